@@ -1,0 +1,39 @@
+# Two commands do everything: `make book` builds the site, `make test` runs every check.
+# Both create the virtual environment and install what they need on first use.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+
+BUILD := jupyter-book build -W -n --keep-going .
+
+.PHONY: book test setup clean notebooks
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml scripts/setup-system.sh
+	@test -x $(PY) || python3.11 -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps -e .
+	scripts/setup-system.sh
+	@touch $(STAMP)
+
+book: $(STAMP)
+	$(BUILD)
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+test: $(STAMP)
+	$(PY) -m pytest tests --nbval notebooks -q
+	$(BUILD)
+
+# After a reviewed change to a rule: regenerate the notebooks from their text twins and re-execute them.
+# The diff of the stored outputs is then the change in results, to be explained in the commit message.
+notebooks: $(STAMP)
+	for f in notebooks/*.py; do jupytext --to ipynb --update "$$f" -q && jupyter execute --inplace "$${f%.py}.ipynb"; done
+
+clean:
+	rm -rf _build

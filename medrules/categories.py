@@ -1,0 +1,29 @@
+"""The person categories, in one table: code (pinyin of the official term), Chinese and English labels."""
+CATEGORIES = {
+    "tekun": ("特困人员", "extremely poor (tekun)"),
+    "dibao": ("低保对象", "minimum-living-allowance recipient (dibao)"),
+    "dibian": ("低保边缘对象", "on the margin of the allowance (dibian)"),
+    "yinbing_zhipin": ("因病致贫重病患者", "seriously ill person impoverished by illness"),
+    "jiance": ("防止返贫监测对象", "household monitored against relapse into poverty"),
+    "tufa_kunnan": ("突发严重困难人员", "person in sudden severe hardship"),
+    "general": ("普通参保人", "other insured person"),
+}
+
+INSURANCE_TYPES = {
+    "employee": ("职工医保", "employee medical insurance"),
+    "resident": ("居民医保", "resident medical insurance"),
+}
+
+SETTINGS = {"inpatient": ("住院", "inpatient"), "outpatient": ("门诊", "outpatient")}
+
+FACILITIES = {
+    "village": ("村卫生室", "village clinic"),
+    "township": ("乡镇卫生院", "township health centre"),
+    "secondary": ("二级医院", "secondary hospital"),
+    "tertiary": ("三级医院", "tertiary hospital"),
+}
+
+
+def label(code: str, table: dict = CATEGORIES) -> str:
+    zh, en = table[code]
+    return f"{zh} / {en}"

@@ -1,0 +1,41 @@
+"""Charts with Chinese labels (Noto Sans CJK, installed by make): who pays what."""
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", "DejaVu Sans"]
+matplotlib.rcParams["axes.unicode_minus"] = False
+matplotlib.rcParams["svg.hashsalt"] = "medrules"  # stable SVG ids between runs
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+from .rulebook import LAYER_LABELS, LAYERS  # noqa: E402
+
+LAYER_COLOURS = {
+    "basic_insurance": "#4C72B0", "critical_illness_insurance": "#55A868", "medical_assistance": "#C44E52",
+    "supplementary_insurance": "#8172B2", "further_relief": "#CCB974", "out_of_pocket": "#8C8C8C",
+}
+
+
+def who_pays_data(totals_by_label: dict) -> dict:
+    """The numbers behind a who-pays chart: {bar label: {layer: yuan as float for plotting only}}."""
+    keys = list(LAYERS) + ["out_of_pocket"]
+    return {bar: {k: float(t[k]) for k in keys} for bar, t in totals_by_label.items()}
+
+
+def who_pays_chart(totals_by_label: dict, title: str = "谁来支付 Who pays what"):
+    """A stacked horizontal bar per scenario, one colour per layer."""
+    data = who_pays_data(totals_by_label)
+    fig, ax = plt.subplots(figsize=(8, 0.9 + 0.6 * len(data)))
+    bars = list(data)
+    left = [0.0] * len(bars)
+    for k in list(LAYERS) + ["out_of_pocket"]:
+        widths = [data[b][k] for b in bars]
+        ax.barh(bars, widths, left=left, color=LAYER_COLOURS[k], label=f"{LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]}")
+        left = [a + w for a, w in zip(left, widths)]
+    ax.set_xlabel("元 yuan")
+    ax.set_title(title)
+    ax.invert_yaxis()
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=3, fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig

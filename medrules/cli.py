@@ -1,0 +1,35 @@
+"""Command line: python -m medrules evaluate SCENARIO.json  (use - for standard input)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .engine import evaluate
+from .policy import PolicyError
+from .scenario import InputError, load_scenario_json
+
+
+def _evaluate(args) -> int:
+    try:
+        text = sys.stdin.read() if args.scenario == "-" else open(args.scenario, encoding="utf-8").read()
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError("scenario", f"cannot read {args.scenario}: {e}") from None
+    result = evaluate(load_scenario_json(text))
+    json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m medrules", description="Executable medical-security rules.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ev = sub.add_parser("evaluate", help="evaluate a scenario JSON file and print the result as JSON")
+    ev.add_argument("scenario", help="path to the scenario JSON, or - for standard input")
+    ev.set_defaults(run=_evaluate)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (InputError, PolicyError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2

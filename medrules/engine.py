@@ -1,0 +1,122 @@
+"""Evaluate a scenario: each claim, in date order, through the policy's layers, with a trace of every step."""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .money import ZERO
+from .policy import PolicyError, load_policy, policy_ids
+from .rulebook import LAYERS, ClaimContext, Step, YearState
+from .scenario import InputError, Scenario, _money
+
+
+class RuleError(AssertionError):
+    """A rule broke an invariant (paid more than what remained, or a negative amount): a bug, not bad input."""
+
+
+def rules_module(policy_id: str):
+    """The module that encodes a policy: medrules.rules.<policy id with underscores>."""
+    name = "medrules.rules." + policy_id.replace("-", "_")
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError:
+        encoded = [p for p in policy_ids() if importlib.util.find_spec(
+            "medrules.rules." + p.replace("-", "_")) is not None]
+        raise InputError("policy", f"{policy_id!r} has no encoded claim rules; allowed: {', '.join(encoded)}") from None
+
+
+@dataclass
+class Result:
+    scenario: Scenario
+    claims: list
+    years: dict
+    totals: dict
+    trace: list
+
+    def to_dict(self) -> dict:
+        """JSON-ready: money as strings with two decimals, so no reader turns it into a float."""
+        def money(d):
+            return {k: (f"{v:.2f}" if isinstance(v, Decimal) else v) for k, v in d.items()}
+        return {
+            "policy": self.scenario.policy,
+            "person": self.scenario.person.model_dump(),
+            "claims": [money(c) for c in self.claims],
+            "years": {str(y): money(t) for y, t in self.years.items()},
+            "totals": money(self.totals),
+            "trace": [
+                {"claim": s.claim, "layer": s.layer, "rule": s.rule, "clause": s.clause,
+                 "params": {k: str(v) for k, v in s.params.items()},
+                 "amount": None if s.amount is None else f"{s.amount:.2f}", "explanation": s.explanation}
+                for s in self.trace
+            ],
+        }
+
+
+def _check_inputs(scenario: Scenario, policy) -> Scenario:
+    """Inputs must be ones the policy declares, of the declared unit; amounts become exact Decimals."""
+    clean = {}
+    for name, value in scenario.inputs.items():
+        spec = policy.inputs.get(name)
+        if spec is None:
+            allowed = ", ".join(policy.inputs) or "none"
+            raise InputError(f"inputs.{name}", f"unknown input for {policy.id}; allowed: {allowed}")
+        unit = spec["unit"]
+        if unit == "boolean":
+            if not isinstance(value, bool):
+                raise InputError(f"inputs.{name}", f"must be true or false, got {value!r}")
+        else:
+            try:
+                value = _money(value)
+            except ValueError as e:
+                raise InputError(f"inputs.{name}", str(e)) from None
+            if unit == "ratio" and value > 1:
+                raise InputError(f"inputs.{name}", f"a ratio must be between 0 and 1, got {value}")
+        clean[name] = value
+    return scenario.model_copy(update={"inputs": clean})
+
+
+def evaluate(scenario: Scenario):
+    try:
+        policy = load_policy(scenario.policy)
+    except PolicyError as e:
+        raise InputError("policy", str(e).removeprefix("unknown policy ")) from None
+    rules = rules_module(policy.id)
+    scenario = _check_inputs(scenario, policy)
+    rules.validate(scenario, policy)
+    for i, claim in enumerate(scenario.claims):
+        if not rules.in_force(policy, claim.date):
+            raise InputError(f"claims[{i}].date", f"{claim.date} is outside {policy.id}'s validity "
+                             f"({policy.in_force_from} to {policy.in_force_to}, clause {rules.in_force.clause})")
+
+    years, trace, claims_out = {}, [], [None] * len(scenario.claims)
+    # Date order matters: deductibles and limits are used up by the earlier claims of the year.
+    for index, claim in sorted(enumerate(scenario.claims), key=lambda p: p[1].date):
+        ys = years.setdefault(claim.date.year, YearState(claim.date.year))
+        ctx = ClaimContext(policy, scenario, claim, index, ys, remaining=claim.policy_range_cost)
+        row = {"claim": index, "date": claim.date.isoformat(), "setting": claim.setting,
+               "policy_range_cost": claim.policy_range_cost}
+        for layer in LAYERS:
+            fn = getattr(rules, layer)
+            ctx.used = {}
+            outcome = fn(ctx)
+            if outcome.amount < 0 or outcome.amount > ctx.remaining:
+                raise RuleError(f"{fn.__name__} paid {outcome.amount} on claim {index} with {ctx.remaining} left")
+            ctx.remaining -= outcome.amount
+            ys.paid[layer] += outcome.amount
+            row[layer] = outcome.amount
+            trace.append(Step(index, layer, fn.__name__, outcome.clause or fn.clause, dict(ctx.used),
+                              outcome.amount, outcome.explanation))
+        row["out_of_pocket"] = ctx.remaining
+        ys.paid["out_of_pocket"] += ctx.remaining
+        for decide in getattr(rules, "DECISIONS", ()):
+            ctx.used = {}
+            key, value, explanation = decide(ctx)
+            row[key] = value
+            trace.append(Step(index, key, decide.__name__, decide.clause, dict(ctx.used), None, explanation))
+        claims_out[index] = row
+
+    keys = LAYERS + ("out_of_pocket",)
+    year_totals = {y: {k: years[y].paid[k] for k in keys} for y in sorted(years)}
+    totals = {k: sum((t[k] for t in year_totals.values()), ZERO) for k in keys}
+    return Result(scenario, claims_out, year_totals, totals, trace)

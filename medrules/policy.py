@@ -1,0 +1,150 @@
+"""Policies as data: metadata, clauses and dated parameters, loaded from policies/<id>/*.yaml."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+POLICIES_DIR = Path(__file__).resolve().parent.parent / "policies"
+
+
+class PolicyError(Exception):
+    """A policy, clause or parameter that does not exist or does not apply."""
+
+
+class _ExactLoader(yaml.SafeLoader):
+    """YAML loader that reads decimals as Decimal, so 0.8 stays exactly 0.8."""
+
+
+_ExactLoader.add_constructor(
+    "tag:yaml.org,2002:float", lambda loader, node: Decimal(loader.construct_scalar(node))
+)
+
+
+def read_yaml(path: Path):
+    with open(path, encoding="utf-8") as f:
+        return yaml.load(f, Loader=_ExactLoader)
+
+
+@dataclass(frozen=True)
+class Clause:
+    id: str
+    label: str
+    title: dict
+    text: str
+    parallel: str
+    status: str
+    reason: str | None = None
+    rules: tuple = ()
+    text_simplified: str | None = None
+    uncertain: tuple = ()
+    open_questions: tuple = ()
+
+    @property
+    def path(self) -> str:
+        return self.id.split("/", 1)[1]
+
+
+@dataclass(frozen=True)
+class ParamValue:
+    """One dated value of a parameter, with the clause and words it comes from."""
+    name: str
+    value: object
+    kind: str
+    unit: str
+    clause: str
+    quote: str
+    start: dt.date | None
+    end: dt.date | None
+    note: str | None = None
+    reported_in_force_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    label: dict
+    unit: str
+    kind: str
+    values: tuple
+
+    def at(self, on: dt.date) -> ParamValue:
+        """The value in force on a date; an error where the text gives none for that date."""
+        for v in self.values:
+            if v.start is not None and v.start <= on and (v.end is None or on <= v.end):
+                return v
+        spans = ", ".join(f"{v.start or '?'} to {v.end or 'open'}" for v in self.values)
+        raise PolicyError(f"parameter {self.name} has no value on {on} (it holds for: {spans})")
+
+
+@dataclass
+class Policy:
+    id: str
+    meta: dict
+    clauses: dict
+    parameters: dict
+    inputs: dict
+    facts: list = field(default_factory=list)
+
+    @property
+    def in_force_from(self) -> dt.date | None:
+        return self.meta["dates"].get("in_force_from")
+
+    @property
+    def in_force_to(self) -> dt.date | None:
+        return self.meta["dates"].get("in_force_to")
+
+    def clause(self, ref: str) -> Clause:
+        """A clause by full ID (wenzhou-2021-78/3.3.9) or by path (3.3.9)."""
+        cid = ref if "/" in ref else f"{self.id}/{ref}"
+        try:
+            return self.clauses[cid]
+        except KeyError:
+            raise PolicyError(
+                f"clause {ref!r} does not exist in {self.id}; clauses are: "
+                + ", ".join(c.path for c in self.clauses.values())
+            ) from None
+
+    def param(self, name: str, on: dt.date) -> ParamValue:
+        try:
+            parameter = self.parameters[name]
+        except KeyError:
+            raise PolicyError(f"{self.id} has no parameter {name!r}") from None
+        return parameter.at(on)
+
+
+def policy_ids() -> list[str]:
+    return sorted(p.name for p in POLICIES_DIR.iterdir() if (p / "policy.yaml").exists())
+
+
+def _parameter(name: str, raw: dict) -> Parameter:
+    values = tuple(
+        ParamValue(
+            name=name, value=v["value"], kind=v.get("kind", raw["kind"]), unit=raw["unit"], clause=v["clause"],
+            quote=v["quote"], start=v.get("from"), end=v.get("to"), note=v.get("note"),
+            reported_in_force_on=v.get("reported_in_force_on"),
+        )
+        for v in raw["values"]
+    )
+    return Parameter(name=name, label=raw["label"], unit=raw["unit"], kind=raw["kind"], values=values)
+
+
+@lru_cache(maxsize=None)
+def load_policy(policy_id: str) -> Policy:
+    folder = POLICIES_DIR / policy_id
+    if not (folder / "policy.yaml").exists():
+        raise PolicyError(f"unknown policy {policy_id!r}; allowed: {', '.join(policy_ids())}")
+    meta = read_yaml(folder / "policy.yaml")
+    clauses = {}
+    for raw in read_yaml(folder / "clauses.yaml"):
+        fields = {k: raw.get(k) for k in Clause.__dataclass_fields__ if k in raw}
+        for k in ("rules", "uncertain", "open_questions"):
+            fields[k] = tuple(raw.get(k) or ())
+        clauses[raw["id"]] = Clause(**fields)
+    params = read_yaml(folder / "parameters.yaml") or {}
+    parameters = {n: _parameter(n, raw) for n, raw in (params.get("parameters") or {}).items()}
+    return Policy(policy_id, meta, clauses, parameters, params.get("inputs") or {}, params.get("facts") or [])

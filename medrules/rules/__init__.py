@@ -1,0 +1,1 @@
+"""One module per encoded policy, named after the policy ID (hyphens as underscores)."""
