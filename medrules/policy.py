@@ -75,7 +75,9 @@ class Parameter:
     def at(self, on: dt.date) -> ParamValue:
         """The value in force on a date; an error where the text gives none for that date."""
         for v in self.values:
-            if v.start is not None and v.start <= on and (v.end is None or on <= v.end):
+            # A report that gives no start date is known to hold from the day it reports the value in force.
+            start = v.start or v.reported_in_force_on
+            if start is not None and start <= on and (v.end is None or on <= v.end):
                 return v
         spans = ", ".join(f"{v.start or '?'} to {v.end or 'open'}" for v in self.values)
         raise PolicyError(f"parameter {self.name} has no value on {on} (it holds for: {spans})")
