@@ -14,12 +14,13 @@ BUILD := jupyter-book build -W -n --keep-going .
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml scripts/setup-system.sh
+$(STAMP): requirements.txt pyproject.toml scripts/*.sh
 	@test -x $(PY) || python3.11 -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
 	$(PY) -m pip install -q --no-deps -e .
 	scripts/setup-system.sh
+	scripts/setup-browser.sh
 	@touch $(STAMP)
 
 book: $(STAMP)
@@ -27,13 +28,14 @@ book: $(STAMP)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 test: $(STAMP)
+	$(PY) scripts/clean_notebooks.py --check notebooks/*.ipynb
 	$(PY) -m pytest tests --nbval notebooks -q
 	$(BUILD)
 
 # After a reviewed change to a rule: regenerate the notebooks from their text twins and re-execute them.
 # The diff of the stored outputs is then the change in results, to be explained in the commit message.
 notebooks: $(STAMP)
-	for f in notebooks/*.py; do jupytext --to ipynb --update "$$f" -q && jupyter execute --inplace "$${f%.py}.ipynb"; done
+	for f in notebooks/*.py; do jupytext --to ipynb --update "$$f" -q && jupyter execute --inplace "$${f%.py}.ipynb" && $(PY) scripts/clean_notebooks.py "$${f%.py}.ipynb"; done
 
 clean:
 	rm -rf _build

@@ -65,15 +65,26 @@ def _check_inputs(scenario: Scenario, policy) -> Scenario:
         if unit == "boolean":
             if not isinstance(value, bool):
                 raise InputError(f"inputs.{name}", f"must be true or false, got {value!r}")
+        elif unit == "ratio":
+            value = _ratio(name, value)
         else:
             try:
                 value = _money(value)
             except ValueError as e:
                 raise InputError(f"inputs.{name}", str(e)) from None
-            if unit == "ratio" and value > 1:
-                raise InputError(f"inputs.{name}", f"a ratio must be between 0 and 1, got {value}")
         clean[name] = value
     return scenario.model_copy(update={"inputs": clean})
+
+
+def _ratio(name: str, value) -> Decimal:
+    """A ratio between 0 and 1, any number of decimals (82.5% is 0.825)."""
+    try:
+        ratio = Decimal(value) if isinstance(value, (int, str, Decimal)) and not isinstance(value, bool) else None
+    except ArithmeticError:
+        ratio = None
+    if ratio is None or not ratio.is_finite() or not 0 <= ratio <= 1:
+        raise InputError(f"inputs.{name}", f"must be a ratio between 0 and 1 (such as 0.8), got {value!r}")
+    return ratio
 
 
 def evaluate(scenario: Scenario):

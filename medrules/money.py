@@ -24,5 +24,6 @@ def fmt_yuan(amount: Decimal) -> str:
 
 def fmt_ratio(ratio: Decimal) -> str:
     """A ratio as a percentage without float noise: 0.8 → 80%, 0.875 → 87.5%."""
-    pct = (Decimal(ratio) * 100).normalize()
+    exact = Decimal(str(ratio)) if isinstance(ratio, float) else Decimal(ratio)  # a float via its shortest text
+    pct = (exact * 100).normalize()
     return f"{pct:f}%"

@@ -146,4 +146,5 @@ def load_scenario_json(text: str) -> Scenario:
 
 
 def _reject_constant(name):
-    raise InputError("scenario", f"{name} is not a number; amounts must be finite")
+    """NaN and Infinity stay text, so the field they stand in reports them by name."""
+    return name

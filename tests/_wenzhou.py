@@ -1,0 +1,41 @@
+"""Shared builders for Wenzhou (温政办〔2021〕78号) scenarios.
+
+Amounts are given as strings so that nothing passes through float; expected values in the tests are written
+out by hand from the policy text, never re-derived by calling the code under test.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+import medrules  # noqa: E402
+
+POLICY = "wenzhou-2021-78"
+
+
+def make_claim(date="2023-03-10", cost="200000", basic="110000", *, setting="inpatient", referred=True,
+               guided=True, city=True, **extra) -> dict:
+    """One claim; `extra` passes further claim fields such as critical_illness_paid as they are."""
+    claim = {"date": date, "setting": setting, "policy_range_cost": cost, "referred": referred,
+             "followed_treatment_guidance": guided, "in_city_designated_hospital": city}
+    if basic is not None:
+        claim["basic_insurance_paid"] = basic
+    claim.update(extra)
+    return claim
+
+
+def make_scenario(*claims, category="dibao", insurance="resident", inputs=None, base_deductible="30000") -> dict:
+    """A Wenzhou scenario; base_deductible=None leaves critical_illness_base_deductible out of the inputs."""
+    all_inputs = {} if base_deductible is None else {"critical_illness_base_deductible": base_deductible}
+    all_inputs.update(inputs or {})
+    return {"policy": POLICY, "person": {"category": category, "insurance": insurance},
+            "claims": list(claims) or [make_claim()], "inputs": all_inputs}
+
+
+def run(*claims, **kw):
+    """Parse and evaluate a scenario built by make_scenario."""
+    return medrules.evaluate(medrules.parse_scenario(make_scenario(*claims, **kw)))

@@ -1,0 +1,170 @@
+"""`python -m medrules evaluate FILE`: JSON out on good input; on bad input exit 2, nothing on stdout and one
+line on stderr that names the field at fault."""
+from __future__ import annotations
+
+import copy
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from _wenzhou import REPO
+
+GOOD = {
+    "policy": "wenzhou-2021-78",
+    "person": {"category": "dibao", "insurance": "resident"},
+    "claims": [
+        {"date": "2023-03-10", "setting": "inpatient", "facility": "tertiary", "policy_range_cost": 200000,
+         "basic_insurance_paid": 110000, "referred": True, "followed_treatment_guidance": True,
+         "in_city_designated_hospital": True},
+    ],
+    "inputs": {"critical_illness_base_deductible": 30000},
+}
+MONEY = re.compile(r"^\d+\.\d{2}$")
+
+
+def cli(path):
+    return subprocess.run([sys.executable, "-m", "medrules", "evaluate", str(path)], cwd=REPO,
+                          capture_output=True, text=True, encoding="utf-8", timeout=60)
+
+
+def write(tmp_path, text: str, name="scenario.json"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def changed(edit) -> str:
+    """GOOD with one edit applied, as JSON text."""
+    data = copy.deepcopy(GOOD)
+    edit(data)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _set(path, value):
+    def edit(d):
+        *head, last = path
+        for k in head:
+            d = d[k]
+        d[last] = value
+    return edit
+
+
+def _del(path):
+    def edit(d):
+        *head, last = path
+        for k in head:
+            d = d[k]
+        del d[last]
+    return edit
+
+
+def test_good_input_exits_0_and_prints_json_with_claims_years_totals_and_trace(tmp_path):
+    p = cli(write(tmp_path, json.dumps(GOOD)))
+    assert p.returncode == 0, p.stderr
+    assert p.stderr == ""
+    out = json.loads(p.stdout)
+    assert {"claims", "years", "totals", "trace"} <= set(out)
+    claim = out["claims"][0]
+    assert claim["critical_illness_insurance"] == "60000.00"
+    assert claim["medical_assistance"] == "24000.00"
+    assert claim["out_of_pocket"] == "6000.00"
+    assert out["years"]["2023"]["out_of_pocket"] == "6000.00"
+    assert out["totals"]["basic_insurance"] == "110000.00"
+    for key in ("policy_range_cost", "basic_insurance", "critical_illness_insurance", "medical_assistance",
+                "supplementary_insurance", "further_relief", "out_of_pocket"):
+        assert MONEY.match(claim[key]), (key, claim[key])
+    for table in [*out["years"].values(), out["totals"]]:
+        assert all(isinstance(v, str) and MONEY.match(v) for v in table.values()), table
+    for step in out["trace"]:
+        assert step["amount"] is None or MONEY.match(step["amount"])
+        assert step["clause"].startswith("wenzhou-2021-78/")
+
+
+def test_the_shipped_example_evaluates_to_the_hand_computed_amounts():
+    p = cli(REPO / "examples" / "dibao-200k-inpatient.json")
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["totals"] == {
+        "basic_insurance": "110000.00", "critical_illness_insurance": "60000.00", "medical_assistance": "24000.00",
+        "supplementary_insurance": "0.00", "further_relief": "0.00", "out_of_pocket": "6000.00"}
+
+
+# (id, scenario text, words stderr must contain)
+BAD = [
+    pytest.param(changed(_set(["policy"], "no-such-policy")), ["policy", "wenzhou-2021-78"], id="unknown-policy"),
+    pytest.param(changed(_set(["person", "category"], "rich")), ["person.category", "tekun", "dibao"],
+                 id="unknown-category"),
+    pytest.param(changed(_set(["person", "insurance"], "private")), ["person.insurance", "employee", "resident"],
+                 id="unknown-insurance"),
+    pytest.param(changed(_set(["claims", 0, "policy_range_cost"], -5)),
+                 ["claims[0].policy_range_cost", "negative"], id="negative-amount"),
+    pytest.param(changed(_set(["claims", 0, "policy_range_cost"], "abc")),
+                 ["claims[0].policy_range_cost"], id="non-numeric-amount"),
+    pytest.param(changed(_set(["claims", 0, "basic_insurance_paid"], True)),
+                 ["claims[0].basic_insurance_paid"], id="boolean-amount"),
+    pytest.param(changed(_set(["claims", 0, "policy_range_cost"], "100.001")),
+                 ["claims[0].policy_range_cost", "two decimals"], id="three-decimals-string"),
+    pytest.param(json.dumps(GOOD).replace('"policy_range_cost": 200000', '"policy_range_cost": 200000.001'),
+                 ["claims[0].policy_range_cost", "two decimals"], id="three-decimals-number"),
+    pytest.param(changed(_set(["claims", 0, "policy_range_cost"], "NaN")),
+                 ["claims[0].policy_range_cost", "finite"], id="NaN-string"),
+    pytest.param(changed(_set(["claims", 0, "policy_range_cost"], "Infinity")),
+                 ["claims[0].policy_range_cost", "finite"], id="Infinity-string"),
+    pytest.param(json.dumps(GOOD).replace('"policy_range_cost": 200000', '"policy_range_cost": NaN'),
+                 ["claims[0].policy_range_cost"], id="NaN-literal"),
+    pytest.param(json.dumps(GOOD).replace('"policy_range_cost": 200000', '"policy_range_cost": Infinity'),
+                 ["claims[0].policy_range_cost"], id="Infinity-literal"),
+    pytest.param(changed(_set(["claims", 0, "basic_insurance_paid"], 250000)),
+                 ["claims[0]", "policy_range_cost", "basic_insurance_paid"], id="slip-larger-than-cost"),
+    pytest.param(changed(lambda d: d["claims"][0].update(basic_insurance_paid=150000, critical_illness_paid=60000)),
+                 ["claims[0]", "policy_range_cost"], id="slips-together-larger-than-cost"),
+    pytest.param(changed(_set(["claims", 0, "date"], "2023-02-30")), ["claims[0].date", "2023-02-30"],
+                 id="date-2023-02-30"),
+    pytest.param(changed(_set(["claims", 0, "date"], "2026-01-01")), ["claims[0].date", "2025-12-31"],
+                 id="claim-after-validity"),
+    pytest.param(changed(_set(["claims", 0, "date"], "2021-12-31")), ["claims[0].date", "2022-01-01"],
+                 id="claim-before-validity"),
+    pytest.param('{"policy": "wenzhou-2021-78", "person": ', ["scenario", "malformed JSON"], id="malformed-json"),
+    pytest.param(changed(_set(["inputs", "no_such_input"], 1)),
+                 ["inputs.no_such_input", "critical_illness_base_deductible"], id="unknown-input-name"),
+    pytest.param(changed(_set(["claims", 0, "doctor"], "Li")), ["claims[0].doctor", "policy_range_cost"],
+                 id="unknown-claim-field"),
+    pytest.param(changed(_del(["claims", 0, "basic_insurance_paid"])),
+                 ["claims[0].basic_insurance_paid", "does not define"], id="missing-basic-insurance-paid"),
+    pytest.param(changed(_set(["inputs", "critical_illness_ratio"], "0.79")),
+                 ["inputs.critical_illness_ratio", "0.8"], id="ratio-below-floor"),
+    pytest.param(changed(_set(["claims"], [])), ["claims"], id="no-claims"),
+    pytest.param("[1, 2]", ["scenario", "object"], id="json-not-an-object"),
+]
+
+
+@pytest.mark.parametrize("text, words", BAD)
+def test_bad_input_exits_2_with_empty_stdout_and_one_stderr_line_naming_the_field(tmp_path, text, words):
+    p = cli(write(tmp_path, text))
+    assert p.returncode == 2, (p.returncode, p.stderr)
+    assert p.stdout == ""
+    lines = p.stderr.splitlines()
+    assert len(lines) == 1, p.stderr
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+
+
+def test_a_missing_file_exits_2_with_one_stderr_line_naming_the_file(tmp_path):
+    missing = tmp_path / "nowhere.json"
+    p = cli(missing)
+    assert p.returncode == 2
+    assert p.stdout == ""
+    lines = p.stderr.splitlines()
+    assert len(lines) == 1, p.stderr
+    assert "scenario" in lines[0] and "nowhere.json" in lines[0]
+
+
+def test_a_file_that_is_not_utf8_exits_2_with_one_stderr_line(tmp_path):
+    path = tmp_path / "latin1.json"
+    path.write_bytes(b'{"policy": "\xe9"}')
+    p = cli(path)
+    assert p.returncode == 2
+    assert p.stdout == ""
+    assert len(p.stderr.splitlines()) == 1, p.stderr
