@@ -254,6 +254,10 @@ pd.DataFrame(special_disease_catalogue_additions(), columns=["中文", "English"
 # rules exclude general outpatient costs, give the slip amount.
 #
 # Assumption: for a person not in hardship the plan defines no critical-illness rule, so the slip amount is required.
+#
+# Assumption: a claim settled with a slip amount `critical_illness_paid` does not use up the computed deductible of
+# later claims in the year (what the slip's settlement used of the deductible is not on the slip); give every claim
+# of a year the same way — all with slips, or all computed.
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(critical_illness_tilt, critical_illness_insurance)
