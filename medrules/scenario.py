@@ -120,7 +120,7 @@ def parse_scenario(data) -> Scenario:
     if not isinstance(data, dict):
         raise InputError("scenario", f"must be a JSON object, got {type(data).__name__}")
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as e:
         problems = []
         for err in e.errors():
@@ -134,6 +134,18 @@ def parse_scenario(data) -> Scenario:
             problems.append((_field_path(err["loc"]), msg))
         (field, msg), rest = problems[0], problems[1:]
         raise InputError(field, msg + "".join(f"; {f}: {m}" for f, m in rest)) from None
+    _refuse_duplicate_claims(scenario.claims)
+    return scenario
+
+
+def _refuse_duplicate_claims(claims) -> None:
+    """The same settlement entered twice would be paid twice: refuse it."""
+    seen = {}
+    for i, claim in enumerate(claims):
+        first = seen.setdefault(claim, i)
+        if first != i:
+            raise InputError(f"claims[{i}]", f"duplicates claims[{first}] (same date, setting, facility, amounts "
+                             "and flags); enter each settlement once")
 
 
 def load_scenario_json(text: str) -> Scenario:

@@ -137,6 +137,8 @@ BAD = [
                  ["inputs.critical_illness_ratio", "0.8"], id="ratio-below-floor"),
     pytest.param(changed(_set(["claims"], [])), ["claims"], id="no-claims"),
     pytest.param("[1, 2]", ["scenario", "object"], id="json-not-an-object"),
+    pytest.param(changed(lambda d: d["claims"].append(copy.deepcopy(d["claims"][0]))),
+                 ["claims[1]", "duplicates claims[0]"], id="duplicate-claim"),
 ]
 
 
