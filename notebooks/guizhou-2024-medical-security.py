@@ -1,0 +1,667 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     cell_metadata_filter: tags
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 贵州 Guizhou 2024 · 医保待遇与医疗救助 (press report)
+#
+# **貴州:讓參保群眾有穩穩的“醫靠”** — a *Guizhou Daily* report (republished by CRI Online on 2024-08-22, in
+# traditional characters) of a press conference held by the Information Office of the Guizhou Provincial People's
+# Government on 2024-08-21. It is **not a policy text**: no document, speaker or bureau is named, and no measure
+# has a start date. Source: seed `004_79fd142975db187b.txt`; the simplified text beside each clause is a
+# mechanical conversion (see `policies/guizhou-2024-medical-security/policy.yaml`).
+#
+# **Dates.** The report says what holds *now* (目前). So every value is taken to hold from the report's date,
+# **2024-08-22**, and a claim dated earlier **cannot be evaluated**: the engine refuses it rather than guess which
+# values applied then. The values the report says were replaced (the 400-yuan outpatient limit, the 50% ratio,
+# the old tilted-assistance threshold) carry no dates at all; they appear only in before/after comparisons.
+#
+# How to read this page: each clause section quotes the original (原文), its simplified form and an English
+# rendering, states the **interpretation** with every `Assumption:` flagged, then the rule that encodes it
+# (folded; click to open) and worked examples computed by that rule.
+
+# %% tags=["remove-cell"]
+import datetime as dt
+from decimal import Decimal
+
+import ipywidgets as w
+import pandas as pd
+
+from medrules import evaluate, load_policy, parse_scenario
+from medrules.money import fmt_ratio, fmt_yuan
+from medrules.policy import PolicyError
+from medrules.report import (cases, clause_table, inputs_table, parameter_table, result_table, show_clause,
+                             show_rule, trace_table)
+from medrules.rules.guizhou_2024_medical_security import (
+    basic_insurance, critical_illness_insurance, employee_outpatient_reimbursement, in_force,
+    medical_assistance, medical_assistance_cost_scope, medical_assistance_eligibility,
+    out_of_province_inpatient_reimbursement, outpatient_visit, outpatient_year, prenatal_care_reimbursement,
+    reported_earlier_value, resident_outpatient_annual_limit, resident_outpatient_reimbursement,
+    retroactive_medical_assistance, retroactive_window, supplementary_insurance, tilted_assistance_eligible_part,
+    tilted_assistance_threshold_reached, tilted_medical_assistance, two_diseases_outpatient_reimbursement, validate)
+from medrules.scenario import InputError
+
+P = "guizhou-2024-medical-security"
+POLICY = load_policy(P)
+REPORT_DAY = dt.date(2024, 8, 22)
+BASIC, MA, OOP = "基本医保 basic medical insurance", "医疗救助 medical assistance", "个人自付 out of pocket"
+resident = {"category": "general", "insurance": "resident"}
+employee = {"category": "general", "insurance": "employee"}
+
+
+def visit(date, cost, facility=None, **more):
+    claim = {"date": date, "setting": "outpatient", "policy_range_cost": cost, **more}
+    return {**claim, "facility": facility} if facility else claim
+
+
+def stay(date, cost, **more):
+    return {"date": date, "setting": "inpatient", "policy_range_cost": cost, **more}
+
+
+def refused(person, claims, inputs=None):
+    """The one-line error the engine gives, for cases that must be refused."""
+    try:
+        evaluate(parse_scenario({"policy": P, "person": person, "claims": claims, "inputs": inputs or {}}))
+    except InputError as e:
+        return str(e)
+    return "evaluated"
+
+
+# %% [markdown]
+# ## Parameters, inputs and clauses at a glance
+#
+# Every number the rules use, with the kind of statement the report makes (`exact`, `range` = 50%至70%,
+# `approximate` = 左右/约) and the clause it cites. `from` is empty (—) throughout: the report gives no start
+# dates; the current values are known from the report's date, the replaced ones have no dates.
+
+# %% tags=["hide-input"]
+parameter_table(P)
+
+# %% [markdown]
+# What the report does **not** give is never made up: it is a named input the user supplies.
+
+# %% tags=["hide-input"]
+inputs_table(P)
+
+# %% tags=["hide-input"]
+clause_table(P)
+
+# %% [markdown]
+# ## 標題 Headline and 第1段 Lead: the report's date
+
+# %% tags=["hide-input"]
+show_clause(P, "title")
+
+# %% tags=["hide-input"]
+show_clause(P, "p1")
+
+# %% [markdown]
+# **Interpretation.** The press conference was on 21 August and the report is dated 2024-08-22. The measures
+# are reported as holding at that time; none has a start date.
+#
+# Assumption: everything the report describes as current holds from the report's date, 2024-08-22; nothing is
+# known about earlier dates, so an earlier claim is refused rather than evaluated under the replaced values.
+
+# %% tags=["hide-input", "hide-output"]
+show_rule(in_force, validate)
+
+# %% tags=["hide-input"]
+print(refused(resident, [visit("2024-08-21", 100, "village")]))
+print("2024-08-22:", fmt_yuan(evaluate(parse_scenario(
+    {"policy": P, "person": resident, "claims": [visit("2024-08-22", 100, "village")]})).totals["basic_insurance"]))
+
+# %% tags=["remove-cell"]
+assert in_force(POLICY, dt.date(2024, 8, 22)) and not in_force(POLICY, dt.date(2024, 8, 21))
+
+# %% [markdown]
+# ## 第2段 Overall benefit levels
+
+# %% tags=["hide-input"]
+show_clause(P, "p2")
+
+# %% [markdown]
+# The 85% and 75% are overall reimbursement levels (statistics), kept as facts, not rules. The list of benefits
+# does not include critical-illness or supplementary insurance, so the engine takes those layers from the
+# settlement slip (`critical_illness_paid`, `supplementary_insurance_paid`).
+#
+# Assumption: a claim without a critical-illness or supplementary slip amount had nothing paid by that layer.
+
+# %% tags=["hide-input", "hide-output"]
+show_rule(critical_illness_insurance, supplementary_insurance)
+
+# %% tags=["hide-input"]
+pd.DataFrame([{"fact": f["label"]["zh"] + " / " + f["label"]["en"], "value": str(f["value"]), "unit": f["unit"],
+               "as of": str(f["as_of"]), "clause": f["clause"], "quote": f["quote"]} for f in POLICY.facts]
+             ).set_index("fact")
+
+# %% [markdown]
+# ## 第3段 General outpatient care (普通门诊)
+
+# %% tags=["hide-input"]
+show_clause(P, "p3")
+
+# %% [markdown]
+# ### Residents (居民医保)
+#
+# **Interpretation.** A resident's general outpatient visit is reimbursed 90% at a village clinic, 85% at a
+# township health centre and 60% at a secondary hospital, of its policy-range cost; reimbursement stops at 500
+# yuan per person per calendar year, across visits.
+#
+# Assumption: "門診年度最高報銷限額" caps the reimbursement (not the eligible costs) per calendar year.
+#
+# Assumption: no deductible is applied unless the input `resident_outpatient_deductible` is supplied (the report
+# names none); a supplied deductible is annual and used up by the first visits of the year.
+#
+# Assumption: a visit whose basic-insurance amount comes from the slip uses up the same 500 yuan.
+#
+# Assumption: at a tertiary hospital (no ratio reported) the input `resident_outpatient_ratio_other_level` is
+# required.
+
+# %% tags=["hide-input", "hide-output"]
+show_rule(basic_insurance, resident_outpatient_reimbursement, outpatient_visit)
+
+# %% tags=["hide-input"]
+resident_examples = cases(P, {
+    "village clinic, 200": (resident, [visit("2024-09-02", 200, "village")]),
+    "township centre, 200": (resident, [visit("2024-09-02", 200, "township")]),
+    "secondary hospital, 200": (resident, [visit("2024-09-02", 200, "secondary")]),
+    "village 600: over the limit in one visit": (resident, [visit("2024-09-02", 600, "village")]),
+    "two visits reach 500 exactly (500 village, 83.33 secondary)": (
+        resident, [visit("2024-09-02", 500, "village"), visit("2024-10-08", "83.33", "secondary")]),
+    "…then a third visit of 10 (just over)": (
+        resident, [visit("2024-09-02", 500, "village"), visit("2024-10-08", "83.33", "secondary"),
+                   visit("2024-11-04", 10, "village")]),
+    "600 on 31 Dec, then 100 on 1 Jan (next year)": (
+        resident, [visit("2024-12-31", 600, "village"), visit("2025-01-01", 100, "village")]),
+}, show=("basic_insurance", "out_of_pocket"))
+resident_examples
+
+# %% tags=["remove-cell"]
+assert list(resident_examples[BASIC]) == ["180.00", "170.00", "120.00", "500.00", "500.00", "500.00", "590.00"]
+assert list(resident_examples[OOP]) == ["20.00", "30.00", "80.00", "100.00", "83.33", "93.33", "110.00"]
+
+# %% [markdown]
+# A claim dated before the report, and a tertiary visit without the local ratio, are refused:
+
+# %% tags=["hide-input"]
+print(refused(resident, [visit("2024-08-01", 200, "village")]))
+print(refused(resident, [visit("2024-09-02", 200, "tertiary")]))
+
+# %% [markdown]
+# **The earlier limit.** The report says the limit rose from 400 to 500 yuan but not when. The 400 yuan is
+# therefore never applied to a dated claim; here the same year of visits is run through the same rule with each
+# limit, to show what the rise is worth.
+
+# %% tags=["hide-input", "hide-output"]
+show_rule(outpatient_year, resident_outpatient_annual_limit)
+
+# %% tags=["hide-input"]
+year_of_visits = [(Decimal(300), POLICY.param("resident_general_outpatient.ratio_village_clinic", REPORT_DAY).value),
+                  (Decimal(400), POLICY.param("resident_general_outpatient.ratio_township_centre", REPORT_DAY).value)]
+limits = {"earlier 此前": resident_outpatient_annual_limit(POLICY, earlier=True),
+          "now 现在": resident_outpatient_annual_limit(POLICY, REPORT_DAY)}
+limit_comparison = pd.DataFrame(
+    {f"{name}: limit {fmt_yuan(limit)}": [fmt_yuan(x) for x in outpatient_year(year_of_visits, limit)]
+     for name, limit in limits.items()},
+    index=["village clinic, 300", "township centre, 400"])
+limit_comparison
+
+# %% tags=["remove-cell"]
+assert list(limit_comparison.iloc[:, 0]) == ["270.00", "130.00"]
+assert list(limit_comparison.iloc[:, 1]) == ["270.00", "230.00"]
+
+# %% [markdown]
+# ### Employees (职工医保)
+#
+# **Interpretation.** Employees are reimbursed for outpatient visits and drugs up to 2,000 yuan a year, at a
+# ratio between 50% and 70%. The report does not say what fixes the ratio within that range, so it is the input
+# `employee_outpatient_ratio`, which must lie within 50%–70% (a value outside is refused, naming the clause).
+#
+# Assumption: "每年報銷額度為2000元" caps the reimbursement (not the eligible costs) per calendar year.
+#
+# Assumption: no deductible unless `employee_outpatient_deductible` is supplied (the report names none).
+
+# %% tags=["hide-input", "hide-output"]
+show_rule(employee_outpatient_reimbursement)
+
+# %% tags=["hide-input"]
+employee_examples = cases(P, {
+    "1,000 at 60%": (employee, [visit("2024-09-02", 1000)]),
+    "3,000 then 1,000 (limit reached)": (employee, [visit("2024-09-02", 3000), visit("2024-10-08", 1000)]),
+    "the same, then 1,000 in 2025": (employee, [visit("2024-09-02", 3000), visit("2024-10-08", 1000),
+                                                visit("2025-01-06", 1000)]),
+    "3,333.33 (× 60% = 1,999.998 → 2,000.00), then 0.01": (
+        employee, [visit("2024-09-02", "3333.33"), visit("2024-09-03", "0.01")]),
+}, inputs={"employee_outpatient_ratio": "0.6"}, show=("basic_insurance", "out_of_pocket"))
+employee_examples
+
+# %% tags=["remove-cell"]
+assert list(employee_examples[BASIC]) == ["600.00", "2,000.00", "2,600.00", "2,000.00"]
+
+# %% tags=["hide-input"]
+for ratio in ("0.5", "0.7", "0.71"):
+    print(ratio, "→", refused(employee, [visit("2024-09-02", 100)], {"employee_outpatient_ratio": ratio}))
+
+# %% [markdown]
+# ### Try it: a year of resident outpatient visits
+#
+# One visit a month from September 2024, each of the same cost at the same facility. The visits in January and
+# February 2025 start a new year's limit. (In the static book the controls do not run; the tables above are the
+# representative results.)
+
+# %% tags=["hide-input", "nbval-ignore-output"]
+facility_box = w.Dropdown(options=[("村卫生室 village clinic", "village"), ("乡镇卫生院 township centre", "township"),
+                                   ("二级医院 secondary hospital", "secondary")], value="village",
+                          description="机构 Facility", style={"description_width": "10em"})
+cost_box = w.BoundedFloatText(value=200, min=0, max=100000, step=10, description="每次费用 Cost (元)",
+                              style={"description_width": "10em"})
+count_box = w.IntSlider(value=4, min=1, max=6, description="次数 Visits", style={"description_width": "10em"})
+visits_out = w.Output()
+VISIT_DATES = ["2024-09-02", "2024-10-08", "2024-11-04", "2024-12-02", "2025-01-06", "2025-02-03"]
+
+
+def visits_table(facility, cost, count):
+    claims = [visit(d, f"{cost:.2f}", facility) for d in VISIT_DATES[:count]]
+    r = evaluate(parse_scenario({"policy": P, "person": resident, "claims": claims}))
+    return result_table(r)[["date", "cost 费用", BASIC, OOP]]
+
+
+def show_visits(_change=None):
+    visits_out.outputs = ()
+    visits_out.append_display_data(visits_table(facility_box.value, cost_box.value, count_box.value))
+
+
+for box in (facility_box, cost_box, count_box):
+    box.observe(show_visits, names="value")
+show_visits()
+w.VBox([facility_box, cost_box, count_box, visits_out])
+
+# %% tags=["remove-cell"]
+facility_box.value, cost_box.value, count_box.value = "village", 200.0, 6
+assert list(visits_table("village", 200.0, 6)[BASIC]) == ["180.00", "180.00", "140.00", "0.00", "180.00", "180.00"]
+
+# %% [markdown]
+# ## 第4段 Hypertension and diabetes (“两病”)
+
+# %% tags=["hide-input"]
+show_clause(P, "p4")
+
+# %% [markdown]
+# **Interpretation.** A resident's outpatient care for hypertension or diabetes at village or township level
+# (乡村两级) is reimbursed at 90%.
+#
+# Assumption: 乡村两级 means village clinics and township health centres; the report gives no ratio at other
+# levels, so those are refused.
+#
+# Assumption: no annual limit or deductible is applied (the report gives none): the amount is before any limit of
+# the special benefit.
+#
+# Assumption: "較之前提升了20%" is read as 20 percentage points (an earlier 70%); a relative reading would give
+# 75%. No rule uses the earlier ratio, so the reading changes no result here.
+
+# %% tags=["hide-input", "hide-output"]
+show_rule(two_diseases_outpatient_reimbursement)
+
+# %% tags=["hide-input"]
+def two_diseases(on, insurance, facility, cost):
+    try:
+        return fmt_yuan(two_diseases_outpatient_reimbursement(POLICY, on, insurance, facility, cost))
+    except (InputError, PolicyError) as e:
+        return f"refused: {e}"
+
+
+two_disease_examples = pd.DataFrame([
+    {"case": name, "reimbursed 报销": two_diseases(on, ins, fac, cost)} for name, on, ins, fac, cost in [
+        ("resident, village clinic, 100", REPORT_DAY, "resident", "village", 100),
+        ("resident, township centre, 233.33", REPORT_DAY, "resident", "township", "233.33"),
+        ("resident, secondary hospital", REPORT_DAY, "resident", "secondary", 100),
+        ("employee, village clinic", REPORT_DAY, "employee", "village", 100),
+        ("resident, village, 2024-08-21 (before the report)", dt.date(2024, 8, 21), "resident", "village", 100),
+    ]]).set_index("case")
+two_disease_examples
+
+# %% tags=["remove-cell"]
+assert list(two_disease_examples["reimbursed 报销"])[:2] == ["90.00", "210.00"]
+assert all(x.startswith("refused") for x in list(two_disease_examples["reimbursed 报销"])[2:])
+
+# %% [markdown]
+# ## 第5段 Prenatal checks (产前检查)
+
+# %% tags=["hide-input"]
+show_clause(P, "p5")
+
+# %% [markdown]
+# **Interpretation.** An employee's prenatal checks are reimbursed at 90%, up to 1,200 yuan a year. A resident's
+# prenatal checks are reimbursed up to 1,100 yuan a year, counting the general outpatient benefit together with
+# the new prenatal benefit.
+#
+# Assumption: the employee's 1,200 yuan (产检额度) caps the reimbursement per calendar year, not the eligible
+# costs (under the other reading the most paid would be 90% of 1,200 = 1,080).
+#
+# Assumption: the resident's 1,100 yuan caps all reimbursement of prenatal checks per calendar year; the ratio is
+# not reported, so it is the input `resident_prenatal_ratio`.
+
+# %% tags=["hide-input", "hide-output"]
+show_rule(prenatal_care_reimbursement)
+
+# %% tags=["hide-input"]
+def prenatal(insurance, visits, ratio=None):
+    try:
+        return ", ".join(fmt_yuan(x) for x in prenatal_care_reimbursement(POLICY, insurance, visits, ratio))
+    except (InputError, PolicyError) as e:
+        return f"refused: {e}"
+
+
+D = dt.date
+prenatal_examples = pd.DataFrame([
+    {"case": name, "reimbursed per visit 每次报销": prenatal(*args)} for name, args in [
+        ("employee: 800, 800 (limit), 800 next year",
+         ("employee", [(D(2024, 9, 2), 800), (D(2024, 10, 8), 800), (D(2025, 1, 6), 800)])),
+        ("employee: 1,333.33 (× 90% = 1,199.997 → 1,200.00), then 100",
+         ("employee", [(D(2024, 9, 2), "1333.33"), (D(2024, 10, 8), 100)])),
+        ("resident at a local 50%: 2,000, then 400", ("resident", [(D(2024, 9, 2), 2000), (D(2024, 9, 20), 400)], "0.5")),
+        ("resident without the ratio", ("resident", [(D(2024, 9, 2), 100)])),
+        ("employee, 2024-08-01 (before the report)", ("employee", [(D(2024, 8, 1), 100)])),
+    ]]).set_index("case")
+prenatal_examples
+
+# %% tags=["remove-cell"]
+assert list(prenatal_examples.iloc[:3, 0]) == ["720.00, 480.00, 720.00", "1,200.00, 0.00", "1,000.00, 100.00"]
+assert all(x.startswith("refused") for x in list(prenatal_examples.iloc[3:, 0]))
+
+# %% [markdown]
+# ## 第6段 Inpatient care outside the province (省外住院)
+
+# %% tags=["hide-input"]
+show_clause(P, "p6")
+
+# %% [markdown]
+# **Interpretation.** For a Guizhou insured person admitted outside the province, basic insurance pays a ratio
+# between 60% and 80% of the policy-range cost above the deductible. The ratio within the range and the lowered
+# deductible are not reported: they are the inputs `out_of_province_inpatient_ratio` (refused outside 60%–80%)
+# and `out_of_province_inpatient_deductible`.
+#
+# Assumption: the claim format has no place field, so the input `inpatient_outside_province` states that the
+# scenario's inpatient claims are outside the province; an inpatient stay in Guizhou needs the slip amount.
+#
+# Assumption: the deductible is per admission, and no annual limit is applied (the report gives none).
+
+# %% tags=["hide-input", "hide-output"]
+show_rule(out_of_province_inpatient_reimbursement)
+
+# %% tags=["hide-input"]
+OUT = {"inpatient_outside_province": True, "out_of_province_inpatient_ratio": "0.8",
+       "out_of_province_inpatient_deductible": 800}
+out_examples = cases(P, {
+    "10,800 at 80%, deductible 800": (resident, [stay("2024-09-10", 10800)]),
+    "500, below the deductible": (resident, [stay("2024-09-10", 500)]),
+    "two stays of 10,800 (no annual limit)": (resident, [stay("2024-09-10", 10800), stay("2024-11-10", 10800)]),
+}, inputs=OUT, show=("basic_insurance", "out_of_pocket"))
+out_examples
+
+# %% tags=["remove-cell"]
+assert list(out_examples[BASIC]) == ["8,000.00", "0.00", "16,000.00"]
+
+# %% tags=["hide-input"]
+print(refused(resident, [stay("2024-09-10", 10800)], {**OUT, "out_of_province_inpatient_ratio": "0.85"}))
+print(refused(resident, [stay("2024-09-10", 10800)]))
+
+# %% [markdown]
+# ## 第7段 More medical assistance
+
+# %% tags=["hide-input"]
+show_clause(P, "p7")
+
+# %% [markdown]
+# An introduction to the four measures that follow; nothing to compute.
+#
+# ## 第8段 Wider assistance scope (拓宽救助范围)
+
+# %% tags=["hide-input"]
+show_clause(P, "p8")
+
+# %% [markdown]
+# **Interpretation.** Employees in hardship (困难职工) and households monitored against relapse into poverty
+# (`jiance`) become medical assistance recipients. Chronic and special disease outpatient costs, the deductible
+# part and the category-B self-paid part of the personal burden are brought into the assistance base.
+#
+# Assumption: 特困 (`tekun`), 低保 (`dibao`), 低保边缘 (`dibian`) and 因病致贫 (`yinbing_zhipin`) remain recipients:
+# "新增纳入" (newly added) implies existing recipient groups, which the report does not name.
+#
+# Assumption: a `general` person is a recipient only when the input `employee_in_hardship` is true, which is
+# allowed only for a person insured as an employee; the report gives no criteria for 困难职工.
+#
+# Assumption: the engine's assistance base is the policy-range burden left after the insurances; the scope
+# sentence is shown as a list, as the claim format does not split costs into these parts.
+
+# %% tags=["hide-input", "hide-output"]
+show_rule(medical_assistance_eligibility, medical_assistance_cost_scope)
+
+# %% tags=["hide-input"]
+eligibility = pd.DataFrame(
+    [{"category": c, "employee in hardship 困难职工": h, "recipient 救助对象": medical_assistance_eligibility(c, h)}
+     for c in ("tekun", "dibao", "dibian", "yinbing_zhipin", "jiance", "tufa_kunnan", "general")
+     for h in (False, True) if h is False or c == "general"]).set_index("category")
+eligibility
+
+# %% tags=["remove-cell"]
+assert list(eligibility["recipient 救助对象"]) == [True, True, True, True, True, True, False, True]
+
+# %% tags=["hide-input"]
+pd.DataFrame(medical_assistance_cost_scope(), columns=["中文", "English"], index=range(1, 4))
+
+# %% [markdown]
+# ## 第9段 Higher assistance standards (提高救助标准)
+
+# %% tags=["hide-input"]
+show_clause(P, "p9")
+
+# %% [markdown]
+# **Interpretation.** People in sudden serious hardship (`tufa_kunnan`) are assisted at 70% (formerly 50%) of
+# their medical costs; the annual assistance limit is 50,000 yuan.
+#
+# Assumption: the base is the policy-range burden left after basic and critical-illness insurance, with no
+# assistance deductible (the report gives none).
+#
+# Assumption: "统一提高到5万元" makes 50,000 yuan the one annual limit of every recipient group, per person per
+# calendar year, shared by all claims.
+#
+# Assumption: other recipients' ratios are not reported: the input `medical_assistance_ratio` is required for them.
+#
+# Assumption: the earlier 50% has no dates, so it applies to no claim.
+
+# %% tags=["hide-input", "hide-output"]
+show_rule(medical_assistance)
+
+# %% [markdown]
+# Worked examples: basic insurance from the slip, to isolate this rule ("burden" = cost − basic insurance).
+
+# %% tags=["hide-input"]
+sudden = {"category": "tufa_kunnan", "insurance": "resident"}
+ma_examples = cases(P, {
+    "burden 40,000": (sudden, [stay("2024-09-10", 100000, basic_insurance_paid=60000)]),
+    "burden 71,428.57 (× 70% = 49,999.999 → 50,000.00)": (sudden, [stay("2024-09-10", "171428.57", basic_insurance_paid=100000)]),
+    "burden 100,000: over the limit": (sudden, [stay("2024-09-10", 200000, basic_insurance_paid=100000)]),
+    "burden 50,000 then 30,000 in 2024": (sudden, [stay("2024-09-10", 100000, basic_insurance_paid=50000),
+                                                   stay("2024-11-10", 60000, basic_insurance_paid=30000)]),
+    "the same, then 30,000 in 2025": (sudden, [stay("2024-09-10", 100000, basic_insurance_paid=50000),
+                                               stay("2024-11-10", 60000, basic_insurance_paid=30000),
+                                               stay("2025-02-10", 60000, basic_insurance_paid=30000)]),
+    "general resident, burden 10,000": (resident, [stay("2024-09-10", 20000, basic_insurance_paid=10000)]),
+}, show=("medical_assistance", "out_of_pocket"))
+ma_examples
+
+# %% tags=["remove-cell"]
+assert list(ma_examples[MA]) == ["28,000.00", "50,000.00", "50,000.00", "50,000.00", "71,000.00", "0.00"]
+
+# %% tags=["hide-input"]
+print("earlier ratio (no dates):", fmt_ratio(reported_earlier_value(POLICY, "medical_assistance.sudden_hardship_ratio").value))
+print(refused({"category": "dibao", "insurance": "resident"}, [stay("2024-09-10", 20000, basic_insurance_paid=10000)]))
+
+# %% [markdown]
+# ## 第10段 The tilted-assistance threshold (倾斜救助门槛)
+
+# %% tags=["hide-input"]
+show_clause(P, "p10")
+
+# %% [markdown]
+# **Interpretation.** Tilted assistance used to start with costs above the 50,000-yuan assistance limit; now it
+# starts above a threshold of *about* 13,000 yuan (1.3万元左右). "左右" is approximate, so the exact local
+# threshold is the input `tilted_assistance_threshold`; 13,000 is shown only as the reported approximate value.
+# The report gives neither the tilted-assistance ratio nor its limit, so no amount is computed: the
+# `further_relief` layer stays 0 and the engine only says how much of the year's out-of-pocket lies above the
+# local threshold (`tilted_assistance_above_threshold`).
+#
+# Assumption: both thresholds are measured on the same base, the year's out-of-pocket within the policy range after
+# basic insurance, critical-illness insurance and ordinary assistance (the report does not say).
+#
+# Assumption: the threshold is passed only by an amount strictly above it; what counts is the part above it.
+
+# %% tags=["hide-input", "hide-output"]
+show_rule(tilted_assistance_eligible_part, tilted_medical_assistance, tilted_assistance_threshold_reached)
+
+# %% tags=["hide-input"]
+old_threshold = reported_earlier_value(POLICY, "tilted_assistance.threshold").value
+reported_threshold = POLICY.param("tilted_assistance.threshold", REPORT_DAY)
+threshold_examples = pd.DataFrame([
+    {"burden 年度自付": fmt_yuan(Decimal(b)),
+     f"old: above {fmt_yuan(old_threshold)}": fmt_yuan(tilted_assistance_eligible_part(b, old_threshold)),
+     "now, local threshold 13,000": fmt_yuan(tilted_assistance_eligible_part(b, 13000)),
+     "now, local threshold 12,500": fmt_yuan(tilted_assistance_eligible_part(b, 12500))}
+    for b in ("12000", "13000", "13000.01", "20000", "60000")]).set_index("burden 年度自付")
+print(f"reported: {fmt_yuan(reported_threshold.value)} ({reported_threshold.kind}: {reported_threshold.quote})")
+threshold_examples
+
+# %% tags=["remove-cell"]
+assert list(threshold_examples["now, local threshold 13,000"]) == ["0.00", "0.00", "0.01", "7,000.00", "47,000.00"]
+assert list(threshold_examples["old: above 50,000.00"]) == ["0.00", "0.00", "0.00", "0.00", "10,000.00"]
+
+# %% [markdown]
+# In the engine, across two claims of a general resident (no assistance), with a local threshold of 13,000:
+
+# %% tags=["hide-input"]
+tilted = evaluate(parse_scenario({"policy": P, "person": resident, "inputs": {"tilted_assistance_threshold": 13000},
+                                  "claims": [stay("2024-09-10", 20000, basic_insurance_paid=10000),
+                                             stay("2024-10-10", 10000, basic_insurance_paid=5000)]}))
+tilted_rows = pd.DataFrame([{"claim": c["claim"], "date": c["date"], "out of pocket 自付": fmt_yuan(c["out_of_pocket"]),
+                             "above the threshold this year": fmt_yuan(c["tilted_assistance_above_threshold"])}
+                            for c in tilted.claims]).set_index("claim")
+tilted_rows
+
+# %% tags=["remove-cell"]
+assert list(tilted_rows["above the threshold this year"]) == ["0.00", "2,000.00"]
+
+# %% [markdown]
+# ## 第11段 Retroactive assistance (追溯救助)
+
+# %% tags=["hide-input"]
+show_clause(P, "p11")
+
+# %% [markdown]
+# **Interpretation.** Costs incurred in the 6 to 12 months before a person is recognised as a medical assistance
+# recipient are assisted retroactively. What fixes 6 or 12 is not reported: the look-back is the input
+# `retroactive_lookback_months`, refused outside 6–12.
+#
+# Assumption: "6至12个月内" gives the length of the look-back (6, 12 or between), not a band of costs aged 6 to 12
+# months that would leave out the most recent 6 months.
+#
+# Assumption: the window runs from the same day N months before recognition (included) to the day before
+# recognition; costs from the recognition day on are ordinary assistance, not retroactive.
+#
+# Assumption: where that day does not exist (31 August − 6 months), the window starts on the last day of the month.
+#
+# Assumption: the rule is known only for recognitions from the report's date on (the document was issued "今年",
+# 2024, on a date not given).
+
+# %% tags=["hide-input", "hide-output"]
+show_rule(retroactive_window, retroactive_medical_assistance)
+
+# %% tags=["hide-input"]
+def retro(cost_day, recognised, months):
+    try:
+        return retroactive_medical_assistance(POLICY, cost_day, recognised, months)
+    except (InputError, PolicyError) as e:
+        return f"refused: {e}"
+
+
+recognised = D(2024, 9, 15)
+retro_examples = pd.DataFrame([
+    {"cost date": str(c), "recognised": str(r), "look-back (months)": m, "retroactive 追溯救助": retro(c, r, m)}
+    for c, r, m in [(D(2024, 3, 15), recognised, 6), (D(2024, 3, 14), recognised, 6), (D(2024, 9, 14), recognised, 6),
+                    (D(2024, 9, 15), recognised, 6), (D(2023, 9, 15), recognised, 12), (D(2023, 9, 14), recognised, 12),
+                    (D(2025, 2, 28), D(2025, 8, 31), 6), (D(2024, 6, 1), recognised, 13),
+                    (D(2024, 6, 1), D(2024, 8, 21), 6)]])
+retro_examples
+
+# %% tags=["remove-cell"]
+assert list(retro_examples["retroactive 追溯救助"])[:7] == [True, False, True, False, True, False, True]
+assert all(str(x).startswith("refused") for x in list(retro_examples["retroactive 追溯救助"])[7:])
+
+# %% [markdown]
+# ### Try it: which costs are assisted retroactively?
+
+# %% tags=["hide-input", "nbval-ignore-output"]
+recognised_box = w.DatePicker(value=D(2024, 9, 15), description="认定日期 Recognised", style={"description_width": "10em"})
+months_box = w.IntSlider(value=6, min=6, max=12, description="追溯期 Months", style={"description_width": "10em"})
+window_out = w.Output()
+
+
+def window_text(on, months):
+    try:
+        first, last = retroactive_window(POLICY, on, months)
+    except (InputError, PolicyError) as e:
+        return f"refused: {e}"
+    return f"costs from {first} to {last} are assisted retroactively"
+
+
+def show_window(_change=None):
+    window_out.outputs = ()
+    if recognised_box.value is not None:
+        window_out.append_display_data(window_text(recognised_box.value, months_box.value))
+
+
+recognised_box.observe(show_window, names="value")
+months_box.observe(show_window, names="value")
+show_window()
+w.VBox([recognised_box, months_box, window_out])
+
+# %% tags=["remove-cell"]
+months_box.value = 12
+assert window_text(D(2024, 9, 15), 12) == "costs from 2023-09-15 to 2024-09-14 are assisted retroactively"
+
+# %% [markdown]
+# ## 第12段 Administrative services
+#
+# Service statistics, recorded as facts in the table near the top of this page; nothing to compute.
+
+# %% tags=["hide-input"]
+show_clause(P, "p12")
+
+# %% [markdown]
+# ## A whole case with its trace
+#
+# A person in sudden serious hardship, insured as a resident, admitted outside the province in October 2024 for
+# 100,000 yuan; local out-of-province ratio 70%, deductible 1,000, local tilted-assistance threshold 13,000 (the
+# scenario of `examples/guizhou-sudden-hardship-out-of-province.json`).
+
+# %% tags=["hide-input"]
+whole = evaluate(parse_scenario({"policy": P, "person": sudden, "claims": [stay("2024-10-08", 100000)],
+                                 "inputs": {"inpatient_outside_province": True, "out_of_province_inpatient_ratio": "0.7",
+                                            "out_of_province_inpatient_deductible": 1000,
+                                            "tilted_assistance_threshold": 13000}}))
+result_table(whole).T
+
+# %% tags=["hide-input"]
+trace_table(whole)
+
+# %% tags=["remove-cell"]
+assert [whole.totals[k] for k in ("basic_insurance", "medical_assistance", "out_of_pocket")] == \
+    [Decimal("69300.00"), Decimal("21490.00"), Decimal("9210.00")]

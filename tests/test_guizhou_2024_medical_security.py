@@ -1,0 +1,466 @@
+"""贵州 2024 press report on medical insurance and assistance: one test per rule edge, named as the rule's sentence.
+
+Every expected amount is worked out by hand from the report's text (paragraph labels in the comments) and the
+named inputs, and written as a Decimal string; nothing is re-derived by calling the code under test.
+The report is dated 2024-08-22 and gives no start dates: claims dated earlier are refused.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import medrules
+from medrules import InputError, load_policy
+from medrules.policy import PolicyError
+from medrules.rules import guizhou_2024_medical_security as gz
+
+REPO = Path(__file__).resolve().parent.parent
+P = "guizhou-2024-medical-security"
+POLICY = load_policy(P)
+D = dt.date
+REPORT_DAY = D(2024, 8, 22)
+
+
+def run(*claims, category="general", insurance="resident", inputs=None):
+    return medrules.evaluate(medrules.parse_scenario({
+        "policy": P, "person": {"category": category, "insurance": insurance},
+        "claims": list(claims), "inputs": inputs or {}}))
+
+
+def outpatient(date, cost, facility=None, **extra):
+    claim = {"date": date, "setting": "outpatient", "policy_range_cost": cost, **extra}
+    if facility:
+        claim["facility"] = facility
+    return claim
+
+
+def inpatient(date, cost, **extra):
+    return {"date": date, "setting": "inpatient", "policy_range_cost": cost, **extra}
+
+
+def paid(result, layer="basic_insurance"):
+    return [c[layer] for c in result.claims]
+
+
+def error(*claims, **kw) -> InputError:
+    with pytest.raises(InputError) as info:
+        run(*claims, **kw)
+    return info.value
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 第1段(導語) the report's date: known in force only from it
+# ---------------------------------------------------------------------------------------------------------
+
+def test_the_rules_are_known_in_force_from_the_report_date_and_not_the_day_before():
+    assert gz.in_force(POLICY, D(2024, 8, 22)) is True
+    assert gz.in_force(POLICY, D(2024, 8, 21)) is False
+
+
+def test_a_claim_dated_before_the_report_is_refused_naming_the_claim_date():
+    e = error(outpatient("2024-08-21", "100", "village"))
+    assert e.field == "claims[0].date"
+    assert "2024-08-22" in str(e) and "no start dates" in str(e)
+
+
+def test_a_claim_on_the_report_date_is_evaluated():
+    assert paid(run(outpatient("2024-08-22", "100", "village"))) == [Decimal("90.00")]   # 100 × 90%
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 第3段 residents' general outpatient, by facility, 500 yuan a year
+# ---------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("facility, expected", [("village", "180.00"),     # 200 × 90%
+                                                ("township", "170.00"),    # 200 × 85%
+                                                ("secondary", "120.00")])  # 200 × 60%
+def test_residents_outpatient_is_reimbursed_90_85_and_60_percent_by_facility(facility, expected):
+    assert paid(run(outpatient("2024-09-01", "200", facility))) == [Decimal(expected)]
+
+
+def test_a_residents_outpatient_year_stops_at_500_yuan_in_one_visit():
+    # 600 × 90% = 540 > 500.
+    assert paid(run(outpatient("2024-09-01", "600", "village"))) == [Decimal("500.00")]
+
+
+def test_two_visits_reach_the_500_yuan_limit_exactly_and_a_third_visit_gets_nothing():
+    # 500 × 90% = 450; 83.33 × 60% = 49.998 → 50.00 (total exactly 500); the third gets 0.
+    r = run(outpatient("2024-09-01", "500", "village"), outpatient("2024-10-01", "83.33", "secondary"),
+            outpatient("2024-11-01", "10", "village"))
+    assert paid(r) == [Decimal("450.00"), Decimal("50.00"), Decimal("0.00")]
+    assert r.claims[2]["out_of_pocket"] == Decimal("10.00")
+
+
+def test_the_second_visit_of_the_year_is_paid_only_up_to_what_is_left_of_500_yuan():
+    # 400 × 90% = 360; 300 × 60% = 180, but only 140 is left.
+    r = run(outpatient("2024-09-01", "400", "village"), outpatient("2024-10-01", "300", "secondary"))
+    assert paid(r) == [Decimal("360.00"), Decimal("140.00")]
+
+
+def test_the_500_yuan_limit_starts_again_on_1_january():
+    # 2024: 600 × 90% = 540 → 500; 2025: 100 × 90% = 90.
+    r = run(outpatient("2024-12-31", "600", "village"), outpatient("2025-01-01", "100", "village"))
+    assert paid(r) == [Decimal("500.00"), Decimal("90.00")]
+    assert r.years[2025]["basic_insurance"] == Decimal("90.00")
+
+
+def test_a_slip_amount_for_an_outpatient_visit_uses_up_the_same_annual_limit():
+    # Slip 450; then 100 × 90% = 90, but only 50 is left of 500.
+    r = run(outpatient("2024-09-01", "500", "village", basic_insurance_paid="450"),
+            outpatient("2024-09-02", "100", "village"))
+    assert paid(r) == [Decimal("450.00"), Decimal("50.00")]
+
+
+def test_the_earlier_resident_limit_was_400_and_the_current_one_is_500():
+    assert gz.resident_outpatient_annual_limit(POLICY, earlier=True) == Decimal("400")
+    assert gz.resident_outpatient_annual_limit(POLICY, REPORT_DAY) == Decimal("500")
+    with pytest.raises(PolicyError, match="no value on 2024-08-21"):
+        gz.resident_outpatient_annual_limit(POLICY, D(2024, 8, 21))
+
+
+def test_the_same_visits_would_have_been_paid_400_under_the_earlier_limit_and_500_now():
+    visits = [(Decimal("300"), Decimal("0.9")), (Decimal("400"), Decimal("0.85"))]   # 270, then 340
+    assert gz.outpatient_year(visits, Decimal("400")) == [Decimal("270.00"), Decimal("130.00")]
+    assert gz.outpatient_year(visits, Decimal("500")) == [Decimal("270.00"), Decimal("230.00")]
+
+
+def test_a_resident_tertiary_visit_needs_the_local_ratio_which_the_report_does_not_give():
+    e = error(outpatient("2024-09-01", "200", "tertiary"))
+    assert e.field == "inputs.resident_outpatient_ratio_other_level"
+    # With a local 50%: 200 × 50% = 100.
+    r = run(outpatient("2024-09-01", "200", "tertiary"), inputs={"resident_outpatient_ratio_other_level": "0.5"})
+    assert paid(r) == [Decimal("100.00")]
+
+
+def test_a_resident_outpatient_claim_without_a_facility_is_refused_naming_the_facilities():
+    e = error(outpatient("2024-09-01", "200"))
+    assert e.field == "claims[0].facility" and "village, township, secondary" in str(e)
+
+
+def test_a_supplied_annual_resident_deductible_is_used_once_a_year():
+    # (300 − 100) × 90% = 180; the next visit has no deductible left: 300 × 90% = 270.
+    r = run(outpatient("2024-09-01", "300", "village"), outpatient("2024-09-02", "300", "village"),
+            inputs={"resident_outpatient_deductible": "100"})
+    assert paid(r) == [Decimal("180.00"), Decimal("270.00")]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 第3段 employees' outpatient, 2,000 yuan a year at 50%–70%
+# ---------------------------------------------------------------------------------------------------------
+
+def test_an_employees_outpatient_visit_is_paid_at_the_local_ratio_chosen_within_50_to_70_percent():
+    # 1,000 × 60% = 600.
+    r = run(outpatient("2024-09-01", "1000"), insurance="employee", inputs={"employee_outpatient_ratio": "0.6"})
+    assert paid(r) == [Decimal("600.00")]
+
+
+@pytest.mark.parametrize("ratio, expected", [("0.5", "50.00"), ("0.7", "70.00")])   # 100 × 50%, 100 × 70%
+def test_the_employee_ratio_may_be_exactly_50_or_exactly_70_percent(ratio, expected):
+    r = run(outpatient("2024-09-01", "100"), insurance="employee", inputs={"employee_outpatient_ratio": ratio})
+    assert paid(r) == [Decimal(expected)]
+
+
+@pytest.mark.parametrize("ratio", ["0.49", "0.71"])
+def test_an_employee_ratio_outside_50_to_70_percent_is_refused_naming_the_clause(ratio):
+    e = error(outpatient("2024-09-01", "100"), insurance="employee", inputs={"employee_outpatient_ratio": ratio})
+    assert e.field == "inputs.employee_outpatient_ratio"
+    assert "guizhou-2024-medical-security/p3" in str(e) and "0.50 to 0.70" in str(e)
+
+
+def test_an_employee_outpatient_claim_without_the_ratio_or_a_slip_is_refused():
+    assert error(outpatient("2024-09-01", "100"), insurance="employee").field == "inputs.employee_outpatient_ratio"
+
+
+def test_employees_outpatient_reimbursement_stops_at_2000_yuan_a_year_across_two_visits():
+    # 3,000 × 60% = 1,800; 1,000 × 60% = 600 but only 200 left; next year 1,000 × 60% = 600.
+    r = run(outpatient("2024-09-01", "3000"), outpatient("2024-10-01", "1000"), outpatient("2025-01-02", "1000"),
+            insurance="employee", inputs={"employee_outpatient_ratio": "0.6"})
+    assert paid(r) == [Decimal("1800.00"), Decimal("200.00"), Decimal("600.00")]
+
+
+def test_a_supplied_employee_deductible_comes_off_before_the_ratio():
+    # (1,000 − 500) × 50% = 250.
+    r = run(outpatient("2024-09-01", "1000"), insurance="employee",
+            inputs={"employee_outpatient_ratio": "0.5", "employee_outpatient_deductible": "500"})
+    assert paid(r) == [Decimal("250.00")]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 第4段 the two diseases, 90% at village and township level
+# ---------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("facility", ["village", "township"])
+def test_residents_hypertension_and_diabetes_outpatient_care_is_reimbursed_90_percent_at_village_and_township(
+        facility):
+    assert gz.two_diseases_outpatient_reimbursement(POLICY, REPORT_DAY, "resident", facility, "100") == \
+        Decimal("90.00")
+
+
+def test_the_two_diseases_ratio_is_not_given_above_township_level():
+    with pytest.raises(InputError, match="village, township"):
+        gz.two_diseases_outpatient_reimbursement(POLICY, REPORT_DAY, "resident", "secondary", "100")
+
+
+def test_the_two_diseases_benefit_is_for_residents_insurance_only():
+    with pytest.raises(InputError, match="allowed: resident"):
+        gz.two_diseases_outpatient_reimbursement(POLICY, REPORT_DAY, "employee", "village", "100")
+
+
+def test_the_two_diseases_ratio_is_not_known_before_the_report_date():
+    with pytest.raises(PolicyError, match="no value on 2024-08-21"):
+        gz.two_diseases_outpatient_reimbursement(POLICY, D(2024, 8, 21), "resident", "village", "100")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 第5段 prenatal checks
+# ---------------------------------------------------------------------------------------------------------
+
+def test_employees_prenatal_checks_are_paid_90_percent_up_to_1200_yuan_a_year():
+    # 800 × 90% = 720; 800 × 90% = 720 but 480 left of 1,200; 2025: 720 again.
+    visits = [(D(2024, 9, 1), "800"), (D(2024, 10, 1), "800"), (D(2025, 1, 5), "800")]
+    assert gz.prenatal_care_reimbursement(POLICY, "employee", visits) == \
+        [Decimal("720.00"), Decimal("480.00"), Decimal("720.00")]
+
+
+def test_residents_prenatal_checks_stop_at_1100_yuan_a_year_with_the_general_outpatient_benefit():
+    # With a local ratio of 50%: 2,000 × 50% = 1,000; 400 × 50% = 200 but 100 left of 1,100.
+    visits = [(D(2024, 9, 1), "2000"), (D(2024, 9, 20), "400")]
+    assert gz.prenatal_care_reimbursement(POLICY, "resident", visits, resident_ratio="0.5") == \
+        [Decimal("1000.00"), Decimal("100.00")]
+
+
+def test_residents_prenatal_ratio_is_not_in_the_report_and_must_be_supplied():
+    with pytest.raises(InputError, match="inputs.resident_prenatal_ratio"):
+        gz.prenatal_care_reimbursement(POLICY, "resident", [(D(2024, 9, 1), "100")])
+
+
+def test_prenatal_amounts_are_not_known_before_the_report_date():
+    with pytest.raises(PolicyError):
+        gz.prenatal_care_reimbursement(POLICY, "employee", [(D(2024, 8, 1), "100")])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 第6段 out-of-province inpatient care, 60%–80%
+# ---------------------------------------------------------------------------------------------------------
+
+OUT = {"inpatient_outside_province": True, "out_of_province_inpatient_ratio": "0.8",
+       "out_of_province_inpatient_deductible": "800"}
+
+
+def test_out_of_province_inpatient_care_pays_the_chosen_ratio_of_the_cost_above_the_deductible():
+    # (10,800 − 800) × 80% = 8,000.
+    assert paid(run(inpatient("2024-09-01", "10800"), inputs=OUT)) == [Decimal("8000.00")]
+
+
+def test_an_out_of_province_stay_costing_less_than_the_deductible_is_paid_nothing():
+    assert paid(run(inpatient("2024-09-01", "500"), inputs=OUT)) == [Decimal("0.00")]
+
+
+@pytest.mark.parametrize("ratio", ["0.59", "0.81"])
+def test_an_out_of_province_ratio_outside_60_to_80_percent_is_refused_naming_the_clause(ratio):
+    e = error(inpatient("2024-09-01", "10800"), inputs={**OUT, "out_of_province_inpatient_ratio": ratio})
+    assert e.field == "inputs.out_of_province_inpatient_ratio" and "guizhou-2024-medical-security/p6" in str(e)
+
+
+def test_the_lowered_out_of_province_deductible_is_not_reported_and_must_be_supplied():
+    inputs = {k: v for k, v in OUT.items() if k != "out_of_province_inpatient_deductible"}
+    assert error(inpatient("2024-09-01", "10800"), inputs=inputs).field == \
+        "inputs.out_of_province_inpatient_deductible"
+
+
+def test_an_inpatient_stay_in_guizhou_needs_the_slip_amount_because_the_report_gives_no_ratio_for_it():
+    e = error(inpatient("2024-09-01", "10800"))
+    assert e.field == "claims[0].basic_insurance_paid" and "outside the province" in str(e)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 第9段 medical assistance (with 第8段, who and which costs)
+# ---------------------------------------------------------------------------------------------------------
+
+def test_monitored_households_sudden_hardship_and_employees_in_hardship_are_assistance_recipients():
+    assert gz.medical_assistance_eligibility("jiance") is True
+    assert gz.medical_assistance_eligibility("tufa_kunnan") is True
+    assert gz.medical_assistance_eligibility("general", employee_in_hardship=True) is True
+    assert gz.medical_assistance_eligibility("general") is False
+
+
+def test_the_costs_added_to_assistance_are_chronic_outpatient_costs_the_deductible_and_category_b_self_pay():
+    assert [zh for zh, _ in gz.medical_assistance_cost_scope()] == ["慢特病门诊费用", "个人负担费用中的起付线部分",
+                                                                    "乙类先行自付部分"]
+
+
+def test_people_in_sudden_serious_hardship_get_70_percent_of_the_burden_after_insurance():
+    # 100,000 − 60,000 = 40,000 × 70% = 28,000.
+    r = run(inpatient("2024-09-01", "100000", basic_insurance_paid="60000"), category="tufa_kunnan")
+    assert paid(r, "medical_assistance") == [Decimal("28000.00")]
+    assert r.claims[0]["out_of_pocket"] == Decimal("12000.00")
+
+
+def test_assistance_stops_at_50000_yuan_in_one_claim():
+    # 200,000 − 100,000 = 100,000 × 70% = 70,000 → 50,000.
+    r = run(inpatient("2024-09-01", "200000", basic_insurance_paid="100000"), category="tufa_kunnan")
+    assert paid(r, "medical_assistance") == [Decimal("50000.00")]
+
+
+def test_assistance_stops_at_50000_yuan_across_two_claims_and_starts_again_next_year():
+    # 50,000 × 70% = 35,000; 30,000 × 70% = 21,000 but 15,000 left; 2025: 30,000 × 70% = 21,000.
+    r = run(inpatient("2024-09-01", "100000", basic_insurance_paid="50000"),
+            inpatient("2024-11-01", "60000", basic_insurance_paid="30000"),
+            inpatient("2025-02-01", "60000", basic_insurance_paid="30000"), category="tufa_kunnan")
+    assert paid(r, "medical_assistance") == [Decimal("35000.00"), Decimal("15000.00"), Decimal("21000.00")]
+
+
+def test_the_earlier_sudden_hardship_ratio_was_50_percent():
+    assert gz.reported_earlier_value(POLICY, "medical_assistance.sudden_hardship_ratio").value == Decimal("0.50")
+
+
+def test_other_recipients_need_their_assistance_ratio_which_the_report_does_not_give():
+    e = error(inpatient("2024-09-01", "20000", basic_insurance_paid="10000"), category="dibao")
+    assert e.field == "inputs.medical_assistance_ratio"
+    # With 60%: 10,000 × 60% = 6,000.
+    r = run(inpatient("2024-09-01", "20000", basic_insurance_paid="10000"), category="jiance",
+            inputs={"medical_assistance_ratio": "0.6"})
+    assert paid(r, "medical_assistance") == [Decimal("6000.00")]
+
+
+def test_an_employee_in_hardship_is_assisted_and_a_general_resident_is_not():
+    # 10,000 × 50% = 5,000.
+    r = run(inpatient("2024-09-01", "20000", basic_insurance_paid="10000"), insurance="employee",
+            inputs={"employee_in_hardship": True, "medical_assistance_ratio": "0.5"})
+    assert paid(r, "medical_assistance") == [Decimal("5000.00")]
+    r = run(inpatient("2024-09-01", "20000", basic_insurance_paid="10000"))
+    assert paid(r, "medical_assistance") == [Decimal("0.00")]
+
+
+def test_employee_in_hardship_is_refused_for_a_person_insured_as_a_resident():
+    e = error(inpatient("2024-09-01", "20000", basic_insurance_paid="10000"),
+              inputs={"employee_in_hardship": True})
+    assert e.field == "inputs.employee_in_hardship" and "allowed: true only with insurance employee" in str(e)
+
+
+def test_the_critical_illness_slip_amount_is_taken_before_assistance_and_none_means_zero():
+    # 100,000 − 60,000 − 10,000 = 30,000 × 70% = 21,000.
+    r = run(inpatient("2024-09-01", "100000", basic_insurance_paid="60000", critical_illness_paid="10000"),
+            category="tufa_kunnan")
+    assert paid(r, "critical_illness_insurance") == [Decimal("10000.00")]
+    assert paid(r, "medical_assistance") == [Decimal("21000.00")]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 第10段 the tilted-assistance threshold
+# ---------------------------------------------------------------------------------------------------------
+
+def test_only_the_part_of_the_burden_above_the_threshold_counts_for_tilted_assistance():
+    assert gz.tilted_assistance_eligible_part("20000", "13000") == Decimal("7000")
+    assert gz.tilted_assistance_eligible_part("13000", "13000") == Decimal("0.00")
+    assert gz.tilted_assistance_eligible_part("13000.01", "13000") == Decimal("0.01")
+
+
+def test_the_old_threshold_was_costs_above_the_50000_yuan_assistance_limit():
+    old = gz.reported_earlier_value(POLICY, "tilted_assistance.threshold")
+    assert old.value == 50000
+    assert gz.tilted_assistance_eligible_part("60000", old.value) == Decimal("10000")
+
+
+def test_the_new_threshold_is_reported_only_as_about_13000():
+    value = POLICY.param("tilted_assistance.threshold", REPORT_DAY)
+    assert (value.value, value.kind) == (13000, "approximate")
+
+
+def test_the_years_out_of_pocket_passing_the_local_threshold_is_flagged_across_two_claims():
+    # General resident, no assistance: out of pocket 10,000, then 5,000: 15,000 − 13,000 = 2,000 above.
+    r = run(inpatient("2024-09-01", "20000", basic_insurance_paid="10000"),
+            inpatient("2024-10-01", "10000", basic_insurance_paid="5000"),
+            inputs={"tilted_assistance_threshold": "13000"})
+    assert [c["tilted_assistance_above_threshold"] for c in r.claims] == [Decimal("0.00"), Decimal("2000.00")]
+    assert paid(r, "further_relief") == [Decimal("0.00"), Decimal("0.00")]
+
+
+def test_without_the_local_threshold_nothing_is_decided():
+    r = run(inpatient("2024-09-01", "20000", basic_insurance_paid="10000"))
+    assert r.claims[0]["tilted_assistance_above_threshold"] is None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 第11段 retroactive assistance
+# ---------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cost_date, months, expected", [
+    (D(2024, 3, 15), 6, True),    # exactly 6 months before recognition on 2024-09-15
+    (D(2024, 3, 14), 6, False),   # one day earlier
+    (D(2024, 9, 14), 6, True),    # the day before recognition
+    (D(2024, 9, 15), 6, False),   # the day of recognition: ordinary, not retroactive, assistance
+    (D(2023, 9, 15), 12, True),   # exactly 12 months before
+    (D(2023, 9, 14), 12, False),
+])
+def test_costs_in_the_6_to_12_months_before_recognition_are_assisted_retroactively(cost_date, months, expected):
+    assert gz.retroactive_medical_assistance(POLICY, cost_date, D(2024, 9, 15), months) is expected
+
+
+def test_six_months_before_31_august_is_the_last_day_of_february():
+    assert gz.retroactive_window(POLICY, D(2025, 8, 31), 6) == (D(2025, 2, 28), D(2025, 8, 30))
+
+
+@pytest.mark.parametrize("months", [5, 13])
+def test_a_look_back_outside_6_to_12_months_is_refused(months):
+    with pytest.raises(InputError, match="allowed: 6 to 12"):
+        gz.retroactive_medical_assistance(POLICY, D(2024, 6, 1), D(2024, 9, 15), months)
+
+
+def test_retroactive_assistance_is_not_known_for_a_recognition_before_the_report_date():
+    with pytest.raises(PolicyError, match="no value on 2024-08-21"):
+        gz.retroactive_medical_assistance(POLICY, D(2024, 6, 1), D(2024, 8, 21), 6)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The command line and the examples
+# ---------------------------------------------------------------------------------------------------------
+
+def test_every_guizhou_example_evaluates_from_the_command_line():
+    examples = sorted((REPO / "examples").glob("guizhou-*.json"))
+    assert examples
+    for path in examples:
+        out = subprocess.run([sys.executable, "-m", "medrules", "evaluate", str(path)], capture_output=True,
+                             text=True, cwd=REPO)
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout)["policy"] == P
+
+
+def test_the_resident_outpatient_example_pays_500_in_2024_and_90_in_2025():
+    out = subprocess.run([sys.executable, "-m", "medrules", "evaluate", "examples/guizhou-resident-outpatient.json"],
+                         capture_output=True, text=True, cwd=REPO)
+    years = json.loads(out.stdout)["years"]
+    assert years["2024"]["basic_insurance"] == "500.00" and years["2025"]["basic_insurance"] == "90.00"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 第3段 invariants over random years of resident outpatient visits
+# ---------------------------------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def resident_visits(draw):
+    dates = draw(st.lists(st.dates(D(2024, 8, 22), D(2025, 12, 31)), min_size=1, max_size=8, unique=True))
+    return [outpatient(day.isoformat(), f"{Decimal(draw(st.integers(0, 200_000))) / 100:.2f}",
+                       draw(st.sampled_from(["village", "township", "secondary"]))) for day in dates]
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(resident_visits())
+def test_a_residents_outpatient_reimbursement_never_passes_500_yuan_in_a_year_nor_90_percent_of_a_visit(visits):
+    r = run(*visits)
+    for year in r.years.values():
+        assert year["basic_insurance"] <= Decimal("500.00")      # 第3段: 年度最高报销限额500元
+    for c in r.claims:
+        # At most 90% (the highest ratio), give or take the half fen of rounding to the fen.
+        assert Decimal("0") <= c["basic_insurance"] <= c["policy_range_cost"] * Decimal("0.90") + Decimal("0.005")
+        assert c["basic_insurance"] + c["out_of_pocket"] == c["policy_range_cost"]
