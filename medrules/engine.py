@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,14 +17,23 @@ class RuleError(AssertionError):
 
 
 def rules_module(policy_id: str):
-    """The module that encodes a policy: medrules.rules.<policy id with underscores>."""
+    """The module that encodes a policy's claim layers: medrules.rules.<policy id with underscores>."""
+    module = _rule_module(policy_id)
+    if not _has_claim_layers(module):
+        allowed = ", ".join(p for p in policy_ids() if _has_claim_layers(_rule_module(p)))
+        reason = getattr(module, "NO_CLAIM_LAYERS", None)
+        raise InputError("policy", f"{policy_id!r} has no claim rules to evaluate a scenario with"
+                         f"{f' ({reason})' if reason else ''}; allowed: {allowed}")
+    return module
+
+
+def _rule_module(policy_id: str):
     name = "medrules.rules." + policy_id.replace("-", "_")
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError:
-        encoded = [p for p in policy_ids() if importlib.util.find_spec(
-            "medrules.rules." + p.replace("-", "_")) is not None]
-        raise InputError("policy", f"{policy_id!r} has no encoded claim rules; allowed: {', '.join(encoded)}") from None
+    return importlib.import_module(name) if importlib.util.find_spec(name) else None
+
+
+def _has_claim_layers(module) -> bool:
+    return module is not None and all(hasattr(module, layer) for layer in LAYERS)
 
 
 @dataclass
@@ -97,8 +107,9 @@ def evaluate(scenario: Scenario):
     rules.validate(scenario, policy)
     for i, claim in enumerate(scenario.claims):
         if not rules.in_force(policy, claim.date):
+            span = f"{policy.in_force_from or 'start not stated'} to {policy.in_force_to or 'no end stated'}"
             raise InputError(f"claims[{i}].date", f"{claim.date} is outside {policy.id}'s validity "
-                             f"({policy.in_force_from} to {policy.in_force_to}, clause {rules.in_force.clause})")
+                             f"({span}, clause {rules.in_force.clause})")
 
     years, trace, claims_out = {}, [], [None] * len(scenario.claims)
     # Date order matters: deductibles and limits are used up by the earlier claims of the year.

@@ -1,7 +1,6 @@
 """What a policy's rule module works with: the @rule decorator, the per-claim context and the trace step."""
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal

@@ -15,7 +15,7 @@ from decimal import Decimal
 from ..money import fmt_ratio, times
 from ..policy import Policy
 from ..rulebook import rule
-from ..scenario import InputError, Scenario
+from ..scenario import InputError
 
 POLICY_ID = "zhejiang-2019-chronic-outpatient"
 P1, P6, P7, P8 = (f"{POLICY_ID}/{p}" for p in ("p1", "p6", "p7", "p8"))
@@ -145,8 +145,6 @@ def inpatient_reimbursement(policy: Policy, on: dt.date, insurance: str, policy_
     return times(Decimal(policy_range_cost), policy.param(INPATIENT_RATIO[insurance], _on(policy, on)).value)
 
 
-def validate(scenario: Scenario, policy: Policy) -> None:
-    """The report defines no claim layers: a scenario cannot be evaluated under it."""
-    raise InputError("policy", f"{POLICY_ID} is encoded as a check of local schemes, a condition list and "
-                     "reported ratios (see its notebook), not as claim layers; evaluate scenarios under another "
-                     "policy, e.g. wenzhou-2021-78 or guizhou-2024-medical-security")
+# The report defines no claim layers: the engine refuses a scenario under this policy with this reason.
+NO_CLAIM_LAYERS = ("encoded as a check of local schemes, a condition list and reported ratios (see its notebook), "
+                   "not as claim layers")
