@@ -40,7 +40,7 @@ from medrules.money import fmt_yuan
 from medrules.report import clause_table, inputs_table, parameter_table, show_clause, show_rule
 from medrules.rules.zhejiang_2019_chronic_outpatient import (
     check_local_scheme, chronic_condition_eligibility, chronic_drug_pharmacy_purchase, chronic_outpatient_floor,
-    chronic_outpatient_reimbursement, in_force, inpatient_reimbursement, provincial_chronic_conditions, validate)
+    chronic_outpatient_reimbursement, in_force, inpatient_reimbursement, provincial_chronic_conditions)
 from medrules.scenario import InputError
 
 P = "zhejiang-2019-chronic-outpatient"
@@ -99,10 +99,8 @@ for day in (dt.date(2019, 6, 6), dt.date(2019, 6, 7)):
     print(day, "known in force" if in_force(POLICY, day) else "before the report: refused")
 
 # %% [markdown]
-# The engine refuses a claim scenario under this report, because it defines no claim layers:
-
-# %% tags=["hide-input", "hide-output"]
-show_rule(validate)
+# The engine refuses a claim scenario under this report, because it defines no claim layers (the module says why
+# in `NO_CLAIM_LAYERS`):
 
 # %% tags=["hide-input"]
 try:
