@@ -1,0 +1,201 @@
+"""浙江省构建因病致贫返贫防范长效机制实施方案(2022—2025年) (as reported by China News Service, 2022-07-13).
+
+The report names three measurable indicators with targets — 资助参保率, 综合保障率, 个人负担率 — but defines none of
+them. The formulas below are therefore Assumptions (stated in each docstring and in the notebook), computed over
+a population of per-person totals and compared with the targets in parameters.yaml. The plan defines no claim
+layers, so the engine's scenario path does not apply (NO_CLAIM_LAYERS says why).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..money import ZERO
+from ..policy import PolicyError, load_policy
+from ..rulebook import rule
+from ..scenario import InputError, _money
+
+POLICY_ID = "zhejiang-2022-illness-poverty"
+# Why the engine's claim path does not apply (medrules.engine.rules_module shows it in its error).
+NO_CLAIM_LAYERS = ("it defines indicators and targets for a population, not claim layers; use "
+                   "medrules.rules.zhejiang_2022_illness_poverty.illness_poverty_targets on per-person totals")
+
+# The two target dates the report names: 到今年年底 (report of 2022-07-13, so 2022-12-31; p6 says 到2022年底) and
+# 到2025年 (a year only: any day of 2025 gives the same parameter value; the last day is used).
+TARGETS = {"end-2022": dt.date(2022, 12, 31), "2025": dt.date(2025, 12, 31)}
+BASES = {"total": "total_cost", "policy_range": "policy_range_cost"}
+PAYERS = {"three_systems": ("basic_insurance_paid", "critical_illness_paid", "medical_assistance_paid"),
+          "all_recorded": ("basic_insurance_paid", "critical_illness_paid", "medical_assistance_paid",
+                           "charity_paid", "commercial_insurance_paid")}
+REQUIRED = ("enrolled_with_subsidy", "total_cost", "basic_insurance_paid", "critical_illness_paid",
+            "medical_assistance_paid")
+OPTIONAL = ("policy_range_cost", "charity_paid", "commercial_insurance_paid")
+
+
+@dataclass(frozen=True)
+class Person:
+    """One person in hardship: enrolment and the year's medical-expense totals (yuan, exact)."""
+    enrolled_with_subsidy: bool
+    total_cost: Decimal
+    basic_insurance_paid: Decimal
+    critical_illness_paid: Decimal
+    medical_assistance_paid: Decimal
+    policy_range_cost: Decimal | None = None
+    charity_paid: Decimal = ZERO
+    commercial_insurance_paid: Decimal = ZERO
+
+
+def parse_people(rows) -> list[Person]:
+    """Validate a list of dicts (or a DataFrame) of per-person totals; errors name the row and field."""
+    if hasattr(rows, "to_dict"):
+        rows = rows.to_dict("records")
+    if not isinstance(rows, (list, tuple)) or not rows:
+        raise InputError("people", "must be a non-empty list of per-person totals")
+    allowed = ", ".join(REQUIRED + OPTIONAL)
+    people = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise InputError(f"people[{i}]", f"must be a mapping of fields; allowed: {allowed}")
+        unknown = sorted(set(row) - set(REQUIRED + OPTIONAL))
+        if unknown:
+            raise InputError(f"people[{i}].{unknown[0]}", f"unknown field; allowed: {allowed}")
+        fields = {}
+        for name in REQUIRED + OPTIONAL:
+            value = row.get(name)
+            if value is None:
+                if name in REQUIRED:
+                    raise InputError(f"people[{i}].{name}", "required field is missing")
+                continue
+            if name == "enrolled_with_subsidy":
+                if not isinstance(value, bool):
+                    raise InputError(f"people[{i}].{name}", f"must be true or false, got {value!r}")
+                fields[name] = value
+            else:
+                try:
+                    fields[name] = _money(value)
+                except ValueError as e:
+                    raise InputError(f"people[{i}].{name}", str(e)) from None
+        person = Person(**fields)
+        paid = sum((getattr(person, f) for f in PAYERS["all_recorded"]), ZERO)
+        if paid > person.total_cost:
+            raise InputError(f"people[{i}]", f"the payments add up to {paid}, more than total_cost {person.total_cost}")
+        if person.policy_range_cost is not None and person.policy_range_cost > person.total_cost:
+            raise InputError(f"people[{i}].policy_range_cost",
+                             f"{person.policy_range_cost} is more than total_cost {person.total_cost}")
+        people.append(person)
+    return people
+
+
+def _base(people: list[Person], base: str) -> Decimal:
+    if base not in BASES:
+        raise InputError("base", f"{base!r}; allowed: {', '.join(BASES)}")
+    field = BASES[base]
+    total = ZERO
+    for i, p in enumerate(people):
+        value = getattr(p, field)
+        if value is None:
+            raise InputError(f"people[{i}].{field}", f"required when base is {base!r}")
+        paid = sum((getattr(p, f) for f in PAYERS["all_recorded"]), ZERO)
+        if paid > value:
+            raise InputError(f"people[{i}].{field}", f"the payments ({paid}) are more than {field} {value}; with "
+                             f"base {base!r} give only the payments within it")
+        total += value
+    return total
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An indicator over a population: the formula in words, numerator, denominator and the exact rate."""
+    name: str
+    label: str
+    formula: str
+    numerator: Decimal
+    denominator: Decimal
+    rate: Decimal | None  # None when the denominator is 0 (the rate is undefined)
+
+
+def _rate(num: Decimal, den: Decimal) -> Decimal | None:
+    return None if den == 0 else num / den
+
+
+@rule("zhejiang-2022-illness-poverty/p1")
+def subsidised_enrolment_rate(people) -> Indicator:
+    """资助参保率 — zhejiang-2022-illness-poverty/p1: people in hardship enrolled in basic medical insurance with a
+    premium subsidy ÷ people in hardship.
+
+    Assumption (the report defines no formula): numerator = people with enrolled_with_subsidy true; denominator =
+    every person in the list, each taken to be a person in hardship entitled to the subsidy."""
+    people = parse_people(people)
+    num = Decimal(sum(p.enrolled_with_subsidy for p in people))
+    return Indicator("subsidised_enrolment_rate", "资助参保率 subsidised enrolment rate",
+                     "people enrolled with a subsidy ÷ people in hardship", num, Decimal(len(people)),
+                     _rate(num, Decimal(len(people))))
+
+
+@rule("zhejiang-2022-illness-poverty/p7")
+def comprehensive_protection_rate(people, base: str = "total", payers: str = "three_systems") -> Indicator:
+    """综合保障率 — zhejiang-2022-illness-poverty/p7: what the three systems paid ÷ medical expenses, over the population.
+
+    Assumption (the report defines no formula): numerator = Σ basic insurance + critical-illness insurance +
+    medical assistance (三重制度, as p6 names them; payers="all_recorded" adds charity and commercial insurance);
+    denominator = Σ medical expenses (base="total": total expenses, as "医疗费用" reads; "policy_range": within
+    the policy range); summed over all people, not averaged per person."""
+    people = parse_people(people)
+    if payers not in PAYERS:
+        raise InputError("payers", f"{payers!r}; allowed: {', '.join(PAYERS)}")
+    den = _base(people, base)
+    num = sum((getattr(p, f) for p in people for f in PAYERS[payers]), ZERO)
+    who = "the three systems" if payers == "three_systems" else "the three systems, charity and commercial insurance"
+    return Indicator("comprehensive_protection_rate", "综合保障率 comprehensive protection rate",
+                     f"Σ paid by {who} ÷ Σ {BASES[base]}", num, den, _rate(num, den))
+
+
+@rule("zhejiang-2022-illness-poverty/p7")
+def personal_burden_rate(people, base: str = "total") -> Indicator:
+    """个人负担率 — zhejiang-2022-illness-poverty/p7: what people in hardship still pay themselves ÷ medical expenses.
+
+    Assumption (the report defines no formula): numerator = Σ (expenses − every recorded payment: the three
+    systems, charity, commercial insurance); denominator = Σ expenses on the same base as 综合保障率. With no
+    charity or commercial payment it is 1 − 综合保障率 (the report's 80/20 and 85/15 fit that)."""
+    people = parse_people(people)
+    den = _base(people, base)
+    paid = sum((getattr(p, f) for p in people for f in PAYERS["all_recorded"]), ZERO)
+    num = den - paid
+    return Indicator("personal_burden_rate", "个人负担率 personal burden rate",
+                     f"Σ ({BASES[base]} − all recorded payments) ÷ Σ {BASES[base]}", num, den, _rate(num, den))
+
+
+@rule("zhejiang-2022-illness-poverty/p7")
+def illness_poverty_targets(people, target: str, base: str = "total", payers: str = "three_systems") -> list[dict]:
+    """困难群众医疗保障目标 — zhejiang-2022-illness-poverty/p7: which targets (end-2022 or 2025) a population meets.
+
+    One row per indicator: its rate, the target and its kind (a floor 以上/达到 is met at or above it, a ceiling
+    以内 at or below it), met yes/no — or None where the rate is undefined or the report states no target."""
+    if target not in TARGETS:
+        raise InputError("target", f"{target!r}; allowed: {', '.join(TARGETS)} (the report sets targets only for "
+                         "the end of 2022 and for 2025)")
+    on = TARGETS[target]
+    policy = load_policy(POLICY_ID)
+    indicators = (("illness_poverty.subsidised_enrolment_rate", subsidised_enrolment_rate(people)),
+                  ("illness_poverty.comprehensive_protection_rate", comprehensive_protection_rate(people, base, payers)),
+                  ("illness_poverty.personal_burden_rate", personal_burden_rate(people, base)))
+    rows = []
+    for param_name, ind in indicators:
+        row = {"indicator": ind.label, "formula": ind.formula, "numerator": ind.numerator,
+               "denominator": ind.denominator, "rate": ind.rate}
+        try:
+            v = policy.param(param_name, on)
+        except PolicyError:
+            rows.append({**row, "target": None, "kind": None, "met": None, "clause": None,
+                         "note": f"the report states no {target} target for this indicator"})
+            continue
+        if ind.rate is None:
+            met, note = None, "rate undefined: the denominator is 0"
+        elif v.kind == "ceiling":
+            met, note = ind.rate <= v.value, v.quote
+        else:  # floor, or exact for a 100% target (a rate cannot exceed 1): met at or above it
+            met, note = ind.rate >= v.value, v.quote
+        rows.append({**row, "target": Decimal(v.value), "kind": v.kind, "met": met, "clause": v.clause, "note": note})
+    return rows
+

@@ -1,0 +1,360 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     cell_metadata_filter: tags
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 浙江 Zhejiang 2022 · 因病致贫返贫防范长效机制 (news report)
+#
+# **浙江省构建因病致贫返贫防范长效机制实施方案(2022—2025年)** — Zhejiang's implementation plan for a long-term
+# mechanism to prevent poverty and relapse into poverty caused by illness, 2022–2025, **as reported by China News
+# Service from Hangzhou on 2022-07-13** (seed `000_b865134ce9455634.txt`, a republication on an aggregator site).
+# The plan's own text, issuing body, document number and dates are not in the source ("近日浙江出台").
+#
+# What can be computed: three **indicators** for a population of people in hardship and the **targets** the plan
+# sets for them at the end of 2022 and in 2025. The report names the indicators but **does not define them**, so
+# every formula below is an explicit `Assumption:`, shown next to the result it produces.
+#
+# **Dates.** The targets are dated from the report (`reported_in_force_on: 2022-07-13`): the report gives no start
+# date, so no target is known before 2022-07-13. The end-2022 targets hold to 2022-12-31 (到今年年底); the 2025
+# targets name only the year (到2025年).
+
+# %% tags=["remove-cell"]
+import csv
+import io
+from decimal import Decimal
+
+import ipywidgets as w
+import pandas as pd
+
+from medrules.report import clause_table, inputs_table, parameter_table, show_clause, show_rule
+from medrules.rules.zhejiang_2022_illness_poverty import (comprehensive_protection_rate, illness_poverty_targets,
+                                                          parse_people, personal_burden_rate,
+                                                          subsidised_enrolment_rate)
+from medrules.scenario import InputError
+
+P = "zhejiang-2022-illness-poverty"
+pd.set_option("display.max_colwidth", None)  # formulas, reasons and case names in full
+
+
+def pct(rate):
+    """A rate for display, to 0.01% (the comparison with the target uses the exact rate)."""
+    return "—" if rate is None else f"{(rate * 100).quantize(Decimal('0.01'))}%"
+
+
+def target_table(rows):
+    """illness_poverty_targets' rows as a table: indicator, formula, numerator/denominator, rate, target, met."""
+    yes_no = {True: "yes 达标", False: "no 未达标", None: "—"}
+    sign = {"floor": "≥", "exact": "≥", "ceiling": "≤", None: ""}
+    return pd.DataFrame([{
+        "indicator 指标": r["indicator"], "formula (Assumption)": r["formula"],
+        "numerator": f"{r['numerator']:,}", "denominator": f"{r['denominator']:,}", "rate": pct(r["rate"]),
+        "target": "none stated" if r["target"] is None else f"{sign[r['kind']]} {pct(r['target'])}",
+        "met": yes_no[r["met"]], "clause": r["clause"] or "—"} for r in rows]).set_index("indicator 指标")
+
+
+def person(total, three, enrolled=True, **more):
+    """A person whose three systems paid `three` of `total` (split: basic 60%, critical illness 0, assistance rest)."""
+    basic = (Decimal(three) * Decimal("0.6")).quantize(Decimal("0.01"))
+    return {"enrolled_with_subsidy": enrolled, "total_cost": str(total), "basic_insurance_paid": str(basic),
+            "critical_illness_paid": "0", "medical_assistance_paid": str(Decimal(three) - basic), **more}
+
+
+# %% [markdown]
+# ## Parameters, inputs and clauses at a glance
+
+# %% tags=["hide-input"]
+parameter_table(P)
+
+# %% [markdown]
+# What the report leaves open. Here these are not amounts but **choices of formula**; each is an argument of the
+# functions below, and its default is an `Assumption:` stated in the section that uses it.
+
+# %% tags=["hide-input"]
+inputs_table(P)
+
+# %% tags=["hide-input"]
+clause_table(P)
+
+# %% [markdown]
+# ## 标题 Headline
+
+# %% tags=["hide-input"]
+show_clause(P, "title")
+
+# %% [markdown]
+# Repeats the 100% target of 第1段, which carries the parameter.
+#
+# ## 第1段 The plan and its end-of-year targets
+
+# %% tags=["hide-input"]
+show_clause(P, "p1")
+
+# %% [markdown]
+# **Interpretation.** By the end of 2022 (今年年底, the report being of 2022-07-13) three rates are to reach their
+# targets: subsidised enrolment 100%, basic-living security of eligible people 100%, comprehensive protection 80% or
+# more (repeated in 第7段, encoded there).
+#
+# Assumption: 资助参保率 = the number of people in hardship enrolled in basic medical insurance **with a premium
+# subsidy** ÷ the number of people in hardship; every person in the list given is taken to be a person in hardship
+# entitled to the subsidy (the report defines neither the formula nor the group).
+#
+# Assumption: "达到100%" is met only at 100% exactly (a rate cannot exceed it).
+#
+# Assumption: the report states no 2025 target for subsidised enrolment, so for 2025 none is checked (not assumed
+# to continue).
+#
+# **Not computed: 基本生活保障率** (basic-living-security rate of eligible people in hardship because of illness).
+# The report does not say which conditions (符合条件) make a person eligible nor what the security consists of, so
+# there is no numerator or denominator to count.
+
+# %% tags=["hide-input", "hide-output"]
+show_rule(subsidised_enrolment_rate)
+
+# %% tags=["hide-input"]
+enrolment_examples = pd.DataFrame([
+    {"case": name, "people": n, "enrolled with a subsidy": k,
+     "资助参保率": pct(subsidised_enrolment_rate([person(1000, 800)] * k + [person(1000, 800, False)] * (n - k)).rate),
+     "end-2022 target met": {True: "yes", False: "no"}[illness_poverty_targets(
+         [person(1000, 800)] * k + [person(1000, 800, False)] * (n - k), "end-2022")[0]["met"]]}
+    for name, n, k in [("all ten", 10, 10), ("nine of ten", 10, 9), ("999 of 1,000", 1000, 999)]
+]).set_index("case")
+enrolment_examples
+
+# %% tags=["remove-cell"]
+assert list(enrolment_examples["资助参保率"]) == ["100.00%", "90.00%", "99.90%"]
+assert list(enrolment_examples["end-2022 target met"]) == ["yes", "no", "no"]
+
+# %% [markdown]
+# ## 第2段 Five specific tasks
+
+# %% tags=["hide-input"]
+show_clause(P, "p2")
+
+# %% [markdown]
+# Lists the five tasks the next paragraphs describe; nothing to compute.
+#
+# ## 第3段 Proactive discovery and precise identification
+
+# %% tags=["hide-input"]
+show_clause(P, "p3")
+
+# %% [markdown]
+# **Not encodable.** A dual early warning (因病致贫 and 因病返贫) is set up, but the report gives no threshold that
+# triggers either warning (an expense amount or a share of income), nor who counts as a 重点监测对象. Without them
+# no person can be flagged; the missing threshold is listed as the input `illness_poverty.early_warning_threshold`
+# so that it is not forgotten, and it is not used.
+#
+# ## 第4段 Tiered burden reduction
+
+# %% tags=["hide-input"]
+show_clause(P, "p4")
+
+# %% [markdown]
+# A direction (unify the special-disease list, criteria and benefits; resolve high burdens together) without the
+# list, the criteria, the benefit levels or any threshold between the tiers: nothing to compute.
+#
+# ## 第5段 Collaborative digital application
+
+# %% tags=["hide-input"]
+show_clause(P, "p5")
+
+# %% [markdown]
+# Digital services; nothing to compute.
+#
+# ## 第6段 Overall goals for 2022 and 2025
+
+# %% tags=["hide-input"]
+show_clause(P, "p6")
+
+# %% [markdown]
+# Qualitative goals; the numeric targets are in 第1段 and 第7段. This paragraph names the **three systems**
+# (三重制度: basic medical insurance, critical-illness insurance, medical assistance) whose combined protection
+# (综合保障) 第7段 measures, and for 2025 sets charity and commercial insurance beside them — which the formula of
+# 综合保障率 below follows.
+#
+# ## 第7段 Targets for the comprehensive protection rate and the personal burden rate
+
+# %% tags=["hide-input"]
+show_clause(P, "p7")
+
+# %% [markdown]
+# **Interpretation.** For people in hardship, the comprehensive protection rate of medical expenses is to be at
+# least 80% by the end of 2022 and at least 85% by 2025 (floors: 以上, met at the line); the personal burden rate
+# at most 20% by the end of 2022 and at most 15% by 2025 (ceilings: 以内, met at the line).
+#
+# Assumption: 综合保障率 = Σ (basic insurance + critical-illness insurance + medical assistance paid) ÷ Σ medical
+# expenses — the three systems that 第6段 names as 三重制度 综合保障. Charity and commercial insurance are counted
+# only with `payers="all_recorded"` (input `illness_poverty.protection_payers`).
+#
+# Assumption: 个人负担率 = Σ (medical expenses − every recorded payment: the three systems, charity, commercial
+# insurance) ÷ Σ medical expenses, i.e. what people still pay themselves. With no charity or commercial payment
+# it is 100% − 综合保障率, as the report's pairs 80/20 and 85/15 suggest.
+#
+# Assumption: "医疗费用" is total medical expenses (`base="total"`); `base="policy_range"` uses expenses within the
+# policy range instead (input `illness_poverty.rate_denominator`).
+#
+# Assumption: both rates are aggregate over the population (Σ numerators ÷ Σ denominators), not the mean of
+# per-person rates, and over the period the totals cover (a calendar year for the end-2022 check).
+#
+# Assumption: "到2025年" is checked with the 2025 values; the report does not say whether at the start or the end of
+# 2025 (the value is the same on any day of 2025). No target is checked for 2023 or 2024.
+#
+# Assumption: a rate is compared exactly with its target (80% is met by 80.000%, missed by 79.999…%); the tables
+# show it rounded to 0.01%.
+
+# %% tags=["hide-input", "hide-output"]
+show_rule(comprehensive_protection_rate, personal_burden_rate, illness_poverty_targets)
+
+# %% [markdown]
+# ### Worked examples
+#
+# Each population is a list of per-person totals. A population of ten people, each with 10,000 yuan of expenses
+# of which the three systems paid 8,000, is exactly at the end-2022 line:
+
+# %% tags=["hide-input"]
+at_line = [person(10000, 8000)] * 10
+at_line_2022 = target_table(illness_poverty_targets(at_line, "end-2022"))
+at_line_2022
+
+# %% tags=["remove-cell"]
+assert list(at_line_2022["rate"]) == ["100.00%", "80.00%", "20.00%"]
+assert list(at_line_2022["met"]) == ["yes 达标", "yes 达标", "yes 达标"]
+
+# %% [markdown]
+# The same population against the 2025 targets (no subsidised-enrolment target is stated for 2025):
+
+# %% tags=["hide-input"]
+at_line_2025 = target_table(illness_poverty_targets(at_line, "2025"))
+at_line_2025
+
+# %% tags=["remove-cell"]
+assert list(at_line_2025["target"]) == ["none stated", "≥ 85.00%", "≤ 15.00%"]
+assert list(at_line_2025["met"]) == ["—", "no 未达标", "no 未达标"]
+
+# %% [markdown]
+# The edges, one population per row (verdicts for 综合保障率 / 个人负担率):
+
+# %% tags=["hide-input"]
+def verdict(people, target, **kw):
+    rows = illness_poverty_targets(people, target, **kw)
+    return {"综合保障率": pct(rows[1]["rate"]), "个人负担率": pct(rows[2]["rate"]),
+            "protection met": {True: "yes", False: "no", None: "—"}[rows[1]["met"]],
+            "burden met": {True: "yes", False: "no", None: "—"}[rows[2]["met"]]}
+
+
+edge_cases = pd.DataFrame([{"case": name, "target": target, **verdict(people, target, **kw)} for name, people, target, kw in [
+    ("80,000 of 100,000: at the line", [person(100000, 80000)], "end-2022", {}),
+    ("79,999.99 of 100,000: a fen below", [person(100000, "79999.99")], "end-2022", {}),
+    ("85,000 of 100,000: at the 2025 line", [person(100000, 85000)], "2025", {}),
+    ("84,999.99 of 100,000", [person(100000, "84999.99")], "2025", {}),
+    ("80,000 + 5,000 charity, three systems counted", [person(100000, 80000, charity_paid="5000")], "2025", {}),
+    ("80,000 + 5,000 charity, all payers counted", [person(100000, 80000, charity_paid="5000")], "2025",
+     {"payers": "all_recorded"}),
+    ("90% of 100,000 and 50% of 10,000: summed, not averaged", [person(100000, 90000), person(10000, 5000)], "2025", {}),
+    ("80,000 of a policy range of 90,000", [person(100000, 80000, policy_range_cost="90000")], "2025",
+     {"base": "policy_range"}),
+    ("no expenses at all", [person(0, 0)], "end-2022", {}),
+]]).set_index("case")
+edge_cases
+
+# %% tags=["remove-cell"]
+assert list(edge_cases["protection met"]) == ["yes", "no", "yes", "no", "no", "yes", "yes", "yes", "—"]
+assert list(edge_cases["burden met"]) == ["yes", "no", "yes", "no", "yes", "yes", "yes", "yes", "—"]
+assert list(edge_cases["综合保障率"]) == ["80.00%", "80.00%", "85.00%", "85.00%", "80.00%", "85.00%", "86.36%",
+                                      "88.89%", "—"]
+
+# %% [markdown]
+# Note the second and fourth rows: the rates show as 80.00% and 85.00% rounded, but the exact rates, 79.99999% and
+# 84.99999%, are below the lines, so the targets are missed.
+#
+# Bad input is refused with the row and field named:
+
+# %% tags=["hide-input"]
+for bad in ([{"enrolled_with_subsidy": True, "total_cost": "1000"}],
+            [person(1000, 800, total_cost="500")],
+            [person(1000, 800, enrolled="yes")]):
+    try:
+        illness_poverty_targets(bad, "end-2022")
+    except InputError as e:
+        print(e)
+try:
+    illness_poverty_targets(at_line, "2023")
+except InputError as e:
+    print(e)
+
+# %% [markdown]
+# ### Try it with your own population
+#
+# Paste per-person totals as CSV (one person a line: enrolled with a subsidy yes/no, total expenses, basic
+# insurance, critical-illness insurance, medical assistance, charity, commercial insurance), choose the target
+# and which payers count as protection, and the table is recomputed (expenses are total expenses). In the static book the controls cannot run: the tables
+# above are the representative results.
+
+# %% tags=["hide-input", "nbval-ignore-output"]
+COLUMNS = ("enrolled_with_subsidy", "total_cost", "basic_insurance_paid", "critical_illness_paid",
+           "medical_assistance_paid", "charity_paid", "commercial_insurance_paid")
+
+
+class TargetCheck:
+    """CSV of per-person totals → the indicators and targets (set on an Output widget, not captured)."""
+
+    def __init__(self):
+        self.csv = w.Textarea(value="yes,100000,50000,15000,15000,0,0\nyes,20000,12000,0,4000,1000,0\n"
+                                    "no,5000,3000,0,500,0,0",
+                              description="people", layout=w.Layout(width="48em", height="8em"))
+        self.target = w.Dropdown(options=["end-2022", "2025"], value="end-2022", description="target")
+        self.payers = w.Dropdown(options=[("three systems", "three_systems"), ("all recorded", "all_recorded")],
+                                 value="three_systems", description="payers")
+        self.out = w.Output()
+        for c in (self.csv, self.target, self.payers):
+            c.observe(lambda _change: self.recompute(), names="value")
+        self.recompute()
+
+    def people(self):
+        rows = []
+        for line in csv.reader(io.StringIO(self.csv.value)):
+            if not line:
+                continue
+            row = dict(zip(COLUMNS, (cell.strip() for cell in line)))
+            row["enrolled_with_subsidy"] = {"yes": True, "no": False}.get(row["enrolled_with_subsidy"].lower(),
+                                                                          row["enrolled_with_subsidy"])
+            rows.append(row)
+        return rows
+
+    def table(self):
+        try:
+            return target_table(illness_poverty_targets(self.people(), self.target.value, payers=self.payers.value))
+        except (InputError, KeyError) as e:
+            return f"输入有误 Input problem: {e}"
+
+    def recompute(self):
+        self.out.outputs = ()
+        self.out.append_display_data(self.table())
+
+    def view(self):
+        return w.VBox([self.csv, w.HBox([self.target, self.payers]), self.out])
+
+
+target_check = TargetCheck()
+target_check.view()
+
+# %% tags=["remove-cell"]
+# Default population: three systems 80,000 + 16,000 + 3,500 = 99,500 of 125,000 = 79.6%; burden 24,500 = 19.6%;
+# enrolled 2 of 3.
+table = target_check.table()
+assert list(table["rate"]) == ["66.67%", "79.60%", "19.60%"]
+assert list(table["met"]) == ["no 未达标", "no 未达标", "yes 达标"]
+check = TargetCheck()  # a second instance, so that the one shown keeps its starting values
+check.csv.value = "yes,100,80,0,0,0,0\nyes,100,x,0,0,0,0"
+assert "people[1].basic_insurance_paid" in check.table()
+check.csv.value = "yes,100,80,0,0,0,0"
+check.target.value = "2025"
+assert list(check.table()["met"]) == ["—", "no 未达标", "no 未达标"]
