@@ -55,13 +55,20 @@ def _value(v, unit: str) -> str:
     return str(v)
 
 
+def _start(v) -> str:
+    """When a value starts; for a report that gives no start, the day it reports the value in force."""
+    if v.start:
+        return str(v.start)
+    return f"reported {v.reported_in_force_on}" if v.reported_in_force_on else "—"
+
+
 def parameter_table(policy_id: str) -> pd.DataFrame:
     """Every dated parameter: name, kind (exact/floor/ceiling/approximate), value, dates and the clause it cites."""
     rows = []
     for p in load_policy(policy_id).parameters.values():
         for v in p.values:
             rows.append({"parameter": p.name, "中文": p.label["zh"],
-                         "value": _value(v.value, p.unit), "kind": v.kind, "from": str(v.start or "—"), "to": str(v.end or "—"),
+                         "value": _value(v.value, p.unit), "kind": v.kind, "from": _start(v), "to": str(v.end or "—"),
                          "clause": v.clause, "quote": v.quote})
     return pd.DataFrame(rows).set_index("parameter")
 
