@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .money import ZERO
+from .money import ZERO, fmt_yuan
 from .policy import ParamValue, Policy
 from .scenario import Claim, InputError, Scenario
 
@@ -104,6 +104,17 @@ class ClaimContext:
         if value is None:
             raise InputError(f"claims[{self.index}].{field_name}", f"required: {why}")
         return value
+
+    def paid_per_slip(self, field_name: str, label: str, when_absent: str) -> Outcome:
+        """A layer the policy does not compute: what the settlement slip says it paid, 0 when no amount is given
+        (with `when_absent` as the reason), and an error naming the field when it is more than what is left."""
+        paid = self.slip(field_name)
+        if paid is None:
+            return Outcome(ZERO, when_absent)
+        if paid > self.remaining:
+            raise InputError(f"claims[{self.index}].{field_name}",
+                             f"{paid} is more than the {self.remaining} left after the layers before it")
+        return Outcome(paid, f"{label} paid {fmt_yuan(paid)} (settlement slip)")
 
     def floor_ratio(self, param_name: str, input_name: str) -> Decimal:
         """A ratio the text sets as a floor (不低于/以上): a local input at or above it, else the floor itself."""

@@ -1,6 +1,6 @@
 """Keep stored notebooks reviewable: drop what changes on every run but is no result.
 
-Removes per-cell execution timestamps, the saved widget state and widget model IDs (random on every run; the book
+Merges stream chunks split by timing, removes per-cell execution timestamps, the saved widget state and widget model IDs (random on every run; the book
 re-executes the notebooks, so nothing needs them). Outputs stay: they are the reviewed results.
 Usage: python scripts/clean_notebooks.py [--check] NOTEBOOK...   (--check: exit 1 if any would change)"""
 import sys
@@ -14,9 +14,24 @@ def clean(nb) -> None:
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        if "outputs" in cell:
+            cell.outputs = _merge_streams(cell.outputs)
         for out in cell.get("outputs", []):
             if WIDGET_VIEW in out.get("data", {}):
                 del out["data"][WIDGET_VIEW]
+
+
+def _merge_streams(outputs: list) -> list:
+    """One print can arrive as several stream chunks depending on timing; store it as one."""
+    merged = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (out.get("output_type") == "stream" and prev is not None and prev.get("output_type") == "stream"
+                and prev.get("name") == out.get("name")):
+            prev["text"] = "".join(prev["text"]) + "".join(out["text"])
+        else:
+            merged.append(out)
+    return merged
 
 
 def main(argv: list[str]) -> int:

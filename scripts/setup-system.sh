@@ -2,7 +2,7 @@
 # System packages the book and the notebooks need beyond Python: a CJK font, so that charts draw Chinese labels
 # (without it matplotlib warns on stderr and nbval's comparison of stored outputs fails).
 set -euo pipefail
-if fc-list 2>/dev/null | grep -q "Noto Sans CJK SC"; then
+if fc-list 2>/dev/null | grep "Noto Sans CJK SC" >/dev/null; then  # no -q: under pipefail an early exit breaks the pipe
   exit 0
 fi
 if [ "$(id -u)" != 0 ]; then

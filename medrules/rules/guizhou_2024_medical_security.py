@@ -250,23 +250,16 @@ def medical_assistance(ctx: ClaimContext) -> Outcome:
 def critical_illness_insurance(ctx: ClaimContext) -> Outcome:
     """大病保险 — guizhou-2024-medical-security/p2: not among the benefits the report describes: the settlement
     slip's amount, or 0 when no slip amount is given."""
-    paid = ctx.slip("critical_illness_paid")
-    if paid is None:
-        return Outcome(ZERO, f"{POLICY_ID} does not define critical-illness insurance; no slip amount given: taken as 0")
-    return Outcome(paid, f"critical-illness insurance paid {fmt_yuan(paid)} (settlement slip)")
+    return ctx.paid_per_slip("critical_illness_paid", "critical-illness insurance",
+                             f"{POLICY_ID} does not define critical-illness insurance; no slip amount given: taken as 0")
 
 
 @rule(P2)
 def supplementary_insurance(ctx: ClaimContext) -> Outcome:
     """商业补充保险 — guizhou-2024-medical-security/p2: not among the benefits the report describes: the
     settlement slip's amount, or 0 when none is given."""
-    paid = ctx.slip("supplementary_insurance_paid")
-    if paid is None:
-        return Outcome(ZERO, f"{POLICY_ID} does not define supplementary insurance; no slip amount given: taken as 0")
-    if paid > ctx.remaining:
-        raise InputError(f"claims[{ctx.index}].supplementary_insurance_paid",
-                         f"{paid} is more than the {ctx.remaining} left after the layers before it")
-    return Outcome(paid, f"supplementary insurance paid {fmt_yuan(paid)} (settlement slip)")
+    return ctx.paid_per_slip("supplementary_insurance_paid", "supplementary insurance",
+                             f"{POLICY_ID} does not define supplementary insurance; no slip amount given: taken as 0")
 
 
 @rule(P10)

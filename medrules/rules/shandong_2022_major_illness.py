@@ -207,13 +207,8 @@ def medical_assistance(ctx: ClaimContext) -> Outcome:
 @rule("shandong-2022-major-illness/8")
 def supplementary_insurance(ctx: ClaimContext) -> Outcome:
     """商业健康保险 — shandong-2022-major-illness/8: from the slip (the report sets no benefit rules)."""
-    paid = ctx.slip("supplementary_insurance_paid")
-    if paid is None:
-        return Outcome(ZERO, "no commercial-insurance slip amount given: taken as 0")
-    if paid > ctx.remaining:
-        raise InputError(f"claims[{ctx.index}].supplementary_insurance_paid",
-                         f"{paid} is more than the {ctx.remaining} left after the first three layers")
-    return Outcome(paid, f"commercial health insurance paid {fmt_yuan(paid)} (settlement slip)")
+    return ctx.paid_per_slip("supplementary_insurance_paid", "commercial health insurance",
+                             "no commercial-insurance slip amount given: taken as 0")
 
 
 @rule("shandong-2022-major-illness/5")

@@ -153,13 +153,8 @@ def medical_assistance(ctx: ClaimContext) -> Outcome:
 @rule("wenzhou-2021-78/3.3.10")
 def supplementary_insurance(ctx: ClaimContext) -> Outcome:
     """商业补充医疗保险 — wenzhou-2021-78/3.3.10: the fourth layer, from the slip (the plan sets no benefit rules)."""
-    paid = ctx.slip("supplementary_insurance_paid")
-    if paid is None:
-        return Outcome(ZERO, "no supplementary-insurance slip amount given: taken as 0")
-    if paid > ctx.remaining:
-        raise InputError(f"claims[{ctx.index}].supplementary_insurance_paid",
-                         f"{paid} is more than the {ctx.remaining} left after the first three layers")
-    return Outcome(paid, f"supplementary insurance paid {fmt_yuan(paid)} (settlement slip)")
+    return ctx.paid_per_slip("supplementary_insurance_paid", "supplementary insurance",
+                             "no supplementary-insurance slip amount given: taken as 0")
 
 
 @rule("wenzhou-2021-78/3.3.11")
