@@ -154,6 +154,10 @@ def load_scenario_json(text: str) -> Scenario:
         data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
     except json.JSONDecodeError as e:
         raise InputError("scenario", f"malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
+    except RecursionError:
+        raise InputError("scenario", "JSON nested too deeply to be a scenario") from None
+    except ValueError as e:  # e.g. an integer literal longer than Python's int_max_str_digits
+        raise InputError("scenario", f"unreadable JSON: {e}") from None
     return parse_scenario(data)
 
 
