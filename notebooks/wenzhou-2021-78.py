@@ -479,10 +479,12 @@ calculator = Calculator(P)
 calculator.view()
 
 # %% tags=["remove-cell"]
-# The calculator shows the engine's numbers: drive it as a trainer would and check what it displays.
-calculator.category.value = "tekun"
-calculator.cost.value = 300000
-calculator.basic_paid.value = 100000
-print(calculator.summary())
-calculator.category.value = "general"
-print(calculator.summary()["error"])
+# The calculator shows the engine's numbers: drive a second one as a trainer would and check what it displays
+# (a second one, so that the calculator on the page keeps its starting values).
+check = Calculator(P)
+check.category.value = "tekun"
+check.cost.value = 300000
+check.basic_paid.value = 100000
+print(check.summary())
+check.category.value = "general"
+print(check.summary()["error"])

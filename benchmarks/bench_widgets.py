@@ -1,0 +1,159 @@
+"""How fast the workshop calculators respond to a change. Prints figures; asserts nothing (not a timed test).
+
+    .venv/bin/python benchmarks/bench_widgets.py            # kernel side: recompute + redraw of the widgets
+    .venv/bin/python benchmarks/bench_widgets.py --browser  # also end to end: a change typed into the Voilà page
+                                                            # until the new amount is on screen (headless Chromium)
+
+Kernel side, one "change" is setting a control's value: the observer recomputes with the engine and replaces every
+displayed output (headline, chart, tables), which is all the kernel does before the front end redraws.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from medrules.categories import CATEGORIES  # noqa: E402
+from medrules.widgets import Calculator, Comparison, encoded_policies  # noqa: E402
+
+
+def _report(name: str, seconds: list[float]) -> None:
+    ms = sorted(s * 1000 for s in seconds)
+    p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
+    print(f"{name:<58} n={len(ms):<4} median {statistics.median(ms):6.1f} ms   p95 {p95:6.1f} ms   "
+          f"max {ms[-1]:6.1f} ms")
+
+
+def _time_changes(apply, values) -> list[float]:
+    out = []
+    for v in values:
+        t = time.perf_counter()
+        apply(v)
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def kernel_side(n: int) -> None:
+    calc = Calculator("wenzhou-2021-78")
+    categories = [c for c in CATEGORIES if c != "general"]  # general needs a slip amount: an error message instead
+    costs = [150000 + 1000 * i for i in range(n)]
+    _time_changes(lambda v: setattr(calc.cost, "value", v), costs[:5])  # warm up
+    _report("Calculator wenzhou-2021-78: change the bill",
+            _time_changes(lambda v: setattr(calc.cost, "value", v), costs))
+    _report("Calculator wenzhou-2021-78: change the category",
+            _time_changes(lambda v: setattr(calc.category, "value", v), [categories[i % len(categories)]
+                                                                          for i in range(n)]))
+    _report("Calculator wenzhou-2021-78: input error shown instead",
+            _time_changes(lambda v: setattr(calc.cost, "value", v), [-1.0 - i for i in range(n)]))
+    calc.cost.value = 200000
+    presets = list(range(len(calc.presets)))
+    _report("Calculator wenzhou-2021-78: apply a preset (1-2 claims)",
+            _time_changes(lambda v: setattr(calc.preset, "value", v), [presets[i % len(presets)] for i in range(n)]))
+
+    comp = Comparison()
+    _report(f"Comparison ({len(comp.policies)} policies): change the bill",
+            _time_changes(lambda v: setattr(comp.claims[0].cost, "value", v), costs))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def browser_side(n: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from medrules.engine import evaluate
+    from medrules.money import fmt_yuan
+    from medrules.scenario import parse_scenario
+
+    def expected(cost: int, category: str = "dibao") -> str:
+        r = evaluate(parse_scenario({
+            "policy": "wenzhou-2021-78", "person": {"category": category, "insurance": "resident"},
+            "claims": [{"date": "2023-03-10", "setting": "inpatient", "facility": "tertiary", "policy_range_cost": cost,
+                        "basic_insurance_paid": 110000, "referred": True, "followed_treatment_guidance": True,
+                        "in_city_designated_hospital": True}],
+            "inputs": {"critical_illness_base_deductible": 30000}}))
+        return fmt_yuan(r.totals["out_of_pocket"])
+
+    port, token = _free_port(), "bench"
+    env = {**os.environ, "WORKSHOP_PORT": str(port), "WORKSHOP_TOKEN": token,
+           "MEDRULES_EXPORT_DIR": "/tmp/medrules-bench-exports"}
+    server = subprocess.Popen([str(ROOT / "scripts" / "workshop.sh")], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        for line in server.stdout:
+            if line.startswith("WORKSHOP_READY"):
+                break
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run"])
+            page = browser.new_page()
+            t = time.perf_counter()
+            page.goto(f"http://127.0.0.1:{port}/voila/render/workshop/wenzhou-2021-78.ipynb?token={token}",
+                      timeout=120_000)
+            page.wait_for_selector(".medrules-amount[data-layer='out_of_pocket']", timeout=120_000)
+            print(f"{'Voilà dashboard: first render (kernel start + execute)':<58} {time.perf_counter() - t:8.2f} s")
+            # Measured inside the page (performance.now), so Playwright's own overhead is not counted: set the
+            # control's value, fire the DOM event the widget listens to, and poll each animation frame until the
+            # new amount is on screen: kernel round trip + recompute + redraw.
+            measure = """async ([selector, value, want]) => {
+                const box = document.querySelector(selector);
+                const shown = () => document.querySelector(".medrules-amount[data-layer='out_of_pocket']");
+                const t0 = performance.now();
+                box.value = value;
+                box.dispatchEvent(new Event("change", {bubbles: true}));
+                return await new Promise(resolve => {
+                    const check = () => (shown() && shown().textContent === want)
+                        ? resolve(performance.now() - t0) : requestAnimationFrame(check);
+                    check();
+                });
+            }"""
+            page.locator(".widget-text:has(label:has-text('政策范围内费用')) input").first.evaluate(
+                "e => e.setAttribute('data-bench', 'cost')")
+            cost_box = "[data-bench=cost]"
+            times = [page.evaluate(measure, [cost_box, str(c), expected(c)]) / 1000
+                     for c in range(180000, 180000 + 997 * n, 997)]
+            _report("Browser: change the bill until the new amount is drawn", times)
+            page.locator(".widget-dropdown:has(label:has-text('类别 Category')) select").first.evaluate(
+                "e => e.setAttribute('data-bench', 'category')")
+            cat_box = "[data-bench=category]"
+            # A bill of 1,000,000: tekun (no assistance limit) and dibao (100,000 a year) then differ on screen.
+            page.evaluate(measure, [cost_box, "1000000", expected(1000000)])
+            times = []
+            for i in range(n):
+                code = ("tekun", "dibao")[i % 2]
+                zh, en = CATEGORIES[code]
+                times.append(page.evaluate(measure, [cat_box, f"{zh} / {en}", expected(1000000, code)]) / 1000)
+            _report("Browser: change the category until the new amount is drawn", times)
+            browser.close()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=100, help="changes per measurement (default 100)")
+    parser.add_argument("--browser", action="store_true", help="also measure end to end in headless Chromium")
+    args = parser.parse_args()
+    print(f"encoded policies: {', '.join(encoded_policies())}")
+    kernel_side(args.n)
+    if args.browser:
+        browser_side(min(args.n, 30))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

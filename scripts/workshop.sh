@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# make workshop: JupyterLab with the notebooks and a Voilà dashboard (no code) per encoded policy, on 127.0.0.1,
+# offline. One server: Voilà runs as a JupyterLab server extension, so both live under the same address.
+#   WORKSHOP_PORT  port to listen on (default 8866)
+#   WORKSHOP_TOKEN access token (default: a fresh random one; the printed addresses carry it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH"
+unset MPLBACKEND                       # let kernels use the inline backend (make exports Agg for the tests)
+export JUPYTER_PATH="$PWD/workshop/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"   # the "offline" Voilà template
+PORT="${WORKSHOP_PORT:-8866}"
+TOKEN="${WORKSHOP_TOKEN-$(python -c 'import secrets; print(secrets.token_hex(12))')}"
+python workshop/make_dashboards.py     # a dashboard for every policy encoded since the last run
+
+ROOT=()
+[ "$(id -u)" = 0 ] && ROOT=(--allow-root)
+# Nothing may reach the internet: no news feed, no update check, no extension listing from PyPI; Voilà's page
+# without CDN links (template "offline"); MathJax served locally (jupyter-server-mathjax sets mathjax_url).
+jupyter lab --no-browser "${ROOT[@]}" \
+  --ServerApp.ip=127.0.0.1 --ServerApp.port="$PORT" --ServerApp.port_retries=0 \
+  --IdentityProvider.token="$TOKEN" --ServerApp.root_dir="$PWD" --ServerApp.log_level=WARN \
+  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+  --LabApp.extension_manager=readonly \
+  --VoilaConfiguration.template=offline --VoilaConfiguration.show_tracebacks=False &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null' EXIT INT TERM
+
+BASE="http://127.0.0.1:$PORT"
+Q=""; [ -n "$TOKEN" ] && Q="?token=$TOKEN"
+for _ in $(seq 1 120); do
+  if python - "$BASE/api/status$Q" <<'PY' 2>/dev/null; then break; fi
+import sys, urllib.request
+urllib.request.urlopen(sys.argv[1], timeout=1)
+PY
+  kill -0 "$SERVER" 2>/dev/null || { echo "error: the server did not start (is port $PORT free? set WORKSHOP_PORT)" >&2; exit 1; }
+  sleep 0.5
+done
+
+echo
+echo "Workshop server ready on $BASE (Ctrl-C to stop). Open in a browser:"
+echo "  JupyterLab, the notebooks live:"
+echo "    $BASE/lab/tree/notebooks$Q"
+echo "  Dashboards without code (Voilà), one per encoded policy, and the comparison:"
+for nb in workshop/*.ipynb; do
+  echo "    $BASE/voila/render/$nb$Q"
+done
+echo "  Exports (JSON + CSV) are written to $PWD/workshop-exports/"
+echo "WORKSHOP_READY $BASE"
+wait "$SERVER"
