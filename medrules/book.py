@@ -1,0 +1,600 @@
+"""Pages of the book generated from policies/, the notebooks, the tests and the engine — never typed in.
+
+Also a Sphinx extension (listed in _config.yml under sphinx.extra_extensions): at the start of every build it
+writes book/_generated/*.md (git-ignored), which book/intro.md, book/clause-index.md and book/glossary.md include:
+
+- policy-status.md: every policy in policies/*/policy.yaml with its dates and its status on the build date;
+- clause-index.md: every clause of every policy with its status, the rule that encodes it, the tests that check
+  it and a link to its section on the policy page;
+- glossary.md: the bilingual glossary, each term linked to the clauses that use it;
+- search-words.txt: the glossary's Chinese terms, given to jieba so that the site search finds them whole.
+
+It also keeps every page self-contained: no Thebe loader, and the widget bundle told that it lives in _static/.
+Links are checked by the build (-n -W): a section link that does not resolve fails it.
+The comparison page (book/comparison.md) uses `run_everywhere` and `oop_curve` to run the same people through every
+encoded policy.
+"""
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import importlib.util
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+from .categories import CATEGORIES
+from .money import fmt_yuan
+from .policy import POLICIES_DIR, load_policy, policy_ids
+
+REPO = POLICIES_DIR.parent
+
+# How a source counts: an official full text can be in force or expired; a report only reports a policy.
+REPORT_KINDS = {
+    "news-report": ("新闻报道", "news report"),
+    "press-conference-report": ("新闻发布会报道", "press-conference report"),
+    "machine-translation": ("机器翻译的报道", "machine-translated report"),
+}
+STATUS_TEXT = {
+    "in-force": "现行有效 in force",
+    "expired": "已失效 expired",
+    "not-yet": "尚未施行 not yet in force",
+    "reported": "仅见报道 reported only",
+    "unknown": "效力不明 validity not stated",
+}
+CLAUSE_STATUS = {"encoded": "已编码 encoded", "narrative": "叙述性 narrative",
+                 "not-encodable": "无法编码 not encodable"}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Where things are: the table of contents, the policy pages and their clause sections
+# ---------------------------------------------------------------------------------------------------------------
+
+def toc_files(root: Path = REPO) -> set:
+    """Every document listed in _toc.yml (without extension)."""
+    found = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in ("file", "root") and isinstance(v, str):
+                    found.add(re.sub(r"\.(md|ipynb)$", "", v))
+                else:
+                    walk(v)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    with open(root / "_toc.yml", encoding="utf-8") as f:
+        walk(yaml.safe_load(f))
+    return found
+
+
+def policy_page(policy_id: str, root: Path = REPO) -> Path | None:
+    """The policy's notebook when it exists and is in the table of contents (else it is not built)."""
+    if f"notebooks/{policy_id}" not in toc_files(root):
+        return None
+    for ext in (".ipynb", ".md"):
+        path = root / "notebooks" / f"{policy_id}{ext}"
+        if path.exists():
+            return path
+    return None
+
+
+def _slugify(title: str) -> str:
+    """MyST's heading slug (myst_parser default_slugify), so that our links match its anchors."""
+    from myst_parser.mdit_to_docutils.base import default_slugify
+    return default_slugify(title)
+
+
+_SHOW_CLAUSE = re.compile(r"show_clause\(\s*[^,()]+,\s*[\"']([^\"']+)[\"']")
+
+
+def clause_sections(notebook: Path, policy_id: str, max_level: int = 3) -> dict:
+    """{clause id: (heading text, slug)}: the heading under which the notebook shows each clause.
+
+    A clause belongs to the nearest heading above the cell that calls show_clause(P, "<path>") (or whose output
+    prints the clause ID in bold). Slugs are computed as MyST does (unique within the page, in order)."""
+    from markdown_it import MarkdownIt
+
+    if notebook.suffix != ".ipynb":
+        return {}
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    md = MarkdownIt("commonmark")
+    slugs, current, found = [], None, {}
+    for cell in nb.get("cells", []):
+        source = "".join(cell.get("source", ""))
+        if cell.get("cell_type") == "markdown":
+            tokens = md.parse(source)
+            for i, tok in enumerate(tokens):
+                if tok.type == "heading_open" and int(tok.tag[1:]) <= max_level:
+                    inline = tokens[i + 1]
+                    title = "".join(c.content for c in (inline.children or []) if c.type in ("text", "code_inline"))
+                    slug = base = _slugify(title)
+                    n = 1
+                    while slug in slugs:
+                        slug = f"{base}-{n}"
+                        n += 1
+                    slugs.append(slug)
+                    current = (inline.content, slug)
+        elif cell.get("cell_type") == "code" and current is not None:
+            paths = _SHOW_CLAUSE.findall(source)
+            for out in cell.get("outputs", []):
+                text = "".join((out.get("data") or {}).get("text/markdown", ""))
+                paths += re.findall(r"\*\*" + re.escape(policy_id) + r"/([^*\s]+)\*\*", text)
+            for path in paths:
+                found.setdefault(f"{policy_id}/{path}", current)
+    return found
+
+
+def clause_link(clause_id: str, text: str, sections: dict, page: Path | None) -> str:
+    """A link to the clause's section on its policy page, else to its row group in the clause index."""
+    policy_id = clause_id.split("/", 1)[0]
+    if page is not None and clause_id in sections:
+        return f"[{text}](/notebooks/{page.name}#{sections[clause_id][1]})"
+    if page is not None:
+        return f"[{text}](/notebooks/{page.name})"
+    return f"{{ref}}`{text} <{index_label(policy_id)}>`"
+
+
+def index_label(policy_id: str) -> str:
+    return f"clause-index-{policy_id}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Policy status on the build date
+# ---------------------------------------------------------------------------------------------------------------
+
+def policy_status(policy_id: str, today: dt.date) -> tuple[str, str]:
+    """(status key, dates text) for a policy on a date, from its policy.yaml alone."""
+    meta = load_policy(policy_id).meta
+    dates = meta.get("dates") or {}
+    start, end = dates.get("in_force_from"), dates.get("in_force_to")
+    if meta.get("source_kind") in REPORT_KINDS:
+        when = dates.get("report") or dates.get("press_conference")
+        validity = (meta.get("validity") or {}).get("zh")
+        text = f"报道 reported {when}" + (f"; 文件期限 stated period {validity}" if validity else "")
+        return "reported", text
+    span = f"{start or '?'} – {end or '(open)'}"
+    if start and today < start:
+        return "not-yet", f"{span}; 自 from {start}"
+    if end and today > end:
+        return "expired", f"{span} (自 {end + dt.timedelta(days=1)} 起失效 expired since then)"
+    if start or end:
+        return "in-force", span
+    return "unknown", span
+
+
+def rules_module_exists(policy_id: str) -> bool:
+    return importlib.util.find_spec("medrules.rules." + policy_id.replace("-", "_")) is not None
+
+
+def status_table(today: dt.date, root: Path = REPO) -> str:
+    """Markdown: one row per policy in policies/, with its status on `today`."""
+    rows = ["| 政策 policy | 来源 source | 状态 status | 日期 dates |", "|---|---|---|---|"]
+    for pid in policy_ids():
+        meta = load_policy(pid).meta
+        key, dates = policy_status(pid, today)
+        title = f"{meta['place']['zh']} {meta['place']['en']} · {meta['title']['zh']}"
+        page = policy_page(pid, root)
+        name = f"[{title}](/notebooks/{page.name})" if page else title
+        kind = meta.get("source_kind", "")
+        source = meta.get("document_number") or " ".join(REPORT_KINDS.get(kind, (kind,)))
+        if kind == "official-full-text":
+            source += " 官方全文 official text"
+        if not rules_module_exists(pid):
+            source += "; 规则尚未编码 rules not yet encoded"
+        rows.append(f"| {name} | {source} | **{STATUS_TEXT[key]}** | {dates} |")
+    return "\n".join(rows)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Clause index: clause, status, rule, tests
+# ---------------------------------------------------------------------------------------------------------------
+
+@dataclass
+class TestRef:
+    name: str
+    file: str
+    refs: set          # names and strings the test uses
+    banner: str | None  # the "# 三(三)9 …" comment banner it sits under
+
+
+def collect_tests(root: Path = REPO) -> list[TestRef]:
+    """Every test function in tests/*.py with the names it uses and the clause banner above it."""
+    found = []
+    for path in sorted((root / "tests").glob("test_*.py")):
+        text = path.read_text(encoding="utf-8")
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        lines = text.splitlines()
+        banners = []  # (line number, banner text)
+        for i, line in enumerate(lines):
+            if re.match(r"#\s*-{10,}", line) and i + 1 < len(lines) and lines[i + 1].startswith("# ") \
+                    and not re.match(r"#\s*-{10,}", lines[i + 1]):
+                banners.append((i + 2, lines[i + 1][2:].strip()))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                refs = set()
+                for sub in ast.walk(node):
+                    if isinstance(sub, ast.Name):
+                        refs.add(sub.id)
+                    elif isinstance(sub, ast.Attribute):
+                        refs.add(sub.attr)
+                    elif isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                        refs.add(sub.value)
+                banner = None
+                for line_no, b in banners:
+                    if line_no <= node.lineno:
+                        banner = b
+                found.append(TestRef(node.name, path.name, refs, banner))
+    return found
+
+
+def _banner_matches(banner: str | None, label: str, labels: list) -> bool:
+    if not banner:
+        return False
+    first = label.split()[0]
+    if banner.startswith(label + " ") or banner.rstrip(":：") == label:
+        return True
+    # A banner naming only the first word of the label (第3段) counts when that word is unique in the policy.
+    word = banner.split()[0].rstrip(":：")
+    return word == first and sum(1 for x in labels if x.split()[0] == first) == 1
+
+
+def tests_for_clause(clause, policy_id: str, tests: list[TestRef], labels: list) -> list[TestRef]:
+    module_file = f"test_{policy_id.replace('-', '_')}.py"
+    hits = []
+    for t in tests:
+        if clause.id in t.refs or (t.file == module_file and (
+                _banner_matches(t.banner, clause.label, labels) or any(r in t.refs for r in clause.rules))):
+            hits.append(t)
+    # The policy's own test module first: its tests are the ones written for the clause.
+    return sorted(hits, key=lambda t: t.file != module_file)
+
+
+def _sentence(test_name: str) -> str:
+    return test_name.removeprefix("test_").replace("_", " ")
+
+
+def clause_index(root: Path = REPO) -> str:
+    """Markdown: per policy, one row per clause."""
+    tests = collect_tests(root)
+    out = []
+    for pid in policy_ids():
+        policy = load_policy(pid)
+        page = policy_page(pid, root)
+        sections = clause_sections(page, pid) if page else {}
+        meta = policy.meta
+        out += [f"({index_label(pid)})=", f"## {meta['place']['zh']} {meta['place']['en']} · {pid}", ""]
+        counts = {}
+        for c in policy.clauses.values():
+            counts[c.status] = counts.get(c.status, 0) + 1
+        summary = ", ".join(f"{CLAUSE_STATUS[s]}: {n}" for s, n in counts.items())
+        where = (f"policy page: [{meta['title']['zh']}](/notebooks/{page.name})" if page
+                 else "no policy page yet 尚无政策页")
+        rules_note = "" if rules_module_exists(pid) else " The rules module is not written yet 规则尚未编码."
+        out += [f"{meta['title']['zh']} — {len(policy.clauses)} clauses ({summary}); {where}.{rules_note}", ""]
+        labels = [c.label for c in policy.clauses.values()]
+        out += ["| 条款 clause | 状态 status | 规则 rule | 检验 checked by | 章节 section |",
+                "|---|---|---|---|---|"]
+        for c in policy.clauses.values():
+            if c.rules:
+                rule = ", ".join(f"`{r}`" for r in c.rules)
+            else:
+                rule = (c.reason or "").replace("|", "\\|")
+            hits = tests_for_clause(c, pid, tests, labels)
+            if hits:
+                more = f" (+{len(hits) - 1} more)" if len(hits) > 1 else ""
+                checked = f"{len(hits)} test{'s' if len(hits) > 1 else ''}, e.g. *{_sentence(hits[0].name)}*{more}"
+            else:
+                checked = "—"
+            if page and c.id in sections:
+                section = clause_link(c.id, sections[c.id][0].replace("|", "\\|"), sections, page)
+            elif page:
+                section = clause_link(c.id, "policy page", sections, page)
+            else:
+                section = "—"
+            title = f"{c.title['zh']} / {c.title['en']}".replace("|", "\\|")
+            out.append(f"| **{c.label}** {title} `{c.id}` | {CLAUSE_STATUS[c.status]} | {rule} | {checked} | "
+                       f"{section} |")
+        out.append("")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Glossary
+# ---------------------------------------------------------------------------------------------------------------
+
+# (term, English, explanation, other spellings found in the texts). The explanation is ours, not a quotation.
+GLOSSARY = [
+    ("特困人员", "person in extreme poverty (tekun)",
+     "No ability to work, no income and no one obliged to support them; the first group in every assistance rule.",
+     ("特困",)),
+    ("低保", "minimum-living-allowance recipient (dibao)",
+     "A household whose income is below the local minimum living standard and which receives the allowance.",
+     ("低保对象", "低保户")),
+    ("低保边缘", "on the margin of the allowance (dibian)",
+     "A household just above the dibao line (usually up to 1.5 times it); written 低边 in Wenzhou.",
+     ("低边", "低保边缘家庭", "低保邊緣")),
+    ("因病致贫", "impoverished by illness",
+     "A household pushed into poverty by medical costs; 因病致贫重病患者 are seriously ill people in such households.",
+     ("因病致贫返贫", "因病致貧")),
+    ("防止返贫监测对象", "household monitored against relapse into poverty (jiance)",
+     "A household the poverty-relapse monitoring system watches because of unstable income or high costs.",
+     ("监测对象", "防止返貧監測對象", "返贫致贫人口")),
+    ("三重制度", "the three layers",
+     "Basic medical insurance, critical-illness insurance and medical assistance, settled one after the other.",
+     ("三重保障",)),
+    ("基本医疗保险", "basic medical insurance",
+     "The statutory insurance (employee or resident scheme) that pays first.", ("基本医保", "基本醫療保險")),
+    ("政策范围内费用", "costs within the policy range",
+     "Costs of drugs, services and materials on the insurance catalogues; the base on which ratios apply.",
+     ("政策范围内", "政策範圍內")),
+    ("起付线", "deductible (payment threshold)",
+     "The part of the year's costs a scheme does not pay; written 起付标准 in many texts.",
+     ("起付标准", "起付標準")),
+    ("支付比例", "payment ratio",
+     "The share of eligible costs above the deductible that a scheme pays.", ("报销比例", "救助比例", "報銷比例")),
+    ("封顶线", "annual cap", "The most a scheme pays for a person in a year; 年度限额 for assistance.",
+     ("年度限额", "救助限额", "年度救助限額")),
+    ("大病保险", "critical-illness insurance",
+     "The second layer: pays a share of the high costs left after basic insurance.", ("大病保險",)),
+    ("医疗救助", "medical assistance",
+     "The third layer, funded by government for people in hardship: pays a share of what is left after the "
+     "insurances.", ("醫療救助",)),
+    ("倾斜救助", "tilted (additional) assistance",
+     "Extra assistance for people whose burden is still heavy after the three layers.", ("傾斜救助", "再救助")),
+    ("慢特病", "chronic and special diseases",
+     "Conditions whose outpatient treatment is covered like inpatient care (门诊慢特病).",
+     ("门诊慢特病", "慢性病", "特殊病", "門診慢特病")),
+    ("两病", "the two diseases (hypertension and diabetes)",
+     "Outpatient medicines for hypertension and diabetes, covered by a dedicated benefit.",
+     ("兩病", "高血压、糖尿病", "高血壓、糖尿病")),
+    ("资助参保", "subsidised enrolment",
+     "Government pays all or part of the individual contribution to resident insurance.", ("資助參保",)),
+    ("先诊疗后付费", "treatment first, payment after", "No deposit on admission; the patient pays at discharge.",
+     ()),
+    ("商业补充医疗保险", "supplementary commercial insurance",
+     "Policy-backed commercial insurance that pays after the three layers (in Zhejiang, 惠民保).",
+     ("商业补充", "商业保险")),
+    ("个人自付", "out of pocket", "What the patient still pays after every layer.", ("个人负担", "自付")),
+]
+
+
+def _clause_texts(c) -> str:
+    return "\n".join(t for t in (c.text, c.text_simplified, c.parallel, c.title.get("zh")) if t)
+
+
+def glossary(root: Path = REPO) -> str:
+    """Markdown: the glossary table, each term with links to the clauses whose text uses it."""
+    pages = {pid: policy_page(pid, root) for pid in policy_ids()}
+    sections = {pid: (clause_sections(p, pid) if p else {}) for pid, p in pages.items()}
+    rows = ["| 术语 term | English | 说明 meaning | 用于 used in |", "|---|---|---|---|"]
+    for zh, en, meaning, variants in GLOSSARY:
+        uses = []
+        for pid in policy_ids():
+            policy = load_policy(pid)
+            hits = [c for c in policy.clauses.values() if any(v in _clause_texts(c) for v in (zh,) + variants)]
+            if hits:
+                place = f"{policy.meta['place']['zh']} {pid.split('-')[1]}"
+                firsts = [x.label.split()[0] for x in policy.clauses.values()]
+
+                def short(c):  # 第3段 for 第3段 強化普通門診保障, but the full label where the first word repeats
+                    first = c.label.split()[0]
+                    return first if firsts.count(first) == 1 else c.label
+
+                links = ", ".join(clause_link(c.id, short(c), sections[pid], pages[pid]) for c in hits)
+                uses.append(f"{place}: {links}")
+        rows.append(f"| **{zh}** | {en} | {meaning} | {'; '.join(uses) or '—'} |")
+    return "\n".join(rows)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Comparison: the same people through every encoded policy
+# ---------------------------------------------------------------------------------------------------------------
+
+def encoded_policies() -> list[str]:
+    return [pid for pid in policy_ids() if rules_module_exists(pid)]
+
+
+def short_name(policy_id: str) -> str:
+    meta = load_policy(policy_id).meta
+    return f"{meta['place']['zh']} {meta['place']['en']}"
+
+
+def run_everywhere(person: dict, claims: list, inputs: dict) -> list[dict]:
+    """Evaluate one person's claims under every encoded policy.
+
+    Only the inputs a policy declares are passed to it; a policy that needs something else, or refuses the
+    scenario, gives a row with `error` (the engine's message, naming the field) instead of totals."""
+    from .engine import evaluate
+    from .policy import PolicyError
+    from .scenario import InputError, parse_scenario
+
+    rows = []
+    for pid in encoded_policies():
+        declared = load_policy(pid).inputs
+        mine = {k: v for k, v in inputs.items() if k in declared}
+        try:
+            result = evaluate(parse_scenario({"policy": pid, "person": person, "claims": claims, "inputs": mine}))
+        except (InputError, PolicyError) as e:
+            rows.append({"policy": pid, "error": str(e), "totals": None, "result": None})
+        else:
+            rows.append({"policy": pid, "error": None, "totals": result.totals, "result": result})
+    return rows
+
+
+def comparison_table(rows: list[dict], cost: Decimal):
+    """One row per policy: each layer in yuan (formatted), or why it could not be computed."""
+    import pandas as pd
+
+    from .rulebook import LAYER_LABELS, LAYERS
+
+    keys = list(LAYERS) + ["out_of_pocket"]
+    table = []
+    for r in rows:
+        row = {"政策 policy": short_name(r["policy"])}
+        if r["error"]:
+            for k in keys:
+                row[f"{LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]}"] = ""
+            row["自付占比 share"] = ""
+            row["说明 note"] = f"未计算 not computed — {r['error']}"
+        else:
+            t = r["totals"]
+            for k in keys:
+                row[f"{LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]}"] = fmt_yuan(t[k])
+            row["自付占比 share"] = f"{(t['out_of_pocket'] / cost * 100).quantize(Decimal('0.1'))}%"
+            row["说明 note"] = ""
+        table.append(row)
+    return pd.DataFrame(table).set_index("政策 policy")
+
+
+def oop_curve(categories: list, bills: list, make_claims, inputs: dict, insurance: str = "resident") -> tuple:
+    """Out-of-pocket for each (category, policy) over bill sizes: ({(category, policy): [Decimal]}, [errors])."""
+    data, errors = {}, []
+    for cat in categories:
+        for bill in bills:
+            for r in run_everywhere({"category": cat, "insurance": insurance}, make_claims(bill), inputs):
+                key = (cat, r["policy"])
+                if r["error"]:
+                    if key not in {(e[0], e[1]) for e in errors}:
+                        errors.append((cat, r["policy"], r["error"]))
+                    data.pop(key, None)
+                    data[key] = None
+                elif data.get(key, []) is not None:
+                    data.setdefault(key, []).append(r["totals"]["out_of_pocket"])
+    return {k: v for k, v in data.items() if v is not None}, errors
+
+
+def oop_chart(curves: dict, bills: list, categories: list):
+    """Out-of-pocket against bill size: one panel per category, one line per policy."""
+    import matplotlib.pyplot as plt
+
+    from . import charts  # noqa: F401  (sets the Chinese font)
+
+    policies = sorted({p for _, p in curves})
+    colours = {pid: f"C{i}" for i, pid in enumerate(policies)}  # one colour per policy in every panel
+    # Each panel has its own scale: an ordinary patient's share dwarfs that of people in hardship.
+    fig, axes = plt.subplots(1, len(categories), figsize=(3.2 * len(categories) + 1, 3.6), squeeze=False)
+    x = [float(b) / 10000 for b in bills]
+    for ax, cat in zip(axes[0], categories):
+        for pid in policies:
+            ys = curves.get((cat, pid))
+            if ys:
+                ax.plot(x, [float(y) / 10000 for y in ys], marker="o", color=colours[pid], label=short_name(pid))
+        ax.set_title(f"{CATEGORIES[cat][0]}", fontsize=10)
+        ax.set_xlabel("政策范围内费用 bill (万元)")
+        ax.grid(alpha=0.3)
+        ax.set_ylim(bottom=0)
+    axes[0][0].set_ylabel("个人自付 out of pocket (万元)")
+    handles, labels = [], []
+    for ax in axes[0]:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    if handles:
+        fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False, fontsize=9)
+    fig.suptitle("个人自付随费用变化 Out of pocket against bill size", fontsize=11)
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Writing the generated pages; the Sphinx hook
+# ---------------------------------------------------------------------------------------------------------------
+
+def write_generated(root: Path = REPO, today: dt.date | None = None) -> list[Path]:
+    """Write book/_generated/*.md; a file is rewritten only when its content changed (keeps rebuilds small)."""
+    today = today or dt.date.today()
+    folder = root / "book" / "_generated"
+    folder.mkdir(parents=True, exist_ok=True)
+    note = "<!-- generated by medrules/book.py at build time; do not edit -->\n\n"
+    pages = {
+        "policy-status.md": note + f"状态截至构建日期 Status as of the build date, **{today.isoformat()}**:\n\n"
+                            + status_table(today, root) + "\n",
+        "clause-index.md": note + clause_index(root) + "\n",
+        "glossary.md": note + glossary(root) + "\n",
+    }
+    written = []
+    for name, text in pages.items():
+        path = folder / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    return written
+
+
+def search_words() -> list[str]:
+    """Chinese terms the site search must find whole (医疗救助, 低保边缘, …): the glossary, the person categories
+    and the layers. jieba would otherwise cut 医疗救助 into 医疗 + 救助, and a search for the whole term would find
+    nothing."""
+    from .rulebook import LAYER_LABELS
+
+    words = []
+    for zh, _en, _meaning, variants in GLOSSARY:
+        words += [zh, *variants]
+    words += [zh for zh, _en in CATEGORIES.values()] + [zh for zh, _en in LAYER_LABELS.values()]
+    cjk = re.compile(r"^[\u4e00-\u9fff]+$")
+    return sorted({w for w in words if cjk.match(w)})
+
+
+def _on_builder_inited(app) -> None:
+    root = Path(app.srcdir)
+    write_generated(root)
+    # The search index segments Chinese with jieba (language zh_CN); teach it our terms so that each is also indexed
+    # whole. jieba's cut_for_search still indexes the parts (医疗, 救助) as well.
+    words = root / "book" / "_generated" / "search-words.txt"
+    text = "".join(f"{w} 100000\n" for w in search_words())
+    if not words.exists() or words.read_text(encoding="utf-8") != text:
+        words.write_text(text, encoding="utf-8")
+    app.config.html_search_options = {**(app.config.html_search_options or {}), "dict": str(words)}
+
+
+# The widget bundle (embed-amd.js, shipped in _static/ by scripts/setup-js.sh) is an AMD module: require.js places
+# it, and so its icon fonts, under the page's folder unless told it lives in the site's _static/ folder.
+WIDGET_PATHS_JS = (
+    '(function () { var s = new URL((document.documentElement.dataset.content_root || "./") + "_static", '
+    'document.baseURI).href; require.config({paths: {"@jupyter-widgets/html-manager/dist": s, '
+    '"@jupyter-widgets": s}}); })();')
+
+
+def _is_thebe(script) -> bool:
+    name = str(getattr(script, "filename", script) or "")
+    body = str((getattr(script, "attributes", None) or {}).get("body", ""))
+    return "thebe" in name or "THEBE_JS_URL" in body
+
+
+def _on_page_context(app, pagename, templatename, context, doctree) -> None:
+    # No Thebe: the book runs without a kernel. Jupyter Book adds sphinx-thebe's loader and its config to every
+    # page (the config twice, which throws "THEBE_JS_URL has already been declared"); drop both.
+    if context.get("script_files"):
+        scripts = [s for s in context["script_files"] if not _is_thebe(s)]
+        for i, script in enumerate(scripts):
+            if str(getattr(script, "filename", script) or "").endswith("require.js"):
+                from sphinx.builders.html._assets import _JavaScript
+                # Same priority, right after it: Sphinx sorts scripts by priority, keeping this order among equals.
+                scripts.insert(i + 1, _JavaScript(None, body=WIDGET_PATHS_JS, priority=script.priority))
+                break
+        context["script_files"] = scripts
+    # The theme warns on the console when no colour mode is set.
+    if not context.get("default_mode"):
+        context["default_mode"] = "light"
+
+
+def setup(app):
+    app.connect("builder-inited", _on_builder_inited)
+    app.connect("html-page-context", _on_page_context, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
+
+
+if __name__ == "__main__":  # python -m medrules.book: write the generated pages without building
+    for p in write_generated():
+        print(p.relative_to(REPO))
