@@ -21,6 +21,7 @@ $(STAMP): requirements.txt pyproject.toml scripts/*.sh
 	$(PY) -m pip install -q --no-deps -e .
 	scripts/setup-system.sh
 	scripts/setup-browser.sh
+	scripts/setup-js.sh
 	@touch $(STAMP)
 
 book: $(STAMP)
@@ -29,13 +30,28 @@ book: $(STAMP)
 
 test: $(STAMP)
 	$(PY) scripts/clean_notebooks.py --check notebooks/*.ipynb
-	$(PY) -m pytest tests --nbval notebooks -q
+	yamllint -s .                                               # every YAML file (.yamllint)
+	$(PY) -m pytest tests --nbval notebooks -q --ignore=tests/test_book_browser.py
 	$(BUILD)
+	MEDRULES_BOOK_BUILT=1 $(PY) -m pytest tests/test_book_browser.py -q   # the built site in headless Chromium
 
 # After a reviewed change to a rule: regenerate the notebooks from their text twins and re-execute them.
 # The diff of the stored outputs is then the change in results, to be explained in the commit message.
 notebooks: $(STAMP)
 	for f in notebooks/*.py; do jupytext --to ipynb --update "$$f" -q && jupyter execute --inplace "$${f%.py}.ipynb" && $(PY) scripts/clean_notebooks.py "$${f%.py}.ipynb"; done
+
+# Review ledger (reviews/*.yaml): add draft entries for new clauses, then print the figures per policy.
+# "with examples" is measured by the last full test run (make test); see README "Review workflow".
+.PHONY: review
+review: $(STAMP)
+	$(PY) -m medrules review sync
+	$(PY) -m medrules review status
+
+# Workshop mode: JupyterLab with the notebooks and a Voilà dashboard per policy on 127.0.0.1, offline; prints the
+# addresses. WORKSHOP_PORT=8866 by default; Ctrl-C stops it. See README "Workshop mode".
+.PHONY: workshop
+workshop: $(STAMP)
+	scripts/workshop.sh
 
 clean:
 	rm -rf _build
