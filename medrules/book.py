@@ -412,16 +412,16 @@ def short_name(policy_id: str) -> str:
 def run_everywhere(person: dict, claims: list, inputs: dict) -> list[dict]:
     """Evaluate one person's claims under every encoded policy.
 
-    Only the inputs a policy declares are passed to it; a policy that needs something else, or refuses the
-    scenario, gives a row with `error` (the engine's message, naming the field) instead of totals."""
+    `inputs` maps a policy ID to that policy's inputs (two policies may use one name for different things);
+    a policy that needs something else, or refuses the scenario, gives a row with `error` (the engine's message,
+    naming the field) instead of totals."""
     from .engine import evaluate
     from .policy import PolicyError
     from .scenario import InputError, parse_scenario
 
     rows = []
     for pid in encoded_policies():
-        declared = load_policy(pid).inputs
-        mine = {k: v for k, v in inputs.items() if k in declared}
+        mine = inputs.get(pid, {})
         try:
             result = evaluate(parse_scenario({"policy": pid, "person": person, "claims": claims, "inputs": mine}))
         except (InputError, PolicyError) as e:
