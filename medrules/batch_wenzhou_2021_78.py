@@ -25,7 +25,7 @@ RESULT_DTYPES = {k: (np.bool_ if k == "pay_after_treatment" else np.int64) for k
 
 
 def _ratio(policy, param_name: str, input_name: str, inputs: dict, t: ClaimsTable, need: np.ndarray):
-    """ClaimContext.floor_ratio per claim: the local input where given, else the floor in force on the date."""
+    """ClaimContext.at_least per claim: the local input where given, else the floor in force on the date."""
     assert policy.parameters[param_name].kind == "floor", f"{param_name} is not a floor"
     num, den = param_values(policy, param_name, t.date, need, t, ratio_num, ratio_den)
     local = inputs.get(input_name)

@@ -105,6 +105,18 @@ class ClaimContext:
             raise InputError(f"claims[{self.index}].{field_name}", f"required: {why}")
         return value
 
+    def year_to_date(self, key: str) -> Decimal:
+        """Add what is left on this claim to the year's running burden `key` and return that burden."""
+        self.year.acc[f"{key}_burden"] += self.remaining
+        return self.year.acc[f"{key}_burden"]
+
+    def pay_due(self, key: str, due_this_year: Decimal) -> Decimal:
+        """This claim's payment: what is due on the year's burden so far, less what earlier claims were paid.
+        Computing on the running total keeps a year's payments exact however its costs are split into claims."""
+        pay = due_this_year - self.year.acc[f"{key}_paid"]
+        self.year.acc[f"{key}_paid"] += pay
+        return pay
+
     def paid_per_slip(self, field_name: str, label: str, when_absent: str) -> Outcome:
         """A layer the policy does not compute: what the settlement slip says it paid, 0 when no amount is given
         (with `when_absent` as the reason), and an error naming the field when it is more than what is left."""
@@ -116,9 +128,10 @@ class ClaimContext:
                              f"{paid} is more than the {self.remaining} left after the layers before it")
         return Outcome(paid, f"{label} paid {fmt_yuan(paid)} (settlement slip)")
 
-    def floor_ratio(self, param_name: str, input_name: str) -> Decimal:
-        """A ratio the text sets as a floor (不低于/以上): a local input at or above it, else the floor itself."""
+    def at_least(self, param_name: str, input_name: str) -> Decimal:
+        """A value the text sets as a floor (不低于/以上): the local input at or above it when given (the policy's
+        validate() refuses one below), else the floor itself, the least the text guarantees."""
         floor = self.param(param_name)
         assert floor.kind == "floor", f"{param_name} is not a floor"
         local = self.input(input_name)
-        return floor.value if local is None else local
+        return Decimal(floor.value) if local is None else local

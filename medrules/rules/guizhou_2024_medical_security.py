@@ -236,12 +236,10 @@ def medical_assistance(ctx: ClaimContext) -> Outcome:
         ratio = ctx.require_input("medical_assistance_ratio", f"{P9} gives the assistance ratio only for people "
                                   f"in sudden serious hardship; supply the ratio for {ctx.person.category}")
     limit = Decimal(ctx.param("medical_assistance.annual_limit").value)
-    acc = ctx.year.acc
-    acc["ma_burden"] += ctx.remaining
-    due_this_year = min(times(acc["ma_burden"], ratio), limit)
-    pay = due_this_year - acc["ma_paid"]
-    acc["ma_paid"] += pay
-    return Outcome(pay, f"burden after the insurances this year {fmt_yuan(acc['ma_burden'])} × {fmt_ratio(ratio)}, "
+    burden = ctx.year_to_date("ma")
+    due_this_year = min(times(burden, ratio), limit)
+    pay = ctx.pay_due("ma", due_this_year)
+    return Outcome(pay, f"burden after the insurances this year {fmt_yuan(burden)} × {fmt_ratio(ratio)}, "
                    f"annual limit {fmt_yuan(limit)} = {fmt_yuan(due_this_year)} this year, of which {fmt_yuan(pay)} "
                    "on this claim")
 

@@ -114,29 +114,12 @@ def critical_illness_insurance(ctx: ClaimContext) -> Outcome:
         ctx.require_slip("critical_illness_paid", f"{POLICY_ID} defines critical-illness insurance only for the "
                          "three key groups (its tilt); for anyone else the amount paid must come from the slip")
     deductible, ratio = critical_illness_tilt(ctx)
-    acc = ctx.year.acc
-    acc["ci_burden"] += ctx.remaining
-    due_this_year = times(max(ZERO, acc["ci_burden"] - deductible), ratio)
-    pay = due_this_year - acc["ci_paid"]
-    acc["ci_paid"] += pay
-    return Outcome(pay, f"burden after basic insurance this year {fmt_yuan(acc['ci_burden'])}; halved deductible "
+    burden = ctx.year_to_date("ci")
+    due_this_year = times(max(ZERO, burden - deductible), ratio)
+    pay = ctx.pay_due("ci", due_this_year)
+    return Outcome(pay, f"burden after basic insurance this year {fmt_yuan(burden)}; halved deductible "
                    f"{fmt_yuan(deductible)}; {fmt_ratio(ratio)} of the excess, no annual limit = "
                    f"{fmt_yuan(due_this_year)} this year, of which {fmt_yuan(pay)} on this claim")
-
-
-def _at_least(ctx: ClaimContext, param_name: str, input_name: str) -> Decimal:
-    """A floor (不低于): the local input when given (validate() refuses one below the floor), else the floor."""
-    floor = ctx.param(param_name)
-    assert floor.kind == "floor", f"{param_name} is not a floor"
-    local = ctx.input(input_name)
-    return Decimal(floor.value) if local is None else local
-
-
-def _pay_towards(ctx: ClaimContext, due_this_year: Decimal) -> Decimal:
-    """This claim's share of what is due this year: what is due minus what earlier claims of the year got."""
-    pay = due_this_year - ctx.year.acc["ma_paid"]
-    ctx.year.acc["ma_paid"] += pay
-    return pay
 
 
 def _other_groups_limit(ctx: ClaimContext, due: Decimal) -> tuple[Decimal, str]:
@@ -151,10 +134,10 @@ def key_group_assistance(ctx: ClaimContext, burden: Decimal) -> Outcome:
     """特困、低保、返贫致贫人口医疗救助 — shandong-2022-major-illness/5: no deductible, at least 70% of the year's
     policy-range burden after the insurances, annual limit at least 30,000 yuan."""
     deductible = ctx.param("medical_assistance.key_group_deductible").value
-    ratio = _at_least(ctx, "medical_assistance.key_group_ratio", "local.key_group_ratio")
-    limit = _at_least(ctx, "medical_assistance.key_group_annual_limit", "local.key_group_annual_limit")
+    ratio = ctx.at_least("medical_assistance.key_group_ratio", "local.key_group_ratio")
+    limit = ctx.at_least("medical_assistance.key_group_annual_limit", "local.key_group_annual_limit")
     due = min(times(max(ZERO, burden - deductible), ratio), limit)
-    pay = _pay_towards(ctx, due)
+    pay = ctx.pay_due("ma", due)
     return Outcome(pay, f"key group: burden after the insurances this year {fmt_yuan(burden)} × {fmt_ratio(ratio)}, "
                    f"no deductible, annual limit {fmt_yuan(limit)} = {fmt_yuan(due)} this year, "
                    f"of which {fmt_yuan(pay)} on this claim")
@@ -165,9 +148,9 @@ def marginal_assistance(ctx: ClaimContext, burden: Decimal) -> Outcome:
     """低保边缘家庭成员和监测对象医疗救助 — shandong-2022-major-illness/5: at least 50% of the part of the year's
     policy-range burden above 3,000 yuan."""
     threshold = ctx.param("medical_assistance.marginal_threshold").value
-    ratio = _at_least(ctx, "medical_assistance.marginal_ratio", "local.marginal_ratio")
+    ratio = ctx.at_least("medical_assistance.marginal_ratio", "local.marginal_ratio")
     due, limit_note = _other_groups_limit(ctx, times(max(ZERO, burden - threshold), ratio))
-    pay = _pay_towards(ctx, due)
+    pay = ctx.pay_due("ma", due)
     return Outcome(pay, f"marginal/monitored: burden after the insurances this year {fmt_yuan(burden)}; the part "
                    f"above {fmt_yuan(threshold)} × {fmt_ratio(ratio)}; {limit_note} = {fmt_yuan(due)} this year, "
                    f"of which {fmt_yuan(pay)} on this claim")
@@ -181,9 +164,9 @@ def illness_poverty_assistance(ctx: ClaimContext, burden: Decimal) -> Outcome:
                                "clause 5 sets the threshold at 25% of residents' per capita disposable income but "
                                "the translation lost which area and year; supply that income in yuan")
     threshold = times(income, ctx.param("medical_assistance.illness_poverty_income_share").value)
-    ratio = _at_least(ctx, "medical_assistance.illness_poverty_ratio", "local.illness_poverty_ratio")
+    ratio = ctx.at_least("medical_assistance.illness_poverty_ratio", "local.illness_poverty_ratio")
     due, limit_note = _other_groups_limit(ctx, times(max(ZERO, burden - threshold), ratio))
-    pay = _pay_towards(ctx, due)
+    pay = ctx.pay_due("ma", due)
     return Outcome(pay, f"impoverished by illness: burden after the insurances this year {fmt_yuan(burden)}; the part "
                    f"above 25% of {fmt_yuan(income)} = {fmt_yuan(threshold)} × {fmt_ratio(ratio)}; {limit_note} = "
                    f"{fmt_yuan(due)} this year, of which {fmt_yuan(pay)} on this claim")
@@ -223,16 +206,14 @@ def tilted_medical_assistance(ctx: ClaimContext) -> Outcome:
     threshold = ctx.require_input("medical_assistance.still_heavy_threshold",
                                   "clause 5 gives further assistance when the burden after the three systems is "
                                   "'still heavy' but gives no threshold; supply it in yuan per year")
-    ratio = _at_least(ctx, "medical_assistance.tilted_ratio", "local.tilted_ratio")
+    ratio = ctx.at_least("medical_assistance.tilted_ratio", "local.tilted_ratio")
     ceiling = ctx.param("medical_assistance.tilted_annual_limit")
     local = ctx.input("local.tilted_annual_limit")
     limit = Decimal(ceiling.value) if local is None else local
-    acc = ctx.year.acc
-    acc["relief_burden"] += ctx.remaining
-    due = min(times(max(ZERO, acc["relief_burden"] - threshold), ratio), limit)
-    pay = due - acc["relief_paid"]
-    acc["relief_paid"] += pay
-    return Outcome(pay, f"burden after the three systems this year {fmt_yuan(acc['relief_burden'])}; the part above "
+    burden = ctx.year_to_date("relief")
+    due = min(times(max(ZERO, burden - threshold), ratio), limit)
+    pay = ctx.pay_due("relief", due)
+    return Outcome(pay, f"burden after the three systems this year {fmt_yuan(burden)}; the part above "
                    f"the 'still heavy' threshold {fmt_yuan(threshold)} × {fmt_ratio(ratio)}, annual limit "
                    f"{fmt_yuan(limit)} = {fmt_yuan(due)} this year, of which {fmt_yuan(pay)} on this claim")
 

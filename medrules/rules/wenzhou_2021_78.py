@@ -101,7 +101,7 @@ def critical_illness_tilt(ctx: ClaimContext) -> tuple[Decimal, Decimal]:
                              "(wenzhou-2021-78/3.3.9); supply it, or the slip amount critical_illness_paid")
     deductible = times(base, 1 - ctx.param("critical_illness.deductible_reduction").value)
     ctx.param("critical_illness.cap_abolished")
-    return deductible, ctx.floor_ratio("critical_illness.ratio", "critical_illness_ratio")
+    return deductible, ctx.at_least("critical_illness.ratio", "critical_illness_ratio")
 
 
 @rule("wenzhou-2021-78/3.3.9")
@@ -115,12 +115,10 @@ def critical_illness_insurance(ctx: ClaimContext) -> Outcome:
         ctx.require_slip("critical_illness_paid", f"{POLICY_ID} defines critical-illness insurance only for people "
                          "in hardship (its tilt); for anyone else the amount paid must come from the settlement slip")
     deductible, ratio = critical_illness_tilt(ctx)
-    acc = ctx.year.acc
-    acc["ci_burden"] += ctx.remaining
-    due_this_year = times(max(ZERO, acc["ci_burden"] - deductible), ratio)
-    pay = due_this_year - acc["ci_paid"]
-    acc["ci_paid"] += pay
-    return Outcome(pay, f"burden after basic insurance this year {fmt_yuan(acc['ci_burden'])}; halved deductible "
+    burden = ctx.year_to_date("ci")
+    due_this_year = times(max(ZERO, burden - deductible), ratio)
+    pay = ctx.pay_due("ci", due_this_year)
+    return Outcome(pay, f"burden after basic insurance this year {fmt_yuan(burden)}; halved deductible "
                    f"{fmt_yuan(deductible)}; {fmt_ratio(ratio)} of the excess, no cap = {fmt_yuan(due_this_year)} "
                    f"this year, of which {fmt_yuan(pay)} on this claim")
 
@@ -133,19 +131,17 @@ def medical_assistance(ctx: ClaimContext) -> Outcome:
         return Outcome(ZERO, "not a person in hardship (二): no medical assistance under this plan",
                        clause="wenzhou-2021-78/2")
     ctx.param("medical_assistance.deductible")
-    ratio = ctx.floor_ratio("medical_assistance.ratio", "medical_assistance_ratio")
-    acc = ctx.year.acc
-    acc["ma_burden"] += ctx.remaining
-    due_this_year = times(acc["ma_burden"], ratio)
+    ratio = ctx.at_least("medical_assistance.ratio", "medical_assistance_ratio")
+    burden = ctx.year_to_date("ma")
+    due_this_year = times(burden, ratio)
     if ctx.person.category == "tekun" and ctx.param("medical_assistance.tekun_limit_abolished").value:
         limit_note = "no limit for tekun"
     else:
         limit = ctx.param("medical_assistance.annual_limit").value
         limit_note = f"annual limit {fmt_yuan(limit)} shared by outpatient and inpatient"
         due_this_year = min(due_this_year, Decimal(limit))
-    pay = due_this_year - acc["ma_paid"]
-    acc["ma_paid"] += pay
-    return Outcome(pay, f"{ctx.claim.setting} burden after the insurances this year {fmt_yuan(acc['ma_burden'])} "
+    pay = ctx.pay_due("ma", due_this_year)
+    return Outcome(pay, f"{ctx.claim.setting} burden after the insurances this year {fmt_yuan(burden)} "
                    f"× {fmt_ratio(ratio)}, no deductible, {limit_note} = {fmt_yuan(due_this_year)} this year, "
                    f"of which {fmt_yuan(pay)} on this claim")
 
@@ -168,12 +164,10 @@ def high_cost_resolution(ctx: ClaimContext) -> Outcome:
     if missing:
         return Outcome(ZERO, "no high-cost resolution for this claim: not " + ", not ".join(missing))
     threshold = ctx.param("high_cost.burden_threshold").value
-    acc = ctx.year.acc
-    acc["relief_burden"] += ctx.remaining
-    due_this_year = max(ZERO, acc["relief_burden"] - threshold)
-    pay = due_this_year - acc["relief_paid"]
-    acc["relief_paid"] += pay
-    return Outcome(pay, f"eligible burden after four layers this year {fmt_yuan(acc['relief_burden'])}; "
+    burden = ctx.year_to_date("relief")
+    due_this_year = max(ZERO, burden - threshold)
+    pay = ctx.pay_due("relief", due_this_year)
+    return Outcome(pay, f"eligible burden after four layers this year {fmt_yuan(burden)}; "
                    f"the part above {fmt_yuan(threshold)} is resolved: {fmt_yuan(due_this_year)} this year, "
                    f"of which {fmt_yuan(pay)} on this claim")
 
