@@ -8,6 +8,7 @@ matplotlib.rcParams["axes.unicode_minus"] = False
 matplotlib.rcParams["svg.hashsalt"] = "medrules"  # stable SVG ids between runs
 
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import StrMethodFormatter  # noqa: E402
 
 from .rulebook import LAYER_LABELS, LAYERS  # noqa: E402
 
@@ -26,7 +27,7 @@ def who_pays_data(totals_by_label: dict) -> dict:
 def who_pays_chart(totals_by_label: dict, title: str = "谁来支付 Who pays what"):
     """A stacked horizontal bar per scenario, one colour per layer."""
     data = who_pays_data(totals_by_label)
-    fig, ax = plt.subplots(figsize=(8, 0.9 + 0.6 * len(data)))
+    fig, ax = plt.subplots(figsize=(8, 1.9 + 0.45 * len(data)), layout="constrained")  # room for the legend
     bars = list(data)
     left = [0.0] * len(bars)
     for k in list(LAYERS) + ["out_of_pocket"]:
@@ -34,8 +35,8 @@ def who_pays_chart(totals_by_label: dict, title: str = "谁来支付 Who pays wh
         ax.barh(bars, widths, left=left, color=LAYER_COLOURS[k], label=f"{LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]}")
         left = [a + w for a, w in zip(left, widths)]
     ax.set_xlabel("元 yuan")
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))  # 200,000 rather than 200000
     ax.set_title(title)
     ax.invert_yaxis()
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=3, fontsize=8, frameon=False)
-    fig.tight_layout()
+    fig.legend(loc="outside lower center", ncol=3, fontsize=8, frameon=False)
     return fig
