@@ -100,10 +100,12 @@ def rule_functions(policy_id: str, clause: Clause) -> list[tuple[str, object]]:
         module = None
     names = list(clause.rules)
     if module is not None:
+        seen = {id(getattr(module, n, None)) for n in names}  # an alias (further_relief = …) is the same rule
         for name, obj in vars(module).items():
-            if (callable(obj) and getattr(obj, "clause", None) == clause.id and name not in names
+            if (callable(obj) and getattr(obj, "clause", None) == clause.id and id(obj) not in seen
                     and getattr(obj, "__module__", None) == module.__name__):
                 names.append(name)
+                seen.add(id(obj))
     return [(name, getattr(module, name, None) if module is not None else None) for name in names]
 
 

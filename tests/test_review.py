@@ -61,6 +61,13 @@ def test_a_fingerprint_covers_the_module_constants_and_helpers_a_rule_uses(monke
     assert review.fingerprint(policy, clause) != before
 
 
+def test_a_layer_alias_is_the_same_rule_and_is_listed_once():
+    # wenzhou_2021_78.further_relief = high_cost_resolution: one rule of 三(三)11, not two.
+    policy = load_policy("wenzhou-2021-78")
+    names = [name for name, _ in review.rule_functions(policy.id, policy.clauses["wenzhou-2021-78/3.3.11"])]
+    assert names == ["high_cost_resolution"]
+
+
 def test_a_fingerprint_is_64_hex_and_shown_as_12():
     policy = load_policy("wenzhou-2021-78")
     fp = review.fingerprint(policy, policy.clauses["wenzhou-2021-78/3.3.9"])
