@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from _wenzhou import REPO, make_claim, make_scenario, run
+from _wenzhou import REPO, make_claim, run
 
 import medrules
 from medrules import InputError
