@@ -19,13 +19,7 @@ if [ -f "$STAMP_FILE" ] && [ "$(cat "$STAMP_FILE")" = "$WANT" ] && [ -s "$STATIC
   exit 0
 fi
 if ! command -v npm >/dev/null 2>&1; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "error: npm is missing; install it with: sudo apt-get install npm" >&2
-    exit 1
-  fi
-  echo "installing npm (to fetch the widget JavaScript)…"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+  scripts/apt-install.sh "to fetch the widget JavaScript" npm
 fi
 echo "installing the book's JavaScript (@jupyter-widgets/html-manager@$HTML_MANAGER, requirejs@$REQUIREJS, mathjax@$MATHJAX) into $DEST…"
 mkdir -p "$DEST"

@@ -5,11 +5,5 @@ set -euo pipefail
 if fc-list 2>/dev/null | grep "Noto Sans CJK SC" >/dev/null; then  # no -q: under pipefail an early exit breaks the pipe
   exit 0
 fi
-if [ "$(id -u)" != 0 ]; then
-  echo "error: the font fonts-noto-cjk is missing; install it with: sudo apt-get install fonts-noto-cjk" >&2
-  exit 1
-fi
-echo "installing fonts-noto-cjk (Chinese font for charts)…"
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fontconfig >/dev/null
+"$(dirname "$0")/apt-install.sh" "Chinese font for charts" fonts-noto-cjk fontconfig
 rm -rf "${HOME}/.cache/matplotlib"   # matplotlib caches the font list; rebuild it so the new font is found
