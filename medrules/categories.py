@@ -1,4 +1,4 @@
-"""The person categories, in one table: code (pinyin of the official term), Chinese and English labels."""
+"""The person statuses and categories, in one table each: code (pinyin of the official term), Chinese and English."""
 CATEGORIES = {
     "tekun": ("特困人员", "extremely poor (tekun)"),
     "dibao": ("低保对象", "minimum-living-allowance recipient (dibao)"),
@@ -27,3 +27,18 @@ FACILITIES = {
 def label(code: str, table: dict = CATEGORIES) -> str:
     zh, en = table[code]
     return f"{zh} / {en}"
+
+
+# A person holds statuses, not one category: 低保 and 因病致贫 at once, say. Each policy states its groups on these
+# (medrules/rules/<id>.py). The order fixes each status's bit in the columnar table (medrules/claims.py).
+STATUSES = {
+    "tekun": ("特困人员", "extremely poor (tekun)"),
+    "dibao": ("低保对象", "minimum-living-allowance recipient (dibao)"),
+    "dibian": ("低保边缘对象", "on the margin of the allowance (dibian)"),
+    "yinbing_zhipin": ("因病致贫重病患者", "seriously ill person impoverished by illness"),
+    "fanpin_zhipin": ("返贫致贫人口", "person returned to or fallen into poverty"),
+    "jiance": ("防止返贫监测对象", "household monitored against relapse into poverty"),
+    "tufa_kunnan": ("突发严重困难人员", "person in sudden severe hardship"),
+}
+# The one-category form of earlier scenarios and claims tables: "general" holds no status.
+CATEGORY_STATUSES = {code: ((code,) if code in STATUSES else ()) for code in CATEGORIES}

@@ -27,7 +27,7 @@ def main(argv=None) -> int:
     ev = sub.add_parser("evaluate", help="evaluate a scenario JSON file and print the result as JSON")
     ev.add_argument("scenario", help="path to the scenario JSON, or - for standard input")
     ev.set_defaults(run=_evaluate)
-    from .batch import add_parser as add_batch_parser  # `batch`: a claims table, vectorised (medrules/batch.py)
+    from .batch import add_parser as add_batch_parser  # `batch` and `explain`: claims tables (medrules/batch.py)
     add_batch_parser(sub)
     from .review import add_parser as add_review_parser  # `review`: the clause review ledger (medrules/review.py)
     add_review_parser(sub)

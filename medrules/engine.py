@@ -1,4 +1,10 @@
-"""Evaluate a scenario: each claim, in date order, through the policy's layers, with a trace of every step."""
+"""Run claims through a policy's layers, on columns, with a trace of every step from the same run.
+
+`run(policy_id, claims, inputs, readings)` settles a whole table (medrules/claims.py) at once: the scenario is a
+table of one person's claims and batch a table of many, so both execute the same rule functions. A layer that needs
+an input or slip amount the claim does not have is undetermined (named, with the field and clause) while every
+layer before it is computed; the out-of-pocket amount is then an upper bound.
+"""
 from __future__ import annotations
 
 import importlib
@@ -6,26 +12,20 @@ import importlib.util
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
+
+from .claims import CODES, Claims, person_statuses, statuses_of, yuan
 from .money import ZERO
 from .policy import PolicyError, load_policy, policy_ids
-from .rulebook import LAYERS, ClaimContext, Step, YearState
+from .rulebook import LAYERS, Context, LayerRun, Ratio, RuleError, trace_value
 from .scenario import InputError, Scenario, _money
 
-
-class RuleError(AssertionError):
-    """A rule broke an invariant (paid more than what remained, or a negative amount): a bug, not bad input."""
+__all__ = ["evaluate", "run", "Run", "Result", "RuleError", "rules_module", "claim_policies", "check_inputs"]
 
 
-def rules_module(policy_id: str):
-    """The module that encodes a policy's claim layers: medrules.rules.<policy id with underscores>."""
-    module = _rule_module(policy_id)
-    if not _has_claim_layers(module):
-        allowed = ", ".join(p for p in policy_ids() if _has_claim_layers(_rule_module(p)))
-        reason = getattr(module, "NO_CLAIM_LAYERS", None)
-        raise InputError("policy", f"{policy_id!r} has no claim rules to evaluate a scenario with"
-                         f"{f' ({reason})' if reason else ''}; allowed: {allowed}")
-    return module
-
+# --------------------------------------------------------------------------------------------------------------
+# Which policies settle claims
+# --------------------------------------------------------------------------------------------------------------
 
 def _rule_module(policy_id: str):
     name = "medrules.rules." + policy_id.replace("-", "_")
@@ -36,41 +36,36 @@ def _has_claim_layers(module) -> bool:
     return module is not None and all(hasattr(module, layer) for layer in LAYERS)
 
 
-@dataclass
-class Result:
-    scenario: Scenario
-    claims: list
-    years: dict
-    totals: dict
-    trace: list
-
-    def to_dict(self) -> dict:
-        """JSON-ready: money as strings with two decimals, so no reader turns it into a float."""
-        def money(d):
-            return {k: (f"{v:.2f}" if isinstance(v, Decimal) else v) for k, v in d.items()}
-        return {
-            "policy": self.scenario.policy,
-            "person": self.scenario.person.model_dump(),
-            "claims": [money(c) for c in self.claims],
-            "years": {str(y): money(t) for y, t in self.years.items()},
-            "totals": money(self.totals),
-            "trace": [
-                {"claim": s.claim, "layer": s.layer, "rule": s.rule, "clause": s.clause,
-                 "params": {k: str(v) for k, v in s.params.items()},
-                 "amount": None if s.amount is None else f"{s.amount:.2f}", "explanation": s.explanation}
-                for s in self.trace
-            ],
-        }
+def claim_policies() -> list[str]:
+    """Policies whose rules module encodes every claim layer (the others answer other questions)."""
+    return [p for p in policy_ids() if _has_claim_layers(_rule_module(p))]
 
 
-def _check_inputs(scenario: Scenario, policy) -> Scenario:
-    """Inputs must be ones the policy declares, of the declared unit; amounts become exact Decimals."""
+def rules_module(policy_id: str):
+    """The module that encodes a policy's claim layers: medrules.rules.<policy id with underscores>."""
+    module = _rule_module(policy_id)
+    if not _has_claim_layers(module):
+        reason = getattr(module, "NO_CLAIM_LAYERS", None)
+        raise InputError("policy", f"{policy_id!r} has no claim rules to evaluate a scenario with"
+                         f"{f' ({reason})' if reason else ''}; allowed: {', '.join(claim_policies())}")
+    return module
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Inputs and readings
+# --------------------------------------------------------------------------------------------------------------
+
+def check_inputs(policy, raw: dict) -> dict:
+    """Inputs must be ones the policy declares, of the declared unit; amounts become exact Decimals. The rules
+    module's validate() then checks floors, ceilings and ranges against every dated value."""
+    if not isinstance(raw, dict):
+        raise InputError("inputs", f"must be a JSON object of input names to values, got {type(raw).__name__}")
     clean = {}
-    for name, value in scenario.inputs.items():
+    for name, value in raw.items():
         spec = policy.inputs.get(name)
         if spec is None:
-            allowed = ", ".join(policy.inputs) or "none"
-            raise InputError(f"inputs.{name}", f"unknown input for {policy.id}; allowed: {allowed}")
+            raise InputError(f"inputs.{name}", f"unknown input for {policy.id}; allowed: "
+                             f"{', '.join(policy.inputs) or 'none'}")
         unit = spec["unit"]
         if unit == "boolean":
             if not isinstance(value, bool):
@@ -83,7 +78,8 @@ def _check_inputs(scenario: Scenario, policy) -> Scenario:
             except ValueError as e:
                 raise InputError(f"inputs.{name}", str(e)) from None
         clean[name] = value
-    return scenario.model_copy(update={"inputs": clean})
+    rules_module(policy.id).validate(clean, policy)
+    return clean
 
 
 def _ratio(name: str, value) -> Decimal:
@@ -97,48 +93,354 @@ def _ratio(name: str, value) -> Decimal:
     return ratio
 
 
-def evaluate(scenario: Scenario):
+def resolve_readings(policy, selection: dict) -> dict:
+    """Every reading of the policy with its chosen option (the default unless `selection` names another)."""
+    try:
+        from .readings import resolve
+    except ImportError:  # no readings registry: only an empty selection is meaningful
+        if selection:
+            raise InputError("readings", f"{policy.id} has no readings to choose from") from None
+        return {}
+    return resolve(policy.id, selection)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The run
+# --------------------------------------------------------------------------------------------------------------
+
+def sort_order(t: Claims) -> np.ndarray:
+    """The order the rules need: by person, then date, ties in input order."""
+    n = len(t)
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    days = t.date.astype(np.int64)
+    d0, nd = int(days.min()), int(days.max() - days.min()) + 1
+    rows = int(t.row.max()) + 1
+    if (int(t.person.max()) + 1) * nd * rows < 2 ** 63:  # one int64 key: faster than lexsort
+        return np.argsort((t.person * nd + (days - d0)) * rows + t.row, kind="stable")
+    return np.lexsort((t.row, t.date, t.person))
+
+
+@dataclass
+class Step:
+    """One line of the trace: which rule and clause, the values it used, the amount (None: undetermined) and why."""
+    claim: int
+    layer: str
+    rule: str
+    clause: str
+    params: dict
+    amount: object
+    explanation: str
+    readings: dict
+    decision: bool = False
+
+    def to_dict(self) -> dict:
+        amount = self.amount
+        if isinstance(amount, Decimal):
+            amount = f"{amount:.2f}"
+        return {"claim": self.claim, "layer": self.layer, "rule": self.rule, "clause": self.clause,
+                "params": self.params, "amount": amount, "readings": self.readings,
+                "explanation": self.explanation}
+
+
+@dataclass
+class Run:
+    """The settled claims, in the table's own order: per layer int64 fen and the cause index where undetermined
+    (-1 where determined), out of pocket, decisions, and what the trace needs."""
+    policy: object
+    claims: Claims
+    in_force: np.ndarray            # per claim
+    amounts: dict                   # layer -> int64 fen
+    undetermined: dict              # layer -> int32 cause index, -1 where determined
+    out_of_pocket: np.ndarray       # policy-range cost left after the determined layers (an upper bound if not complete)
+    outside_paid: np.ndarray        # paid by the layers on outside-range costs they brought into scope
+    decisions: dict                 # key -> (values array, decided mask)
+    causes: list
+    layer_runs: list                # LayerRun per layer then per decision, on the in-force sorted claims
+    position: np.ndarray            # per claim: its index in the in-force sorted arrays, -1 if not in force
+    readings: dict
+    validity: str
+
+    @property
+    def complete(self) -> np.ndarray:
+        done = self.in_force.copy()
+        for cause in self.undetermined.values():
+            done &= cause < 0
+        return done
+
+    def total_out_of_pocket(self) -> tuple[np.ndarray, np.ndarray]:
+        """What the person pays of the total cost (where the record gives it): out of pocket within the policy
+        range plus the parts outside it, less what a layer paid on those. Returns (fen, given)."""
+        t = self.claims
+        outside = t.total_cost - t.policy_range_cost
+        return self.out_of_pocket + outside - self.outside_paid, t.has_total_cost
+
+    def explain(self, i: int) -> list[Step]:
+        """The trace of claim i (table order): one step per layer and decision, as the scenario shows it."""
+        p = int(self.position[i])
+        if p < 0:
+            return [Step(i, "in_force", "in_force", self._validity_clause(), {}, None,
+                         f"outside the policy's validity ({self.validity}): not settled", {})]
+        steps = []
+        for lr in self.layer_runs:
+            cause = int(lr.cause[p])
+            params = {label: (str(value) if not isinstance(value, (np.ndarray, Ratio)) else trace_value(value, p))
+                      for label, value, need in lr.looked_up if need[p]}
+            if cause >= 0:
+                c = self.causes[cause]
+                amount, clause, params = None, c["clause"], {}
+                explanation = (f"undetermined: needs {c['field']} ({c['why']})" if c["needed_by"] == lr.name else
+                               f"undetermined: it settles what {c['needed_by']} leaves, and {c['needed_by']} "
+                               f"needs {c['field']}")
+            else:
+                case = lr.cases[int(lr.case[p])]
+                clause = case.clause or lr.clause
+                explanation = case.why.format(**{k: trace_value(v, p) if isinstance(v, (np.ndarray, Ratio)) else v
+                                                  for k, v in case.values.items()})
+                amount = _decision_value(lr, p) if lr.decision else yuan(lr.amount[p])
+            steps.append(Step(i, lr.name, lr.rule, clause, params, amount, explanation, dict(lr.readings),
+                              lr.decision))
+        return steps
+
+    def _validity_clause(self) -> str:
+        return getattr(rules_module(self.policy.id).in_force, "clause", self.policy.id)
+
+
+def _decision_value(lr: LayerRun, p: int):
+    v = lr.amount[p]
+    if v is None:
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    return yuan(v)
+
+
+def _in_force_mask(module, policy, dates: np.ndarray) -> np.ndarray:
+    unique, inverse = np.unique(dates, return_inverse=True)
+    ok = np.array([bool(module.in_force(policy, d.astype("datetime64[D]").item())) for d in unique], dtype=bool)
+    return ok[inverse] if len(dates) else np.zeros(0, dtype=bool)
+
+
+def validity_text(policy) -> str:
+    start = policy.in_force_from or policy.meta.get("dates", {}).get("report")
+    return f"{start or 'start not stated'} to {policy.in_force_to or 'no end stated'}"
+
+
+def run(policy_id: str, claims: Claims, inputs: dict, readings: dict | None = None) -> Run:
+    """Settle every claim of the table. `inputs` must already be checked (check_inputs) and `readings` resolved."""
+    policy = load_policy(policy_id)
+    module = rules_module(policy_id)
+    readings = readings if readings is not None else resolve_readings(policy, {})
+    n = len(claims)
+    order = sort_order(claims)
+    in_force_sorted = _in_force_mask(module, policy, claims.date[order])
+    settle = order[in_force_sorted]                 # table positions of in-force claims, in rule order
+    t = claims.take(settle)
+    c = Context(policy, t, inputs, readings)
+    runs = []
+    for layer in LAYERS:
+        fn = getattr(module, layer)
+        c._begin(layer, fn.__name__, fn.clause)
+        lr = _settle(c, layer, fn, fn(c))
+        runs.append(lr)
+    decisions_out = {}
+    for key, fn in getattr(module, "DECISIONS", {}).items():
+        c._begin(key, fn.__name__, fn.clause, layer=False)
+        lr = _decide(c, key, fn, fn(c))
+        runs.append(lr)
+        decisions_out[key] = lr
+    # Back to the table's order.
+    position = np.full(n, -1, dtype=np.int64)
+    position[settle] = np.arange(len(settle))
+    amounts, undetermined = {}, {}
+    for lr in runs[:len(LAYERS)]:
+        amounts[lr.name] = _scatter(n, settle, lr.amount, 0)
+        undetermined[lr.name] = _scatter(n, settle, lr.cause, -1).astype(np.int32)
+    in_force = np.zeros(n, dtype=bool)
+    in_force[settle] = True
+    decisions = {k: (_scatter(n, settle, lr.amount, None, dtype=object),
+                     _scatter(n, settle, lr.cause < 0, False)) for k, lr in decisions_out.items()}
+    return Run(policy, claims, in_force, amounts, undetermined, _scatter(n, settle, c.left, 0),
+               _scatter(n, settle, c.outside_paid, 0),
+               decisions, c.causes, runs, position, readings, validity_text(policy))
+
+
+def _scatter(n, where, values, fill, dtype=None):
+    out = np.full(n, fill, dtype=dtype or values.dtype)
+    out[where] = values
+    return out
+
+
+def _pick(c: Context, cases) -> tuple[np.ndarray, np.ndarray]:
+    """Per claim, the index of the first case that holds (len(cases) where none does)."""
+    chosen = np.full(c.n, len(cases), dtype=np.int64)
+    for k in range(len(cases) - 1, -1, -1):
+        chosen = np.where(cases[k].mask, k, chosen)
+    return chosen, chosen < len(cases)
+
+
+def _settle(c: Context, layer: str, fn, cases) -> LayerRun:
+    chosen, covered = _pick(c, cases)
+    if not covered.all():
+        i = int(np.flatnonzero(~covered)[0])
+        raise RuleError(f"{fn.__name__}: no case covers {c.claims.where(i)}")
+    amount = np.zeros(c.n, dtype=np.int64)
+    undetermined = c._undetermined
+    for k, case in enumerate(cases):
+        here = chosen == k
+        if case.need is not None:
+            field, why = case.need
+            undetermined = np.where(here & (undetermined < 0), c._cause(field, why, case.clause), undetermined)
+        else:
+            amount = np.where(here, case.amount, amount)
+    known = undetermined < 0
+    amount = np.where(known, amount, 0)
+    room = c.left + c.outside_left
+    for k, case in enumerate(cases):
+        over = np.flatnonzero(known & (chosen == k) & (amount > room)) if case.slip_field else ()
+        if len(over):
+            i = int(over[0])
+            raise InputError(c.claims.field(i, case.slip_field), f"{yuan(amount[i])} is more than the {yuan(room[i])} "
+                             "left after the layers before it")
+    bad = np.flatnonzero(known & ((amount < 0) | (amount > room)))
+    if len(bad):
+        i = int(bad[0])
+        raise RuleError(f"{fn.__name__} paid {yuan(amount[i])} on {c.claims.where(i)} with {yuan(room[i])} left")
+    on_policy_range = np.minimum(amount, c.left)
+    on_outside = amount - on_policy_range
+    c.outside_paid = c.outside_paid + on_outside
+    c.outside_left = c.outside_left - on_outside
+    c.left = c.left - on_policy_range
+    c.unknown = np.where((c.unknown < 0) & ~known, undetermined, c.unknown).astype(np.int32)
+    return LayerRun(layer, fn.__name__, fn.clause, amount, chosen, undetermined.astype(np.int32), cases,
+                    c._looked_up, c._readings)
+
+
+def _decide(c: Context, key: str, fn, cases) -> LayerRun:
+    chosen, covered = _pick(c, cases)
+    values = np.full(c.n, None, dtype=object)
+    undetermined = c._undetermined.copy()
+    for k, case in enumerate(cases):
+        here = chosen == k
+        if case.need is not None:
+            field, why = case.need
+            undetermined = np.where(here & (undetermined < 0), c._cause(field, why, case.clause), undetermined)
+        elif case.amount is not None:
+            vals = np.asarray(case.amount)
+            values = np.where(here, vals.astype(object), values)
+    values = np.where(undetermined < 0, values, None)
+    return LayerRun(key, fn.__name__, fn.clause, values, chosen, undetermined.astype(np.int32), cases,
+                    c._looked_up, c._readings, decision=True)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# One person's scenario
+# --------------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Result:
+    scenario: Scenario
+    run: Run
+    claims: list
+    years: dict
+    totals: dict
+    trace: list
+    complete: bool
+    undetermined: list
+
+    def to_dict(self) -> dict:
+        """JSON-ready: money as strings with two decimals, so no reader turns it into a float."""
+        def text(v):
+            if isinstance(v, Decimal):
+                return f"{v:.2f}"
+            if isinstance(v, dict):
+                return {k: text(x) for k, x in v.items()}
+            return v
+        person = self.scenario.person
+        return {
+            "policy": self.scenario.policy,
+            "person": {"statuses": list(person_statuses(person)), "insurance": person.insurance,
+                       **({"category": person.category} if person.category is not None else {})},
+            "complete": self.complete,
+            "undetermined": self.undetermined,
+            "readings": dict(self.run.readings),
+            "claims": [text(c) for c in self.claims],
+            "years": {str(y): text(t) for y, t in self.years.items()},
+            "totals": text(self.totals),
+            "trace": [s.to_dict() for s in self.trace],
+        }
+
+
+def evaluate(scenario: Scenario) -> Result:
     try:
         policy = load_policy(scenario.policy)
     except PolicyError as e:
         raise InputError("policy", str(e).removeprefix("unknown policy ")) from None
-    rules = rules_module(policy.id)
-    scenario = _check_inputs(scenario, policy)
-    rules.validate(scenario, policy)
-    for i, claim in enumerate(scenario.claims):
-        if not rules.in_force(policy, claim.date):
-            span = f"{policy.in_force_from or 'start not stated'} to {policy.in_force_to or 'no end stated'}"
-            raise InputError(f"claims[{i}].date", f"{claim.date} is outside {policy.id}'s validity "
-                             f"({span}, clause {rules.in_force.clause})")
+    rules_module(policy.id)
+    inputs = check_inputs(policy, scenario.inputs)
+    readings = resolve_readings(policy, scenario.readings)
+    claims = Claims.from_scenario(scenario)
+    r = run(policy.id, claims, inputs, readings)
+    if not r.in_force.any():
+        raise InputError("claims[0].date" if len(claims) == 1 else "claims",
+                         f"no claim falls within {policy.id}'s validity ({r.validity}, clause "
+                         f"{r._validity_clause()})")
+    return _result(scenario, r)
 
-    years, trace, claims_out = {}, [], [None] * len(scenario.claims)
-    # Date order matters: deductibles and limits are used up by the earlier claims of the year.
-    for index, claim in sorted(enumerate(scenario.claims), key=lambda p: p[1].date):
-        ys = years.setdefault(claim.date.year, YearState(claim.date.year))
-        ctx = ClaimContext(policy, scenario, claim, index, ys, remaining=claim.policy_range_cost)
-        row = {"claim": index, "date": claim.date.isoformat(), "setting": claim.setting,
+
+def _result(scenario: Scenario, r: Run) -> Result:
+    n = len(r.claims)
+    total_oop, has_total = r.total_out_of_pocket()
+    rows, years = [], {}
+    undetermined_all = []
+    for i in range(n):
+        claim = scenario.claims[i]
+        row = {"claim": i, "date": claim.date.isoformat(), "setting": claim.setting,
                "policy_range_cost": claim.policy_range_cost}
+        if not r.in_force[i]:
+            row.update({layer: None for layer in LAYERS})
+            row.update({"out_of_pocket": None, "complete": False, "in_force": False,
+                        "outside_validity": f"outside the policy's validity ({r.validity})"})
+            rows.append(row)
+            continue
+        undetermined = {}
         for layer in LAYERS:
-            fn = getattr(rules, layer)
-            ctx.used = {}
-            outcome = fn(ctx)
-            if outcome.amount < 0 or outcome.amount > ctx.remaining:
-                raise RuleError(f"{fn.__name__} paid {outcome.amount} on claim {index} with {ctx.remaining} left")
-            ctx.remaining -= outcome.amount
-            ys.paid[layer] += outcome.amount
-            row[layer] = outcome.amount
-            trace.append(Step(index, layer, fn.__name__, outcome.clause or fn.clause, dict(ctx.used),
-                              outcome.amount, outcome.explanation))
-        row["out_of_pocket"] = ctx.remaining
-        ys.paid["out_of_pocket"] += ctx.remaining
-        for decide in getattr(rules, "DECISIONS", ()):
-            ctx.used = {}
-            key, value, explanation = decide(ctx)
-            row[key] = value
-            trace.append(Step(index, key, decide.__name__, decide.clause, dict(ctx.used), None, explanation))
-        claims_out[index] = row
-
-    keys = LAYERS + ("out_of_pocket",)
-    year_totals = {y: {k: years[y].paid[k] for k in keys} for y in sorted(years)}
-    totals = {k: sum((t[k] for t in year_totals.values()), ZERO) for k in keys}
-    return Result(scenario, claims_out, year_totals, totals, trace)
+            cause = int(r.undetermined[layer][i])
+            if cause >= 0:
+                row[layer] = None
+                undetermined[layer] = dict(r.causes[cause])
+            else:
+                row[layer] = yuan(r.amounts[layer][i])
+        row["out_of_pocket"] = yuan(r.out_of_pocket[i])
+        row["complete"] = not undetermined
+        if undetermined:
+            row["out_of_pocket_is_upper_bound"] = True
+            row["undetermined"] = undetermined
+            for layer, cause in undetermined.items():
+                entry = {"claim": i, "layer": layer, **cause}
+                undetermined_all.append(entry)
+        if has_total[i]:
+            row["total_cost"] = claim.total_cost
+            row["total_out_of_pocket"] = yuan(total_oop[i])
+        for key, (values, decided) in r.decisions.items():
+            v = values[i]
+            row[key] = None if v is None else (bool(v) if isinstance(v, (bool, np.bool_)) else yuan(v))
+        rows.append(row)
+        y = years.setdefault(claim.date.year, {k: ZERO for k in LAYERS + ("out_of_pocket",)})
+        for k in LAYERS + ("out_of_pocket",):
+            y[k] = None if (y[k] is None or row[k] is None) else y[k] + row[k]
+    year_totals = {y: years[y] for y in sorted(years)}
+    totals = {}
+    for k in LAYERS + ("out_of_pocket",):
+        vals = [t[k] for t in year_totals.values()]
+        totals[k] = None if any(v is None for v in vals) else sum(vals, ZERO)
+    oop = sum((row["out_of_pocket"] for row in rows if row.get("out_of_pocket") is not None), ZERO)
+    totals["out_of_pocket"] = oop
+    for y, t in year_totals.items():
+        t["out_of_pocket"] = sum((row["out_of_pocket"] for row in rows if row.get("out_of_pocket") is not None
+                                  and row["date"].startswith(str(y))), ZERO)
+    trace = [step for i in range(n) for step in r.explain(i)]
+    complete = bool(r.complete.all())
+    if not complete:
+        totals["out_of_pocket_is_upper_bound"] = any(row.get("out_of_pocket_is_upper_bound") for row in rows)
+    return Result(scenario, r, rows, year_totals, totals, trace, complete, undetermined_all)

@@ -1,13 +1,26 @@
-"""What a policy's rule module works with: the @rule decorator, the per-claim context and the trace step."""
+"""What a policy's rule module works with: the @rule decorator and the columnar context `c`.
+
+A rule is written once, on columns: `c` holds every claim being settled (one person's few, or a million rows),
+sorted by person, date and input row, money in int64 fen. The same function serves the scenario, the batch, Dask,
+the trace and the widgets. Shared mechanics live here, once: parameters by date, inputs, slip amounts, floors,
+year-to-date accumulation over a person's calendar year, "due this year − paid so far", and undetermined layers.
+
+A layer rule ends with `c.layer(case, case, …)`: each case is a mask of claims, their amount, and a sentence with
+the values behind it; the first case that holds for a claim decides it and becomes its trace step.
+"""
 from __future__ import annotations
 
-from collections import defaultdict
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
+from functools import lru_cache
 
-from .money import ZERO, fmt_yuan
-from .policy import ParamValue, Policy
-from .scenario import Claim, InputError, Scenario
+import numpy as np
+
+from .claims import CODES, Claims, code, status_bit
+from .money import fmt_ratio, fmt_yuan
+from .policy import PolicyError, load_policy
 
 # The layers in the order money is settled: three statutory layers, then what comes after them.
 LAYERS = (
@@ -27,6 +40,10 @@ LAYER_LABELS = {
 }
 
 
+class RuleError(AssertionError):
+    """A rule broke an invariant (paid more than what remained, or a negative amount): a bug, not bad input."""
+
+
 def rule(clause: str):
     """Mark a function as the encoding of a clause; the clause ID travels with it into every trace step."""
     def mark(fn):
@@ -35,103 +52,409 @@ def rule(clause: str):
     return mark
 
 
+# --------------------------------------------------------------------------------------------------------------
+# Exact values on columns
+# --------------------------------------------------------------------------------------------------------------
+
 @dataclass(frozen=True)
-class Outcome:
-    """What a layer rule decides for one claim: the amount and a sentence a reviewer can check."""
-    amount: Decimal
-    explanation: str
-    clause: str | None = None  # defaults to the rule's own clause
+class Ratio:
+    """Exact ratios, one per claim: num/den as int64 arrays (0.8 = 4/5)."""
+    num: np.ndarray
+    den: np.ndarray
+
+    @classmethod
+    def of(cls, value, n: int) -> "Ratio":
+        f = Fraction(Decimal(value))
+        return cls(np.full(n, f.numerator, dtype=np.int64), np.full(n, f.denominator, dtype=np.int64))
+
+    def complement(self) -> "Ratio":
+        """1 − ratio."""
+        return Ratio(self.den - self.num, self.den)
+
+    def __add__(self, other: "Ratio") -> "Ratio":
+        num, den = self.num * other.den + other.num * self.den, self.den * other.den
+        g = np.gcd(num, den)
+        return Ratio(num // g, den // g)
+
+    def at(self, i: int) -> Decimal:
+        return Decimal(int(self.num[i])) / Decimal(int(self.den[i]))
+
+    def exceeds_one(self) -> np.ndarray:
+        return self.num > self.den
+
+    def where(self, mask, other: "Ratio") -> "Ratio":
+        return Ratio(np.where(mask, self.num, other.num), np.where(mask, self.den, other.den))
+
+
+def times(amount: np.ndarray, ratio: Ratio) -> np.ndarray:
+    """fen × ratio, rounded half-up to the fen (medrules.money.times, exactly, on int64)."""
+    amount = np.asarray(amount, dtype=np.int64)
+    if len(amount) and int(amount.max(initial=0)) * 2 * int(ratio.num.max(initial=1)) + int(ratio.den.max(initial=1)) >= 2 ** 63:
+        raise PolicyError("amounts too large to compute exactly in 64-bit fen")
+    return (2 * amount * ratio.num + ratio.den) // (2 * ratio.den)
 
 
 @dataclass(frozen=True)
-class Step:
-    """One line of the trace: which clause, which values, how much, and why."""
-    claim: int | None
-    layer: str
+class Slip:
+    """A settlement-record amount per claim: `amount` in fen (0 where not given) and whether it was given."""
+    amount: np.ndarray
+    given: np.ndarray
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A person's calendar year
+# --------------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Groups:
+    """Claims sorted by (person, date, input row); a group is one person's calendar year."""
+    gid: np.ndarray
+    starts: np.ndarray
+
+    @classmethod
+    def of(cls, person, year) -> "Groups":
+        n = len(person)
+        new = np.ones(n, dtype=bool)
+        if n:
+            new[1:] = (person[1:] != person[:-1]) | (year[1:] != year[:-1])
+        return cls(np.cumsum(new) - 1, np.flatnonzero(new))
+
+    def cumsum(self, x: np.ndarray) -> np.ndarray:
+        """Running total within each group, including the current claim."""
+        c = np.cumsum(x, dtype=np.int64)
+        if not len(c):
+            return c
+        return c - (c[self.starts] - x[self.starts])[self.gid]
+
+    def cummax(self, x: np.ndarray) -> np.ndarray:
+        """Running maximum within each group of values >= 0, including the current claim."""
+        if not len(x):
+            return x
+        top = int(x.max()) + 1
+        if int(self.gid[-1]) * top + top < 2 ** 62:  # one pass: offset each group above the one before
+            offset = self.gid.astype(np.int64) * top
+            return np.maximum.accumulate(x + offset) - offset
+        import pandas as pd
+        return pd.Series(x).groupby(self.gid).cummax().to_numpy()
+
+    def before(self, x: np.ndarray) -> np.ndarray:
+        """The value at the group's previous claim (0 for its first): what the year held before this claim."""
+        prev = np.empty_like(x)
+        if len(x):
+            prev[1:] = x[:-1]
+            prev[self.starts] = 0
+        return prev
+
+    def any_before(self, mask: np.ndarray) -> np.ndarray:
+        """True where an earlier claim of the same group has `mask`."""
+        seen = self.cumsum(mask.astype(np.int64)) - mask
+        return seen > 0
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Parameters by date, as arrays
+# --------------------------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=512)
+def _days_table(policy_id: str, name: str, lo: int, hi: int) -> np.ndarray:
+    """For each day lo..hi (days since 1970-01-01), the index of the value load_policy(policy_id).param(name, day)
+    gives, -1 for a day without one: policy.param itself answers for every day, so dated lookups cannot differ."""
+    policy = load_policy(policy_id)
+    values = policy.parameters[name].values
+    out = np.full(hi - lo + 1, -1, dtype=np.int64)
+    for k in range(hi - lo + 1):
+        try:
+            out[k] = values.index(policy.param(name, dt.date(1970, 1, 1) + dt.timedelta(days=lo + k)))
+        except PolicyError:
+            pass
+    out.setflags(write=False)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Cases, layers and the context
+# --------------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Case:
+    """Claims where `mask` holds get `amount`; `why` is the trace sentence, filled from `values` per claim.
+    `need` (field, why) instead of an amount makes those claims undetermined."""
+    mask: np.ndarray
+    amount: np.ndarray | None
+    why: str
+    values: dict = field(default_factory=dict)
+    clause: str | None = None
+    need: tuple | None = None
+    slip_field: str | None = None   # an amount taken from the record: more than is left is the input's fault
+
+
+@dataclass
+class LayerRun:
+    """What one rule decided for every claim: amounts, which case, what was undetermined, what it looked up."""
+    name: str
     rule: str
     clause: str
-    params: dict
-    amount: Decimal | None
-    explanation: str
+    amount: np.ndarray
+    case: np.ndarray          # index into cases per claim
+    cause: np.ndarray         # index into Context.causes per claim, -1 where determined
+    cases: list
+    looked_up: list           # (label, values, need mask)
+    readings: dict
+    decision: bool = False
 
 
-@dataclass
-class YearState:
-    """Everything that accumulates over one person's calendar year and resets on 1 January."""
-    year: int
-    paid: dict = field(default_factory=lambda: defaultdict(lambda: ZERO))
-    acc: dict = field(default_factory=lambda: defaultdict(lambda: ZERO))
+class Context:
+    """Every claim being settled, as columns. Rules read facts, parameters and inputs from it and return cases."""
 
+    def __init__(self, policy, claims: Claims, inputs: dict, readings: dict):
+        self.policy = policy
+        self.claims = claims
+        self.inputs = inputs
+        self.readings = readings
+        self.n = n = len(claims)
+        self.year = claims.date.astype("datetime64[Y]").astype(np.int64) + 1970
+        self.groups = Groups.of(claims.person, self.year)
+        self.left = claims.policy_range_cost.copy()       # policy-range cost not yet paid by any layer
+        self.outside_left = np.zeros(n, dtype=np.int64)   # outside-range cost a layer has brought into scope
+        self.outside_paid = np.zeros(n, dtype=np.int64)   # what layers paid on such costs
+        self.unknown = np.full(n, -1, dtype=np.int32)      # cause index where `left` is not known
+        self.causes: list[dict] = []
+        self.runs: list[LayerRun] = []
+        self._begin("", "")
 
-@dataclass
-class ClaimContext:
-    policy: Policy
-    scenario: Scenario
-    claim: Claim
-    index: int
-    year: YearState
-    remaining: Decimal
-    used: dict = field(default_factory=dict)
+    # -- the layer being computed ------------------------------------------------------------------------------
+    def _begin(self, name: str, rule_name: str, clause: str = "", layer: bool = True):
+        self._name, self._rule, self._clause = name, rule_name, clause
+        self._looked_up: list = []
+        self._readings: dict = {}
+        # A claim whose remaining is unknown cannot be settled further; a decision only inherits what it reads.
+        self._undetermined = self.unknown.copy() if layer else np.full(self.n, -1, dtype=np.int32)
 
-    @property
-    def person(self):
-        return self.scenario.person
+    def _cause(self, field_name: str, why: str, clause: str | None = None) -> int:
+        cause = {"field": field_name, "clause": clause or self._clause, "why": why, "needed_by": self._name}
+        if cause in self.causes:
+            return self.causes.index(cause)
+        self.causes.append(cause)
+        return len(self.causes) - 1
 
-    def param(self, name: str) -> ParamValue:
-        """A parameter in force on the claim's date; recorded for the trace."""
-        value = self.policy.param(name, self.claim.date)
-        self.used[name] = value.value
+    def _mark(self, mask: np.ndarray, cause: int) -> None:
+        self._undetermined = np.where(mask & (self._undetermined < 0), cause, self._undetermined)
+
+    # -- facts about the person and the claim -----------------------------------------------------------------
+    def has(self, *statuses: str) -> np.ndarray:
+        """Claims of people holding any of these statuses (低保, 特困, …)."""
+        bits = 0
+        for s in statuses:
+            bits |= status_bit(s)
+        return (self.claims.statuses & bits) != 0
+
+    def setting(self, value: str) -> np.ndarray:
+        return self.claims.setting == code("setting", value)
+
+    def insurance(self, value: str) -> np.ndarray:
+        return self.claims.insurance == code("insurance", value)
+
+    def facility(self, value: str) -> np.ndarray:
+        return self.claims.facility == code("facility", value)
+
+    def flag(self, name: str) -> np.ndarray:
+        return getattr(self.claims, name)
+
+    def slip(self, field_name: str) -> Slip:
+        return Slip(getattr(self.claims, field_name), getattr(self.claims, "has_" + field_name))
+
+    def all(self) -> np.ndarray:
+        return np.ones(self.n, dtype=bool)
+
+    def none(self) -> np.ndarray:
+        return np.zeros(self.n, dtype=bool)
+
+    # -- the policy's values ------------------------------------------------------------------------------------
+    def param(self, name: str, need: np.ndarray | None = None):
+        """A parameter's value in force on each claim's date where `need` holds: fen for yuan, Ratio for ratios,
+        bool for booleans. Recorded for the trace of those claims."""
+        need = self.all() if need is None else need
+        try:
+            parameter = self.policy.parameters[name]
+        except KeyError:
+            raise PolicyError(f"{self.policy.id} has no parameter {name!r}") from None
+        idx = np.full(self.n, -1, dtype=np.int64)
+        if need.any():
+            days = self.claims.date.astype(np.int64)
+            lo, hi = int(days[need].min()), int(days[need].max())
+            by_day = _days_table(self.policy.id, name, lo, hi)
+            idx = np.where(need, by_day[np.clip(days - lo, 0, hi - lo)], -1)
+            missing = np.flatnonzero(need & (idx < 0))
+            if len(missing):
+                i = int(missing[0])
+                try:
+                    parameter.at(self.claims.date[i].astype(dt.date))
+                except PolicyError as e:
+                    raise PolicyError(f"{self.claims.where(i)}: {e}") from None
+        raw = [v.value for v in parameter.values]
+        if parameter.unit == "ratio":
+            parts = [Fraction(Decimal(v)) for v in raw] + [Fraction(0)]
+            value = Ratio(np.array([p.numerator for p in parts], dtype=np.int64)[idx],
+                          np.array([p.denominator for p in parts], dtype=np.int64)[idx])
+        elif parameter.unit == "yuan":
+            value = np.array([int(Decimal(v) * 100) for v in raw] + [0], dtype=np.int64)[idx]
+        elif parameter.unit == "boolean":
+            value = np.array([bool(v) for v in raw] + [False])[idx]
+        else:
+            value = np.array(raw + [None], dtype=object)[idx]
+        self._looked_up.append((name, value, need))
         return value
 
-    def input(self, name: str, default=None):
-        """A value the text leaves to the user (scenario 'inputs'); recorded for the trace."""
-        if name not in self.scenario.inputs:
+    def input(self, name: str, default=None, need: np.ndarray | None = None):
+        """A value the text leaves to the user (inputs), as given: Decimal yuan, Decimal ratio or bool; recorded
+        for the trace of the claims in `need` (all by default)."""
+        if name not in self.inputs:
             return default
-        value = self.used[f"input:{name}"] = self.scenario.inputs[name]
+        value = self.inputs[name]
+        self._looked_up.append((f"input:{name}", value, self.all() if need is None else need))
         return value
 
-    def require_input(self, name: str, why: str):
-        value = self.input(name)
-        if value is None:
-            raise InputError(f"inputs.{name}", f"required: {why}")
+    def input_amount(self, name: str, need: np.ndarray, why: str) -> np.ndarray:
+        """An input in yuan, as fen per claim; where `need` holds and it is missing, those claims are undetermined."""
+        value = self._need_input(name, need, why)
+        return np.full(self.n, 0 if value is None else int(value * 100), dtype=np.int64)
+
+    def input_ratio(self, name: str, need: np.ndarray, why: str) -> Ratio:
+        value = self._need_input(name, need, why)
+        return Ratio.of(0 if value is None else value, self.n)
+
+    def _need_input(self, name: str, need: np.ndarray, why: str):
+        value = self.input(name, need=need)
+        if value is None and need.any():
+            self._mark(need, self._cause(f"inputs.{name}", why))
         return value
 
-    def slip(self, field_name: str) -> Decimal | None:
-        return getattr(self.claim, field_name)
+    def need_slip(self, field_name: str, need: np.ndarray, why: str) -> None:
+        """Claims in `need` without the slip amount `field_name` are undetermined for this layer."""
+        missing = need & ~getattr(self.claims, "has_" + field_name)
+        if missing.any():
+            self._mark(missing, self._cause(field_name, why))
 
-    def require_slip(self, field_name: str, why: str) -> Decimal:
-        value = self.slip(field_name)
-        if value is None:
-            raise InputError(f"claims[{self.index}].{field_name}", f"required: {why}")
-        return value
+    def at_least(self, param_name: str, input_name: str, need: np.ndarray | None = None):
+        """A value the text sets as a floor (不低于/以上): the local input where given (refused below the floor),
+        else the floor itself, the least the text guarantees."""
+        floor = self.param(param_name, need)
+        assert self.policy.parameters[param_name].kind == "floor", f"{param_name} is not a floor"
+        local = self.input(input_name, need=need)
+        if local is None:
+            return floor
+        return Ratio.of(local, self.n) if isinstance(floor, Ratio) else np.full(self.n, int(local * 100), np.int64)
 
-    def year_to_date(self, key: str) -> Decimal:
-        """Add what is left on this claim to the year's running burden `key` and return that burden."""
-        self.year.acc[f"{key}_burden"] += self.remaining
-        return self.year.acc[f"{key}_burden"]
+    def reading(self, reading_id: str) -> str:
+        """The option chosen for a reading of the text (default unless the scenario chose another); named in the
+        trace of the layer that asked."""
+        option = self.readings[reading_id]
+        self._readings[reading_id] = option
+        return option
 
-    def pay_due(self, key: str, due_this_year: Decimal) -> Decimal:
-        """This claim's payment: what is due on the year's burden so far, less what earlier claims were paid.
-        Computing on the running total keeps a year's payments exact however its costs are split into claims."""
-        pay = due_this_year - self.year.acc[f"{key}_paid"]
-        self.year.acc[f"{key}_paid"] += pay
+    # -- accumulation over the person's calendar year -------------------------------------------------------------
+    def year_to_date(self, x: np.ndarray, of: np.ndarray) -> np.ndarray:
+        """The year's running total of `x` over the claims in `of`, up to and including each claim. A claim whose
+        running total takes in an amount that is not known is undetermined too."""
+        taken = np.where(of, x, 0)
+        unknown_in = of & (self.unknown >= 0)
+        if unknown_in.any():
+            self._inherit(unknown_in, of)
+        return self.groups.cumsum(taken)
+
+    def _inherit(self, unknown_in: np.ndarray, of: np.ndarray) -> None:
+        """Claims in `of` after (or at) an undetermined one in the same year inherit its cause."""
+        cause = np.where(unknown_in, self.unknown, -1).astype(np.int64)
+        carried = self.groups.cummax(cause + 1) - 1
+        later = of & (carried >= 0)
+        self._undetermined = np.where(later & (self._undetermined < 0), carried, self._undetermined)
+
+    def pay_due(self, due: np.ndarray, who: np.ndarray, paid: Slip | None = None) -> np.ndarray:
+        """Each claim's payment: what is due on the year so far, less what the year's earlier claims were paid —
+        computed by this rule or, for claims outside `who`, taken from the slip (`paid`). So a deductible is used
+        once a year and a limit is shared, whatever the mix of slip and computed claims. Never below 0, never more
+        than what is left on the claim."""
+        others = np.zeros(self.n, dtype=np.int64) if paid is None else np.where(~who & paid.given, paid.amount, 0)
+        # Paid to date P: a computed claim raises it to max(P, due); a slip claim adds its amount. With S the running
+        # slip total, P − S is the running maximum of (due − S) over computed claims.
+        s = self.groups.cumsum(others)
+        q = self.groups.cummax(np.where(who, np.maximum(0, due - s), 0))
+        pay = np.where(who, q - self.groups.before(q), 0)
+        room = self.left + self.outside_left
+        over = who & (pay > room)
+        if over.any():  # a claim cannot be paid more than is left on it: settle those years claim by claim
+            pay = self._pay_due_stepwise(pay, due, who, others, room, np.unique(self.groups.gid[over]))
+        pending = who & (self._undetermined >= 0)
+        if pending.any():  # a later claim's "paid so far" takes in an undetermined payment
+            self._inherit_from(pending, who)
         return pay
 
-    def paid_per_slip(self, field_name: str, label: str, when_absent: str) -> Outcome:
-        """A layer the policy does not compute: what the settlement slip says it paid, 0 when no amount is given
-        (with `when_absent` as the reason), and an error naming the field when it is more than what is left."""
-        paid = self.slip(field_name)
-        if paid is None:
-            return Outcome(ZERO, when_absent)
-        if paid > self.remaining:
-            raise InputError(f"claims[{self.index}].{field_name}",
-                             f"{paid} is more than the {self.remaining} left after the layers before it")
-        return Outcome(paid, f"{label} paid {fmt_yuan(paid)} (settlement slip)")
+    def _inherit_from(self, pending: np.ndarray, who: np.ndarray) -> None:
+        cause = np.where(pending, self._undetermined, -1).astype(np.int64)
+        carried = self.groups.cummax(cause + 1) - 1
+        later = who & (carried >= 0)
+        self._undetermined = np.where(later & (self._undetermined < 0), carried, self._undetermined)
 
-    def at_least(self, param_name: str, input_name: str) -> Decimal:
-        """A value the text sets as a floor (不低于/以上): the local input at or above it when given (the policy's
-        validate() refuses one below), else the floor itself, the least the text guarantees."""
-        floor = self.param(param_name)
-        assert floor.kind == "floor", f"{param_name} is not a floor"
-        local = self.input(input_name)
-        return Decimal(floor.value) if local is None else local
+    def _pay_due_stepwise(self, pay, due, who, others, room, gids) -> np.ndarray:
+        pay = pay.copy()
+        for g in gids:
+            start = self.groups.starts[g]
+            stop = self.groups.starts[g + 1] if g + 1 < len(self.groups.starts) else self.n
+            paid = 0
+            for i in range(start, stop):
+                if who[i]:
+                    pay[i] = min(int(room[i]), max(0, int(due[i]) - paid))
+                    paid += int(pay[i])
+                else:
+                    paid += int(others[i])
+        return pay
+
+    def before_this_claim(self, x: np.ndarray) -> np.ndarray:
+        return self.groups.before(x)
+
+    def bring_into_scope(self, amount: np.ndarray, who: np.ndarray) -> None:
+        """Outside-range costs (先行自付, …) that a layer covers alongside the policy-range burden."""
+        self.outside_left = np.where(who, amount, self.outside_left)
+
+    # -- cases ---------------------------------------------------------------------------------------------------
+    @staticmethod
+    def case(mask, amount, why: str, clause: str | None = None, **values) -> Case:
+        return Case(np.asarray(mask, dtype=bool), amount, why, values, clause)
+
+    def otherwise(self, amount, why: str, clause: str | None = None, **values) -> Case:
+        if np.isscalar(amount):
+            amount = np.full(self.n, amount, dtype=np.int64)
+        return Case(self.all(), amount, why, values, clause)
+
+    def paid_per_slip(self, slip: Slip, field_name: str, label: str) -> Case:
+        """The claims whose record gives the amount this layer paid: that amount, as given."""
+        return Case(slip.given, slip.amount, label + " paid {paid} (settlement slip)", {"paid": slip.amount},
+                    slip_field=field_name)
+
+    def missing(self, field_name: str, why: str, clause: str | None = None) -> Case:
+        """The remaining claims are undetermined until `field_name` is given."""
+        return Case(self.all(), None, why, {}, clause, need=(field_name, why))
+
+    def layer(self, *cases: Case) -> list:
+        return list(cases)
+
+    def decide(self, *cases: Case) -> list:
+        return list(cases)
+
+
+def trace_value(value, i: int) -> str:
+    """A value looked up or computed for claim i, as a reviewer reads it."""
+    if isinstance(value, Ratio):
+        return fmt_ratio(value.at(i))
+    if isinstance(value, np.ndarray):
+        v = value[i]
+        if value.dtype == np.int64:
+            return fmt_yuan(Decimal(int(v)).scaleb(-2))
+        return str(bool(v)) if value.dtype == bool else str(v)
+    if isinstance(value, Decimal):
+        return str(value)
+    return str(value)
+
+
+__all__ = ["LAYERS", "LAYER_LABELS", "Case", "Context", "Groups", "LayerRun", "Ratio", "RuleError", "Slip", "rule",
+           "times", "trace_value", "CODES"]

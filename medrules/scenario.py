@@ -10,7 +10,8 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
 
-from .categories import CATEGORIES, FACILITIES, INSURANCE_TYPES, SETTINGS
+from .categories import CATEGORIES, FACILITIES, INSURANCE_TYPES, SETTINGS, STATUSES
+from .claims import COST_FIELDS
 from .money import to_yuan
 
 # Sanity bound, not a policy number: one claim above 100 million yuan is taken to be a typing error.
@@ -45,29 +46,49 @@ def _money(value):
 
 Money = Annotated[Decimal, BeforeValidator(_money)]
 Category = Literal[tuple(CATEGORIES)]
+Status = Literal[tuple(STATUSES)]
 Insurance = Literal[tuple(INSURANCE_TYPES)]
 Setting = Literal[tuple(SETTINGS)]
 Facility = Literal[tuple(FACILITIES)]
 
+# The fund payments that come before what is left to the person, and must fit in the policy-range cost.
 SLIP_FIELDS = ("basic_insurance_paid", "critical_illness_paid", "supplementary_insurance_paid")
 
 
 class Person(BaseModel):
+    """Statuses (低保 and 因病致贫 at once, …), or the one `category` of earlier scenarios; not both."""
     model_config = ConfigDict(extra="forbid", frozen=True)
-    category: Category
+    statuses: Optional[tuple[Status, ...]] = None
+    category: Optional[Category] = None
     insurance: Insurance
+
+    @model_validator(mode="after")
+    def _statuses_or_category(self):
+        if (self.statuses is None) == (self.category is None):
+            raise ValueError("give either statuses (a list, empty for none; allowed: "
+                             f"{', '.join(STATUSES)}) or category (allowed: {', '.join(CATEGORIES)}), not both")
+        if self.statuses is not None and len(set(self.statuses)) != len(self.statuses):
+            raise ValueError("statuses: a status is named twice")
+        return self
 
 
 class Claim(BaseModel):
-    """One settlement: costs within the policy range and, where known, what each insurer paid (the slip)."""
+    """One settlement, as the settlement record (结算信息) splits it: the policy-range cost and, where known, the
+    total cost, the parts outside the policy range, and what each fund paid (the slip)."""
     model_config = ConfigDict(extra="forbid", frozen=True)
     date: dt.date
     setting: Setting
     facility: Optional[Facility] = None
-    policy_range_cost: Money
+    policy_range_cost: Money                      # 符合政策范围金额
+    total_cost: Optional[Money] = None            # 医疗费总额
+    fully_self_paid: Optional[Money] = None       # 全自费金额
+    over_limit_self_paid: Optional[Money] = None  # 超限价自费费用
+    pre_self_paid: Optional[Money] = None         # 先行自付金额 (乙类先行自付)
+    deductible_paid: Optional[Money] = None       # 实际支付起付线
     basic_insurance_paid: Optional[Money] = None
     critical_illness_paid: Optional[Money] = None
     supplementary_insurance_paid: Optional[Money] = None
+    medical_assistance_paid: Optional[Money] = None  # 医疗救助基金支出 as recorded: kept beside the computed one
     referred: bool = False                      # 经基层首诊转诊 / 规范转诊
     followed_treatment_guidance: bool = False   # 执行就医指导方案
     in_city_designated_hospital: bool = False   # 市域内定点医疗机构
@@ -80,6 +101,11 @@ class Claim(BaseModel):
                 f"the slip amounts ({', '.join(SLIP_FIELDS)}) add up to {paid}, "
                 f"more than policy_range_cost {self.policy_range_cost}"
             )
+        if self.total_cost is not None:
+            parts = sum((getattr(self, f) or 0) for f in COST_FIELDS[2:5]) + self.policy_range_cost
+            if parts > self.total_cost:
+                raise ValueError(f"policy_range_cost + fully_self_paid + over_limit_self_paid + pre_self_paid = "
+                                 f"{parts}, more than total_cost {self.total_cost}")
         return self
 
 
@@ -89,6 +115,7 @@ class Scenario(BaseModel):
     person: Person
     claims: list[Claim]
     inputs: dict = {}
+    readings: dict = {}   # reading id → option (python -m medrules readings POLICY lists them)
 
     @model_validator(mode="after")
     def _has_claims(self):

@@ -19,7 +19,7 @@ from medrules import InputError
 LAYERS = ("basic_insurance", "critical_illness_insurance", "medical_assistance", "supplementary_insurance",
           "further_relief")
 CATEGORIES = ["tekun", "dibao", "dibian", "yinbing_zhipin", "jiance", "tufa_kunnan", "general"]
-NAMED_HARDSHIP = {"tekun", "dibao", "dibian", "yinbing_zhipin"}
+NAMED_HARDSHIP = {"tekun", "dibao", "dibian"}   # 二: 因病致贫 counts only inside 低保/低边 families
 MAX_COST_FEN = 500_000_00
 ANNUAL_LIMIT = Decimal("100000.00")   # 三(三)9 救助限额为每人每年10万元
 THRESHOLD = Decimal("50000.00")       # 三(三)11 化解至5万元以下
@@ -51,8 +51,8 @@ def claims(draw, hardship: bool):
         ci = draw(st.integers(0, left))
         claim["critical_illness_paid"] = yuan(ci)
         left -= ci
-    if draw(st.integers(0, 3)) == 0:
-        claim["supplementary_insurance_paid"] = yuan(draw(st.integers(0, left // 20)))
+    # The record shows the supplementary-insurance payment (often 0); without it the fourth layer is undetermined.
+    claim["supplementary_insurance_paid"] = yuan(draw(st.integers(0, left // 20)) if draw(st.integers(0, 3)) == 0 else 0)
     return claim
 
 

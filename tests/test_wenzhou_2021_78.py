@@ -45,20 +45,21 @@ def _error(*claims, **kw) -> InputError:
 # 二 适用对象: who counts as 困难群众
 # ---------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("category", ["tekun", "dibao", "dibian", "yinbing_zhipin"])
-def test_tekun_dibao_dibian_and_illness_impoverished_people_are_in_hardship(category):
-    assert wz.is_hardship_group(category) is True
+@pytest.mark.parametrize("statuses", [["tekun"], ["dibao"], ["dibian"], ["dibao", "yinbing_zhipin"],
+                                      ["dibian", "yinbing_zhipin"]])
+def test_tekun_dibao_dibian_and_illness_impoverished_people_in_dibao_or_dibian_families_are_in_hardship(statuses):
+    # 二: 特困、低保、低边和纳入低保、低边的因病致贫对象.
     # R = 10,000 − 6,000 = 4,000 ≤ D = 15,000 → no critical illness; MA = 4,000 × 80% = 3,200.
-    c = run(make_claim(cost="10000", basic="6000"), category=category).claims[0]
+    c = run(make_claim(cost="10000", basic="6000"), statuses=statuses).claims[0]
     assert c["critical_illness_insurance"] == Decimal("0.00")
     assert c["medical_assistance"] == Decimal("3200.00")
     assert c["out_of_pocket"] == Decimal("800.00")
 
 
-@pytest.mark.parametrize("category", ["jiance", "tufa_kunnan", "general"])
-def test_monitored_sudden_hardship_and_general_people_are_not_in_hardship_without_county_designation(category):
-    assert wz.is_hardship_group(category) is False
-    c = run(make_claim(cost="10000", basic="6000", critical_illness_paid="0"), category=category).claims[0]
+@pytest.mark.parametrize("statuses", [["jiance"], ["tufa_kunnan"], [], ["yinbing_zhipin"], ["fanpin_zhipin"]])
+def test_monitored_sudden_hardship_general_and_illness_impoverished_outside_dibao_are_not_in_hardship(statuses):
+    # 二 names 因病致贫 only as 纳入低保、低边的因病致贫对象: the status alone, outside those families, is not enough.
+    c = run(make_claim(cost="10000", basic="6000", critical_illness_paid="0"), statuses=statuses).claims[0]
     assert c["medical_assistance"] == Decimal("0.00")
     assert c["further_relief"] == Decimal("0.00")
     assert c["out_of_pocket"] == Decimal("4000.00")
@@ -66,7 +67,6 @@ def test_monitored_sudden_hardship_and_general_people_are_not_in_hardship_withou
 
 @pytest.mark.parametrize("category", ["jiance", "tufa_kunnan", "general"])
 def test_a_person_designated_by_a_county_government_as_in_special_hardship_is_in_hardship(category):
-    assert wz.is_hardship_group(category, True) is True
     # Same claim as above, now assisted: 4,000 × 80% = 3,200.
     c = run(make_claim(cost="10000", basic="6000"), category=category,
             inputs={"county_designated_special_hardship": True}).claims[0]
@@ -258,9 +258,17 @@ def test_the_critical_illness_deductible_accumulates_over_two_claims_in_one_year
         Decimal("0.00"), Decimal("4000.00"), Decimal("0.00")]
 
 
-def test_missing_base_deductible_without_a_slip_is_an_input_error_naming_the_input():
-    e = _error(make_claim(), base_deductible=None)
-    assert e.field == "inputs.critical_illness_base_deductible"
+def test_missing_base_deductible_leaves_critical_illness_and_what_follows_undetermined_but_basic_is_paid():
+    r = run(make_claim(), base_deductible=None)
+    c = r.claims[0]
+    assert c["basic_insurance"] == Decimal("110000.00")
+    for layer in ("critical_illness_insurance", "medical_assistance", "supplementary_insurance", "further_relief"):
+        assert c[layer] is None
+        assert c["undetermined"][layer]["field"] == "inputs.critical_illness_base_deductible"
+    assert c["undetermined"]["critical_illness_insurance"]["clause"] == "wenzhou-2021-78/3.3.9"
+    # Upper bound: 200,000 − 110,000 = 90,000 is all that is known to be left.
+    assert c["out_of_pocket"] == Decimal("90000.00") and c["out_of_pocket_is_upper_bound"] is True
+    assert r.complete is False
 
 
 def test_a_critical_illness_slip_amount_is_used_as_is_and_needs_no_base_deductible():
@@ -272,15 +280,52 @@ def test_a_critical_illness_slip_amount_is_used_as_is_and_needs_no_base_deductib
     assert c["out_of_pocket"] == Decimal("15530.87")
 
 
-def test_a_general_person_needs_the_critical_illness_slip_and_the_error_names_the_claim():
-    e = _error(make_claim(), category="general")
-    assert e.field == "claims[0].critical_illness_paid"
+def test_a_general_persons_critical_illness_needs_the_slip_amount_and_is_undetermined_without_it():
+    c = run(make_claim(), category="general").claims[0]
+    assert c["basic_insurance"] == Decimal("110000.00")
+    assert c["critical_illness_insurance"] is None
+    assert c["undetermined"]["critical_illness_insurance"]["field"] == "critical_illness_paid"
 
 
-def test_the_missing_slip_error_names_the_claims_input_position_not_its_date_order():
-    # claims[1] is earlier and has a slip; claims[0] is later and has none.
-    e = _error(make_claim("2023-09-01"), make_claim("2023-03-01", critical_illness_paid="0"), category="general")
-    assert e.field == "claims[0].critical_illness_paid"
+def test_a_missing_slip_leaves_only_that_claim_undetermined_named_by_its_input_position():
+    # claims[1] is earlier and has a slip: it is settled; claims[0] is later and has none.
+    r = run(make_claim("2023-09-01"), make_claim("2023-03-01", critical_illness_paid="0"), category="general")
+    assert r.claims[1]["complete"] is True and r.claims[1]["out_of_pocket"] == Decimal("90000.00")
+    assert r.claims[0]["critical_illness_insurance"] is None
+    assert [u["claim"] for u in r.undetermined if u["layer"] == "critical_illness_insurance"] == [0]
+
+
+def test_the_fourth_layer_without_a_slip_amount_is_undetermined_and_high_cost_resolution_with_it():
+    # 三(三)10 sets no benefit rules for 商业补充医疗保险: its amount must come from the record, never a silent 0.
+    # The first three layers are as in the example: 110,000 + 60,000 + 24,000; 6,000 left (an upper bound).
+    c = run(make_claim(supplementary=None)).claims[0]
+    assert (c["critical_illness_insurance"], c["medical_assistance"]) == (Decimal("60000.00"), Decimal("24000.00"))
+    assert c["supplementary_insurance"] is None and c["further_relief"] is None
+    assert c["undetermined"]["further_relief"]["field"] == "supplementary_insurance_paid"
+    assert c["out_of_pocket"] == Decimal("6000.00") and c["out_of_pocket_is_upper_bound"] is True
+
+
+def test_a_slip_settled_stay_and_a_computed_stay_in_one_year_use_the_halved_deductible_once():
+    # 三(三)9: 起付标准线降低50%, 支付比例80%以上 — one deductible a year, whatever the mix of claims.
+    # Both stays: R = 50,000 − 30,000 = 20,000; the year's burden after basic insurance = 40,000.
+    # Halved deductible D = 30,000 × 50% = 15,000. Due for the year = (40,000 − 15,000) × 80% = 20,000.
+    # The first stay was settled with the slip amount 2,000, so the second pays 20,000 − 2,000 = 18,000
+    # (not (20,000 − 15,000) × 80% = 4,000, which would charge the deductible a second time).
+    r = run(make_claim("2023-03-01", "50000", "30000", critical_illness_paid="2000"),
+            make_claim("2023-05-01", "50000", "30000"))
+    assert [c["critical_illness_insurance"] for c in r.claims] == [Decimal("2000.00"), Decimal("18000.00")]
+    # Assistance on the year's burden after the insurances: 18,000 + 2,000 = 20,000 × 80% = 16,000 for the
+    # year; the first stay got 18,000 × 80% = 14,400, the second 16,000 − 14,400 = 1,600.
+    assert [c["medical_assistance"] for c in r.claims] == [Decimal("14400.00"), Decimal("1600.00")]
+    steps = [s for s in r.trace if s.claim == 1 and s.layer == "critical_illness_insurance"]
+    assert "40,000.00" in steps[0].explanation and "2,000.00 paid on the year's earlier claims" in steps[0].explanation
+
+
+def test_a_computed_stay_then_a_slip_stay_share_the_years_due_and_the_slip_is_taken_as_given():
+    # Stay 1 computed: R = 40,000; (40,000 − 15,000) × 80% = 20,000. Stay 2 settled by slip: 3,000 as given.
+    r = run(make_claim("2023-03-01", "70000", "30000"),
+            make_claim("2023-05-01", "50000", "30000", critical_illness_paid="3000"))
+    assert [c["critical_illness_insurance"] for c in r.claims] == [Decimal("20000.00"), Decimal("3000.00")]
 
 
 def test_a_general_persons_critical_illness_slip_is_used_as_is():
@@ -486,10 +531,19 @@ def test_raising_an_eligible_claims_cost_can_lower_the_years_out_of_pocket_when_
 # ---------------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("date", ["2021-12-31", "2026-01-01"])
-def test_a_claim_outside_the_validity_period_is_an_input_error_naming_its_date(date):
-    e = _error(make_claim("2023-06-01"), make_claim(date))
-    assert e.field == "claims[1].date"
-    assert "2022-01-01" in str(e) and "2025-12-31" in str(e)
+def test_a_claim_outside_the_validity_period_is_marked_and_the_others_are_computed(date):
+    r = run(make_claim("2023-06-01"), make_claim(date))
+    assert r.claims[0]["critical_illness_insurance"] == Decimal("60000.00") and r.claims[0]["complete"]
+    outside = r.claims[1]
+    assert outside["in_force"] is False and outside["medical_assistance"] is None
+    assert "2022-01-01" in outside["outside_validity"] and "2025-12-31" in outside["outside_validity"]
+    assert r.complete is False
+
+
+@pytest.mark.parametrize("date", ["2021-12-31", "2026-01-01"])
+def test_a_scenario_with_no_claim_in_force_is_refused_naming_the_validity(date):
+    e = _error(make_claim(date))
+    assert "2022-01-01" in str(e) and "2025-12-31" in str(e) and "wenzhou-2021-78/end" in str(e)
 
 
 @pytest.mark.parametrize("date", ["2022-01-01", "2025-12-31"])

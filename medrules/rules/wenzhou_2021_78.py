@@ -6,17 +6,17 @@ Each function encodes one rule; its docstring's first line gives the Chinese ter
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
-from ..money import ZERO, fmt_ratio, fmt_yuan, times
+import numpy as np
+
 from ..policy import Policy
-from ..rulebook import ClaimContext, Outcome, rule
-from ..scenario import InputError, Scenario
+from ..rulebook import Context, rule, times
+from ..scenario import InputError
 
 POLICY_ID = "wenzhou-2021-78"
 
-# 二: the categories the plan names; any other category counts only if a county-level government designates it.
-NAMED_HARDSHIP_CATEGORIES = ("tekun", "dibao", "dibian", "yinbing_zhipin")
+# 二: the statuses the plan names; anyone else counts only if a county-level government designates them.
+HARDSHIP_STATUSES = ("tekun", "dibao", "dibian")
 
 
 @rule("wenzhou-2021-78/end")
@@ -26,28 +26,25 @@ def in_force(policy: Policy, on: dt.date) -> bool:
 
 
 @rule("wenzhou-2021-78/2")
-def is_hardship_group(category: str, county_designated: bool = False) -> bool:
-    """困难群众 — wenzhou-2021-78/2: tekun, dibao, dibian, 因病致贫 in dibao/dibian, or county-designated."""
-    return category in NAMED_HARDSHIP_CATEGORIES or county_designated
-
-
-def _hardship(ctx: ClaimContext) -> bool:
-    return is_hardship_group(ctx.person.category, ctx.input("county_designated_special_hardship", False))
+def in_hardship(c: Context) -> np.ndarray:
+    """困难群众 — wenzhou-2021-78/2: 特困, 低保, 低边 (因病致贫 people count as members of 低保/低边 families,
+    纳入低保、低边的因病致贫对象, so the status alone does not), or designated by a county-level government."""
+    return c.has(*HARDSHIP_STATUSES) | bool(c.input("county_designated_special_hardship", False))
 
 
 @rule("wenzhou-2021-78/3.2.6")
-def pay_after_treatment(ctx: ClaimContext):
+def pay_after_treatment(c: Context):
     """先诊疗后付费 — wenzhou-2021-78/3.2.6: no deposit for referred inpatients in hardship in city hospitals."""
-    c = ctx.claim
-    waived = _hardship(ctx) and c.setting == "inpatient" and c.referred and c.in_city_designated_hospital
-    if waived:
-        why = "in hardship, referred from primary care, admitted to a designated hospital in the city: deposit waived"
-    else:
-        missing = [name for name, ok in (("in hardship", _hardship(ctx)), ("inpatient", c.setting == "inpatient"),
-                                         ("referred", c.referred),
-                                         ("city designated hospital", c.in_city_designated_hospital)) if not ok]
-        why = "deposit not waived: not " + ", not ".join(missing)
-    return "pay_after_treatment", waived, why
+    hardship, inpatient = in_hardship(c), c.setting("inpatient")
+    referred, city = c.flag("referred"), c.flag("in_city_designated_hospital")
+    waived = hardship & inpatient & referred & city
+    not_met = [(~hardship, "in hardship"), (~inpatient, "inpatient"), (~referred, "referred"),
+               (~city, "city designated hospital")]
+    return c.decide(
+        c.case(waived, True, "in hardship, referred from primary care, admitted to a designated hospital in the "
+               "city: deposit waived"),
+        *[c.case(mask, False, f"deposit not waived: not {name}") for mask, name in not_met],
+    )
 
 
 @rule("wenzhou-2021-78/3.3.8")
@@ -86,101 +83,107 @@ def special_disease_catalogue_additions() -> tuple:
 
 
 @rule("wenzhou-2021-78/3.3.9")
-def basic_insurance(ctx: ClaimContext) -> Outcome:
+def basic_insurance(c: Context):
     """基本医疗保险 — wenzhou-2021-78/3.3.9: taken from the settlement slip (the plan sets no basic-insurance amounts)."""
-    paid = ctx.require_slip("basic_insurance_paid", f"{POLICY_ID} does not define the basic insurance layer's "
-                            "deductible, ratio or limit, so the amount it paid must come from the settlement slip")
-    return Outcome(paid, f"basic insurance paid {fmt_yuan(paid)} (settlement slip)")
+    paid = c.slip("basic_insurance_paid")
+    return c.layer(
+        c.paid_per_slip(paid, "basic_insurance_paid", "basic insurance"),
+        c.missing("basic_insurance_paid", f"{POLICY_ID} does not define the basic insurance layer's deductible, "
+                  "ratio or limit, so the amount it paid must come from the settlement slip"),
+    )
 
 
 @rule("wenzhou-2021-78/3.3.9")
-def critical_illness_tilt(ctx: ClaimContext) -> tuple[Decimal, Decimal]:
-    """大病保险倾斜 — wenzhou-2021-78/3.3.9: deductible cut by 50%, ratio at least 80%, no cap."""
-    base = ctx.require_input("critical_illness_base_deductible",
-                             "the plan cuts the critical-illness deductible by 50% but does not give it "
-                             "(wenzhou-2021-78/3.3.9); supply it, or the slip amount critical_illness_paid")
-    deductible = times(base, 1 - ctx.param("critical_illness.deductible_reduction").value)
-    ctx.param("critical_illness.cap_abolished")
-    return deductible, ctx.at_least("critical_illness.ratio", "critical_illness_ratio")
+def critical_illness_insurance(c: Context):
+    """大病保险 — wenzhou-2021-78/3.3.9: the slip amount, or for people in hardship the tilted rule: deductible cut
+    by 50%, ratio at least 80%, no cap, on the year's burden after basic insurance (every claim of the year counts,
+    whether its amount came from the slip or is computed here)."""
+    hardship = in_hardship(c)
+    slip = c.slip("critical_illness_paid")
+    tilt = hardship & ~slip.given
+    base = c.input_amount("critical_illness_base_deductible", tilt, "the plan cuts the critical-illness deductible "
+                          "by 50% but does not give it; supply it, or the slip amount critical_illness_paid")
+    deductible = times(base, c.param("critical_illness.deductible_reduction", tilt).complement())
+    c.param("critical_illness.cap_abolished", tilt)
+    ratio = c.at_least("critical_illness.ratio", "critical_illness_ratio", tilt)
+    burden = c.year_to_date(c.left, of=hardship)
+    due = times(np.maximum(0, burden - deductible), ratio)
+    pay = c.pay_due(due, who=tilt, paid=slip)
+    return c.layer(
+        c.paid_per_slip(slip, "critical_illness_paid", "critical-illness insurance"),
+        c.case(tilt, pay, "burden after basic insurance this year {burden}; halved deductible {deductible}; "
+               "{ratio} of the excess, no cap = {due} this year; {paid} paid on the year's earlier claims; "
+               "{pay} on this claim", burden=burden, deductible=deductible, ratio=ratio, due=due,
+               paid=c.before_this_claim(c.year_to_date(np.where(tilt, pay, slip.amount), of=hardship)), pay=pay),
+        c.missing("critical_illness_paid", f"{POLICY_ID} defines critical-illness insurance only for people in "
+                  "hardship (its tilt); for anyone else the amount paid must come from the settlement slip"),
+    )
 
 
 @rule("wenzhou-2021-78/3.3.9")
-def critical_illness_insurance(ctx: ClaimContext) -> Outcome:
-    """大病保险 — wenzhou-2021-78/3.3.9: the slip amount, or for people in hardship the tilted rule on the year's
-    burden after basic insurance."""
-    slip = ctx.slip("critical_illness_paid")
-    if slip is not None:
-        return Outcome(slip, f"critical-illness insurance paid {fmt_yuan(slip)} (settlement slip)")
-    if not _hardship(ctx):
-        ctx.require_slip("critical_illness_paid", f"{POLICY_ID} defines critical-illness insurance only for people "
-                         "in hardship (its tilt); for anyone else the amount paid must come from the settlement slip")
-    deductible, ratio = critical_illness_tilt(ctx)
-    burden = ctx.year_to_date("ci")
-    due_this_year = times(max(ZERO, burden - deductible), ratio)
-    pay = ctx.pay_due("ci", due_this_year)
-    return Outcome(pay, f"burden after basic insurance this year {fmt_yuan(burden)}; halved deductible "
-                   f"{fmt_yuan(deductible)}; {fmt_ratio(ratio)} of the excess, no cap = {fmt_yuan(due_this_year)} "
-                   f"this year, of which {fmt_yuan(pay)} on this claim")
-
-
-@rule("wenzhou-2021-78/3.3.9")
-def medical_assistance(ctx: ClaimContext) -> Outcome:
-    """医疗救助 — wenzhou-2021-78/3.3.9: no deductible, at least 80% of the burden left after the two insurances,
-    outpatient and inpatient sharing one annual limit of 100,000 yuan, no limit for tekun."""
-    if not _hardship(ctx):
-        return Outcome(ZERO, "not a person in hardship (二): no medical assistance under this plan",
-                       clause="wenzhou-2021-78/2")
-    ctx.param("medical_assistance.deductible")
-    ratio = ctx.at_least("medical_assistance.ratio", "medical_assistance_ratio")
-    burden = ctx.year_to_date("ma")
-    due_this_year = times(burden, ratio)
-    if ctx.person.category == "tekun" and ctx.param("medical_assistance.tekun_limit_abolished").value:
-        limit_note = "no limit for tekun"
-    else:
-        limit = ctx.param("medical_assistance.annual_limit").value
-        limit_note = f"annual limit {fmt_yuan(limit)} shared by outpatient and inpatient"
-        due_this_year = min(due_this_year, Decimal(limit))
-    pay = ctx.pay_due("ma", due_this_year)
-    return Outcome(pay, f"{ctx.claim.setting} burden after the insurances this year {fmt_yuan(burden)} "
-                   f"× {fmt_ratio(ratio)}, no deductible, {limit_note} = {fmt_yuan(due_this_year)} this year, "
-                   f"of which {fmt_yuan(pay)} on this claim")
+def medical_assistance(c: Context):
+    """医疗救助 — wenzhou-2021-78/3.3.9: no deductible, at least 80% of the year's burden left after the two
+    insurances, outpatient and inpatient sharing one annual limit of 100,000 yuan, no limit for 特困."""
+    hardship = in_hardship(c)
+    c.param("medical_assistance.deductible", hardship)
+    ratio = c.at_least("medical_assistance.ratio", "medical_assistance_ratio", hardship)
+    burden = c.year_to_date(c.left, of=hardship)
+    unlimited = hardship & c.has("tekun") & c.param("medical_assistance.tekun_limit_abolished", hardship & c.has("tekun"))
+    limited = hardship & ~unlimited
+    limit = c.param("medical_assistance.annual_limit", limited)
+    due = np.where(limited, np.minimum(times(burden, ratio), limit), times(burden, ratio))
+    pay = c.pay_due(due, who=hardship)
+    return c.layer(
+        c.case(unlimited, pay, "burden after the insurances this year {burden} × {ratio}, no deductible, no limit "
+               "for 特困 = {due} this year, of which {pay} on this claim", burden=burden, ratio=ratio, due=due, pay=pay),
+        c.case(limited, pay, "burden after the insurances this year {burden} × {ratio}, no deductible, annual "
+               "limit {limit} shared by outpatient and inpatient = {due} this year, of which {pay} on this claim",
+               burden=burden, ratio=ratio, limit=limit, due=due, pay=pay),
+        c.otherwise(0, "not a person in hardship (二): no medical assistance under this plan",
+                    clause="wenzhou-2021-78/2"),
+    )
 
 
 @rule("wenzhou-2021-78/3.3.10")
-def supplementary_insurance(ctx: ClaimContext) -> Outcome:
+def supplementary_insurance(c: Context):
     """商业补充医疗保险 — wenzhou-2021-78/3.3.10: the fourth layer, from the slip (the plan sets no benefit rules)."""
-    return ctx.paid_per_slip("supplementary_insurance_paid", "supplementary insurance",
-                             "no supplementary-insurance slip amount given: taken as 0")
+    paid = c.slip("supplementary_insurance_paid")
+    return c.layer(
+        c.paid_per_slip(paid, "supplementary_insurance_paid", "supplementary insurance"),
+        c.missing("supplementary_insurance_paid", f"{POLICY_ID} names supplementary commercial insurance as the "
+                  "fourth layer but sets no benefit rules: give the slip amount (0 if the person has none)"),
+    )
 
 
 @rule("wenzhou-2021-78/3.3.11")
-def high_cost_resolution(ctx: ClaimContext) -> Outcome:
+def high_cost_resolution(c: Context):
     """高额医疗费用化解 — wenzhou-2021-78/3.3.11: a year's burden after the four layers above 50,000 is brought
     down to 50,000, for people in hardship who followed the treatment guidance and a standard referral."""
-    c = ctx.claim
-    conditions = (("in hardship", _hardship(ctx)), ("followed the treatment guidance", c.followed_treatment_guidance),
-                  ("referred in the standard way", c.referred))
-    missing = [name for name, ok in conditions if not ok]
-    if missing:
-        return Outcome(ZERO, "no high-cost resolution for this claim: not " + ", not ".join(missing))
-    threshold = ctx.param("high_cost.burden_threshold").value
-    burden = ctx.year_to_date("relief")
-    due_this_year = max(ZERO, burden - threshold)
-    pay = ctx.pay_due("relief", due_this_year)
-    return Outcome(pay, f"eligible burden after four layers this year {fmt_yuan(burden)}; "
-                   f"the part above {fmt_yuan(threshold)} is resolved: {fmt_yuan(due_this_year)} this year, "
-                   f"of which {fmt_yuan(pay)} on this claim")
+    hardship, guided, referred = in_hardship(c), c.flag("followed_treatment_guidance"), c.flag("referred")
+    eligible = hardship & guided & referred
+    threshold = c.param("high_cost.burden_threshold", eligible)
+    burden = c.year_to_date(c.left, of=eligible)
+    due = np.maximum(0, burden - threshold)
+    pay = c.pay_due(due, who=eligible)
+    return c.layer(
+        c.case(eligible, pay, "eligible burden after four layers this year {burden}; the part above {threshold} is "
+               "resolved: {due} this year, of which {pay} on this claim", burden=burden, threshold=threshold,
+               due=due, pay=pay),
+        c.case(~hardship, 0, "no high-cost resolution for this claim: not in hardship"),
+        c.case(~guided, 0, "no high-cost resolution for this claim: did not follow the treatment guidance"),
+        c.otherwise(0, "no high-cost resolution for this claim: not referred in the standard way"),
+    )
 
 
 further_relief = high_cost_resolution
-DECISIONS = (pay_after_treatment,)
+DECISIONS = {"pay_after_treatment": pay_after_treatment}
 
 
-def validate(scenario: Scenario, policy: Policy) -> None:
+def validate(inputs: dict, policy: Policy) -> None:
     """Inputs that set a local ratio must respect the floor the clause sets."""
     for input_name, param_name in (("critical_illness_ratio", "critical_illness.ratio"),
                                    ("medical_assistance_ratio", "medical_assistance.ratio")):
-        local = scenario.inputs.get(input_name)
+        local = inputs.get(input_name)
         if local is None:
             continue
         for v in policy.parameters[param_name].values:

@@ -1,0 +1,133 @@
+"""Claims as columns: the one shape the rules run on, whether one person's scenario or a million-row table.
+
+Money is int64 fen; a money field the record does not give is 0 with its `has_<field>` flag False. Coded fields
+hold an index into CODES; a person's statuses are a bit mask (bit k = STATUS_CODES[k]). Row i of every array is
+one claim; `row` is its position in the input (0-based), by which results and errors name it.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+
+from .categories import CATEGORY_STATUSES, FACILITIES, INSURANCE_TYPES, SETTINGS, STATUSES
+
+# The settlement record's cost split and each fund's payment (国家医保信息平台 结算信息), in our names.
+COST_FIELDS = (
+    "policy_range_cost",      # 符合政策范围金额 inscp_scp_amt
+    "total_cost",             # 医疗费总额 medfee_sumamt
+    "fully_self_paid",        # 全自费金额 fulamt_ownpay_amt
+    "over_limit_self_paid",   # 超限价自费费用 overlmt_selfpay
+    "pre_self_paid",          # 先行自付金额 preselfpay_amt (乙类先行自付)
+    "deductible_paid",        # 实际支付起付线 act_pay_dedc
+)
+SLIP_FIELDS = (
+    "basic_insurance_paid",          # 基本医疗保险统筹基金支出 hifp_pay
+    "critical_illness_paid",         # 居民大病保险资金支出 hifmi_pay + 职工大额医疗费用补助基金支出 hifob_pay
+    "supplementary_insurance_paid",  # 企业补充医疗保险 hifes_pay + 其他支出 oth_pay
+    "medical_assistance_paid",       # 医疗救助基金支出 maf_pay: what the record says was paid; kept, not used
+)
+MONEY_FIELDS = COST_FIELDS + SLIP_FIELDS
+FLAG_FIELDS = ("referred", "followed_treatment_guidance", "in_city_designated_hospital")
+STATUS_CODES = tuple(STATUSES)
+CODES = {"insurance": tuple(INSURANCE_TYPES), "setting": tuple(SETTINGS), "facility": tuple(FACILITIES)}
+
+
+def code(column: str, value: str) -> int:
+    """The code a coded column holds for a value: code("setting", "inpatient")."""
+    return CODES[column].index(value)
+
+
+def status_bit(status: str) -> int:
+    return 1 << STATUS_CODES.index(status)
+
+
+def status_mask(statuses) -> int:
+    mask = 0
+    for s in statuses:
+        mask |= status_bit(s)
+    return mask
+
+
+def statuses_of(mask: int) -> list[str]:
+    return [s for k, s in enumerate(STATUS_CODES) if int(mask) >> k & 1]
+
+
+def fen(amount: Decimal) -> int:
+    return int(amount * 100)
+
+
+def yuan(fen_amount) -> Decimal:
+    return Decimal(int(fen_amount)).scaleb(-2)
+
+
+class Claims:
+    """Named arrays of equal length; `take` selects rows of all of them at once."""
+
+    def __init__(self, columns: dict, person_ids=None, line_offset: int | None = None):
+        self.columns = columns
+        self.person_ids = person_ids      # the input's person ids by person code (Arrow array or list)
+        self.line_offset = line_offset    # CSV: file line = row + line_offset
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["columns"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __len__(self):
+        return len(self.columns["row"])
+
+    def take(self, index) -> "Claims":
+        return Claims({k: v[index] for k, v in self.columns.items()}, self.person_ids, self.line_offset)
+
+    def where(self, i: int) -> str:
+        """How an error names the claim at position i: 'row 7 (line 8)', or 'claims[6]' for a scenario."""
+        row = int(self.row[i])
+        if self.line_offset == -1:
+            return f"claims[{row}]"
+        return f"row {row + 1}" + ("" if self.line_offset is None else f" (line {row + self.line_offset})")
+
+    def field(self, i: int, name: str) -> str:
+        """The field path an error names: 'claims[0].critical_illness_paid' or 'row 3 (line 4), …'."""
+        sep = "." if self.line_offset == -1 else ", "
+        return f"{self.where(i)}{sep}{name}"
+
+    def to_frame(self):
+        import pandas as pd
+        return pd.DataFrame(self.columns)
+
+    @classmethod
+    def from_frame(cls, frame, line_offset=None) -> "Claims":
+        return cls({k: frame[k].to_numpy() for k in frame.columns}, line_offset=line_offset)
+
+    @classmethod
+    def from_scenario(cls, scenario) -> "Claims":
+        """One person's claims as a small table (row = position in the scenario's list)."""
+        claims = scenario.claims
+        n = len(claims)
+        person = scenario.person
+        cols = {
+            "row": np.arange(n, dtype=np.int64),
+            "person": np.zeros(n, dtype=np.int64),
+            "statuses": np.full(n, status_mask(person_statuses(person)), dtype=np.int32),
+            "insurance": np.full(n, code("insurance", person.insurance), dtype=np.int8),
+            "date": np.array([c.date for c in claims], dtype="datetime64[D]"),
+            "setting": np.array([code("setting", c.setting) for c in claims], dtype=np.int8),
+            "facility": np.array([-1 if c.facility is None else code("facility", c.facility) for c in claims],
+                                 dtype=np.int8),
+        }
+        for name in MONEY_FIELDS:
+            values = [getattr(c, name) for c in claims]
+            cols[name] = np.array([0 if v is None else fen(v) for v in values], dtype=np.int64)
+            cols["has_" + name] = np.array([v is not None for v in values], dtype=bool)
+        for name in FLAG_FIELDS:
+            cols[name] = np.array([getattr(c, name) for c in claims], dtype=bool)
+        return cls(cols, person_ids=["person"], line_offset=-1)
+
+
+def person_statuses(person) -> tuple:
+    """A scenario person's statuses: `statuses` as given, or the one-category form's."""
+    if person.statuses is not None:
+        return tuple(person.statuses)
+    return CATEGORY_STATUSES[person.category]

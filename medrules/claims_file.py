@@ -1,0 +1,491 @@
+"""Claims files: a CSV or Parquet table of settlements read and validated into columns (medrules/claims.py).
+
+Two layouts: ours (`person_id, statuses|category, insurance, date, setting, policy_range_cost, …`, as a scenario
+names its fields) and `nhsa`, the national medical security information platform's settlement record (结算信息)
+field names (`psn_no, setl_time, insutype, med_type, medfee_sumamt, …`), whose region-specific codes come through
+a small mapping file (examples/nhsa-codes.yaml).
+
+Money is read from its text (or Parquet decimal/integer) form straight into int64 fen, never through float. Any
+problem is a BatchInputError naming the row (row 1 is the first data row; in a CSV that is line 2) and the field.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+
+from .categories import CATEGORIES, CATEGORY_STATUSES, STATUSES
+from .claims import CODES, COST_FIELDS, FLAG_FIELDS, MONEY_FIELDS, SLIP_FIELDS, STATUS_CODES, Claims, status_mask, yuan
+from .scenario import MAX_AMOUNT, InputError, _money
+
+REQUIRED = ("person_id", "insurance", "date", "setting", "policy_range_cost")
+PERSON_COLUMNS = ("statuses", "category")   # one of them: statuses "dibao;yinbing_zhipin" (empty for none)
+OPTIONAL = PERSON_COLUMNS + ("facility",) + MONEY_FIELDS[1:] + FLAG_FIELDS
+MONEY_COLUMNS = MONEY_FIELDS
+BOOL_COLUMNS = FLAG_FIELDS
+TRUE = ("true", "1", "yes", "y", "t", "on")
+FALSE = ("false", "0", "no", "n", "f", "off")
+MAX_FEN = int(MAX_AMOUNT * 100)
+_MONEY_RE = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+_DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+class BatchInputError(InputError):
+    """An InputError that survives pickling (a Dask worker sends it back to the client)."""
+
+    def __reduce__(self):
+        return (type(self), (self.field, str(self).removeprefix(f"{self.field}: ")))
+
+
+def _err(field: str, message: str) -> BatchInputError:
+    return BatchInputError(field, message)
+
+
+def fen_text(fen: int) -> str:
+    return f"{yuan(fen):.2f}"
+
+
+def _read_arrow(path: str):
+    import pyarrow as pa
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise _err("claims", f"{path}: unknown file type {p.suffix!r}; allowed: .csv, .parquet")
+    if not p.is_file():
+        raise _err("claims", f"cannot read {path}: no such file")
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+        try:
+            return pq.read_table(p), None
+        except (pa.ArrowException, OSError, ValueError) as e:
+            raise _err("claims", f"{path} is not a readable Parquet file: {e}") from None
+    return _read_csv(p), 2
+
+
+def _read_csv(p: Path):
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+    try:
+        with open(p, "rb") as f:
+            header = next(csv.reader([f.readline().decode("utf-8-sig")]), [])
+    except UnicodeDecodeError:
+        raise _err("claims", f"{p}: line 1 is not UTF-8 text") from None
+    except (OSError, csv.Error) as e:
+        raise _err("claims", f"cannot read {p}: {e}") from None
+    header = [h.strip() for h in header]
+    if not header or header == [""]:
+        raise _err("claims", f"{p} is empty: line 1 must be the header ({', '.join(REQUIRED)}, ...)")
+    if len(set(header)) != len(header):
+        dup = sorted({h for h in header if header.count(h) > 1})
+        raise _err("claims", f"line 1: column(s) named twice: {', '.join(dup)}")
+    try:
+        return pacsv.read_csv(
+            p,
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, encoding="utf8"),
+            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+                                                 strings_can_be_null=True, null_values=[""],
+                                                 quoted_strings_can_be_null=True))
+    except (pa.ArrowException, OSError) as e:
+        raise _err("claims", _locate_csv_problem(p, len(header)) or f"{p} is not a readable CSV file: {e}") from None
+
+
+def _locate_csv_problem(p: Path, width: int) -> str | None:
+    """On the slow path after a parse error: the first line that is not UTF-8 or has the wrong number of fields."""
+    try:
+        with open(p, "rb") as raw:
+            for lineno, line in enumerate(raw, 1):
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    return f"line {lineno} is not UTF-8 text"
+        with open(p, encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)
+            for record in reader:
+                if record and len(record) != width:
+                    return (f"line {reader.line_num}: expected {width} fields (as in the header), "
+                            f"got {len(record)}")
+    except (OSError, csv.Error) as e:
+        return f"{p}: malformed CSV: {e}"
+    return None
+
+
+class _Column:
+    """One input column as Arrow, with error naming by row."""
+
+    def __init__(self, table, name, line_offset, row_offset=0):
+        import pyarrow as pa
+        self.name = name
+        self.line_offset = line_offset
+        self.row_offset = row_offset
+        col = table.column(name)
+        self.array = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+
+    def where(self, row: int) -> str:
+        row += self.row_offset
+        return f"row {row + 1}" + ("" if self.line_offset is None else f" (line {row + self.line_offset})")
+
+    def fail(self, row: int, message: str):
+        raise _err(f"{self.where(row)}, {self.name}", message)
+
+    def value(self, row: int):
+        return self.array[int(row)].as_py()
+
+    def nulls(self) -> np.ndarray:
+        return self.array.is_null().to_numpy(zero_copy_only=False)
+
+    def require_present(self):
+        nulls = self.nulls()
+        if nulls.any():
+            self.fail(int(np.argmax(nulls)), "required value is missing (empty)")
+
+    def is_text(self) -> bool:
+        import pyarrow as pa
+        return pa.types.is_string(self.array.type) or pa.types.is_large_string(self.array.type)
+
+    def text(self):
+        """The column as trimmed strings (Arrow), refusing float columns: money and flags must be exact."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        t = self.array.type
+        if pa.types.is_floating(t):
+            raise _err(self.name, f"column has floating-point type {t}: values must be exact; write them as text "
+                                  "or as decimal (e.g. decimal(18,2)) or integer")
+        if pa.types.is_dictionary(t):
+            return pc.utf8_trim_whitespace(self.array.dictionary_decode().cast(pa.string()))
+        if not pa.types.is_string(t) and not pa.types.is_large_string(t):
+            try:
+                return pc.utf8_trim_whitespace(self.array.cast(pa.string()))
+            except pa.ArrowException:
+                raise _err(self.name, f"column type {t} cannot be read as text") from None
+        return pc.utf8_trim_whitespace(self.array)
+
+
+def _money_column(col: _Column, required: bool):
+    """int64 fen and a present-flag. Fast path: plain decimals with at most two places; anything else goes
+    through the scenario's own _money one value at a time (same acceptance, same messages)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    if required:
+        col.require_present()
+    fast = _money_fast(col)
+    if fast is not None:
+        return fast
+    text = col.text()
+    present = ~text.is_null().to_numpy(zero_copy_only=False)
+    plain = pc.fill_null(pc.match_substring_regex(text, _MONEY_RE), False).to_numpy(zero_copy_only=False)
+    safe = pc.if_else(pa.array(plain), text, pa.scalar("0"))
+    dec = pc.cast(safe, pa.decimal128(20, 2))
+    fen = np.frombuffer(dec.buffers()[1], dtype=np.int64).reshape(-1, 2)[dec.offset:dec.offset + len(dec), 0].copy()
+    for row in np.flatnonzero(present & ~plain):
+        value = col.value(row)
+        try:
+            amount = _money(value if isinstance(value, str) else str(value))
+        except ValueError as e:
+            col.fail(int(row), str(e))
+        fen[row] = int(amount * 100)
+    over = np.flatnonzero(present & (fen > MAX_FEN))
+    if len(over):
+        col.fail(int(over[0]), f"{col.value(over[0])} is larger than the sanity bound of {MAX_AMOUNT} yuan "
+                               "for one claim")
+    return fen, present
+
+
+def _money_fast(col: _Column):
+    """Arrow's strict decimal parser over the raw column; None when any value needs the slow path (a value it
+    cannot read, a negative or one beyond int64 fen): the caller then finds and names the row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    t = col.array.type
+    if not (pa.types.is_string(t) or pa.types.is_large_string(t)):
+        return None
+    try:
+        dec = pc.cast(col.array, pa.decimal128(20, 2))
+    except pa.ArrowInvalid:
+        return None
+    words = np.frombuffer(dec.buffers()[1], dtype=np.int64).reshape(-1, 2)[dec.offset:dec.offset + len(dec)]
+    present = ~dec.is_null().to_numpy(zero_copy_only=False)
+    fen = np.where(present, words[:, 0], 0)
+    if ((words[:, 1] != 0) & present).any() or (fen < 0).any():
+        return None
+    over = np.flatnonzero(fen > MAX_FEN)
+    if len(over):
+        col.fail(int(over[0]), f"{col.value(over[0])} is larger than the sanity bound of {MAX_AMOUNT} yuan "
+                               "for one claim")
+    return fen.astype(np.int64), present
+
+
+def _choice_column(col: _Column, allowed, required=True) -> np.ndarray:
+    """int8 codes (index into `allowed`), -1 where an optional value is not given."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    if required:
+        col.require_present()
+    value_set = pa.array(list(allowed))
+    if col.is_text():  # fast path: the raw values, untrimmed, all found
+        index = pc.index_in(col.array, value_set=value_set)
+        if index.null_count == col.array.null_count:
+            return pc.fill_null(index, -1).to_numpy(zero_copy_only=False).astype(np.int8)
+    text = col.text()
+    index = pc.index_in(text, value_set=value_set)
+    found = ~index.is_null().to_numpy(zero_copy_only=False)
+    given = ~text.is_null().to_numpy(zero_copy_only=False)
+    bad = np.flatnonzero(given & ~found)
+    if len(bad):
+        col.fail(int(bad[0]), f"{col.value(bad[0])!r} is not allowed; allowed: {', '.join(allowed)}")
+    return pc.fill_null(index, -1).to_numpy(zero_copy_only=False).astype(np.int8)
+
+
+def _bool_column(col: _Column) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    col.require_present()
+    if pa.types.is_boolean(col.array.type):
+        return col.array.to_numpy(zero_copy_only=False).astype(bool)
+    if col.is_text():  # fast path: every value exactly true or false
+        index = pc.index_in(col.array, value_set=pa.array(["true", "false"]))
+        if index.null_count == 0:
+            return index.to_numpy(zero_copy_only=False) == 0
+    text = pc.utf8_lower(col.text())
+    yes = pc.is_in(text, value_set=pa.array(TRUE)).to_numpy(zero_copy_only=False)
+    no = pc.is_in(text, value_set=pa.array(FALSE)).to_numpy(zero_copy_only=False)
+    bad = np.flatnonzero(~(yes | no))
+    if len(bad):
+        col.fail(int(bad[0]), f"{col.value(bad[0])!r} is not a yes/no value; allowed: "
+                              f"{', '.join(TRUE)} or {', '.join(FALSE)}")
+    return yes
+
+
+def _date_column(col: _Column) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    col.require_present()
+    t = col.array.type
+    if pa.types.is_date(t):
+        return col.array.cast(pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    if pa.types.is_timestamp(t):
+        raise _err(col.name, f"column has timestamp type {t}: give a date (YYYY-MM-DD)")
+    if col.is_text():
+        try:  # fast path on the raw text
+            return pc.cast(col.array, pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+        except pa.ArrowInvalid:
+            pass
+    text = col.text()
+    try:  # fast path: Arrow's ISO parser is strict (2023-02-30 and 2023-3-10 both fail)
+        return pc.cast(text, pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    except pa.ArrowInvalid:
+        pass  # find and name the first bad row below
+    shaped = pc.match_substring_regex(text, _DATE_RE).to_numpy(zero_copy_only=False)
+    bad = np.flatnonzero(~shaped)
+    if len(bad):
+        col.fail(int(bad[0]), f"{col.value(bad[0])!r} is not a date; write YYYY-MM-DD, e.g. 2023-03-10")
+    safe = text
+
+    def part(a, b):
+        return pc.cast(pc.utf8_slice_codeunits(safe, a, b), pa.int64()).to_numpy(zero_copy_only=False)
+    y, m, d = part(0, 4), part(5, 7), part(8, 10)
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    mdays = month_days[np.clip(m, 0, 12)] + ((m == 2) & leap)
+    bad = np.flatnonzero((y < 1) | (m < 1) | (m > 12) | (d < 1) | (d > mdays))
+    if len(bad):
+        col.fail(int(bad[0]), f"{col.value(bad[0])!r} is not a calendar date (no such day)")
+    try:
+        return pc.cast(text, pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    except pa.ArrowInvalid as e:
+        raise _err(col.name, f"cannot read the dates: {e}") from None
+
+
+def pc_equal_empty(text) -> np.ndarray:
+    import pyarrow.compute as pc
+    return pc.fill_null(pc.equal(pc.utf8_length(text), 0), False).to_numpy(zero_copy_only=False)
+
+
+
+def read_claims(path, layout: str = "ours", codes_path=None) -> Claims:
+    """Read and validate a claims file into Claims; any problem is a BatchInputError naming row and field."""
+    table, line_offset = _read_arrow(str(path))
+    if layout == "nhsa":
+        from .nhsa import to_our_layout
+        table = to_our_layout(table, codes_path, line_offset)
+    elif layout != "ours":
+        raise _err("layout", f"{layout!r}; allowed: ours, nhsa")
+    return claims_from_arrow(table, line_offset)
+
+
+def claims_from_arrow(table, line_offset=None, row_offset: int = 0) -> Claims:
+    """Validate an Arrow table of claims (columns as in a claims file) into Claims. `row_offset` numbers the rows
+    of a part of a larger file (Dask)."""
+    import pyarrow as pa
+    if not isinstance(table, pa.Table):
+        raise _err("claims", f"expected an Arrow table, got {type(table).__name__}")
+    names = list(table.column_names)
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        raise _err("claims", f"missing column(s): {', '.join(missing)}; required: {', '.join(REQUIRED)}")
+    unknown = [c for c in names if c not in REQUIRED + OPTIONAL]
+    if unknown:
+        raise _err("claims", f"unknown column(s): {', '.join(unknown)}; allowed: {', '.join(REQUIRED + OPTIONAL)}")
+    person_cols = [c for c in PERSON_COLUMNS if c in names]
+    if len(person_cols) != 1:
+        raise _err("claims", "give exactly one of the columns statuses (e.g. dibao;yinbing_zhipin, empty for none) "
+                   f"or category (one of {', '.join(CATEGORIES)})")
+    n = table.num_rows
+    if n == 0:
+        raise _err("claims", "at least one claim is needed (the table has no rows)")
+
+    def col(name):
+        return _Column(table, name, line_offset, row_offset)
+    person = col("person_id")
+    person.require_present()
+    empty = np.flatnonzero(pc_equal_empty(person.text()))
+    if len(empty):
+        person.fail(int(empty[0]), "required value is missing (empty)")
+    encoded = person.text().dictionary_encode()
+    values = {"row": np.arange(row_offset, row_offset + n, dtype=np.int64),
+              "person": encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)}
+    if "statuses" in names:
+        values["statuses"] = _statuses_column(col("statuses"))
+    else:
+        category = _choice_column(col("category"), tuple(CATEGORIES))
+        masks = np.array([status_mask(CATEGORY_STATUSES[c]) for c in CATEGORIES], dtype=np.int32)
+        values["statuses"] = masks[category]
+    values["insurance"] = _choice_column(col("insurance"), CODES["insurance"])
+    values["date"] = _date_column(col("date"))
+    values["setting"] = _choice_column(col("setting"), CODES["setting"])
+    values["facility"] = (_choice_column(col("facility"), CODES["facility"], required=False)
+                          if "facility" in names else np.full(n, -1, dtype=np.int8))
+    for name in MONEY_FIELDS:
+        if name in names:
+            fen, present = _money_column(col(name), required=(name == "policy_range_cost"))
+        else:
+            fen, present = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+        values[name] = fen
+        values["has_" + name] = present
+    for name in FLAG_FIELDS:  # yes/no facts a claim may carry; false where the table has no such column
+        values[name] = _bool_column(col(name)) if name in names else np.zeros(n, dtype=bool)
+    claims = Claims(values, person_ids=encoded.dictionary, line_offset=line_offset)
+    _check_rows(claims)
+    return claims
+
+
+def _statuses_column(col) -> np.ndarray:
+    """'dibao;yinbing_zhipin' → bit mask; empty for none. Parsed once per distinct value."""
+    import pyarrow.compute as pc
+    text = pc.fill_null(col.text(), "")
+    encoded = text.dictionary_encode()
+    masks = []
+    for k, value in enumerate(encoded.dictionary.to_pylist()):
+        parts = [p.strip() for p in value.split(";") if p.strip()]
+        bad = [p for p in parts if p not in STATUSES]
+        if bad or len(set(parts)) != len(parts):
+            row = int(np.argmax(encoded.indices.to_numpy(zero_copy_only=False) == k))
+            why = (f"{bad[0]!r} is not a status" if bad else "a status is named twice")
+            col.fail(row, f"{why}; allowed: {', '.join(STATUS_CODES)}, separated by ';' (empty for none)")
+        masks.append(status_mask(parts))
+    return np.array(masks, dtype=np.int32)[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def _check_rows(t: Claims) -> None:
+    """Checks across columns: the slip within the cost, the cost split within the total, one status set and
+    insurance per person, no duplicates."""
+    import pandas as pd
+    slips = sum(getattr(t, f) for f in SLIP_FIELDS[:3])
+    over = np.flatnonzero(slips > t.policy_range_cost)
+    if len(over):
+        i = int(over[0])
+        raise _err(f"{t.where(i)}, policy_range_cost", f"the slip amounts (basic_insurance_paid, "
+                   f"critical_illness_paid, supplementary_insurance_paid) add up to {fen_text(slips[i])}, more "
+                   f"than policy_range_cost {fen_text(t.policy_range_cost[i])}")
+    parts = t.policy_range_cost + sum(getattr(t, f) for f in COST_FIELDS[2:5])
+    over = np.flatnonzero(t.has_total_cost & (parts > t.total_cost))
+    if len(over):
+        i = int(over[0])
+        raise _err(f"{t.where(i)}, total_cost", f"policy_range_cost + fully_self_paid + over_limit_self_paid + "
+                   f"pre_self_paid = {fen_text(parts[i])}, more than total_cost {fen_text(t.total_cost[i])}")
+    first_pos = _first_positions(t.person)
+    for field in ("statuses", "insurance"):
+        values = getattr(t, field)
+        if first_pos is not None:
+            first = values[first_pos[t.person]]
+        else:
+            first = pd.Series(values).groupby(t.person, sort=False).transform("first").to_numpy()
+        differ = np.flatnonzero(first != values)
+        if len(differ):
+            i = int(differ[0])
+            earlier = int(np.flatnonzero(t.person == t.person[i])[0])
+            raise _err(f"{t.where(i)}, {field}", f"differs from the {field} given for the same person_id on "
+                       f"{t.where(earlier)}: one person has one {field} in a table")
+    dup = _duplicates(t)
+    if dup is not None:
+        i, first = dup
+        raise _err(f"{t.where(i)}, person_id", f"duplicate claim: same person, date, setting and amounts as "
+                   f"{t.where(first)}; remove one (or, if both are real, tell them apart by their amounts)")
+
+
+def _first_positions(person: np.ndarray):
+    """Where each person code first appears, when codes were given in order of first appearance (as Arrow's
+    dictionary_encode gives them): position i is a first appearance iff its code exceeds all before it. None if
+    the codes are not in that order."""
+    if not len(person):
+        return None
+    before = np.empty_like(person)
+    before[0] = -1
+    before[1:] = np.maximum.accumulate(person)[:-1]
+    first = np.flatnonzero(person > before)
+    if len(first) != int(person.max()) + 1 or not np.array_equal(person[first], np.arange(len(first))):
+        return None
+    return first
+
+
+def _duplicates(t: Claims):
+    """(later, earlier) positions of the first exact duplicate (same person, date, setting and amounts), or None.
+    A 64-bit hash of the key finds candidates with one sort; candidates are then compared exactly."""
+    keys = [t.person, t.date.astype(np.int64), t.setting.astype(np.int64), t.policy_range_cost]
+    for f in MONEY_FIELDS[1:]:
+        keys.append(np.where(getattr(t, "has_" + f), getattr(t, f), -1))
+    h = np.zeros(len(t), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in keys:
+            h ^= k.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15) + (h << np.uint64(6)) + (h >> np.uint64(2))
+            h *= np.uint64(0xBF58476D1CE4E5B9)
+    hs = np.sort(h)
+    if not (hs[1:] == hs[:-1]).any():
+        return None
+    order = np.argsort(h, kind="stable")
+    hs = h[order]
+    same = np.flatnonzero(hs[1:] == hs[:-1])
+    found = None
+    for s_ in same:
+        a, b = int(order[s_]), int(order[s_ + 1])
+        if all(k[a] == k[b] for k in keys):
+            pair = (max(a, b), min(a, b))
+            if found is None or pair < found:
+                found = pair
+    return found
+
+
+def load_inputs(path, what: str = "inputs") -> dict:
+    """A JSON object file given beside a claims table (--inputs, --readings)."""
+    if path is None:
+        return {}
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise _err(what, f"cannot read {path}: {e}") from None
+
+    def reject_constant(name):
+        raise _err(what, f"{name} is not a number; amounts must be finite")
+    try:
+        data = json.loads(text, parse_float=Decimal, parse_constant=reject_constant)
+    except json.JSONDecodeError as e:
+        raise _err(what, f"malformed JSON in {path} at line {e.lineno} column {e.colno}: {e.msg}") from None
+    except (RecursionError, ValueError) as e:
+        raise _err(what, f"unreadable JSON in {path}: {type(e).__name__}") from None
+    if not isinstance(data, dict):
+        raise _err(what, f"must be a JSON object, got {type(data).__name__}")
+    return data
+
+
