@@ -65,6 +65,9 @@ class Claims:
     """Named arrays of equal length; `take` selects rows of all of them at once."""
 
     def __init__(self, columns: dict, person_ids=None, line_offset: int | None = None):
+        date = columns.get("date")
+        if date is not None and date.dtype != np.dtype("datetime64[D]"):  # pandas keeps dates in ns or s
+            columns = {**columns, "date": date.astype("datetime64[D]")}
         self.columns = columns
         self.person_ids = person_ids      # the input's person ids by person code (Arrow array or list)
         self.line_offset = line_offset    # CSV: file line = row + line_offset

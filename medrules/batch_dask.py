@@ -1,0 +1,197 @@
+"""batch --engine dask on a Parquet dataset (a folder of files): read, validated and settled on the workers.
+
+The client only lists the files and sends small tasks: each worker reads one file, validates it (errors name the
+file and its row), hashes each person_id to a partition key; Dask's shuffle then brings each person's claims,
+from whichever files, into one partition, where the same rules run (medrules.engine.run). The result is written
+by the workers as a Parquet dataset (a folder), first under a temporary name beside --out and renamed when whole;
+only the per-layer totals come back to the client.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .batch import OUTPUTS, Settled, _compute, _decimal_array, _run, format_totals, prepare
+from .claims import Claims
+from .claims_file import BatchInputError, _check_rows, _err, claims_from_arrow
+from .rulebook import LAYERS
+
+PARTITION_ROWS = 1_000_000   # about this many claims per partition after the shuffle
+
+
+def dataset_files(folder) -> list[Path]:
+    files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() == ".parquet" and p.is_file())
+    if not files:
+        raise _err("claims", f"{folder} holds no .parquet files")
+    return files
+
+
+def read_part(path: str, file_index: int):
+    """One file, validated, as a frame of the columns the rules need plus its person_id, file and row."""
+    import pyarrow.parquet as pq
+    try:
+        table = pq.read_table(path)
+    except Exception as e:  # noqa: BLE001 — any reader failure is this file's fault, named as such
+        raise _err("claims", f"{path} is not a readable Parquet file: {type(e).__name__}") from None
+    try:
+        t = claims_from_arrow(table)
+    except BatchInputError as e:
+        raise _err(f"{Path(path).name}, {e.field}", str(e).removeprefix(f"{e.field}: ")) from None
+    frame = t.to_frame().drop(columns=["person"])
+    frame["person_id"] = np.asarray(t.person_ids.to_numpy(zero_copy_only=False), dtype=object)[t.person]
+    frame["file"] = np.int32(file_index)
+    return frame
+
+
+class DatasetClaims(Claims):
+    """Claims gathered from several files: each names itself by file and row."""
+
+    def __init__(self, columns, labels):
+        super().__init__(columns)
+        self.__dict__["labels"] = labels
+
+    def where(self, i: int) -> str:
+        return self.labels[int(self.row[i])]
+
+    def take(self, index) -> "DatasetClaims":
+        taken = Claims.take(self, index)
+        return DatasetClaims(taken.columns, self.labels)
+
+
+def _key(frame):
+    import pandas as pd
+    return pd.util.hash_pandas_object(frame["person_id"], index=False).to_numpy()
+
+
+def settle_partition(frame, policy_id: str, inputs: dict, readings: dict, files: list[str]):
+    """A shuffled partition (whole persons from any file) → result columns for its rows."""
+    import pandas as pd
+    frame = frame.reset_index(drop=True)
+    person, ids = pd.factorize(frame["person_id"])
+    cols = {c: frame[c].to_numpy() for c in frame.columns if c not in ("person_id", "file", "person_key")}
+    cols["person"] = person.astype(np.int64)
+    n = len(frame)
+    # The rules order ties by `row`: a position in this partition; errors name the file and its own row.
+    cols["row"] = np.arange(n, dtype=np.int64)
+    t = DatasetClaims(cols, [f"{files[k]} row {r + 1}" for k, r in zip(frame["file"], frame["row"])])
+    _check_rows(t)   # across files: one status set and insurance per person, no duplicate claim
+    s = Settled(n)
+    if n:
+        s.add(np.arange(n), _run(policy_id, t, inputs, readings))
+    out = pd.DataFrame({"file": frame["file"].to_numpy(), "row": frame["row"].to_numpy() + 1,
+                        "person_id": frame["person_id"].to_numpy(), "date": frame["date"].to_numpy()})
+    for k in OUTPUTS:
+        out[k] = s.amounts[k]
+    for k in LAYERS:
+        out["known_" + k] = s.known[k]
+    out["in_force"] = s.in_force
+    out["complete"] = s.complete
+    out["undetermined"] = pd.array(s.undetermined, dtype="string")
+    return out
+
+
+def run_dataset(policy_id, folder, out: Path, inputs, readings, scheduler, stream) -> dict:
+    import dask
+    import dask.dataframe as dd
+    import pandas as pd
+    inputs, readings = prepare(policy_id, inputs, readings)
+    files = [str(p) for p in dataset_files(folder)]
+    names = [Path(f).name for f in files]
+    parts = [dask.delayed(read_part)(f, k) for k, f in enumerate(files)]
+    ddf = dd.from_delayed(parts, meta=_meta_frame(), verify_meta=False)
+    ddf = ddf.assign(person_key=ddf.map_partitions(lambda f: pd.Series(_key(f), index=f.index, dtype="uint64"),
+                                                   meta=("person_key", "uint64")))
+    nparts = max(1, len(files))
+    ddf = ddf.shuffle(on="person_key", npartitions=nparts)
+    res = ddf.map_partitions(settle_partition, policy_id, inputs, readings, names, meta=_result_meta())
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
+    try:
+        written = [dask.delayed(_write_part)(part, str(tmp), policy_id, names) for part in res.to_delayed()]
+        counts = _compute(dask.delayed(_gather)(written), scheduler)
+        if out.exists():
+            shutil.rmtree(out) if out.is_dir() else out.unlink()
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    totals = {k: 0 for k in OUTPUTS}
+    rows = incomplete = 0
+    for part in counts:
+        rows += part["rows"]
+        incomplete += part.get("incomplete", 0)
+        for k in OUTPUTS:
+            totals[k] += part[k]
+    text = format_totals(totals, rows)
+    if incomplete:
+        text += (f"\n{incomplete:,} claims not complete; out_of_pocket is an upper bound for them; see the column "
+                 "`undetermined`")
+    print(text, file=stream)
+    return totals
+
+
+def _gather(parts):
+    return list(parts)
+
+
+def _write_part(frame, folder: str, policy_id: str, names: list):
+    """Write one partition's results (exact decimals, nullable where undetermined) and return its totals."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    if not len(frame):
+        return {"rows": 0, "incomplete": 0, **{k: 0 for k in OUTPUTS}}
+    cols = {"file": pa.array(frame["file"].to_numpy(), pa.int32()), "row": pa.array(frame["row"].to_numpy()),
+            "person_id": pa.array(frame["person_id"].astype(str).to_numpy(), pa.string()),
+            "date": pa.array(frame["date"].to_numpy().astype("datetime64[D]"), pa.date32())}
+    totals = {"rows": len(frame)}
+    for k in LAYERS:
+        known = frame["known_" + k].to_numpy()
+        cols[k] = _decimal_array(frame[k].to_numpy(), known)
+        totals[k] = int(frame[k].to_numpy()[known].sum())
+    in_force = frame["in_force"].to_numpy()
+    cols["out_of_pocket"] = _decimal_array(frame["out_of_pocket"].to_numpy(), in_force)
+    totals["out_of_pocket"] = int(frame["out_of_pocket"].to_numpy()[in_force].sum())
+    totals["incomplete"] = int((~frame["complete"].to_numpy()).sum())
+    cols["complete"] = pa.array(frame["complete"].to_numpy())
+    cols["undetermined"] = pa.array(frame["undetermined"].astype(object).where(frame["undetermined"].notna(), None),
+                                    pa.string())
+    name = f"part-{int(frame['file'].iloc[0]):05d}-{int(frame['row'].iloc[0]):09d}-{os.getpid()}-{id(frame)}.parquet"
+    meta = {"medrules.policy": policy_id, "medrules.money": "decimal(18,2) yuan, exact",
+            "medrules.row": "file = index into medrules.files; row 1 = that file's first row",
+            "medrules.files": json.dumps(names, ensure_ascii=False)}
+    pq.write_table(pa.table(cols).replace_schema_metadata(meta), Path(folder) / name, store_decimal_as_integer=True)
+    return totals
+
+
+def _meta_frame():
+    import pandas as pd
+    from .claims import FLAG_FIELDS, MONEY_FIELDS
+    cols = {"row": np.zeros(0, np.int64), "statuses": np.zeros(0, np.int32), "insurance": np.zeros(0, np.int8),
+            "date": np.zeros(0, "datetime64[D]"), "setting": np.zeros(0, np.int8), "facility": np.zeros(0, np.int8)}
+    for name in MONEY_FIELDS:
+        cols[name] = np.zeros(0, np.int64)
+        cols["has_" + name] = np.zeros(0, bool)
+    for name in FLAG_FIELDS:
+        cols[name] = np.zeros(0, bool)
+    frame = pd.DataFrame(cols)
+    frame["person_id"] = pd.Series([], dtype=object)
+    frame["file"] = pd.Series([], dtype=np.int32)
+    return frame
+
+
+def _result_meta():
+    import pandas as pd
+    frame = pd.DataFrame({"file": np.zeros(0, np.int32), "row": np.zeros(0, np.int64),
+                          "person_id": pd.Series([], dtype=object), "date": np.zeros(0, "datetime64[D]")})
+    for k in OUTPUTS:
+        frame[k] = np.zeros(0, np.int64)
+    for k in LAYERS:
+        frame["known_" + k] = np.zeros(0, bool)
+    frame["in_force"] = np.zeros(0, bool)
+    frame["complete"] = np.zeros(0, bool)
+    frame["undetermined"] = pd.Series([], dtype="string")
+    return frame
