@@ -327,17 +327,25 @@ def _decision_array(values: np.ndarray):
     return _decimal_array(np.array([0 if v is None else int(v) for v in values], dtype=np.int64), valid)
 
 
-def check_out(out, inputs=()) -> Path:
+def check_out(out, inputs=(), dataset: bool = False) -> Path:
+    """--out: a .parquet name in an existing folder, never one of the inputs. A dataset run writes a folder of
+    that name and may replace an earlier result folder (only part-*.parquet files in it), nothing else."""
     out = Path(out)
     if out.suffix.lower() != ".parquet":
         raise _err("out", f"{out}: the result is written as Parquet; give a name ending in .parquet")
     if not out.parent.is_dir():
         raise _err("out", f"{out.parent} is not a directory")
-    if out.is_dir():
-        raise _err("out", f"{out} is a directory; give a file name such as result.parquet")
+    if out.is_dir() and not (dataset and all(p.name.startswith("part-") and p.suffix == ".parquet"
+                                             for p in out.iterdir())):
+        raise _err("out", f"{out} is a directory{' that is not an earlier result' if dataset else ''}; give a "
+                   "file name such as result.parquet")
+    if dataset and out.is_file():
+        raise _err("out", f"{out} is a file; a dataset run writes a folder: give a new name")
     for given in inputs:
         if given is not None and Path(given).exists() and out.exists() and os.path.samefile(out, given):
             raise _err("out", f"{out} is one of the inputs; write the result to another file")
+        if given is not None and dataset and Path(given).is_dir() and out.resolve() == Path(given).resolve():
+            raise _err("out", f"{out} is the input folder; write the result to another name")
     return out
 
 
@@ -393,7 +401,8 @@ def run_batch(policy_id: str, claims_path, out_path, engine="pandas", inputs_pat
     """The whole run: validate, evaluate, write atomically, print the totals; returns the totals in fen."""
     stream = stream or sys.stdout
     check_policy(policy_id)
-    out = check_out(out_path, (claims_path, inputs_path, readings_path, codes_path))
+    out = check_out(out_path, (claims_path, inputs_path, readings_path, codes_path),
+                    dataset=Path(claims_path).is_dir())
     if engine not in ("pandas", "dask"):
         raise _err("engine", f"{engine!r}; allowed: pandas, dask")
     inputs = load_inputs(inputs_path)
