@@ -2,7 +2,9 @@
 
 Every expected amount is worked out by hand from the report's text (paragraph labels in the comments) and the
 named inputs, and written as a Decimal string; nothing is re-derived by calling the code under test.
-The report is dated 2024-08-22 and gives no start dates: claims dated earlier are refused.
+The report is dated 2024-08-22 and gives no start dates: claims dated earlier are outside the validity.
+A layer the report does not define (critical-illness and supplementary insurance) comes from the slip or stays
+undetermined; an input or slip amount that only one layer needs leaves that layer (and those after it) open.
 """
 from __future__ import annotations
 
@@ -25,12 +27,15 @@ P = "guizhou-2024-medical-security"
 POLICY = load_policy(P)
 D = dt.date
 REPORT_DAY = D(2024, 8, 22)
+# The two layers the report does not define, as a settlement record showing none, and no 乙类先行自付.
+NONE_ELSE = {"critical_illness_paid": "0", "supplementary_insurance_paid": "0", "pre_self_paid": "0"}
 
 
-def run(*claims, category="general", insurance="resident", inputs=None):
+def run(*claims, category=None, statuses=None, insurance="resident", inputs=None):
+    person = {"insurance": insurance}
+    person.update({"statuses": statuses} if statuses is not None else {"category": category or "general"})
     return medrules.evaluate(medrules.parse_scenario({
-        "policy": P, "person": {"category": category, "insurance": insurance},
-        "claims": list(claims), "inputs": inputs or {}}))
+        "policy": P, "person": person, "claims": list(claims), "inputs": inputs or {}}))
 
 
 def outpatient(date, cost, facility=None, **extra):
@@ -44,8 +49,25 @@ def inpatient(date, cost, **extra):
     return {"date": date, "setting": "inpatient", "policy_range_cost": cost, **extra}
 
 
+def stay(date, cost, basic, **extra):
+    """An inpatient stay in Guizhou with its basic-insurance slip amount and the record showing no other fund."""
+    return inpatient(date, cost, basic_insurance_paid=basic, **{**NONE_ELSE, **extra})
+
+
 def paid(result, layer="basic_insurance"):
     return [c[layer] for c in result.claims]
+
+
+def needs(result, claim, layer):
+    """The field a claim's undetermined layer waits for (its amount must be None)."""
+    row = result.claims[claim]
+    assert row[layer] is None and row["complete"] is False and result.complete is False
+    return row["undetermined"][layer]["field"]
+
+
+def step(result, claim, layer):
+    [s] = [s for s in result.to_dict()["trace"] if s["claim"] == claim and s["layer"] == layer]
+    return s
 
 
 def error(*claims, **kw) -> InputError:
@@ -63,14 +85,16 @@ def test_the_rules_are_known_in_force_from_the_report_date_and_not_the_day_befor
     assert gz.in_force(POLICY, D(2024, 8, 21)) is False
 
 
-def test_a_claim_dated_before_the_report_is_refused_naming_the_claim_date():
+def test_a_scenario_whose_only_claim_is_dated_before_the_report_is_refused_naming_the_validity():
     e = error(outpatient("2024-08-21", "100", "village"))
     assert e.field == "claims[0].date"
-    assert "2024-08-22" in str(e) and "no start dates" in str(e)
+    assert "2024-08-22" in str(e) and "guizhou-2024-medical-security/p1" in str(e)
 
 
-def test_a_claim_on_the_report_date_is_evaluated():
-    assert paid(run(outpatient("2024-08-22", "100", "village"))) == [Decimal("90.00")]   # 100 × 90%
+def test_a_claim_before_the_report_is_marked_outside_the_validity_and_the_next_one_is_still_settled():
+    r = run(outpatient("2024-08-21", "100", "village"), outpatient("2024-08-22", "100", "village"))
+    assert r.claims[0]["in_force"] is False and r.claims[0]["basic_insurance"] is None
+    assert paid(r)[1] == Decimal("90.00")   # 100 × 90%
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -117,6 +141,21 @@ def test_a_slip_amount_for_an_outpatient_visit_uses_up_the_same_annual_limit():
     assert paid(r) == [Decimal("450.00"), Decimal("50.00")]
 
 
+def test_an_inpatient_slip_amount_does_not_use_up_the_outpatient_limit():
+    # The stay's 8,000 is inpatient money; the visit: 200 × 90% = 180 of a full 500.
+    r = run(stay("2024-09-01", "10000", "8000"), outpatient("2024-09-02", "200", "village"))
+    assert paid(r) == [Decimal("8000.00"), Decimal("180.00")]
+
+
+def test_a_mixed_year_of_computed_and_slip_visits_shares_one_limit_whatever_the_order():
+    # 第3段, 500 a year: computed 200 × 90% = 180 (180 used); slip 100 (280 used); computed 400 × 85% = 340,
+    # but 220 is left; a last computed visit gets 0.
+    r = run(outpatient("2024-09-01", "200", "village"), outpatient("2024-09-10", "300", "village",
+                                                                   basic_insurance_paid="100"),
+            outpatient("2024-09-20", "400", "township"), outpatient("2024-09-30", "50", "village"))
+    assert paid(r) == [Decimal("180.00"), Decimal("100.00"), Decimal("220.00"), Decimal("0.00")]
+
+
 def test_the_earlier_resident_limit_was_400_and_the_current_one_is_500():
     assert gz.resident_outpatient_annual_limit(POLICY, earlier=True) == Decimal("400")
     assert gz.resident_outpatient_annual_limit(POLICY, REPORT_DAY) == Decimal("500")
@@ -130,17 +169,29 @@ def test_the_same_visits_would_have_been_paid_400_under_the_earlier_limit_and_50
     assert gz.outpatient_year(visits, Decimal("500")) == [Decimal("270.00"), Decimal("230.00")]
 
 
-def test_a_resident_tertiary_visit_needs_the_local_ratio_which_the_report_does_not_give():
-    e = error(outpatient("2024-09-01", "200", "tertiary"))
-    assert e.field == "inputs.resident_outpatient_ratio_other_level"
+def test_a_resident_tertiary_visit_is_undetermined_until_the_local_ratio_is_given():
+    r = run(outpatient("2024-09-01", "200", "tertiary"))
+    assert needs(r, 0, "basic_insurance") == "inputs.resident_outpatient_ratio_other_level"
     # With a local 50%: 200 × 50% = 100.
     r = run(outpatient("2024-09-01", "200", "tertiary"), inputs={"resident_outpatient_ratio_other_level": "0.5"})
     assert paid(r) == [Decimal("100.00")]
 
 
-def test_a_resident_outpatient_claim_without_a_facility_is_refused_naming_the_facilities():
-    e = error(outpatient("2024-09-01", "200"))
-    assert e.field == "claims[0].facility" and "village, township, secondary" in str(e)
+def test_a_visit_whose_ratio_is_missing_leaves_the_rest_of_that_years_limit_open_but_not_the_next_year():
+    # The tertiary visit's payment is unknown, so what is left of 500 for the October visit is too; 2025 starts
+    # afresh: 100 × 90% = 90.
+    r = run(outpatient("2024-09-01", "200", "tertiary"), outpatient("2024-10-01", "100", "village"),
+            outpatient("2025-01-02", "100", "village"))
+    assert needs(r, 1, "basic_insurance") == "inputs.resident_outpatient_ratio_other_level"
+    assert paid(r)[2] == Decimal("90.00") and r.claims[2]["complete"] is False  # only critical illness open
+    assert r.claims[2]["undetermined"].keys() >= {"critical_illness_insurance"}
+    assert "basic_insurance" not in r.claims[2]["undetermined"]
+
+
+def test_a_resident_outpatient_claim_without_a_facility_is_undetermined_naming_the_facility():
+    r = run(outpatient("2024-09-01", "200"))
+    assert needs(r, 0, "basic_insurance") == "facility"
+    assert "village, township, secondary" in r.claims[0]["undetermined"]["basic_insurance"]["why"]
 
 
 def test_a_supplied_annual_resident_deductible_is_used_once_a_year():
@@ -148,6 +199,29 @@ def test_a_supplied_annual_resident_deductible_is_used_once_a_year():
     r = run(outpatient("2024-09-01", "300", "village"), outpatient("2024-09-02", "300", "village"),
             inputs={"resident_outpatient_deductible": "100"})
     assert paid(r) == [Decimal("180.00"), Decimal("270.00")]
+
+
+def test_a_deductible_spread_over_two_small_visits():
+    # Deductible 100: the first visit's 60 all goes to it (0 paid); the second uses the 40 left:
+    # (100 − 40) × 90% = 54.
+    r = run(outpatient("2024-09-01", "60", "village"), outpatient("2024-09-02", "100", "village"),
+            inputs={"resident_outpatient_deductible": "100"})
+    assert paid(r) == [Decimal("0.00"), Decimal("54.00")]
+
+
+def test_a_slip_visit_uses_the_deductible_by_what_its_record_says_and_the_shared_limit_by_its_amount():
+    # Deductible 100, limit 500. Slip visit: 180 paid, 100 towards the deductible. Next computed visit: no
+    # deductible left, 400 × 90% = 360, but 500 − 180 = 320 is left.
+    r = run(outpatient("2024-09-01", "300", "village", basic_insurance_paid="180", deductible_paid="100"),
+            outpatient("2024-09-02", "400", "village"), inputs={"resident_outpatient_deductible": "100"})
+    assert paid(r) == [Decimal("180.00"), Decimal("320.00")]
+
+
+def test_after_a_slip_visit_without_its_deductible_paid_what_is_left_of_the_deductible_is_open():
+    r = run(outpatient("2024-09-01", "300", "village", basic_insurance_paid="180"),
+            outpatient("2024-09-02", "400", "village"), inputs={"resident_outpatient_deductible": "100"})
+    assert paid(r)[0] == Decimal("180.00")
+    assert needs(r, 1, "basic_insurance") == "deductible_paid"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -173,8 +247,12 @@ def test_an_employee_ratio_outside_50_to_70_percent_is_refused_naming_the_clause
     assert "guizhou-2024-medical-security/p3" in str(e) and "0.50 to 0.70" in str(e)
 
 
-def test_an_employee_outpatient_claim_without_the_ratio_or_a_slip_is_refused():
-    assert error(outpatient("2024-09-01", "100"), insurance="employee").field == "inputs.employee_outpatient_ratio"
+def test_an_employee_outpatient_claim_without_the_ratio_or_a_slip_is_undetermined_not_refused():
+    r = run(outpatient("2024-09-01", "100"), insurance="employee")
+    assert needs(r, 0, "basic_insurance") == "inputs.employee_outpatient_ratio"
+    # A slip amount settles it without the ratio: 40 per slip.
+    r = run(outpatient("2024-09-01", "100", basic_insurance_paid="40"), insurance="employee")
+    assert paid(r) == [Decimal("40.00")]
 
 
 def test_employees_outpatient_reimbursement_stops_at_2000_yuan_a_year_across_two_visits():
@@ -262,33 +340,65 @@ def test_an_out_of_province_stay_costing_less_than_the_deductible_is_paid_nothin
     assert paid(run(inpatient("2024-09-01", "500"), inputs=OUT)) == [Decimal("0.00")]
 
 
+def test_the_out_of_province_deductible_is_charged_on_each_stay():
+    # Per admission: (10,800 − 800) × 80% = 8,000 twice.
+    r = run(inpatient("2024-09-01", "10800"), inpatient("2024-10-01", "10800"), inputs=OUT)
+    assert paid(r) == [Decimal("8000.00"), Decimal("8000.00")]
+
+
 @pytest.mark.parametrize("ratio", ["0.59", "0.81"])
 def test_an_out_of_province_ratio_outside_60_to_80_percent_is_refused_naming_the_clause(ratio):
     e = error(inpatient("2024-09-01", "10800"), inputs={**OUT, "out_of_province_inpatient_ratio": ratio})
     assert e.field == "inputs.out_of_province_inpatient_ratio" and "guizhou-2024-medical-security/p6" in str(e)
 
 
-def test_the_lowered_out_of_province_deductible_is_not_reported_and_must_be_supplied():
+def test_the_lowered_out_of_province_deductible_is_not_reported_and_leaves_basic_insurance_open():
     inputs = {k: v for k, v in OUT.items() if k != "out_of_province_inpatient_deductible"}
-    assert error(inpatient("2024-09-01", "10800"), inputs=inputs).field == \
-        "inputs.out_of_province_inpatient_deductible"
+    r = run(inpatient("2024-09-01", "10800"), inputs=inputs)
+    assert needs(r, 0, "basic_insurance") == "inputs.out_of_province_inpatient_deductible"
 
 
-def test_an_inpatient_stay_in_guizhou_needs_the_slip_amount_because_the_report_gives_no_ratio_for_it():
-    e = error(inpatient("2024-09-01", "10800"))
-    assert e.field == "claims[0].basic_insurance_paid" and "outside the province" in str(e)
+def test_an_inpatient_stay_in_guizhou_without_the_slip_amount_is_undetermined_but_an_outpatient_visit_is_not():
+    # The visit: 100 × 90% = 90, computed; the stay waits for its slip amount.
+    r = run(outpatient("2024-09-01", "100", "village"), inpatient("2024-09-02", "10800"))
+    assert paid(r)[0] == Decimal("90.00")
+    assert needs(r, 1, "basic_insurance") == "basic_insurance_paid"
+    assert "outside the province" in r.claims[1]["undetermined"]["basic_insurance"]["why"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 第2段 the layers the report does not define: from the slip, else undetermined (issue 11, point 4)
+# ---------------------------------------------------------------------------------------------------------
+
+def test_without_a_critical_illness_slip_amount_that_layer_and_assistance_are_undetermined_not_zero():
+    r = run(inpatient("2024-09-01", "100000", basic_insurance_paid="60000", pre_self_paid="0",
+                      supplementary_insurance_paid="0"), category="tufa_kunnan")
+    assert paid(r) == [Decimal("60000.00")]
+    assert needs(r, 0, "critical_illness_insurance") == "critical_illness_paid"
+    assert needs(r, 0, "medical_assistance") == "critical_illness_paid"
+    assert r.claims[0]["out_of_pocket_is_upper_bound"] is True
+
+
+def test_without_a_supplementary_slip_amount_only_the_layers_from_it_on_are_undetermined():
+    # 100,000 − 60,000 − 10,000 = 30,000 × 70% = 21,000 is computed before the supplementary layer.
+    r = run(inpatient("2024-09-01", "100000", basic_insurance_paid="60000", critical_illness_paid="10000",
+                      pre_self_paid="0"), category="tufa_kunnan")
+    assert paid(r, "medical_assistance") == [Decimal("21000.00")]
+    assert needs(r, 0, "supplementary_insurance") == "supplementary_insurance_paid"
+
+
+def test_the_critical_illness_slip_amount_is_taken_before_assistance():
+    # 100,000 − 60,000 − 10,000 = 30,000 × 70% = 21,000; out of pocket 9,000.
+    r = run(stay("2024-09-01", "100000", "60000", critical_illness_paid="10000"), category="tufa_kunnan")
+    assert paid(r, "critical_illness_insurance") == [Decimal("10000.00")]
+    assert paid(r, "medical_assistance") == [Decimal("21000.00")]
+    assert r.claims[0]["out_of_pocket"] == Decimal("9000.00")
+    assert r.claims[0]["undetermined"].keys() == {"further_relief"}   # only the tilted part (第10段) is open
 
 
 # ---------------------------------------------------------------------------------------------------------
 # 第9段 medical assistance (with 第8段, who and which costs)
 # ---------------------------------------------------------------------------------------------------------
-
-def test_monitored_households_sudden_hardship_and_employees_in_hardship_are_assistance_recipients():
-    assert gz.medical_assistance_eligibility("jiance") is True
-    assert gz.medical_assistance_eligibility("tufa_kunnan") is True
-    assert gz.medical_assistance_eligibility("general", employee_in_hardship=True) is True
-    assert gz.medical_assistance_eligibility("general") is False
-
 
 def test_the_costs_added_to_assistance_are_chronic_outpatient_costs_the_deductible_and_category_b_self_pay():
     assert [zh for zh, _ in gz.medical_assistance_cost_scope()] == ["慢特病门诊费用", "个人负担费用中的起付线部分",
@@ -297,23 +407,67 @@ def test_the_costs_added_to_assistance_are_chronic_outpatient_costs_the_deductib
 
 def test_people_in_sudden_serious_hardship_get_70_percent_of_the_burden_after_insurance():
     # 100,000 − 60,000 = 40,000 × 70% = 28,000.
-    r = run(inpatient("2024-09-01", "100000", basic_insurance_paid="60000"), category="tufa_kunnan")
+    r = run(stay("2024-09-01", "100000", "60000"), category="tufa_kunnan")
     assert paid(r, "medical_assistance") == [Decimal("28000.00")]
     assert r.claims[0]["out_of_pocket"] == Decimal("12000.00")
 
 
+def test_category_b_self_pay_is_brought_into_the_assistance_base():
+    # 第8段 乙类先行自付: base = (100,000 − 60,000) + 2,000 = 42,000 × 70% = 29,400. Of the 102,000 total the
+    # person pays 102,000 − 60,000 − 29,400 = 12,600 (policy range 40,000 − 29,400 = 10,600, plus the 2,000).
+    r = run(stay("2024-09-01", "100000", "60000", pre_self_paid="2000", total_cost="102000"), category="tufa_kunnan")
+    assert paid(r, "medical_assistance") == [Decimal("29400.00")]
+    assert r.claims[0]["out_of_pocket"] == Decimal("10600.00")
+    assert r.claims[0]["total_out_of_pocket"] == Decimal("12600.00")
+
+
+def test_the_deductible_part_of_the_burden_is_assisted_because_it_is_already_in_the_policy_range_burden():
+    # A 1,000 stay below a deductible: basic insurance paid 0, so the whole 1,000 is burden: × 70% = 700.
+    r = run(stay("2024-09-01", "1000", "0"), category="tufa_kunnan")
+    assert paid(r, "medical_assistance") == [Decimal("700.00")]
+
+
+def test_without_pre_self_paid_assistance_is_undetermined_naming_it_and_the_insurances_are_still_computed():
+    claim = inpatient("2024-09-01", "100000", basic_insurance_paid="60000", critical_illness_paid="10000",
+                      supplementary_insurance_paid="0")
+    r = run(claim, category="tufa_kunnan")
+    assert paid(r) == [Decimal("60000.00")] and paid(r, "critical_illness_insurance") == [Decimal("10000.00")]
+    assert needs(r, 0, "medical_assistance") == "pre_self_paid"
+    assert "0 if the record shows none" in r.claims[0]["undetermined"]["medical_assistance"]["why"]
+
+
+def test_a_person_who_is_not_a_recipient_needs_no_pre_self_paid():
+    r = run(inpatient("2024-09-01", "20000", basic_insurance_paid="10000", critical_illness_paid="0",
+                      supplementary_insurance_paid="0"))
+    assert paid(r, "medical_assistance") == [Decimal("0.00")] and r.complete is True
+
+
 def test_assistance_stops_at_50000_yuan_in_one_claim():
     # 200,000 − 100,000 = 100,000 × 70% = 70,000 → 50,000.
-    r = run(inpatient("2024-09-01", "200000", basic_insurance_paid="100000"), category="tufa_kunnan")
+    r = run(stay("2024-09-01", "200000", "100000"), category="tufa_kunnan")
     assert paid(r, "medical_assistance") == [Decimal("50000.00")]
 
 
 def test_assistance_stops_at_50000_yuan_across_two_claims_and_starts_again_next_year():
     # 50,000 × 70% = 35,000; 30,000 × 70% = 21,000 but 15,000 left; 2025: 30,000 × 70% = 21,000.
-    r = run(inpatient("2024-09-01", "100000", basic_insurance_paid="50000"),
-            inpatient("2024-11-01", "60000", basic_insurance_paid="30000"),
-            inpatient("2025-02-01", "60000", basic_insurance_paid="30000"), category="tufa_kunnan")
+    r = run(stay("2024-09-01", "100000", "50000"), stay("2024-11-01", "60000", "30000"),
+            stay("2025-02-01", "60000", "30000"), category="tufa_kunnan")
     assert paid(r, "medical_assistance") == [Decimal("35000.00"), Decimal("15000.00"), Decimal("21000.00")]
+
+
+def test_a_mixed_year_a_claim_without_pre_self_paid_leaves_that_years_later_assistance_open_only():
+    # 2024-09: 20,000 × 70% = 14,000. 2024-10: pre_self_paid missing → open, and so is 2024-11, whose share of
+    # the 50,000 depends on it. 2025: 10,000 × 70% = 7,000, computed.
+    second = inpatient("2024-10-01", "30000", basic_insurance_paid="10000", critical_illness_paid="0",
+                       supplementary_insurance_paid="0")
+    r = run(stay("2024-09-01", "40000", "20000"), second, stay("2024-11-01", "20000", "10000"),
+            stay("2025-01-05", "20000", "10000"), category="tufa_kunnan")
+    assert paid(r, "medical_assistance")[0] == Decimal("14000.00")
+    assert needs(r, 1, "medical_assistance") == "pre_self_paid"
+    assert needs(r, 2, "medical_assistance") == "pre_self_paid"
+    assert paid(r, "medical_assistance")[3] == Decimal("7000.00")
+    assert paid(r, "basic_insurance") == [Decimal("20000.00"), Decimal("10000.00"), Decimal("10000.00"),
+                                          Decimal("10000.00")]
 
 
 def test_the_earlier_sudden_hardship_ratio_was_50_percent():
@@ -321,35 +475,43 @@ def test_the_earlier_sudden_hardship_ratio_was_50_percent():
 
 
 def test_other_recipients_need_their_assistance_ratio_which_the_report_does_not_give():
-    e = error(inpatient("2024-09-01", "20000", basic_insurance_paid="10000"), category="dibao")
-    assert e.field == "inputs.medical_assistance_ratio"
+    r = run(stay("2024-09-01", "20000", "10000"), category="dibao")
+    assert paid(r, "critical_illness_insurance") == [Decimal("0.00")]
+    assert needs(r, 0, "medical_assistance") == "inputs.medical_assistance_ratio"
     # With 60%: 10,000 × 60% = 6,000.
-    r = run(inpatient("2024-09-01", "20000", basic_insurance_paid="10000"), category="jiance",
-            inputs={"medical_assistance_ratio": "0.6"})
+    r = run(stay("2024-09-01", "20000", "10000"), category="jiance", inputs={"medical_assistance_ratio": "0.6"})
     assert paid(r, "medical_assistance") == [Decimal("6000.00")]
+
+
+@pytest.mark.parametrize("statuses, expected", [
+    (["dibao", "tufa_kunnan"], "7000.00"),      # 突发严重困难 among them: 10,000 × 70%
+    (["jiance", "yinbing_zhipin"], "6000.00"),  # the local ratio: 10,000 × 60%
+    (["tekun"], "6000.00"),                      # an existing recipient (assumed): 10,000 × 60%
+    (["fanpin_zhipin"], "0.00"),                 # 返贫致贫 alone is not named by the report
+    ([], "0.00"),
+])
+def test_recipients_are_decided_on_statuses(statuses, expected):
+    r = run(stay("2024-09-01", "20000", "10000"), statuses=statuses, inputs={"medical_assistance_ratio": "0.6"})
+    assert paid(r, "medical_assistance") == [Decimal(expected)]
 
 
 def test_an_employee_in_hardship_is_assisted_and_a_general_resident_is_not():
     # 10,000 × 50% = 5,000.
-    r = run(inpatient("2024-09-01", "20000", basic_insurance_paid="10000"), insurance="employee",
+    r = run(stay("2024-09-01", "20000", "10000"), insurance="employee",
             inputs={"employee_in_hardship": True, "medical_assistance_ratio": "0.5"})
     assert paid(r, "medical_assistance") == [Decimal("5000.00")]
-    r = run(inpatient("2024-09-01", "20000", basic_insurance_paid="10000"))
+    r = run(stay("2024-09-01", "20000", "10000"))
     assert paid(r, "medical_assistance") == [Decimal("0.00")]
 
 
-def test_employee_in_hardship_is_refused_for_a_person_insured_as_a_resident():
-    e = error(inpatient("2024-09-01", "20000", basic_insurance_paid="10000"),
-              inputs={"employee_in_hardship": True})
-    assert e.field == "inputs.employee_in_hardship" and "allowed: true only with insurance employee" in str(e)
-
-
-def test_the_critical_illness_slip_amount_is_taken_before_assistance_and_none_means_zero():
-    # 100,000 − 60,000 − 10,000 = 30,000 × 70% = 21,000.
-    r = run(inpatient("2024-09-01", "100000", basic_insurance_paid="60000", critical_illness_paid="10000"),
-            category="tufa_kunnan")
-    assert paid(r, "critical_illness_insurance") == [Decimal("10000.00")]
-    assert paid(r, "medical_assistance") == [Decimal("21000.00")]
+def test_employee_in_hardship_for_a_resident_does_not_make_them_a_recipient_and_the_trace_says_why():
+    r = run(stay("2024-09-01", "20000", "10000"), inputs={"employee_in_hardship": True})
+    assert paid(r, "medical_assistance") == [Decimal("0.00")]
+    assert "insured as a resident" in step(r, 0, "medical_assistance")["explanation"]
+    # A resident who is also 低保 is a recipient on that status: 10,000 × 60% = 6,000.
+    r = run(stay("2024-09-01", "20000", "10000"), statuses=["dibao"],
+            inputs={"employee_in_hardship": True, "medical_assistance_ratio": "0.6"})
+    assert paid(r, "medical_assistance") == [Decimal("6000.00")]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -373,18 +535,34 @@ def test_the_new_threshold_is_reported_only_as_about_13000():
     assert (value.value, value.kind) == (13000, "approximate")
 
 
-def test_the_years_out_of_pocket_passing_the_local_threshold_is_flagged_across_two_claims():
-    # General resident, no assistance: out of pocket 10,000, then 5,000: 15,000 − 13,000 = 2,000 above.
-    r = run(inpatient("2024-09-01", "20000", basic_insurance_paid="10000"),
-            inpatient("2024-10-01", "10000", basic_insurance_paid="5000"),
+def test_a_recipients_year_passing_the_local_threshold_is_flagged_and_tilted_assistance_is_left_open():
+    # 低保 at a local 60%. Stay 1: 40,000 − 10,000 = 30,000 × 60% = 18,000; out of pocket 12,000, not past
+    # 13,000: tilted assistance 0. Stay 2: year's burden 35,000 × 60% = 21,000, 3,000 on it; out of pocket
+    # 2,000, 14,000 this year: 1,000 above; the report gives no tilted ratio or limit, so that layer is open.
+    r = run(stay("2024-09-01", "40000", "10000"), stay("2024-10-01", "10000", "5000"), category="dibao",
+            inputs={"medical_assistance_ratio": "0.6", "tilted_assistance_threshold": "13000"})
+    assert paid(r, "medical_assistance") == [Decimal("18000.00"), Decimal("3000.00")]
+    assert [c["tilted_assistance_above_threshold"] for c in r.claims] == [Decimal("0.00"), Decimal("1000.00")]
+    assert paid(r, "further_relief")[0] == Decimal("0.00")
+    assert needs(r, 1, "further_relief") == "tilted_assistance.ratio_and_limit"
+    assert r.claims[1]["out_of_pocket"] == Decimal("2000.00") and r.claims[1]["out_of_pocket_is_upper_bound"]
+
+
+def test_the_tilted_decision_is_not_made_for_a_person_who_is_not_a_recipient():
+    # General resident: out of pocket 10,000 then 5,000 (15,000 > 13,000), but tilted assistance is for
+    # recipients: no figure, the decision says so, and further relief is 0.
+    r = run(stay("2024-09-01", "20000", "10000"), stay("2024-10-01", "10000", "5000"),
             inputs={"tilted_assistance_threshold": "13000"})
-    assert [c["tilted_assistance_above_threshold"] for c in r.claims] == [Decimal("0.00"), Decimal("2000.00")]
-    assert paid(r, "further_relief") == [Decimal("0.00"), Decimal("0.00")]
+    assert [c["tilted_assistance_above_threshold"] for c in r.claims] == [None, None]
+    assert "not a medical assistance recipient" in step(r, 1, "tilted_assistance_above_threshold")["explanation"]
+    assert paid(r, "further_relief") == [Decimal("0.00"), Decimal("0.00")] and r.complete is True
 
 
-def test_without_the_local_threshold_nothing_is_decided():
-    r = run(inpatient("2024-09-01", "20000", basic_insurance_paid="10000"))
+def test_without_the_local_threshold_a_recipients_tilted_assistance_is_not_decided():
+    r = run(stay("2024-09-01", "20000", "10000"), category="tufa_kunnan")
     assert r.claims[0]["tilted_assistance_above_threshold"] is None
+    assert needs(r, 0, "further_relief") == "inputs.tilted_assistance_threshold"
+    assert paid(r, "medical_assistance") == [Decimal("7000.00")]   # 10,000 × 70%, still computed
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -438,6 +616,16 @@ def test_the_resident_outpatient_example_pays_500_in_2024_and_90_in_2025():
     years = json.loads(out.stdout)["years"]
     assert years["2024"]["basic_insurance"] == "500.00" and years["2025"]["basic_insurance"] == "90.00"
 
+def test_the_sudden_hardship_example_is_assisted_70_percent_of_what_the_out_of_province_stay_leaves():
+    # 第6段: (100,000 − 1,000) × 70% = 69,300; the record shows no other fund; 第9段: 30,700 × 70% = 21,490;
+    # out of pocket 9,210, below the local 13,000: no tilted assistance.
+    out = subprocess.run([sys.executable, "-m", "medrules", "evaluate",
+                          "examples/guizhou-sudden-hardship-out-of-province.json"], capture_output=True, text=True,
+                         cwd=REPO)
+    claim = json.loads(out.stdout)["claims"][0]
+    assert (claim["basic_insurance"], claim["medical_assistance"], claim["out_of_pocket"]) == \
+        ("69300.00", "21490.00", "9210.00")
+
 
 # ---------------------------------------------------------------------------------------------------------
 # 第3段 invariants over random years of resident outpatient visits
@@ -464,3 +652,4 @@ def test_a_residents_outpatient_reimbursement_never_passes_500_yuan_in_a_year_no
         # At most 90% (the highest ratio), give or take the half fen of rounding to the fen.
         assert Decimal("0") <= c["basic_insurance"] <= c["policy_range_cost"] * Decimal("0.90") + Decimal("0.005")
         assert c["basic_insurance"] + c["out_of_pocket"] == c["policy_range_cost"]
+

@@ -1,23 +1,29 @@
 """贵州省医保待遇与医疗救助 (省政府新闻办2024年8月21日新闻发布会, 贵州日报报道) — the encoded clauses.
 
 A press report, not a policy text: it gives no start dates, so every value is known to hold only from the
-report's date (2024-08-22) and claims dated earlier are refused. The values the report says were replaced
-("由400元提至500元", "由之前的50%提高到70%", the old tilted-assistance threshold) have no dates at all: they are
-reachable only through reported_earlier_value(), for before/after comparisons, never for a dated claim.
+report's date (2024-08-22); the engine marks claims dated earlier as outside the validity and settles the others.
+The values the report says were replaced ("由400元提至500元", "由之前的50%提高到70%", the old tilted-assistance
+threshold) have no dates at all: they are reachable only through reported_earlier_value(), for before/after
+comparisons, never for a dated claim.
 
-Each function encodes one rule; its docstring's first line gives the Chinese term and the clause, and the
-@rule decorator carries the clause ID into every trace step. Numbers come from parameters.yaml, never from here.
+Each layer rule works on columns (every claim being settled, money in int64 fen); its docstring's first line gives
+the Chinese term and the clause, and the @rule decorator carries the clause ID into every trace step. Numbers
+come from parameters.yaml, never from here. The pure helpers on Decimals (outpatient_year, prenatal care, the two
+diseases, the retroactive window) answer questions the claim layers do not.
 """
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
-from ..money import ZERO, fmt_ratio, fmt_yuan, times
+import numpy as np
+
+from ..money import ZERO, times as times_decimal
 from ..policy import ParamValue, Policy, PolicyError
-from ..rulebook import ClaimContext, Outcome, rule
-from ..scenario import InputError, Scenario
+from ..rulebook import Context, Ratio, Slip, rule, times
+from ..scenario import InputError
 
 POLICY_ID = "guizhou-2024-medical-security"
 P1, P2, P3, P4, P5, P6, P8, P9, P10, P11 = (f"{POLICY_ID}/p{n}" for n in (1, 2, 3, 4, 5, 6, 8, 9, 10, 11))
@@ -31,9 +37,11 @@ RESIDENT_OUTPATIENT_RATIO = {
 # 第4段: 乡村两级 = village clinics and township health centres.
 TWO_DISEASES_FACILITIES = ("village", "township")
 # 第8段: the groups the report adds to medical assistance; 第9段 names people in sudden serious hardship.
-NEWLY_ADDED_RECIPIENTS = ("jiance",)
+NEWLY_ADDED_RECIPIENTS = ("jiance", "tufa_kunnan")
 # Not named by the report; taken to be the existing recipients that 新增 (newly added) implies (an Assumption).
 EXISTING_RECIPIENTS = ("tekun", "dibao", "dibian", "yinbing_zhipin")
+# What further relief waits for when it is left open: its causes are not part of "out of pocket before it".
+TILT_FIELDS = ("inputs.tilted_assistance_threshold", "tilted_assistance.ratio_and_limit")
 
 
 def reported_earlier_value(policy: Policy, name: str) -> ParamValue:
@@ -59,7 +67,7 @@ def outpatient_visit(cost: Decimal, ratio: Decimal, deductible_left: Decimal, li
 
     Returns (reimbursed, deductible used)."""
     deductible_used = min(cost, deductible_left)
-    return min(times(cost - deductible_used, ratio), limit_left), deductible_used
+    return min(times_decimal(cost - deductible_used, ratio), limit_left), deductible_used
 
 
 @rule(P3)
@@ -83,88 +91,268 @@ def resident_outpatient_annual_limit(policy: Policy, on: dt.date | None = None, 
     return Decimal(policy.param("resident_general_outpatient.annual_limit", on).value)
 
 
-def _resident_ratio(ctx: ClaimContext) -> Decimal:
-    facility = ctx.claim.facility
-    if facility in RESIDENT_OUTPATIENT_RATIO:
-        return ctx.param(RESIDENT_OUTPATIENT_RATIO[facility]).value
-    if facility is None:
-        raise InputError(f"claims[{ctx.index}].facility", "required for a resident outpatient claim: "
-                         f"{P3} sets the ratio by facility; allowed: village, township, secondary, tertiary")
-    return ctx.require_input("resident_outpatient_ratio_other_level",
-                             f"{P3} gives resident outpatient ratios only at village clinics, township health "
-                             f"centres and secondary hospitals, not at a {facility} facility")
+# --------------------------------------------------------------------------------------------------------------
+# 第3段 and 第6段: basic insurance
+# --------------------------------------------------------------------------------------------------------------
+
+def _undetermined_where(c: Context, mask: np.ndarray, field_name: str, why: str) -> None:
+    """Claims in `mask` are undetermined for this layer until `field_name` is given (a claim fact rather than an
+    input or slip amount). Should move to rulebook.py as a public Context method."""
+    if mask.any():
+        c._mark(mask, c._cause(field_name, why))
 
 
 @rule(P3)
-def resident_outpatient_reimbursement(ctx: ClaimContext) -> Outcome:
+def resident_outpatient_reimbursement(c: Context, who: np.ndarray):
     """居民医保普通门诊 — guizhou-2024-medical-security/p3: 90% at village clinics, 85% at township health
-    centres, 60% at secondary hospitals, at most 500 yuan a year across visits."""
-    ratio = _resident_ratio(ctx)
-    limit = Decimal(ctx.param("resident_general_outpatient.annual_limit").value)
-    return _outpatient(ctx, ratio, limit, ctx.input("resident_outpatient_deductible", ZERO), "resident")
+    centres, 60% at secondary hospitals, at most 500 yuan a year across visits; no deductible unless the local
+    one is supplied (resident_outpatient_deductible). Returns (ratio, annual limit, annual deductible)."""
+    ratio = Ratio.of(0, c.n)
+    named = np.zeros(c.n, dtype=bool)
+    for facility, name in RESIDENT_OUTPATIENT_RATIO.items():
+        at = who & c.facility(facility)
+        ratio = c.param(name, at).where(at, ratio)
+        named |= at
+    unknown_facility = who & (c.claims.facility < 0)
+    _undetermined_where(c, unknown_facility, "facility", f"{P3} sets the resident outpatient ratio by facility; "
+                        "allowed: village, township, secondary, tertiary")
+    other = who & ~named & ~unknown_facility
+    local = c.input_ratio("resident_outpatient_ratio_other_level", other, f"{P3} gives resident outpatient ratios "
+                          "only at village clinics, township health centres and secondary hospitals; supply the "
+                          "local ratio for other levels, or the slip amount basic_insurance_paid")
+    ratio = local.where(other, ratio)
+    limit = c.param("resident_general_outpatient.annual_limit", who)
+    return ratio, limit, _optional_amount(c, "resident_outpatient_deductible", who)
 
 
 @rule(P3)
-def employee_outpatient_reimbursement(ctx: ClaimContext) -> Outcome:
+def employee_outpatient_reimbursement(c: Context, who: np.ndarray):
     """职工医保普通门诊 — guizhou-2024-medical-security/p3: 2,000 yuan a year at a ratio between 50% and 70%,
-    which the report does not fix: the local ratio is the input employee_outpatient_ratio."""
-    ctx.param("employee_general_outpatient.ratio")
-    ratio = ctx.require_input("employee_outpatient_ratio", f"{P3} gives the employee outpatient ratio only as "
-                              "50% to 70%; supply the local ratio within that range, or the slip amount "
-                              "basic_insurance_paid")
-    limit = Decimal(ctx.param("employee_general_outpatient.annual_amount").value)
-    return _outpatient(ctx, ratio, limit, ctx.input("employee_outpatient_deductible", ZERO), "employee")
+    which the report does not fix: the local ratio is the input employee_outpatient_ratio (checked against the
+    range in validate). Returns (ratio, annual limit, annual deductible)."""
+    ratio = c.input_ratio("employee_outpatient_ratio", who, f"{P3} gives the employee outpatient ratio only as "
+                          "50% to 70%; supply the local ratio within that range, or the slip amount "
+                          "basic_insurance_paid")
+    limit = c.param("employee_general_outpatient.annual_amount", who)
+    return ratio, limit, _optional_amount(c, "employee_outpatient_deductible", who)
 
 
-def _outpatient(ctx: ClaimContext, ratio: Decimal, limit: Decimal, deductible: Decimal, who: str) -> Outcome:
-    acc = ctx.year.acc
-    pay, used = outpatient_visit(ctx.claim.policy_range_cost, ratio, deductible - acc["op_deductible_used"],
-                                 limit - acc["op_paid"])
-    acc["op_deductible_used"] += used
-    acc["op_paid"] += pay
-    deductible_note = f"; deductible used {fmt_yuan(used)}" if deductible else ""
-    return Outcome(pay, f"{who} general outpatient at {fmt_ratio(ratio)}{deductible_note}; annual limit "
-                   f"{fmt_yuan(limit)}, {fmt_yuan(acc['op_paid'])} used this year: {fmt_yuan(pay)} on this claim",
-                   clause=P3)
+def _optional_amount(c: Context, name: str, who: np.ndarray) -> np.ndarray:
+    """An input in yuan that defaults to 0 (the report names no outpatient deductible), as fen per claim."""
+    value = c.input(name, need=who)
+    return np.full(c.n, 0 if value is None else int(value * 100), dtype=np.int64)
+
+
+@rule(P3)
+def general_outpatient(c: Context, computed: np.ndarray, slip: Slip):
+    """普通门诊年度限额 — guizhou-2024-medical-security/p3: in each visit the annual deductible still open is
+    used first, the ratio applies to the rest, and the payment stops at what is left of the annual limit; a
+    visit whose amount comes from the slip uses up the same limit (and the deductible by its deductible_paid).
+
+    With cumulative amounts this telescopes: the deductible used by a visit is min(D, costs so far) − min(D,
+    costs before it), and what the year has been paid so far is min(limit, reimbursable so far)."""
+    resident, employee = computed & c.insurance("resident"), computed & c.insurance("employee")
+    r_ratio, r_limit, r_deductible = resident_outpatient_reimbursement(c, resident)
+    e_ratio, e_limit, e_deductible = employee_outpatient_reimbursement(c, employee)
+    ratio = r_ratio.where(resident, e_ratio)
+    limit = np.where(resident, r_limit, e_limit)
+    deductible = np.where(resident, r_deductible, e_deductible)
+    outpatient_slip = c.setting("outpatient") & slip.given
+    # The deductible: computed visits count their cost, slip visits what the record says they paid towards it.
+    towards = c.slip("deductible_paid")
+    unknown_before = c.groups.any_before(outpatient_slip & ~towards.given)
+    _undetermined_where(c, computed & (deductible > 0) & unknown_before, "deductible_paid",
+                        f"an earlier outpatient visit this year was paid per slip without its deductible_paid, so "
+                        f"what is left of the annual deductible ({P3}) is not known")
+    cost = c.left
+    costs = c.year_to_date(np.where(computed, cost, towards.amount), of=computed | outpatient_slip)
+    used = np.where(computed, np.minimum(deductible, costs) - np.minimum(deductible, c.before_this_claim(costs)), 0)
+    reimbursable = times(cost - used, ratio)
+    so_far = c.year_to_date(np.where(computed, reimbursable, slip.amount), of=computed | outpatient_slip)
+    due = np.minimum(limit, so_far)
+    pay = c.pay_due(due, who=computed, paid=Slip(slip.amount, outpatient_slip))
+    return pay, dict(ratio=ratio, used=used, limit=limit, due=due, pay=pay)
 
 
 @rule(P6)
-def out_of_province_inpatient_reimbursement(cost: Decimal, deductible: Decimal, ratio: Decimal) -> Decimal:
+def out_of_province_inpatient_reimbursement(c: Context, who: np.ndarray):
     """省外住院 — guizhou-2024-medical-security/p6: the policy-range cost above the deductible at the local
-    ratio, which the report gives only as between 60% and 80% (checked in validate)."""
-    return times(max(ZERO, cost - deductible), ratio)
-
-
-def _out_of_province(ctx: ClaimContext) -> Outcome:
-    ctx.param("out_of_province_inpatient.ratio")
-    ratio = ctx.require_input("out_of_province_inpatient_ratio", f"{P6} gives the out-of-province inpatient "
-                              "ratio only as between 60% and 80%; supply the ratio that applies")
-    deductible = ctx.require_input("out_of_province_inpatient_deductible", f"{P6} says the deductible was "
-                                   "lowered but gives no amount; supply it (0 if there is none)")
-    pay = out_of_province_inpatient_reimbursement(ctx.claim.policy_range_cost, deductible, ratio)
-    return Outcome(pay, f"out-of-province inpatient: ({fmt_yuan(ctx.claim.policy_range_cost)} − deductible "
-                   f"{fmt_yuan(deductible)}) × {fmt_ratio(ratio)} = {fmt_yuan(pay)}; the report gives no annual "
-                   "limit", clause=P6)
+    ratio, which the report gives only as between 60% and 80% (checked in validate); it says the deductible was
+    lowered but gives no amount, and gives no annual limit."""
+    ratio = c.input_ratio("out_of_province_inpatient_ratio", who, f"{P6} gives the out-of-province inpatient "
+                          "ratio only as between 60% and 80%; supply the ratio that applies")
+    deductible = c.input_amount("out_of_province_inpatient_deductible", who, f"{P6} says the deductible was "
+                                "lowered but gives no amount; supply it (0 if there is none)")
+    pay = times(np.maximum(0, c.left - deductible), ratio)
+    return pay, dict(cost=c.left, deductible=deductible, ratio=ratio, pay=pay)
 
 
 @rule(P3)
-def basic_insurance(ctx: ClaimContext) -> Outcome:
+def basic_insurance(c: Context):
     """基本医疗保险 — guizhou-2024-medical-security/p3: outpatient claims by p3, inpatient claims outside the
-    province by p6; the slip amount where given; otherwise an error naming what is missing."""
-    slip = ctx.slip("basic_insurance_paid")
-    if slip is not None:
-        if ctx.claim.setting == "outpatient":
-            ctx.year.acc["op_paid"] += slip  # a reimbursed outpatient visit uses up the same annual limit
-        return Outcome(slip, f"basic insurance paid {fmt_yuan(slip)} (settlement slip)")
-    if ctx.claim.setting == "outpatient":
-        if ctx.person.insurance == "resident":
-            return resident_outpatient_reimbursement(ctx)
-        return employee_outpatient_reimbursement(ctx)
-    if ctx.input("inpatient_outside_province", False):
-        return _out_of_province(ctx)
-    ctx.require_slip("basic_insurance_paid", f"{POLICY_ID} gives inpatient ratios only for care outside the "
-                     "province (p6); for an inpatient stay in Guizhou the amount paid must come from the "
-                     "settlement slip, or set inputs.inpatient_outside_province to true")
+    province by p6; the slip amount where given; otherwise undetermined, naming what is missing."""
+    slip = c.slip("basic_insurance_paid")
+    outpatient = c.setting("outpatient")
+    computed = outpatient & ~slip.given
+    inpatient = ~outpatient & ~slip.given
+    abroad = inpatient & bool(c.input("inpatient_outside_province", False, need=inpatient))
+    pay, op = general_outpatient(c, computed, slip)
+    abroad_pay, ab = out_of_province_inpatient_reimbursement(c, abroad)
+    return c.layer(
+        c.case(slip.given & outpatient, slip.amount, "basic insurance paid {paid} (settlement slip); it uses up "
+               "the same general-outpatient annual limit", paid=slip.amount),
+        c.case(slip.given, slip.amount, "basic insurance paid {paid} (settlement slip)", paid=slip.amount),
+        c.case(computed & c.insurance("resident"), pay, "resident general outpatient at {ratio}, deductible used "
+               "{used}; annual limit {limit}, {due} paid this year up to this visit: {pay} on this claim", **op),
+        c.case(computed, pay, "employee general outpatient at the local {ratio} (50%–70%), deductible used "
+               "{used}; annual limit {limit}, {due} paid this year up to this visit: {pay} on this claim", **op),
+        c.case(abroad, abroad_pay, "out-of-province inpatient: ({cost} − deductible {deductible}) × {ratio} "
+               "(60%–80%) = {pay}; the report gives no annual limit", clause=P6, **ab),
+        c.missing("basic_insurance_paid", f"{POLICY_ID} gives inpatient ratios only for care outside the "
+                  "province (p6); for an inpatient stay in Guizhou the amount paid must come from the settlement "
+                  "slip, or set inputs.inpatient_outside_province to true"),
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Layers the report does not define
+# --------------------------------------------------------------------------------------------------------------
+
+@rule(P2)
+def critical_illness_insurance(c: Context):
+    """大病保险 — guizhou-2024-medical-security/p2: not among the benefits the report describes: the settlement
+    slip's amount, else undetermined (never taken as 0)."""
+    paid = c.slip("critical_illness_paid")
+    return c.layer(
+        c.case(paid.given, paid.amount, "critical-illness insurance paid {paid} (settlement slip)", paid=paid.amount),
+        c.missing("critical_illness_paid", f"{POLICY_ID} does not define critical-illness insurance: give the "
+                  "settlement slip's amount (0 if the record shows none)"),
+    )
+
+
+@rule(P2)
+def supplementary_insurance(c: Context):
+    """商业补充保险 — guizhou-2024-medical-security/p2: not among the benefits the report describes: the
+    settlement slip's amount, else undetermined (never taken as 0)."""
+    paid = c.slip("supplementary_insurance_paid")
+    return c.layer(
+        c.case(paid.given, paid.amount, "supplementary insurance paid {paid} (settlement slip)", paid=paid.amount),
+        c.missing("supplementary_insurance_paid", f"{POLICY_ID} does not define supplementary insurance: give "
+                  "the settlement slip's amount (0 if the person has none)"),
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 第8段, 第9段: medical assistance
+# --------------------------------------------------------------------------------------------------------------
+
+@rule(P8)
+def medical_assistance_eligibility(c: Context) -> np.ndarray:
+    """医疗救助对象 — guizhou-2024-medical-security/p8: monitored households (防止返贫监测对象) and employees in
+    hardship (困难职工, the input employee_in_hardship, for people insured as employees) are added; people in
+    sudden serious hardship are named by p9; the usual recipients (特困, 低保, 低边, 因病致贫) stay."""
+    employee_in_hardship = bool(c.input("employee_in_hardship", False))
+    return (c.has(*NEWLY_ADDED_RECIPIENTS, *EXISTING_RECIPIENTS)
+            | (c.insurance("employee") & employee_in_hardship))
+
+
+@rule(P9)
+def medical_assistance(c: Context):
+    """医疗救助 — guizhou-2024-medical-security/p9: people in sudden serious hardship 70% of the year's burden
+    left after the insurances, with p8's 起付线部分 (already in that burden) and 乙类先行自付 (pre_self_paid,
+    outside the policy range) brought in; every recipient at most 50,000 yuan a year; other groups' ratio is
+    an input. A person who also holds 突发严重困难 gets its 70%."""
+    recipients = medical_assistance_eligibility(c)
+    pre = c.slip("pre_self_paid")
+    c.need_slip("pre_self_paid", recipients, f"{P8} brings 乙类先行自付 into medical assistance: give the "
+                "settlement record's pre_self_paid (0 if the record shows none)")
+    c.bring_into_scope(pre.amount, who=recipients)
+    sudden = recipients & c.has("tufa_kunnan")
+    others = recipients & ~sudden
+    local = c.input_ratio("medical_assistance_ratio", others, f"{P9} gives the assistance ratio only for people "
+                          "in sudden serious hardship; supply the local ratio for the other recipients")
+    ratio = c.param("medical_assistance.sudden_hardship_ratio", sudden).where(sudden, local)
+    limit = c.param("medical_assistance.annual_limit", recipients)
+    burden = c.year_to_date(c.left + c.outside_left, of=recipients)
+    due = np.minimum(times(burden, ratio), limit)
+    pay = c.pay_due(due, who=recipients)
+    values = dict(burden=burden, pre=pre.amount, ratio=ratio, limit=limit, due=due, pay=pay)
+    resident_claiming = ~recipients & c.insurance("resident") & bool(c.input("employee_in_hardship", False))
+    return c.layer(
+        c.case(sudden, pay, "burden after the insurances this year {burden} (its 起付线 part included, and "
+               "乙类先行自付 brought in: {pre} on this claim) × {ratio} for people in sudden serious hardship, "
+               "annual limit {limit} = {due} this year, of which {pay} on this claim", **values),
+        c.case(others, pay, "burden after the insurances this year {burden} (its 起付线 part included, and "
+               "乙类先行自付 brought in: {pre} on this claim) × the local {ratio}, annual limit {limit} = {due} "
+               "this year, of which {pay} on this claim", **values),
+        c.case(resident_claiming, 0, "employee_in_hardship is given, but 困难职工 are insured employees and this "
+               "person is insured as a resident: not a recipient on that ground, and no other status makes them "
+               "one (p8, p9)", clause=P8),
+        c.otherwise(0, "not a medical assistance recipient named by the report (p8, p9)", clause=P8),
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 第10段: tilted assistance
+# --------------------------------------------------------------------------------------------------------------
+
+def _out_of_pocket_so_far(c: Context, recipients: np.ndarray) -> np.ndarray:
+    """The recipients' policy-range out of pocket this year up to each claim, before tilted assistance: what
+    tilted assistance itself leaves open does not make it unknown."""
+    tilt = [k for k, cause in enumerate(c.causes) if cause["field"] in TILT_FIELDS]
+    kept = c.unknown
+    c.unknown = np.where(np.isin(kept, tilt), -1, kept).astype(np.int32)
+    try:
+        return c.year_to_date(c.left, of=recipients)
+    finally:
+        c.unknown = kept
+
+
+@rule(P10)
+def tilted_medical_assistance(c: Context):
+    """倾斜救助 — guizhou-2024-medical-security/p10: for recipients whose year's burden passes the threshold
+    (about 13,000 yuan; the exact value the input tilted_assistance_threshold). The report gives neither the
+    ratio nor the limit: above the threshold the amount is left open (out of pocket is an upper bound)."""
+    recipients = medical_assistance_eligibility(c)
+    threshold = c.input("tilted_assistance_threshold", need=recipients)
+    burden = _out_of_pocket_so_far(c, recipients)
+    limit = np.full(c.n, 0 if threshold is None else int(threshold * 100), dtype=np.int64)
+    no_threshold = recipients & (threshold is None)
+    return c.layer(
+        c.case(~recipients, 0, "not a medical assistance recipient (p8, p9): no tilted assistance", clause=P8),
+        replace(c.missing(TILT_FIELDS[0], f"{P10} gives the tilted-assistance threshold only as about "
+                          "13,000 yuan (左右); supply the local threshold"), mask=no_threshold),
+        c.case(burden <= limit, 0, "out of pocket this year {burden} has not passed the local threshold "
+               "{threshold}: no tilted assistance", burden=burden, threshold=limit),
+        c.missing(TILT_FIELDS[1], f"the year's out of pocket passes the tilted-assistance threshold, but {P10} "
+                  "gives neither the ratio nor the limit of tilted assistance: the amount is left open"),
+    )
+
+
+further_relief = tilted_medical_assistance
+
+
+@rule(P10)
+def tilted_assistance_threshold_reached(c: Context):
+    """倾斜救助门槛 — guizhou-2024-medical-security/p10: for a medical assistance recipient, the year's out of
+    pocket so far above the local threshold (input tilted_assistance_threshold; reported as about 13,000 yuan)."""
+    recipients = medical_assistance_eligibility(c)
+    threshold = c.input("tilted_assistance_threshold", need=recipients)
+    c.param("tilted_assistance.threshold", recipients)
+    burden = _out_of_pocket_so_far(c, recipients)
+    limit = np.full(c.n, 0 if threshold is None else int(threshold * 100), dtype=np.int64)
+    above = np.maximum(0, burden - limit)
+    return c.decide(
+        c.case(~recipients, None, "not a medical assistance recipient (p8, p9): tilted assistance is not decided",
+               clause=P8),
+        replace(c.missing(TILT_FIELDS[0], f"{P10} gives the threshold only as about 13,000 yuan (左右); supply "
+                          "the local threshold"), mask=recipients & (threshold is None)),
+        c.otherwise(above, "out of pocket this year {burden}, local threshold {threshold}: {above} above it",
+                    burden=burden, threshold=limit, above=above),
+    )
+
+
+DECISIONS = {"tilted_assistance_above_threshold": tilted_assistance_threshold_reached}
 
 
 @rule(P4)
@@ -177,7 +365,7 @@ def two_diseases_outpatient_reimbursement(policy: Policy, on: dt.date, insurance
     if facility not in TWO_DISEASES_FACILITIES:
         raise InputError("facility", f"{P4} gives the two-diseases ratio only at village and township level "
                          f"(乡村两级); allowed: {', '.join(TWO_DISEASES_FACILITIES)}")
-    return times(Decimal(cost), policy.param("resident_two_diseases.village_township_ratio", on).value)
+    return times_decimal(Decimal(cost), policy.param("resident_two_diseases.village_township_ratio", on).value)
 
 
 @rule(P5)
@@ -200,18 +388,10 @@ def prenatal_care_reimbursement(policy: Policy, insurance: str, visits, resident
         else:
             raise InputError("insurance", f"{insurance!r} is not an insurance type; allowed: employee, resident")
         paid = paid_by_year.get(on.year, ZERO)
-        pay = min(times(Decimal(cost), ratio), Decimal(limit) - paid)
+        pay = min(times_decimal(Decimal(cost), ratio), Decimal(limit) - paid)
         paid_by_year[on.year] = paid + pay
         out.append(pay)
     return out
-
-
-@rule(P8)
-def medical_assistance_eligibility(category: str, employee_in_hardship: bool = False) -> bool:
-    """医疗救助对象 — guizhou-2024-medical-security/p8: monitored households (防止返贫监测对象) and employees in
-    hardship (困难职工) are added; people in sudden serious hardship are named by p9; the usual recipients stay."""
-    return (category in NEWLY_ADDED_RECIPIENTS or category == "tufa_kunnan" or category in EXISTING_RECIPIENTS
-            or employee_in_hardship)
 
 
 @rule(P8)
@@ -224,77 +404,12 @@ def medical_assistance_cost_scope() -> tuple:
     )
 
 
-@rule(P9)
-def medical_assistance(ctx: ClaimContext) -> Outcome:
-    """医疗救助 — guizhou-2024-medical-security/p9: people in sudden serious hardship 70% of the burden left
-    after the insurances; every recipient at most 50,000 yuan a year; other groups' ratios are inputs."""
-    if not medical_assistance_eligibility(ctx.person.category, ctx.input("employee_in_hardship", False)):
-        return Outcome(ZERO, "not a medical assistance recipient named by the report (p8, p9)", clause=P8)
-    if ctx.person.category == "tufa_kunnan":
-        ratio = ctx.param("medical_assistance.sudden_hardship_ratio").value
-    else:
-        ratio = ctx.require_input("medical_assistance_ratio", f"{P9} gives the assistance ratio only for people "
-                                  f"in sudden serious hardship; supply the ratio for {ctx.person.category}")
-    limit = Decimal(ctx.param("medical_assistance.annual_limit").value)
-    burden = ctx.year_to_date("ma")
-    due_this_year = min(times(burden, ratio), limit)
-    pay = ctx.pay_due("ma", due_this_year)
-    return Outcome(pay, f"burden after the insurances this year {fmt_yuan(burden)} × {fmt_ratio(ratio)}, "
-                   f"annual limit {fmt_yuan(limit)} = {fmt_yuan(due_this_year)} this year, of which {fmt_yuan(pay)} "
-                   "on this claim")
-
-
-@rule(P2)
-def critical_illness_insurance(ctx: ClaimContext) -> Outcome:
-    """大病保险 — guizhou-2024-medical-security/p2: not among the benefits the report describes: the settlement
-    slip's amount, or 0 when no slip amount is given."""
-    return ctx.paid_per_slip("critical_illness_paid", "critical-illness insurance",
-                             f"{POLICY_ID} does not define critical-illness insurance; no slip amount given: taken as 0")
-
-
-@rule(P2)
-def supplementary_insurance(ctx: ClaimContext) -> Outcome:
-    """商业补充保险 — guizhou-2024-medical-security/p2: not among the benefits the report describes: the
-    settlement slip's amount, or 0 when none is given."""
-    return ctx.paid_per_slip("supplementary_insurance_paid", "supplementary insurance",
-                             f"{POLICY_ID} does not define supplementary insurance; no slip amount given: taken as 0")
-
-
 @rule(P10)
 def tilted_assistance_eligible_part(burden, threshold) -> Decimal:
     """倾斜救助门槛 — guizhou-2024-medical-security/p10: the part of the year's burden above the threshold
     (old: above the 50,000-yuan assistance limit; now about 13,000 yuan, the exact value an input)."""
     return max(ZERO, Decimal(burden) - Decimal(threshold))
 
-
-@rule(P10)
-def tilted_medical_assistance(ctx: ClaimContext) -> Outcome:
-    """倾斜救助 — guizhou-2024-medical-security/p10: not computed: the report gives the threshold only, not the
-    ratio or the limit; the out-of-pocket amount is before any tilted assistance."""
-    return Outcome(ZERO, f"{POLICY_ID} gives the tilted-assistance threshold but not its ratio or limit: nothing "
-                   "computed; out_of_pocket is before any tilted assistance (see tilted_assistance_threshold_reached)")
-
-
-further_relief = tilted_medical_assistance
-
-
-@rule(P10)
-def tilted_assistance_threshold_reached(ctx: ClaimContext):
-    """倾斜救助门槛 — guizhou-2024-medical-security/p10: the year's out-of-pocket so far above the local
-    threshold (input tilted_assistance_threshold; reported as about 13,000 yuan): the part above it, else None."""
-    threshold = ctx.input("tilted_assistance_threshold")
-    burden = ctx.year.paid["out_of_pocket"]
-    if threshold is None:
-        return ("tilted_assistance_above_threshold", None,
-                f"out of pocket this year {fmt_yuan(burden)}; no local threshold given (the report says about "
-                f"{fmt_yuan(ctx.param('tilted_assistance.threshold').value)}, 左右): not decided")
-    part = tilted_assistance_eligible_part(burden, threshold)
-    return ("tilted_assistance_above_threshold", part,
-            f"out of pocket this year {fmt_yuan(burden)}, local threshold {fmt_yuan(threshold)}: "
-            f"{fmt_yuan(part)} above it" + ("" if part else " (threshold not passed)"))
-
-
-DECISIONS = (tilted_assistance_threshold_reached,)
 
 
 def _months_before(on: dt.date, months: int) -> dt.date:
@@ -324,8 +439,8 @@ def retroactive_medical_assistance(policy: Policy, cost_date: dt.date, recognise
     return first <= cost_date <= last
 
 
-def _check_range(scenario: Scenario, policy: Policy, input_name: str, param_name: str) -> None:
-    local = scenario.inputs.get(input_name)
+def _check_range(inputs: dict, policy: Policy, input_name: str, param_name: str) -> None:
+    local = inputs.get(input_name)
     if local is None:
         return
     for v in policy.parameters[param_name].values:
@@ -335,15 +450,7 @@ def _check_range(scenario: Scenario, policy: Policy, input_name: str, param_name
                              f"({v.quote}); allowed: {lo} to {hi}")
 
 
-def validate(scenario: Scenario, policy: Policy) -> None:
-    """Claims dated from the report on; a choice within a reported range stays within it."""
-    report = policy.meta["dates"]["report"]
-    for i, claim in enumerate(scenario.claims):
-        if not in_force(policy, claim.date):
-            raise InputError(f"claims[{i}].date", f"{claim.date} is before {report}, the date of the report "
-                             f"({P1}); the report gives no start dates, so its rules are known only from {report}")
-    _check_range(scenario, policy, "employee_outpatient_ratio", "employee_general_outpatient.ratio")
-    _check_range(scenario, policy, "out_of_province_inpatient_ratio", "out_of_province_inpatient.ratio")
-    if scenario.inputs.get("employee_in_hardship") and scenario.person.insurance != "employee":
-        raise InputError("inputs.employee_in_hardship", f"困难职工 ({P8}) are insured employees; this person is "
-                         f"insured as {scenario.person.insurance}; allowed: true only with insurance employee")
+def validate(inputs: dict, policy: Policy) -> None:
+    """A choice within a reported range stays within it, against every value the report gives."""
+    _check_range(inputs, policy, "employee_outpatient_ratio", "employee_general_outpatient.ratio")
+    _check_range(inputs, policy, "out_of_province_inpatient_ratio", "out_of_province_inpatient.ratio")
