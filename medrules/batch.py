@@ -26,7 +26,7 @@ import numpy as np
 
 from .claims import CODES, Claims, yuan
 from .claims_file import BatchInputError, _err, fen_text, load_inputs, read_claims
-from .engine import check_inputs, claim_policies, resolve_readings, rules_module, run
+from .engine import check_inputs, claim_policies, resolve_readings, rules_module, run, sort_order
 from .policy import PolicyError, load_policy, policy_ids
 from .rulebook import LAYERS
 
@@ -110,7 +110,27 @@ def undetermined_text(r) -> np.ndarray:
     rows = np.flatnonzero(r.in_force & (causes >= 0).any(axis=1))
     if not len(rows):
         return out
-    combos, inverse = np.unique(causes[rows], axis=0, return_inverse=True)
+    # One small integer per combination of causes, then one sentence per combination (there are few).
+    base = len(r.causes) + 1
+    key = np.zeros(len(rows), dtype=np.int64)
+    for k in range(len(LAYERS)):
+        key = key * base + (causes[rows, k] + 1)
+    if base ** len(LAYERS) <= 1 << 22:
+        seen = np.zeros(base ** len(LAYERS), dtype=bool)
+        seen[key] = True
+        uniq = np.flatnonzero(seen)
+        lookup = np.zeros(len(seen), dtype=np.int64)
+        lookup[uniq] = np.arange(len(uniq))
+        inverse = lookup[key]
+    else:
+        uniq, inverse = np.unique(key, return_inverse=True)
+    combos = []
+    for u in uniq:
+        digits = []
+        for _ in LAYERS:
+            u, d = divmod(int(u), base)
+            digits.append(d - 1)
+        combos.append(digits[::-1])
     texts = []
     for combo in combos:
         by_cause: dict = {}
@@ -123,16 +143,14 @@ def undetermined_text(r) -> np.ndarray:
     return out
 
 
-def _person_chunks(t: Claims, chunk_rows: int):
-    """Positions of the table in chunks of about chunk_rows that never split a person."""
-    order = np.argsort(t.person, kind="stable")
-    person_sorted = t.person[order]
-    n, start = len(t), 0
+def _person_chunks(order: np.ndarray, person_sorted: np.ndarray, chunk_rows: int):
+    """Slices of the rule order (person, date, row) of about chunk_rows claims that never split a person."""
+    n, start = len(order), 0
     while start < n:
         stop = min(start + chunk_rows, n)
         if stop < n:
             stop = int(np.searchsorted(person_sorted, person_sorted[stop - 1], side="right"))
-        yield np.sort(order[start:stop])
+        yield order[start:stop]
         start = stop
 
 
@@ -141,8 +159,9 @@ def evaluate_table(t: Claims, policy_id: str, inputs: dict, readings: dict | Non
     """Every claim through the policy's rules (medrules.engine.run), in chunks cut at person boundaries."""
     inputs, readings = prepare(policy_id, inputs, readings)
     out = Settled(len(t))
-    for part in (_person_chunks(t, chunk_rows) if len(t) > chunk_rows else [np.arange(len(t))]):
-        out.add(part, _run(policy_id, t.take(part), inputs, readings))
+    order = sort_order(t)   # once for the whole table; each chunk is then already in rule order
+    for part in _person_chunks(order, t.person[order], chunk_rows):
+        out.add(part, _run(policy_id, t.take(part), inputs, readings, presorted=True))
         if progress is not None:
             progress.update(len(part))
     if not out.in_force.any():
@@ -153,9 +172,9 @@ def evaluate_table(t: Claims, policy_id: str, inputs: dict, readings: dict | Non
     return out
 
 
-def _run(policy_id, t, inputs, readings):
+def _run(policy_id, t, inputs, readings, presorted=False):
     try:
-        return run(policy_id, t, inputs, readings)
+        return run(policy_id, t, inputs, readings, presorted=presorted)
     except PolicyError as e:
         raise _err("claims", str(e)) from None
 

@@ -82,7 +82,8 @@ class Claims:
         return len(self.columns["row"])
 
     def take(self, index) -> "Claims":
-        return Claims({k: v[index] for k, v in self.columns.items()}, self.person_ids, self.line_offset)
+        """The claims at `index`; columns are gathered when first read (a rule reads only a few of them)."""
+        return Claims(_Taken(self.columns, np.asarray(index)), self.person_ids, self.line_offset)
 
     def where(self, i: int) -> str:
         """How an error names the claim at position i: 'row 7 (line 8)', or 'claims[6]' for a scenario."""
@@ -127,6 +128,39 @@ class Claims:
         for name in FLAG_FIELDS:
             cols[name] = np.array([getattr(c, name) for c in claims], dtype=bool)
         return cls(cols, person_ids=["person"], line_offset=-1)
+
+
+class _Taken(dict):
+    """A dict of columns gathered lazily from another at `index`."""
+
+    def __init__(self, source: dict, index: np.ndarray):
+        super().__init__()
+        self.source, self.index = source, index
+
+    def __missing__(self, name):
+        value = self[name] = self.source[name][self.index]
+        return value
+
+    def get(self, name, default=None):
+        return self[name] if name in self.source else default
+
+    def __contains__(self, name):
+        return name in self.source
+
+    def keys(self):
+        return self.source.keys()
+
+    def __iter__(self):
+        return iter(self.source)
+
+    def items(self):
+        return ((k, self[k]) for k in self.source)
+
+    def values(self):
+        return (self[k] for k in self.source)
+
+    def __len__(self):
+        return len(self.source)
 
 
 def person_statuses(person) -> tuple:
