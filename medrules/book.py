@@ -447,11 +447,15 @@ def comparison_table(rows: list[dict], cost: Decimal):
             row["自付占比 share"] = ""
             row["说明 note"] = f"未计算 not computed — {r['error']}"
         else:
-            t = r["totals"]
+            t, result = r["totals"], r["result"]
             for k in keys:
-                row[f"{LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]}"] = fmt_yuan(t[k])
-            row["自付占比 share"] = f"{(t['out_of_pocket'] / cost * 100).quantize(Decimal('0.1'))}%"
-            row["说明 note"] = ""
+                needs = sorted({u["field"] for u in result.undetermined if u["layer"] == k})
+                row[f"{LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]}"] = (
+                    fmt_yuan(t[k]) if t[k] is not None else f"待定（需 {', '.join(needs)}）")
+            bound = "" if result.complete else "≤ "
+            row["自付占比 share"] = f"{bound}{(t['out_of_pocket'] / cost * 100).quantize(Decimal('0.1'))}%"
+            row["说明 note"] = ("" if result.complete else
+                              "部分待定：个人自付为上限 partly undetermined: out of pocket is an upper bound")
         table.append(row)
     return pd.DataFrame(table).set_index("政策 policy")
 
@@ -463,9 +467,11 @@ def oop_curve(categories: list, bills: list, make_claims, inputs: dict, insuranc
         for bill in bills:
             for r in run_everywhere({"category": cat, "insurance": insurance}, make_claims(bill), inputs):
                 key = (cat, r["policy"])
-                if r["error"]:
+                why = r["error"] or (None if r["result"].complete else "partly undetermined: " + "; ".join(
+                    sorted({f"{u['layer']} needs {u['field']}" for u in r["result"].undetermined})))
+                if why:   # a curve is drawn only where every bill is settled completely
                     if key not in {(e[0], e[1]) for e in errors}:
-                        errors.append((cat, r["policy"], r["error"]))
+                        errors.append((cat, r["policy"], why))
                     data.pop(key, None)
                     data[key] = None
                 elif data.get(key, []) is not None:

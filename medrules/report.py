@@ -87,15 +87,36 @@ def clause_table(policy_id: str) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("clause")
 
 
+UNDETERMINED = "待定 undetermined"
+
+
+def shown(value) -> str:
+    """An amount as a reader sees it: yuan with two decimals, 待定 where a layer is undetermined, 是/否 for a
+    yes/no decision."""
+    if value is None:
+        return UNDETERMINED
+    if isinstance(value, bool):
+        return "是 yes" if value else "否 no"
+    return fmt_yuan(value)
+
+
+def person_label(person: dict) -> str:
+    """A scenario person's statuses (or one category) in Chinese."""
+    from .categories import STATUSES
+    if person.get("statuses") is not None:
+        return "、".join(STATUSES[s][0] for s in person["statuses"]) or "无特殊身份"
+    return CATEGORIES[person["category"]][0]
+
+
 def result_table(result: Result, per: str = "claim") -> pd.DataFrame:
     """Per claim (or per year): each layer's payment, formatted in yuan."""
     cols = list(LAYERS) + ["out_of_pocket"]
     headers = {k: f"{LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]}" for k in cols}
     if per == "year":
-        rows = [{"year": y, **{headers[k]: fmt_yuan(t[k]) for k in cols}} for y, t in result.years.items()]
+        rows = [{"year": y, **{headers[k]: shown(t[k]) for k in cols}} for y, t in result.years.items()]
         return pd.DataFrame(rows).set_index("year")
     rows = [{"claim": c["claim"], "date": c["date"], "setting": c["setting"],
-             "cost 费用": fmt_yuan(c["policy_range_cost"]), **{headers[k]: fmt_yuan(c[k]) for k in cols}}
+             "cost 费用": fmt_yuan(c["policy_range_cost"]), **{headers[k]: shown(c[k]) for k in cols}}
             for c in result.claims]
     return pd.DataFrame(rows).set_index("claim")
 
@@ -103,7 +124,7 @@ def result_table(result: Result, per: str = "claim") -> pd.DataFrame:
 def trace_table(result: Result) -> pd.DataFrame:
     """The trace: every step's clause, amount and reason, so each yuan leads back to its clause."""
     rows = [{"claim": s.claim, "layer": s.layer, "clause": s.clause,
-             "amount": "" if s.amount is None else fmt_yuan(s.amount), "why": s.explanation} for s in result.trace]
+             "amount": shown(s.amount), "why": s.explanation} for s in result.trace]
     return pd.DataFrame(rows)
 
 
@@ -114,9 +135,9 @@ def cases(policy_id: str, cases: dict, inputs: dict | None = None, show: tuple =
     for name, (person, claims) in cases.items():
         result = evaluate(parse_scenario({"policy": policy_id, "person": person, "claims": claims,
                                           "inputs": inputs or {}}))
-        row = {"case": name, "category": CATEGORIES[person["category"]][0],
+        row = {"case": name, "category": person_label(person),
                "cost 费用": fmt_yuan(sum(c["policy_range_cost"] for c in result.claims))}
         for k in show:
-            row[f"{LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]}"] = fmt_yuan(result.totals[k])
+            row[f"{LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]}"] = shown(result.totals[k])
         rows.append(row)
     return pd.DataFrame(rows).set_index("case")

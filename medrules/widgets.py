@@ -34,6 +34,7 @@ from .charts import LAYER_COLOURS
 from .engine import evaluate
 from .money import fmt_yuan
 from .policy import PolicyError, load_policy, policy_ids
+from .report import shown
 from .rulebook import LAYER_LABELS, LAYERS
 from .scenario import InputError, parse_scenario
 
@@ -317,6 +318,7 @@ def _layer_label(k: str) -> str:
 
 def share_bar(totals: dict, title: str = "") -> str:
     """A stacked bar of each layer's share of the cost, as HTML (instant to draw, sharp on a projector)."""
+    totals = {k: (v if v is not None else Decimal(0)) for k, v in totals.items()}  # undetermined: not drawn
     total = sum((totals[k] for k in KEYS), Decimal(0))
     parts = []
     for k in KEYS:
@@ -339,7 +341,13 @@ def share_legend() -> str:
     return f"<div style='font-size:12px;margin-top:4px'>{items}</div>"
 
 
-def _amount_span(k: str, value, policy: str) -> str:
+def _amount_span(k: str, value, policy: str, result=None) -> str:
+    """An amount; where the layer is undetermined, 待定 and the field that would settle it."""
+    if value is None:
+        needs = sorted({u["field"] for u in (result.undetermined if result is not None else []) if u["layer"] == k})
+        note = f"（需 needs {html.escape(', '.join(needs))}）" if needs else ""
+        return (f"<span class='medrules-amount medrules-undetermined' data-policy='{policy}' data-layer='{k}'>"
+                f"待定 undetermined{note}</span>")
     return (f"<span class='medrules-amount' data-policy='{policy}' data-layer='{k}'>{fmt_yuan(value)}</span>")
 
 
@@ -348,9 +356,9 @@ def result_html(result, policy: str) -> str:
     t = result.totals
     big = "".join(
         f"<div style='display:inline-block;margin:0 28px 6px 0'><div style='font-size:13px'>{_layer_label(k)}</div>"
-        f"<div style='font-size:26px;font-weight:600'>{_amount_span(k, t[k], policy)} <small>元</small></div></div>"
+        f"<div style='font-size:26px;font-weight:600'>{_amount_span(k, t[k], policy, result)} <small>元</small></div></div>"
         for k in ("medical_assistance", "out_of_pocket"))
-    total = sum((t[k] for k in KEYS), Decimal(0))
+    total = sum((t[k] for k in KEYS if t[k] is not None), Decimal(0))
     rows = []
     for k in KEYS:
         steps = [s for s in result.trace if s.layer == k]
@@ -359,10 +367,10 @@ def result_html(result, policy: str) -> str:
             + html.escape(s.explanation) for s in steps)
         if k == "out_of_pocket":
             why = "what no layer pays: cost − all layers"
-        share = f"{t[k] / total * 100:.1f}%" if total else "—"
+        share = f"{t[k] / total * 100:.1f}%" if total and t[k] is not None else "—"
         rows.append(f"<tr style='vertical-align:top;border-top:1px solid #ddd'><td style='white-space:nowrap'><span style='display:inline-block;width:10px;height:10px;"
                     f"background:{LAYER_COLOURS[k]}'></span> {_layer_label(k)}</td>"
-                    f"<td style='text-align:right;white-space:nowrap'>{fmt_yuan(t[k])}</td>"
+                    f"<td style='text-align:right;white-space:nowrap'>{shown(t[k])}</td>"
                     f"<td style='text-align:right'>{share}</td><td style='font-size:12px'>{why}</td></tr>")
     table = ("<table class='medrules-layers' style='border-collapse:collapse;margin-top:8px' cellpadding='3'>"
              "<tr><th style='text-align:left'>层次 Layer</th><th>元 yuan</th><th>占比 share</th>"
@@ -379,7 +387,7 @@ def claims_html(result) -> str:
     rows = [f"<tr><td>费用 cost</td>{costs}</tr>"]
     for k in KEYS:
         rows.append(f"<tr><td>{LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]}</td>"
-                    + "".join(f"<td style='text-align:right'>{fmt_yuan(c[k])}</td>" for c in result.claims) + "</tr>")
+                    + "".join(f"<td style='text-align:right'>{shown(c[k])}</td>" for c in result.claims) + "</tr>")
     return (f"<table class='medrules-claims'><thead><tr><th>就医 claim</th>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
 
@@ -389,7 +397,7 @@ def trace_html(result) -> str:
     rows = "".join(
         f"<tr><td>{'' if s.claim is None else s.claim + 1}</td><td>{html.escape(s.layer)}</td>"
         f"<td><code>{html.escape(s.clause)}</code></td>"
-        f"<td style='text-align:right'>{'' if s.amount is None else fmt_yuan(s.amount)}</td>"
+        f"<td style='text-align:right'>{shown(s.amount)}</td>"
         f"<td style='text-align:left'>{html.escape(s.explanation)}</td></tr>" for s in result.trace)
     return ("<table class='medrules-trace'><thead><tr><th>claim</th><th>layer</th><th>clause</th><th>amount</th>"
             f"<th style='text-align:left'>why</th></tr></thead><tbody>{rows}</tbody></table>")
@@ -405,17 +413,23 @@ def result_json(result) -> str:
 
 def result_csv_rows(policy: str, scenario: dict, result=None, error: str | None = None) -> list[dict]:
     person = scenario["person"]
-    base = {"policy": policy, "category": person["category"], "insurance": person["insurance"]}
+    base = {"policy": policy, "category": person.get("category") or ";".join(person.get("statuses") or ()),
+            "insurance": person["insurance"]}
     if result is None:
         return [{**base, "claim": "", "date": "", "setting": "", "policy_range_cost": "",
                  **{k: "" for k in KEYS}, "error": error}]
     rows = [{**base, "claim": c["claim"] + 1, "date": c["date"], "setting": c["setting"],
-             "policy_range_cost": f"{c['policy_range_cost']:.2f}", **{k: f"{c[k]:.2f}" for k in KEYS}, "error": ""}
+             "policy_range_cost": f"{c['policy_range_cost']:.2f}", **{k: _csv_amount(c[k]) for k in KEYS},
+             "error": ""}
             for c in result.claims]
     cost = sum((c["policy_range_cost"] for c in result.claims), Decimal(0))
     rows.append({**base, "claim": "total", "date": "", "setting": "", "policy_range_cost": f"{cost:.2f}",
-                 **{k: f"{result.totals[k]:.2f}" for k in KEYS}, "error": ""})
+                 **{k: _csv_amount(result.totals[k]) for k in KEYS}, "error": ""})
     return rows
+
+
+def _csv_amount(value) -> str:
+    return "待定 undetermined" if value is None else f"{value:.2f}"
 
 
 def _csv(rows: list[dict]) -> str:
@@ -619,7 +633,7 @@ class Calculator(_Form):
         """The displayed totals as text, for checks and hand-outs."""
         if self.result is None:
             return {"error": self.message.value}
-        return {k: f"{v:,.2f}" for k, v in self.result.totals.items()}
+        return {k: shown(v) for k, v in self.result.totals.items()}
 
     def export(self) -> dict:
         """Write <policy>-<category>-<time>.scenario.json / .result.json / .csv; return the paths."""
@@ -680,7 +694,7 @@ class Comparison(_Form):
 
     def summary(self) -> dict:
         """{policy: totals as text, or {"error": message}}."""
-        return {p: ({"error": e} if r is None else {k: f"{v:,.2f}" for k, v in r.totals.items()})
+        return {p: ({"error": e} if r is None else {k: shown(v) for k, v in r.totals.items()})
                 for p, (r, e) in self.outcomes.items()}
 
     def html(self) -> str:
@@ -695,7 +709,7 @@ class Comparison(_Form):
             for p in self.policies:
                 result = self.outcomes[p][0]
                 if result is not None:
-                    cells.append(f"<td style='text-align:right'>{_amount_span(k, result.totals[k], p)}</td>")
+                    cells.append(f"<td style='text-align:right'>{_amount_span(k, result.totals[k], p, result)}</td>")
                 elif i == 0:
                     cells.append(f"<td rowspan='{len(KEYS)}' style='vertical-align:top;color:#b00;font-size:12px;overflow-wrap:anywhere'>"
                                  f"<div class='medrules-refused' data-policy='{p}'><b>不适用/输入有误 Refused:</b> "
