@@ -6,7 +6,8 @@ calling the code under test.
 
 Shorthand: R = policy_range_cost − basic_insurance_paid − critical_illness_paid (the burden after the two
 insurances); D = the critical-illness deductible after the 50% cut; MA = medical assistance; T = the 'still heavy'
-threshold of further assistance (an input).
+threshold of further assistance (an input). Claims carry a commercial-insurance slip amount of 0 unless a test
+says otherwise: clause 8 sets no rule for that layer, so without it the layer is undetermined.
 """
 from __future__ import annotations
 
@@ -32,9 +33,11 @@ CI_INPUTS = {"critical_illness.base_deductible": "20000", "critical_illness.base
 
 
 def claim(date="2023-03-10", cost="100000", basic="60000", **extra) -> dict:
-    c = {"date": date, "setting": "inpatient", "policy_range_cost": cost, "basic_insurance_paid": basic}
+    """A claim; a field given as None is left out of it."""
+    c = {"date": date, "setting": "inpatient", "policy_range_cost": cost, "basic_insurance_paid": basic,
+         "supplementary_insurance_paid": "0"}
     c.update(extra)
-    return c
+    return {k: v for k, v in c.items() if v is not None}
 
 
 def burden(amount, date="2023-03-10", **extra) -> dict:
@@ -43,13 +46,20 @@ def burden(amount, date="2023-03-10", **extra) -> dict:
     return claim(date, str(Decimal(amount) + 10000), "10000", critical_illness_paid="0", **extra)
 
 
-def run(*claims, category="dibao", insurance="resident", inputs=None, threshold="1000000"):
-    """Evaluate; the 'still heavy' threshold defaults to 1,000,000 so that further assistance stays out of the way
-    unless a test sets it."""
+def run(*claims, category="dibao", statuses=None, insurance="resident", inputs=None, threshold="1000000"):
+    """Evaluate for a person of one category, or of `statuses`; the 'still heavy' threshold defaults to 1,000,000
+    so that further assistance stays out of the way unless a test sets it (None: not given)."""
     all_inputs = {**CI_INPUTS, "medical_assistance.still_heavy_threshold": threshold, **(inputs or {})}
+    all_inputs = {k: v for k, v in all_inputs.items() if v is not None}
+    person = {"category": category} if statuses is None else {"statuses": list(statuses)}
     return medrules.evaluate(medrules.parse_scenario({
-        "policy": P, "person": {"category": category, "insurance": insurance},
-        "claims": list(claims), "inputs": all_inputs}))
+        "policy": P, "person": {**person, "insurance": insurance}, "claims": list(claims), "inputs": all_inputs}))
+
+
+def undetermined(result, i, layer):
+    """The field claim i's layer waits for (the layer's amount must be None)."""
+    assert result.claims[i][layer] is None
+    return result.claims[i]["undetermined"][layer]["field"]
 
 
 def totals(result, *keys):
@@ -64,10 +74,17 @@ def error(*claims, **kw) -> InputError:
 
 # --- p1: in force from the report date, no earlier -------------------------------------------------------------
 
-def test_a_claim_dated_before_the_report_of_5_september_2022_cannot_be_evaluated():
+def test_a_scenario_whose_only_claim_is_dated_before_the_report_of_5_september_2022_is_refused():
     e = error(claim("2022-09-04"))
     assert e.field == "claims[0].date"
-    assert "2022-09-05" in str(e) and "no start date" in str(e)
+    assert "2022-09-05" in str(e) and "shandong-2022-major-illness/p1" in str(e)
+
+
+def test_a_claim_before_the_report_is_marked_outside_the_validity_and_a_later_one_is_computed():
+    # Claim 1 (2023): R 40,000 → CI (40,000 − 10,000) × 65% = 19,500, as if alone: the earlier claim is not settled.
+    r = run(claim("2022-09-04"), claim("2023-03-10"))
+    assert r.claims[0]["in_force"] is False and r.claims[0]["critical_illness_insurance"] is None
+    assert r.claims[1]["critical_illness_insurance"] == Decimal("19500.00")
 
 
 def test_a_claim_dated_on_the_report_day_is_evaluated():
@@ -87,11 +104,19 @@ def test_tekun_dibao_and_returned_to_poverty_are_the_key_groups_and_dibian_jianc
     assert sd.medical_assistance_eligibility(category, returned) == group
 
 
+@pytest.mark.parametrize("statuses, group", [
+    (("fanpin_zhipin",), "key_group"), (("dibao", "yinbing_zhipin"), "key_group"),
+    (("jiance", "fanpin_zhipin"), "key_group"), (("yinbing_zhipin", "dibian"), "marginal"),
+    (("yinbing_zhipin",), "illness_poverty"), (("tufa_kunnan",), None), ((), None)])
+def test_a_person_in_several_groups_follows_the_group_clause_1_names_first(statuses, group):
+    assert sd.medical_assistance_eligibility(statuses) == group
+
+
 def test_a_person_in_no_named_group_gets_no_medical_assistance():
     r = run(burden("20000"), category="tufa_kunnan")
     assert totals(r, "medical_assistance", "further_relief", "out_of_pocket") == (
         Decimal("0.00"), Decimal("0.00"), Decimal("20000.00"))
-    assert r.trace[2].clause == "shandong-2022-major-illness/1"
+    assert [s.clause for s in r.trace if s.layer == "medical_assistance"] == ["shandong-2022-major-illness/1"]
 
 
 # --- 2: enrolment subsidy ---------------------------------------------------------------------------------------
@@ -107,9 +132,12 @@ def test_the_enrolment_subsidy_of_other_groups_was_lost_and_is_refused():
 
 # --- 3: basic insurance from the slip ---------------------------------------------------------------------------
 
-def test_basic_insurance_must_come_from_the_settlement_slip():
-    e = error(claim(basic=None))
-    assert e.field == "claims[0].basic_insurance_paid"
+def test_without_the_basic_insurance_slip_amount_basic_insurance_and_every_layer_after_it_are_undetermined():
+    r = run(claim(basic=None))
+    for layer in ("basic_insurance", "critical_illness_insurance", "medical_assistance", "further_relief"):
+        assert undetermined(r, 0, layer) == "basic_insurance_paid"
+    assert r.complete is False and r.claims[0]["out_of_pocket_is_upper_bound"] is True
+    assert r.claims[0]["out_of_pocket"] == Decimal("100000.00")  # nothing determined is paid: the upper bound
 
 
 # --- 4: critical-illness tilt for the three key groups ----------------------------------------------------------
@@ -142,14 +170,20 @@ def test_the_critical_illness_tilt_applies_in_employees_insurance_too():
     assert run(claim(), insurance="employee").totals["critical_illness_insurance"] == Decimal("19500.00")
 
 
-def test_the_ratio_increase_lost_in_translation_is_a_required_input():
-    inputs = dict(CI_INPUTS)
-    del inputs["critical_illness.key_group_ratio_increase"]
-    with pytest.raises(InputError) as info:
-        medrules.evaluate(medrules.parse_scenario({"policy": P, "person": {"category": "dibao", "insurance": "resident"},
-                                                   "claims": [claim()], "inputs": inputs}))
-    assert info.value.field == "inputs.critical_illness.key_group_ratio_increase"
-    assert "lost in translation" in str(info.value)
+def test_without_the_ratio_increase_lost_in_translation_critical_illness_is_undetermined_and_basic_is_paid():
+    r = run(claim(), inputs={"critical_illness.key_group_ratio_increase": None})
+    assert r.claims[0]["basic_insurance"] == Decimal("60000.00")
+    assert undetermined(r, 0, "critical_illness_insurance") == "inputs.critical_illness.key_group_ratio_increase"
+    assert "lost in translation" in r.claims[0]["undetermined"]["critical_illness_insurance"]["why"]
+    assert undetermined(r, 0, "medical_assistance") == "inputs.critical_illness.key_group_ratio_increase"
+    assert r.complete is False
+
+
+def test_a_key_group_claim_with_the_slip_amount_needs_none_of_the_critical_illness_inputs():
+    # R = 40,000 − 12,000 (slip) = 28,000 → MA 28,000 × 70% = 19,600.
+    r = run(claim(critical_illness_paid="12000"), inputs={k: None for k in CI_INPUTS})
+    assert totals(r, "critical_illness_insurance", "medical_assistance") == (Decimal("12000.00"), Decimal("19600.00"))
+    assert r.complete is True
 
 
 def test_a_raised_ratio_above_100_percent_is_refused():
@@ -157,9 +191,32 @@ def test_a_raised_ratio_above_100_percent_is_refused():
     assert e.field == "inputs.critical_illness.key_group_ratio_increase" and "allowed: 0 to 0.40" in str(e)
 
 
-def test_outside_the_key_groups_critical_illness_must_come_from_the_slip():
-    e = error(claim(), category="dibian")
-    assert e.field == "claims[0].critical_illness_paid"
+def test_outside_the_key_groups_critical_illness_without_the_slip_amount_is_undetermined():
+    r = run(claim(), category="dibian")
+    assert r.claims[0]["basic_insurance"] == Decimal("60000.00")
+    assert undetermined(r, 0, "critical_illness_insurance") == "critical_illness_paid"
+
+
+def test_a_slip_and_a_computed_claim_in_one_year_share_the_halved_deductible_and_the_burden():
+    # dibao, D = 10,000, 65%. Claim 1: R after basic 30,000 − 10,000 = 20,000; CI 5,000 from the slip.
+    # Claim 2: after basic 18,000 − 10,000 = 8,000, no slip; the year's burden after basic 28,000:
+    # (28,000 − 10,000) × 65% = 11,700 due this year, 5,000 already paid (slip) → 6,700.
+    # MA: left 15,000 then 1,300; claim 1 15,000 × 70% = 10,500; year 16,300 × 70% = 11,410 → 910.
+    r = run(claim("2023-02-01", "30000", "10000", critical_illness_paid="5000"), claim("2023-07-01", "18000", "10000"))
+    assert [c["critical_illness_insurance"] for c in r.claims] == [Decimal("5000.00"), Decimal("6700.00")]
+    assert [c["medical_assistance"] for c in r.claims] == [Decimal("10500.00"), Decimal("910.00")]
+    ci_step = [s for s in r.trace if s.claim == 1 and s.layer == "critical_illness_insurance"][0]
+    assert "28,000.00" in ci_step.explanation and "5,000.00 paid on the year's earlier claims" in ci_step.explanation
+
+
+def test_a_computed_claim_then_a_slip_claim_counts_the_slip_amount_in_the_years_total():
+    # Claim 1 computed: R after basic 30,000 → (30,000 − 10,000) × 65% = 13,000. Claim 2 from the slip: 2,000.
+    # Claim 3 computed: after basic 20,000; year 30,000 + 10,000 + 20,000 = 60,000 → (60,000 − 10,000) × 65%
+    # = 32,500 due, 13,000 + 2,000 = 15,000 paid → 17,500.
+    r = run(claim("2023-02-01", "40000", "10000"), claim("2023-05-01", "20000", "10000", critical_illness_paid="2000"),
+            claim("2023-09-01", "30000", "10000"))
+    assert [c["critical_illness_insurance"] for c in r.claims] == [Decimal("13000.00"), Decimal("2000.00"),
+                                                                  Decimal("17500.00")]
 
 
 def test_a_key_group_slip_amount_replaces_the_computation():
@@ -209,8 +266,29 @@ def test_a_local_key_group_ratio_below_70_percent_is_refused():
 
 
 def test_a_monitored_person_who_returned_to_poverty_is_assisted_as_a_key_group():
+    # R = 20,000 × 70% = 14,000 (key group), not (20,000 − 3,000) × 50% = 8,500 (marginal).
     r = run(burden("20000"), category="jiance", inputs={"person.returned_to_poverty": True})
     assert r.totals["medical_assistance"] == Decimal("14000.00")
+    r = run(burden("20000"), statuses=["jiance", "fanpin_zhipin"])
+    assert r.totals["medical_assistance"] == Decimal("14000.00")
+
+
+def test_the_status_fanpin_zhipin_gets_the_critical_illness_tilt_of_the_key_groups():
+    # R = 40,000: (40,000 − 10,000) × 65% = 19,500; MA 20,500 × 70% = 14,350.
+    r = run(claim(), statuses=["fanpin_zhipin"])
+    assert totals(r, "critical_illness_insurance", "medical_assistance") == (Decimal("19500.00"), Decimal("14350.00"))
+
+
+def test_a_dibao_recipient_impoverished_by_illness_follows_the_key_group_rule_and_needs_no_income():
+    # Key group: 20,000 × 70% = 14,000 (not the 25%-of-income rule, whose income is not given).
+    r = run(burden("20000"), statuses=["dibao", "yinbing_zhipin"])
+    assert r.totals["medical_assistance"] == Decimal("14000.00") and r.complete is True
+
+
+def test_a_dibian_member_impoverished_by_illness_follows_the_marginal_rule():
+    # (13,000 − 3,000) × 50% = 5,000.
+    r = run(burden("13000"), statuses=["yinbing_zhipin", "dibian"])
+    assert r.totals["medical_assistance"] == Decimal("5000.00") and r.complete is True
 
 
 # --- 5: marginal families and monitored people ------------------------------------------------------------------
@@ -253,9 +331,11 @@ def test_people_impoverished_by_illness_get_60_percent_of_the_burden_above_a_qua
     assert got == [Decimal("0.00"), Decimal("0.01"), Decimal("6000.00")]
 
 
-def test_the_income_for_the_illness_poverty_threshold_is_a_required_input():
-    e = error(burden("20000"), category="yinbing_zhipin")
-    assert e.field == "inputs.income.per_capita_disposable_local"
+def test_without_the_income_for_the_illness_poverty_threshold_only_assistance_and_what_follows_are_undetermined():
+    r = run(burden("20000"), statuses=["yinbing_zhipin"])
+    assert totals(r, "basic_insurance", "critical_illness_insurance") == (Decimal("10000.00"), Decimal("0.00"))
+    assert undetermined(r, 0, "medical_assistance") == "inputs.income.per_capita_disposable_local"
+    assert r.claims[0]["out_of_pocket"] == Decimal("20000.00") and r.claims[0]["out_of_pocket_is_upper_bound"]
 
 
 def test_people_impoverished_by_illness_get_no_further_assistance():
@@ -295,11 +375,30 @@ def test_further_assistance_across_two_claims_stops_at_20000_a_year_and_starts_a
     assert [c["out_of_pocket"] for c in r.claims] == [Decimal("6000.00"), Decimal("14000.00"), Decimal("900.00")]
 
 
-def test_the_still_heavy_threshold_is_a_required_input_for_the_groups_that_can_get_further_assistance():
-    with pytest.raises(InputError) as info:
-        medrules.evaluate(medrules.parse_scenario({"policy": P, "person": {"category": "dibao", "insurance": "resident"},
-                                                   "claims": [burden("100")], "inputs": {}}))
-    assert info.value.field == "inputs.medical_assistance.still_heavy_threshold"
+def test_without_the_still_heavy_threshold_only_further_assistance_is_undetermined():
+    # dibao, every slip amount given: R 20,000 → MA 14,000, left 6,000 (an upper bound).
+    r = run(burden("20000"), threshold=None, inputs={k: None for k in CI_INPUTS})
+    assert totals(r, "basic_insurance", "critical_illness_insurance", "medical_assistance",
+                  "supplementary_insurance") == (Decimal("10000.00"), Decimal("0.00"), Decimal("14000.00"),
+                                                 Decimal("0.00"))
+    assert undetermined(r, 0, "further_relief") == "inputs.medical_assistance.still_heavy_threshold"
+    assert r.claims[0]["out_of_pocket"] == Decimal("6000.00") and r.complete is False
+
+
+def test_people_outside_further_assistance_need_no_still_heavy_threshold():
+    r = run(burden("20000"), category="tufa_kunnan", threshold=None)
+    assert r.totals["further_relief"] == Decimal("0.00") and r.complete is True
+
+
+def test_the_20000_limit_is_a_ceiling_and_the_trace_says_the_local_limit_may_be_lower():
+    # R 50,000: MA 30,000; left 20,000; T = 0 → 14,000 ≤ 20,000.
+    r = run(burden("50000"), threshold="0")
+    step = [s for s in r.trace if s.layer == "further_relief"][0]
+    assert step.amount == Decimal("14000.00")
+    assert "at most 20,000.00" in step.explanation and "local.tilted_annual_limit, may be lower" in step.explanation
+    r = run(burden("50000"), threshold="0", inputs={"local.tilted_annual_limit": "10000"})
+    step = [s for s in r.trace if s.layer == "further_relief"][0]
+    assert "local annual limit 10,000.00" in step.explanation and "may be lower" not in step.explanation
 
 
 def test_a_local_further_assistance_limit_above_20000_is_refused_and_one_below_is_used():
@@ -308,6 +407,25 @@ def test_a_local_further_assistance_limit_above_20000_is_refused_and_one_below_i
     # R 50,000: MA 30,000; left 20,000; T = 0 → 14,000 → local limit 10,000.
     r = run(burden("50000"), threshold="0", inputs={"local.tilted_annual_limit": "10000"})
     assert r.totals["further_relief"] == Decimal("10000.00")
+
+
+def test_without_a_commercial_insurance_slip_amount_it_and_further_assistance_are_undetermined():
+    # R 20,000: MA 14,000 computed; out of pocket 6,000 an upper bound.
+    r = run(burden("20000", supplementary_insurance_paid=None), threshold="0")
+    assert r.claims[0]["medical_assistance"] == Decimal("14000.00")
+    assert undetermined(r, 0, "supplementary_insurance") == "supplementary_insurance_paid"
+    assert undetermined(r, 0, "further_relief") == "supplementary_insurance_paid"
+
+
+def test_a_commercial_insurance_slip_that_no_longer_fits_after_the_years_catch_up_is_undetermined_not_refused():
+    # dibao, D = 10,000, 65%. Claim 1: after basic 30,000, CI 0 on the slip; MA 30,000 × 70% = 21,000.
+    # Claim 2: after basic 10,000, CI computed: year 40,000 → (40,000 − 10,000) × 65% = 19,500 due, 0 paid →
+    # 19,500, but only 10,000 is left on the claim → 10,000. Its record's commercial 100 no longer fits.
+    r = run(claim("2023-02-01", "40000", "10000", critical_illness_paid="0"),
+            claim("2023-07-01", "11000", "1000", supplementary_insurance_paid="100"))
+    assert r.claims[0]["medical_assistance"] == Decimal("21000.00") and r.claims[0]["complete"] is True
+    assert r.claims[1]["critical_illness_insurance"] == Decimal("10000.00")
+    assert undetermined(r, 1, "supplementary_insurance") == "critical_illness_paid"
 
 
 def test_a_commercial_insurance_slip_is_settled_before_further_assistance():
@@ -341,6 +459,29 @@ def test_the_warning_is_decided_after_each_claim_on_the_years_burden_after_the_t
     assert [c["early_warning"] for c in r.claims] == [False, True]
     r = run(burden("20000"), category="general")
     assert r.claims[0]["early_warning"] is None
+
+
+def test_the_warning_of_a_monitored_person_below_the_income_waits_for_the_lost_share():
+    # jiance, R 20,000 ≤ 37,000: undetermined without the share; with 50%: line 18,500 < 20,000 → warned.
+    income = {"income.per_capita_disposable_province": "37000"}
+    r = run(burden("20000"), statuses=["jiance"], inputs=income)
+    step = [s for s in r.trace if s.layer == "early_warning"][0]
+    assert r.claims[0]["early_warning"] is None and "monitoring.marginal_threshold_share" in step.explanation
+    r = run(burden("20000"), statuses=["jiance"], inputs={**income, "monitoring.marginal_threshold_share": "0.5"})
+    assert r.claims[0]["early_warning"] is True
+
+
+def test_a_missing_slip_on_an_earlier_claim_blocks_the_years_later_assistance_but_not_its_own_slip_layers():
+    # dibian: claim 1 has no critical-illness slip amount (not a key group: undetermined). Claim 2's basic and
+    # critical-illness amounts come from its slip; its assistance rests on the year's burden, which takes in
+    # claim 1's unknown burden, so it is undetermined too, and so is its warning.
+    r = run(claim("2023-02-01", "20000", "10000"), burden("10000", "2023-06-01"), category="dibian",
+            inputs={"income.per_capita_disposable_province": "37000"})
+    assert undetermined(r, 0, "critical_illness_insurance") == "critical_illness_paid"
+    assert totals(r, "basic_insurance") == (Decimal("20000.00"),)
+    assert r.claims[1]["critical_illness_insurance"] == Decimal("0.00")
+    assert undetermined(r, 1, "medical_assistance") == "critical_illness_paid"
+    assert r.claims[1]["early_warning"] is None
 
 
 # --- the command line -------------------------------------------------------------------------------------------
