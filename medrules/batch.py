@@ -28,6 +28,7 @@ from .claims import CODES, Claims, yuan
 from .claims_file import BatchInputError, _err, fen_text, load_inputs, read_claims
 from .engine import check_inputs, claim_policies, resolve_readings, rules_module, run, sort_order
 from .policy import PolicyError, load_policy, policy_ids
+from .scenario import InputError
 from .rulebook import LAYERS
 
 OUTPUTS = LAYERS + ("out_of_pocket",)
@@ -164,17 +165,17 @@ def evaluate_table(t: Claims, policy_id: str, inputs: dict, readings: dict | Non
         out.add(part, _run(policy_id, t.take(part), inputs, readings, presorted=True))
         if progress is not None:
             progress.update(len(part))
-    if not out.in_force.any():
-        policy = load_policy(policy_id)
-        from .engine import validity_text
-        raise _err("claims", f"no claim falls within {policy_id}'s validity ({validity_text(policy)}, clause "
-                   f"{rules_module(policy_id).in_force.clause})")
+    _refuse_none_in_force(out, policy_id)
     return out
 
 
 def _run(policy_id, t, inputs, readings, presorted=False):
     try:
         return run(policy_id, t, inputs, readings, presorted=presorted)
+    except BatchInputError:
+        raise
+    except InputError as e:  # as a BatchInputError, which a Dask worker process can send back
+        raise _err(e.field, str(e).removeprefix(f"{e.field}: ")) from None
     except PolicyError as e:
         raise _err("claims", str(e)) from None
 
@@ -252,11 +253,21 @@ def evaluate_table_dask(t: Claims, policy_id: str, inputs: dict, readings: dict 
         s.known[k] = done["known_" + k].to_numpy()
     s.in_force = done["in_force"].to_numpy()
     s.total_out_of_pocket = done["total_out_of_pocket"].to_numpy()
-    s.undetermined = done["undetermined"].to_numpy()
+    # Dask keeps text as its string dtype, where None comes back as NA: back to None for Arrow.
+    undetermined = done["undetermined"].astype(object)
+    s.undetermined = undetermined.where(undetermined.notna(), None).to_numpy()
     for c in done.columns:
         if c.startswith("decision_"):
             s.decisions[c.removeprefix("decision_")] = done[c].to_numpy()
+    _refuse_none_in_force(s, policy_id)
     return s
+
+
+def _refuse_none_in_force(s: Settled, policy_id: str) -> None:
+    if not s.in_force.any():
+        from .engine import validity_text
+        raise _err("claims", f"no claim falls within {policy_id}'s validity ({validity_text(load_policy(policy_id))}, "
+                   f"clause {rules_module(policy_id).in_force.clause})")
 
 
 def _compute(collection, scheduler):

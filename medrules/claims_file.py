@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from .categories import CATEGORIES, CATEGORY_STATUSES, STATUSES
-from .claims import CODES, COST_FIELDS, FLAG_FIELDS, MONEY_FIELDS, SLIP_FIELDS, STATUS_CODES, Claims, status_mask, yuan
+from .claims import (CODES, COST_FIELDS, FLAG_FIELDS, MONEY_FIELDS, SLIP_FIELDS, STATUS_CODES, Claims, status_mask,
+                     statuses_of, yuan)
 from .scenario import MAX_AMOUNT, InputError, _money
 
 REQUIRED = ("person_id", "insurance", "date", "setting", "policy_range_cost")
@@ -367,6 +368,7 @@ def claims_from_arrow(table, line_offset=None, row_offset: int = 0) -> Claims:
     for name in FLAG_FIELDS:  # yes/no facts a claim may carry; false where the table has no such column
         values[name] = _bool_column(col(name)) if name in names else np.zeros(n, dtype=bool)
     claims = Claims(values, person_ids=encoded.dictionary, line_offset=line_offset)
+    claims.__dict__["status_column"] = person_cols[0]   # errors name the column the file has
     _check_rows(claims)
     return claims
 
@@ -416,8 +418,12 @@ def _check_rows(t: Claims) -> None:
         if len(differ):
             i = int(differ[0])
             earlier = int(np.flatnonzero(t.person == t.person[i])[0])
-            raise _err(f"{t.where(i)}, {field}", f"differs from the {field} given for the same person_id on "
-                       f"{t.where(earlier)}: one person has one {field} in a table")
+            name = t.__dict__.get("status_column", "statuses") if field == "statuses" else field
+
+            def text(v):
+                return (";".join(statuses_of(v)) or "(none)") if field == "statuses" else CODES[field][v]
+            raise _err(f"{t.where(i)}, {name}", f"{text(values[i])!r} differs from {text(first[i])!r} given for the "
+                       f"same person_id on {t.where(earlier)}: a person has the same {name} on every row of a table")
     dup = _duplicates(t)
     if dup is not None:
         i, first = dup

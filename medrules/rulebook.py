@@ -213,6 +213,7 @@ class Context:
         self.readings = readings
         self.n = n = len(claims)
         self.year = claims.date.astype("datetime64[Y]").astype(np.int64) + 1970
+        self._days = claims.date.astype(np.int64)   # days since 1970-01-01, for dated parameters
         self.groups = Groups.of(claims.person, self.year)
         self.left = claims.policy_range_cost.copy()       # policy-range cost not yet paid by any layer
         self.outside_left = np.zeros(n, dtype=np.int64)   # outside-range cost a layer has brought into scope
@@ -278,19 +279,24 @@ class Context:
             parameter = self.policy.parameters[name]
         except KeyError:
             raise PolicyError(f"{self.policy.id} has no parameter {name!r}") from None
-        idx = np.full(self.n, -1, dtype=np.int64)
+        idx = np.broadcast_to(np.int64(-1), (self.n,))
         if need.any():
-            days = self.claims.date.astype(np.int64)
-            lo, hi = int(days[need].min()), int(days[need].max())
+            days = self._days
+            lo, hi = (int(days.min()), int(days.max())) if need.all() else (int(days[need].min()),
+                                                                             int(days[need].max()))
             by_day = _days_table(self.policy.id, name, lo, hi)
-            idx = np.where(need, by_day[np.clip(days - lo, 0, hi - lo)], -1)
-            missing = np.flatnonzero(need & (idx < 0))
-            if len(missing):
-                i = int(missing[0])
-                try:
-                    parameter.at(self.claims.date[i].astype(dt.date))
-                except PolicyError as e:
-                    raise PolicyError(f"{self.claims.where(i)}: {e}") from None
+            if by_day[0] >= 0 and (by_day == by_day[0]).all():
+                # One value holds on every day the claims span (the usual case): no per-claim gather.
+                idx = np.broadcast_to(np.int64(by_day[0]), (self.n,))
+            else:
+                idx = np.where(need, by_day[np.clip(days - lo, 0, hi - lo)], -1)
+                missing = np.flatnonzero(need & (idx < 0))
+                if len(missing):
+                    i = int(missing[0])
+                    try:
+                        parameter.at(self.claims.date[i].astype(dt.date))
+                    except PolicyError as e:
+                        raise PolicyError(f"{self.claims.where(i)}: {e}") from None
         raw = [v.value for v in parameter.values]
         if parameter.unit == "ratio":
             parts = [Fraction(Decimal(v)) for v in raw] + [Fraction(0)]

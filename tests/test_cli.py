@@ -17,8 +17,8 @@ GOOD = {
     "person": {"category": "dibao", "insurance": "resident"},
     "claims": [
         {"date": "2023-03-10", "setting": "inpatient", "facility": "tertiary", "policy_range_cost": 200000,
-         "basic_insurance_paid": 110000, "referred": True, "followed_treatment_guidance": True,
-         "in_city_designated_hospital": True},
+         "basic_insurance_paid": 110000, "supplementary_insurance_paid": 0, "referred": True,
+         "followed_treatment_guidance": True, "in_city_designated_hospital": True},
     ],
     "inputs": {"critical_illness_base_deductible": 30000},
 }
@@ -79,8 +79,22 @@ def test_good_input_exits_0_and_prints_json_with_claims_years_totals_and_trace(t
     for table in [*out["years"].values(), out["totals"]]:
         assert all(isinstance(v, str) and MONEY.match(v) for v in table.values()), table
     for step in out["trace"]:
-        assert step["amount"] is None or MONEY.match(step["amount"])
+        assert step["amount"] is None or isinstance(step["amount"], bool) or MONEY.match(step["amount"])
         assert step["clause"].startswith("wenzhou-2021-78/")
+
+
+def test_a_missing_slip_amount_is_a_partial_result_naming_the_field_with_exit_0(tmp_path):
+    # Wenzhou 三(三)9 gives no basic-insurance rule: without the slip amount basic insurance, and every layer settled
+    # on what it leaves, is undetermined; nothing is known to be paid, so all 200,000 is the upper bound.
+    p = cli(write(tmp_path, changed(_del(["claims", 0, "basic_insurance_paid"]))))
+    assert p.returncode == 0 and p.stderr == ""
+    out = json.loads(p.stdout)
+    assert out["complete"] is False
+    claim = out["claims"][0]
+    assert claim["basic_insurance"] is None and claim["out_of_pocket"] == "200000.00"
+    assert claim["out_of_pocket_is_upper_bound"] is True
+    assert claim["undetermined"]["basic_insurance"]["field"] == "basic_insurance_paid"
+    assert claim["undetermined"]["basic_insurance"]["clause"] == "wenzhou-2021-78/3.3.9"
 
 
 def test_the_shipped_example_evaluates_to_the_hand_computed_amounts():
@@ -131,8 +145,6 @@ BAD = [
                  ["inputs.no_such_input", "critical_illness_base_deductible"], id="unknown-input-name"),
     pytest.param(changed(_set(["claims", 0, "doctor"], "Li")), ["claims[0].doctor", "policy_range_cost"],
                  id="unknown-claim-field"),
-    pytest.param(changed(_del(["claims", 0, "basic_insurance_paid"])),
-                 ["claims[0].basic_insurance_paid", "does not define"], id="missing-basic-insurance-paid"),
     pytest.param(changed(_set(["inputs", "critical_illness_ratio"], "0.79")),
                  ["inputs.critical_illness_ratio", "0.8"], id="ratio-below-floor"),
     pytest.param(changed(_set(["claims"], [])), ["claims"], id="no-claims"),
