@@ -194,7 +194,8 @@ class ClaimRow:
         self.basic_paid = w.FloatText(description=CLAIM_LABELS["basic_insurance_paid"], style=STYLE, layout=WIDE)
         self.ci_paid = w.Text(description=CLAIM_LABELS["critical_illness_paid"], placeholder="不填 = 按政策计算 computed",
                               style=STYLE, layout=WIDE)
-        self.supp_paid = w.Text(description=CLAIM_LABELS["supplementary_insurance_paid"], placeholder="不填 = 0",
+        self.supp_paid = w.Text(description=CLAIM_LABELS["supplementary_insurance_paid"],
+                                placeholder="不填 = 待定 undetermined",
                                 style=STYLE, layout=WIDE)
         tick = {"indent": False, "layout": w.Layout(width="97%")}
         self.referred = w.Checkbox(description=CLAIM_LABELS["referred"], **tick)
@@ -212,7 +213,8 @@ class ClaimRow:
         self.cost.value = float(claim["policy_range_cost"])
         self.basic_paid.value = float(claim.get("basic_insurance_paid", 0))
         self.ci_paid.value = str(claim.get("critical_illness_paid", ""))
-        self.supp_paid.value = str(claim.get("supplementary_insurance_paid", ""))
+        # The record shows the supplementary payment; 0 unless a preset says otherwise (blank: undetermined).
+        self.supp_paid.value = str(claim.get("supplementary_insurance_paid", "0"))
         self.referred.value = bool(claim.get("referred", False))
         self.guidance.value = bool(claim.get("followed_treatment_guidance", False))
         self.in_city.value = bool(claim.get("in_city_designated_hospital", False))

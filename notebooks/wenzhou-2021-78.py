@@ -29,9 +29,9 @@ import datetime as dt
 from medrules import evaluate, parse_scenario
 from medrules.report import (cases, clause_table, inputs_table, parameter_table, result_table, show_clause,
                              show_rule, trace_table)
-from medrules.rules.wenzhou_2021_78 import (coverage_start, critical_illness_insurance, critical_illness_tilt,
-                                            enrolment_subsidy, high_cost_resolution, in_force, is_hardship_group,
-                                            medical_assistance, pay_after_treatment, special_disease_catalogue_additions,
+from medrules.rules.wenzhou_2021_78 import (coverage_start, critical_illness_insurance, enrolment_subsidy,
+                                            high_cost_resolution, in_force, in_hardship, medical_assistance,
+                                            pay_after_treatment, special_disease_catalogue_additions,
                                             supplementary_insurance, basic_insurance)
 from medrules.scenario import InputError
 
@@ -82,25 +82,38 @@ show_clause(P, "1")
 show_clause(P, "2")
 
 # %% [markdown]
-# **Interpretation.** A person is one of the 困难群众 when their category is 特困 (`tekun`), 低保 (`dibao`),
-# 低保边缘 (`dibian`), or 因病致贫 (`yinbing_zhipin`) — or when a county-level government designates them.
-#
-# Assumption: a `yinbing_zhipin` person is one already brought into dibao or dibian, as the clause requires
-# (纳入低保、低边的因病致贫对象).
+# **Interpretation.** A person is one of the 困难群众 when they hold the status 特困 (`tekun`), 低保 (`dibao`) or
+# 低保边缘 (`dibian`) — or when a county-level government designates them. A person holds statuses, not one
+# category: 因病致贫 (`yinbing_zhipin`) counts only together with 低保 or 低边, as the clause says
+# (纳入低保、低边的因病致贫对象); the status alone, outside those families, does not make a person one of the
+# 困难群众 under this plan.
 #
 # Assumption: 防止返贫监测对象 (`jiance`) and 突发严重困难人员 (`tufa_kunnan`) are not named by the plan; they count
 # only when the input `county_designated_special_hardship` is true (其他特殊困难人员). It defaults to false.
 
 # %% tags=["hide-input", "hide-output"]
-show_rule(is_hardship_group)
+show_rule(in_hardship)
 
 # %% tags=["hide-input"]
 import pandas as pd
+
+
+def assisted(statuses, designated):
+    """Whether the rule counts the person as in hardship: a 1,000 yuan outpatient claim gets assistance or not."""
+    r = evaluate(parse_scenario({
+        "policy": P, "person": {"statuses": statuses, "insurance": "resident"},
+        "claims": [{"date": "2023-03-10", "setting": "outpatient", "policy_range_cost": 1000,
+                    "basic_insurance_paid": 500, "critical_illness_paid": 0, "supplementary_insurance_paid": 0}],
+        "inputs": {"county_designated_special_hardship": designated}}))
+    return r.claims[0]["medical_assistance"] > 0
+
+
 pd.DataFrame(
-    [{"category": c, "designated by county": d, "困难群众 in hardship": is_hardship_group(c, d)}
-     for c in ("tekun", "dibao", "dibian", "yinbing_zhipin", "jiance", "tufa_kunnan", "general")
-     for d in (False, True) if d is False or c in ("jiance", "tufa_kunnan")]
-).set_index("category")
+    [{"statuses 身份": "、".join(s) or "(none 无)", "designated by county": d, "困难群众 in hardship": assisted(s, d)}
+     for s in (["tekun"], ["dibao"], ["dibian"], ["dibao", "yinbing_zhipin"], ["yinbing_zhipin"], ["jiance"],
+               ["tufa_kunnan"], [])
+     for d in (False, True) if d is False or s in (["jiance"], ["tufa_kunnan"], ["yinbing_zhipin"])]
+).set_index("statuses 身份")
 
 # %% [markdown]
 # ## 三(一)1–3 Prevention and monitoring
@@ -253,14 +266,16 @@ pd.DataFrame(special_disease_catalogue_additions(), columns=["中文", "English"
 # Assumption: the computation covers every claim's burden after basic insurance, outpatient included; where local
 # rules exclude general outpatient costs, give the slip amount.
 #
-# Assumption: for a person not in hardship the plan defines no critical-illness rule, so the slip amount is required.
+# Assumption: for a person not in hardship the plan defines no critical-illness rule, so the slip amount is needed;
+# without it that layer, and those after it, are undetermined (待定), naming the field.
 #
-# Assumption: a claim settled with a slip amount `critical_illness_paid` does not use up the computed deductible of
-# later claims in the year (what the slip's settlement used of the deductible is not on the slip); give every claim
-# of a year the same way — all with slips, or all computed.
+# Assumption (one reading: the deductible is a yearly amount, 起付标准线 of the year): a year mixing claims settled
+# with a slip amount and claims computed here is settled as one year — the year's burden after basic insurance
+# counts every claim, the halved deductible is used once, and a computed claim gets what is due for the year so
+# far less what the year's earlier claims were paid, by the slip or by this rule.
 
 # %% tags=["hide-input", "hide-output"]
-show_rule(critical_illness_tilt, critical_illness_insurance)
+show_rule(critical_illness_insurance)
 
 # %% [markdown]
 # Worked examples, with a base deductible of 30,000 yuan (so 15,000 after the cut). "Burden" is the
@@ -269,7 +284,9 @@ show_rule(critical_illness_tilt, critical_illness_insurance)
 # %% tags=["hide-input"]
 dibao = {"category": "dibao", "insurance": "resident"}
 def claim(date, cost, basic, setting="inpatient", **more):
-    return {"date": date, "setting": setting, "policy_range_cost": cost, "basic_insurance_paid": basic, **more}
+    """A claim as the settlement record gives it; the record shows no supplementary-insurance payment (0)."""
+    return {"date": date, "setting": setting, "policy_range_cost": cost, "basic_insurance_paid": basic,
+            "supplementary_insurance_paid": 0, **more}
 
 ci_examples = cases(P, {
     "burden 40,000": (dibao, [claim("2023-03-01", 100000, 60000)]),
@@ -324,9 +341,9 @@ show_rule(medical_assistance)
 from decimal import Decimal
 
 def slip(date, burden, setting="inpatient", **more):
-    """A claim whose slip shows 50,000 from basic insurance and 0 from critical-illness insurance."""
+    """A claim whose slip shows 50,000 from basic insurance and 0 from critical-illness and supplementary insurance."""
     return {"date": date, "setting": setting, "policy_range_cost": Decimal(burden) + 50000, "basic_insurance_paid": 50000,
-            "critical_illness_paid": 0, **more}
+            "critical_illness_paid": 0, "supplementary_insurance_paid": 0, **more}
 
 tekun = {"category": "tekun", "insurance": "resident"}
 general = {"category": "general", "insurance": "employee"}
@@ -360,7 +377,8 @@ show_clause(P, "3.3.10")
 # its benefits, so what it paid comes from the slip (`supplementary_insurance_paid`), settled after medical
 # assistance, in the order 三(三)11 lists the four layers.
 #
-# Assumption: with no slip amount, the supplementary insurance paid nothing on that claim.
+# Assumption (one reading: the plan sets no benefit for it): with no slip amount the fourth layer is undetermined
+# (待定), and so is the high-cost resolution that follows it; a record showing 0 means it paid nothing.
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(supplementary_insurance)
@@ -434,7 +452,8 @@ show_clause(P, "4.4")
 show_clause(P, "end")
 
 # %% [markdown]
-# **Interpretation.** A claim dated before 2022-01-01 or after 2025-12-31 is outside the plan and is refused.
+# **Interpretation.** A claim dated before 2022-01-01 or after 2025-12-31 is outside the plan: it is marked so
+# and the scenario's other claims are settled; a scenario with no claim in force is refused.
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(in_force)
@@ -487,4 +506,4 @@ check.cost.value = 300000
 check.basic_paid.value = 100000
 print(check.summary())
 check.category.value = "general"
-print(check.summary()["error"])
+print(check.summary())   # no critical-illness slip amount for a person not in hardship: that layer on is 待定
