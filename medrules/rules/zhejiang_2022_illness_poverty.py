@@ -27,21 +27,26 @@ TARGETS = {"end-2022": dt.date(2022, 12, 31), "2025": dt.date(2025, 12, 31)}
 BASES = {"total": "total_cost", "policy_range": "policy_range_cost"}
 PAYERS = {"three_systems": ("basic_insurance_paid", "critical_illness_paid", "medical_assistance_paid"),
           "all_recorded": ("basic_insurance_paid", "critical_illness_paid", "medical_assistance_paid",
-                           "charity_paid", "commercial_insurance_paid")}
-REQUIRED = ("enrolled_with_subsidy", "total_cost", "basic_insurance_paid", "critical_illness_paid",
-            "medical_assistance_paid")
-OPTIONAL = ("policy_range_cost", "charity_paid", "commercial_insurance_paid")
+                           "supplementary_insurance_paid", "further_relief_paid", "charity_paid",
+                           "commercial_insurance_paid")}
+REQUIRED = ("basic_insurance_paid", "critical_illness_paid", "medical_assistance_paid")
+# enrolled_with_subsidy is needed only for 资助参保率 and total_cost only for the total-cost base: a batch result
+# of claims has neither, yet its protection and burden rates on the policy-range base can be computed.
+OPTIONAL = ("enrolled_with_subsidy", "total_cost", "policy_range_cost", "supplementary_insurance_paid",
+            "further_relief_paid", "charity_paid", "commercial_insurance_paid")
 
 
 @dataclass(frozen=True)
 class Person:
     """One person in hardship: enrolment and the year's medical-expense totals (yuan, exact)."""
-    enrolled_with_subsidy: bool
-    total_cost: Decimal
     basic_insurance_paid: Decimal
     critical_illness_paid: Decimal
     medical_assistance_paid: Decimal
+    enrolled_with_subsidy: bool | None = None  # None: not known (e.g. a batch result of claims)
+    total_cost: Decimal | None = None
     policy_range_cost: Decimal | None = None
+    supplementary_insurance_paid: Decimal = ZERO
+    further_relief_paid: Decimal = ZERO
     charity_paid: Decimal = ZERO
     commercial_insurance_paid: Decimal = ZERO
 
@@ -55,6 +60,9 @@ def parse_people(rows) -> list[Person]:
     allowed = ", ".join(REQUIRED + OPTIONAL)
     people = []
     for i, row in enumerate(rows):
+        if isinstance(row, Person):  # already validated
+            people.append(row)
+            continue
         if not isinstance(row, dict):
             raise InputError(f"people[{i}]", f"must be a mapping of fields; allowed: {allowed}")
         unknown = sorted(set(row) - set(REQUIRED + OPTIONAL))
@@ -78,9 +86,9 @@ def parse_people(rows) -> list[Person]:
                     raise InputError(f"people[{i}].{name}", str(e)) from None
         person = Person(**fields)
         paid = sum((getattr(person, f) for f in PAYERS["all_recorded"]), ZERO)
-        if paid > person.total_cost:
+        if person.total_cost is not None and paid > person.total_cost:
             raise InputError(f"people[{i}]", f"the payments add up to {paid}, more than total_cost {person.total_cost}")
-        if person.policy_range_cost is not None and person.policy_range_cost > person.total_cost:
+        if None not in (person.policy_range_cost, person.total_cost) and person.policy_range_cost > person.total_cost:
             raise InputError(f"people[{i}].policy_range_cost",
                              f"{person.policy_range_cost} is more than total_cost {person.total_cost}")
         people.append(person)
@@ -127,6 +135,9 @@ def subsidised_enrolment_rate(people) -> Indicator:
     Assumption (the report defines no formula): numerator = people with enrolled_with_subsidy true; denominator =
     every person in the list, each taken to be a person in hardship entitled to the subsidy."""
     people = parse_people(people)
+    for i, p in enumerate(people):
+        if p.enrolled_with_subsidy is None:
+            raise InputError(f"people[{i}].enrolled_with_subsidy", "required for 资助参保率 (true or false)")
     num = Decimal(sum(p.enrolled_with_subsidy for p in people))
     return Indicator("subsidised_enrolment_rate", "资助参保率 subsidised enrolment rate",
                      "people enrolled with a subsidy ÷ people in hardship", num, Decimal(len(people)),
@@ -137,8 +148,10 @@ def subsidised_enrolment_rate(people) -> Indicator:
 def comprehensive_protection_rate(people, base: str = "total", payers: str = "three_systems") -> Indicator:
     """综合保障率 — zhejiang-2022-illness-poverty/p7: what the three systems paid ÷ medical expenses, over the population.
 
-    Assumption (the report defines no formula): numerator = Σ basic insurance + critical-illness insurance +
-    medical assistance (三重制度, as p6 names them; payers="all_recorded" adds charity and commercial insurance);
+    Assumption (the report defines no formula; reading zhejiang-2022-illness-poverty/p7:protection-payers and
+    p7:expense-base): numerator = Σ basic insurance + critical-illness insurance + medical assistance (三重制度, as
+    p6 names them; payers="all_recorded" adds supplementary insurance, further relief, charity and commercial
+    insurance);
     denominator = Σ medical expenses (base="total": total expenses, as "医疗费用" reads; "policy_range": within
     the policy range); summed over all people, not averaged per person."""
     people = parse_people(people)
@@ -146,7 +159,7 @@ def comprehensive_protection_rate(people, base: str = "total", payers: str = "th
         raise InputError("payers", f"{payers!r}; allowed: {', '.join(PAYERS)}")
     den = _base(people, base)
     num = sum((getattr(p, f) for p in people for f in PAYERS[payers]), ZERO)
-    who = "the three systems" if payers == "three_systems" else "the three systems, charity and commercial insurance"
+    who = "the three systems" if payers == "three_systems" else "every recorded payer"
     return Indicator("comprehensive_protection_rate", "综合保障率 comprehensive protection rate",
                      f"Σ paid by {who} ÷ Σ {BASES[base]}", num, den, _rate(num, den))
 
@@ -155,8 +168,9 @@ def comprehensive_protection_rate(people, base: str = "total", payers: str = "th
 def personal_burden_rate(people, base: str = "total") -> Indicator:
     """个人负担率 — zhejiang-2022-illness-poverty/p7: what people in hardship still pay themselves ÷ medical expenses.
 
-    Assumption (the report defines no formula): numerator = Σ (expenses − every recorded payment: the three
-    systems, charity, commercial insurance); denominator = Σ expenses on the same base as 综合保障率. With no
+    Assumption (the report defines no formula; reading zhejiang-2022-illness-poverty/p7:expense-base): numerator =
+    Σ (expenses − every recorded payment: the three systems, supplementary insurance, further relief, charity,
+    commercial insurance); denominator = Σ expenses on the same base as 综合保障率. With no
     charity or commercial payment it is 1 − 综合保障率 (the report's 80/20 and 85/15 fit that)."""
     people = parse_people(people)
     den = _base(people, base)
@@ -177,10 +191,18 @@ def illness_poverty_targets(people, target: str, base: str = "total", payers: st
                          "the end of 2022 and for 2025)")
     on = TARGETS[target]
     policy = load_policy(POLICY_ID)
-    indicators = (("illness_poverty.subsidised_enrolment_rate", subsidised_enrolment_rate(people)),
-                  ("illness_poverty.comprehensive_protection_rate", comprehensive_protection_rate(people, base, payers)),
-                  ("illness_poverty.personal_burden_rate", personal_burden_rate(people, base)))
+    parsed = parse_people(people)
     rows = []
+    if any(p.enrolled_with_subsidy is None for p in parsed):
+        rows.append({"indicator": "资助参保率 subsidised enrolment rate", "formula": "people enrolled with a subsidy "
+                     "÷ people in hardship", "numerator": None, "denominator": None, "rate": None, "target": None,
+                     "kind": None, "met": None, "clause": "zhejiang-2022-illness-poverty/p1",
+                     "note": "not computable: enrolled_with_subsidy is not given for every person"})
+        indicators = ()
+    else:
+        indicators = (("illness_poverty.subsidised_enrolment_rate", subsidised_enrolment_rate(parsed)),)
+    indicators += (("illness_poverty.comprehensive_protection_rate", comprehensive_protection_rate(parsed, base, payers)),
+                   ("illness_poverty.personal_burden_rate", personal_burden_rate(parsed, base)))
     for param_name, ind in indicators:
         row = {"indicator": ind.label, "formula": ind.formula, "numerator": ind.numerator,
                "denominator": ind.denominator, "rate": ind.rate}
@@ -192,10 +214,11 @@ def illness_poverty_targets(people, target: str, base: str = "total", payers: st
             continue
         if ind.rate is None:
             met, note = None, "rate undefined: the denominator is 0"
+        # Compared as numerator against target × denominator, exact (a quotient could round onto the line).
         elif v.kind == "ceiling":
-            met, note = ind.rate <= v.value, v.quote
+            met, note = ind.numerator <= v.value * ind.denominator, v.quote
         else:  # floor, or exact for a 100% target (a rate cannot exceed 1): met at or above it
-            met, note = ind.rate >= v.value, v.quote
+            met, note = ind.numerator >= v.value * ind.denominator, v.quote
         rows.append({**row, "target": Decimal(v.value), "kind": v.kind, "met": met, "clause": v.clause, "note": note})
     return rows
 
