@@ -84,10 +84,10 @@ show_clause(P, "p1")
 # **Interpretation.** The press conference was on 6 June and the report is dated 2019-06-07. The insured
 # numbers are facts (above).
 #
-# Assumption: the values the report gives hold from its date, 2019-06-07; no earlier date is known, so an earlier
+# Assumption (one reading: the report gives no other date): the values the report gives hold from its date, 2019-06-07; no earlier date is known, so an earlier
 # date is refused.
 #
-# Assumption: the chronic ratios apply "意见施行后" (once the guidance takes effect), on a date not reported; they
+# Assumption (one reading: the effective date is not reported, and nothing earlier than the report is known): the chronic ratios apply "意见施行后" (once the guidance takes effect), on a date not reported; they
 # are taken to be known from the report's date, the first date the report states them. Whether the guidance was
 # already in effect then is not said.
 
@@ -147,9 +147,9 @@ show_clause(P, "p6")
 # the pooling area where they are insured, with an external prescription from a designated medical institution
 # or an internet hospital's electronic prescription.
 #
-# Assumption: a condition matches by its Chinese name or the English name used here.
+# Assumption (one reading: matching names changes no amount): a condition matches by its Chinese name or the English name used here.
 #
-# Assumption: "到参保所在统筹区指定的医保定点零售药店" is one yes/no fact, `pharmacy_designated_by_own_pooling_area`.
+# Assumption (one reading: the designation is a fact the user states): "到参保所在统筹区指定的医保定点零售药店" is one yes/no fact, `pharmacy_designated_by_own_pooling_area`.
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(provincial_chronic_conditions, chronic_condition_eligibility, chronic_drug_pharmacy_purchase)
@@ -213,13 +213,13 @@ show_clause(P, "p8")
 # care are reimbursed at **no less than** 60%, and pulmonary tuberculosis at **no less than** 70%. These are
 # floors: a local scheme may pay more, never less; "不低于" includes the number itself.
 #
-# Assumption: the tuberculosis floor applies in primary-level outpatient care, where the sentence places it (其中);
+# Assumption (reading p8:tuberculosis-level): the tuberculosis floor applies in primary-level outpatient care, where the sentence places it (其中);
 # the report does not say whether it also applies at other levels.
 #
-# Assumption: which facilities count as 基层 is not reported; the user states that a cost is primary-level. The
+# Assumption (one reading: which facility is 基层 is a fact the user states): which facilities count as 基层 is not reported; the user states that a cost is primary-level. The
 # ratio at other levels is not reported, so nothing is computed for them.
 #
-# Assumption: no deductible or annual limit is reported; the least reimbursement is the floor times the cost,
+# Assumption (reading p8:ratio-floors): no deductible or annual limit is reported; the least reimbursement is the floor times the cost,
 # before any deductible or limit.
 
 # %% tags=["hide-input", "hide-output"]
