@@ -30,6 +30,7 @@ from .scenario import InputError
 POLICY_ID = zj.POLICY_ID
 BASE_READING = f"{POLICY_ID}/p7:expense-base"
 PAYERS_READING = f"{POLICY_ID}/p7:protection-payers"
+AVERAGE_READING = f"{POLICY_ID}/p7:aggregation"
 
 # Per-person table: column → the field of zj.Person it fills (None: used here, not by the formulas).
 PEOPLE_REQUIRED = ("person_id", "year", "basic_insurance", "critical_illness_insurance", "medical_assistance")
@@ -247,7 +248,8 @@ def compute(path, target: str, selection: dict | None = None) -> dict:
         raise InputError("target", f"{target!r}; allowed: {', '.join(zj.TARGETS)}")
     used = resolve(POLICY_ID, selection)
     kind, by_year, left_out = load_people(path)
-    years = {year: zj.illness_poverty_targets(people, target, base=used[BASE_READING], payers=used[PAYERS_READING])
+    years = {year: zj.illness_poverty_targets(people, target, base=used[BASE_READING], payers=used[PAYERS_READING],
+                                             average=used[AVERAGE_READING])
              for year, people in sorted(by_year.items())}
     return {"kind": kind, "target": target, "readings": used, "left_out": left_out,
             "people": {y: len(p) for y, p in by_year.items()}, "years": years}
@@ -279,7 +281,9 @@ def report(data: dict) -> str:
         for r in rows:
             shown = "无目标 no target" if r["target"] is None and r["rate"] is not None else verdict[r["met"]]
             out.append(f"  {r['indicator']}: {_pct(r['rate'])}  →  {shown}")
-            if r["numerator"] is not None:
+            if r["numerator"] is not None and r.get("average") == "per_person":
+                out.append(f"    公式 formula: {r['formula']}")
+            elif r["numerator"] is not None:
                 money = "资助参保率" not in r["indicator"]
                 num, den = ((fmt_yuan(r["numerator"]), fmt_yuan(r["denominator"])) if money
                             else (f"{r['numerator']:,}", f"{r['denominator']:,}"))

@@ -201,7 +201,7 @@ show_clause(P, "p7")
 # Assumption (reading p7:expense-base): "医疗费用" is total medical expenses (`base="total"`); `base="policy_range"` uses expenses within the
 # policy range instead (input `illness_poverty.rate_denominator`).
 #
-# Assumption (one reading: the targets are rates of the population's medical expenses, and a mean of personal rates would weigh a 10-yuan bill like a 100,000-yuan one): both rates are aggregate over the population (Σ numerators ÷ Σ denominators), not the mean of
+# Assumption (reading p7:aggregation): both rates are aggregate over the population (Σ numerators ÷ Σ denominators), not the mean of
 # per-person rates, and over the period the totals cover (a calendar year for the end-2022 check).
 #
 # Assumption (one reading: the target value is the same on every day of 2025): "到2025年" is checked with the 2025 values; the report does not say whether at the start or the end of

@@ -48,7 +48,8 @@ def _indicators(policy_id, case):
     chosen = resolve(policy_id, case.get("readings"))
     rows = z2022.illness_poverty_targets(case["people"], str(case["target"]),
                                          base=chosen[f"{policy_id}/p7:expense-base"],
-                                         payers=chosen[f"{policy_id}/p7:protection-payers"])
+                                         payers=chosen[f"{policy_id}/p7:protection-payers"],
+                                         average=chosen[f"{policy_id}/p7:aggregation"])
     got = {r["indicator"].split()[0]: r for r in rows}
     for name, want in case["expected"].items():
         row = got[name]

@@ -163,3 +163,14 @@ def test_readings_lists_chinese_first_with_the_default_marked():
     assert "    policy_range: 政策范围内费用" in out.stdout
     bad = cli("readings", "zhejiang-2099")
     assert bad.returncode == 2 and "allowed:" in bad.stderr
+
+
+def test_the_per_person_reading_averages_personal_rates(tmp_path):
+    # Example people A, B, C on total cost: A 80000/100000 = 80%, B 16000/20000 = 80%, C 38000/50000 = 76%;
+    # mean (80 + 80 + 76) / 3 = 78.67% < 85%. Burden: A 20%, B (20000 − 17000)/20000 = 15%, C 24%; mean 59/3 = 19.67%.
+    sel = tmp_path / "r.yaml"
+    sel.write_text("zhejiang-2022-illness-poverty/p7:aggregation: per_person\n", encoding="utf-8")
+    out = cli("indicators", PEOPLE, "--target", "2025", "--readings", sel)
+    assert out.returncode == 0, out.stderr
+    assert "78.67%" in out.stdout and "19.67%" in out.stdout
+    assert "mean over the 3 people with expenses" in out.stdout

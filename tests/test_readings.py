@@ -23,7 +23,7 @@ def test_every_reading_cites_a_clause_of_its_policy(policy_id):
 
 
 def test_the_readings_the_issue_names_exist_with_their_defaults():
-    assert resolve("wenzhou-2021-78", {}) | {} == {
+    assert resolve("wenzhou-2021-78", {}) == {
         "wenzhou-2021-78/3.3.9:outpatient-burden": "all-burden",
         "wenzhou-2021-78/2:yinbing-zhipin": "within-dibao-dibian",
         "wenzhou-2021-78/3.3.9:ratio-floors": "floor",
@@ -32,7 +32,8 @@ def test_the_readings_the_issue_names_exist_with_their_defaults():
         "upper-bound"
     assert resolve("zhejiang-2022-illness-poverty", {}) == {
         "zhejiang-2022-illness-poverty/p7:expense-base": "total",
-        "zhejiang-2022-illness-poverty/p7:protection-payers": "three_systems"}
+        "zhejiang-2022-illness-poverty/p7:protection-payers": "three_systems",
+        "zhejiang-2022-illness-poverty/p7:aggregation": "pooled"}
 
 
 def test_a_selection_overrides_the_default_of_its_reading_only():
