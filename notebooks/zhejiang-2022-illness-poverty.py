@@ -24,7 +24,7 @@
 #
 # **Dates.** The targets are dated from the report (`reported_in_force_on: 2022-07-13`): the report gives no start
 # date, so no target is known before 2022-07-13. The end-2022 targets hold to 2022-12-31 (到今年年底); the 2025
-# targets name only the year (到2025年).
+# targets (到2025年) are dated as the calendar year 2025, so neither answers for 2023 or 2024.
 
 # %% tags=["remove-cell"]
 import csv

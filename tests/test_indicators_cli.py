@@ -174,3 +174,23 @@ def test_the_per_person_reading_averages_personal_rates(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "78.67%" in out.stdout and "19.67%" in out.stdout
     assert "mean over the 3 people with expenses" in out.stdout
+
+
+def test_a_per_person_parquet_table_is_read_exactly_and_a_float_column_is_refused(tmp_path):
+    money = pa.decimal128(18, 2)
+    cols = {"person_id": pa.array(["A", "B"]), "year": pa.array([2022, 2022], pa.int32()),
+            "enrolled_with_subsidy": pa.array([True, False]),
+            "total_cost": pa.array([Decimal("1000.00"), Decimal("3000.00")], money),
+            "basic_insurance": pa.array([Decimal("600.00"), Decimal("1500.00")], money),
+            "critical_illness_insurance": pa.array([Decimal("0.00"), Decimal("500.00")], money),
+            "medical_assistance": pa.array([Decimal("200.00"), Decimal("400.00")], money)}
+    path = tmp_path / "people.parquet"
+    pq.write_table(pa.table(cols), path)
+    # 800 + 2400 = 3200 over 4000 = 80.00% ≥ 80%, met; burden 800/4000 = 20.00% ≤ 20%, met; enrolment 1/2 = 50%.
+    out = cli("indicators", path, "--target", "end-2022")
+    assert out.returncode == 0, out.stderr
+    assert "3,200.00 / 4,000.00" in out.stdout and "800.00 / 4,000.00" in out.stdout and "= 1 / 2" in out.stdout
+    cols["medical_assistance"] = pa.array([200.0, 400.0], pa.float64())
+    pq.write_table(pa.table(cols), path)
+    out = cli("indicators", path, "--target", "end-2022")
+    assert out.returncode == 2 and out.stderr.startswith("error: medical_assistance: is a float column")

@@ -89,3 +89,13 @@ def test_every_assumption_names_its_reading_or_says_why_there_is_only_one():
 
 def test_the_assumption_scan_sees_every_notebook():
     assert {p for p, _, _ in assumption_lines()} == set(policy_ids())
+
+
+@pytest.mark.parametrize("policy_id", policy_ids())
+def test_the_listing_shows_every_reading_chinese_first_with_its_default_marked(policy_id):
+    from medrules.readings import describe
+    text = describe(policy_id)
+    for rid, reading in readings(policy_id).items():
+        assert f"\n{rid}\n  {reading.question.zh}\n  {reading.question.en}\n" in text
+        default = reading.options[reading.default]
+        assert f"  * {reading.default}: {default.zh} · {default.en}" in text
