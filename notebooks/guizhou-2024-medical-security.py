@@ -346,7 +346,7 @@ show_clause(P, "p5")
 # Assumption (reading p5:prenatal-cap): the employee's 1,200 yuan (产检额度) caps the reimbursement per calendar year, not the eligible
 # costs (under the other reading the most paid would be 90% of 1,200 = 1,080).
 #
-# Assumption (reading p5:prenatal-cap): the resident's 1,100 yuan caps all reimbursement of prenatal checks per calendar year; the ratio is
+# Assumption (reading p5:resident-prenatal-limit): the resident's 1,100 yuan caps all reimbursement of prenatal checks per calendar year; the ratio is
 # not reported, so it is the input `resident_prenatal_ratio`.
 
 # %% tags=["hide-input", "hide-output"]

@@ -489,7 +489,7 @@ show_clause(P, "6")
 # income"). Unless the share is supplied as `monitoring.marginal_threshold_share`, a 低保边缘 or monitored person
 # below the general line gets the answer *undetermined* (`None`), never a guessed no.
 #
-# Assumption (one reading: the warning uses the burden as clause 5 counts it): the burden is counted as in clause 5 (policy range, after basic and critical-illness insurance),
+# Assumption (reading 6:warning-burden): the burden is counted as in clause 5 (policy range, after basic and critical-illness insurance),
 # accumulating over the calendar year; the engine decides after each claim.
 #
 # The monthly comparison and the push to the civil-affairs and rural-revitalisation departments are procedure.
