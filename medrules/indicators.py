@@ -210,8 +210,9 @@ def people_from_table(rows: list[dict], columns) -> tuple[dict, int]:
     return dict(by_year), left_out
 
 
-def load_people(path) -> tuple[str, dict, int]:
-    """('batch result of <policy>' or 'per-person table', {year: people}, people left out as not in hardship)."""
+def load_people(path) -> tuple[str, dict, int, bool]:
+    """('batch result of <policy>' or 'per-person table', {year: people}, person-years left out as not in
+    hardship, whether the input has a category column)."""
     rows, meta = _read_rows(Path(path))
     policy = meta.get(b"medrules.policy")
     if policy is not None:
@@ -222,7 +223,7 @@ def load_people(path) -> tuple[str, dict, int]:
         kind = "逐人表 per-person table"
     if not by_year:
         raise InputError("input", f"{path} has no person in hardship to compute the indicators over")
-    return kind, by_year, left_out
+    return kind, by_year, left_out, "category" in meta["columns"]
 
 
 def load_selection(path) -> dict:
@@ -247,11 +248,14 @@ def compute(path, target: str, selection: dict | None = None) -> dict:
     if target not in zj.TARGETS:
         raise InputError("target", f"{target!r}; allowed: {', '.join(zj.TARGETS)}")
     used = resolve(POLICY_ID, selection)
-    kind, by_year, left_out = load_people(path)
+    kind, by_year, left_out, has_category = load_people(path)
+    if used[BASE_READING] == "total" and any("total_cost" not in p for people in by_year.values() for p in people):
+        raise InputError("total_cost", f"missing from the input, and the reading {BASE_READING} = total needs it; "
+                         f"give total_cost, or choose policy_range with --readings")
     years = {year: zj.illness_poverty_targets(people, target, base=used[BASE_READING], payers=used[PAYERS_READING],
                                              average=used[AVERAGE_READING])
              for year, people in sorted(by_year.items())}
-    return {"kind": kind, "target": target, "readings": used, "left_out": left_out,
+    return {"kind": kind, "target": target, "readings": used, "left_out": left_out, "has_category": has_category,
             "people": {y: len(p) for y, p in by_year.items()}, "years": years}
 
 
@@ -273,6 +277,9 @@ def report(data: dict) -> str:
         o = known[rid].options[option]
         mark = "默认 default" if option == known[rid].default else "已选 chosen"
         out.append(f"  {rid} = {option}: {o.zh} · {o.en} ({mark})")
+    if not data["has_category"]:
+        out.append("人群 population: 输入无 category 列，每人均按困难群众计 (no category column: everyone is counted "
+                   "as a person in hardship)")
     if data["left_out"]:
         out.append(f"未计入 left out: {data['left_out']} 人·年 person-years with category general (not 困难群众)")
     for year, rows in data["years"].items():
