@@ -32,13 +32,14 @@ BASE_READING = f"{POLICY_ID}/p7:expense-base"
 PAYERS_READING = f"{POLICY_ID}/p7:protection-payers"
 AVERAGE_READING = f"{POLICY_ID}/p7:aggregation"
 
-# Per-person table: column → the field of zj.Person it fills (None: used here, not by the formulas).
+# Per-person table: one row per person and calendar year (amounts in yuan; see the README).
 PEOPLE_REQUIRED = ("person_id", "year", "basic_insurance", "critical_illness_insurance", "medical_assistance")
 PEOPLE_OPTIONAL = ("category", "enrolled_with_subsidy", "total_cost", "policy_range_cost", "supplementary_insurance",
                    "further_relief", "charity", "commercial_insurance", "out_of_pocket")
 # Payer columns (batch-result and per-person names) → zj.Person fields.
 PAYER_FIELDS = {"basic_insurance": "basic_insurance_paid", "critical_illness_insurance": "critical_illness_paid",
-                "medical_assistance": "medical_assistance_paid", "supplementary_insurance": "supplementary_insurance_paid",
+                "medical_assistance": "medical_assistance_paid",
+                "supplementary_insurance": "supplementary_insurance_paid",
                 "further_relief": "further_relief_paid", "charity": "charity_paid",
                 "commercial_insurance": "commercial_insurance_paid"}
 COST_FIELDS = ("total_cost", "policy_range_cost")
@@ -303,7 +304,8 @@ def report(data: dict) -> str:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("indicators", help="Zhejiang 2022 indicators and targets from a batch result or per-person table")
+    p = sub.add_parser("indicators", help="Zhejiang 2022 indicators and targets from a batch result or a per-person "
+                       "table")
     p.add_argument("input", help="batch result .parquet, or per-person table .csv/.parquet")
     p.add_argument("--target", required=True, help="allowed: " + ", ".join(zj.TARGETS))
     p.add_argument("--readings", help=f"YAML mapping of reading id to option (see: python -m medrules readings "
