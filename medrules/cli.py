@@ -31,6 +31,12 @@ def main(argv=None) -> int:
     add_batch_parser(sub)
     from .review import add_parser as add_review_parser  # `review`: the clause review ledger (medrules/review.py)
     add_review_parser(sub)
+    from .readings import add_parser as add_readings_parser  # `readings`: a policy's readings (medrules/readings.py)
+    add_readings_parser(sub)
+    from .indicators import add_parser as add_indicators_parser  # `indicators`: Zhejiang 2022 targets (indicators.py)
+    add_indicators_parser(sub)
+    from .scheme import add_parser as add_scheme_parser  # `check-scheme`: a local scheme vs Zhejiang 2019 (scheme.py)
+    add_scheme_parser(sub)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

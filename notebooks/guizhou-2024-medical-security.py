@@ -107,7 +107,7 @@ show_clause(P, "p1")
 # **Interpretation.** The press conference was on 21 August and the report is dated 2024-08-22. The measures
 # are reported as holding at that time; none has a start date.
 #
-# Assumption: everything the report describes as current holds from the report's date, 2024-08-22; nothing is
+# Assumption (one reading: the report gives no earlier date): everything the report describes as current holds from the report's date, 2024-08-22; nothing is
 # known about earlier dates, so an earlier claim is refused rather than evaluated under the replaced values.
 
 # %% tags=["hide-input", "hide-output"]
@@ -132,7 +132,7 @@ show_clause(P, "p2")
 # does not include critical-illness or supplementary insurance, so the engine takes those layers from the
 # settlement slip (`critical_illness_paid`, `supplementary_insurance_paid`).
 #
-# Assumption: a claim without a critical-illness or supplementary slip amount had nothing paid by that layer.
+# Assumption (one reading: those layers are not computed, so only the slip can say what they paid): a claim without a critical-illness or supplementary slip amount had nothing paid by that layer.
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(critical_illness_insurance, supplementary_insurance)
@@ -155,14 +155,14 @@ show_clause(P, "p3")
 # township health centre and 60% at a secondary hospital, of its policy-range cost; reimbursement stops at 500
 # yuan per person per calendar year, across visits.
 #
-# Assumption: "門診年度最高報銷限額" caps the reimbursement (not the eligible costs) per calendar year.
+# Assumption (reading p3:outpatient-limit): "門診年度最高報銷限額" caps the reimbursement (not the eligible costs) per calendar year.
 #
-# Assumption: no deductible is applied unless the input `resident_outpatient_deductible` is supplied (the report
+# Assumption (one reading: the report names no deductible, so none is invented): no deductible is applied unless the input `resident_outpatient_deductible` is supplied (the report
 # names none); a supplied deductible is annual and used up by the first visits of the year.
 #
-# Assumption: a visit whose basic-insurance amount comes from the slip uses up the same 500 yuan.
+# Assumption (one reading: a slip's reimbursement is the same reimbursement under the limit): a visit whose basic-insurance amount comes from the slip uses up the same 500 yuan.
 #
-# Assumption: at a tertiary hospital (no ratio reported) the input `resident_outpatient_ratio_other_level` is
+# Assumption (one reading: no tertiary ratio is reported, so it is an input): at a tertiary hospital (no ratio reported) the input `resident_outpatient_ratio_other_level` is
 # required.
 
 # %% tags=["hide-input", "hide-output"]
@@ -225,9 +225,9 @@ assert list(limit_comparison.iloc[:, 1]) == ["270.00", "230.00"]
 # ratio between 50% and 70%. The report does not say what fixes the ratio within that range, so it is the input
 # `employee_outpatient_ratio`, which must lie within 50%–70% (a value outside is refused, naming the clause).
 #
-# Assumption: "每年報銷額度為2000元" caps the reimbursement (not the eligible costs) per calendar year.
+# Assumption (reading p3:outpatient-limit): "每年報銷額度為2000元" caps the reimbursement (not the eligible costs) per calendar year.
 #
-# Assumption: no deductible unless `employee_outpatient_deductible` is supplied (the report names none).
+# Assumption (one reading: the report names no deductible, so none is invented): no deductible unless `employee_outpatient_deductible` is supplied (the report names none).
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(employee_outpatient_reimbursement)
@@ -298,13 +298,13 @@ show_clause(P, "p4")
 # **Interpretation.** A resident's outpatient care for hypertension or diabetes at village or township level
 # (乡村两级) is reimbursed at 90%.
 #
-# Assumption: 乡村两级 means village clinics and township health centres; the report gives no ratio at other
+# Assumption (one reading: 乡村两级 names the village and township levels): 乡村两级 means village clinics and township health centres; the report gives no ratio at other
 # levels, so those are refused.
 #
-# Assumption: no annual limit or deductible is applied (the report gives none): the amount is before any limit of
+# Assumption (one reading: the report gives no limit or deductible): no annual limit or deductible is applied (the report gives none): the amount is before any limit of
 # the special benefit.
 #
-# Assumption: "較之前提升了20%" is read as 20 percentage points (an earlier 70%); a relative reading would give
+# Assumption (one reading: no rule uses the earlier ratio, so the reading changes no amount): "較之前提升了20%" is read as 20 percentage points (an earlier 70%); a relative reading would give
 # 75%. No rule uses the earlier ratio, so the reading changes no result here.
 
 # %% tags=["hide-input", "hide-output"]
@@ -343,10 +343,10 @@ show_clause(P, "p5")
 # prenatal checks are reimbursed up to 1,100 yuan a year, counting the general outpatient benefit together with
 # the new prenatal benefit.
 #
-# Assumption: the employee's 1,200 yuan (产检额度) caps the reimbursement per calendar year, not the eligible
+# Assumption (reading p5:prenatal-cap): the employee's 1,200 yuan (产检额度) caps the reimbursement per calendar year, not the eligible
 # costs (under the other reading the most paid would be 90% of 1,200 = 1,080).
 #
-# Assumption: the resident's 1,100 yuan caps all reimbursement of prenatal checks per calendar year; the ratio is
+# Assumption (reading p5:resident-prenatal-limit): the resident's 1,100 yuan caps all reimbursement of prenatal checks per calendar year; the ratio is
 # not reported, so it is the input `resident_prenatal_ratio`.
 
 # %% tags=["hide-input", "hide-output"]
@@ -389,10 +389,10 @@ show_clause(P, "p6")
 # deductible are not reported: they are the inputs `out_of_province_inpatient_ratio` (refused outside 60%–80%)
 # and `out_of_province_inpatient_deductible`.
 #
-# Assumption: the claim format has no place field, so the input `inpatient_outside_province` states that the
+# Assumption (one reading: the claim has no place field, so the place is a fact the user states): the claim format has no place field, so the input `inpatient_outside_province` states that the
 # scenario's inpatient claims are outside the province; an inpatient stay in Guizhou needs the slip amount.
 #
-# Assumption: the deductible is per admission, and no annual limit is applied (the report gives none).
+# Assumption (one reading: the report gives no annual limit, and a deductible is charged per stay): the deductible is per admission, and no annual limit is applied (the report gives none).
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(out_of_province_inpatient_reimbursement)
@@ -433,13 +433,13 @@ show_clause(P, "p8")
 # (`jiance`) become medical assistance recipients. Chronic and special disease outpatient costs, the deductible
 # part and the category-B self-paid part of the personal burden are brought into the assistance base.
 #
-# Assumption: 特困 (`tekun`), 低保 (`dibao`), 低保边缘 (`dibian`) and 因病致贫 (`yinbing_zhipin`) remain recipients:
+# Assumption (one reading: 新增纳入 means added to the existing groups): 特困 (`tekun`), 低保 (`dibao`), 低保边缘 (`dibian`) and 因病致贫 (`yinbing_zhipin`) remain recipients:
 # "新增纳入" (newly added) implies existing recipient groups, which the report does not name.
 #
-# Assumption: a `general` person is a recipient only when the input `employee_in_hardship` is true, which is
+# Assumption (one reading: the report gives no criteria for 困难职工, so it is a fact the user states): a `general` person is a recipient only when the input `employee_in_hardship` is true, which is
 # allowed only for a person insured as an employee; the report gives no criteria for 困难职工.
 #
-# Assumption: the engine's assistance base is the policy-range burden left after the insurances; the scope
+# Assumption (one reading: the claim does not split costs into the listed parts): the engine's assistance base is the policy-range burden left after the insurances; the scope
 # sentence is shown as a list, as the claim format does not split costs into these parts.
 
 # %% tags=["hide-input", "hide-output"]
@@ -468,15 +468,15 @@ show_clause(P, "p9")
 # **Interpretation.** People in sudden serious hardship (`tufa_kunnan`) are assisted at 70% (formerly 50%) of
 # their medical costs; the annual assistance limit is 50,000 yuan.
 #
-# Assumption: the base is the policy-range burden left after basic and critical-illness insurance, with no
+# Assumption (one reading: the report gives no assistance deductible): the base is the policy-range burden left after basic and critical-illness insurance, with no
 # assistance deductible (the report gives none).
 #
-# Assumption: "统一提高到5万元" makes 50,000 yuan the one annual limit of every recipient group, per person per
+# Assumption (reading p9:limit-scope): "统一提高到5万元" makes 50,000 yuan the one annual limit of every recipient group, per person per
 # calendar year, shared by all claims.
 #
-# Assumption: other recipients' ratios are not reported: the input `medical_assistance_ratio` is required for them.
+# Assumption (one reading: the ratios are not reported, so they are inputs): other recipients' ratios are not reported: the input `medical_assistance_ratio` is required for them.
 #
-# Assumption: the earlier 50% has no dates, so it applies to no claim.
+# Assumption (one reading: a value with no dates applies to no claim): the earlier 50% has no dates, so it applies to no claim.
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(medical_assistance)
@@ -520,10 +520,10 @@ show_clause(P, "p10")
 # `further_relief` layer stays 0 and the engine only says how much of the year's out-of-pocket lies above the
 # local threshold (`tilted_assistance_above_threshold`).
 #
-# Assumption: both thresholds are measured on the same base, the year's out-of-pocket within the policy range after
+# Assumption (one reading: no other base is named, and no tilted amount is paid, only the part above the threshold shown): both thresholds are measured on the same base, the year's out-of-pocket within the policy range after
 # basic insurance, critical-illness insurance and ordinary assistance (the report does not say).
 #
-# Assumption: the threshold is passed only by an amount strictly above it; what counts is the part above it.
+# Assumption (one reading: 门槛 is passed by what lies above it): the threshold is passed only by an amount strictly above it; what counts is the part above it.
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(tilted_assistance_eligible_part, tilted_medical_assistance, tilted_assistance_threshold_reached)
@@ -570,15 +570,15 @@ show_clause(P, "p11")
 # recipient are assisted retroactively. What fixes 6 or 12 is not reported: the look-back is the input
 # `retroactive_lookback_months`, refused outside 6–12.
 #
-# Assumption: "6至12个月内" gives the length of the look-back (6, 12 or between), not a band of costs aged 6 to 12
+# Assumption (reading p11:lookback): "6至12个月内" gives the length of the look-back (6, 12 or between), not a band of costs aged 6 to 12
 # months that would leave out the most recent 6 months.
 #
-# Assumption: the window runs from the same day N months before recognition (included) to the day before
+# Assumption (one reading: a look-back of N months ends the day before recognition): the window runs from the same day N months before recognition (included) to the day before
 # recognition; costs from the recognition day on are ordinary assistance, not retroactive.
 #
-# Assumption: where that day does not exist (31 August − 6 months), the window starts on the last day of the month.
+# Assumption (one reading: a missing day of the month falls back to the month's last day): where that day does not exist (31 August − 6 months), the window starts on the last day of the month.
 #
-# Assumption: the rule is known only for recognitions from the report's date on (the document was issued "今年",
+# Assumption (one reading: the report gives no issue date): the rule is known only for recognitions from the report's date on (the document was issued "今年",
 # 2024, on a date not given).
 
 # %% tags=["hide-input", "hide-output"]

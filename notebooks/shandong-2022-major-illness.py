@@ -107,10 +107,10 @@ show_clause(P, "p1")
 # **Interpretation.** The Opinions are known to be in force on the day of the press conference that explained
 # them, 5 September 2022 (the report's byline date, `dates.report` in `policy.yaml`).
 #
-# Assumption: a claim dated 2022-09-05 or later is evaluated with the values reported; a claim dated earlier is
+# Assumption (one reading: the report gives no start date and one is never invented): a claim dated 2022-09-05 or later is evaluated with the values reported; a claim dated earlier is
 # refused, because the report gives no start date and one is never invented.
 #
-# Assumption: no end date is known, so later claims are evaluated with the same values; later changes to the
+# Assumption (one reading: the report gives no end date): no end date is known, so later claims are evaluated with the same values; later changes to the
 # Opinions are not in this source.
 
 # %% tags=["hide-input", "hide-output"]
@@ -146,10 +146,10 @@ show_clause(P, "1")
 # impoverished by illness (`yinbing_zhipin`) follow the 25%-of-income rule; anyone else gets no assistance under
 # this report.
 #
-# Assumption: 返贫致贫人口 (people who returned to or fell into poverty) has no category code, so it is the yes/no
+# Assumption (one reading: the group has no category code, so it is a fact the user states): 返贫致贫人口 (people who returned to or fell into poverty) has no category code, so it is the yes/no
 # input `person.returned_to_poverty`; a person marked so is in the key groups whatever their category code.
 #
-# Assumption: "other special difficulties stipulated by governments at or above the county level … according to
+# Assumption (one reading: the county assigns the category, so the user gives it): "other special difficulties stipulated by governments at or above the county level … according to
 # the category of rescue objects" means such a person is assisted as the category the county assigns; give that
 # category's code. `tufa_kunnan` and `general` get nothing.
 
@@ -177,10 +177,10 @@ show_clause(P, "2")
 # **Interpretation.** The individual contribution to residents' basic medical insurance of a person in extreme
 # hardship (特困) is paid in full by medical assistance funds.
 #
-# Assumption: the subject of "shall be fully funded", lost in translation, is 特困人员, as the headline says
+# Assumption (one reading: the headline names 特困): the subject of "shall be fully funded", lost in translation, is 特困人员, as the headline says
 # ("the full capital of the special poverty").
 #
-# Assumption: for every other group the subsidy rule and amount were lost ("Funding and consolidating the
+# Assumption (one reading: the rule was lost in translation, so nothing can be read): for every other group the subsidy rule and amount were lost ("Funding and consolidating the
 # difficulties of difficulties…"), so asking for it is refused rather than guessed.
 
 # %% tags=["hide-input", "hide-output"]
@@ -219,24 +219,24 @@ show_clause(P, "4")
 # The base is the year's policy-range burden left after basic insurance; the deductible is used up once a year
 # across claims.
 #
-# Assumption: the translation lost **by how much** the ratio is raised, so the increase is the required input
+# Assumption (one reading: the number was lost, so it is an input): the translation lost **by how much** the ratio is raised, so the increase is the required input
 # `critical_illness.key_group_ratio_increase` (0.05 = 5 percentage points); nothing is supplied for it.
 #
-# Assumption: the deductible and ratio before the tilt are not in the text either: required inputs
+# Assumption (one reading: the numbers are not in the text, so they are inputs): the deductible and ratio before the tilt are not in the text either: required inputs
 # `critical_illness.base_deductible` and `critical_illness.base_ratio`. The report speaks of ratios by band; the
 # engine takes one ratio, so for banded ratios give the slip amount `critical_illness_paid`, which replaces the
 # computation.
 #
-# Assumption: "The highest payment limit of the year, cancel" is read as cancelling the annual limit (the
+# Assumption (reading 4:annual-limit): "The highest payment limit of the year, cancel" is read as cancelling the annual limit (the
 # probable reading; it may instead be a raised limit whose number was lost).
 #
-# Assumption: "cancel the use of major disease insurance special effects drugs" cannot be read with confidence and
+# Assumption (one reading: the sentence cannot be read, so nothing is encoded): "cancel the use of major disease insurance special effects drugs" cannot be read with confidence and
 # is not encoded.
 #
-# Assumption: for anyone outside the three key groups the report defines no critical-illness rule, so the slip
+# Assumption (one reading: the report sets no critical-illness rule for others): for anyone outside the three key groups the report defines no critical-illness rule, so the slip
 # amount is required.
 #
-# Assumption: within one year, give either the slip amount on every claim or the inputs for every claim: a claim
+# Assumption (one reading: the slip does not say how much of the deductible it used): within one year, give either the slip amount on every claim or the inputs for every claim: a claim
 # settled from the slip does not use up the halved deductible in the computation of a later claim.
 
 # %% tags=["hide-input", "hide-output"]
@@ -296,12 +296,12 @@ show_rule(medical_assistance)
 # `local.key_group_ratio` or `local.key_group_annual_limit` at or above the floor is used; one below is refused
 # naming the clause.
 #
-# Assumption: "the proportion of personal burdens … is not less than 70%" is the assistance ratio applied to the
+# Assumption (reading 5:key-group-ratio): "the proportion of personal burdens … is not less than 70%" is the assistance ratio applied to the
 # personal burden, not a share of burden left to the person (see `uncertain`).
 #
-# Assumption: "annual" is the calendar year; the limit counts across all claims of the year.
+# Assumption (one reading: annual limits in medical insurance run over the calendar year): "annual" is the calendar year; the limit counts across all claims of the year.
 #
-# Assumption: the old floor of 10,000 yuan is shown in the parameter table but never applied: the report does not
+# Assumption (one reading: the report does not date the old floor): the old floor of 10,000 yuan is shown in the parameter table but never applied: the report does not
 # say until when it held.
 
 # %% tags=["hide-input", "hide-output"]
@@ -352,12 +352,12 @@ except InputError as e:
 # the part of the personal policy-range burden above 3,000 yuan is assisted at **at least** 50% (a floor; local
 # `local.marginal_ratio` at or above it).
 #
-# Assumption: the 3,000 yuan counts per person per calendar year, across claims, like a deductible.
+# Assumption (one reading: a threshold stated per year counts across the year's claims): the 3,000 yuan counts per person per calendar year, across claims, like a deductible.
 #
-# Assumption: "members of the subsistence allowances and the targets of preventing poverty monitoring" means
+# Assumption (one reading: 低保 recipients are already a key group): "members of the subsistence allowances and the targets of preventing poverty monitoring" means
 # 低保边缘 members and monitored people (低保 recipients are already a key group).
 #
-# Assumption: the report gives no annual limit for these groups, so none is applied unless the local
+# Assumption (one reading: the report gives no limit, so none is invented): the report gives no annual limit for these groups, so none is applied unless the local
 # `medical_assistance.other_groups_annual_limit` is given.
 
 # %% tags=["hide-input", "hide-output"]
@@ -386,13 +386,13 @@ assert list(marginal_examples[MA]) == ["0.00", "0.01", "5,000.00", "5,000.00", "
 # **Interpretation.** For patients impoverished by illness (`yinbing_zhipin`): the part of the personal
 # policy-range burden above 25% of residents' per capita disposable income is assisted at **at least** 60%.
 #
-# Assumption: the translation replaced the area and year of the income with "within the scope of the policy", so
+# Assumption (one reading: the income was lost in translation, so it is an input): the translation replaced the area and year of the income with "within the scope of the policy", so
 # the income is the required input `income.per_capita_disposable_local`; nothing is supplied for it.
 #
-# Assumption: the part of the burden above 25% is assisted (not the whole burden once it passes 25%), as the
+# Assumption (reading 5:illness-poverty-base): the part of the burden above 25% is assisted (not the whole burden once it passes 25%), as the
 # corrected reading of this clause and the 3,000-yuan rule beside it have it.
 #
-# Assumption: counted per calendar year; no annual limit unless `medical_assistance.other_groups_annual_limit` is
+# Assumption (one reading: the report gives no limit, so none is invented): counted per calendar year; no annual limit unless `medical_assistance.other_groups_annual_limit` is
 # given.
 #
 # The examples use an illustrative income of 40,000 yuan, so the threshold is 10,000.
@@ -423,13 +423,13 @@ assert list(illness_examples[MA]) == ["0.00", "0.01", "6,000.00", "3,600.00", "3
 # `local.tilted_ratio`), up to 20,000 yuan a year (a ceiling: "can reach up to"; a local `local.tilted_annual_limit`
 # at or below it is used, one above it refused). It is the engine's `further_relief` layer.
 #
-# Assumption: the report gives no "still heavy" threshold, so it is the required input
+# Assumption (one reading: the report gives no threshold, so it is an input): the report gives no "still heavy" threshold, so it is the required input
 # `medical_assistance.still_heavy_threshold` (yuan a year); the part of the year's burden above it is assisted.
 #
-# Assumption: "the above-mentioned rescue objects" are the groups named before the sentence: the key groups and
+# Assumption (reading 5:tilted-groups): "the above-mentioned rescue objects" are the groups named before the sentence: the key groups and
 # the marginal and monitored people; people impoverished by illness (named after it) get none.
 #
-# Assumption: a commercial-insurance payment on the slip (clause 8) is settled first, so no yuan is paid twice.
+# Assumption (one reading: settling the commercial payment first is what keeps any yuan from being paid twice): a commercial-insurance payment on the slip (clause 8) is settled first, so no yuan is paid twice.
 #
 # The examples use an illustrative threshold of 5,000 yuan, or 0 where the limit is the point.
 
@@ -478,10 +478,10 @@ show_clause(P, "6")
 # residents' per capita disposable income itself; for **低保边缘 and monitored households**, a share of it that the
 # translation lost.
 #
-# Assumption: "exceeded the per capita disposable income" is read as above 100% of it (parameter
+# Assumption (one reading: 超过 excludes the line itself): "exceeded the per capita disposable income" is read as above 100% of it (parameter
 # `monitoring.general_threshold_share`); "exceeded" is strictly above.
 #
-# Assumption: the provincial income (year not given) is the input `income.per_capita_disposable_province`; without
+# Assumption (one reading: the year of the income is not given, so it is an input): the provincial income (year not given) is the input `income.per_capita_disposable_province`; without
 # it the warning is reported as not checked.
 #
 # **Not encodable from the text: the lower line for 低保边缘 and monitored households.** Its share of income was
@@ -489,7 +489,7 @@ show_clause(P, "6")
 # income"). Unless the share is supplied as `monitoring.marginal_threshold_share`, a 低保边缘 or monitored person
 # below the general line gets the answer *undetermined* (`None`), never a guessed no.
 #
-# Assumption: the burden is counted as in clause 5 (policy range, after basic and critical-illness insurance),
+# Assumption (reading 6:warning-burden): the burden is counted as in clause 5 (policy range, after basic and critical-illness insurance),
 # accumulating over the calendar year; the engine decides after each claim.
 #
 # The monthly comparison and the push to the civil-affairs and rural-revitalisation departments are procedure.

@@ -88,7 +88,10 @@ show_clause(P, "2")
 # (纳入低保、低边的因病致贫对象); the status alone, outside those families, does not make a person one of the
 # 困难群众 under this plan.
 #
-# Assumption: 防止返贫监测对象 (`jiance`) and 突发严重困难人员 (`tufa_kunnan`) are not named by the plan; they count
+# Assumption (reading 2:yinbing-zhipin): 因病致贫 counts only within 低保/低边 families; the other option
+# (`on-its-own`) counts the status alone (`python -m medrules readings wenzhou-2021-78`).
+#
+# Assumption (one reading: the plan names only 其他特殊困难人员 designated by a county, so the county's designation is the fact asked for): 防止返贫监测对象 (`jiance`) and 突发严重困难人员 (`tufa_kunnan`) are not named by the plan; they count
 # only when the input `county_designated_special_hardship` is true (其他特殊困难人员). It defaults to false.
 
 # %% tags=["hide-input", "hide-output"]
@@ -155,7 +158,7 @@ show_clause(P, "3.2.6")
 # designated hospital within the city area. At discharge the person pays only the out-of-pocket remainder after
 # the layers, which is the engine's `out_of_pocket`.
 #
-# Assumption: each condition is a yes/no field on the claim (`referred`, `in_city_designated_hospital`), false
+# Assumption (one reading: each condition is a fact about the claim that the user states): each condition is a yes/no field on the claim (`referred`, `in_city_designated_hospital`), false
 # unless stated.
 
 # %% tags=["hide-input", "hide-output"]
@@ -206,9 +209,9 @@ show_clause(P, "3.3.8")
 # rest of that year and is not subsidised from the next year. Dibao and dibian recipients in the gradual-exit
 # period (渐退期) stay subsidised.
 #
-# Assumption: "covered from the next month" means from the first day of the next calendar month.
+# Assumption (one reading: 次月 is the next calendar month and cover starts on its first day): "covered from the next month" means from the first day of the next calendar month.
 #
-# Assumption: the gradual-exit sentence names only 低保 and 低保边缘, so a tekun person in a gradual exit follows
+# Assumption (one reading: the gradual-exit sentence names 低保 and 低保边缘 only): the gradual-exit sentence names only 低保 and 低保边缘, so a tekun person in a gradual exit follows
 # the ordinary exit rule.
 
 # %% tags=["hide-input", "hide-output"]
@@ -257,16 +260,16 @@ pd.DataFrame(special_disease_catalogue_additions(), columns=["中文", "English"
 # least** 80% (a floor), and there is no cap. The base covers the year's policy-range burden left after basic
 # insurance; the deductible is used up once a year across claims.
 #
-# Assumption: the deductible before the cut is not in the text, so it is the required input
+# Assumption (one reading: the text gives no number, so it is an input): the deductible before the cut is not in the text, so it is the required input
 # `critical_illness_base_deductible`; a settlement-slip amount `critical_illness_paid` replaces the computation.
 #
-# Assumption: the floor is encoded as a floor: without a local ratio the engine pays exactly 80% (the least the
+# Assumption (reading 3.3.9:ratio-floors): the floor is encoded as a floor: without a local ratio the engine pays exactly 80% (the least the
 # text guarantees); a local `critical_illness_ratio` above 80% is used, one below it is refused.
 #
-# Assumption: the computation covers every claim's burden after basic insurance, outpatient included; where local
+# Assumption (reading 3.3.9:outpatient-burden): the computation covers every claim's burden after basic insurance, outpatient included; where local
 # rules exclude general outpatient costs, give the slip amount.
 #
-# Assumption: for a person not in hardship the plan defines no critical-illness rule, so the slip amount is needed;
+# Assumption (one reading: the plan sets no critical-illness rule for others): for a person not in hardship the plan defines no critical-illness rule, so the slip amount is needed;
 # without it that layer, and those after it, are undetermined (待定), naming the field.
 #
 # Assumption (one reading: the deductible is a yearly amount, 起付标准线 of the year): a year mixing claims settled
@@ -326,9 +329,9 @@ except InputError as e:
 # left after basic and critical-illness insurance; outpatient catalogue costs at the same ratio as inpatient and
 # sharing one annual limit of 100,000 yuan per person; no limit for tekun. The limit counts per calendar year.
 #
-# Assumption: "每人每年" is the calendar year (1 January to 31 December), as for the other annual limits.
+# Assumption (one reading: 每人每年 is the medical-insurance year, the calendar year in Zhejiang): "每人每年" is the calendar year (1 January to 31 December), as for the other annual limits.
 #
-# Assumption: without a local `medical_assistance_ratio` the engine pays at the floor, 80%.
+# Assumption (reading 3.3.9:ratio-floors): without a local `medical_assistance_ratio` the engine pays at the floor, 80%.
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(medical_assistance)
@@ -396,12 +399,12 @@ show_clause(P, "3.3.11")
 # 以下 includes the number itself (as Civil Code art. 1259 reads 以上/以下), so the engine resolves exactly the part
 # above 50,000, and a burden of exactly 50,000 gets nothing.
 #
-# Assumption: the 50,000 is counted over a calendar year per person, across claims, not per admission.
+# Assumption (reading 3.3.11:high-cost-period): the 50,000 is counted over a calendar year per person, across claims, not per admission.
 #
-# Assumption: only claims that meet both conditions count towards the 50,000, and the burden is within the policy
+# Assumption (one reading: the two conditions are joined, and costs outside the policy range are not in the input): only claims that meet both conditions count towards the 50,000, and the burden is within the policy
 # range (costs outside it are not in the engine's input).
 #
-# Assumption: "由各地多渠道化解" is paid as one amount, `further_relief`, whoever funds it.
+# Assumption (one reading: who funds the relief does not change the amount): "由各地多渠道化解" is paid as one amount, `further_relief`, whoever funds it.
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(high_cost_resolution)

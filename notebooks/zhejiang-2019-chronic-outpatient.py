@@ -26,7 +26,7 @@
 # **What is computed.** The report defines no claim layers, so `python -m medrules evaluate` refuses this policy
 # with a message saying so. What it does allow: a check of a local (pooling-area) scheme against the provincial
 # floors, the least a primary-level chronic outpatient cost is reimbursed, the chronic-condition list as far as it
-# is named, card purchase at pharmacies, and the inpatient ratios the report gives.
+# is named and card purchase at pharmacies. The inpatient ratios it reports as current are statistics, shown as such.
 
 # %% tags=["remove-cell"]
 import datetime as dt
@@ -36,11 +36,11 @@ import ipywidgets as w
 import pandas as pd
 
 from medrules import evaluate, load_policy, parse_scenario
-from medrules.money import fmt_yuan
+from medrules.money import fmt_ratio, fmt_yuan
 from medrules.report import clause_table, inputs_table, parameter_table, show_clause, show_rule
 from medrules.rules.zhejiang_2019_chronic_outpatient import (
     check_local_scheme, chronic_condition_eligibility, chronic_drug_pharmacy_purchase, chronic_outpatient_floor,
-    chronic_outpatient_reimbursement, in_force, inpatient_reimbursement, provincial_chronic_conditions)
+    chronic_outpatient_reimbursement, in_force, provincial_chronic_conditions)
 from medrules.scenario import InputError
 
 P = "zhejiang-2019-chronic-outpatient"
@@ -51,7 +51,7 @@ NAMED = ["高血压", "糖尿病", "肺结核", "冠心病"]
 # %% [markdown]
 # ## Parameters, inputs and clauses at a glance
 #
-# `floor` = 不低于 (the encoding treats the number as the least allowed); `approximate` = 左右. `from` is empty
+# `floor` = 不低于 (the encoding treats the number as the least allowed). `from` is empty
 # (—) throughout: the report gives no start dates; the values are known from the report's date.
 
 # %% tags=["hide-input"]
@@ -84,10 +84,10 @@ show_clause(P, "p1")
 # **Interpretation.** The press conference was on 6 June and the report is dated 2019-06-07. The insured
 # numbers are facts (above).
 #
-# Assumption: the values the report gives hold from its date, 2019-06-07; no earlier date is known, so an earlier
+# Assumption (one reading: the report gives no other date): the values the report gives hold from its date, 2019-06-07; no earlier date is known, so an earlier
 # date is refused.
 #
-# Assumption: the chronic ratios apply "意见施行后" (once the guidance takes effect), on a date not reported; they
+# Assumption (one reading: the effective date is not reported, and nothing earlier than the report is known): the chronic ratios apply "意见施行后" (once the guidance takes effect), on a date not reported; they
 # are taken to be known from the report's date, the first date the report states them. Whether the guidance was
 # already in effect then is not said.
 
@@ -147,9 +147,9 @@ show_clause(P, "p6")
 # the pooling area where they are insured, with an external prescription from a designated medical institution
 # or an internet hospital's electronic prescription.
 #
-# Assumption: a condition matches by its Chinese name or the English name used here.
+# Assumption (one reading: matching names changes no amount): a condition matches by its Chinese name or the English name used here.
 #
-# Assumption: "到参保所在统筹区指定的医保定点零售药店" is one yes/no fact, `pharmacy_designated_by_own_pooling_area`.
+# Assumption (one reading: the designation is a fact the user states): "到参保所在统筹区指定的医保定点零售药店" is one yes/no fact, `pharmacy_designated_by_own_pooling_area`.
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(provincial_chronic_conditions, chronic_condition_eligibility, chronic_drug_pharmacy_purchase)
@@ -190,37 +190,17 @@ assert list(pharmacy_examples["may buy by card 可刷卡购药"]) == [True, True
 show_clause(P, "p7")
 
 # %% [markdown]
-# **Interpretation.** Inpatient policy-range costs are reimbursed at 85% in employee insurance and 70% in
-# residents' insurance. The residents' outpatient ratio "只有40%左右" is approximate and describes the situation the
-# guidance improves: it is in the parameter table, and no rule uses it.
+# **Interpretation.** "目前" (at present): the 85% employee and 70% resident inpatient ratios and the resident
+# outpatient "40%左右" are the current levels the official reports, the situation the guidance sets out to improve.
+# They are statistics, kept as facts (as Guizhou's equivalent sentence is), not a rule: no claim is settled with
+# them. Nothing to compute.
 #
-# Assumption: the 85% and 70% are applied to the whole policy-range cost; the report gives no deductible or limit,
-# and does not say whether they are statutory ratios or realised averages, so the results are the report's
-# ratios, not a settlement.
-#
-# Assumption: 政策范围内, printed before the employee ratio, also qualifies the resident ratio.
-
-# %% tags=["hide-input", "hide-output"]
-show_rule(inpatient_reimbursement)
+# Assumption (one reading: the clause is a statistic, so whether 政策范围内 also qualifies the resident ratio changes
+# no amount): 政策范围内, printed before the employee ratio, is recorded with the employee figure only.
 
 # %% tags=["hide-input"]
-def inpatient(on, insurance, cost):
-    try:
-        return fmt_yuan(inpatient_reimbursement(POLICY, on, insurance, cost))
-    except InputError as e:
-        return f"refused: {e}"
-
-
-inpatient_examples = pd.DataFrame([
-    {"case": name, "reimbursed 报销": inpatient(on, ins, cost)} for name, on, ins, cost in [
-        ("employee, 10,000", DAY, "employee", 10000), ("resident, 10,000", DAY, "resident", 10000),
-        ("resident, 333.33", DAY, "resident", "333.33"),
-        ("employee, 2019-06-06 (before the report)", dt.date(2019, 6, 6), "employee", 10000)]]).set_index("case")
-inpatient_examples
-
-# %% tags=["remove-cell"]
-assert list(inpatient_examples.iloc[:3, 0]) == ["8,500.00", "7,000.00", "233.33"]
-assert inpatient_examples.iloc[3, 0].startswith("refused")
+pd.DataFrame([{"statistic 统计": f["label"]["zh"], "value": fmt_ratio(f["value"]), "as of": str(f["as_of"]),
+               "quote": f["quote"]} for f in POLICY.facts if f["clause"] == f"{P}/p7"]).set_index("statistic 统计")
 
 # %% [markdown]
 # ## 补慢性病保障短板 第5段 Chronic outpatient ratios: the floors
@@ -233,13 +213,13 @@ show_clause(P, "p8")
 # care are reimbursed at **no less than** 60%, and pulmonary tuberculosis at **no less than** 70%. These are
 # floors: a local scheme may pay more, never less; "不低于" includes the number itself.
 #
-# Assumption: the tuberculosis floor applies in primary-level outpatient care, where the sentence places it (其中);
+# Assumption (reading p8:tuberculosis-level): the tuberculosis floor applies in primary-level outpatient care, where the sentence places it (其中);
 # the report does not say whether it also applies at other levels.
 #
-# Assumption: which facilities count as 基层 is not reported; the user states that a cost is primary-level. The
+# Assumption (one reading: which facility is 基层 is a fact the user states): which facilities count as 基层 is not reported; the user states that a cost is primary-level. The
 # ratio at other levels is not reported, so nothing is computed for them.
 #
-# Assumption: no deductible or annual limit is reported; the least reimbursement is the floor times the cost,
+# Assumption (reading p8:ratio-floors): no deductible or annual limit is reported; the least reimbursement is the floor times the cost,
 # before any deductible or limit.
 
 # %% tags=["hide-input", "hide-output"]

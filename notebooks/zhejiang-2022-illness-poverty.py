@@ -24,7 +24,7 @@
 #
 # **Dates.** The targets are dated from the report (`reported_in_force_on: 2022-07-13`): the report gives no start
 # date, so no target is known before 2022-07-13. The end-2022 targets hold to 2022-12-31 (到今年年底); the 2025
-# targets name only the year (到2025年).
+# targets (到2025年) are dated as the calendar year 2025, so neither answers for 2023 or 2024.
 
 # %% tags=["remove-cell"]
 import csv
@@ -102,13 +102,13 @@ show_clause(P, "p1")
 # targets: subsidised enrolment 100%, basic-living security of eligible people 100%, comprehensive protection 80% or
 # more (repeated in 第7段, encoded there).
 #
-# Assumption: 资助参保率 = the number of people in hardship enrolled in basic medical insurance **with a premium
+# Assumption (one reading: the name 资助参保率 says what is counted; who is in hardship is the list the user gives): 资助参保率 = the number of people in hardship enrolled in basic medical insurance **with a premium
 # subsidy** ÷ the number of people in hardship; every person in the list given is taken to be a person in hardship
 # entitled to the subsidy (the report defines neither the formula nor the group).
 #
-# Assumption: "达到100%" is met only at 100% exactly (a rate cannot exceed it).
+# Assumption (one reading: a rate cannot exceed 100%): "达到100%" is met only at 100% exactly (a rate cannot exceed it).
 #
-# Assumption: the report states no 2025 target for subsidised enrolment, so for 2025 none is checked (not assumed
+# Assumption (one reading: the report states no 2025 target for it): the report states no 2025 target for subsidised enrolment, so for 2025 none is checked (not assumed
 # to continue).
 #
 # **Not computed: 基本生活保障率** (basic-living-security rate of eligible people in hardship because of illness).
@@ -190,24 +190,24 @@ show_clause(P, "p7")
 # least 80% by the end of 2022 and at least 85% by 2025 (floors: 以上, met at the line); the personal burden rate
 # at most 20% by the end of 2022 and at most 15% by 2025 (ceilings: 以内, met at the line).
 #
-# Assumption: 综合保障率 = Σ (basic insurance + critical-illness insurance + medical assistance paid) ÷ Σ medical
+# Assumption (reading p7:protection-payers): 综合保障率 = Σ (basic insurance + critical-illness insurance + medical assistance paid) ÷ Σ medical
 # expenses — the three systems that 第6段 names as 三重制度 综合保障. Charity and commercial insurance are counted
 # only with `payers="all_recorded"` (input `illness_poverty.protection_payers`).
 #
-# Assumption: 个人负担率 = Σ (medical expenses − every recorded payment: the three systems, charity, commercial
+# Assumption (one reading: what people still pay is what no payer paid; the expense base is the p7:expense-base reading): 个人负担率 = Σ (medical expenses − every recorded payment: the three systems, charity, commercial
 # insurance) ÷ Σ medical expenses, i.e. what people still pay themselves. With no charity or commercial payment
 # it is 100% − 综合保障率, as the report's pairs 80/20 and 85/15 suggest.
 #
-# Assumption: "医疗费用" is total medical expenses (`base="total"`); `base="policy_range"` uses expenses within the
+# Assumption (reading p7:expense-base): "医疗费用" is total medical expenses (`base="total"`); `base="policy_range"` uses expenses within the
 # policy range instead (input `illness_poverty.rate_denominator`).
 #
-# Assumption: both rates are aggregate over the population (Σ numerators ÷ Σ denominators), not the mean of
+# Assumption (reading p7:aggregation): both rates are aggregate over the population (Σ numerators ÷ Σ denominators), not the mean of
 # per-person rates, and over the period the totals cover (a calendar year for the end-2022 check).
 #
-# Assumption: "到2025年" is checked with the 2025 values; the report does not say whether at the start or the end of
+# Assumption (one reading: the target value is the same on every day of 2025): "到2025年" is checked with the 2025 values; the report does not say whether at the start or the end of
 # 2025 (the value is the same on any day of 2025). No target is checked for 2023 or 2024.
 #
-# Assumption: a rate is compared exactly with its target (80% is met by 80.000%, missed by 79.999…%); the tables
+# Assumption (one reading: 达到/以上/以内 include the line, and the comparison is arithmetic): a rate is compared exactly with its target (80% is met by 80.000%, missed by 79.999…%); the tables
 # show it rounded to 0.01%.
 
 # %% tags=["hide-input", "hide-output"]

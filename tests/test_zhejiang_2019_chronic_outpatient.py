@@ -135,19 +135,16 @@ def test_an_unknown_prescription_kind_is_refused_naming_the_allowed_kinds():
 # 补慢性病保障短板 第4段 the reported inpatient ratios
 # ---------------------------------------------------------------------------------------------------------
 
-def test_employees_inpatient_policy_range_costs_are_reimbursed_85_percent_and_residents_70_percent():
-    assert zj.inpatient_reimbursement(POLICY, DAY, "employee", "10000") == Decimal("8500.00")
-    assert zj.inpatient_reimbursement(POLICY, DAY, "resident", "10000") == Decimal("7000.00")
-
-
-def test_the_inpatient_ratios_are_not_known_before_the_report():
-    with pytest.raises(InputError, match="before 2019-06-07"):
-        zj.inpatient_reimbursement(POLICY, dt.date(2019, 6, 6), "employee", "10000")
-
-
-def test_an_unknown_insurance_type_is_refused():
-    with pytest.raises(InputError, match="allowed: employee, resident"):
-        zj.inpatient_reimbursement(POLICY, DAY, "commercial", "10000")
+def test_the_current_inpatient_ratios_are_statistics_not_parameters_a_claim_could_be_settled_with():
+    # p7: 目前,我省政策范围内职工医保住院报销比例为85%,城乡居民医保住院报销比例为70% — reported current levels.
+    facts = {f["id"]: f for f in POLICY.facts}
+    assert (facts["employee_inpatient_ratio"]["kind"], facts["employee_inpatient_ratio"]["value"]) == \
+        ("statistic", Decimal("0.85"))
+    assert (facts["resident_inpatient_ratio"]["kind"], facts["resident_inpatient_ratio"]["value"]) == \
+        ("statistic", Decimal("0.70"))
+    assert not {"employee_inpatient.ratio", "resident_inpatient.ratio", "resident_outpatient.ratio"} & set(POLICY.parameters)
+    assert not hasattr(zj, "inpatient_reimbursement")
+    assert POLICY.clause("p7").status == "narrative"
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -125,7 +125,7 @@ def test_a_population_without_expenses_has_undefined_rates_and_no_verdict():
 
 @pytest.mark.parametrize("people, field", [
     ([], "people"),
-    ([{"total_cost": "1"}], "people[0].enrolled_with_subsidy"),
+    ([{"total_cost": "1"}], "people[0].basic_insurance_paid"),
     ([person(total=100000.5)], "people[0].total_cost"),
     ([person(enrolled="yes")], "people[0].enrolled_with_subsidy"),
     ([person(cost="1")], "people[0].cost"),
@@ -155,3 +155,25 @@ def test_the_engine_refuses_a_claim_scenario_for_this_plan():
             "claims": [{"date": "2023-01-01", "setting": "inpatient", "policy_range_cost": 1}]}))
     assert info.value.field == "policy"
     assert "zhejiang-2022-illness-poverty" in str(info.value) and "not claim layers" in str(info.value)
+
+
+def test_enrolment_rate_needs_every_persons_enrolment_but_the_other_rates_do_not():
+    # A batch result of claims has no enrolment facts: 资助参保率 is reported not computable, the other two are
+    # still computed. 100000 total; 50000 + 15000 + 15000 = 80000 paid → 综合保障率 80000/100000 = 0.8.
+    no_enrolment = {k: v for k, v in person().items() if k != "enrolled_with_subsidy"}
+    with pytest.raises(InputError) as info:
+        zj.subsidised_enrolment_rate([no_enrolment])
+    assert info.value.field == "people[0].enrolled_with_subsidy"
+    rows = zj.illness_poverty_targets([no_enrolment], "end-2022")
+    assert [(r["indicator"].split()[0], r["rate"], r["met"]) for r in rows] == [
+        ("资助参保率", None, None), ("综合保障率", Decimal("0.8"), True), ("个人负担率", Decimal("0.2"), True)]
+
+
+def test_the_2025_targets_hold_for_2025_only_not_for_2023_or_2024():
+    # p7: 到2025年 … 85%以上 / 15%以内 — dated as calendar year 2025; nothing is stated for 2023 or 2024.
+    zjp = medrules.load_policy(P)
+    for on in (dt.date(2023, 1, 1), dt.date(2024, 12, 31), dt.date(2026, 1, 1)):
+        with pytest.raises(PolicyError, match="no value on"):
+            zjp.param("illness_poverty.personal_burden_rate", on)
+    assert zjp.param("illness_poverty.personal_burden_rate", dt.date(2025, 1, 1)).value == Decimal("0.15")
+    assert zjp.param("illness_poverty.comprehensive_protection_rate", dt.date(2025, 12, 31)).value == Decimal("0.85")

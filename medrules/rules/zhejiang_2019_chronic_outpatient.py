@@ -1,8 +1,9 @@
 """浙江省《建立健全城乡居民医保慢性病门诊保障制度的指导意见》(浙江新闻客户端2019年6月7日报道) — the encoded clauses.
 
 A news report on a press conference, not the guidance itself. What it lets us compute: a check of a local
-(pooling-area) scheme against the provincial floors, the chronic-condition list as far as the report names it,
-and the inpatient ratios it reports. It defines no claim layers, so `python -m medrules evaluate` refuses it with
+(pooling-area) scheme against the provincial floors and the chronic-condition list as far as the report names it.
+The inpatient ratios it reports as current (目前 85%/70%, p7) are statistics (facts in parameters.yaml), not a
+claim calculator. It defines no claim layers, so `python -m medrules evaluate` refuses it with
 a message saying so. Every value is known only from the report's date (2019-06-07): the report gives no start dates.
 
 Numbers come from parameters.yaml, never from here.
@@ -18,7 +19,7 @@ from ..rulebook import rule
 from ..scenario import InputError
 
 POLICY_ID = "zhejiang-2019-chronic-outpatient"
-P1, P6, P7, P8 = (f"{POLICY_ID}/{p}" for p in ("p1", "p6", "p7", "p8"))
+P1, P6, P8 = (f"{POLICY_ID}/{p}" for p in ("p1", "p6", "p8"))
 
 # 第6段: the provincial chronic conditions the report names (高血压、糖尿病、肺结核、冠心病等12个). The other
 # conditions of the twelve are not named: an open question, never guessed.
@@ -29,7 +30,6 @@ NAMED_CHRONIC_CONDITIONS = {
     "冠心病": "coronary heart disease",
 }
 TUBERCULOSIS = "肺结核"
-INPATIENT_RATIO = {"employee": "employee_inpatient.ratio", "resident": "resident_inpatient.ratio"}
 
 
 @rule(P1)
@@ -136,15 +136,6 @@ def check_local_scheme(policy: Policy, on: dt.date, primary_ratio, tuberculosis_
     return findings
 
 
-@rule(P7)
-def inpatient_reimbursement(policy: Policy, on: dt.date, insurance: str, policy_range_cost) -> Decimal:
-    """住院报销 — zhejiang-2019-chronic-outpatient/p7: the reported inpatient ratio (employee 85%, resident 70%)
-    applied to the policy-range cost; the report gives no deductible or limit."""
-    if insurance not in INPATIENT_RATIO:
-        raise InputError("insurance", f"{insurance!r} is not an insurance type; allowed: employee, resident")
-    return times(Decimal(policy_range_cost), policy.param(INPATIENT_RATIO[insurance], _on(policy, on)).value)
-
-
 # The report defines no claim layers: the engine refuses a scenario under this policy with this reason.
-NO_CLAIM_LAYERS = ("encoded as a check of local schemes, a condition list and reported ratios (see its notebook), "
-                   "not as claim layers")
+NO_CLAIM_LAYERS = ("encoded as a check of local schemes and a condition list (see its notebook; the reported "
+                   "current ratios are statistics), not as claim layers")

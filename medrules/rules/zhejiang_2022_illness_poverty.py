@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from ..money import ZERO
 from ..policy import PolicyError, load_policy
@@ -25,23 +26,30 @@ NO_CLAIM_LAYERS = ("it defines indicators and targets for a population, not clai
 # 到2025年 (a year only: any day of 2025 gives the same parameter value; the last day is used).
 TARGETS = {"end-2022": dt.date(2022, 12, 31), "2025": dt.date(2025, 12, 31)}
 BASES = {"total": "total_cost", "policy_range": "policy_range_cost"}
+# How a population's rate is formed (reading zhejiang-2022-illness-poverty/p7:aggregation).
+AVERAGES = ("pooled", "per_person")
 PAYERS = {"three_systems": ("basic_insurance_paid", "critical_illness_paid", "medical_assistance_paid"),
           "all_recorded": ("basic_insurance_paid", "critical_illness_paid", "medical_assistance_paid",
-                           "charity_paid", "commercial_insurance_paid")}
-REQUIRED = ("enrolled_with_subsidy", "total_cost", "basic_insurance_paid", "critical_illness_paid",
-            "medical_assistance_paid")
-OPTIONAL = ("policy_range_cost", "charity_paid", "commercial_insurance_paid")
+                           "supplementary_insurance_paid", "further_relief_paid", "charity_paid",
+                           "commercial_insurance_paid")}
+REQUIRED = ("basic_insurance_paid", "critical_illness_paid", "medical_assistance_paid")
+# enrolled_with_subsidy is needed only for 资助参保率 and total_cost only for the total-cost base: a batch result
+# of claims has neither, yet its protection and burden rates on the policy-range base can be computed.
+OPTIONAL = ("enrolled_with_subsidy", "total_cost", "policy_range_cost", "supplementary_insurance_paid",
+            "further_relief_paid", "charity_paid", "commercial_insurance_paid")
 
 
 @dataclass(frozen=True)
 class Person:
     """One person in hardship: enrolment and the year's medical-expense totals (yuan, exact)."""
-    enrolled_with_subsidy: bool
-    total_cost: Decimal
     basic_insurance_paid: Decimal
     critical_illness_paid: Decimal
     medical_assistance_paid: Decimal
+    enrolled_with_subsidy: bool | None = None  # None: not known (e.g. a batch result of claims)
+    total_cost: Decimal | None = None
     policy_range_cost: Decimal | None = None
+    supplementary_insurance_paid: Decimal = ZERO
+    further_relief_paid: Decimal = ZERO
     charity_paid: Decimal = ZERO
     commercial_insurance_paid: Decimal = ZERO
 
@@ -55,6 +63,9 @@ def parse_people(rows) -> list[Person]:
     allowed = ", ".join(REQUIRED + OPTIONAL)
     people = []
     for i, row in enumerate(rows):
+        if isinstance(row, Person):  # already validated
+            people.append(row)
+            continue
         if not isinstance(row, dict):
             raise InputError(f"people[{i}]", f"must be a mapping of fields; allowed: {allowed}")
         unknown = sorted(set(row) - set(REQUIRED + OPTIONAL))
@@ -78,20 +89,21 @@ def parse_people(rows) -> list[Person]:
                     raise InputError(f"people[{i}].{name}", str(e)) from None
         person = Person(**fields)
         paid = sum((getattr(person, f) for f in PAYERS["all_recorded"]), ZERO)
-        if paid > person.total_cost:
+        if person.total_cost is not None and paid > person.total_cost:
             raise InputError(f"people[{i}]", f"the payments add up to {paid}, more than total_cost {person.total_cost}")
-        if person.policy_range_cost is not None and person.policy_range_cost > person.total_cost:
+        if None not in (person.policy_range_cost, person.total_cost) and person.policy_range_cost > person.total_cost:
             raise InputError(f"people[{i}].policy_range_cost",
                              f"{person.policy_range_cost} is more than total_cost {person.total_cost}")
         people.append(person)
     return people
 
 
-def _base(people: list[Person], base: str) -> Decimal:
+def _base(people: list[Person], base: str) -> list[Decimal]:
+    """Each person's expenses on the chosen base, checked against what was paid."""
     if base not in BASES:
         raise InputError("base", f"{base!r}; allowed: {', '.join(BASES)}")
     field = BASES[base]
-    total = ZERO
+    values = []
     for i, p in enumerate(people):
         value = getattr(p, field)
         if value is None:
@@ -100,8 +112,8 @@ def _base(people: list[Person], base: str) -> Decimal:
         if paid > value:
             raise InputError(f"people[{i}].{field}", f"the payments ({paid}) are more than {field} {value}; with "
                              f"base {base!r} give only the payments within it")
-        total += value
-    return total
+        values.append(value)
+    return values
 
 
 @dataclass(frozen=True)
@@ -119,6 +131,23 @@ def _rate(num: Decimal, den: Decimal) -> Decimal | None:
     return None if den == 0 else num / den
 
 
+def _population_rate(pairs: list, average: str) -> tuple[Decimal, Decimal, str]:
+    """(numerator, denominator, words) of a population's rate from per-person (numerator, denominator) pairs.
+
+    pooled: Σ numerators ÷ Σ denominators. per_person: the mean of the personal rates of the people with expenses,
+    as one exact fraction p/q (numerator p, denominator q, whole numbers, not yuan)."""
+    if average not in AVERAGES:
+        raise InputError("average", f"{average!r}; allowed: {', '.join(AVERAGES)}")
+    if average == "pooled":
+        return sum((n for n, _ in pairs), ZERO), sum((d for _, d in pairs), ZERO), "Σ {num} ÷ Σ {den}"
+    rates = [Fraction(n) / Fraction(d) for n, d in pairs if d != 0]
+    if not rates:
+        return ZERO, ZERO, "mean over people of ({num} ÷ {den})"
+    mean = sum(rates, Fraction(0)) / len(rates)
+    return (Decimal(mean.numerator), Decimal(mean.denominator),
+            f"mean over the {len(rates)} people with expenses of ({{num}} ÷ {{den}})")
+
+
 @rule("zhejiang-2022-illness-poverty/p1")
 def subsidised_enrolment_rate(people) -> Indicator:
     """资助参保率 — zhejiang-2022-illness-poverty/p1: people in hardship enrolled in basic medical insurance with a
@@ -127,6 +156,9 @@ def subsidised_enrolment_rate(people) -> Indicator:
     Assumption (the report defines no formula): numerator = people with enrolled_with_subsidy true; denominator =
     every person in the list, each taken to be a person in hardship entitled to the subsidy."""
     people = parse_people(people)
+    for i, p in enumerate(people):
+        if p.enrolled_with_subsidy is None:
+            raise InputError(f"people[{i}].enrolled_with_subsidy", "required for 资助参保率 (true or false)")
     num = Decimal(sum(p.enrolled_with_subsidy for p in people))
     return Indicator("subsidised_enrolment_rate", "资助参保率 subsidised enrolment rate",
                      "people enrolled with a subsidy ÷ people in hardship", num, Decimal(len(people)),
@@ -134,40 +166,48 @@ def subsidised_enrolment_rate(people) -> Indicator:
 
 
 @rule("zhejiang-2022-illness-poverty/p7")
-def comprehensive_protection_rate(people, base: str = "total", payers: str = "three_systems") -> Indicator:
+def comprehensive_protection_rate(people, base: str = "total", payers: str = "three_systems",
+                                  average: str = "pooled") -> Indicator:
     """综合保障率 — zhejiang-2022-illness-poverty/p7: what the three systems paid ÷ medical expenses, over the population.
 
-    Assumption (the report defines no formula): numerator = Σ basic insurance + critical-illness insurance +
-    medical assistance (三重制度, as p6 names them; payers="all_recorded" adds charity and commercial insurance);
+    Assumption (the report defines no formula; reading zhejiang-2022-illness-poverty/p7:protection-payers and
+    p7:expense-base): numerator = Σ basic insurance + critical-illness insurance + medical assistance (三重制度, as
+    p6 names them; payers="all_recorded" adds supplementary insurance, further relief, charity and commercial
+    insurance);
     denominator = Σ medical expenses (base="total": total expenses, as "医疗费用" reads; "policy_range": within
-    the policy range); summed over all people, not averaged per person."""
+    the policy range); summed over all people (average="pooled"), or the mean of personal rates
+    (average="per_person"; reading p7:aggregation)."""
     people = parse_people(people)
     if payers not in PAYERS:
         raise InputError("payers", f"{payers!r}; allowed: {', '.join(PAYERS)}")
-    den = _base(people, base)
-    num = sum((getattr(p, f) for p in people for f in PAYERS[payers]), ZERO)
-    who = "the three systems" if payers == "three_systems" else "the three systems, charity and commercial insurance"
+    bases = _base(people, base)
+    paid = [sum((getattr(p, f) for f in PAYERS[payers]), ZERO) for p in people]
+    num, den, words = _population_rate(list(zip(paid, bases)), average)
+    who = "the three systems" if payers == "three_systems" else "every recorded payer"
     return Indicator("comprehensive_protection_rate", "综合保障率 comprehensive protection rate",
-                     f"Σ paid by {who} ÷ Σ {BASES[base]}", num, den, _rate(num, den))
+                     words.format(num=f"paid by {who}", den=BASES[base]), num, den, _rate(num, den))
 
 
 @rule("zhejiang-2022-illness-poverty/p7")
-def personal_burden_rate(people, base: str = "total") -> Indicator:
+def personal_burden_rate(people, base: str = "total", average: str = "pooled") -> Indicator:
     """个人负担率 — zhejiang-2022-illness-poverty/p7: what people in hardship still pay themselves ÷ medical expenses.
 
-    Assumption (the report defines no formula): numerator = Σ (expenses − every recorded payment: the three
-    systems, charity, commercial insurance); denominator = Σ expenses on the same base as 综合保障率. With no
+    Assumption (the report defines no formula; reading zhejiang-2022-illness-poverty/p7:expense-base): numerator =
+    Σ (expenses − every recorded payment: the three systems, supplementary insurance, further relief, charity,
+    commercial insurance); denominator = Σ expenses on the same base as 综合保障率. With no
     charity or commercial payment it is 1 − 综合保障率 (the report's 80/20 and 85/15 fit that)."""
     people = parse_people(people)
-    den = _base(people, base)
-    paid = sum((getattr(p, f) for p in people for f in PAYERS["all_recorded"]), ZERO)
-    num = den - paid
+    bases = _base(people, base)
+    left = [b - sum((getattr(p, f) for f in PAYERS["all_recorded"]), ZERO) for p, b in zip(people, bases)]
+    num, den, words = _population_rate(list(zip(left, bases)), average)
     return Indicator("personal_burden_rate", "个人负担率 personal burden rate",
-                     f"Σ ({BASES[base]} − all recorded payments) ÷ Σ {BASES[base]}", num, den, _rate(num, den))
+                     words.format(num=f"({BASES[base]} − all recorded payments)", den=BASES[base]), num, den,
+                     _rate(num, den))
 
 
 @rule("zhejiang-2022-illness-poverty/p7")
-def illness_poverty_targets(people, target: str, base: str = "total", payers: str = "three_systems") -> list[dict]:
+def illness_poverty_targets(people, target: str, base: str = "total", payers: str = "three_systems",
+                            average: str = "pooled") -> list[dict]:
     """困难群众医疗保障目标 — zhejiang-2022-illness-poverty/p7: which targets (end-2022 or 2025) a population meets.
 
     One row per indicator: its rate, the target and its kind (a floor 以上/达到 is met at or above it, a ceiling
@@ -177,13 +217,23 @@ def illness_poverty_targets(people, target: str, base: str = "total", payers: st
                          "the end of 2022 and for 2025)")
     on = TARGETS[target]
     policy = load_policy(POLICY_ID)
-    indicators = (("illness_poverty.subsidised_enrolment_rate", subsidised_enrolment_rate(people)),
-                  ("illness_poverty.comprehensive_protection_rate", comprehensive_protection_rate(people, base, payers)),
-                  ("illness_poverty.personal_burden_rate", personal_burden_rate(people, base)))
+    parsed = parse_people(people)
     rows = []
+    if any(p.enrolled_with_subsidy is None for p in parsed):
+        rows.append({"indicator": "资助参保率 subsidised enrolment rate", "formula": "people enrolled with a subsidy "
+                     "÷ people in hardship", "numerator": None, "denominator": None, "rate": None, "target": None,
+                     "kind": None, "met": None, "clause": "zhejiang-2022-illness-poverty/p1",
+                     "note": "not computable: enrolled_with_subsidy is not given for every person"})
+        indicators = ()
+    else:
+        indicators = (("illness_poverty.subsidised_enrolment_rate", subsidised_enrolment_rate(parsed)),)
+    indicators += (("illness_poverty.comprehensive_protection_rate",
+                    comprehensive_protection_rate(parsed, base, payers, average)),
+                   ("illness_poverty.personal_burden_rate", personal_burden_rate(parsed, base, average)))
     for param_name, ind in indicators:
         row = {"indicator": ind.label, "formula": ind.formula, "numerator": ind.numerator,
-               "denominator": ind.denominator, "rate": ind.rate}
+               "denominator": ind.denominator, "rate": ind.rate,
+               "average": "pooled" if ind.name == "subsidised_enrolment_rate" else average}
         try:
             v = policy.param(param_name, on)
         except PolicyError:
@@ -192,10 +242,11 @@ def illness_poverty_targets(people, target: str, base: str = "total", payers: st
             continue
         if ind.rate is None:
             met, note = None, "rate undefined: the denominator is 0"
+        # Compared as exact fractions (a rounded quotient could land on the line).
         elif v.kind == "ceiling":
-            met, note = ind.rate <= v.value, v.quote
+            met, note = Fraction(ind.numerator) / Fraction(ind.denominator) <= Fraction(v.value), v.quote
         else:  # floor, or exact for a 100% target (a rate cannot exceed 1): met at or above it
-            met, note = ind.rate >= v.value, v.quote
+            met, note = Fraction(ind.numerator) / Fraction(ind.denominator) >= Fraction(v.value), v.quote
         rows.append({**row, "target": Decimal(v.value), "kind": v.kind, "met": met, "clause": v.clause, "note": note})
     return rows
 
