@@ -875,6 +875,7 @@ def clause_rows(policy_id: str, exercised: dict | None = None) -> list[dict]:
             "review": effective_status(entry, fp), "reviewer": (entry or {}).get("reviewer"),
             "date": (entry or {}).get("date"), "approved_fp": (entry or {}).get("fingerprint"), "current_fp": fp,
             "open_questions": list((entry or {}).get("open_questions") or []), "tests": tests,
+            "accepted_open": accepted_open(entry),
         })
     return rows
 
@@ -1090,8 +1091,24 @@ def review_badge(policy_id: str, path: str):
     return Markdown(f"*Review:* {text}")
 
 
+def _cell(text) -> str:
+    """Text for a MyST table cell: control characters escaped, and the characters markdown would act on
+    (the column bar, emphasis, code, links, HTML) taken literally."""
+    return re.sub(r"([\\`*_\[\]<>|{}#])", r"\\\1", printable(text if text is not None else ""))
+
+
+def _fenced(text: str, lang: str) -> list[str]:
+    """A code block whose fence is longer than any backtick run inside it."""
+    fence = "`" * max(3, 1 + max((len(m) for m in re.findall(r"`+", text)), default=0))
+    return [fence + lang, text, fence]
+
+
+TABLE_WRAPPER = "medrules-table"   # medrules/static/medrules-review.css: scrolls inside, name columns never squeezed
+
+
 def page() -> str:
-    """The generated part of the book's review page (MyST): figures, then every clause, stale and disputed marked."""
+    """The generated part of the book's review page (MyST): figures, then every clause, stale and disputed marked,
+    and for every stale approval the diff of what changed since it was given."""
     exercised = load_exercised()
     badges = {"stale": "{bdg-warning}`stale`", "disputed": "{bdg-danger}`disputed`", "approved":
               "{bdg-success}`approved`", "missing": "{bdg-danger}`no entry`", "in-review": "{bdg-info}`in review`",
@@ -1102,28 +1119,45 @@ def page() -> str:
     attention = [r for _, rows in per_policy for r in rows if r["review"] in ("stale", "disputed", "missing")]
     if attention:
         out += [":::{admonition} Needs a reviewer", ":class: warning", ""]
-        out += [f"- {badges[r['review']]} `{r['clause']}` {r['label']} {r['title']}" for r in attention]
+        out += [f"- {badges[r['review']]} `{r['clause']}` {r['label']} {_cell(r['title'])}" for r in attention]
         out += [":::", ""]
-    out += ["## Figures", "", "| policy | " + " | ".join(COLUMNS) + " |", "|---" * (len(COLUMNS) + 1) + "|"]
+    out += ["## Figures", "", f"::::{{container}} {TABLE_WRAPPER}", "",
+            "| policy | " + " | ".join(COLUMNS) + " |", "|---" * (len(COLUMNS) + 1) + "|"]
     all_rows = [r for _, rows in per_policy for r in rows]
     for pid, rows in per_policy + [("**total**", all_rows)]:
         s = summary(rows, exercised is not None)
         out.append(f"| {pid} | " + " | ".join(str(s[k]) for k in COLUMNS) + " |")
+    out += ["", "::::"]
     if exercised is None:
         out += ["", "*With examples* is `?`: the test suite has not been run here (`make test` measures it)."]
     for pid, rows in per_policy:
-        out += ["", f"## {pid}", "", "| clause | label | text status | review | reviewer | date | fingerprint | "
+        out += ["", f"## {pid}", "", f"::::{{container}} {TABLE_WRAPPER}", "",
+                "| clause | label | text status | review | reviewer | date | fingerprint | "
                 "examples | open questions |", "|---|---|---|---|---|---|---|---|---|"]
+        stale = []
         for r in rows:
             fp = f"`{short(r['current_fp'])}`"
             if r["review"] == "stale":
                 fp = f"**`{short(r['approved_fp'])}` → {fp}**"
+                stale.append(r)
             ex = "—" if r["tests"] is None else (str(len(r["tests"])) if r["tests"] else "**none**")
             if r["status"] == "encoded" and exercised is None:
                 ex = "?"
-            title = r["title"].replace("|", "\\|")
-            out.append(f"| `{r['clause']}` | {r['label']} {title} | {r['status']} | {badges[r['review']]} | "
-                       f"{r['reviewer'] or ''} | {r['date'] or ''} | {fp} | {ex} | {len(r['open_questions']) or ''} |")
+            open_q = str(len(r["open_questions"]) or "")
+            if r["accepted_open"]:
+                open_q += f" accepted open ({len(r['accepted_open'].get('open') or [])}): " \
+                          f"{_cell(r['accepted_open']['why'])}"
+            out.append(f"| `{r['clause']}` | {r['label']} {_cell(r['title'])} | {r['status']} | "
+                       f"{badges[r['review']]} | {_cell(r['reviewer'])} | {r['date'] or ''} | {fp} | {ex} | "
+                       f"{open_q.strip()} |")
+        out += ["", "::::"]
+        policy = load_policy(pid) if stale else None
+        for r in stale:
+            clause = policy.clauses[r["clause"]]
+            diff = changes_since_approval(policy, clause, load_ledger(pid).get(r["clause"]))
+            out += ["", f":::::{{dropdown}} What changed in `{r['clause']}` since its approval "
+                    f"(`{short(r['approved_fp'])}` → `{short(r['current_fp'])}`)", ":open:", "",
+                    *_fenced(diff, "diff"), ":::::"]
     return "\n".join(out) + "\n"
 
 
@@ -1196,11 +1230,21 @@ def _badge_clause_sections(app, doctree, docname) -> None:
             para += nodes.emphasis(text=f" ({detail})")
 
 
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def _add_static(app, config) -> None:
+    """Serve medrules/static/ with the site and load the review tables' style sheet on every page."""
+    config.html_static_path = [*config.html_static_path, str(STATIC_DIR)]
+    app.add_css_file("medrules-review.css")
+
+
 def setup(app):
     """Sphinx extension (_config.yml sphinx.extra_extensions): the review page is regenerated on every build,
     and each clause section of a policy page shows its live review status."""
     app.connect("builder-inited", lambda app: write_page(Path(app.srcdir) / "book" / "_generated" / "review.md"))
     app.connect("doctree-read", _note_dependencies)
+    app.connect("config-inited", _add_static)
     app.connect("doctree-resolved", _badge_clause_sections)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
 
