@@ -271,7 +271,14 @@ def _raw_yaml(path: Path):
     stat = path.stat()
     key = ("yaml", str(path), stat.st_mtime_ns, stat.st_size)
     if key not in _FILE_CACHE:
-        _FILE_CACHE[key] = read_yaml(path)
+        try:
+            _FILE_CACHE[key] = read_yaml(path)
+        except UnicodeDecodeError as e:
+            raise ReviewError(f"{_where(path)}: not valid UTF-8 ({e.reason} at byte {e.start})") from None
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            raise ReviewError(f"{_where(path)}" + (f" line {mark.line + 1}" if mark else "") + ": not valid YAML: "
+                              + " ".join(str(getattr(e, "problem", None) or e).split())) from None
     return _FILE_CACHE[key]
 
 
@@ -557,34 +564,48 @@ def _dump(value) -> str:
                      width=110).rstrip("\n")
 
 
-def render_parts(parts: dict, source=None) -> list[str]:
-    """Everything a fingerprint covers as text lines, one headed section per part, for a readable diff.
+def render_parts(parts: dict, source=None) -> dict[str, list[str]]:
+    """Everything a fingerprint covers as text, one titled section per part, for a readable diff.
     `source(sha)` gives an engine module's text, or None when it was not kept."""
-    lines: list[str] = []
+    sections: dict[str, list[str]] = {}
 
     def section(title, body):
-        lines.append(f"=== {title}")
-        lines.extend((body or "").rstrip("\n").splitlines() or [""])
-        lines.append("")
+        sections[title] = (body or "").rstrip("\n").splitlines() or [""]
 
     section("text", parts.get("text"))
     if parts.get("text_simplified"):
         section("text (simplified)", parts["text_simplified"])
     section("parallel", parts.get("parallel"))
     for i, note in enumerate(parts.get("uncertain") or [], 1):
-        section(f"uncertain {i}", _dump(note) if not isinstance(note, str) else note)
+        section(f"uncertain note {i}", _dump(note) if not isinstance(note, str) else note)
     for rid, reading in (parts.get("readings") or {}).items():
         section(f"reading {rid}", _dump(reading))
     for p in parts.get("parameters") or []:
-        section(f"parameter {p.get('name') or 'input ' + str(p.get('input'))}", _dump(p))
+        entry = p.get("entry") or {}
+        title = (f"parameter {p['name']} from {entry.get('from') or entry.get('reported_in_force_on') or '?'}"
+                 if "name" in p else f"input {p.get('input')}")
+        while title in sections:
+            title += " (another value)"
+        section(title, _dump(p))
     section("policy validity", _dump(parts.get("validity") or {}))
     for name, text in (parts.get("code") or {}).items():
         section(f"code {name}", text)
     for path, sha in (parts.get("engine") or {}).items():
         text = source(sha) if source else None
-        section(f"engine {path} (sha256 {sha[:SHORT]})",
-                text if text is not None else f"(source {sha[:SHORT]} was not kept)")
-    return lines
+        section(f"engine {path}", text if text is not None else f"(source sha256 {sha[:SHORT]} was not kept)")
+    return sections
+
+
+def diff_parts(old: dict, new: dict, old_label: str, new_label: str) -> str:
+    """A unified diff per changed section (`=== title`), so that each hunk says which value or code it is in."""
+    out = []
+    for title in list(old) + [t for t in new if t not in old]:
+        before, after = old.get(title, []), new.get(title, [])
+        if before == after:
+            continue
+        out.append(f"=== {title}" + (" (added)" if title not in old else " (removed)" if title not in new else ""))
+        out += list(difflib.unified_diff(before, after, old_label, new_label, lineterm=""))
+    return "\n".join(out)
 
 
 def _kept_source(sha: str) -> str | None:
@@ -607,11 +628,9 @@ def changes_since_approval(policy: Policy, clause: Clause, entry: dict | None) -
     def source_now(sha):
         return next((t for p, t in current.items() if now_parts["engine"].get(p) == sha), None) or _kept_source(sha)
 
-    old = render_parts(snap["parts"], _kept_source)
-    new = render_parts(now_parts, source_now)
-    diff = difflib.unified_diff(old, new, f"approved {short(snap['fingerprint'])} ({snap.get('approved_on')})",
-                                f"now {short(now_fp)}", lineterm="")
-    return "\n".join(diff) or "(the fingerprints differ but the rendered parts do not)"
+    diff = diff_parts(render_parts(snap["parts"], _kept_source), render_parts(now_parts, source_now),
+                      f"approved {short(snap['fingerprint'])} ({snap.get('approved_on')})", f"now {short(now_fp)}")
+    return diff or "(the fingerprints differ but the rendered parts do not)"
 
 
 # --- review actions ------------------------------------------------------------------------------------------------
@@ -919,7 +938,7 @@ def format_status(table, exercised_known: bool, clauses: list[tuple[str, list]] 
         for r in rows:
             flag = {"stale": "  <-- STALE", "disputed": "  <-- DISPUTED", "missing": "  <-- NO LEDGER ENTRY"}
             ex = "" if r["tests"] is None else f" examples={len(r['tests'])}"
-            lines.append(f"  {r['clause']:<40} {r['status']:<13} {r['review']:<9} {r['reviewer'] or '-':<12} "
+            lines.append(f"  {r['clause']:<40} {r['status']:<13} {r['review']:<9} {printable(r['reviewer'] or '-'):<12} "
                          f"{str(r['date'] or '-'):<10} fp={short(r['current_fp'])}{ex}{flag.get(r['review'], '')}")
     return "\n".join(lines)
 
@@ -1181,9 +1200,10 @@ def _statuses() -> dict[str, tuple[str, str]]:
     for pid in policy_ids():
         for r in clause_rows(pid):
             detail = {
-                "stale": f"approved by {r['reviewer']} on {r['date']} for fingerprint {short(r['approved_fp'])}; "
-                         f"the text, parameters or code have changed since (now {short(r['current_fp'])})",
-                "disputed": f"disputed by {r['reviewer']} on {r['date']}: see reviews/{pid}.yaml",
+                "stale": f"approved by {printable(r['reviewer'])} on {r['date']} for fingerprint "
+                         f"{short(r['approved_fp'])}; the text, parameters or code have changed since (now "
+                         f"{short(r['current_fp'])}; the review page shows what changed)",
+                "disputed": f"disputed by {printable(r['reviewer'])} on {r['date']}: see reviews/{pid}.yaml",
                 "missing": "no entry in the review ledger",
             }.get(r["review"], "")
             out[r["clause"]] = (r["review"], detail)
