@@ -938,7 +938,8 @@ def format_status(table, exercised_known: bool, clauses: list[tuple[str, list]] 
         for r in rows:
             flag = {"stale": "  <-- STALE", "disputed": "  <-- DISPUTED", "missing": "  <-- NO LEDGER ENTRY"}
             ex = "" if r["tests"] is None else f" examples={len(r['tests'])}"
-            lines.append(f"  {r['clause']:<40} {r['status']:<13} {r['review']:<9} {printable(r['reviewer'] or '-'):<12} "
+            who = printable(r['reviewer'] or '-')
+            lines.append(f"  {r['clause']:<40} {r['status']:<13} {r['review']:<9} {who:<12} "
                          f"{str(r['date'] or '-'):<10} fp={short(r['current_fp'])}{ex}{flag.get(r['review'], '')}")
     return "\n".join(lines)
 

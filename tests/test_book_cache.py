@@ -84,7 +84,8 @@ def test_a_changed_parameter_reexecutes_the_notebook_and_the_page_shows_the_new_
 def cached_executions(root: Path) -> list[str]:
     """When each cached execution was made: a re-execution replaces the notebook's record with a newer one."""
     from jupyter_cache import get_cache
-    return sorted(r.created.isoformat() for r in get_cache(str(root / "_build" / ".jupyter_cache")).list_cache_records())
+    cache = get_cache(str(root / "_build" / ".jupyter_cache"))
+    return sorted(r.created.isoformat() for r in cache.list_cache_records())
 
 
 def test_an_unchanged_rebuild_uses_the_cache_and_a_changed_engine_module_reexecutes(scratch):

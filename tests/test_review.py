@@ -420,7 +420,8 @@ def rewrite(path, old, new):
 
 
 @pytest.mark.parametrize("field, old, new", [
-    ("reported_in_force_on", "        reported_in_force_on: 2099-01-01\n", "        reported_in_force_on: 2100-01-01\n"),
+    ("reported_in_force_on", "        reported_in_force_on: 2099-01-01\n",
+     "        reported_in_force_on: 2100-01-01\n"),
     ("to", "        to: null\n", "        to: 2100-12-31\n"),
     ("note", "        note: floor\n", "        note: a floor, not an exact ratio\n"),
 ])
@@ -521,7 +522,8 @@ def test_a_narrative_clause_does_not_go_stale_when_the_code_changes(demo, capsys
 def test_the_real_fingerprint_covers_the_shandong_dates_the_notes_and_the_engine():
     policy = load_policy("shandong-2022-major-illness")
     parts = review.fingerprint_parts(policy, policy.clauses["shandong-2022-major-illness/5"])
-    dated = [p["entry"]["reported_in_force_on"] for p in parts["parameters"] if "reported_in_force_on" in p.get("entry", {})]
+    dated = [p["entry"]["reported_in_force_on"] for p in parts["parameters"]
+             if "reported_in_force_on" in p.get("entry", {})]
     assert dated and all(str(d) in ("2022-09-05", "None") for d in dated) and "2022-09-05" in map(str, dated)
     assert len(parts["uncertain"]) == 7  # the seven notes the issue counted on clause 5
     assert {"medrules/rulebook.py", "medrules/engine.py", "medrules/money.py",
