@@ -4,14 +4,19 @@ The ledger is `reviews/<policy-id>.yaml`: one entry per clause (sorted by clause
 as a small diff) with its interpretation status (draft, in-review, approved, disputed), reviewer, date, open
 questions, the fingerprint at the last action and the history of actions.
 
-The fingerprint is a sha256 over what a reviewer approves:
-  (a) the clause text (and simplified text, where there is one) and its parallel text;
-  (b) every parameter value citing the clause: name, value, kind, unit, dates and quote (parameters.yaml);
+The fingerprint is a sha256 over everything that can change the clause's result:
+  (a) the clause text (and simplified text, where there is one), its parallel text, its `uncertain` notes and its
+      readings (policies/<id>/readings.yaml, reading IDs `<clause-id>:<name>`);
+  (b) every parameter value citing the clause as written in parameters.yaml (the whole entry: value, from, to,
+      reported_in_force_on, quote, note …), the inputs citing it, and the policy's validity (policy.yaml dates);
   (c) the source of every rule function encoding the clause — those listed in its `rules:` and any other function
       of the policy's module marked @rule for it — and of the module's own unmarked helpers and constants those
-      functions use (a helper such as `_hardship` changes what the rule does without changing the rule's text).
-      Rules of *other* clauses a rule calls are not included: they are reviewed under their own clause.
+      functions use; and, for a clause with rules, the digest of the engine they run: the policy's rule module and
+      every `medrules` module it imports, transitively, found by reading the imports (not listed by hand).
+      Other policies' rule modules are not included: they are reviewed under their own clauses.
 When any of these changes after an approval, the approval is `stale` (computed, never stored) until re-approved.
+Each approval keeps a snapshot of (a)-(c) in reviews/snapshots/, so a stale approval shows a diff of what changed.
+The ledger is written under a lock through unique temporary files, and validated (pydantic) when read.
 
 "With examples" is measured, not grepped: tests/conftest.py runs a `RuleCallRecorder` over the whole test session
 (see there) and writes which test called which rule function to `_build/review/exercised.json`.
@@ -467,9 +472,10 @@ HEADER = """\
 # Review ledger for {pid}.
 # One entry per clause, sorted by clause ID; written by
 # `python -m medrules review` (README.md, "Review workflow").
-# fingerprint: sha256 of the clause text, its parameters and its
-# encoding code at the last action. An approval whose fingerprint no
-# longer matches is stale until it is approved again.
+# fingerprint: sha256 of the clause text, notes, readings, dated
+# values, policy dates, rule code and engine code at the last action.
+# An approval whose fingerprint no longer matches is stale until it is
+# approved again; reviews/snapshots/ keeps what each approval covered.
 """
 
 
@@ -1102,6 +1108,7 @@ def review_badge(policy_id: str, path: str):
     entry = load_ledger(policy_id).get(c.id)
     fp = fingerprint(policy, c)
     state = effective_status(entry, fp)
+    entry = {**entry, "reviewer": printable(entry.get("reviewer"))} if entry else None
     text = {"missing": "**no review entry**", "stale": f"**⚠ stale** — approved by {(entry or {}).get('reviewer')} "
             f"on {(entry or {}).get('date')} for {short((entry or {}).get('fingerprint'))}, now {short(fp)}",
             "disputed": f"**✗ disputed** by {(entry or {}).get('reviewer')} on {(entry or {}).get('date')}",

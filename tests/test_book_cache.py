@@ -1,5 +1,6 @@
 """The book never shows a stale result (issue 15, point 1): a scratch copy of the repository is built with one small
-policy notebook, a parameter it shows is changed in policies/, the book is rebuilt, and the page shows the new value.
+policy notebook, a parameter it shows is changed in policies/, the book is rebuilt, and the page shows the new value
+(and the review page the diff of the approval that went stale, point 3).
 
 jupyter-cache alone keys a notebook on its code cells, so without medrules/notebook_inputs.py the second build says
 "Using cached notebook" and the page keeps 100,000.00. The copy holds only the tracked files (git ls-files) and a
@@ -39,6 +40,7 @@ format: jb-book
 root: book/scratch
 chapters:
   - file: notebooks/wenzhou-2021-78
+  - file: book/review
 """
 
 
@@ -58,6 +60,11 @@ def scratch(tmp_path_factory):
     (root / "_toc.yml").write_text(TOC, encoding="utf-8")
     (root / "book" / "scratch.md").write_text("# Scratch\n", encoding="utf-8")
     (root / "notebooks" / "wenzhou-2021-78.ipynb").write_text(json.dumps(NOTEBOOK), encoding="utf-8")
+    # 三(三)9 approved in the copy: the parameter change below makes it stale, and the review page shows the diff.
+    done = subprocess.run([sys.executable, "-m", "medrules", "review", "approve", "wenzhou-2021-78/3.3.9",
+                           "--reviewer", "Scratch", "--date", "2026-01-01", "--accept-open", "scratch copy"],
+                          cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
     return root
 
 
@@ -79,6 +86,10 @@ def test_a_changed_parameter_reexecutes_the_notebook_and_the_page_shows_the_new_
     params.write_text(text.replace(LIMIT_LINE, "value: 120000\n"), encoding="utf-8")
     page = build(scratch)
     assert "annual limit 120,000.00" in page and "100,000.00" not in page
+    # The approval of 三(三)9 is stale, and the review page shows the value's diff against its snapshot.
+    review_page = (scratch / "_build" / "html" / "book" / "review.html").read_text(encoding="utf-8")
+    assert "What changed in" in review_page and "wenzhou-2021-78/3.3.9" in review_page
+    assert "value: 100000" in review_page and "value: 120000" in review_page
 
 
 def cached_executions(root: Path) -> list[str]:
