@@ -224,6 +224,45 @@ def test_formulas_render_from_the_locally_shipped_mathjax(visit):
     assert not visit.outside and not visit.errors, (visit.outside, visit.errors)
 
 
+@pytest.mark.parametrize("width, height", [(1366, 768), (390, 844)])
+def test_the_review_tables_are_readable_on_a_laptop_and_a_phone(browser, site, width, height):
+    """The review page's wide tables scroll inside their own box: the page never scrolls sideways, and no column
+    is squeezed to one Chinese character per line (the clause title, the IDs, the names)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        response = page.goto(f"{site}/book/review.html", wait_until="load")
+        assert response is not None and response.ok
+        assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, "the page scrolls sideways"
+        wrappers = page.locator(".medrules-table")
+        assert wrappers.count() >= 2  # the figures and one table per policy
+        for i in range(wrappers.count()):
+            box = wrappers.nth(i)
+            assert box.evaluate("w => getComputedStyle(w).overflowX") == "auto"
+            assert box.evaluate("w => w.getBoundingClientRect().right") <= width + 1
+        squeezed = page.evaluate("""() => {
+            const bad = [];
+            for (const cell of document.querySelectorAll('.medrules-table td, .medrules-table th')) {
+                const text = cell.innerText.trim();
+                const em = parseFloat(getComputedStyle(cell).fontSize);
+                const lineHeight = parseFloat(getComputedStyle(cell).lineHeight) || em * 1.5;
+                const lines = Math.round((cell.clientHeight - parseFloat(getComputedStyle(cell).paddingTop)
+                                          - parseFloat(getComputedStyle(cell).paddingBottom)) / lineHeight);
+                // a cell of several characters shown about one character wide, or wrapped onto many lines
+                if (text.length >= 2 && (cell.getBoundingClientRect().width < 2.5 * em || lines > 4)) {
+                    const px = Math.round(cell.getBoundingClientRect().width);
+                    bad.push(`${text.slice(0, 20)} (${px}px, ${lines} lines)`);
+                }
+            }
+            return bad;
+        }""")
+        assert not squeezed, squeezed[:10]
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"review-{width}.png"), full_page=False)
+    finally:
+        context.close()
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The generated parts, checked without a browser (medrules/book.py)
 # ---------------------------------------------------------------------------------------------------------------

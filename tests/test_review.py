@@ -398,3 +398,419 @@ def test_an_encoded_clause_whose_rule_is_missing_cannot_be_approved(demo, capsys
     rc, out, err = cli(capsys, "approve", "demo-2099-1/1", "--reviewer", "Li Wei", "--date", "2099-01-06")
     assert rc == 2 and out == "" and "assistance_ratio" in err and "medrules.rules.demo_2099_1" in err
     assert cli(capsys, "status")[0] == 0  # status still works, and shows the clause unreviewed
+
+
+# --- issue 15: an approval covers everything that changes a result ------------------------------------------------
+
+def approve(capsys, *extra, clause="demo-2099-1/1", date="2099-01-06"):
+    return cli(capsys, "approve", clause, "--reviewer", "Li Wei", "--date", date, *extra)
+
+
+def state(clause="demo-2099-1/1") -> str:
+    policy = load_policy("demo-2099-1")
+    c = policy.clauses[clause]
+    return review.effective_status(review.load_ledger("demo-2099-1").get(c.id), review.fingerprint(policy, c))
+
+
+def rewrite(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    load_policy.cache_clear()
+
+
+@pytest.mark.parametrize("field, old, new", [
+    ("reported_in_force_on", "        reported_in_force_on: 2099-01-01\n",
+     "        reported_in_force_on: 2100-01-01\n"),
+    ("to", "        to: null\n", "        to: 2100-12-31\n"),
+    ("note", "        note: floor\n", "        note: a floor, not an exact ratio\n"),
+])
+def test_an_approval_goes_stale_when_any_date_or_key_of_a_value_changes(demo, capsys, field, old, new):
+    # The Shandong case: reported_in_force_on 2022-09-05 -> 2023-09-05 left the approval standing.
+    params = PARAMETERS_YAML.replace("        quote:", "        reported_in_force_on: 2099-01-01\n"
+                                     "        note: floor\n        quote:")
+    (demo.dir / "parameters.yaml").write_text(params % "0.7", encoding="utf-8")
+    load_policy.cache_clear()
+    assert approve(capsys)[0] == 0 and state() == "approved"
+    rewrite(demo.dir / "parameters.yaml", old, new)
+    assert state() == "stale", field
+
+
+def test_an_approval_goes_stale_when_the_policy_validity_changes(demo, capsys):
+    approve(capsys)
+    rewrite(demo.dir / "policy.yaml", "in_force_to: null", "in_force_to: 2100-12-31")
+    assert state() == "stale"
+
+
+def test_an_approval_goes_stale_when_an_uncertain_note_changes(demo, capsys):
+    rewrite(demo.dir / "clauses.yaml", "  rules: [assistance_ratio]\n",
+            "  rules: [assistance_ratio]\n  uncertain:\n    - 不低于 may be read as exactly 70%.\n")
+    assert approve(capsys, "--accept-open", "a floor is the plain reading")[0] == 0
+    rewrite(demo.dir / "clauses.yaml", "exactly 70%", "exactly 75%")
+    assert state() == "stale"
+
+
+READINGS_YAML = """\
+readings:
+  demo-2099-1/1:outpatient:
+    question: {zh: 门诊是否适用？, en: "Does the ratio apply to outpatient care?"}
+    options:
+      all: {zh: 适用, en: applies, why: 文件未区分}
+      inpatient-only: {zh: 不适用, en: inpatient only, why: 通常如此}
+    default: all
+    default_why: the text does not distinguish
+  demo-2099-1/10:unrelated:
+    question: {zh: 无关, en: unrelated}
+    options: {a: {zh: 甲, en: a, why: x}}
+    default: a
+    default_why: x
+"""
+
+
+def test_an_approval_goes_stale_when_a_reading_of_the_clause_changes_and_not_another_clauses(demo, capsys):
+    (demo.dir / "readings.yaml").write_text(READINGS_YAML, encoding="utf-8")
+    assert approve(capsys, "--accept-open", "the default reading is the plain one")[0] == 0
+    rewrite(demo.dir / "readings.yaml", "default_why: x", "default_why: y")  # demo-2099-1/10's reading
+    assert state() == "approved"
+    rewrite(demo.dir / "readings.yaml", "default: all", "default: inpatient-only")
+    assert state() == "stale"
+
+
+@pytest.fixture
+def rulebook_copy(tmp_path, monkeypatch):
+    """medrules.rulebook read from a copy that a test may edit (the fingerprint finds modules by __file__)."""
+    import medrules.rulebook as rb
+    copy = tmp_path / "rulebook.py"
+    copy.write_text(open(rb.__file__, encoding="utf-8").read(), encoding="utf-8")
+    monkeypatch.setattr(rb, "__file__", str(copy))
+    return copy
+
+
+def test_an_approval_goes_stale_when_the_engine_code_the_rule_imports_changes(demo, capsys, rulebook_copy):
+    # Editing medrules/rulebook.py (year_to_date, pay_due, at_least) left every approval standing.
+    assert approve(capsys)[0] == 0
+    rulebook_copy.write_text(rulebook_copy.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert state() == "stale"
+
+
+def test_the_engine_is_found_by_walking_imports_not_listed(demo):
+    engine = review.engine_modules("demo-2099-1")
+    # RULES_V1 imports medrules.rulebook, which imports money, policy and scenario; importing it runs the package
+    # __init__ (which imports the engine) and medrules/rules/__init__.py.
+    for name in ("medrules", "medrules.rules", "medrules.rulebook", "medrules.money", "medrules.policy",
+                 "medrules.scenario", "medrules.engine"):
+        assert name in engine, name
+    assert "medrules.charts" not in engine and "medrules.review" not in engine
+    demo.load_rules(4, RULES_V1 + textwrap.dedent('''\
+
+        def uses_more(policy):
+            from .. import charts  # a module the rule starts to use
+            from . import wenzhou_2021_78  # another policy's rules: reviewed under their own clauses
+            return charts, wenzhou_2021_78
+        '''))
+    engine = review.engine_modules("demo-2099-1")
+    assert "medrules.charts" in engine and "medrules.rules.wenzhou_2021_78" not in engine
+
+
+def test_a_narrative_clause_does_not_go_stale_when_the_code_changes(demo, capsys, rulebook_copy):
+    assert approve(capsys, clause="demo-2099-1/2")[0] == 0
+    rulebook_copy.write_text(rulebook_copy.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    demo.load_rules(5, RULES_V1.replace(".value", ".value  # changed"))
+    assert state("demo-2099-1/2") == "approved"
+
+
+def test_the_real_fingerprint_covers_the_shandong_dates_the_notes_and_the_engine():
+    policy = load_policy("shandong-2022-major-illness")
+    parts = review.fingerprint_parts(policy, policy.clauses["shandong-2022-major-illness/5"])
+    dated = [p["entry"]["reported_in_force_on"] for p in parts["parameters"]
+             if "reported_in_force_on" in p.get("entry", {})]
+    assert dated and all(str(d) in ("2022-09-05", "None") for d in dated) and "2022-09-05" in map(str, dated)
+    assert len(parts["uncertain"]) == 7  # the seven notes the issue counted on clause 5
+    assert {"medrules/rulebook.py", "medrules/engine.py", "medrules/money.py",
+            "medrules/rules/shandong_2022_major_illness.py"} <= set(parts["engine"])
+    assert not any("wenzhou" in path for path in parts["engine"])
+    assert parts["validity"]["dates"]["report"].isoformat() == "2022-09-05"
+
+
+# --- point 3: a stale approval shows what changed -----------------------------------------------------------------
+
+def test_a_stale_approval_shows_the_diff_of_the_value_against_the_snapshot(demo, capsys, tmp_path):
+    assert approve(capsys)[0] == 0
+    assert (demo.reviews / "snapshots" / "demo-2099-1" / "1.json").exists()
+    (demo.dir / "parameters.yaml").write_text(PARAMETERS_YAML % "0.75", encoding="utf-8")
+    load_policy.cache_clear()
+    shown = cli(capsys, "show", "demo-2099-1/1")[1]
+    assert "changed since the approval" in shown
+    diff = shown.split("changed since the approval", 1)[1].split("\ninterpretation", 1)[0]
+    assert "  -  value: '0.7'\n  +  value: '0.75'" in diff
+    assert "=== parameter assistance.ratio from 2099-01-01" in diff
+    cli(capsys, "page", "--out", str(tmp_path / "review.md"))
+    page = (tmp_path / "review.md").read_text(encoding="utf-8")
+    assert "What changed in `demo-2099-1/1`" in page and "```diff" in page and "+  value: '0.75'" in page
+
+
+def test_a_stale_approval_shows_the_diff_of_the_engine_code(demo, capsys, rulebook_copy):
+    assert approve(capsys)[0] == 0
+    rulebook_copy.write_text(rulebook_copy.read_text(encoding="utf-8").replace(
+        "def rule(clause: str):", "def rule(clause: str):  # engine changed"), encoding="utf-8")
+    diff = cli(capsys, "show", "demo-2099-1/1")[1]
+    assert "\n  -def rule(clause: str):\n  +def rule(clause: str):  # engine changed\n" in diff
+    assert "=== engine rulebook.py" in diff and "=== text" not in diff
+
+
+def test_an_approval_given_before_snapshots_says_so(demo, capsys):
+    assert approve(capsys)[0] == 0
+    (demo.reviews / "snapshots" / "demo-2099-1" / "1.json").unlink()
+    (demo.dir / "parameters.yaml").write_text(PARAMETERS_YAML % "0.75", encoding="utf-8")
+    load_policy.cache_clear()
+    assert "no snapshot of approval" in cli(capsys, "show", "demo-2099-1/1")[1]
+
+
+# --- point 4: open questions, uncertain notes and readings need --accept-open ------------------------------------
+
+def test_approval_with_uncertain_notes_or_readings_needs_accept_open_which_is_recorded_and_shown(demo, capsys,
+                                                                                                 tmp_path):
+    rewrite(demo.dir / "clauses.yaml", "  rules: [assistance_ratio]\n",
+            "  rules: [assistance_ratio]\n  uncertain:\n    - 不低于 may be read as exactly 70%.\n")
+    (demo.dir / "readings.yaml").write_text(READINGS_YAML, encoding="utf-8")
+    rc, out, err = approve(capsys)
+    assert rc == 2 and out == "" and len(err.splitlines()) == 1
+    assert "--accept-open" in err and "uncertain: 不低于 may be read as exactly 70%." in err
+    assert "reading demo-2099-1/1:outpatient" in err and "demo-2099-1/10:unrelated" not in err
+    assert review.load_ledger("demo-2099-1") == {}  # nothing written
+    rc, _, err = approve(capsys, "--accept-open", " ")
+    assert rc == 2 and "--accept-open" in err
+    assert approve(capsys, "--accept-open", "a floor is the plain reading; outpatient is not excluded")[0] == 0
+    item = review.load_ledger("demo-2099-1")["demo-2099-1/1"]["history"][-1]
+    assert item["accepted_open"]["why"] == "a floor is the plain reading; outpatient is not excluded"
+    assert len(item["accepted_open"]["open"]) == 2
+    shown = cli(capsys, "show", "demo-2099-1/1")[1]
+    assert "approved with open items accepted: a floor is the plain reading" in shown
+    cli(capsys, "page", "--out", str(tmp_path / "review.md"))
+    row = next(line for line in (tmp_path / "review.md").read_text(encoding="utf-8").splitlines()
+               if line.startswith("| `demo-2099-1/1`"))
+    assert "accepted open (2): a floor is the plain reading" in row
+
+
+def test_approval_with_open_review_questions_can_be_accepted_open_and_they_stay_listed(demo, capsys):
+    cli(capsys, "request", "demo-2099-1/1", "--reviewer", "Li Wei", "--date", "2099-01-06",
+        "--question", "Does 70% apply to outpatient care too?")
+    assert approve(capsys, "--accept-open", "asked the bureau; the answer does not change 70%")[0] == 0
+    entry = review.load_ledger("demo-2099-1")["demo-2099-1/1"]
+    assert entry["status"] == "approved" and entry["open_questions"] == ["Does 70% apply to outpatient care too?"]
+
+
+def test_the_real_clauses_with_open_items_need_accept_open():
+    policy = load_policy("shandong-2022-major-illness")
+    items = review.open_items(policy, policy.clauses["shandong-2022-major-illness/5"], [])
+    assert sum(i.startswith("uncertain:") for i in items) == 7 and any("open question (text)" in i for i in items)
+    # The issue's case: 三(三)9 went straight from draft to approved with its three open questions outstanding.
+    wenzhou = load_policy("wenzhou-2021-78")
+    items = review.open_items(wenzhou, wenzhou.clauses["wenzhou-2021-78/3.3.9"], [])
+    assert sum(i.startswith("open question (text):") for i in items) == 3
+
+
+# --- point 5: review show shows everything a reviewer judges ------------------------------------------------------
+
+NOTEBOOK_TWIN = '''\
+# %% [markdown]
+# ## 一 Assistance ratio
+
+# %%
+show_clause(P, "1")
+
+# %% [markdown]
+# **Interpretation.** At least 70%.
+#
+# ### Outpatient care
+#
+# Outpatient care is assisted at the same ratio.
+#
+# Assumption: the ratio applies per claim.
+
+# %%
+show_rule(assistance_ratio)
+
+# %% [markdown]
+# Worked examples follow.
+#
+# ## 二 Organisation
+
+# %%
+show_clause(P, "2")
+'''
+
+CASES_YAML = """\
+- name: 低保住院一次
+  clause: demo-2099-1/1
+  person: {statuses: [dibao]}
+  expected: {year: {medical_assistance: "7000.00"}}
+  working: {zh: 10000 × 70% = 7000, en: 10,000 × 70% = 7,000}
+- name: another clause
+  clause: demo-2099-1/2
+"""
+
+
+def test_show_prints_every_paragraph_assumptions_uncertain_notes_readings_cases_code_and_dated_values(demo, capsys):
+    (demo.dir.parent.parent / "notebooks").mkdir()
+    (demo.dir.parent.parent / "notebooks" / "demo-2099-1.py").write_text(NOTEBOOK_TWIN, encoding="utf-8")
+    rewrite(demo.dir / "clauses.yaml", "  rules: [assistance_ratio]\n",
+            "  rules: [assistance_ratio]\n  uncertain:\n    - 不低于 may be read as exactly 70%.\n")
+    (demo.dir / "readings.yaml").write_text(READINGS_YAML, encoding="utf-8")
+    (demo.dir / "cases.yaml").write_text(CASES_YAML, encoding="utf-8")
+    rc, out, _ = cli(capsys, "show", "demo-2099-1/1")
+    assert rc == 0
+    interp = out.split("interpretation (", 1)[1].split("\nassumptions", 1)[0]
+    # every paragraph of the section, its sub-heading included, up to the next clause's heading
+    for expected in ("**Interpretation.** At least 70%.", "### Outpatient care", "same ratio.",
+                     "Assumption: the ratio applies per claim.", "Worked examples follow."):
+        assert expected in interp, expected
+    assert "Organisation" not in interp
+    for expected in ("assumptions (1):", "  - Assumption: the ratio applies per claim.",
+                     "uncertain notes (1):", "  - 不低于 may be read as exactly 70%.",
+                     "readings (1):", "demo-2099-1/1:outpatient:", "default: all",
+                     "casebook cases (1):", "  - 低保住院一次", "10000 × 70% = 7000",
+                     "def assistance_ratio", "dates: from 2099-01-01, to None"):
+        assert expected in out, expected
+    assert "another clause" not in out and "demo-2099-1/10:unrelated" not in out
+
+
+def test_every_encoded_real_clause_has_its_interpretation_found():
+    missing = [c.id for pid in policy_ids() for c in load_policy(pid).clauses.values()
+               if c.status == "encoded" and not review.interpretation(pid, c.path)]
+    assert not missing
+    # 三(三)9 has sub-sections (### …): all of them belong to it
+    text = review.interpretation("wenzhou-2021-78", "3.3.9")
+    assert "### Critical-illness insurance tilt" in text and "### Medical assistance" in text
+
+
+# --- point 6: the ledger is safe under concurrency ----------------------------------------------------------------
+
+def test_twenty_parallel_approvals_leave_twenty_approvals(tmp_path):
+    """Twenty `python -m medrules review approve` processes at once on one ledger (a copy of the repository's
+    medrules/, policies/ and reviews/): every one must be in the ledger afterwards."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+    repo = Path(review.REPO)
+    for part in ("medrules", "policies", "reviews"):
+        shutil.copytree(repo / part, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__", "*.lock"))
+    pid = "wenzhou-2021-78"
+    clauses = sorted(load_policy(pid).clauses, key=review.natural_key)
+    env = {**__import__("os").environ, "PYTHONPATH": str(tmp_path)}
+    jobs = [(clauses[i % len(clauses)], f"Reviewer {i:02d}") for i in range(20)]
+    procs = [subprocess.Popen([sys.executable, "-m", "medrules", "review", "approve", cid, "--reviewer", who,
+                               "--date", "2099-01-06", "--accept-open", "parallel test"],
+                              cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for cid, who in jobs]
+    results = [(p.wait(timeout=300), p.stdout.read(), p.stderr.read()) for p in procs]
+    failed = [r for r in results if r[0] != 0]
+    # An encoded clause whose rules are missing cannot be approved: there is none in this policy today.
+    assert not failed, failed[:3]
+    import yaml
+    ledger = yaml.safe_load((tmp_path / "reviews" / f"{pid}.yaml").read_text(encoding="utf-8"))
+    approvals = sorted(h["reviewer"] for e in ledger["clauses"] for h in e["history"] if h["status"] == "approved")
+    assert approvals == sorted(who for _, who in jobs)
+    assert not list((tmp_path / "reviews").glob("*.tmp")) and not list((tmp_path / "reviews").glob(".*.tmp"))
+
+
+# --- point 7: a corrupt ledger or exercised.json: exit 2, one line naming the file, the line and what is wrong -----
+
+GOOD_LEDGER = """\
+policy: demo-2099-1
+clauses:
+  - clause: demo-2099-1/1
+    status: draft
+    reviewer: null
+    date: 2099-01-05
+    fingerprint: null
+    open_questions: []
+    history:
+      - status: draft
+        reviewer: null
+        date: 2099-01-05
+        fingerprint: null
+        note: entry created by review sync
+"""
+
+
+@pytest.mark.parametrize("name, body, line, what", [
+    ("truncated", GOOD_LEDGER[:GOOD_LEDGER.index("    history:") + 20], 10, "clauses[0].history[0]"),
+    ("truncated inside a quoted string", GOOD_LEDGER.replace("note: entry", 'note: "entry'), 15, "not valid YAML"),
+    ("a tab for indentation", GOOD_LEDGER.replace("    status: draft", "\tstatus: draft", 1), 4, "not valid YAML"),
+    ("empty", "", 1, "an empty file"),
+    ("a list at the top", "- clause: demo-2099-1/1\n", 1, "expected a mapping"),
+    ("unknown status", GOOD_LEDGER.replace("    status: draft", "    status: aproved", 1), 4, "allowed: draft"),
+    ("status is a number", GOOD_LEDGER.replace("    status: draft", "    status: 5", 1), 4, "status"),
+    ("open questions not a list", GOOD_LEDGER.replace("open_questions: []", "open_questions: why?"), 8,
+     "open_questions"),
+    ("history a mapping", GOOD_LEDGER.replace("    history:\n      - status", "    history:\n      status"), 11,
+     "not valid YAML"),
+    ("history a string", GOOD_LEDGER.split("    history:")[0] + "    history: none\n", 9, "history"),
+    ("a date that is not a date", GOOD_LEDGER.replace("    date: 2099-01-05", "    date: soon", 1), 6, "date"),
+    ("a short fingerprint", GOOD_LEDGER.replace("    fingerprint: null", "    fingerprint: abc", 1), 7,
+     "fingerprint"),
+    ("a missing key", GOOD_LEDGER.replace("    open_questions: []\n", ""), 3, "open_questions"),
+    ("an unknown key", GOOD_LEDGER.replace("    open_questions: []\n", "    open_questions: []\n    colour: red\n"),
+     None, "colour"),
+    ("another policy", GOOD_LEDGER.replace("policy: demo-2099-1", "policy: wenzhou-2021-78"), 1, "policy"),
+    ("a clause twice", GOOD_LEDGER + GOOD_LEDGER.split("clauses:\n", 1)[1], 15, "two entries"),
+    ("clauses missing", "policy: demo-2099-1\n", 1, "clauses"),
+    ("a reviewer that is a number", GOOD_LEDGER.replace("    reviewer: null", "    reviewer: 7", 1), 5, "reviewer"),
+])
+def test_a_corrupt_ledger_exits_2_naming_the_file_line_and_problem(demo, capsys, name, body, line, what):
+    demo.reviews.mkdir(exist_ok=True)
+    (demo.reviews / "demo-2099-1.yaml").write_text(body, encoding="utf-8")
+    for argv in (["status"], ["show", "demo-2099-1/1"], ["approve", "demo-2099-1/1", "--reviewer", "Li Wei"],
+                 ["page", "--out", str(demo.reviews / "page.md")]):
+        rc, out, err = cli(capsys, *argv)
+        assert rc == 2 and out == "", (name, argv, err)
+        assert len(err.splitlines()) == 1 and err.startswith("error: ") and "demo-2099-1.yaml" in err, err
+        assert what in err, (name, err)
+        if line is not None:
+            assert f"demo-2099-1.yaml line {line}:" in err, (name, err)
+    assert (demo.reviews / "demo-2099-1.yaml").read_text(encoding="utf-8") == body  # not overwritten
+
+
+def test_a_ledger_that_is_not_utf8_exits_2_naming_the_line(demo, capsys):
+    demo.reviews.mkdir(exist_ok=True)
+    body = GOOD_LEDGER.replace("entry created by review sync", "审核").encode("gb18030")
+    (demo.reviews / "demo-2099-1.yaml").write_bytes(body)
+    rc, out, err = cli(capsys, "status")
+    assert rc == 2 and out == "" and "demo-2099-1.yaml line 14: not valid UTF-8" in err
+
+
+@pytest.mark.parametrize("name, body, what", [
+    ("truncated", b'{\n "medrules.rules.demo_2099_1.assistance_ratio": [\n  "tests/t', "line 3: not valid JSON"),
+    ("not UTF-8", '{\n "k": ["审核"]\n}\n'.encode("gb18030"), "line 2: not valid UTF-8"),
+    ("a list", b"[]\n", "line 1: expected an object"),
+    ("tests not a list", b'{\n "a": [],\n "b": 3\n}\n', 'line 3: b: expected a list of test IDs'),
+])
+def test_a_corrupt_exercised_json_exits_2_naming_the_file_line_and_problem(demo, capsys, name, body, what):
+    review.EXERCISED_FILE.write_bytes(body)
+    for argv in (["status"], ["show", "demo-2099-1/1"]):
+        rc, out, err = cli(capsys, *argv)
+        assert rc == 2 and out == "" and len(err.splitlines()) == 1, (name, err)
+        assert "exercised.json" in err and what in err, (name, err)
+
+
+# --- reviewer names ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["Li\nWei", "Li\x1b[31mWei", "Li\tWei", "Li\x00"])
+def test_a_reviewer_name_with_control_characters_is_refused(demo, capsys, name):
+    rc, out, err = cli(capsys, "approve", "demo-2099-1/1", "--reviewer", name)
+    assert rc == 2 and out == "" and len(err.splitlines()) == 1 and "--reviewer: control characters" in err
+    assert not (demo.reviews / "demo-2099-1.yaml").exists()
+
+
+def test_a_hand_edited_reviewer_name_does_not_break_the_status_table_or_the_page(demo, capsys, tmp_path):
+    demo.reviews.mkdir(exist_ok=True)
+    (demo.reviews / "demo-2099-1.yaml").write_text(
+        GOOD_LEDGER.replace("    reviewer: null", '    reviewer: "Li\\nWei | \\e[31m"', 1), encoding="utf-8")
+    rc, out, _ = cli(capsys, "status", "--clauses")
+    line = next(li for li in out.splitlines() if "demo-2099-1/1 " in li)
+    assert rc == 0 and "Li\\nWei | \\x1b[31m" in line and "\x1b" not in out
+    cli(capsys, "page", "--out", str(tmp_path / "review.md"))
+    row = next(li for li in (tmp_path / "review.md").read_text(encoding="utf-8").splitlines()
+               if li.startswith("| `demo-2099-1/1`"))
+    assert row.count(" | ") == 8 and "Li\\\\nWei \\| \\\\x1b\\[31m" in row
