@@ -56,8 +56,8 @@ def test_a_fingerprint_covers_the_module_constants_and_helpers_a_rule_uses(monke
     policy = load_policy("wenzhou-2021-78")
     clause = policy.clauses["wenzhou-2021-78/2"]
     before = review.fingerprint(policy, clause)
-    assert "is_hardship_group uses NAMED_HARDSHIP_CATEGORIES" in review.fingerprint_parts(policy, clause)["code"]
-    monkeypatch.setattr(wz, "NAMED_HARDSHIP_CATEGORIES", ("tekun", "dibao"))
+    assert "in_hardship uses HARDSHIP_STATUSES" in review.fingerprint_parts(policy, clause)["code"]
+    monkeypatch.setattr(wz, "HARDSHIP_STATUSES", ("tekun", "dibao"))
     assert review.fingerprint(policy, clause) != before
 
 
@@ -341,13 +341,13 @@ def test_with_examples_comes_from_the_measured_rule_calls(demo, capsys):
 
 def test_the_recorder_sees_calls_however_the_rule_is_reached():
     import medrules.rules.wenzhou_2021_78 as wz
-    held = (wz.is_hardship_group,)  # a reference taken before recording starts
-    recorder = review.RuleCallRecorder({wz.is_hardship_group.__code__: "k"})
+    held = (wz.coverage_start,)  # a reference taken before recording starts
+    recorder = review.RuleCallRecorder({wz.coverage_start.__code__: "k"})
     outer = sys.getprofile()
     recorder.start()
     try:
         recorder.current = "t1"
-        held[0]("dibao")
+        held[0](__import__("datetime").date(2023, 6, 1))
         recorder.current = "t2"
         wz.in_force  # not a call
     finally:
