@@ -614,3 +614,64 @@ def test_the_layers_cite_the_clauses_that_set_them():
         "further_relief": "wenzhou-2021-78/3.3.11",
         "pay_after_treatment": "wenzhou-2021-78/3.2.6",
     }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Readings (policies/wenzhou-2021-78/readings.yaml): each option, worked by hand
+# ---------------------------------------------------------------------------------------------------------
+
+def test_reading_yinbing_zhipin_on_its_own_counts_the_status_alone_and_the_default_does_not():
+    # R = 10,000 − 6,000 = 4,000 ≤ D → no CI; MA 4,000 × 80% = 3,200 when in hardship, else 0.
+    claim = make_claim(cost="10000", basic="6000", critical_illness_paid="0")
+    default = run(claim, statuses=["yinbing_zhipin"])
+    assert default.claims[0]["medical_assistance"] == Decimal("0.00")
+    assert default.to_dict()["readings"]["wenzhou-2021-78/2:yinbing-zhipin"] == "within-dibao-dibian"
+    other = run(claim, statuses=["yinbing_zhipin"], readings={"wenzhou-2021-78/2:yinbing-zhipin": "on-its-own"})
+    assert other.claims[0]["medical_assistance"] == Decimal("3200.00")
+    step = [s for s in other.trace if s.layer == "medical_assistance"][0]
+    assert step.readings == {"wenzhou-2021-78/2:yinbing-zhipin": "on-its-own", "wenzhou-2021-78/3.3.9:ratio-floors": "floor"}
+
+
+def test_reading_outpatient_burden_inpatient_only_leaves_general_outpatient_out_of_critical_illness():
+    # Outpatient then inpatient, each R = 30,000 − 10,000 = 20,000; D = 15,000.
+    # all-burden (default): outpatient (20,000 − 15,000) × 80% = 4,000; inpatient year (40,000 − 15,000) × 80%
+    #   = 20,000, less 4,000 = 16,000.
+    # inpatient-only: outpatient 0; inpatient (20,000 − 15,000) × 80% = 4,000.
+    claims = (make_claim("2023-03-01", "30000", "10000", setting="outpatient"),
+              make_claim("2023-06-01", "30000", "10000"))
+    default = run(*claims)
+    assert [c["critical_illness_insurance"] for c in default.claims] == [Decimal("4000.00"), Decimal("16000.00")]
+    other = run(*claims, readings={"wenzhou-2021-78/3.3.9:outpatient-burden": "inpatient-only"})
+    assert [c["critical_illness_insurance"] for c in other.claims] == [Decimal("0.00"), Decimal("4000.00")]
+
+
+def test_reading_ratio_floors_local_required_leaves_the_layers_undetermined_without_a_local_ratio():
+    r = run(make_claim(), readings={"wenzhou-2021-78/3.3.9:ratio-floors": "local-required"})
+    c = r.claims[0]
+    assert c["critical_illness_insurance"] is None
+    assert c["undetermined"]["critical_illness_insurance"]["field"] == "inputs.critical_illness_ratio"
+    # With both local ratios at 85%: CI (90,000 − 15,000) × 85% = 63,750; MA (90,000 − 63,750) × 85% = 22,312.50.
+    r = run(make_claim(), readings={"wenzhou-2021-78/3.3.9:ratio-floors": "local-required"},
+            inputs={"critical_illness_ratio": "0.85", "medical_assistance_ratio": "0.85"})
+    assert (r.claims[0]["critical_illness_insurance"], r.claims[0]["medical_assistance"]) == (
+        Decimal("63750.00"), Decimal("22312.50"))
+
+
+def test_reading_high_cost_period_per_admission_does_not_add_two_stays_of_one_year():
+    # dibian, both referred and guided, slips: basic 50,000 and CI 0 on each.
+    # A: cost 180,000 → 130,000 left; MA 80% = 104,000, held to the 100,000 limit; 30,000 left; no resolution.
+    # B: cost 100,000 → 50,000 left; MA limit used up: 0.
+    #   calendar-year (default): eligible burden 30,000 + 50,000 = 80,000 → 30,000 resolved on B; 20,000 left.
+    #   per-admission: B alone 50,000 is not above 50,000 → nothing resolved; 50,000 left.
+    claims = (make_claim("2024-03-01", "180000", "50000", critical_illness_paid="0"),
+              make_claim("2024-10-01", "100000", "50000", critical_illness_paid="0"))
+    default = run(*claims, category="dibian")
+    assert [c["further_relief"] for c in default.claims] == [Decimal("0.00"), Decimal("30000.00")]
+    other = run(*claims, category="dibian", readings={"wenzhou-2021-78/3.3.11:high-cost-period": "per-admission"})
+    assert [c["further_relief"] for c in other.claims] == [Decimal("0.00"), Decimal("0.00")]
+    assert other.claims[1]["out_of_pocket"] == Decimal("50000.00")
+
+
+def test_an_unknown_reading_or_option_is_refused_naming_the_allowed_ones():
+    e = _error(make_claim(), readings={"wenzhou-2021-78/3.3.11:high-cost-period": "per-week"})
+    assert e.field.startswith("readings") and "per-admission" in str(e)

@@ -17,6 +17,11 @@ POLICY_ID = "wenzhou-2021-78"
 
 # 二: the statuses the plan names; anyone else counts only if a county-level government designates them.
 HARDSHIP_STATUSES = ("tekun", "dibao", "dibian")
+# Readings (policies/wenzhou-2021-78/readings.yaml): where the words allow two meanings that change an amount.
+YINBING_ZHIPIN = f"{POLICY_ID}/2:yinbing-zhipin"
+OUTPATIENT_BURDEN = f"{POLICY_ID}/3.3.9:outpatient-burden"
+RATIO_FLOORS = f"{POLICY_ID}/3.3.9:ratio-floors"
+HIGH_COST_PERIOD = f"{POLICY_ID}/3.3.11:high-cost-period"
 
 
 @rule("wenzhou-2021-78/end")
@@ -29,7 +34,10 @@ def in_force(policy: Policy, on: dt.date) -> bool:
 def in_hardship(c: Context) -> np.ndarray:
     """困难群众 — wenzhou-2021-78/2: 特困, 低保, 低边 (因病致贫 people count as members of 低保/低边 families,
     纳入低保、低边的因病致贫对象, so the status alone does not), or designated by a county-level government."""
-    return c.has(*HARDSHIP_STATUSES) | bool(c.input("county_designated_special_hardship", False))
+    named = c.has(*HARDSHIP_STATUSES)
+    if c.reading(YINBING_ZHIPIN) == "on-its-own":
+        named |= c.has("yinbing_zhipin")
+    return named | bool(c.input("county_designated_special_hardship", False))
 
 
 @rule("wenzhou-2021-78/3.2.6")
@@ -105,8 +113,10 @@ def critical_illness_insurance(c: Context):
                           "by 50% but does not give it; supply it, or the slip amount critical_illness_paid")
     deductible = times(base, c.param("critical_illness.deductible_reduction", tilt).complement())
     c.param("critical_illness.cap_abolished", tilt)
-    ratio = c.at_least("critical_illness.ratio", "critical_illness_ratio", tilt)
-    burden = c.year_to_date(c.left, of=hardship)
+    ratio = _ratio(c, "critical_illness.ratio", "critical_illness_ratio", tilt)
+    counted = hardship if c.reading(OUTPATIENT_BURDEN) == "all-burden" else hardship & c.setting("inpatient")
+    tilt &= counted | ~c.setting("outpatient")
+    burden = c.year_to_date(c.left, of=counted)
     due = times(np.maximum(0, burden - deductible), ratio)
     pay = c.pay_due(due, who=tilt, paid=slip)
     return c.layer(
@@ -115,6 +125,8 @@ def critical_illness_insurance(c: Context):
                "{ratio} of the excess, no cap = {due} this year; {paid} paid on the year's earlier claims; "
                "{pay} on this claim", burden=burden, deductible=deductible, ratio=ratio, due=due,
                paid=c.before_this_claim(c.year_to_date(np.where(tilt, pay, slip.amount), of=hardship)), pay=pay),
+        c.case(hardship & c.setting("outpatient"), 0, "general outpatient burden is not counted for critical-illness "
+               "insurance (reading inpatient-only of 三(三)9)"),
         c.missing("critical_illness_paid", f"{POLICY_ID} defines critical-illness insurance only for people in "
                   "hardship (its tilt); for anyone else the amount paid must come from the settlement slip"),
     )
@@ -126,7 +138,7 @@ def medical_assistance(c: Context):
     insurances, outpatient and inpatient sharing one annual limit of 100,000 yuan, no limit for 特困."""
     hardship = in_hardship(c)
     c.param("medical_assistance.deductible", hardship)
-    ratio = c.at_least("medical_assistance.ratio", "medical_assistance_ratio", hardship)
+    ratio = _ratio(c, "medical_assistance.ratio", "medical_assistance_ratio", hardship)
     burden = c.year_to_date(c.left, of=hardship)
     unlimited = hardship & c.has("tekun") & c.param("medical_assistance.tekun_limit_abolished", hardship & c.has("tekun"))
     limited = hardship & ~unlimited
@@ -162,12 +174,14 @@ def high_cost_resolution(c: Context):
     hardship, guided, referred = in_hardship(c), c.flag("followed_treatment_guidance"), c.flag("referred")
     eligible = hardship & guided & referred
     threshold = c.param("high_cost.burden_threshold", eligible)
-    burden = c.year_to_date(c.left, of=eligible)
+    yearly = c.reading(HIGH_COST_PERIOD) == "calendar-year"
+    burden = c.year_to_date(c.left, of=eligible) if yearly else np.where(eligible, c.left, 0)
     due = np.maximum(0, burden - threshold)
-    pay = c.pay_due(due, who=eligible)
+    pay = c.pay_due(due, who=eligible) if yearly else due
+    period = "this year" if yearly else "on this admission"
     return c.layer(
-        c.case(eligible, pay, "eligible burden after four layers this year {burden}; the part above {threshold} is "
-               "resolved: {due} this year, of which {pay} on this claim", burden=burden, threshold=threshold,
+        c.case(eligible, pay, f"eligible burden after four layers {period} {{burden}}; the part above {{threshold}} "
+               f"is resolved: {{due}} {period}, of which {{pay}} on this claim", burden=burden, threshold=threshold,
                due=due, pay=pay),
         c.case(~hardship, 0, "no high-cost resolution for this claim: not in hardship"),
         c.case(~guided, 0, "no high-cost resolution for this claim: did not follow the treatment guidance"),
@@ -176,6 +190,15 @@ def high_cost_resolution(c: Context):
 
 
 further_relief = high_cost_resolution
+
+
+def _ratio(c: Context, param: str, input_name: str, need: np.ndarray):
+    """不低于/以上 80%: the floor itself, or (reading local-required) only a local ratio, the layer undetermined
+    without one."""
+    if c.reading(RATIO_FLOORS) == "local-required":
+        return c.input_ratio(input_name, need, f"reading local-required of {RATIO_FLOORS}: the text gives only a "
+                             "floor, so the local ratio must be supplied")
+    return c.at_least(param, input_name, need)
 DECISIONS = {"pay_after_treatment": pay_after_treatment}
 
 
