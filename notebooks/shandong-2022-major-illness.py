@@ -41,7 +41,7 @@ import pandas as pd
 
 from medrules import evaluate, load_policy, parse_scenario
 from medrules.categories import CATEGORIES
-from medrules.report import (cases, clause_table, inputs_table, parameter_table, result_table, show_clause,
+from medrules.report import (cases, shown, clause_table, inputs_table, parameter_table, result_table, show_clause,
                              show_rule, trace_table)
 from medrules.rules.shandong_2022_major_illness import (basic_insurance, critical_illness_insurance,
                                                         critical_illness_tilt, early_warning, enrolment_subsidy,
@@ -67,7 +67,9 @@ def person(category):
 
 
 def claim(date, cost, basic, setting="inpatient", **more):
-    return {"date": date, "setting": setting, "policy_range_cost": cost, "basic_insurance_paid": basic, **more}
+    """A claim as the settlement record gives it; the record shows no commercial-insurance payment (0)."""
+    return {"date": date, "setting": setting, "policy_range_cost": cost, "basic_insurance_paid": basic,
+            "supplementary_insurance_paid": 0, **more}
 
 
 def burden(amount, date="2023-03-10", **more):
@@ -234,10 +236,11 @@ show_clause(P, "4")
 # is not encoded.
 #
 # Assumption (one reading: the report sets no critical-illness rule for others): for anyone outside the three key groups the report defines no critical-illness rule, so the slip
-# amount is required.
+# amount is needed; without it that layer, and those after it, are undetermined (待定), naming the field.
 #
-# Assumption (one reading: the slip does not say how much of the deductible it used): within one year, give either the slip amount on every claim or the inputs for every claim: a claim
-# settled from the slip does not use up the halved deductible in the computation of a later claim.
+# Assumption (one reading: the deductible is a yearly amount): a year mixing claims settled with a slip amount and
+# claims computed here is settled as one year: every claim's burden counts, the halved deductible is used once, and
+# a computed claim gets what is due for the year so far less what the year's earlier claims were paid.
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(critical_illness_tilt, critical_illness_insurance)
@@ -265,14 +268,15 @@ ci_examples
 assert list(ci_examples[CI]) == ["19,500.00", "0.00", "0.01", "3,900.00", "3,900.00", "1,300,000.00"]
 
 # %% [markdown]
-# Without the increase (the number the translation lost) a key-group claim without a slip amount is refused:
+# Without the increase (the number the translation lost) a key-group claim without a slip amount is settled up to
+# basic insurance; critical-illness insurance and the layers after it are undetermined (待定), naming the input:
 
 # %% tags=["hide-input"]
-try:
-    cases(P, {"x": (dibao, [claim("2023-03-01", 100000, 60000)])},
-          inputs={"critical_illness.base_deductible": 20000, "critical_illness.base_ratio": "0.60", **NO_RELIEF})
-except InputError as e:
-    print(e)
+partial = evaluate(parse_scenario({"policy": P, "person": dibao, "claims": [claim("2023-03-01", 100000, 60000)],
+                                   "inputs": {"critical_illness.base_deductible": 20000,
+                                              "critical_illness.base_ratio": "0.60", **NO_RELIEF}}))
+pd.DataFrame([{"layer 层次": layer, "needs 需": u["field"], "clause 条款": u["clause"]}
+              for layer, u in partial.claims[0]["undetermined"].items()])
 
 # %% [markdown]
 # ## Fifth: medical assistance
@@ -645,7 +649,7 @@ class ShandongCalculator:
         return {"policy": P, "person": {"category": self.category.value, "insurance": "resident"},
                 "claims": [{"date": self.date.value.isoformat() if self.date.value else None,
                             "setting": "inpatient", "policy_range_cost": amount(self.cost),
-                            "basic_insurance_paid": amount(self.basic)}],
+                            "basic_insurance_paid": amount(self.basic), "supplementary_insurance_paid": "0"}],
                 "inputs": {"person.returned_to_poverty": self.returned.value,
                            "critical_illness.base_deductible": amount(self.ci_base),
                            "critical_illness.base_ratio": amount(self.ci_ratio),
@@ -667,7 +671,7 @@ class ShandongCalculator:
     def summary(self):
         if self.result is None:
             return {"error": self.message.value}
-        return {k: f"{v:,.2f}" for k, v in self.result.totals.items()}
+        return {k: shown(v) for k, v in self.result.totals.items()}
 
     def view(self):
         return w.VBox(self.controls + [self.message, self.table])
@@ -680,12 +684,13 @@ calculator.view()
 # Driven on a second instance, so that the one shown keeps its starting values.
 check = ShandongCalculator()
 assert check.summary()["out_of_pocket"] == "5,345.00"
-check.category.value = "general"
-assert "critical_illness_paid" in check.summary()["error"]
+check.category.value = "general"   # no critical-illness rule for them and no slip amount: that layer on is 待定
+assert check.summary()["critical_illness_insurance"] == "待定 undetermined"
+assert check.summary()["basic_insurance"] == "60,000.00"
 check.category.value = "dibian"
 check.cost.value = 20000
 check.basic.value = 7000
-assert "critical_illness_paid" in check.summary()["error"]
+assert check.summary()["critical_illness_insurance"] == "待定 undetermined"
 check.returned.value = True   # now a key group: the tilt applies
 # R = 13,000; CI (13,000 − 10,000) × 65% = 1,950; MA 11,050 × 70% = 7,735; left 3,315 < 5,000.
 assert check.summary()["critical_illness_insurance"] == "1,950.00"
