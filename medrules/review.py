@@ -36,6 +36,7 @@ from pathlib import Path
 
 import yaml
 
+from .oneline import one_line, shown
 from .policy import POLICIES_DIR, Clause, Policy, load_policy, policy_ids
 
 REPO = POLICIES_DIR.parent
@@ -282,6 +283,8 @@ def record(ref: str, status: str, reviewer: str, on: dt.date, note: str | None =
         raise ReviewError(f"status: must be one of {', '.join(STATUSES)}, got {status!r}")
     if not reviewer or not reviewer.strip():
         raise ReviewError("--reviewer: a reviewer name is required")
+    if one_line(reviewer) != reviewer:  # a newline or escape code in a name would break every status table
+        raise ReviewError(f"--reviewer: a name without control characters is required, got {shown(reviewer)}")
     policy, clause = resolve_clause(ref)
     entries = load_ledger(policy.id)
     entry = entries.setdefault(clause.id, _entry(clause.id))
@@ -754,7 +757,7 @@ def run(args) -> int:
     try:
         return _run(args)
     except ReviewError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {one_line(str(e))}", file=sys.stderr)
         return 2
 
 
