@@ -315,15 +315,15 @@ def test_exact_ratio_refuses_anything_else(value):
 
 
 def test_parsing_100000_claims_takes_well_under_the_five_seconds_for_the_whole_evaluation():
-    """The parse share of issue 16's 5-second budget (measured ~0.7 s here; the bound leaves room for a busy
-    machine but fails on anything quadratic)."""
+    """The parse share of issue 16's 5-second budget: ~0.7 s on an idle core here. CPU time, not wall time, so other
+    work on a shared machine does not fail it; anything quadratic in the number of claims still does."""
     claims = [{"date": f"2023-{1 + i % 12:02d}-{1 + i % 28:02d}", "setting": "inpatient",
                "policy_range_cost": f"{1000 + i}.{i % 100:02d}", "basic_insurance_paid": "500", "referred": True}
               for i in range(100_000)]
     data = {**GOOD, "claims": claims}
-    start = time.perf_counter()
+    start = time.process_time()
     scenario = parse_scenario(data)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert len(scenario.claims) == 100_000
     assert elapsed < 3.0, f"{elapsed:.2f} s"
 
