@@ -492,7 +492,8 @@ def format_status(table, exercised_known: bool, clauses: list[tuple[str, list]] 
         for r in rows:
             flag = {"stale": "  <-- STALE", "disputed": "  <-- DISPUTED", "missing": "  <-- NO LEDGER ENTRY"}
             ex = "" if r["tests"] is None else f" examples={len(r['tests'])}"
-            lines.append(f"  {r['clause']:<40} {r['status']:<13} {r['review']:<9} {r['reviewer'] or '-':<12} "
+            # A name from a hand-edited ledger may still hold control characters: shown escaped, one row each.
+            lines.append(f"  {r['clause']:<40} {r['status']:<13} {r['review']:<9} {one_line(r['reviewer'] or '-'):<12} "
                          f"{str(r['date'] or '-'):<10} fp={short(r['current_fp'])}{ex}{flag.get(r['review'], '')}")
     return "\n".join(lines)
 
@@ -629,7 +630,8 @@ def page() -> str:
                 ex = "?"
             title = r["title"].replace("|", "\\|")
             out.append(f"| `{r['clause']}` | {r['label']} {title} | {r['status']} | {badges[r['review']]} | "
-                       f"{r['reviewer'] or ''} | {r['date'] or ''} | {fp} | {ex} | {len(r['open_questions']) or ''} |")
+                       f"{one_line(r['reviewer'] or '').replace('|', chr(92) + '|')} | {r['date'] or ''} | {fp} | {ex} | "
+                       f"{len(r['open_questions']) or ''} |")
     return "\n".join(out) + "\n"
 
 

@@ -424,3 +424,13 @@ def test_the_book_javascript_is_installed_with_npm_ci_from_a_lockfile_with_integ
                 if not line.lstrip().startswith("#")]
     assert any("npm ci " in line for line in commands)
     assert not any("npm install" in line or "npm i " in line for line in commands)
+
+
+def test_a_reviewer_name_already_in_a_ledger_keeps_its_clause_on_one_row():
+    import medrules.review as review
+    row = {"clause": "wenzhou-2021-78/3.3.9", "status": "encoded", "review": "approved",
+           "reviewer": "Li\n  wenzhou-2021-78/3.3.1 approved\x1b[2K", "date": "2026-01-01", "current_fp": "ab" * 32,
+           "tests": None}
+    text = review.format_status([], True, [("wenzhou-2021-78", [row])])
+    rows = [line for line in text.splitlines() if "wenzhou-2021-78/3.3" in line]
+    assert len(rows) == 1 and "Li\\n  wenzhou-2021-78/3.3.1 approved\\x1b[2K" in rows[0], text
