@@ -255,7 +255,7 @@ def _number(convert):
     """json's parse_int / parse_float, refusing a number longer than MAX_NUMBER_CHARS before converting it."""
     def parse(text: str):
         if len(text) > MAX_NUMBER_CHARS:
-            raise InputError("scenario", f"a number {len(text)} characters long ({shown(text, 20)}); no amount, "
+            raise InputError("scenario", f"a number {len(text)} characters long ({text[:12]}…); no amount, "
                              f"ratio or date needs more than {MAX_NUMBER_CHARS}")
         return convert(text)
     return parse
