@@ -20,8 +20,11 @@ def _raise_terminated(signum, frame):
 
 
 def install() -> None:
-    signal.signal(signal.SIGTERM, _raise_terminated)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    """Ctrl-C raises KeyboardInterrupt, SIGTERM Terminated; a signal the parent set to be ignored (a background job,
+    nohup) stays ignored, as Python itself does for SIGINT."""
+    for signum, handler in ((signal.SIGINT, signal.default_int_handler), (signal.SIGTERM, _raise_terminated)):
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, handler)
 
 
 def _say(line: str) -> None:
