@@ -629,9 +629,9 @@ def page() -> str:
             if r["status"] == "encoded" and exercised is None:
                 ex = "?"
             title = r["title"].replace("|", "\\|")
+            reviewer = one_line(r["reviewer"] or "").replace("|", "\\|")
             out.append(f"| `{r['clause']}` | {r['label']} {title} | {r['status']} | {badges[r['review']]} | "
-                       f"{one_line(r['reviewer'] or '').replace('|', chr(92) + '|')} | {r['date'] or ''} | {fp} | {ex} | "
-                       f"{len(r['open_questions']) or ''} |")
+                       f"{reviewer} | {r['date'] or ''} | {fp} | {ex} | {len(r['open_questions']) or ''} |")
     return "\n".join(out) + "\n"
 
 

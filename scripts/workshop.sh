@@ -14,11 +14,13 @@ PORT="${WORKSHOP_PORT:-8866}"
 TOKEN="${WORKSHOP_TOKEN-$(python -c 'import secrets; print(secrets.token_hex(12))')}"
 if [ -z "${TOKEN//[[:space:]]/}" ]; then   # checked before anything starts
   if [ "$(id -u)" = 0 ]; then
-    echo "error: WORKSHOP_TOKEN is empty and this runs as root: a server without a token would let every local process run code as root; unset WORKSHOP_TOKEN for a random token" >&2
+    echo "error: WORKSHOP_TOKEN is empty and this runs as root: a server without a token would let every local" \
+      "process run code as root; unset WORKSHOP_TOKEN for a random token" >&2
     exit 2
   fi
   if [ "${WORKSHOP_ALLOW_NO_TOKEN:-}" != 1 ]; then
-    echo "error: WORKSHOP_TOKEN is empty: a server without a token lets every local process run code; unset WORKSHOP_TOKEN for a random token, or set WORKSHOP_ALLOW_NO_TOKEN=1 to run without one" >&2
+    echo "error: WORKSHOP_TOKEN is empty: a server without a token lets every local process run code; unset" \
+      "WORKSHOP_TOKEN for a random token, or set WORKSHOP_ALLOW_NO_TOKEN=1 to run without one" >&2
     exit 2
   fi
 fi
