@@ -14,11 +14,14 @@ BUILD := jupyter-book build -W -n --keep-going .
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml scripts/*.sh
+# Every Python package comes from requirements.lock (generated from requirements.txt with hashes, see README
+# "Pinned dependencies"): pip refuses anything unpinned or whose file does not match. The venv's own pip is used
+# as it is (no upgrade: an unpinned pip would be the one package fetched without a hash). The package itself is
+# installed last without dependencies, built with the locked setuptools (no isolated, unpinned build environment).
+$(STAMP): requirements.lock pyproject.toml scripts/*.sh scripts/js/package-lock.json
 	@test -x $(PY) || python3.11 -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
-	$(PY) -m pip install -q --no-deps -e .
+	$(PY) -m pip install -q --require-hashes -r requirements.lock
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	scripts/setup-system.sh
 	scripts/setup-browser.sh
 	scripts/setup-js.sh

@@ -1,5 +1,13 @@
 import sys
 
-from .cli import main
+from . import stops
 
-sys.exit(main())
+stops.install()  # before the engine and pydantic load: Ctrl-C during start-up is one line too
+
+
+def _main() -> int:
+    from .cli import main
+    return main()
+
+
+sys.exit(stops.run(_main))

@@ -1,4 +1,7 @@
-"""Command line: python -m medrules evaluate SCENARIO.json  (use - for standard input)."""
+"""Command line: python -m medrules evaluate SCENARIO.json  (use - for standard input).
+
+Run through `python -m medrules` (medrules/__main__.py), Ctrl-C, SIGTERM, a closed pipe and a full disk end with one
+line on stderr (medrules/stops.py); every error message is one line with control characters escaped."""
 from __future__ import annotations
 
 import argparse
@@ -6,23 +9,33 @@ import json
 import sys
 
 from .engine import evaluate
+from .oneline import one_line
 from .policy import PolicyError
-from .scenario import InputError, load_scenario_json
+from .scenario import InputError, load_scenario_json, read_scenario_text
+from .stops import output_failed
 
 
 def _evaluate(args) -> int:
+    result = evaluate(load_scenario_json(read_scenario_text(args.scenario)))
+    # The whole result is made before anything is written, so an error never leaves half a JSON on stdout.
+    text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
     try:
-        text = sys.stdin.read() if args.scenario == "-" else open(args.scenario, encoding="utf-8").read()
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError("scenario", f"cannot read {args.scenario}: {e}") from None
-    result = evaluate(load_scenario_json(text))
-    json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as e:  # closed pipe, full disk
+        return output_failed(e)
     return 0
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """Usage errors on one line too (argparse prints the usage above them); subcommands inherit the class."""
+
+    def error(self, message):
+        self.exit(2, f"error: {self.prog}: {one_line(message)} (see --help)\n")
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m medrules", description="Executable medical-security rules.")
+    parser = _OneLineParser(prog="python -m medrules", description="Executable medical-security rules.")
     sub = parser.add_subparsers(dest="command", required=True)
     ev = sub.add_parser("evaluate", help="evaluate a scenario JSON file and print the result as JSON")
     ev.add_argument("scenario", help="path to the scenario JSON, or - for standard input")
@@ -41,5 +54,5 @@ def main(argv=None) -> int:
     try:
         return args.run(args)
     except (InputError, PolicyError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {one_line(str(e))}", file=sys.stderr)
         return 2

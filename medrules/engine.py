@@ -15,7 +15,7 @@ from decimal import Decimal
 import numpy as np
 
 from .claims import CODES, Claims, person_statuses, statuses_of, yuan
-from .money import ZERO
+from .money import ZERO, exact_ratio
 from .policy import PolicyError, load_policy, policy_ids
 from .rulebook import LAYERS, Context, LayerRun, Ratio, RuleError, trace_value
 from .scenario import InputError, Scenario, _money
@@ -83,14 +83,11 @@ def check_inputs(policy, raw: dict) -> dict:
 
 
 def _ratio(name: str, value) -> Decimal:
-    """A ratio between 0 and 1, any number of decimals (82.5% is 0.825)."""
+    """A ratio input, exactly (medrules.money.exact_ratio: the one rule for `evaluate` and `batch`)."""
     try:
-        ratio = Decimal(value) if isinstance(value, (int, str, Decimal)) and not isinstance(value, bool) else None
-    except ArithmeticError:
-        ratio = None
-    if ratio is None or not ratio.is_finite() or not 0 <= ratio <= 1:
-        raise InputError(f"inputs.{name}", f"must be a ratio between 0 and 1 (such as 0.8), got {value!r}")
-    return ratio
+        return exact_ratio(value)
+    except ValueError as e:
+        raise InputError(f"inputs.{name}", str(e)) from None
 
 
 def resolve_readings(policy, selection: dict) -> dict:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from .oneline import shown
+
 POLICIES_DIR = Path(__file__).resolve().parent.parent / "policies"
 
 
@@ -123,6 +125,16 @@ def policy_ids() -> list[str]:
     return sorted(p.name for p in POLICIES_DIR.iterdir() if (p / "policy.yaml").exists())
 
 
+def check_policy_id(policy_id) -> str:
+    """policy_id itself if it is one of policy_ids(), else PolicyError naming the allowed ones.
+
+    Compared as a whole string with the listing, before any path is built: `./wenzhou-2021-78`, `wenzhou-2021-78/`,
+    `../policies/...` or a 300-character id never reach the file system."""
+    if not isinstance(policy_id, str) or policy_id not in policy_ids():
+        raise PolicyError(f"unknown policy {shown(policy_id)}; allowed: {', '.join(policy_ids())}")
+    return policy_id
+
+
 def _parameter(name: str, raw: dict) -> Parameter:
     values = tuple(
         ParamValue(
@@ -137,9 +149,7 @@ def _parameter(name: str, raw: dict) -> Parameter:
 
 @lru_cache(maxsize=None)
 def load_policy(policy_id: str) -> Policy:
-    folder = POLICIES_DIR / policy_id
-    if not (folder / "policy.yaml").exists():
-        raise PolicyError(f"unknown policy {policy_id!r}; allowed: {', '.join(policy_ids())}")
+    folder = POLICIES_DIR / check_policy_id(policy_id)
     meta = read_yaml(folder / "policy.yaml")
     clauses = {}
     for raw in read_yaml(folder / "clauses.yaml"):

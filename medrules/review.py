@@ -1325,7 +1325,7 @@ def run(args) -> int:
     try:
         return _run(args)
     except ReviewError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {one_line(str(e))}", file=sys.stderr)
         return 2
 
 

@@ -5,43 +5,83 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal, InvalidOperation
+import re
+import sys
+from decimal import Decimal
 from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator, model_validator
 
 from .categories import CATEGORIES, FACILITIES, INSURANCE_TYPES, SETTINGS, STATUSES
 from .claims import COST_FIELDS
-from .money import to_yuan
+from .money import _DECIMAL_TEXT, FEN, exact_ratio, to_yuan
+from .oneline import one_line, shown
+from .policy import PolicyError, check_policy_id, load_policy
 
 # Sanity bound, not a policy number: one claim above 100 million yuan is taken to be a typing error.
 MAX_AMOUNT = Decimal("100000000")
+# A scenario file larger than this is refused before it is parsed (`evaluate /dev/zero` must not read forever).
+# 64 MiB holds 100,000 claims with every field, indented, with room to spare.
+MAX_SCENARIO_BYTES = 64 * 1024 * 1024
+# No amount, ratio or date needs a longer number; a 5,000-digit one is refused by its length, not converted.
+MAX_NUMBER_CHARS = 64
+# Up to 99,999,999.99 yuan (below MAX_AMOUNT), unsigned, at most two decimals: valid without further checks.
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,8}(?:\.[0-9]{1,2})?")
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII, no time, no zone
+FLAG_FIELDS = ("referred", "followed_treatment_guidance", "in_city_designated_hospital")
 
 
 class InputError(ValueError):
     """Bad input; the message names the field and what is allowed."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
+        super().__init__(one_line(f"{field}: {message}"))  # a key the user typed may hold a newline
         self.field = field
 
 
+_AMOUNT_HELP = "must be an amount in yuan in ASCII digits with at most two decimals (such as 1234.50)"
+
+
 def _money(value):
+    """An amount exactly as written: ASCII digits, at most two decimals; no "1_000", "１０００", "200000.000"."""
+    if type(value) is str and _PLAIN_AMOUNT.fullmatch(value):  # the usual case, checked in one step (speed)
+        return Decimal(value).quantize(FEN)
+    if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value):
+        if value.strip().lstrip("+-").lower() in ("nan", "snan", "inf", "infinity"):
+            raise ValueError(f"must be a finite amount in yuan, got {shown(value)}")
+        raise ValueError(f"{_AMOUNT_HELP}, got {shown(value)}")
     if isinstance(value, bool) or not isinstance(value, (int, str, Decimal)):
-        raise ValueError(f"must be an amount in yuan (a number such as 1234.50), got {value!r}")
-    try:
-        amount = Decimal(value.strip() if isinstance(value, str) else value)
-    except InvalidOperation:
-        raise ValueError(f"must be an amount in yuan (a number such as 1234.50), got {value!r}") from None
+        raise ValueError(f"{_AMOUNT_HELP}, got {shown(value)}")
+    amount = Decimal(value)
     if not amount.is_finite():
-        raise ValueError(f"must be a finite amount in yuan, got {value!r}")
+        raise ValueError(f"must be a finite amount in yuan, got {shown(value)}")
+    # From here the value is a number, shown as written (unquoted), cut if it is very long.
     if amount < 0:
-        raise ValueError(f"must not be negative, got {value}")
+        raise ValueError(f"must not be negative, got {shown(amount)}")
     if amount > MAX_AMOUNT:
-        raise ValueError(f"{value} is larger than the sanity bound of {MAX_AMOUNT} yuan for one claim")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(f"must be exact to the fen (at most two decimals), got {value}")
+        raise ValueError(f"{shown(amount)} is larger than the sanity bound of {MAX_AMOUNT} yuan for one claim")
+    if amount.as_tuple().exponent < -2:
+        raise ValueError(f"must be exact to the fen (at most two decimals), got {shown(amount)}")
     return to_yuan(amount)
+
+
+def _date(value) -> dt.date:
+    """A date written YYYY-MM-DD (or a date object from Python); no timestamps, times, zones or 20230310."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _DATE_TEXT.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as e:
+            raise ValueError(f"{value} is not a day of the calendar ({e})") from None
+    raise ValueError(f"must be a date written YYYY-MM-DD (such as 2023-03-10), got {shown(value)}")
+
+
+def _flag(value) -> bool:
+    """true or false only: 1, 1.0, "yes" or "no" are refused, not guessed."""
+    if value is True or value is False:
+        return value
+    raise ValueError(f"must be true or false, got {shown(value)}")
 
 
 Money = Annotated[Decimal, BeforeValidator(_money)]
@@ -93,6 +133,16 @@ class Claim(BaseModel):
     followed_treatment_guidance: bool = False   # 执行就医指导方案
     in_city_designated_hospital: bool = False   # 市域内定点医疗机构
 
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_as_written(cls, value):
+        return _date(value)
+
+    @field_validator(*FLAG_FIELDS, mode="before")
+    @classmethod
+    def _flags_true_or_false(cls, value):
+        return _flag(value)
+
     @model_validator(mode="after")
     def _slips_within_cost(self):
         paid = sum((getattr(self, f) or 0) for f in SLIP_FIELDS)
@@ -116,6 +166,14 @@ class Scenario(BaseModel):
     claims: list[Claim]
     inputs: dict = {}
     readings: dict = {}   # reading id → option (python -m medrules readings POLICY lists them)
+
+    @field_validator("policy", mode="before")
+    @classmethod
+    def _known_policy(cls, value):
+        try:
+            return check_policy_id(value)
+        except PolicyError as e:
+            raise ValueError(str(e)) from None
 
     @model_validator(mode="after")
     def _has_claims(self):
@@ -157,12 +215,25 @@ def parse_scenario(data) -> Scenario:
             elif err["type"] == "missing":
                 msg = "required field is missing"
             elif "input" in err and err["type"] != "value_error":
-                msg += f" (got {err['input']!r})"
+                msg += f" (got {shown(err['input'])})"
             problems.append((_field_path(err["loc"]), msg))
         (field, msg), rest = problems[0], problems[1:]
         raise InputError(field, msg + "".join(f"; {f}: {m}" for f, m in rest)) from None
     _refuse_duplicate_claims(scenario.claims)
-    return scenario
+    return _exact_ratios(scenario)
+
+
+def _exact_ratios(scenario: Scenario) -> Scenario:
+    """Ratio inputs (unit `ratio` in the policy's parameters.yaml) exact, within money.MAX_RATIO_DECIMALS."""
+    specs = load_policy(scenario.policy).inputs
+    ratios = {}
+    for name, value in scenario.inputs.items():
+        if (specs.get(name) or {}).get("unit") == "ratio":
+            try:
+                ratios[name] = exact_ratio(value)
+            except ValueError as e:
+                raise InputError(f"inputs.{name}", str(e)) from None
+    return scenario.model_copy(update={"inputs": {**scenario.inputs, **ratios}}) if ratios else scenario
 
 
 def _refuse_duplicate_claims(claims) -> None:
@@ -175,10 +246,29 @@ def _refuse_duplicate_claims(claims) -> None:
                              "and flags); enter each settlement once")
 
 
-def load_scenario_json(text: str) -> Scenario:
-    """Parse JSON text (floats read as Decimal, never float) and validate it."""
+def read_scenario_text(source: str) -> str:
+    """The text of a scenario file, or of standard input for "-", read up to MAX_SCENARIO_BYTES and no further."""
     try:
-        data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        if source == "-":
+            raw = sys.stdin.buffer.read(MAX_SCENARIO_BYTES + 1)
+        else:
+            with open(source, "rb") as f:
+                raw = f.read(MAX_SCENARIO_BYTES + 1)
+        if len(raw) > MAX_SCENARIO_BYTES:
+            raise InputError("scenario", f"{shown(source)} is larger than {MAX_SCENARIO_BYTES // 2**20} MiB, "
+                             "the most a scenario file may hold")
+        return raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError("scenario", f"cannot read {shown(source)}: {e}") from None
+
+
+def load_scenario_json(text: str) -> Scenario:
+    """Parse JSON text (floats read as Decimal, never float; a key given twice refused) and validate it."""
+    try:
+        data = json.loads(text, parse_float=_number(Decimal), parse_int=_number(int),
+                          parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except InputError:
+        raise
     except json.JSONDecodeError as e:
         raise InputError("scenario", f"malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
     except RecursionError:
@@ -186,6 +276,28 @@ def load_scenario_json(text: str) -> Scenario:
     except ValueError as e:  # e.g. an integer literal longer than Python's int_max_str_digits
         raise InputError("scenario", f"unreadable JSON: {e}") from None
     return parse_scenario(data)
+
+
+def _number(convert):
+    """json's parse_int / parse_float, refusing a number longer than MAX_NUMBER_CHARS before converting it."""
+    def parse(text: str):
+        if len(text) > MAX_NUMBER_CHARS:
+            raise InputError("scenario", f"a number {len(text)} characters long ({text[:12]}…); no amount, "
+                             f"ratio or date needs more than {MAX_NUMBER_CHARS}")
+        return convert(text)
+    return parse
+
+
+def _unique_keys(pairs) -> dict:
+    """A JSON object as a dict, refusing a key given twice (json would keep the last one without a word)."""
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise InputError("scenario", f"the key {shown(key)} appears twice in one object; give each key once")
+            seen.add(key)
+    return data
 
 
 def _reject_constant(name):

@@ -2,18 +2,20 @@
 # The JavaScript the static book needs, shipped with the site instead of loaded from a CDN, from the npm registry:
 # @jupyter-widgets/html-manager (embed-amd.js and its icon fonts) and require.js render the widgets; MathJax 3
 # renders formulas (Sphinx would load it from a CDN on any page with math).
-# npm installs into .jsdeps/ (git-ignored); the files the pages load are copied to .jsdeps/static/, which
-# _config.yml serves through html_static_path (not a root _static/ folder: Jupyter Book would inject every .js
-# there into every page). Run by make; does nothing when the pinned versions are already there.
+# The versions are pinned in scripts/js/package.json (html-manager 1.0.6 is the one myst-nb's widget embedding is
+# written for) and every package npm installs, with its sha512 integrity hash, in scripts/js/package-lock.json:
+# `npm ci` installs exactly that tree into .jsdeps/ (git-ignored) or fails, it never resolves anew. To change a
+# version: edit package.json, run `npm install --package-lock-only --ignore-scripts` in scripts/js/, commit both.
+# The files the pages load are copied to .jsdeps/static/, which _config.yml serves through html_static_path (not a
+# root _static/ folder: Jupyter Book would inject every .js there into every page). Run by make; does nothing when
+# the locked tree is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-HTML_MANAGER=1.0.6   # the version myst-nb's widget embedding is written for
-REQUIREJS=2.3.4
-MATHJAX=3.2.2
+LOCK=scripts/js/package-lock.json
 DEST=.jsdeps
 STATIC=$DEST/static
 STAMP_FILE=$STATIC/VERSIONS
-WANT="html-manager@$HTML_MANAGER requirejs@$REQUIREJS mathjax@$MATHJAX"
+WANT="package-lock.json sha256 $(sha256sum "$LOCK" | cut -d' ' -f1)"
 if [ -f "$STAMP_FILE" ] && [ "$(cat "$STAMP_FILE")" = "$WANT" ] && [ -s "$STATIC/embed-amd.js" ] && [ -s "$STATIC/require.js" ] \
     && [ -s "$STATIC/mathjax/tex-mml-chtml.js" ]; then
   exit 0
@@ -21,10 +23,10 @@ fi
 if ! command -v npm >/dev/null 2>&1; then
   scripts/apt-install.sh "to fetch the widget JavaScript" npm
 fi
-echo "installing the book's JavaScript (@jupyter-widgets/html-manager@$HTML_MANAGER, requirejs@$REQUIREJS, mathjax@$MATHJAX) into $DEST…"
+echo "installing the book's JavaScript from $LOCK (html-manager, requirejs, mathjax) into $DEST…"
 mkdir -p "$DEST"
-npm install --prefix "$DEST" --no-save --no-audit --no-fund --ignore-scripts --loglevel=error \
-  "@jupyter-widgets/html-manager@$HTML_MANAGER" "requirejs@$REQUIREJS" "mathjax@$MATHJAX"
+cp scripts/js/package.json "$LOCK" "$DEST/"
+(cd "$DEST" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
 DIST=$DEST/node_modules/@jupyter-widgets/html-manager/dist
 rm -rf "$STATIC"
 mkdir -p "$STATIC"

@@ -2,7 +2,9 @@
 # make workshop: JupyterLab with the notebooks and a Voilà dashboard (no code) per encoded policy, on 127.0.0.1,
 # offline. One server: Voilà runs as a JupyterLab server extension, so both live under the same address.
 #   WORKSHOP_PORT  port to listen on (default 8866)
-#   WORKSHOP_TOKEN access token (default: a fresh random one; the printed addresses carry it)
+#   WORKSHOP_TOKEN access token (default: a fresh random one; the printed addresses carry it). An empty one turns
+#                  the check off, so that any local process can run code through the server: refused unless
+#                  WORKSHOP_ALLOW_NO_TOKEN=1, and always refused when running as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -10,6 +12,18 @@ unset MPLBACKEND                       # let kernels use the inline backend (mak
 export JUPYTER_PATH="$PWD/workshop/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"   # the "offline" Voilà template
 PORT="${WORKSHOP_PORT:-8866}"
 TOKEN="${WORKSHOP_TOKEN-$(python -c 'import secrets; print(secrets.token_hex(12))')}"
+if [ -z "${TOKEN//[[:space:]]/}" ]; then   # checked before anything starts
+  if [ "$(id -u)" = 0 ]; then
+    echo "error: WORKSHOP_TOKEN is empty and this runs as root: a server without a token would let every local" \
+      "process run code as root; unset WORKSHOP_TOKEN for a random token" >&2
+    exit 2
+  fi
+  if [ "${WORKSHOP_ALLOW_NO_TOKEN:-}" != 1 ]; then
+    echo "error: WORKSHOP_TOKEN is empty: a server without a token lets every local process run code; unset" \
+      "WORKSHOP_TOKEN for a random token, or set WORKSHOP_ALLOW_NO_TOKEN=1 to run without one" >&2
+    exit 2
+  fi
+fi
 python workshop/make_dashboards.py     # a dashboard for every policy encoded since the last run
 
 ROOT=()

@@ -151,6 +151,20 @@ BAD = [
     pytest.param("[1, 2]", ["scenario", "object"], id="json-not-an-object"),
     pytest.param(changed(lambda d: d["claims"].append(copy.deepcopy(d["claims"][0]))),
                  ["claims[1]", "duplicates claims[0]"], id="duplicate-claim"),
+    # Issue 16: no lax coercion at the file boundary, and every message on one line.
+    pytest.param(changed(_set(["claims", 0, "referred"], 1)), ["claims[0].referred", "true or false"],
+                 id="flag-given-as-1"),
+    pytest.param(changed(_set(["claims", 0, "date"], "2023-03-10T00:00:00+08:00")),
+                 ["claims[0].date", "YYYY-MM-DD"], id="date-with-time-and-zone"),
+    pytest.param(changed(_set(["claims", 0, "policy_range_cost"], "２０００００")),
+                 ["claims[0].policy_range_cost", "ASCII digits"], id="full-width-amount"),
+    pytest.param(json.dumps(GOOD).replace('"policy": "wenzhou-2021-78"',
+                                          '"policy": "wenzhou-2021-78", "policy": "shandong-2022-major-illness"'),
+                 ["scenario", "'policy' appears twice"], id="key-given-twice"),
+    pytest.param(changed(_set(["policy"], "../policies/wenzhou-2021-78")), ["policy", "unknown policy", "allowed"],
+                 id="policy-id-as-a-path"),
+    pytest.param(changed(_set(["person", "category\nerror: forged"], "x")), ["person.category\\nerror: forged"],
+                 id="unknown-key-with-a-newline"),
 ]
 
 
