@@ -361,8 +361,9 @@ def check_out(out, inputs=(), dataset: bool = False) -> Path:
     """--out: a .parquet name in an existing folder, never one of the inputs. A dataset run writes a folder of
     that name and may replace an earlier result folder (only part-*.parquet files in it), nothing else."""
     out = Path(out)
-    if out.suffix.lower() != ".parquet":
-        raise _err("out", f"{out}: the result is written as Parquet; give a name ending in .parquet")
+    if out.suffix.lower() not in (".parquet", ".csv") or (dataset and out.suffix.lower() != ".parquet"):
+        raise _err("out", f"{out}: the format follows the name; allowed: .parquet (exact decimals), .csv "
+                   f"(UTF-8 text){'; a dataset run writes .parquet only' if dataset else ''}")
     if not out.parent.is_dir():
         raise _err("out", f"{out.parent} is not a directory")
     if out.is_dir() and not (dataset and all(p.name.startswith("part-") and p.suffix == ".parquet"
@@ -388,7 +389,11 @@ def write_atomically(table, out: Path) -> None:
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's owner-only mode
     try:
-        pq.write_table(table, tmp, store_decimal_as_integer=True, use_dictionary=["person_id", "setting"])
+        if out.suffix.lower() == ".csv":  # decimals are written as their exact text (1234.50)
+            from pyarrow import csv as pacsv
+            pacsv.write_csv(table, tmp)
+        else:
+            pq.write_table(table, tmp, store_decimal_as_integer=True, use_dictionary=["person_id", "setting"])
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -407,13 +412,13 @@ def format_totals(t: dict, rows: int, s: Settled | None = None) -> str:
     lines = [f"{rows:,} claims; totals in yuan:"]
     for k, v in t.items():
         open_rows = 0 if s is None or k == "out_of_pocket" else int((s.in_force & ~s.known[k]).sum())
-        note = f"  (+ {open_rows:,} claims undetermined)" if open_rows else ""
+        note = f"  (+ {open_rows:,} claim(s) undetermined)" if open_rows else ""
         lines.append(f"  {k:<{width}}  {yuan(v):>20,.2f}{note}")
     if s is not None:
         incomplete = int((~s.complete).sum())
         if incomplete:
             outside = int((~s.in_force).sum())
-            lines.append(f"{incomplete:,} claims not complete ({outside:,} outside the validity); out_of_pocket is an "
+            lines.append(f"{incomplete:,} claim(s) not complete ({outside:,} outside the validity); out_of_pocket is an "
                          "upper bound for them; see the column `undetermined`")
     return "\n".join(lines)
 
@@ -470,10 +475,13 @@ def explain_row(result_path, row: int) -> list[dict]:
     """The trace of row `row` (1 = first data row) of a batch result: its person re-run from the input file the
     result names, through the same rules."""
     import pyarrow.parquet as pq
+    if Path(result_path).suffix.lower() != ".parquet":
+        raise _err("result", f"{result_path}: explain reads a .parquet result (it keeps the input's name and "
+                   "checksum); run batch with --out NAME.parquet")
     try:
         meta = pq.read_schema(result_path).metadata or {}
     except (OSError, ValueError) as e:
-        raise _err("result", f"{result_path} is not a readable Parquet result: {e}") from None
+        raise _err("result", f"{result_path} is not a readable Parquet result: {str(e).splitlines()[0]}") from None
     if b"medrules.provenance" not in meta:
         raise _err("result", f"{result_path} is not a medrules batch result (no provenance in its metadata)")
     policy_id = meta[b"medrules.policy"].decode()

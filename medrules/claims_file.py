@@ -79,13 +79,17 @@ def _read_csv(p: Path):
     header = [h.strip() for h in header]
     if not header or header == [""]:
         raise _err("claims", f"{p} is empty: line 1 must be the header ({', '.join(REQUIRED)}, ...)")
+    if not set(header) & set(REQUIRED + OPTIONAL):
+        raise _err("claims", f"line 1 must be the header naming the columns ({', '.join(REQUIRED)}, ...); it names "
+                   "none of them (a file without a header starts with a claim)")
     if len(set(header)) != len(header):
         dup = sorted({h for h in header if header.count(h) > 1})
         raise _err("claims", f"line 1: column(s) named twice: {', '.join(dup)}")
     try:
         return pacsv.read_csv(
             p,
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, encoding="utf8"),
+            # Blocks of 64 MiB: a long field is read whole, then refused by its column's check, naming its row.
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, encoding="utf8", block_size=1 << 26),
             convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
                                                  strings_can_be_null=True, null_values=[""],
                                                  quoted_strings_can_be_null=True))
@@ -104,12 +108,15 @@ def _locate_csv_problem(p: Path, width: int) -> str | None:
                     return f"line {lineno} is not UTF-8 text"
         with open(p, encoding="utf-8-sig", newline="") as f:
             reader = csv.reader(f)
-            for record in reader:
-                if record and len(record) != width:
-                    return (f"line {reader.line_num}: expected {width} fields (as in the header), "
-                            f"got {len(record)}")
-    except (OSError, csv.Error) as e:
-        return f"{p}: malformed CSV: {e}"
+            try:
+                for record in reader:
+                    if record and len(record) != width:
+                        return (f"line {reader.line_num}: expected {width} fields (as in the header), "
+                                f"got {len(record)}")
+            except csv.Error as e:
+                return f"line {reader.line_num + 1}: malformed CSV ({e}); no field of a claim is that long"
+    except OSError as e:
+        return f"{p}: cannot read: {e}"
     return None
 
 

@@ -179,11 +179,11 @@ def test_small_example_matches_hand_computed_amounts(tmp_path, capsys):
     assert printed.startswith("6 claims")
     assert re.search(r"medical_assistance +124,896\.04\n", printed)  # 24,000 + 49,215.84 + 480.20 + 38,400 + 12,800
     # 5,000 from P004's slip; P001's is undetermined and not counted.
-    assert re.search(r"supplementary_insurance +5,000\.00 +\(\+ 1 claims undetermined\)", printed)
-    assert re.search(r"further_relief +0\.00 +\(\+ 1 claims undetermined\)", printed)
+    assert re.search(r"supplementary_insurance +5,000\.00 +\(\+ 1 claim\(s\) undetermined\)", printed)
+    assert re.search(r"further_relief +0\.00 +\(\+ 1 claim\(s\) undetermined\)", printed)
     # 6,000 + 12,303.96 + 120.05 + 20,000 + 4,600 + 3,200 = 46,224.01 (P001's 6,000 an upper bound)
     assert re.search(r"out_of_pocket +46,224\.01\n", printed)
-    assert "1 claims not complete (0 outside the validity); out_of_pocket is an upper bound" in printed
+    assert "1 claim(s) not complete (0 outside the validity); out_of_pocket is an upper bound" in printed
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -234,10 +234,10 @@ def test_a_missing_input_leaves_the_layer_and_those_after_it_null_naming_the_inp
     assert got[2]["undetermined"] is None
     printed = capsys.readouterr().out
     # CI: 10,000 (P1's slip) + 10,000 (P2's slip); P1's 10 Mar claim undetermined.
-    assert re.search(r"critical_illness_insurance +20,000\.00 +\(\+ 1 claims undetermined\)", printed)
-    assert re.search(r"medical_assistance +0\.00 +\(\+ 2 claims undetermined\)", printed)
+    assert re.search(r"critical_illness_insurance +20,000\.00 +\(\+ 1 claim\(s\) undetermined\)", printed)
+    assert re.search(r"medical_assistance +0\.00 +\(\+ 2 claim\(s\) undetermined\)", printed)
     assert re.search(r"out_of_pocket +130,000\.00\n", printed)   # 90,000 + 20,000 + 20,000, upper bounds included
-    assert "2 claims not complete (0 outside the validity)" in printed
+    assert "2 claim(s) not complete (0 outside the validity)" in printed
 
 
 def test_a_missing_basic_insurance_amount_leaves_every_layer_null(tmp_path, capsys):
@@ -286,7 +286,7 @@ def test_claims_outside_the_validity_are_marked_and_the_others_computed(tmp_path
     assert got[1]["complete"] is True and got[1]["undetermined"] is None
     printed = capsys.readouterr().out
     assert printed.startswith("3 claims") and re.search(r"out_of_pocket +6,000\.00\n", printed)
-    assert "2 claims not complete (2 outside the validity)" in printed
+    assert "2 claim(s) not complete (2 outside the validity)" in printed
 
 
 @pytest.mark.parametrize("engine", ["pandas", "dask"])
@@ -1054,13 +1054,14 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.mark.parametrize("out_name", ["result.csv", "result.parq", "result"])
-def test_out_must_end_in_parquet(tmp_path, capsys, out_name):
+@pytest.mark.parametrize("out_name", ["result.txt", "result.parq", "result"])
+def test_out_must_end_in_parquet_or_csv(tmp_path, capsys, out_name):
     src = tmp_path / "c.csv"
     src.write_text(csv_text(GOOD_ROW))
     before = _digest(src)
     assert main(["batch", "--policy", POLICY, str(src), "--out", str(tmp_path / out_name)]) == 2
-    assert one_error_line(capsys).endswith("the result is written as Parquet; give a name ending in .parquet")
+    assert one_error_line(capsys).endswith("the format follows the name; allowed: .parquet (exact decimals), .csv "
+                                           "(UTF-8 text)")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.csv"] and _digest(src) == before
 
 
@@ -1081,9 +1082,67 @@ def test_out_must_not_be_one_of_the_inputs(tmp_path, capsys, which):
     kept = {p: _digest(p) for p in (src, inputs)}
     assert main(["batch", "--policy", POLICY, str(src), "--out", str(out), "--inputs", str(inputs)]) == 2
     line = one_error_line(capsys)
-    if which == "claims-itself-csv":
-        assert line.endswith("give a name ending in .parquet")
-    else:
-        assert line.endswith("is one of the inputs; write the result to another file"), line
+    assert line.endswith("is one of the inputs; write the result to another file"), line
     assert {p: _digest(p) for p in kept} == kept
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([src.name, "inputs.parquet", "sub"])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Output formats, headers, long fields, ratio precision, signals (issue: hard inputs and hard stops)
+# ---------------------------------------------------------------------------------------------------------------
+
+def test_a_csv_out_writes_csv_with_exact_decimal_text_and_another_suffix_is_refused(tmp_path, capsys):
+    inputs = tmp_path / "inputs.json"
+    inputs.write_text('{"critical_illness_base_deductible": 30000}')
+    out = tmp_path / "r.csv"
+    assert main(["batch", "--policy", POLICY, str(SMALL), "--out", str(out), "--inputs", str(inputs)]) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith('"row","person_id","date"')
+    # Row 2, P002's stay (hand-worked in test_small_example_matches_hand_computed_amounts): CI 188,480.20.
+    assert ",188480.20,49215.84," in lines[2]
+    capsys.readouterr()
+    for name in ("r.txt", "r.json", "r"):
+        assert main(["batch", "--policy", POLICY, str(SMALL), "--out", str(tmp_path / name), "--inputs",
+                     str(inputs)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "allowed: .parquet" in err and ".csv" in err
+        assert not (tmp_path / name).exists()
+
+
+def test_a_csv_without_a_header_is_told_so_not_that_columns_are_named_twice(tmp_path, capsys):
+    assert run_cli(tmp_path, GOOD_ROW.replace("2023-03-10", "2023-03-11") + "\n" + GOOD_ROW + "\n") == 2
+    err = capsys.readouterr().err
+    assert "line 1 must be the header" in err and "named twice" not in err
+
+
+def test_a_five_megabyte_field_is_refused_naming_its_row_and_column(tmp_path, capsys):
+    assert run_cli(tmp_path, csv_text(GOOD_ROW.replace("200000", "9" * 5_000_000))) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: row 1 (line 2), policy_range_cost:") and len(err) < 400
+
+
+def test_a_ratio_with_twenty_decimals_is_refused_as_evaluate_refuses_it(tmp_path, capsys):
+    ratio = "0.85000000000000000001"
+    assert run_cli(tmp_path, csv_text(GOOD_ROW), inputs='{"critical_illness_base_deductible": 30000, '
+                   f'"medical_assistance_ratio": "{ratio}"}}') == 2
+    batch_err = capsys.readouterr().err.strip()
+    assert batch_err.startswith("error: inputs.medical_assistance_ratio:") and "at most 6 decimals" in batch_err
+    with pytest.raises(InputError) as e:
+        medrules.evaluate(medrules.parse_scenario({
+            "policy": POLICY, "person": {"category": "dibao", "insurance": "resident"},
+            "claims": [{"date": "2023-03-10", "setting": "inpatient", "policy_range_cost": "1000",
+                        "basic_insurance_paid": "0", "supplementary_insurance_paid": "0"}],
+            "inputs": {"critical_illness_base_deductible": "30000", "medical_assistance_ratio": ratio}}))
+    assert "at most 6 decimals" in str(e.value)
+
+
+def test_sigterm_while_writing_leaves_no_temporary_file(tmp_path, capsys, monkeypatch):
+    from medrules.stops import Terminated
+
+    def killed(table, where, **kw):
+        Path(where).write_bytes(b"PAR1 half")
+        raise Terminated()
+    monkeypatch.setattr(pq, "write_table", killed)
+    with pytest.raises(Terminated):
+        run_cli(tmp_path, csv_text(GOOD_ROW))
+    assert list((tmp_path / "out").iterdir()) == []
