@@ -27,7 +27,7 @@ import numpy as np
 from .claims import CODES, Claims, yuan
 from .claims_file import BatchInputError, _err, fen_text, load_inputs, read_claims
 from .engine import check_inputs, claim_policies, resolve_readings, rules_module, run, sort_order
-from .policy import PolicyError, load_policy, policy_ids
+from .policy import Policy, PolicyError, load_policy, policy_ids
 from .scenario import InputError
 from .rulebook import LAYERS
 
@@ -49,10 +49,12 @@ def check_policy(policy_id: str) -> None:
                    f"{', '.join(allowed)}")
 
 
-def prepare(policy_id: str, inputs: dict, readings: dict | None = None) -> tuple[dict, dict]:
-    """The inputs checked and the readings resolved, exactly as a scenario's."""
-    check_policy(policy_id)
-    policy = load_policy(policy_id)
+def prepare(policy_id, inputs: dict, readings: dict | None = None) -> tuple[dict, dict]:
+    """The inputs checked and the readings resolved, exactly as a scenario's. `policy_id` is an id or a Policy
+    (a reform's variant of one)."""
+    policy = policy_id if isinstance(policy_id, Policy) else None
+    check_policy(policy.id if policy else policy_id)
+    policy = policy or load_policy(policy_id)
     try:
         return check_inputs(policy, inputs), resolve_readings(policy, readings or {})
     except BatchInputError:
@@ -165,7 +167,7 @@ def evaluate_table(t: Claims, policy_id: str, inputs: dict, readings: dict | Non
         out.add(part, _run(policy_id, t.take(part), inputs, readings, presorted=True))
         if progress is not None:
             progress.update(len(part))
-    _refuse_none_in_force(out, policy_id)
+    _refuse_none_in_force(out, policy_id.id if isinstance(policy_id, Policy) else policy_id)
     return out
 
 

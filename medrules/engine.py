@@ -16,7 +16,7 @@ import numpy as np
 
 from .claims import CODES, Claims, person_statuses, statuses_of, yuan
 from .money import ZERO, exact_ratio
-from .policy import PolicyError, load_policy, policy_ids
+from .policy import Policy, PolicyError, load_policy, policy_ids
 from .rulebook import LAYERS, Context, LayerRun, Ratio, RuleError, trace_value
 from .scenario import InputError, Scenario, _money
 
@@ -337,11 +337,12 @@ def validity_text(policy) -> str:
     return f"{start or 'start not stated'} to {policy.in_force_to or 'no end stated'}"
 
 
-def run(policy_id: str, claims: Claims, inputs: dict, readings: dict | None = None, presorted: bool = False) -> Run:
-    """Settle every claim of the table. `inputs` must already be checked (check_inputs) and `readings` resolved;
-    `presorted`: the claims are already in rule order (person, date, row)."""
-    policy = load_policy(policy_id)
-    module = rules_module(policy_id)
+def run(policy_id, claims: Claims, inputs: dict, readings: dict | None = None, presorted: bool = False) -> Run:
+    """Settle every claim of the table. `policy_id` is an id, or a Policy (a reform's variant of one);
+    `inputs` must already be checked (check_inputs) and `readings` resolved; `presorted`: the claims are already
+    in rule order (person, date, row)."""
+    policy = policy_id if isinstance(policy_id, Policy) else load_policy(policy_id)
+    module = rules_module(policy.id)
     readings = readings if readings is not None else resolve_readings(policy, {})
     n = len(claims)
     order = np.arange(n) if presorted else sort_order(claims)

@@ -14,13 +14,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
 
 import numpy as np
 
 from .claims import CODES, Claims, code, status_bit
 from .money import fmt_ratio, fmt_yuan
-from .policy import PolicyError, load_policy
+from .policy import PolicyError
 
 # The layers in the order money is settled: three statutory layers, then what comes after them.
 LAYERS = (
@@ -155,20 +154,30 @@ class Groups:
 # Parameters by date, as arrays
 # --------------------------------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=512)
-def _days_table(policy_id: str, name: str, lo: int, hi: int) -> np.ndarray:
-    """For each day lo..hi (days since 1970-01-01), the index of the value load_policy(policy_id).param(name, day)
-    gives, -1 for a day without one: policy.param itself answers for every day, so dated lookups cannot differ."""
-    policy = load_policy(policy_id)
-    values = policy.parameters[name].values
+def _days_table(parameter, lo: int, hi: int) -> np.ndarray:
+    """For each day lo..hi (days since 1970-01-01), the index of the value parameter.at(day) gives, -1 for a day
+    without one: the parameter itself answers for every day, so dated lookups cannot differ. Cached per parameter
+    object (a reform's changed parameter is another object, so it never meets the baseline's table)."""
+    key = (id(parameter), lo, hi)
+    hit = _DAYS.get(key)
+    if hit is not None and hit[0] is parameter:
+        return hit[1]
+    values = parameter.values
     out = np.full(hi - lo + 1, -1, dtype=np.int64)
     for k in range(hi - lo + 1):
         try:
-            out[k] = values.index(policy.param(name, dt.date(1970, 1, 1) + dt.timedelta(days=lo + k)))
+            out[k] = values.index(parameter.at(dt.date(1970, 1, 1) + dt.timedelta(days=lo + k)))
         except PolicyError:
             pass
     out.setflags(write=False)
+    if len(_DAYS) > 1024:
+        _DAYS.clear()
+    _DAYS[key] = (parameter, out)   # the parameter is kept with its table, so its id is not reused meanwhile
     return out
+
+
+_DAYS: dict = {}
+_days_table.cache_clear = _DAYS.clear
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -284,7 +293,7 @@ class Context:
             days = self._days
             lo, hi = (int(days.min()), int(days.max())) if need.all() else (int(days[need].min()),
                                                                              int(days[need].max()))
-            by_day = _days_table(self.policy.id, name, lo, hi)
+            by_day = _days_table(parameter, lo, hi)
             if by_day[0] >= 0 and (by_day == by_day[0]).all():
                 # One value holds on every day the claims span (the usual case): no per-claim gather.
                 idx = np.broadcast_to(np.int64(by_day[0]), (self.n,))
