@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from .claims import CODES, Claims, person_statuses, statuses_of, yuan
+from .claims import Claims, person_statuses, yuan
 from .money import ZERO, exact_ratio
 from .policy import Policy, PolicyError, load_policy, policy_ids
 from .rulebook import LAYERS, Context, LayerRun, Ratio, RuleError, trace_value

@@ -49,6 +49,7 @@ from typing import Annotated, Literal, Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
+from .oneline import one_line
 from .policy import POLICIES_DIR, Clause, Policy, load_policy, policy_ids, read_yaml
 
 REPO = POLICIES_DIR.parent
