@@ -17,7 +17,6 @@ claims (a folder of 1,000,000-claim files) with the client's own peak memory.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import resource

@@ -406,9 +406,17 @@ def _settle(c: Context, layer: str, fn, cases) -> LayerRun:
             undetermined = np.where(here & (undetermined < 0), c._cause(field, why, case.clause), undetermined)
         else:
             amount = np.where(here, case.amount, amount)
+    # A layer the record states (a slip amount) is a known fact even when what the layers before it left is not:
+    # it is taken as given; only the layers settled on what is left stay undetermined.
+    inherited = c.unknown >= 0
+    for k, case in enumerate(cases):
+        if case.slip_field:
+            stated = (chosen == k) & inherited & (undetermined == c.unknown)
+            undetermined = np.where(stated, -1, undetermined)
+            amount = np.where(stated, case.amount, amount)
     known = undetermined < 0
     amount = np.where(known, amount, 0)
-    room = c.left + c.outside_left
+    room = np.where(inherited, np.iinfo(np.int64).max // 4, c.left + c.outside_left)
     for k, case in enumerate(cases):
         over = np.flatnonzero(known & (chosen == k) & (amount > room)) if case.slip_field else ()
         if len(over):

@@ -222,14 +222,14 @@ def test_a_missing_input_leaves_the_layer_and_those_after_it_null_naming_the_inp
             claim("P1", "2023-06-01", "50000", "20000", ci="10000"),
             claim("P2", "2023-03-10", "80000", "50000", ci="10000", who=("category", "general"))]
     got = result_rows(tmp_path, rows, inputs="{}")
-    assert as_text(got[0][k] for k in OUT) == ("110000.00", None, None, None, None, "90000.00")
-    assert as_text(got[1][k] for k in OUT) == ("20000.00", "10000.00", None, None, None, "20000.00")
+    # The supplementary slip (0) is a fact the record states: known even where what is left before it is not.
+    assert as_text(got[0][k] for k in OUT) == ("110000.00", None, None, "0.00", None, "90000.00")
+    assert as_text(got[1][k] for k in OUT) == ("20000.00", "10000.00", None, "0.00", None, "20000.00")
     assert as_text(got[2][k] for k in OUT) == ("50000.00", "10000.00", "0.00", "0.00", "0.00", "20000.00")
     assert [r["complete"] for r in got] == [False, False, True]
-    assert got[0]["undetermined"] == ("critical_illness_insurance, medical_assistance, supplementary_insurance, "
-                                      "further_relief: needs inputs.critical_illness_base_deductible "
-                                      "(wenzhou-2021-78/3.3.9)")
-    assert got[1]["undetermined"] == ("medical_assistance, supplementary_insurance, further_relief: needs "
+    assert got[0]["undetermined"] == ("critical_illness_insurance, medical_assistance, further_relief: needs "
+                                      "inputs.critical_illness_base_deductible (wenzhou-2021-78/3.3.9)")
+    assert got[1]["undetermined"] == ("medical_assistance, further_relief: needs "
                                       "inputs.critical_illness_base_deductible (wenzhou-2021-78/3.3.9)")
     assert got[2]["undetermined"] is None
     printed = capsys.readouterr().out
@@ -247,11 +247,11 @@ def test_a_missing_basic_insurance_amount_leaves_every_layer_null(tmp_path, caps
     rows = [claim("P1", "2023-04-10", "500.50", None, ci="0", who=("category", "general"), flags=False),
             claim("P2", "2023-04-10", "1000", "400", ci="100", who=("category", "general"), flags=False)]
     got = result_rows(tmp_path, rows)
-    assert as_text(got[0][k] for k in OUT) == (None, None, None, None, None, "500.50")
+    # The record's CI (0) and supplementary (0) payments are stated facts; the computed layers wait.
+    assert as_text(got[0][k] for k in OUT) == (None, "0.00", None, "0.00", None, "500.50")
     assert got[0]["complete"] is False
-    assert got[0]["undetermined"] == ("basic_insurance, critical_illness_insurance, medical_assistance, "
-                                      "supplementary_insurance, further_relief: needs basic_insurance_paid "
-                                      "(wenzhou-2021-78/3.3.9)")
+    assert got[0]["undetermined"] == ("basic_insurance, medical_assistance, further_relief: needs "
+                                      "basic_insurance_paid (wenzhou-2021-78/3.3.9)")
     assert as_text(got[1][k] for k in OUT) == ("400.00", "100.00", "0.00", "0.00", "0.00", "500.00")
     assert got[1]["complete"] is True
 
@@ -260,7 +260,7 @@ def test_a_non_hardship_claim_without_a_critical_illness_slip_is_undetermined_no
     """The plan defines critical-illness insurance only as its tilt for people in hardship (三(三)9); for a general
     person without the slip amount the layer is undetermined, never a silent 0: 200,000 − 110,000 = 90,000 ≤."""
     got = result_rows(tmp_path, [claim("P1", "2023-03-10", "200000", "110000", who=("category", "general"))])
-    assert as_text(got[0][k] for k in OUT) == ("110000.00", None, None, None, None, "90000.00")
+    assert as_text(got[0][k] for k in OUT) == ("110000.00", None, None, "0.00", None, "90000.00")
     assert got[0]["undetermined"].endswith("needs critical_illness_paid (wenzhou-2021-78/3.3.9)")
 
 
@@ -325,7 +325,7 @@ def test_statuses_column_decides_who_is_in_hardship(tmp_path, capsys):
     assert as_text(got[0][k] for k in OUT) == ("110000.00", "60000.00", "24000.00", "0.00", "0.00", "6000.00")
     assert as_text(got[1][k] for k in OUT) == ("500.00", "400.00", "80.00", "0.00", "0.00", "20.00")
     assert as_text(got[2][k] for k in OUT) == ("110000.00", "30000.00", "0.00", "0.00", "0.00", "60000.00")
-    assert as_text(got[3][k] for k in OUT) == ("110000.00", None, None, None, None, "90000.00")
+    assert as_text(got[3][k] for k in OUT) == ("110000.00", None, None, "0.00", None, "90000.00")
     assert [r["pay_after_treatment"] for r in got[:3]] == [True, False, False]
     assert got[3]["undetermined"].endswith("needs critical_illness_paid (wenzhou-2021-78/3.3.9)")
 
@@ -638,9 +638,14 @@ def test_invariants_hold_over_every_persons_claims(drawn):
                 continue
             assert 0 <= v <= left, (k, i)
             left -= v
-        # Once a layer is undetermined, so is every layer after it (each settles what the one before leaves).
+        # Once a layer is undetermined, so is every computed layer after it (each settles what the one before
+        # leaves); a layer after it is known only where the record states its amount (a slip amount).
+        stated = {"basic_insurance": "basic_insurance_paid", "critical_illness_insurance": "critical_illness_paid",
+                  "supplementary_insurance": "supplementary_insurance_paid"}
         known = [v is not None for v in values[:len(LAYERS)]]
-        assert known == sorted(known, reverse=True), (i, known)
+        first_open = known.index(False) if False in known else len(LAYERS)
+        for layer, is_known in list(zip(LAYERS, known))[first_open:]:
+            assert not is_known or r.get(stated.get(layer, "")) is not None, (i, layer, known)
         assert values[-1] == left >= 0     # out of pocket: what the known layers leave (an upper bound if not all)
         if "tekun" not in r.get("statuses", (r.get("category"),)):
             key = (r["person_id"], r["date"][:4])

@@ -262,9 +262,11 @@ def test_missing_base_deductible_leaves_critical_illness_and_what_follows_undete
     r = run(make_claim(), base_deductible=None)
     c = r.claims[0]
     assert c["basic_insurance"] == Decimal("110000.00")
-    for layer in ("critical_illness_insurance", "medical_assistance", "supplementary_insurance", "further_relief"):
+    for layer in ("critical_illness_insurance", "medical_assistance", "further_relief"):
         assert c[layer] is None
         assert c["undetermined"][layer]["field"] == "inputs.critical_illness_base_deductible"
+    # The record states the supplementary payment (0): a fact, kept even though what is left before it is not known.
+    assert c["supplementary_insurance"] == Decimal("0.00")
     assert c["undetermined"]["critical_illness_insurance"]["clause"] == "wenzhou-2021-78/3.3.9"
     # Upper bound: 200,000 − 110,000 = 90,000 is all that is known to be left.
     assert c["out_of_pocket"] == Decimal("90000.00") and c["out_of_pocket_is_upper_bound"] is True
