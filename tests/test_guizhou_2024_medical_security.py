@@ -31,11 +31,11 @@ REPORT_DAY = D(2024, 8, 22)
 NONE_ELSE = {"critical_illness_paid": "0", "supplementary_insurance_paid": "0", "pre_self_paid": "0"}
 
 
-def run(*claims, category=None, statuses=None, insurance="resident", inputs=None):
+def run(*claims, category=None, statuses=None, insurance="resident", inputs=None, readings=None):
     person = {"insurance": insurance}
     person.update({"statuses": statuses} if statuses is not None else {"category": category or "general"})
     return medrules.evaluate(medrules.parse_scenario({
-        "policy": P, "person": person, "claims": list(claims), "inputs": inputs or {}}))
+        "policy": P, "person": person, "claims": list(claims), "inputs": inputs or {}, "readings": readings or {}}))
 
 
 def outpatient(date, cost, facility=None, **extra):
@@ -535,17 +535,39 @@ def test_the_new_threshold_is_reported_only_as_about_13000():
     assert (value.value, value.kind) == (13000, "approximate")
 
 
-def test_a_recipients_year_passing_the_local_threshold_is_flagged_and_tilted_assistance_is_left_open():
+def test_a_recipients_year_passing_the_local_threshold_needs_the_local_tilted_ratio_and_limit():
     # 低保 at a local 60%. Stay 1: 40,000 − 10,000 = 30,000 × 60% = 18,000; out of pocket 12,000, not past
     # 13,000: tilted assistance 0. Stay 2: year's burden 35,000 × 60% = 21,000, 3,000 on it; out of pocket
-    # 2,000, 14,000 this year: 1,000 above; the report gives no tilted ratio or limit, so that layer is open.
-    r = run(stay("2024-09-01", "40000", "10000"), stay("2024-10-01", "10000", "5000"), category="dibao",
-            inputs={"medical_assistance_ratio": "0.6", "tilted_assistance_threshold": "13000"})
+    # 2,000, 14,000 this year: 1,000 above; the report gives no tilted ratio or limit: named inputs, open without.
+    stays = (stay("2024-09-01", "40000", "10000"), stay("2024-10-01", "10000", "5000"))
+    base = {"medical_assistance_ratio": "0.6", "tilted_assistance_threshold": "13000"}
+    r = run(*stays, category="dibao", inputs=base)
     assert paid(r, "medical_assistance") == [Decimal("18000.00"), Decimal("3000.00")]
     assert [c["tilted_assistance_above_threshold"] for c in r.claims] == [Decimal("0.00"), Decimal("1000.00")]
     assert paid(r, "further_relief")[0] == Decimal("0.00")
-    assert needs(r, 1, "further_relief") == "tilted_assistance.ratio_and_limit"
+    assert needs(r, 1, "further_relief") == "inputs.tilted_assistance_ratio"
     assert r.claims[1]["out_of_pocket"] == Decimal("2000.00") and r.claims[1]["out_of_pocket_is_upper_bound"]
+    r = run(*stays, category="dibao", inputs={**base, "tilted_assistance_ratio": "0.5"})
+    assert needs(r, 1, "further_relief") == "inputs.tilted_assistance_annual_limit"
+
+
+def test_tilted_assistance_pays_the_local_ratio_above_the_threshold_up_to_the_local_limit_over_the_year():
+    # As above, local tilted ratio 50%, limit 10,000. Stay 2: 1,000 above × 50% = 500; out of pocket 1,500.
+    # Stay 3 (10,000, basic 5,000): MA year 40,000 × 60% = 24,000, 21,000 paid → 3,000; out of pocket 2,000;
+    # the year's out of pocket before tilted assistance 12,000 + 2,000 + 2,000 = 16,000: 3,000 above × 50% = 1,500
+    # this year, 500 paid → 1,000 on it. With a limit of 1,200: stay 2 500, stay 3 min(1,500, 1,200) − 500 = 700.
+    stays = (stay("2024-09-01", "40000", "10000"), stay("2024-10-01", "10000", "5000"),
+             stay("2024-11-01", "10000", "5000"))
+    inputs = {"medical_assistance_ratio": "0.6", "tilted_assistance_threshold": "13000",
+              "tilted_assistance_ratio": "0.5", "tilted_assistance_annual_limit": "10000"}
+    r = run(*stays, category="dibao", inputs=inputs)
+    assert paid(r, "further_relief") == [Decimal("0.00"), Decimal("500.00"), Decimal("1000.00")]
+    assert [c["out_of_pocket"] for c in r.claims] == [Decimal("12000.00"), Decimal("1500.00"), Decimal("1000.00")]
+    assert [c["tilted_assistance_above_threshold"] for c in r.claims] == [
+        Decimal("0.00"), Decimal("1000.00"), Decimal("3000.00")]
+    assert r.complete is True
+    r = run(*stays, category="dibao", inputs={**inputs, "tilted_assistance_annual_limit": "1200"})
+    assert paid(r, "further_relief") == [Decimal("0.00"), Decimal("500.00"), Decimal("700.00")]
 
 
 def test_the_tilted_decision_is_not_made_for_a_person_who_is_not_a_recipient():
@@ -653,3 +675,84 @@ def test_a_residents_outpatient_reimbursement_never_passes_500_yuan_in_a_year_no
         assert Decimal("0") <= c["basic_insurance"] <= c["policy_range_cost"] * Decimal("0.90") + Decimal("0.005")
         assert c["basic_insurance"] + c["out_of_pocket"] == c["policy_range_cost"]
 
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Readings (policies/guizhou-2024-medical-security/readings.yaml): each option computed, worked by hand
+# ---------------------------------------------------------------------------------------------------------
+
+def test_reading_outpatient_limit_caps_costs_applies_the_ratio_to_the_costs_under_500():
+    # Resident, village clinic 90%: visits of 400 then 300.
+    # caps-reimbursement (default): 400 × 90% = 360; 300 × 90% = 270, year 630 → 500: 140 on it.
+    # caps-costs: 400 of 500 → 360; only 100 more fits → 100 × 90% = 90; year 450.
+    visits = (outpatient("2024-09-01", "400", "village"), outpatient("2024-10-01", "300", "village"))
+    assert paid(run(*visits)) == [Decimal("360.00"), Decimal("140.00")]
+    r = run(*visits, readings={f"{P}/p3:outpatient-limit": "caps-costs"})
+    assert paid(r) == [Decimal("360.00"), Decimal("90.00")]
+    assert step(r, 1, "basic_insurance")["readings"] == {f"{P}/p3:outpatient-limit": "caps-costs"}
+    # A slip visit fills the cost cap with its cost: slip 400 (paid 360), then 300 computed → 100 × 90% = 90.
+    r = run(outpatient("2024-09-01", "400", "village", basic_insurance_paid="360"), visits[1],
+            readings={f"{P}/p3:outpatient-limit": "caps-costs"})
+    assert paid(r) == [Decimal("360.00"), Decimal("90.00")]
+
+
+def test_reading_prenatal_cap_caps_costs_pays_at_most_90_percent_of_1200():
+    # Employee, 90%: visits 1,000 then 500. caps-reimbursement: 900; 450 but 300 left → 300 (1,200).
+    # caps-costs: 1,000 counted → 900; 200 more fits → 180 (1,080 = 90% × 1,200).
+    visits = [(D(2024, 9, 1), "1000"), (D(2024, 10, 1), "500")]
+    assert gz.prenatal_care_reimbursement(POLICY, "employee", visits) == [Decimal("900.00"), Decimal("300.00")]
+    assert gz.prenatal_care_reimbursement(POLICY, "employee", visits,
+                                          readings={f"{P}/p5:prenatal-cap": "caps-costs"}) == \
+        [Decimal("900.00"), Decimal("180.00")]
+
+
+def test_reading_resident_prenatal_limit_shares_outpatient_takes_the_years_outpatient_out_of_1100():
+    # Resident at a 50% ratio: visits 2,000 then 1,000. own-1100: 1,000; 500 but 100 left → 100.
+    # shares-outpatient, 500 of general outpatient paid in 2024: 1,100 − 500 = 600 → 600, then 0.
+    visits = [(D(2024, 9, 1), "2000"), (D(2024, 10, 1), "1000")]
+    assert gz.prenatal_care_reimbursement(POLICY, "resident", visits, resident_ratio="0.5") == \
+        [Decimal("1000.00"), Decimal("100.00")]
+    shares = {f"{P}/p5:resident-prenatal-limit": "shares-outpatient"}
+    assert gz.prenatal_care_reimbursement(POLICY, "resident", visits, resident_ratio="0.5", readings=shares,
+                                          outpatient_paid={2024: Decimal("500")}) == \
+        [Decimal("600.00"), Decimal("0.00")]
+    with pytest.raises(InputError) as info:
+        gz.prenatal_care_reimbursement(POLICY, "resident", visits, resident_ratio="0.5", readings=shares)
+    assert info.value.field == "outpatient_paid"
+
+
+def test_reading_limit_scope_sudden_hardship_only_needs_the_other_groups_local_limit():
+    # 低保 at a local 80%: 100,000 − 30,000 = 70,000 × 80% = 56,000. every-group: held to 50,000.
+    only = {f"{P}/p9:limit-scope": "sudden-hardship-only"}
+    inputs = {"medical_assistance_ratio": "0.8"}
+    assert paid(run(stay("2024-09-01", "100000", "30000"), category="dibao", inputs=inputs),
+                "medical_assistance") == [Decimal("50000.00")]
+    r = run(stay("2024-09-01", "100000", "30000"), category="dibao", inputs=inputs, readings=only)
+    assert needs(r, 0, "medical_assistance") == "inputs.medical_assistance_annual_limit_other_groups"
+    # With a local limit of 60,000: 56,000.
+    r = run(stay("2024-09-01", "100000", "30000"), category="dibao", readings=only,
+            inputs={**inputs, "medical_assistance_annual_limit_other_groups": "60000"})
+    assert paid(r, "medical_assistance") == [Decimal("56000.00")]
+    # 突发严重困难 keeps the 50,000 under both readings: 80,000 × 70% = 56,000 → 50,000.
+    for readings in ({}, only):
+        r = run(stay("2024-09-01", "100000", "20000"), category="tufa_kunnan", readings=readings)
+        assert paid(r, "medical_assistance") == [Decimal("50000.00")]
+
+
+@pytest.mark.parametrize("cost_date, length_12, band", [
+    (D(2024, 9, 14), True, False),    # a day before recognition on 2024-09-15: recent, outside the band
+    (D(2024, 3, 16), True, False),    # 6 months less a day old
+    (D(2024, 3, 15), True, True),     # exactly 6 months old
+    (D(2023, 9, 15), True, True),     # exactly 12 months old
+    (D(2023, 9, 14), False, False),   # older than 12 months
+])
+def test_reading_lookback_band_assists_only_costs_6_to_12_months_old(cost_date, length_12, band):
+    recognised = D(2024, 9, 15)
+    assert gz.retroactive_medical_assistance(POLICY, cost_date, recognised, 12) is length_12
+    assert gz.retroactive_medical_assistance(POLICY, cost_date, recognised, None,
+                                             readings={f"{P}/p11:lookback": "band"}) is band
+
+
+def test_reading_lookback_band_window_runs_from_12_to_6_months_before_recognition():
+    assert gz.retroactive_window(POLICY, D(2024, 9, 15), None, readings={f"{P}/p11:lookback": "band"}) == \
+        (D(2023, 9, 15), D(2024, 3, 15))

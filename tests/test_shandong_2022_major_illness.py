@@ -498,3 +498,144 @@ def test_the_dibao_example_evaluates_through_the_command_line():
         "critical_illness_insurance": "19500.00", "medical_assistance": "14350.00", "further_relief": "805.00",
         "out_of_pocket": "5345.00"}
     assert out["claims"][0]["early_warning"] is False
+
+
+# --- readings (policies/shandong-2022-major-illness/readings.yaml): each option computed, worked by hand ----------
+
+def reading(rid, option):
+    return {"readings": {f"{P}/{rid}": option}}
+
+
+def run_reading(*claims, rid, option, **kw):
+    """run(), with one reading chosen."""
+    inputs = {**CI_INPUTS, "medical_assistance.still_heavy_threshold": kw.pop("threshold", "1000000"),
+              **(kw.pop("inputs", None) or {})}
+    statuses = kw.pop("statuses", None)
+    person = {"category": kw.pop("category", "dibao")} if statuses is None else {"statuses": list(statuses)}
+    assert not kw
+    return medrules.evaluate(medrules.parse_scenario({
+        "policy": P, "person": {**person, "insurance": "resident"}, "claims": list(claims),
+        "inputs": {k: v for k, v in inputs.items() if v is not None}, **reading(rid, option)}))
+
+
+def layer_step(result, layer, claim=0):
+    return [s for s in result.trace if s.layer == layer and s.claim == claim][0]
+
+
+def test_reading_annual_limit_raised_unknown_needs_the_slip_where_anything_is_due_and_cancelled_pays_on():
+    # dibao, cost 100,000, basic 60,000: burden after basic 40,000; D = 10,000; (40,000 − 10,000) × 65% = 19,500.
+    big = claim(cost="100000", basic="60000")
+    assert run(big).claims[0]["critical_illness_insurance"] == Decimal("19500.00")
+    assert run(big).to_dict()["readings"][f"{P}/4:annual-limit"] == "cancelled"
+    r = run_reading(big, rid="4:annual-limit", option="raised-unknown")
+    assert undetermined(r, 0, "critical_illness_insurance") == "critical_illness_paid"
+    assert layer_step(r, "critical_illness_insurance").readings == {f"{P}/4:annual-limit": "raised-unknown"}
+    # At the halved deductible nothing is due, whatever the lost limit: burden 70,000 − 60,000 = 10,000 = D → 0;
+    # medical assistance 10,000 × 70% = 7,000.
+    r = run_reading(claim(cost="70000", basic="60000"), rid="4:annual-limit", option="raised-unknown")
+    assert (r.claims[0]["critical_illness_insurance"], r.claims[0]["medical_assistance"]) == (
+        Decimal("0.00"), Decimal("7000.00"))
+
+
+def test_reading_ratio_floors_local_required_leaves_assistance_undetermined_without_the_local_values():
+    # dibao R 20,000: floor 70% → 14,000 (default).
+    assert run(burden("20000")).totals["medical_assistance"] == Decimal("14000.00")
+    r = run_reading(burden("20000"), rid="5:ratio-floors", option="local-required")
+    assert undetermined(r, 0, "medical_assistance") == "inputs.local.key_group_ratio"
+    # With local 80% and a local limit of 40,000: 20,000 × 80% = 16,000.
+    r = run_reading(burden("20000"), rid="5:ratio-floors", option="local-required",
+                    inputs={"local.key_group_ratio": "0.80", "local.key_group_annual_limit": "40000"})
+    assert r.totals["medical_assistance"] == Decimal("16000.00")
+    # Only the ratio given: the limit (不低于3万元) is a floor too, so still undetermined, naming it.
+    r = run_reading(burden("20000"), rid="5:ratio-floors", option="local-required",
+                    inputs={"local.key_group_ratio": "0.80"})
+    assert undetermined(r, 0, "medical_assistance") == "inputs.local.key_group_annual_limit"
+    # dibian: the 50% floor needs local.marginal_ratio; with 60%: (20,000 − 3,000) × 60% = 10,200.
+    r = run_reading(burden("20000"), rid="5:ratio-floors", option="local-required", category="dibian")
+    assert undetermined(r, 0, "medical_assistance") == "inputs.local.marginal_ratio"
+    r = run_reading(burden("20000"), rid="5:ratio-floors", option="local-required", category="dibian",
+                    inputs={"local.marginal_ratio": "0.60"})
+    assert r.totals["medical_assistance"] == Decimal("10200.00")
+
+
+def test_reading_ratio_floors_local_required_also_needs_the_local_tilted_ratio():
+    # dibao R 20,000, local 70% and 30,000: MA 14,000, left 6,000; T = 0 → tilted ratio needed; with 80%:
+    # 6,000 × 80% = 4,800.
+    local = {"local.key_group_ratio": "0.70", "local.key_group_annual_limit": "30000"}
+    r = run_reading(burden("20000"), rid="5:ratio-floors", option="local-required", threshold="0", inputs=local)
+    assert undetermined(r, 0, "further_relief") == "inputs.local.tilted_ratio"
+    r = run_reading(burden("20000"), rid="5:ratio-floors", option="local-required", threshold="0",
+                    inputs={**local, "local.tilted_ratio": "0.80"})
+    assert r.totals["further_relief"] == Decimal("4800.00")
+
+
+def test_reading_key_group_ratio_share_left_assists_at_most_30_percent():
+    # dibao R 20,000: assistance-ratio 70% → 14,000; share-left: at least 70% left, so at most 30% → 6,000.
+    r = run_reading(burden("20000"), rid="5:key-group-ratio", option="share-left")
+    assert totals(r, "medical_assistance", "out_of_pocket") == (Decimal("6000.00"), Decimal("14000.00"))
+    assert "at most" in layer_step(r, "medical_assistance").explanation
+    # R 120,000: 36,000 at 30%, held to the 30,000 limit.
+    r = run_reading(burden("120000"), rid="5:key-group-ratio", option="share-left")
+    assert r.totals["medical_assistance"] == Decimal("30000.00")
+    # A local assistance ratio (≥ 70%) contradicts the reading: refused, naming the input.
+    with pytest.raises(InputError) as info:
+        run_reading(burden("20000"), rid="5:key-group-ratio", option="share-left",
+                    inputs={"local.key_group_ratio": "0.75"})
+    assert info.value.field == "inputs.local.key_group_ratio"
+
+
+def test_reading_illness_poverty_base_whole_burden_assists_the_whole_burden_once_past_the_line():
+    # yinbing_zhipin, income 40,000 → line 25% = 10,000.
+    income = {"income.per_capita_disposable_local": "40000"}
+    # R 20,000: part-above (20,000 − 10,000) × 60% = 6,000; whole-burden 20,000 × 60% = 12,000.
+    assert run(burden("20000"), category="yinbing_zhipin", inputs=income).totals["medical_assistance"] == \
+        Decimal("6000.00")
+    r = run_reading(burden("20000"), rid="5:illness-poverty-base", option="whole-burden", category="yinbing_zhipin",
+                    inputs=income)
+    assert r.totals["medical_assistance"] == Decimal("12000.00")
+    # At the line (10,000, not above it): 0. A fen above: 10,000.01 × 60% = 6,000.006 → 6,000.01.
+    for amount, expected in (("10000", "0.00"), ("10000.01", "6000.01")):
+        r = run_reading(burden(amount), rid="5:illness-poverty-base", option="whole-burden",
+                        category="yinbing_zhipin", inputs=income)
+        assert r.totals["medical_assistance"] == Decimal(expected)
+
+
+def test_reading_tilted_groups_all_recipients_gives_further_assistance_to_people_impoverished_by_illness():
+    # yinbing_zhipin, income 40,000 (line 10,000), R 20,000: MA 6,000, left 14,000. T = 0.
+    # named-before: 0; all-recipients: 14,000 × 70% = 9,800 (under the 20,000 ceiling).
+    income = {"income.per_capita_disposable_local": "40000"}
+    assert run(burden("20000"), category="yinbing_zhipin", threshold="0", inputs=income).totals["further_relief"] \
+        == Decimal("0.00")
+    r = run_reading(burden("20000"), rid="5:tilted-groups", option="all-recipients", category="yinbing_zhipin",
+                    threshold="0", inputs=income)
+    assert totals(r, "further_relief", "out_of_pocket") == (Decimal("9800.00"), Decimal("4200.00"))
+
+
+def test_reading_tilted_limit_ceiling_upper_bound_says_so_and_local_required_needs_the_local_limit():
+    # dibao R 50,000: MA min(35,000, 30,000) = 30,000; left 20,000; T = 0: 20,000 × 70% = 14,000 ≤ 20,000.
+    r = run(burden("50000"), threshold="0")
+    step = layer_step(r, "further_relief")
+    assert step.amount == Decimal("14000.00") and "an upper bound" in step.explanation
+    assert step.readings[f"{P}/5:tilted-limit-ceiling"] == "upper-bound"
+    r = run_reading(burden("50000"), rid="5:tilted-limit-ceiling", option="local-required", threshold="0")
+    assert undetermined(r, 0, "further_relief") == "inputs.local.tilted_annual_limit"
+    assert r.claims[0]["out_of_pocket"] == Decimal("20000.00") and r.claims[0]["out_of_pocket_is_upper_bound"]
+    # With a local limit of 10,000: min(14,000, 10,000) = 10,000.
+    r = run_reading(burden("50000"), rid="5:tilted-limit-ceiling", option="local-required", threshold="0",
+                    inputs={"local.tilted_annual_limit": "10000"})
+    assert r.totals["further_relief"] == Decimal("10000.00")
+
+
+def test_reading_warning_burden_all_personal_costs_counts_costs_outside_the_policy_scope():
+    # general, cost 100,000, basic 60,000, critical illness 10,000: burden 30,000, not above 30,000 → no warning.
+    # all-personal-costs with total_cost 105,000: + 5,000 outside the scope = 35,000 > 30,000 → warned.
+    income = {"income.per_capita_disposable_province": "30000"}
+    c = claim(cost="100000", basic="60000", critical_illness_paid="10000", total_cost="105000")
+    assert run(c, category="general", inputs=income).claims[0]["early_warning"] is False
+    r = run_reading(c, rid="6:warning-burden", option="all-personal-costs", category="general", inputs=income)
+    assert r.claims[0]["early_warning"] is True
+    assert layer_step(r, "early_warning").readings == {f"{P}/6:warning-burden": "all-personal-costs"}
+    # Without total_cost that reading cannot count the outside costs: not decided, naming total_cost.
+    c = claim(cost="100000", basic="60000", critical_illness_paid="10000")
+    r = run_reading(c, rid="6:warning-burden", option="all-personal-costs", category="general", inputs=income)
+    assert r.claims[0]["early_warning"] is None and "total_cost" in layer_step(r, "early_warning").explanation

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import replace
 from decimal import Decimal
 
 import numpy as np
@@ -40,8 +39,19 @@ TWO_DISEASES_FACILITIES = ("village", "township")
 NEWLY_ADDED_RECIPIENTS = ("jiance", "tufa_kunnan")
 # Not named by the report; taken to be the existing recipients that 新增 (newly added) implies (an Assumption).
 EXISTING_RECIPIENTS = ("tekun", "dibao", "dibian", "yinbing_zhipin")
-# What further relief waits for when it is left open: its causes are not part of "out of pocket before it".
-TILT_FIELDS = ("inputs.tilted_assistance_threshold", "tilted_assistance.ratio_and_limit")
+# Readings (policies/guizhou-2024-medical-security/readings.yaml): where the words allow two meanings that change
+# an amount or an eligibility. The helpers on Decimals take a selection {reading id: option} like a scenario's.
+OUTPATIENT_LIMIT = f"{POLICY_ID}/p3:outpatient-limit"
+PRENATAL_CAP = f"{POLICY_ID}/p5:prenatal-cap"
+RESIDENT_PRENATAL_LIMIT = f"{POLICY_ID}/p5:resident-prenatal-limit"
+LIMIT_SCOPE = f"{POLICY_ID}/p9:limit-scope"
+LOOKBACK = f"{POLICY_ID}/p11:lookback"
+
+
+def _chosen(readings: dict | None) -> dict:
+    """One option per reading: the selection where given, the default elsewhere (an unknown one is refused)."""
+    from ..readings import resolve
+    return resolve(POLICY_ID, readings)
 
 
 def reported_earlier_value(policy: Policy, name: str) -> ParamValue:
@@ -150,7 +160,10 @@ def general_outpatient(c: Context, computed: np.ndarray, slip: Slip):
     visit whose amount comes from the slip uses up the same limit (and the deductible by its deductible_paid).
 
     With cumulative amounts this telescopes: the deductible used by a visit is min(D, costs so far) − min(D,
-    costs before it), and what the year has been paid so far is min(limit, reimbursable so far)."""
+    costs before it), and what the year has been paid so far is min(limit, reimbursable so far). Under reading
+    caps-costs of p3:outpatient-limit the limit caps the eligible costs instead: each visit is paid its ratio on the
+    part of its cost (after the deductible) that still fits under the limit; a slip visit fills it with its cost
+    less its deductible_paid."""
     resident, employee = computed & c.insurance("resident"), computed & c.insurance("employee")
     r_ratio, r_limit, r_deductible = resident_outpatient_reimbursement(c, resident)
     e_ratio, e_limit, e_deductible = employee_outpatient_reimbursement(c, employee)
@@ -167,11 +180,19 @@ def general_outpatient(c: Context, computed: np.ndarray, slip: Slip):
     cost = c.left
     costs = c.year_to_date(np.where(computed, cost, towards.amount), of=computed | outpatient_slip)
     used = np.where(computed, np.minimum(deductible, costs) - np.minimum(deductible, c.before_this_claim(costs)), 0)
+    if c.reading(OUTPATIENT_LIMIT) == "caps-costs":
+        eligible = c.year_to_date(np.where(computed, cost - used, cost - towards.amount), of=computed | outpatient_slip)
+        within = np.where(computed, np.minimum(limit, eligible) - np.minimum(limit, c.before_this_claim(eligible)), 0)
+        pay = times(within, ratio)
+        return pay, dict(ratio=ratio, used=used, limit=limit, due=within, pay=pay), (
+            "deductible used {used}; annual limit {limit} on eligible costs (reading caps-costs), {due} of this "
+            "visit's costs within it × {ratio} = {pay} on this claim")
     reimbursable = times(cost - used, ratio)
     so_far = c.year_to_date(np.where(computed, reimbursable, slip.amount), of=computed | outpatient_slip)
     due = np.minimum(limit, so_far)
     pay = c.pay_due(due, who=computed, paid=Slip(slip.amount, outpatient_slip))
-    return pay, dict(ratio=ratio, used=used, limit=limit, due=due, pay=pay)
+    return pay, dict(ratio=ratio, used=used, limit=limit, due=due, pay=pay), (
+        "deductible used {used}; annual limit {limit}, {due} paid this year up to this visit: {pay} on this claim")
 
 
 @rule(P6)
@@ -196,16 +217,14 @@ def basic_insurance(c: Context):
     computed = outpatient & ~slip.given
     inpatient = ~outpatient & ~slip.given
     abroad = inpatient & bool(c.input("inpatient_outside_province", False, need=inpatient))
-    pay, op = general_outpatient(c, computed, slip)
+    pay, op, op_words = general_outpatient(c, computed, slip)
     abroad_pay, ab = out_of_province_inpatient_reimbursement(c, abroad)
     return c.layer(
         c.case(slip.given & outpatient, slip.amount, "basic insurance paid {paid} (settlement slip); it uses up "
                "the same general-outpatient annual limit", paid=slip.amount),
         c.case(slip.given, slip.amount, "basic insurance paid {paid} (settlement slip)", paid=slip.amount),
-        c.case(computed & c.insurance("resident"), pay, "resident general outpatient at {ratio}, deductible used "
-               "{used}; annual limit {limit}, {due} paid this year up to this visit: {pay} on this claim", **op),
-        c.case(computed, pay, "employee general outpatient at the local {ratio} (50%–70%), deductible used "
-               "{used}; annual limit {limit}, {due} paid this year up to this visit: {pay} on this claim", **op),
+        c.case(computed & c.insurance("resident"), pay, "resident general outpatient at {ratio}, " + op_words, **op),
+        c.case(computed, pay, "employee general outpatient at the local {ratio} (50%–70%), " + op_words, **op),
         c.case(abroad, abroad_pay, "out-of-province inpatient: ({cost} − deductible {deductible}) × {ratio} "
                "(60%–80%) = {pay}; the report gives no annual limit", clause=P6, **ab),
         c.missing("basic_insurance_paid", f"{POLICY_ID} gives inpatient ratios only for care outside the "
@@ -272,7 +291,16 @@ def medical_assistance(c: Context):
     local = c.input_ratio("medical_assistance_ratio", others, f"{P9} gives the assistance ratio only for people "
                           "in sudden serious hardship; supply the local ratio for the other recipients")
     ratio = c.param("medical_assistance.sudden_hardship_ratio", sudden).where(sudden, local)
-    limit = c.param("medical_assistance.annual_limit", recipients)
+    if c.reading(LIMIT_SCOPE) == "sudden-hardship-only":
+        local_limit = c.input_amount("medical_assistance_annual_limit_other_groups", others, f"reading "
+                                     f"sudden-hardship-only of {LIMIT_SCOPE}: the 50,000-yuan limit is for people in "
+                                     "sudden serious hardship, and the report gives no limit for the other recipients; "
+                                     "supply the local one")
+        limit = np.where(sudden, c.param("medical_assistance.annual_limit", sudden), local_limit)
+        others_limit = "the local annual limit {limit} (reading sudden-hardship-only: 50,000 is not theirs)"
+    else:
+        limit = c.param("medical_assistance.annual_limit", recipients)
+        others_limit = "annual limit {limit}"
     burden = c.year_to_date(c.left + c.outside_left, of=recipients)
     due = np.minimum(times(burden, ratio), limit)
     pay = c.pay_due(due, who=recipients)
@@ -283,7 +311,7 @@ def medical_assistance(c: Context):
                "乙类先行自付 brought in: {pre} on this claim) × {ratio} for people in sudden serious hardship, "
                "annual limit {limit} = {due} this year, of which {pay} on this claim", **values),
         c.case(others, pay, "burden after the insurances this year {burden} (its 起付线 part included, and "
-               "乙类先行自付 brought in: {pre} on this claim) × the local {ratio}, annual limit {limit} = {due} "
+               "乙类先行自付 brought in: {pre} on this claim) × the local {ratio}, " + others_limit + " = {due} "
                "this year, of which {pay} on this claim", **values),
         c.case(resident_claiming, 0, "employee_in_hardship is given, but 困难职工 are insured employees and this "
                "person is insured as a resident: not a recipient on that ground, and no other status makes them "
@@ -296,36 +324,34 @@ def medical_assistance(c: Context):
 # 第10段: tilted assistance
 # --------------------------------------------------------------------------------------------------------------
 
-def _out_of_pocket_so_far(c: Context, recipients: np.ndarray) -> np.ndarray:
-    """The recipients' policy-range out of pocket this year up to each claim, before tilted assistance: what
-    tilted assistance itself leaves open does not make it unknown."""
-    tilt = [k for k, cause in enumerate(c.causes) if cause["field"] in TILT_FIELDS]
-    kept = c.unknown
-    c.unknown = np.where(np.isin(kept, tilt), -1, kept).astype(np.int32)
-    try:
-        return c.year_to_date(c.left, of=recipients)
-    finally:
-        c.unknown = kept
-
-
 @rule(P10)
 def tilted_medical_assistance(c: Context):
-    """倾斜救助 — guizhou-2024-medical-security/p10: for recipients whose year's burden passes the threshold
-    (about 13,000 yuan; the exact value the input tilted_assistance_threshold). The report gives neither the
-    ratio nor the limit: above the threshold the amount is left open (out of pocket is an upper bound)."""
+    """倾斜救助 — guizhou-2024-medical-security/p10: for recipients whose year's out of pocket (policy range, after
+    the layers before it) passes the threshold (about 13,000 yuan; the exact value the input
+    tilted_assistance_threshold), min((out of pocket this year − threshold) × ratio, annual limit), less what the
+    year's earlier claims were paid. The report gives neither the ratio nor the limit: they are the inputs
+    tilted_assistance_ratio and tilted_assistance_annual_limit, needed once the threshold is passed."""
     recipients = medical_assistance_eligibility(c)
-    threshold = c.input("tilted_assistance_threshold", need=recipients)
-    burden = _out_of_pocket_so_far(c, recipients)
-    limit = np.full(c.n, 0 if threshold is None else int(threshold * 100), dtype=np.int64)
-    no_threshold = recipients & (threshold is None)
+    burden = c.year_to_date(c.left, of=recipients)
+    # The decision reports the figure this layer starts from (after it, `left` is net of tilted assistance).
+    vars(c)["_before_tilt"] = (burden, c._undetermined.copy())
+    threshold = c.input_amount("tilted_assistance_threshold", recipients, f"{P10} gives the tilted-assistance "
+                               "threshold only as about 13,000 yuan (左右); supply the local threshold")
+    above = np.maximum(0, burden - threshold)
+    passed = recipients & (above > 0)
+    ratio = c.input_ratio("tilted_assistance_ratio", passed, f"the year's out of pocket passes the threshold, but "
+                          f"{P10} gives no tilted-assistance ratio; supply the local one")
+    limit = c.input_amount("tilted_assistance_annual_limit", passed, f"the year's out of pocket passes the "
+                           f"threshold, but {P10} gives no tilted-assistance annual limit; supply the local one")
+    due = np.minimum(times(above, ratio), limit)
+    pay = c.pay_due(due, who=recipients)
     return c.layer(
         c.case(~recipients, 0, "not a medical assistance recipient (p8, p9): no tilted assistance", clause=P8),
-        replace(c.missing(TILT_FIELDS[0], f"{P10} gives the tilted-assistance threshold only as about "
-                          "13,000 yuan (左右); supply the local threshold"), mask=no_threshold),
-        c.case(burden <= limit, 0, "out of pocket this year {burden} has not passed the local threshold "
-               "{threshold}: no tilted assistance", burden=burden, threshold=limit),
-        c.missing(TILT_FIELDS[1], f"the year's out of pocket passes the tilted-assistance threshold, but {P10} "
-                  "gives neither the ratio nor the limit of tilted assistance: the amount is left open"),
+        c.case(~passed, 0, "out of pocket this year {burden} has not passed the local threshold {threshold}: no "
+               "tilted assistance", burden=burden, threshold=threshold),
+        c.otherwise(pay, "out of pocket this year {burden}, {above} above the local threshold {threshold}, × the "
+                    "local {ratio}, annual limit {limit} = {due} this year, of which {pay} on this claim",
+                    burden=burden, above=above, threshold=threshold, ratio=ratio, limit=limit, due=due, pay=pay),
     )
 
 
@@ -335,20 +361,20 @@ further_relief = tilted_medical_assistance
 @rule(P10)
 def tilted_assistance_threshold_reached(c: Context):
     """倾斜救助门槛 — guizhou-2024-medical-security/p10: for a medical assistance recipient, the year's out of
-    pocket so far above the local threshold (input tilted_assistance_threshold; reported as about 13,000 yuan)."""
+    pocket so far before tilted assistance above the local threshold (input tilted_assistance_threshold; reported
+    as about 13,000 yuan)."""
     recipients = medical_assistance_eligibility(c)
-    threshold = c.input("tilted_assistance_threshold", need=recipients)
+    burden, unknown = vars(c)["_before_tilt"]
+    c._undetermined = np.where(recipients & (unknown >= 0), unknown, c._undetermined).astype(np.int32)
     c.param("tilted_assistance.threshold", recipients)
-    burden = _out_of_pocket_so_far(c, recipients)
-    limit = np.full(c.n, 0 if threshold is None else int(threshold * 100), dtype=np.int64)
-    above = np.maximum(0, burden - limit)
+    threshold = c.input_amount("tilted_assistance_threshold", recipients, f"{P10} gives the threshold only as about "
+                               "13,000 yuan (左右); supply the local threshold")
+    above = np.maximum(0, burden - threshold)
     return c.decide(
         c.case(~recipients, None, "not a medical assistance recipient (p8, p9): tilted assistance is not decided",
                clause=P8),
-        replace(c.missing(TILT_FIELDS[0], f"{P10} gives the threshold only as about 13,000 yuan (左右); supply "
-                          "the local threshold"), mask=recipients & (threshold is None)),
         c.otherwise(above, "out of pocket this year {burden}, local threshold {threshold}: {above} above it",
-                    burden=burden, threshold=limit, above=above),
+                    burden=burden, threshold=threshold, above=above),
     )
 
 
@@ -369,12 +395,22 @@ def two_diseases_outpatient_reimbursement(policy: Policy, on: dt.date, insurance
 
 
 @rule(P5)
-def prenatal_care_reimbursement(policy: Policy, insurance: str, visits, resident_ratio=None) -> list:
+def prenatal_care_reimbursement(policy: Policy, insurance: str, visits, resident_ratio=None, readings=None,
+                                outpatient_paid=None) -> list:
     """产前检查 — guizhou-2024-medical-security/p5: employees 90% up to 1,200 yuan a year; residents up to
     1,100 yuan a year together with the general outpatient benefit, at a ratio the report does not give.
 
-    `visits` is [(date, cost), …]; the reimbursement per visit, the annual amount restarting each 1 January."""
-    paid_by_year, out = {}, []
+    `visits` is [(date, cost), …]; the reimbursement per visit, the annual amount restarting each 1 January.
+    Readings: p5:prenatal-cap caps-costs makes the yearly amount a cap on the costs counted (each visit is paid
+    the ratio on the part of its cost still under it); p5:resident-prenatal-limit shares-outpatient takes the
+    year's general-outpatient reimbursement (`outpatient_paid`: {year: yuan}) out of the resident's 1,100."""
+    chosen = _chosen(readings)
+    caps_costs = chosen[PRENATAL_CAP] == "caps-costs"
+    shares = insurance == "resident" and chosen[RESIDENT_PRENATAL_LIMIT] == "shares-outpatient"
+    if shares and outpatient_paid is None:
+        raise InputError("outpatient_paid", f"required under reading shares-outpatient of {RESIDENT_PRENATAL_LIMIT}: "
+                         "the year's general-outpatient reimbursement, which shares the 1,100 yuan")
+    paid_by_year, counted_by_year, out = {}, {}, []
     for on, cost in sorted(visits, key=lambda v: v[0]):
         if insurance == "employee":
             ratio = policy.param("employee_prenatal.ratio", on).value
@@ -387,8 +423,17 @@ def prenatal_care_reimbursement(policy: Policy, insurance: str, visits, resident
             ratio = Decimal(resident_ratio)
         else:
             raise InputError("insurance", f"{insurance!r} is not an insurance type; allowed: employee, resident")
+        limit = Decimal(limit)
+        if shares:
+            limit = max(ZERO, limit - Decimal(outpatient_paid.get(on.year, ZERO)))
         paid = paid_by_year.get(on.year, ZERO)
-        pay = min(times_decimal(Decimal(cost), ratio), Decimal(limit) - paid)
+        if caps_costs:
+            counted = counted_by_year.get(on.year, ZERO)
+            within = min(Decimal(cost), max(ZERO, limit - counted))
+            counted_by_year[on.year] = counted + within
+            pay = times_decimal(within, ratio)
+        else:
+            pay = min(times_decimal(Decimal(cost), ratio), limit - paid)
         paid_by_year[on.year] = paid + pay
         out.append(pay)
     return out
@@ -420,22 +465,27 @@ def _months_before(on: dt.date, months: int) -> dt.date:
 
 
 @rule(P11)
-def retroactive_window(policy: Policy, recognised_on: dt.date, lookback_months: int) -> tuple:
+def retroactive_window(policy: Policy, recognised_on: dt.date, lookback_months: int | None, readings=None) -> tuple:
     """追溯救助期间 — guizhou-2024-medical-security/p11: the costs of the `lookback_months` (6 to 12) before the
-    recipient was recognised: (first day, last day)."""
+    recipient was recognised: (first day, last day). Under reading band of p11:lookback, only costs 6 to 12 months
+    old: from 12 months before recognition to 6 months before it (lookback_months is then not needed)."""
     span = policy.param("retroactive_assistance.lookback_months", recognised_on).value
-    if not span["min"] <= lookback_months <= span["max"]:
-        raise InputError("inputs.retroactive_lookback_months", f"{lookback_months} is outside the {span['min']} to "
-                         f"{span['max']} months that {P11} gives (6至12个月); allowed: {span['min']} to {span['max']}")
+    if _chosen(readings)[LOOKBACK] == "band":
+        return _months_before(recognised_on, span["max"]), _months_before(recognised_on, span["min"])
+    if lookback_months is None or not span["min"] <= lookback_months <= span["max"]:
+        given = "not given" if lookback_months is None else f"{lookback_months} is outside the {span['min']} to " \
+            f"{span['max']} months that {P11} gives (6至12个月)"
+        raise InputError("inputs.retroactive_lookback_months", f"{given}; allowed: {span['min']} to {span['max']}")
     return _months_before(recognised_on, lookback_months), recognised_on - dt.timedelta(days=1)
 
 
 @rule(P11)
 def retroactive_medical_assistance(policy: Policy, cost_date: dt.date, recognised_on: dt.date,
-                                   lookback_months: int) -> bool:
+                                   lookback_months: int | None, readings=None) -> bool:
     """追溯救助 — guizhou-2024-medical-security/p11: is a cost incurred on `cost_date` assisted retroactively?
-    Yes when it falls within the `lookback_months` (6 to 12) before the recognition date."""
-    first, last = retroactive_window(policy, recognised_on, lookback_months)
+    Yes when it falls within the `lookback_months` (6 to 12) before the recognition date (or, reading band, is 6
+    to 12 months old)."""
+    first, last = retroactive_window(policy, recognised_on, lookback_months, readings)
     return first <= cost_date <= last
 
 

@@ -43,6 +43,15 @@ LOCAL_FLOORS = {"local.key_group_ratio": "medical_assistance.key_group_ratio",
                 "local.illness_poverty_ratio": "medical_assistance.illness_poverty_ratio",
                 "local.tilted_ratio": "medical_assistance.tilted_ratio"}
 LOCAL_CEILINGS = {"local.tilted_annual_limit": "medical_assistance.tilted_annual_limit"}
+# Readings (policies/shandong-2022-major-illness/readings.yaml): where the words allow two meanings that change an
+# amount or an eligibility.
+CI_ANNUAL_LIMIT = f"{POLICY_ID}/4:annual-limit"
+RATIO_FLOORS = f"{POLICY_ID}/5:ratio-floors"
+KEY_GROUP_RATIO = f"{POLICY_ID}/5:key-group-ratio"
+ILLNESS_POVERTY_BASE = f"{POLICY_ID}/5:illness-poverty-base"
+TILTED_GROUPS = f"{POLICY_ID}/5:tilted-groups"
+TILTED_LIMIT_CEILING = f"{POLICY_ID}/5:tilted-limit-ceiling"
+WARNING_BURDEN = f"{POLICY_ID}/6:warning-burden"
 
 
 @rule("shandong-2022-major-illness/p1")
@@ -119,7 +128,6 @@ def critical_illness_tilt(c: Context, tilt: np.ndarray) -> tuple[np.ndarray, Rat
     increase = c.input_ratio("critical_illness.key_group_ratio_increase", tilt,
                              "the size of the ratio increase was lost in translation (clause 4); " + why)
     deductible = times(base, c.param("critical_illness.key_group_deductible_reduction", tilt).complement())
-    c.param("critical_illness.key_group_annual_limit_abolished", tilt)
     return deductible, base_ratio + increase
 
 
@@ -133,14 +141,23 @@ def critical_illness_insurance(c: Context):
     deductible, ratio = critical_illness_tilt(c, tilt)
     burden = c.year_to_date(c.left, of=key)
     due = times(np.maximum(0, burden - deductible), ratio)
+    if c.reading(CI_ANNUAL_LIMIT) == "raised-unknown":
+        # A raised limit whose number was lost: a claim with something due may meet it, so only the slip can say.
+        c.need_slip("critical_illness_paid", tilt & (due > 0), f"reading raised-unknown of {CI_ANNUAL_LIMIT}: the "
+                    "annual limit was raised to a number the translation lost, so what is paid above the halved "
+                    "deductible must come from the settlement slip")
+        limit_words = "an annual limit raised to a number the translation lost"
+    else:
+        c.param("critical_illness.key_group_annual_limit_abolished", tilt)
+        limit_words = "no annual limit"
     pay = c.pay_due(due, who=tilt, paid=slip)
     paid_before = c.before_this_claim(c.year_to_date(np.where(tilt, pay, slip.amount), of=key))
     return c.layer(
         c.paid_per_slip(slip, "critical_illness_paid", "critical-illness insurance"),
         c.case(tilt, pay, "key group: burden after basic insurance this year {burden}; halved deductible "
-               "{deductible}; {ratio} (base + increase) of the excess, no annual limit = {due} this year; {paid} "
+               "{deductible}; {ratio} (base + increase) of the excess, {limit_words} = {due} this year; {paid} "
                "paid on the year's earlier claims; {pay} on this claim", burden=burden, deductible=deductible,
-               ratio=ratio, due=due, paid=paid_before, pay=pay),
+               ratio=ratio, due=due, paid=paid_before, pay=pay, limit_words=limit_words),
         c.missing("critical_illness_paid", f"{POLICY_ID} defines critical-illness insurance only for the three key "
                   "groups (its tilt); for anyone else the amount paid must come from the settlement slip"),
     )
@@ -153,16 +170,38 @@ def _other_groups_limit(c: Context, who: np.ndarray, due: np.ndarray) -> tuple[n
     return np.minimum(due, int(limit * 100)), f"local annual limit {fmt_yuan(limit)}"
 
 
+def _floor(c: Context, param: str, input_name: str, who: np.ndarray):
+    """不低于 (a floor): the floor itself, the least the text guarantees, or the local value where given; under
+    reading local-required of 5:ratio-floors only the local value, the claims undetermined without it."""
+    if c.reading(RATIO_FLOORS) == "local-required":
+        why = (f"reading local-required of {RATIO_FLOORS}: clause 5 gives only a floor (不低于), so the local value "
+               "must be supplied")
+        if c.policy.parameters[param].unit == "ratio":
+            return c.input_ratio(input_name, who, why)
+        return c.input_amount(input_name, who, why)
+    return c.at_least(param, input_name, who)
+
+
 @rule("shandong-2022-major-illness/5")
 def key_group_assistance(c: Context, who: np.ndarray, burden: np.ndarray) -> tuple[np.ndarray, str, dict]:
     """特困、低保、返贫致贫人口医疗救助 — shandong-2022-major-illness/5: no deductible, at least 70% of the year's
-    policy-range burden after the insurances, annual limit at least 30,000 yuan."""
+    policy-range burden after the insurances, annual limit at least 30,000 yuan. Under reading share-left of
+    5:key-group-ratio the 70% is what is left to the person, so assistance is at most the other 30%."""
     deductible = c.param("medical_assistance.key_group_deductible", who)
-    ratio = c.at_least("medical_assistance.key_group_ratio", "local.key_group_ratio", who)
-    limit = c.at_least("medical_assistance.key_group_annual_limit", "local.key_group_annual_limit", who)
+    if c.reading(KEY_GROUP_RATIO) == "share-left":
+        if c.input("local.key_group_ratio") is not None and who.any():
+            raise InputError("inputs.local.key_group_ratio", f"reading share-left of {KEY_GROUP_RATIO} reads 70% as "
+                             "the share left to the person, so a local assistance ratio of at least 70% contradicts "
+                             "it; allowed: leave it out, or choose reading assistance-ratio")
+        ratio = c.param("medical_assistance.key_group_ratio", who).complement()
+        ratio_words = "{ratio} at most (reading share-left: at least 70% is left to the person)"
+    else:
+        ratio = _floor(c, "medical_assistance.key_group_ratio", "local.key_group_ratio", who)
+        ratio_words = "{ratio}"
+    limit = _floor(c, "medical_assistance.key_group_annual_limit", "local.key_group_annual_limit", who)
     due = np.minimum(times(np.maximum(0, burden - deductible), ratio), limit)
-    return due, ("key group: burden after the insurances this year {burden} × {ratio}, no deductible, annual "
-                 "limit {limit} = {due} this year, of which {pay} on this claim"), dict(ratio=ratio, limit=limit)
+    return due, ("key group: burden after the insurances this year {burden} × " + ratio_words + ", no deductible, "
+                 "annual limit {limit} = {due} this year, of which {pay} on this claim"), dict(ratio=ratio, limit=limit)
 
 
 @rule("shandong-2022-major-illness/5")
@@ -170,7 +209,7 @@ def marginal_assistance(c: Context, who: np.ndarray, burden: np.ndarray) -> tupl
     """低保边缘家庭成员和监测对象医疗救助 — shandong-2022-major-illness/5: at least 50% of the part of the year's
     policy-range burden above 3,000 yuan."""
     threshold = c.param("medical_assistance.marginal_threshold", who)
-    ratio = c.at_least("medical_assistance.marginal_ratio", "local.marginal_ratio", who)
+    ratio = _floor(c, "medical_assistance.marginal_ratio", "local.marginal_ratio", who)
     due, limit_note = _other_groups_limit(c, who, times(np.maximum(0, burden - threshold), ratio))
     return due, ("marginal/monitored: burden after the insurances this year {burden}; the part above {threshold} × "
                  "{ratio}; {limit_note} = {due} this year, of which {pay} on this claim"), \
@@ -180,15 +219,22 @@ def marginal_assistance(c: Context, who: np.ndarray, burden: np.ndarray) -> tupl
 @rule("shandong-2022-major-illness/5")
 def illness_poverty_assistance(c: Context, who: np.ndarray, burden: np.ndarray) -> tuple[np.ndarray, str, dict]:
     """因病致贫重病患者医疗救助 — shandong-2022-major-illness/5: at least 60% of the part of the year's policy-range
-    burden above 25% of residents' per capita disposable income (an input: its area and year were lost)."""
+    burden above 25% of residents' per capita disposable income (an input: its area and year were lost); under
+    reading whole-burden of 5:illness-poverty-base, the whole burden once it passes that line."""
     income = c.input_amount("income.per_capita_disposable_local", who,
                             "clause 5 sets the threshold at 25% of residents' per capita disposable income but the "
                             "translation lost which area and year; supply that income in yuan")
     threshold = times(income, c.param("medical_assistance.illness_poverty_income_share", who))
-    ratio = c.at_least("medical_assistance.illness_poverty_ratio", "local.illness_poverty_ratio", who)
-    due, limit_note = _other_groups_limit(c, who, times(np.maximum(0, burden - threshold), ratio))
-    return due, ("impoverished by illness: burden after the insurances this year {burden}; the part above 25% of "
-                 "{income} = {threshold} × {ratio}; {limit_note} = {due} this year, of which {pay} on this claim"), \
+    ratio = _floor(c, "medical_assistance.illness_poverty_ratio", "local.illness_poverty_ratio", who)
+    if c.reading(ILLNESS_POVERTY_BASE) == "whole-burden":
+        base = np.where(burden > threshold, burden, 0)
+        base_words = "once above 25% of {income} = {threshold}, the whole burden"
+    else:
+        base = np.maximum(0, burden - threshold)
+        base_words = "the part above 25% of {income} = {threshold}"
+    due, limit_note = _other_groups_limit(c, who, times(base, ratio))
+    return due, ("impoverished by illness: burden after the insurances this year {burden}; " + base_words + " × "
+                 "{ratio}; {limit_note} = {due} this year, of which {pay} on this claim"), \
         dict(income=income, threshold=threshold, ratio=ratio, limit_note=limit_note)
 
 
@@ -235,19 +281,29 @@ def supplementary_insurance(c: Context):
 
 @rule("shandong-2022-major-illness/5")
 def tilted_medical_assistance(c: Context):
-    """倾斜(再)救助 — shandong-2022-major-illness/5: for the key groups and marginal/monitored people, at least 70%
-    of the part of the year's burden after the three systems above the 'still heavy' threshold (an input), with an
-    annual limit that "can reach up to" 20,000 yuan: a ceiling, so without the local limit (input
-    local.tilted_annual_limit) 20,000 bounds the limit from above and what is paid is the most it can be."""
+    """倾斜(再)救助 — shandong-2022-major-illness/5: for the key groups and marginal/monitored people (reading
+    named-before of 5:tilted-groups; all-recipients adds people impoverished by illness), at least 70% of the part
+    of the year's burden after the three systems above the 'still heavy' threshold (an input), with an annual limit
+    that "can reach up to" 20,000 yuan: a ceiling. Without the local limit (input local.tilted_annual_limit),
+    reading upper-bound pays up to 20,000 and says the result is an upper bound; reading local-required leaves the
+    amount undetermined."""
     groups = assistance_groups(c)
     eligible = groups["key_group"] | groups["marginal"]
+    if c.reading(TILTED_GROUPS) == "all-recipients":
+        eligible = eligible | groups["illness_poverty"]
     threshold = c.input_amount("medical_assistance.still_heavy_threshold", eligible,
                                "clause 5 gives further assistance when the burden after the three systems is 'still "
                                "heavy' but gives no threshold; supply it in yuan per year")
-    ratio = c.at_least("medical_assistance.tilted_ratio", "local.tilted_ratio", eligible)
+    ratio = _floor(c, "medical_assistance.tilted_ratio", "local.tilted_ratio", eligible)
     ceiling = c.param("medical_assistance.tilted_annual_limit", eligible)
-    local = c.input("local.tilted_annual_limit", need=eligible)
-    limit = ceiling if local is None else np.full(c.n, int(local * 100), dtype=np.int64)
+    if c.reading(TILTED_LIMIT_CEILING) == "local-required":
+        limit = c.input_amount("local.tilted_annual_limit", eligible, f"reading local-required of "
+                               f"{TILTED_LIMIT_CEILING}: \"can reach up to 20,000 yuan\" is only the most a local "
+                               "limit may be; supply the local limit")
+        local = c.inputs.get("local.tilted_annual_limit")
+    else:
+        local = c.input("local.tilted_annual_limit", need=eligible)
+        limit = ceiling if local is None else np.full(c.n, int(local * 100), dtype=np.int64)
     burden = c.year_to_date(c.left, of=eligible)
     due = np.minimum(times(np.maximum(0, burden - threshold), ratio), limit)
     pay = c.pay_due(due, who=eligible)
@@ -258,8 +314,8 @@ def tilted_medical_assistance(c: Context):
         c.case(eligible & (local is not None), pay, figures + "local annual limit {limit} = {due} this year, of which "
                "{pay} on this claim", **values),
         c.case(eligible, pay, figures + "annual limit at most {limit} (最高可达, a ceiling; the local limit, input "
-               "local.tilted_annual_limit, may be lower) = at most {due} this year, of which {pay} on this claim",
-               **values),
+               "local.tilted_annual_limit, may be lower) = at most {due} this year, of which {pay} on this claim: "
+               f"an upper bound (reading upper-bound of {TILTED_LIMIT_CEILING})", **values),
         c.otherwise(0, "further assistance is for the recipients named before it in clause 5 (key groups, marginal "
                     "and monitored people); not this person"),
     )
@@ -301,6 +357,14 @@ def early_warning(c: Context):
         return c.decide(c.otherwise(None, "not checked: supply income.per_capita_disposable_province"))
     burden, unknown = _kept(c, "burden_after_insurance")
     _undetermined_where(c, unknown)
+    if c.reading(WARNING_BURDEN) == "all-personal-costs":
+        # Costs outside the policy scope, which no layer of this policy pays: the record's total_cost tells them.
+        given = c.flag("has_total_cost")
+        burden = burden + c.groups.cumsum(np.where(given, c.claims.total_cost - c.claims.policy_range_cost, 0))
+        lacking = ~given | c.groups.any_before(~given)
+        if lacking.any():
+            c._mark(lacking, c._cause("total_cost", f"reading all-personal-costs of {WARNING_BURDEN} counts costs "
+                                      "outside the policy scope: give every claim's total_cost this year"))
     income = np.full(c.n, int(income * 100), dtype=np.int64)
     line = times(income, c.param("monitoring.general_threshold_share"))
     monitored = c.has("dibian", "jiance")
