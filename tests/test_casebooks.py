@@ -2,12 +2,19 @@
 
 A case has `name`, `clause`, `working: {zh, en}` and either
 - `kind: indicators` (Zhejiang 2022: people, target, readings, expected per indicator),
-- `kind: scheme` (Zhejiang 2019: a local scheme, expected per requirement), or
+- `kind: scheme` (Zhejiang 2019: a local scheme, expected per requirement),
+- `kind: function` (a rule of medrules.rules.<policy> that answers a question the claim layers do not, called as
+  function(policy, **args, readings=…); expected is its return value, money as two-decimal strings, dates as ISO
+  strings; or {error: field} for a refusal), or
 - no kind: a claim case (person, claims, inputs, readings, expected) run through medrules.evaluate — the hook for
   the claim policies' casebooks.
 """
 from __future__ import annotations
 
+import copy
+import html as html_module
+import datetime as dt
+import importlib
 import re
 from decimal import Decimal
 from fractions import Fraction
@@ -15,14 +22,17 @@ from fractions import Fraction
 import pytest
 
 import medrules
+from medrules import policy as policy_module
+from medrules import report
 from medrules.policy import POLICIES_DIR, load_policy, policy_ids, read_yaml
-from medrules.readings import resolve
+from medrules.readings import readings, resolve
 from medrules.rules import zhejiang_2019_chronic_outpatient as z2019
 from medrules.rules import zhejiang_2022_illness_poverty as z2022
 from medrules.scenario import InputError
 from medrules.scheme import Scheme, check
 
-MINIMUM = {"zhejiang-2022-illness-poverty": 8, "zhejiang-2019-chronic-outpatient": 8}
+MINIMUM = {"zhejiang-2022-illness-poverty": 8, "zhejiang-2019-chronic-outpatient": 8,
+           "shandong-2022-major-illness": 12, "guizhou-2024-medical-security": 12, "wenzhou-2021-78": 14}
 
 
 def casebook(policy_id):
@@ -34,7 +44,7 @@ CASES = [pytest.param(pid, case, id=f"{pid}:{i + 1}") for pid in policy_ids() fo
 
 
 @pytest.mark.parametrize("policy_id, minimum", MINIMUM.items())
-def test_each_zhejiang_casebook_has_enough_cases(policy_id, minimum):
+def test_each_casebook_has_enough_cases(policy_id, minimum):
     assert len(casebook(policy_id)) >= minimum
 
 
@@ -85,11 +95,44 @@ def _claims(policy_id, case):
     if case.get("readings"):
         scenario["readings"] = case["readings"]
     result = medrules.evaluate(medrules.parse_scenario(scenario)).to_dict()
-    for part, want in case["expected"].items():  # e.g. totals: {medical_assistance: "24000.00"}, years: {...}
-        got = result[part]
-        for key, value in want.items():
-            assert got[key] == value if not isinstance(value, dict) else \
-                all(got[key][k] == v for k, v in value.items()), (part, key)
+    for part, want in case["expected"].items():
+        assert _matches(result[part], want), (part, want, result[part])
+
+
+def _matches(got, want) -> bool:
+    """`want` is a part of `got`: a mapping's named keys (claims by index, years by year), each entry of a list
+    (undetermined: {claim, layer, field}) found among got's entries, anything else equal (null stays None)."""
+    if isinstance(want, dict):
+        return all(_matches(got[k], v) for k, v in want.items())
+    if isinstance(want, list):
+        return all(any(_matches(g, w) for g in got) for w in want)
+    return got == want and type(got) is type(want)
+
+
+def _plain(value):
+    """A rule's return value as YAML writes it: money as two-decimal strings, dates as ISO strings, tuples as
+    lists."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _function(policy_id, case):
+    """A rule the claim layers do not run (a prenatal year, a retroactive window), with the case's readings."""
+    module = importlib.import_module("medrules.rules." + policy_id.replace("-", "_"))
+    rule, policy = getattr(module, case["function"]), load_policy(policy_id)
+    args = {**(case.get("args") or {}), "readings": case.get("readings") or {}}
+    expected = case["expected"]
+    if isinstance(expected, dict) and "error" in expected:
+        with pytest.raises(InputError) as info:
+            rule(policy, **args)
+        assert info.value.field == expected["error"]
+        return
+    assert _plain(rule(policy, **args)) == _plain(expected)
 
 
 @pytest.mark.parametrize("policy_id, case", CASES)
@@ -99,10 +142,93 @@ def test_casebook(policy_id, case):
         _indicators(policy_id, case)
     elif kind == "scheme":
         _scheme(case)
+    elif kind == "function":
+        _function(policy_id, case)
     else:
-        assert kind is None, f"unknown kind {kind!r}; allowed: indicators, scheme, or none for a claim case"
+        assert kind is None, f"unknown kind {kind!r}; allowed: indicators, scheme, function, or none for a claim case"
         _claims(policy_id, case)
 
 
 def test_the_zhejiang_modules_are_the_ones_the_casebooks_run():
     assert z2019.POLICY_ID in MINIMUM and z2022.POLICY_ID in MINIMUM
+
+
+# --- The page tables (medrules.report): casebook, readings side by side, uncertain notes ------------------------
+WZ = "wenzhou-2021-78"
+YINBING = "wenzhou-2021-78/2:yinbing-zhipin"
+
+
+def test_casebook_table_marks_every_wenzhou_case_as_agreeing():
+    frame = report.casebook_frame(WZ)
+    assert len(frame) == len(casebook(WZ)) >= 14
+    assert list(frame["核对 check"]) == ["✓"] * len(frame)
+    # Chinese working first, English beside it.
+    assert list(frame.columns).index("演算 working") + 1 == list(frame.columns).index("Working (English)")
+    html = report.casebook_table(WZ).data
+    assert casebook(WZ)[0]["name"] in html and f"{len(frame)} 个案例" in html
+
+
+def test_casebook_table_marks_a_case_the_engine_disagrees_with(monkeypatch):
+    wrong = copy.deepcopy(casebook(WZ)[0])
+    # Hand working: assistance is (200,000 − 110,000 − 60,000) × 80% = 24,000; 24,001 is wrong on purpose.
+    wrong["expected"]["totals"]["medical_assistance"] = "24001.00"
+    monkeypatch.setattr(report, "casebook", lambda pid: [wrong])
+    mark = report.casebook_frame(WZ)["核对 check"][0]
+    assert mark.startswith("✗") and "totals" in mark
+
+
+def test_a_policy_without_a_casebook_shows_none(tmp_path, monkeypatch):
+    monkeypatch.setattr(policy_module, "POLICIES_DIR", tmp_path)
+    assert report.casebook(WZ) == []
+    monkeypatch.setattr(report, "casebook", lambda pid: [])
+    assert report.casebook_frame(WZ).empty
+    assert "no casebook yet" in report.casebook_table(WZ).data
+
+
+def test_readings_table_lists_every_option_and_marks_each_default_once():
+    html = report.readings_table(WZ).data
+    for rid, reading in readings(WZ).items():
+        assert rid in html
+        for option in reading.options.values():
+            assert option.zh in html
+    assert html.count("（默认 default）") == 2 * len(readings(WZ))  # once in the list, once as a table column
+
+
+def test_reading_runs_put_the_named_cases_side_by_side():
+    runs = report.reading_runs(WZ, YINBING)
+    assert set(runs["案例 case"]) == {c["name"] for c in casebook(WZ) if YINBING in (c.get("readings") or {})}
+    assistance = runs[runs["数额 figure"] == "合计 totals · 医疗救助 medical assistance"]
+    # Hand working (二): only 因病致贫 with a 5,000 critical-illness slip: no assistance unless the status counts on
+    # its own; then (100,000 − 60,000 − 5,000) × 80% = 28,000.
+    assert set(assistance["within-dibao-dibian（默认 default）"]) == {"0.00"}
+    assert set(assistance["on-its-own"]) == {"28,000.00"}
+
+
+def test_a_reading_no_case_names_falls_back_to_the_policys_examples(monkeypatch):
+    monkeypatch.setattr(report, "casebook", lambda pid: [])
+    sd = "shandong-2022-major-illness"
+    runs = report.reading_runs(sd, next(iter(readings(sd))))
+    assert len(runs) and all(name.startswith("示例 example shandong-") for name in runs["案例 case"])
+    assert set(runs["手算 worked by hand"]) == {"示例，未手算 example, not hand-worked"}
+
+
+def test_a_reading_with_neither_cases_nor_examples_says_so():
+    z = "zhejiang-2019-chronic-outpatient"  # its readings are named by no case and it has no example scenario
+    assert "No case or example runs this reading yet" in report.readings_table(z).data
+
+
+@pytest.mark.parametrize("policy_id", policy_ids())
+def test_uncertain_notes_hide_nothing(policy_id):
+    policy = load_policy(policy_id)
+    frame = report.uncertain_frame(policy_id)
+    notes = [(c.id, n) for c in policy.clauses.values() for n in (*c.uncertain, *c.open_questions)]
+    notes += [(policy_id, q) for q in policy.meta.get("open_questions") or []]
+    assert sorted(zip(frame["条款 clause"], frame["内容 note"])) == sorted(notes)
+    html = report.uncertain_notes(policy_id).data
+    assert all(html_module.escape(n) in html for _, n in notes)
+
+
+def test_uncertain_notes_show_the_high_cost_period_question_on_its_clause():
+    frame = report.uncertain_frame(WZ)
+    mine = frame[frame["条款 clause"] == "wenzhou-2021-78/3.3.11"]
+    assert any("per admission or per year" in n for n in mine["内容 note"])
