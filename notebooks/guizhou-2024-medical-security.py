@@ -57,13 +57,18 @@ resident = {"category": "general", "insurance": "resident"}
 employee = {"category": "general", "insurance": "employee"}
 
 
+# What the settlement record shows for the layers this report does not define: nothing paid by critical-illness or
+# supplementary insurance, and no 乙类先行自付 (0 each, as a record would say; without them those layers are 待定).
+RECORD = {"critical_illness_paid": 0, "supplementary_insurance_paid": 0, "pre_self_paid": 0}
+
+
 def visit(date, cost, facility=None, **more):
-    claim = {"date": date, "setting": "outpatient", "policy_range_cost": cost, **more}
+    claim = {"date": date, "setting": "outpatient", "policy_range_cost": cost, **RECORD, **more}
     return {**claim, "facility": facility} if facility else claim
 
 
 def stay(date, cost, **more):
-    return {"date": date, "setting": "inpatient", "policy_range_cost": cost, **more}
+    return {"date": date, "setting": "inpatient", "policy_range_cost": cost, **RECORD, **more}
 
 
 def refused(person, claims, inputs=None):
@@ -73,6 +78,13 @@ def refused(person, claims, inputs=None):
     except InputError as e:
         return str(e)
     return "evaluated"
+
+
+def undetermined(person, claims, inputs=None):
+    """What a partial result leaves open: each undetermined layer of the first claim, with the field it needs."""
+    r = evaluate(parse_scenario({"policy": P, "person": person, "claims": claims, "inputs": inputs or {}}))
+    return "; ".join(f"{layer} 待定, needs {u['field']} ({u['clause']})"
+                     for layer, u in r.claims[0].get("undetermined", {}).items()) or "complete"
 
 
 # %% [markdown]
@@ -189,11 +201,13 @@ assert list(resident_examples[BASIC]) == ["180.00", "170.00", "120.00", "500.00"
 assert list(resident_examples[OOP]) == ["20.00", "30.00", "80.00", "100.00", "83.33", "93.33", "110.00"]
 
 # %% [markdown]
-# A claim dated before the report, and a tertiary visit without the local ratio, are refused:
+# A claim dated before the report is outside what is known (a scenario with no claim in force is refused); a
+# tertiary visit without the local ratio is settled as far as it can be — basic insurance, and what follows it, is
+# 待定 (undetermined), naming the input that would settle it:
 
 # %% tags=["hide-input"]
 print(refused(resident, [visit("2024-08-01", 200, "village")]))
-print(refused(resident, [visit("2024-09-02", 200, "tertiary")]))
+print(undetermined(resident, [visit("2024-09-02", 200, "tertiary")]))
 
 # %% [markdown]
 # **The earlier limit.** The report says the limit rose from 400 to 500 yuan but not when. The 400 yuan is
@@ -412,7 +426,7 @@ assert list(out_examples[BASIC]) == ["8,000.00", "0.00", "16,000.00"]
 
 # %% tags=["hide-input"]
 print(refused(resident, [stay("2024-09-10", 10800)], {**OUT, "out_of_province_inpatient_ratio": "0.85"}))
-print(refused(resident, [stay("2024-09-10", 10800)]))
+print(undetermined(resident, [stay("2024-09-10", 10800)]))   # a stay in Guizhou: the slip amount is needed
 
 # %% [markdown]
 # ## 第7段 More medical assistance
@@ -439,15 +453,25 @@ show_clause(P, "p8")
 # Assumption (one reading: the report gives no criteria for 困难职工, so it is a fact the user states): a `general` person is a recipient only when the input `employee_in_hardship` is true, which is
 # allowed only for a person insured as an employee; the report gives no criteria for 困难职工.
 #
-# Assumption (one reading: the claim does not split costs into the listed parts): the engine's assistance base is the policy-range burden left after the insurances; the scope
-# sentence is shown as a list, as the claim format does not split costs into these parts.
+# Assumption (one reading: 起付线部分 already lies inside the policy-range burden, 乙类先行自付 outside it): the
+# assistance base is the year's policy-range burden left after the insurances plus the claims' 先行自付
+# (`pre_self_paid`, 乙类先行自付) from the settlement record; without that field assistance is 待定.
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(medical_assistance_eligibility, medical_assistance_cost_scope)
 
 # %% tags=["hide-input"]
+def recipient(category, in_hardship):
+    """Whether the rule assists the person: a 20,000 stay (basic 10,000 on the slip) gets assistance or not."""
+    person = {"category": category, "insurance": "employee" if in_hardship else "resident"}
+    r = evaluate(parse_scenario({"policy": P, "person": person,
+                                 "claims": [stay("2024-09-10", 20000, basic_insurance_paid=10000)],
+                                 "inputs": {"medical_assistance_ratio": "0.7", "employee_in_hardship": in_hardship}}))
+    return r.claims[0]["medical_assistance"] > 0
+
+
 eligibility = pd.DataFrame(
-    [{"category": c, "employee in hardship 困难职工": h, "recipient 救助对象": medical_assistance_eligibility(c, h)}
+    [{"category": c, "employee in hardship 困难职工": h, "recipient 救助对象": recipient(c, h)}
      for c in ("tekun", "dibao", "dibian", "yinbing_zhipin", "jiance", "tufa_kunnan", "general")
      for h in (False, True) if h is False or c == "general"]).set_index("category")
 eligibility
@@ -504,7 +528,8 @@ assert list(ma_examples[MA]) == ["28,000.00", "50,000.00", "50,000.00", "50,000.
 
 # %% tags=["hide-input"]
 print("earlier ratio (no dates):", fmt_ratio(reported_earlier_value(POLICY, "medical_assistance.sudden_hardship_ratio").value))
-print(refused({"category": "dibao", "insurance": "resident"}, [stay("2024-09-10", 20000, basic_insurance_paid=10000)]))
+print(undetermined({"category": "dibao", "insurance": "resident"},
+                   [stay("2024-09-10", 20000, basic_insurance_paid=10000)]))
 
 # %% [markdown]
 # ## 第10段 The tilted-assistance threshold (倾斜救助门槛)
@@ -516,9 +541,10 @@ show_clause(P, "p10")
 # **Interpretation.** Tilted assistance used to start with costs above the 50,000-yuan assistance limit; now it
 # starts above a threshold of *about* 13,000 yuan (1.3万元左右). "左右" is approximate, so the exact local
 # threshold is the input `tilted_assistance_threshold`; 13,000 is shown only as the reported approximate value.
-# The report gives neither the tilted-assistance ratio nor its limit, so no amount is computed: the
-# `further_relief` layer stays 0 and the engine only says how much of the year's out-of-pocket lies above the
-# local threshold (`tilted_assistance_above_threshold`).
+# The report gives neither the tilted-assistance ratio nor its limit: they are the named inputs
+# `tilted_assistance_ratio` and `tilted_assistance_annual_limit`. Without them the `further_relief` layer is 待定
+# (undetermined) once the year's out-of-pocket passes the threshold, and the engine says how much of it lies above
+# the local threshold (`tilted_assistance_above_threshold`).
 #
 # Assumption (one reading: no other base is named, and no tilted amount is paid, only the part above the threshold shown): both thresholds are measured on the same base, the year's out-of-pocket within the policy range after
 # basic insurance, critical-illness insurance and ordinary assistance (the report does not say).
@@ -545,12 +571,14 @@ assert list(threshold_examples["now, local threshold 13,000"]) == ["0.00", "0.00
 assert list(threshold_examples["old: above 50,000.00"]) == ["0.00", "0.00", "0.00", "0.00", "10,000.00"]
 
 # %% [markdown]
-# In the engine, across two claims of a general resident (no assistance), with a local threshold of 13,000:
+# In the engine, across two stays of a person in sudden serious hardship, with a local threshold of 13,000:
+# stay 1, burden 40,000, assistance 70% = 28,000, 12,000 left (not above 13,000); stay 2, burden 10,000, the year's
+# assistance 70% × 50,000 = 35,000 less 28,000 = 7,000, 3,000 left: the year's 15,000 is 2,000 above the threshold.
 
 # %% tags=["hide-input"]
-tilted = evaluate(parse_scenario({"policy": P, "person": resident, "inputs": {"tilted_assistance_threshold": 13000},
-                                  "claims": [stay("2024-09-10", 20000, basic_insurance_paid=10000),
-                                             stay("2024-10-10", 10000, basic_insurance_paid=5000)]}))
+tilted = evaluate(parse_scenario({"policy": P, "person": sudden, "inputs": {"tilted_assistance_threshold": 13000},
+                                  "claims": [stay("2024-09-10", 100000, basic_insurance_paid=60000),
+                                             stay("2024-10-10", 20000, basic_insurance_paid=10000)]}))
 tilted_rows = pd.DataFrame([{"claim": c["claim"], "date": c["date"], "out of pocket 自付": fmt_yuan(c["out_of_pocket"]),
                              "above the threshold this year": fmt_yuan(c["tilted_assistance_above_threshold"])}
                             for c in tilted.claims]).set_index("claim")
@@ -665,3 +693,48 @@ trace_table(whole)
 # %% tags=["remove-cell"]
 assert [whole.totals[k] for k in ("basic_insurance", "medical_assistance", "out_of_pocket")] == \
     [Decimal("69300.00"), Decimal("21490.00"), Decimal("9210.00")]
+
+# %% [markdown]
+# ## 解读选项 Readings
+#
+# 条文可以有两种以上理解、且影响金额、资格或目标的地方，列为"解读"：每个选项的文字、条文为何允许这样理解、默认选项及理由。
+# 每个解读下的表格把案例集中选用该解读的案例（没有时用示例情景）在每个选项下各算一遍，并排比较。
+#
+# Where the words allow more than one meaning that changes an amount, an eligibility or a target, the meanings are
+# recorded as a reading: each option's words, why the text allows it, and the default with its reason. Under each
+# reading, the casebook's cases that name it (or, where none does, the example scenarios) are run under every
+# option side by side. A scenario selects an option with `"readings": {"READING-ID": "OPTION"}`.
+
+# %% tags=["hide-input"]
+from medrules.report import casebook_frame, casebook_table, readings_table, uncertain_notes
+
+readings_table(P)
+
+# %% [markdown]
+# ## 案例 Worked cases
+#
+# 案例集 `policies/<id>/cases.yaml` 中的案例都按条文手算，演算过程写在表中；"核对"一栏在生成本页时用同一引擎重算：
+# ✓ 表示引擎结果与手算一致，✗ 表示不一致并列出不一致的数额。
+#
+# The cases in `policies/<id>/cases.yaml` are worked by hand from the clause text, with the arithmetic shown. The
+# 核对 (check) column is computed when this page is built by running each case through the engine: ✓ where it
+# gives the hand-worked figures, ✗ (with the figures that differ) where it does not.
+
+# %% tags=["hide-input"]
+casebook_table(P)
+
+# %% tags=["remove-cell"]
+# Every hand-worked case must agree with the engine before the page is published.
+marks = casebook_frame(P)["核对 check"]
+assert (marks == "✓").all(), [m for m in marks if m != "✓"]
+
+# %% [markdown]
+# ## 待明确问题与存疑 Open questions and uncertain notes
+#
+# 各条款的存疑之处（对文字或数额理解上的不确定）和条文未回答的问题，按条款列出，一条不漏。
+#
+# Every clause's uncertain notes (doubts about the words or figures) and the questions the text leaves open, by
+# clause, none left out.
+
+# %% tags=["hide-input"]
+uncertain_notes(P)

@@ -698,3 +698,48 @@ assert check.summary()["medical_assistance"] == "7,735.00"
 check.date.value = dt.date(2022, 9, 4)
 assert "2022-09-05" in check.summary()["error"]
 assert calculator.summary()["out_of_pocket"] == "5,345.00"  # the one shown is untouched
+
+# %% [markdown]
+# ## 解读选项 Readings
+#
+# 条文可以有两种以上理解、且影响金额、资格或目标的地方，列为"解读"：每个选项的文字、条文为何允许这样理解、默认选项及理由。
+# 每个解读下的表格把案例集中选用该解读的案例（没有时用示例情景）在每个选项下各算一遍，并排比较。
+#
+# Where the words allow more than one meaning that changes an amount, an eligibility or a target, the meanings are
+# recorded as a reading: each option's words, why the text allows it, and the default with its reason. Under each
+# reading, the casebook's cases that name it (or, where none does, the example scenarios) are run under every
+# option side by side. A scenario selects an option with `"readings": {"READING-ID": "OPTION"}`.
+
+# %% tags=["hide-input"]
+from medrules.report import casebook_frame, casebook_table, readings_table, uncertain_notes
+
+readings_table(P)
+
+# %% [markdown]
+# ## 案例 Worked cases
+#
+# 案例集 `policies/<id>/cases.yaml` 中的案例都按条文手算，演算过程写在表中；"核对"一栏在生成本页时用同一引擎重算：
+# ✓ 表示引擎结果与手算一致，✗ 表示不一致并列出不一致的数额。
+#
+# The cases in `policies/<id>/cases.yaml` are worked by hand from the clause text, with the arithmetic shown. The
+# 核对 (check) column is computed when this page is built by running each case through the engine: ✓ where it
+# gives the hand-worked figures, ✗ (with the figures that differ) where it does not.
+
+# %% tags=["hide-input"]
+casebook_table(P)
+
+# %% tags=["remove-cell"]
+# Every hand-worked case must agree with the engine before the page is published.
+marks = casebook_frame(P)["核对 check"]
+assert (marks == "✓").all(), [m for m in marks if m != "✓"]
+
+# %% [markdown]
+# ## 待明确问题与存疑 Open questions and uncertain notes
+#
+# 各条款的存疑之处（对文字或数额理解上的不确定）和条文未回答的问题，按条款列出，一条不漏。
+#
+# Every clause's uncertain notes (doubts about the words or figures) and the questions the text leaves open, by
+# clause, none left out.
+
+# %% tags=["hide-input"]
+uncertain_notes(P)

@@ -243,7 +243,7 @@ def critical_illness_insurance(c: Context):
     slip's amount, else undetermined (never taken as 0)."""
     paid = c.slip("critical_illness_paid")
     return c.layer(
-        c.case(paid.given, paid.amount, "critical-illness insurance paid {paid} (settlement slip)", paid=paid.amount),
+        c.paid_per_slip(paid, "critical_illness_paid", "critical-illness insurance"),
         c.missing("critical_illness_paid", f"{POLICY_ID} does not define critical-illness insurance: give the "
                   "settlement slip's amount (0 if the record shows none)"),
     )
@@ -255,7 +255,7 @@ def supplementary_insurance(c: Context):
     settlement slip's amount, else undetermined (never taken as 0)."""
     paid = c.slip("supplementary_insurance_paid")
     return c.layer(
-        c.case(paid.given, paid.amount, "supplementary insurance paid {paid} (settlement slip)", paid=paid.amount),
+        c.paid_per_slip(paid, "supplementary_insurance_paid", "supplementary insurance"),
         c.missing("supplementary_insurance_paid", f"{POLICY_ID} does not define supplementary insurance: give "
                   "the settlement slip's amount (0 if the person has none)"),
     )
