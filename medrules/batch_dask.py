@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .batch import OUTPUTS, Settled, _compute, _decimal_array, _run, format_totals, prepare
+from .batch import OUTPUTS, Settled, _compute, _decimal_array, _run, _settled_frame, format_totals, prepare
 from .claims import Claims
 from .claims_file import BatchInputError, _check_rows, _err, claims_from_arrow
 from .rulebook import LAYERS
@@ -83,13 +83,12 @@ def settle_partition(frame, policy_id: str, inputs: dict, readings: dict, files:
     s = Settled(n)
     if n:
         s.add(np.arange(n), _run(policy_id, t, inputs, readings))
-    out = pd.DataFrame({"file": frame["file"].to_numpy(), "row": frame["row"].to_numpy() + 1,
-                        "person_id": frame["person_id"].to_numpy(), "date": frame["date"].to_numpy()})
-    for k in OUTPUTS:
-        out[k] = s.amounts[k]
-    for k in LAYERS:
-        out["known_" + k] = s.known[k]
-    out["in_force"] = s.in_force
+    out = _settled_frame(frame["row"].to_numpy() + 1, s).drop(columns=["total_out_of_pocket"])
+    out = out.drop(columns=[c for c in out.columns if c.startswith("decision_")])
+    out.insert(0, "file", frame["file"].to_numpy())
+    out.insert(2, "person_id", frame["person_id"].to_numpy())
+    out.insert(3, "date", frame["date"].to_numpy())
+    out = out.drop(columns=["undetermined"])
     out["complete"] = s.complete
     out["undetermined"] = pd.array(s.undetermined, dtype="string")
     return out

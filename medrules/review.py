@@ -218,13 +218,16 @@ def _module_file(name: str) -> Path | None:
 
 
 def engine_modules(policy_id: str) -> dict[str, Path]:
-    """Module name -> file for the policy's rule module and every `medrules` module it imports, transitively
+    """Module name -> file for the policy's rule module, the engine that runs it, and every `medrules` module they
+    import, transitively
     (parent packages included: importing medrules.x runs medrules/__init__.py). Other policies' rule modules are
     left out: they are reviewed under their own clauses. Discovered by reading the imports, so modules added to
     the engine later are covered without a list to keep up to date."""
     own = module_name(policy_id)
     found: dict[str, Path] = {}
-    todo = [own]
+    # The rules run inside the engine (medrules.engine settles them, medrules.batch runs them on tables): it is
+    # walked too, though a rule module does not import it.
+    todo = [own, "medrules.engine"]
     while todo:
         name = todo.pop()
         if name in found or not (name == "medrules" or name.startswith("medrules.")):

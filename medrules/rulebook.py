@@ -446,6 +446,11 @@ class Context:
         return Case(slip.given, slip.amount, label + " paid {paid} (settlement slip)", {"paid": slip.amount},
                     slip_field=field_name)
 
+    def from_record(self, field_name: str, label: str, why_missing: str) -> list:
+        """A layer the policy does not compute: the amount the settlement record gives, else undetermined (never a
+        silent 0)."""
+        return [self.paid_per_slip(self.slip(field_name), field_name, label), self.missing(field_name, why_missing)]
+
     def missing(self, field_name: str, why: str, clause: str | None = None) -> Case:
         """The remaining claims are undetermined until `field_name` is given."""
         return Case(self.all(), None, why, {}, clause, need=(field_name, why))

@@ -495,10 +495,11 @@ def test_an_approval_goes_stale_when_the_engine_code_the_rule_imports_changes(de
 
 def test_the_engine_is_found_by_walking_imports_not_listed(demo):
     engine = review.engine_modules("demo-2099-1")
-    # RULES_V1 imports medrules.rulebook, which imports money, policy and scenario; importing it runs the package
-    # __init__ (which imports the engine) and medrules/rules/__init__.py.
-    for name in ("medrules", "medrules.rules", "medrules.rulebook", "medrules.money", "medrules.policy",
-                 "medrules.scenario", "medrules.engine"):
+    # RULES_V1 imports medrules.rulebook, which imports claims, money and policy; importing it runs the package
+    # __init__ and medrules/rules/__init__.py; the engine that runs the rules (and the scenario it validates) is
+    # walked as a root of its own.
+    for name in ("medrules", "medrules.rules", "medrules.rulebook", "medrules.claims", "medrules.money",
+                 "medrules.policy", "medrules.scenario", "medrules.engine"):
         assert name in engine, name
     assert "medrules.charts" not in engine and "medrules.review" not in engine
     demo.load_rules(4, RULES_V1 + textwrap.dedent('''\

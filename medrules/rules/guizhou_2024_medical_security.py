@@ -241,24 +241,20 @@ def basic_insurance(c: Context):
 def critical_illness_insurance(c: Context):
     """大病保险 — guizhou-2024-medical-security/p2: not among the benefits the report describes: the settlement
     slip's amount, else undetermined (never taken as 0)."""
-    paid = c.slip("critical_illness_paid")
-    return c.layer(
-        c.paid_per_slip(paid, "critical_illness_paid", "critical-illness insurance"),
-        c.missing("critical_illness_paid", f"{POLICY_ID} does not define critical-illness insurance: give the "
-                  "settlement slip's amount (0 if the record shows none)"),
-    )
+    return c.layer(*c.from_record(
+        "critical_illness_paid", "critical-illness insurance",
+        f"{POLICY_ID} does not define critical-illness insurance: give the "
+        "settlement slip's amount (0 if the record shows none)"))
 
 
 @rule(P2)
 def supplementary_insurance(c: Context):
     """商业补充保险 — guizhou-2024-medical-security/p2: not among the benefits the report describes: the
     settlement slip's amount, else undetermined (never taken as 0)."""
-    paid = c.slip("supplementary_insurance_paid")
-    return c.layer(
-        c.paid_per_slip(paid, "supplementary_insurance_paid", "supplementary insurance"),
-        c.missing("supplementary_insurance_paid", f"{POLICY_ID} does not define supplementary insurance: give "
-                  "the settlement slip's amount (0 if the person has none)"),
-    )
+    return c.layer(*c.from_record(
+        "supplementary_insurance_paid", "supplementary insurance",
+        f"{POLICY_ID} does not define supplementary insurance: give "
+        "the settlement slip's amount (0 if the person has none)"))
 
 
 # --------------------------------------------------------------------------------------------------------------

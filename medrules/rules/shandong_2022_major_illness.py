@@ -110,12 +110,10 @@ def enrolment_subsidy(statuses, individual_contribution: Decimal, on: dt.date) -
 @rule("shandong-2022-major-illness/3")
 def basic_insurance(c: Context):
     """基本医疗保险 — shandong-2022-major-illness/3: taken from the settlement slip (the report sets no amounts)."""
-    paid = c.slip("basic_insurance_paid")
-    return c.layer(
-        c.paid_per_slip(paid, "basic_insurance_paid", "basic insurance"),
-        c.missing("basic_insurance_paid", f"{POLICY_ID} gives no basic-insurance deductible, ratio or limit, so the "
-                  "amount basic insurance paid must come from the settlement slip"),
-    )
+    return c.layer(*c.from_record(
+        "basic_insurance_paid", "basic insurance",
+        f"{POLICY_ID} gives no basic-insurance deductible, ratio or limit, so the "
+        "amount basic insurance paid must come from the settlement slip"))
 
 
 @rule("shandong-2022-major-illness/4")

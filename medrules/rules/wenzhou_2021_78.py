@@ -93,12 +93,10 @@ def special_disease_catalogue_additions() -> tuple:
 @rule("wenzhou-2021-78/3.3.9")
 def basic_insurance(c: Context):
     """基本医疗保险 — wenzhou-2021-78/3.3.9: taken from the settlement slip (the plan sets no basic-insurance amounts)."""
-    paid = c.slip("basic_insurance_paid")
-    return c.layer(
-        c.paid_per_slip(paid, "basic_insurance_paid", "basic insurance"),
-        c.missing("basic_insurance_paid", f"{POLICY_ID} does not define the basic insurance layer's deductible, "
-                  "ratio or limit, so the amount it paid must come from the settlement slip"),
-    )
+    return c.layer(*c.from_record(
+        "basic_insurance_paid", "basic insurance",
+        f"{POLICY_ID} does not define the basic insurance layer's deductible, "
+        "ratio or limit, so the amount it paid must come from the settlement slip"))
 
 
 @rule("wenzhou-2021-78/3.3.9")
@@ -159,12 +157,10 @@ def medical_assistance(c: Context):
 @rule("wenzhou-2021-78/3.3.10")
 def supplementary_insurance(c: Context):
     """商业补充医疗保险 — wenzhou-2021-78/3.3.10: the fourth layer, from the slip (the plan sets no benefit rules)."""
-    paid = c.slip("supplementary_insurance_paid")
-    return c.layer(
-        c.paid_per_slip(paid, "supplementary_insurance_paid", "supplementary insurance"),
-        c.missing("supplementary_insurance_paid", f"{POLICY_ID} names supplementary commercial insurance as the "
-                  "fourth layer but sets no benefit rules: give the slip amount (0 if the person has none)"),
-    )
+    return c.layer(*c.from_record(
+        "supplementary_insurance_paid", "supplementary insurance",
+        f"{POLICY_ID} names supplementary commercial insurance as the "
+        "fourth layer but sets no benefit rules: give the slip amount (0 if the person has none)"))
 
 
 @rule("wenzhou-2021-78/3.3.11")
