@@ -50,6 +50,8 @@ def main(argv=None) -> int:
     add_indicators_parser(sub)
     from .scheme import add_parser as add_scheme_parser  # `check-scheme`: a local scheme vs Zhejiang 2019 (scheme.py)
     add_scheme_parser(sub)
+    from .reform import add_parser as add_reform_parser  # `reform`: a variant beside the baseline (reform.py)
+    add_reform_parser(sub)
     args = parser.parse_args(argv)
     try:
         return args.run(args)
