@@ -813,6 +813,20 @@ def _insert_status_banner(app, doctree, docname) -> None:
     section.insert(title + 1, nodes.raw("", status_banner_html(pid), format="html"))
 
 
+def _note_static_widgets(app, doctree, docname) -> None:
+    """Before each calculator in the static book, say that its figures are precomputed and where to run it live.
+    The saved controls themselves are hidden by medrules.css (.medrules-static-widgets): without a kernel they
+    would change and compute nothing; the saved result tables stay visible."""
+    from docutils import nodes
+    for raw in list(doctree.findall(nodes.raw)):
+        if "application/vnd.jupyter.widget-view+json" not in raw.astext():
+            continue
+        note = f'<div class="medrules-static-note" role="note">{html("workshop.static_note")}</div>'
+        raw.parent.insert(raw.parent.index(raw), nodes.raw("", note, format="html"))
+        container = raw.parent
+        container["classes"] = [*container.get("classes", []), "medrules-static-widgets"]
+
+
 def _outdated_banners(app, env, added, changed, removed) -> list[str]:
     """Rewrite a policy page when its banner changes (a plan expires, the build date moves), even if its
     notebook did not."""
@@ -833,6 +847,7 @@ def setup(app):
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page_context, priority=900)
     app.connect("doctree-resolved", _insert_status_banner)
+    app.connect("doctree-resolved", _note_static_widgets)
     app.connect("env-get-outdated", _outdated_banners)
     # The language switch and the book's CSS (book/_static, listed in html_static_path in _config.yml).
     app.add_css_file("medrules.css")
