@@ -747,7 +747,20 @@ def search_words() -> list[str]:
         words += [zh, *variants]
     words += [zh for zh, _en in CATEGORIES.values()] + [zh for zh, _en in LAYER_LABELS.values()]
     cjk = re.compile(r"^[\u4e00-\u9fff]+$")
-    return sorted({w for w in words if cjk.match(w)})
+    return sorted({w for w in words if cjk.match(w)} | set(amount_words()))
+
+
+AMOUNT = re.compile(r"\d+(?:\.\d+)?万")
+
+
+def amount_words() -> list[str]:
+    """Amounts as the texts write them (20万, 2万元, 0.5万), from every clause and the benefit ladder, so that a
+    search for 20万 finds the 20万 clauses: jieba alone cuts 20万元 into 20 + 万元."""
+    found = {wan(a).removesuffix("元") for a in BENEFIT_LADDER}
+    for pid in policy_ids():
+        for c in load_policy(pid).clauses.values():
+            found.update(AMOUNT.findall(_clause_texts(c)))
+    return sorted(found | {w + "元" for w in found})
 
 
 def _on_builder_inited(app) -> None:
@@ -853,6 +866,7 @@ def setup(app):
     app.add_css_file("medrules.css")
     app.add_js_file(None, body=_lang_labels_js(), priority=400)
     app.add_js_file("medrules-lang.js", priority=401)
+    app.add_js_file("medrules-search.js", priority=402)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
 
 
