@@ -17,6 +17,11 @@ from .policy import load_policy
 from .rulebook import LAYER_LABELS, LAYERS
 from .scenario import parse_scenario
 
+# Tables show every cell whole: pandas cuts text over 50 characters with "...", which cut the trace's reasons and
+# the parameters' quotes mid-sentence. (Changes the stored outputs of notebooks that did not set this themselves:
+# re-execute them with make notebooks.)
+pd.set_option("display.max_colwidth", None)
+
 STATUS_LABELS = {"encoded": "已编码 encoded", "narrative": "叙述性 narrative", "not-encodable": "无法编码 not encodable"}
 
 
