@@ -840,6 +840,23 @@ def _note_static_widgets(app, doctree, docname) -> None:
         container["classes"] = [*container.get("classes", []), "medrules-static-widgets"]
 
 
+def _mark_english_renderings(app, doctree, docname) -> None:
+    """In a policy page, mark the English rendering under each clause (show_clause prints "English:" and a quote)
+    as English, so that the 中文 setting of the language switch hides it. Done when the page is written: stored
+    outputs stay as they are."""
+    if _policy_of(docname) is None:
+        return
+    from docutils import nodes
+    for para in list(doctree.findall(nodes.paragraph)):
+        if para.astext().strip() != "English:":
+            continue
+        parent = para.parent
+        i = parent.index(para)
+        para["classes"].append("lang-en")
+        if i + 1 < len(parent.children) and isinstance(parent[i + 1], nodes.block_quote):
+            parent[i + 1]["classes"].append("lang-en")
+
+
 def _outdated_banners(app, env, added, changed, removed) -> list[str]:
     """Rewrite a policy page when its banner changes (a plan expires, the build date moves), even if its
     notebook did not."""
@@ -861,6 +878,7 @@ def setup(app):
     app.connect("html-page-context", _on_page_context, priority=900)
     app.connect("doctree-resolved", _insert_status_banner)
     app.connect("doctree-resolved", _note_static_widgets)
+    app.connect("doctree-resolved", _mark_english_renderings)
     app.connect("env-get-outdated", _outdated_banners)
     # The language switch and the book's CSS (book/_static, listed in html_static_path in _config.yml).
     app.add_css_file("medrules.css")
