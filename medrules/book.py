@@ -857,6 +857,30 @@ def _mark_english_renderings(app, doctree, docname) -> None:
             parent[i + 1]["classes"].append("lang-en")
 
 
+# A line break between two Chinese characters in the source is not a space in Chinese text; browsers show it as one.
+_CJK_BREAK = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\n(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+
+
+def _join_chinese_lines(app, doctree, docname) -> None:
+    """Drop the soft line breaks between Chinese characters (from wrapped Markdown) so that no stray space appears
+    in the middle of a Chinese sentence; code and literal text are left alone."""
+    from docutils import nodes
+    for text in list(doctree.findall(nodes.Text)):
+        parent = text.parent
+        if "\n" not in text or parent is None or isinstance(parent, (nodes.literal_block, nodes.literal, nodes.raw)):
+            continue
+        if str(text) == "\n":  # MyST gives each soft break its own text node: look at the neighbours' edges
+            i = parent.index(text)
+            before = parent[i - 1].astext()[-1:] if i > 0 else ""
+            after = parent[i + 1].astext()[:1] if i + 1 < len(parent) else ""
+            if _CJK_BREAK.search(before + "\n" + after):
+                parent.remove(text)
+            continue
+        joined = _CJK_BREAK.sub("", str(text))
+        if joined != str(text):
+            parent.replace(text, nodes.Text(joined))
+
+
 def _outdated_banners(app, env, added, changed, removed) -> list[str]:
     """Rewrite a policy page when its banner changes (a plan expires, the build date moves), even if its
     notebook did not."""
@@ -879,6 +903,7 @@ def setup(app):
     app.connect("doctree-resolved", _insert_status_banner)
     app.connect("doctree-resolved", _note_static_widgets)
     app.connect("doctree-resolved", _mark_english_renderings)
+    app.connect("doctree-resolved", _join_chinese_lines)
     app.connect("env-get-outdated", _outdated_banners)
     # The language switch and the book's CSS (book/_static, listed in html_static_path in _config.yml).
     app.add_css_file("medrules.css")
