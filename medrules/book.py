@@ -419,6 +419,31 @@ GLOSSARY = [
 ]
 
 
+# The meanings in Chinese, for readers of the 中文 setting (ours, for orientation, like the English ones).
+GLOSSARY_ZH = {
+    "特困人员": "无劳动能力、无生活来源、无法定赡养抚养扶养义务人或其义务人无履行能力的人员；各项救助规则中的首要对象。",
+    "低保": "家庭人均收入低于当地最低生活保障标准、享受最低生活保障待遇的家庭成员。",
+    "低保边缘": "收入略高于低保标准（一般不超过其1.5倍）的家庭成员；温州文件写作“低边”。",
+    "因病致贫": "因医疗费用负担过重而陷入贫困的家庭；因病致贫重病患者指此类家庭中的重病患者。",
+    "防止返贫监测对象": "因收入不稳定或支出较大，被纳入防止返贫动态监测的家庭成员。",
+    "三重制度": "基本医疗保险、大病保险和医疗救助，依次结算。",
+    "基本医疗保险": "法定的职工医保或城乡居民医保，最先支付。",
+    "政策范围内费用": "医保药品、诊疗项目和医用耗材目录内的费用；各项支付比例的计算基数。",
+    "起付线": "一年内医疗费用中某项制度不予支付的部分；许多文件写作“起付标准”。",
+    "支付比例": "某项制度对起付线以上可报销费用支付的比例。",
+    "封顶线": "某项制度一年内为一人支付的最高金额；医疗救助称“年度救助限额”。",
+    "大病保险": "第二重保障：对基本医保支付后的高额费用再按比例支付。",
+    "医疗救助": "第三重保障，由政府出资，对困难群众经各项保险支付后的剩余费用按比例救助。",
+    "倾斜救助": "对经三重制度保障后个人负担仍然较重的人员给予的额外救助。",
+    "慢特病": "门诊治疗费用参照住院待遇保障的慢性病和特殊疾病（门诊慢特病）。",
+    "两病": "高血压、糖尿病门诊用药，设有专门保障。",
+    "资助参保": "由政府全额或部分资助城乡居民医保的个人缴费。",
+    "先诊疗后付费": "入院时免交押金，出院时再结算个人应付部分。",
+    "商业补充医疗保险": "在三重制度之后支付的政策性商业保险（浙江各地称“惠民保”）。",
+    "个人自付": "经各项制度支付后患者仍需自己承担的费用。",
+}
+
+
 def _clause_texts(c) -> str:
     return "\n".join(t for t in (c.text, c.text_simplified, c.parallel, c.title.get("zh")) if t)
 
@@ -427,7 +452,8 @@ def glossary(root: Path = REPO) -> str:
     """Markdown: the glossary table, each term with links to the clauses whose text uses it."""
     pages = {pid: policy_page(pid, root) for pid in policy_ids()}
     sections = {pid: (clause_sections(p, pid) if p else {}) for pid, p in pages.items()}
-    rows = ["| 术语 term | English | 说明 meaning | 用于 used in |", "|---|---|---|---|"]
+    rows = ['| 术语 <span lang="en">term</span> | English | 说明 <span lang="en">meaning</span> '
+            '| 所在条款 <span lang="en">used in</span> |', "|---|---|---|---|"]
     for zh, en, meaning, variants in GLOSSARY:
         uses = []
         for pid in policy_ids():
@@ -443,6 +469,7 @@ def glossary(root: Path = REPO) -> str:
 
                 links = ", ".join(clause_link(c.id, short(c), sections[pid], pages[pid]) for c in hits)
                 uses.append(f"{place}: {links}")
+        meaning = pair(GLOSSARY_ZH[zh], meaning) if zh in GLOSSARY_ZH else meaning
         rows.append(f"| **{zh}** | {en} | {meaning} | {'; '.join(uses) or '—'} |")
     return "\n".join(rows)
 
