@@ -337,7 +337,8 @@ def test_the_parameter_table_gives_the_chinese_names_room_and_scrolls_inside_its
         table.scroll_into_view_if_needed()
         m = table.evaluate("""t => {
             const heads = [...t.querySelectorAll('thead th')];
-            const col = heads.findIndex(h => h.innerText.trim() === '中文');
+            // '名称 name' from medrules.report; '中文' in outputs stored before it (until make notebooks re-executes)
+            const col = heads.findIndex(h => ['名称 name', '中文'].includes(h.innerText.trim()));
             const cell = t.querySelector('tbody tr').children[col];
             const size = parseFloat(getComputedStyle(cell).fontSize);
             return {zhWidth: cell.getBoundingClientRect().width, size, boxWidth: t.getBoundingClientRect().width,
