@@ -507,7 +507,8 @@ def test_make_pdf_writes_a4_pdfs_with_bookmarks_the_banner_first_and_no_code(pdf
     first = reader.pages[0].extract_text().replace(" ", "")
     assert "已失效" in first and "温政办〔2021〕78号" in first
     text = "".join(p.extract_text() for p in reader.pages)
-    assert "Show code" not in text and "def " not in text and "import " not in text
+    assert "Show code" not in text and "Show cell" not in text  # the fold bars of code cells
+    assert "def " not in text and "import " not in text
 
 
 def test_every_glossary_term_has_a_chinese_meaning():
