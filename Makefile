@@ -10,7 +10,7 @@ export MPLBACKEND := Agg
 
 BUILD := jupyter-book build -W -n --keep-going .
 
-.PHONY: book test setup clean notebooks
+.PHONY: book test setup clean notebooks pdf
 
 setup: $(STAMP)
 
@@ -30,6 +30,11 @@ $(STAMP): requirements.lock pyproject.toml scripts/*.sh scripts/js/package-lock.
 book: $(STAMP)
 	$(BUILD)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+# One A4 PDF per policy page and one for the whole book (_build/pdf/), printed offline by the tests' Chromium.
+pdf: $(STAMP)
+	@test -f _build/html/index.html || $(BUILD)
+	$(PY) scripts/make_pdf.py
 
 test: $(STAMP)
 	$(PY) scripts/clean_notebooks.py --check notebooks/*.ipynb

@@ -28,23 +28,18 @@ from pathlib import Path
 import yaml
 
 from .categories import CATEGORIES
+from .messages import both, html, msg, pair, text
 from .money import fmt_yuan
 from .policy import POLICIES_DIR, load_policy, policy_ids
 
 REPO = POLICIES_DIR.parent
 
 # How a source counts: an official full text can be in force or expired; a report only reports a policy.
+# Values: the catalogue key of the source kind (medrules/messages.yaml).
 REPORT_KINDS = {
-    "news-report": ("新闻报道", "news report"),
-    "press-conference-report": ("新闻发布会报道", "press-conference report"),
-    "machine-translation": ("机器翻译的报道", "machine-translated report"),
-}
-STATUS_TEXT = {
-    "in-force": "现行有效 in force",
-    "expired": "已失效 expired",
-    "not-yet": "尚未施行 not yet in force",
-    "reported": "仅见报道 reported only",
-    "unknown": "效力不明 validity not stated",
+    "news-report": "source.news_report",
+    "press-conference-report": "source.press_conference_report",
+    "machine-translation": "source.machine_translation",
 }
 CLAUSE_STATUS = {"encoded": "已编码 encoded", "narrative": "叙述性 narrative",
                  "not-encodable": "无法编码 not encodable"}
@@ -149,24 +144,79 @@ def index_label(policy_id: str) -> str:
 # Policy status on the build date
 # ---------------------------------------------------------------------------------------------------------------
 
-def policy_status(policy_id: str, today: dt.date) -> tuple[str, str]:
-    """(status key, dates text) for a policy on a date, from its policy.yaml alone."""
+def policy_status(policy_id: str, today: dt.date | None = None) -> dict:
+    """A policy's status on a date, from its policy.yaml alone: the one source for the policy pages' banners, the
+    landing table, the comparison's column marks and the benefit tables.
+
+    Returns {"key": in-force | expired | not-yet | reported | unknown, "marks": [(zh, en)] (a report in machine
+    translation has two), "details": [(zh, en)] (document number, dates), "caveats": [(zh, en)],
+    "document_number", "start", "end", "since" (first day expired, or None), "source": (zh, en), "as_of"}."""
+    today = today or dt.date.today()
     meta = load_policy(policy_id).meta
     dates = meta.get("dates") or {}
     start, end = dates.get("in_force_from"), dates.get("in_force_to")
-    if meta.get("source_kind") in REPORT_KINDS:
+    kind = meta.get("source_kind") or ""
+    number = meta.get("document_number")
+    marks, details, caveats, since = [], [], [], None
+    details.append(msg("banner.document_number", number=number) if number else msg("banner.no_document_number"))
+    if kind in REPORT_KINDS:
+        key = "reported"
+        marks.append(msg("status.reported"))
+        caveats.append(msg("banner.report_caveat"))
+        if kind == "machine-translation":
+            marks.append(msg("status.machine_translation"))
+            caveats.append(msg("banner.translation_caveat"))
         when = dates.get("report") or dates.get("press_conference")
-        validity = (meta.get("validity") or {}).get("zh")
-        text = f"报道 reported {when}" + (f"; 文件期限 stated period {validity}" if validity else "")
-        return "reported", text
-    span = f"{start or '?'} – {end or '(open)'}"
-    if start and today < start:
-        return "not-yet", f"{span}; 自 from {start}"
-    if end and today > end:
-        return "expired", f"{span} (自 {end + dt.timedelta(days=1)} 起失效 expired since then)"
-    if start or end:
-        return "in-force", span
-    return "unknown", span
+        if when:
+            details.append(msg("banner.reported_on", date=when))
+        validity = meta.get("validity") or {}
+        if validity:
+            details.append((text("banner.stated_period", "zh", period=validity.get("zh", "")),
+                            text("banner.stated_period", "en", period=validity.get("en") or validity.get("zh", ""))))
+    else:
+        if start and today < start:
+            key = "not-yet"
+            marks.append(msg("status.not_yet", start=start))
+        elif end and today > end:
+            key, since = "expired", end + dt.timedelta(days=1)
+            marks.append(msg("status.expired", since=since))
+        elif start or end:
+            key = "in-force"
+            marks.append(msg("status.in_force"))
+        else:
+            key = "unknown"
+            marks.append(msg("status.unknown"))
+        if start or end:
+            open_end = msg("banner.open_end")
+            details.append((text("banner.in_force_period", "zh", start=start or "?", end=end or open_end[0]),
+                            text("banner.in_force_period", "en", start=start or "?", end=end or open_end[1])))
+    source = msg(REPORT_KINDS.get(kind, "source.official_full_text"))
+    return {"key": key, "marks": marks, "details": details, "caveats": caveats, "document_number": number,
+            "start": start, "end": end, "since": since, "source": source, "as_of": today}
+
+
+def status_mark(policy_id: str, today: dt.date | None = None) -> str:
+    """The status in a few characters, for a column or chart label: 〔已失效（自2026-01-01起）〕."""
+    return "〔" + "·".join(zh for zh, _ in policy_status(policy_id, today)["marks"]) + "〕"
+
+
+def marked_name(policy_id: str, today: dt.date | None = None) -> str:
+    """A policy's short name with its status mark: every comparison column and chart label carries it."""
+    return f"{short_name(policy_id)}{status_mark(policy_id, today)}"
+
+
+def status_banner_html(policy_id: str, today: dt.date | None = None) -> str:
+    """The banner that opens a policy page (injected when the page is written, so stored outputs stay as they
+    are): the status marks, the document number and dates, and a report's caveats."""
+    st = policy_status(policy_id, today)
+    marks = " · ".join(pair(zh, en) for zh, en in st["marks"])
+    details = "；".join(pair(zh, en) for zh, en in st["details"])
+    caveats = "".join(f'<p class="medrules-status-caveat">{pair(zh, en)}</p>' for zh, en in st["caveats"])
+    as_of = html("status.as_of", date=st["as_of"].isoformat())
+    return (f'<div class="medrules-status medrules-status-{st["key"]}" role="note">'
+            f'<p class="medrules-status-marks"><strong>{marks}</strong></p>'
+            f'<p class="medrules-status-details">{details}</p>{caveats}'
+            f'<p class="medrules-status-asof">{as_of}</p></div>')
 
 
 def rules_module_exists(policy_id: str) -> bool:
@@ -174,21 +224,22 @@ def rules_module_exists(policy_id: str) -> bool:
 
 
 def status_table(today: dt.date, root: Path = REPO) -> str:
-    """Markdown: one row per policy in policies/, with its status on `today`."""
-    rows = ["| 政策 policy | 来源 source | 状态 status | 日期 dates |", "|---|---|---|---|"]
+    """Markdown: one row per policy in policies/, with its status on `today` (marks from policy_status)."""
+    rows = ["| 政策 <span lang=\"en\">policy</span> | 状态 <span lang=\"en\">status</span> "
+            "| 来源与日期 <span lang=\"en\">source and dates</span> |", "|---|---|---|"]
     for pid in policy_ids():
         meta = load_policy(pid).meta
-        key, dates = policy_status(pid, today)
-        title = f"{meta['place']['zh']} {meta['place']['en']} · {meta['title']['zh']}"
+        st = policy_status(pid, today)
         page = policy_page(pid, root)
-        name = f"[{title}](/notebooks/{page.name})" if page else title
-        kind = meta.get("source_kind", "")
-        source = meta.get("document_number") or " ".join(REPORT_KINDS.get(kind, (kind,)))
-        if kind == "official-full-text":
-            source += " 官方全文 official text"
+        name = f"[{meta['place']['zh']} · {meta['title']['zh']}](/notebooks/{page.name})" if page \
+            else f"{meta['place']['zh']} · {meta['title']['zh']}"
+        name += f' <span lang="en">{meta["place"]["en"]}</span>'
+        marks = " · ".join(f'<strong class="medrules-mark medrules-mark-{st["key"]}">{pair(zh, en)}</strong>'
+                           for zh, en in st["marks"])
+        source = [pair(*st["source"]), *(pair(zh, en) for zh, en in st["details"])]
         if not rules_module_exists(pid):
-            source += "; 规则尚未编码 rules not yet encoded"
-        rows.append(f"| {name} | {source} | **{STATUS_TEXT[key]}** | {dates} |")
+            source.append(html("banner.rules_not_encoded"))
+        rows.append(f"| {name} | {marks} | {'；'.join(source)} |")
     return "\n".join(rows)
 
 
@@ -368,6 +419,31 @@ GLOSSARY = [
 ]
 
 
+# The meanings in Chinese, for readers of the 中文 setting (ours, for orientation, like the English ones).
+GLOSSARY_ZH = {
+    "特困人员": "无劳动能力、无生活来源、无法定赡养抚养扶养义务人或其义务人无履行能力的人员；各项救助规则中的首要对象。",
+    "低保": "家庭人均收入低于当地最低生活保障标准、享受最低生活保障待遇的家庭成员。",
+    "低保边缘": "收入略高于低保标准（一般不超过其1.5倍）的家庭成员；温州文件写作“低边”。",
+    "因病致贫": "因医疗费用负担过重而陷入贫困的家庭；因病致贫重病患者指此类家庭中的重病患者。",
+    "防止返贫监测对象": "因收入不稳定或支出较大，被纳入防止返贫动态监测的家庭成员。",
+    "三重制度": "基本医疗保险、大病保险和医疗救助，依次结算。",
+    "基本医疗保险": "法定的职工医保或城乡居民医保，最先支付。",
+    "政策范围内费用": "医保药品、诊疗项目和医用耗材目录内的费用；各项支付比例的计算基数。",
+    "起付线": "一年内医疗费用中某项制度不予支付的部分；许多文件写作“起付标准”。",
+    "支付比例": "某项制度对起付线以上可报销费用支付的比例。",
+    "封顶线": "某项制度一年内为一人支付的最高金额；医疗救助称“年度救助限额”。",
+    "大病保险": "第二重保障：对基本医保支付后的高额费用再按比例支付。",
+    "医疗救助": "第三重保障，由政府出资，对困难群众经各项保险支付后的剩余费用按比例救助。",
+    "倾斜救助": "对经三重制度保障后个人负担仍然较重的人员给予的额外救助。",
+    "慢特病": "门诊治疗费用参照住院待遇保障的慢性病和特殊疾病（门诊慢特病）。",
+    "两病": "高血压、糖尿病门诊用药，设有专门保障。",
+    "资助参保": "由政府全额或部分资助城乡居民医保的个人缴费。",
+    "先诊疗后付费": "入院时免交押金，出院时再结算个人应付部分。",
+    "商业补充医疗保险": "在三重制度之后支付的政策性商业保险（浙江各地称“惠民保”）。",
+    "个人自付": "经各项制度支付后患者仍需自己承担的费用。",
+}
+
+
 def _clause_texts(c) -> str:
     return "\n".join(t for t in (c.text, c.text_simplified, c.parallel, c.title.get("zh")) if t)
 
@@ -376,7 +452,8 @@ def glossary(root: Path = REPO) -> str:
     """Markdown: the glossary table, each term with links to the clauses whose text uses it."""
     pages = {pid: policy_page(pid, root) for pid in policy_ids()}
     sections = {pid: (clause_sections(p, pid) if p else {}) for pid, p in pages.items()}
-    rows = ["| 术语 term | English | 说明 meaning | 用于 used in |", "|---|---|---|---|"]
+    rows = ['| 术语 <span lang="en">term</span> | English | 说明 <span lang="en">meaning</span> '
+            '| 所在条款 <span lang="en">used in</span> |', "|---|---|---|---|"]
     for zh, en, meaning, variants in GLOSSARY:
         uses = []
         for pid in policy_ids():
@@ -392,6 +469,7 @@ def glossary(root: Path = REPO) -> str:
 
                 links = ", ".join(clause_link(c.id, short(c), sections[pid], pages[pid]) for c in hits)
                 uses.append(f"{place}: {links}")
+        meaning = pair(GLOSSARY_ZH[zh], meaning) if zh in GLOSSARY_ZH else meaning
         rows.append(f"| **{zh}** | {en} | {meaning} | {'; '.join(uses) or '—'} |")
     return "\n".join(rows)
 
@@ -440,7 +518,7 @@ def comparison_table(rows: list[dict], cost: Decimal):
     keys = list(LAYERS) + ["out_of_pocket"]
     table = []
     for r in rows:
-        row = {"政策 policy": short_name(r["policy"])}
+        row = {"政策 policy": marked_name(r["policy"])}
         if r["error"]:
             for k in keys:
                 row[f"{LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]}"] = ""
@@ -494,7 +572,7 @@ def oop_chart(curves: dict, bills: list, categories: list):
         for pid in policies:
             ys = curves.get((cat, pid))
             if ys:
-                ax.plot(x, [float(y) / 10000 for y in ys], marker="o", color=colours[pid], label=short_name(pid))
+                ax.plot(x, [float(y) / 10000 for y in ys], marker="o", color=colours[pid], label=marked_name(pid))
         ax.set_title(f"{CATEGORIES[cat][0]}", fontsize=10)
         ax.set_xlabel("政策范围内费用 bill (万元)")
         ax.grid(alpha=0.3)
@@ -514,6 +592,159 @@ def oop_chart(curves: dict, bills: list, categories: list):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# 待遇速查: what each layer pays for a ladder of inpatient costs, per claim policy and group
+# ---------------------------------------------------------------------------------------------------------------
+
+# The illustrative inputs of the comparison (book/comparison.md) and the benefit tables: one place, so the two
+# pages always run the same people with the same assumptions. Only Wenzhou's deductible is a plausible value from
+# practice; the Shandong and Guizhou values are illustrative, not from any text (the pages say so).
+CLAIM_INPUTS = {
+    "wenzhou-2021-78": {"critical_illness_base_deductible": "30000"},
+    "shandong-2022-major-illness": {"critical_illness.base_deductible": "30000", "critical_illness.base_ratio": "0.60",
+                                    "critical_illness.key_group_ratio_increase": "0.05",
+                                    "medical_assistance.still_heavy_threshold": "20000"},
+    "guizhou-2024-medical-security": {"medical_assistance_ratio": "0.70"},
+}
+STAY_DATE = "2024-10-15"    # within Wenzhou's 2022-01-01 – 2025-12-31; the reports give no end date
+BASIC_SHARE = Decimal("0.55")  # the settlement slip's basic-insurance share (examples/dibao-200k-inpatient.json)
+BENEFIT_LADDER = [10000, 20000, 50000, 100000, 200000, 500000]  # 1万 … 50万 yuan
+BENEFIT_GROUPS = ["tekun", "dibao", "dibian", "yinbing_zhipin", "jiance", "tufa_kunnan", "general"]
+BENEFIT_LAYERS = ("basic_insurance", "critical_illness_insurance", "medical_assistance", "supplementary_insurance",
+                  "further_relief")
+
+
+def inpatient_stay(cost, date: str = STAY_DATE) -> list[dict]:
+    """One tertiary inpatient stay, referred and within the treatment guidance, with the slip's basic insurance
+    at BASIC_SHARE of the costs within the policy range."""
+    cost = Decimal(cost)
+    # The record shows no supplementary-insurance payment and no 乙类先行自付 (0 each); no critical-illness slip.
+    return [{"date": date, "setting": "inpatient", "facility": "tertiary", "policy_range_cost": str(cost),
+             "basic_insurance_paid": str((cost * BASIC_SHARE).quantize(Decimal("0.01"))),
+             "supplementary_insurance_paid": "0", "pre_self_paid": "0",
+             "referred": True, "followed_treatment_guidance": True, "in_city_designated_hospital": True}]
+
+
+def wan(amount: int) -> str:
+    """20万元 as the documents write it (whole 万 only; the ladder has no others)."""
+    return f"{amount // 10000}万元" if amount % 10000 == 0 else f"{fmt_yuan(Decimal(amount))}元"
+
+
+def benefit_row(policy_id: str, category: str, cost: int) -> dict:
+    """One stay through the public entry point: {layer: Decimal | ("undetermined", field) }, or {"error": text}.
+
+    The engine may report per claim `complete` and `undetermined` {layer: {"field", "clause"}}; a layer listed
+    there, or given as null, is shown as undetermined with the field it needs."""
+    from . import evaluate, parse_scenario
+    from .policy import PolicyError
+    from .scenario import InputError
+
+    try:
+        result = evaluate(parse_scenario({"policy": policy_id, "person": {"category": category, "insurance": "resident"},
+                                          "claims": inpatient_stay(cost), "inputs": CLAIM_INPUTS.get(policy_id, {})}))
+    except InputError as e:
+        return {"error": str(e), "field": e.field.split(".")[-1]}
+    except PolicyError as e:
+        return {"error": str(e), "field": "?"}
+    claim = result.to_dict()["claims"][0]
+    undetermined = claim.get("undetermined") or {}
+    row = {}
+    for layer in (*BENEFIT_LAYERS, "out_of_pocket"):
+        if layer in undetermined:
+            row[layer] = ("undetermined", undetermined[layer].get("field") or "?")
+        elif claim.get(layer) is None:
+            fields = sorted({u.get("field") or "?" for u in undetermined.values()}) or ["?"]
+            row[layer] = ("undetermined", "、".join(fields))
+        else:
+            row[layer] = Decimal(claim[layer])
+    return row
+
+
+def _field_pair(field: str) -> tuple[str, str]:
+    """A field as readers call it (field.<name> in the catalogue), else its code."""
+    from .messages import catalogue
+    return msg(f"field.{field}") if f"field.{field}" in catalogue() else (field, field)
+
+
+def _needs(key: str, field: str) -> str:
+    zh, en = _field_pair(field)
+    return pair(text(key, "zh", field=zh), text(key, "en", field=en))
+
+
+def _cell(value) -> str:
+    if isinstance(value, tuple):
+        return _needs("benefit.undetermined", value[1])
+    return f'<span class="medrules-amount">{fmt_yuan(value)}</span>'
+
+
+def _layer_head(layer: str) -> str:
+    return html(f"layer.{layer}")
+
+
+def benefit_tables(today: dt.date | None = None, root: Path = REPO) -> str:
+    """Markdown for book/benefits.md: per claim policy and group, what each layer pays for each cost of the
+    ladder and what is left, computed now by the engine."""
+    out = []
+    for pid in CLAIM_INPUTS:
+        if pid not in policy_ids():
+            continue
+        meta = load_policy(pid).meta
+        page = policy_page(pid, root)
+        out += [f"## {meta['place']['zh']} {meta['place']['en']} {status_mark(pid, today)}", ""]
+        st = policy_status(pid, today)
+        marks = " · ".join(pair(zh, en) for zh, en in st["marks"])
+        link = f"[{meta['title']['zh']}](/notebooks/{page.name})" if page else meta["title"]["zh"]
+        out += [f'{link}　<strong class="medrules-mark medrules-mark-{st["key"]}">{marks}</strong>', ""]
+        inputs = CLAIM_INPUTS[pid]
+        spec = load_policy(pid).inputs
+        if inputs:
+            listed = "；".join(f"{spec[k]['label']['zh'] if k in spec else k} = {v}" for k, v in inputs.items())
+            out += [html("benefit.illustrative_inputs", inputs=listed), ""]
+        else:
+            out += [html("benefit.no_inputs"), ""]
+        out += [html("benefit.date", date=STAY_DATE), ""]
+        rows = {(cat, cost): benefit_row(pid, cat, cost) for cat in BENEFIT_GROUPS for cost in BENEFIT_LADDER}
+        # A layer the policy never uses (zero for everyone, never undetermined) is left out to keep tables narrow.
+        layers = [k for k in BENEFIT_LAYERS
+                  if any("error" not in r and r[k] != 0 for r in rows.values())]
+        reasons = {}
+        for cat in BENEFIT_GROUPS:
+            out += [f"### {text('category.' + cat, 'zh')} · {meta['place']['zh']}", ""]
+            head = [html("benefit.cost"), *(_layer_head(k) for k in layers), _layer_head("out_of_pocket")]
+            out += ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
+            for cost in BENEFIT_LADDER:
+                r = rows[(cat, cost)]
+                first = f'{wan(cost)} <span lang="en">{fmt_yuan(Decimal(cost))}</span>'
+                if "error" in r:
+                    reasons.setdefault(r["error"], []).append(text("category." + cat, "zh"))
+                    out.append(f"| {first} | {_needs('benefit.not_computed', r['field'])} |" + " |" * len(layers))
+                else:
+                    out.append("| " + " | ".join([first, *(_cell(r[k]) for k in layers), f"**{_cell(r['out_of_pocket'])}**"])
+                               + " |")
+            out.append("")
+        if reasons:
+            out += [html("benefit.reasons"), ""]
+            out += [f"- {'、'.join(dict.fromkeys(who))}: `{why}`" for why, who in reasons.items()]
+            out.append("")
+    return "\n".join(out)
+
+
+def benefit_glance(cost: int = 200000, today: dt.date | None = None) -> str:
+    """Markdown for the front page: what is left to each group after one stay of `cost`, under each claim policy
+    (the column carries the policy's status mark)."""
+    pids = [p for p in CLAIM_INPUTS if p in policy_ids()]
+    head = [pair(text("benefit.stay", "zh", cost=wan(cost)), text("benefit.stay", "en", cost=f"{fmt_yuan(Decimal(cost))} yuan")),
+            *(marked_name(p, today) for p in pids)]
+    out = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * len(pids)]
+    for cat in BENEFIT_GROUPS:
+        cells = []
+        for pid in pids:
+            r = benefit_row(pid, cat, cost)
+            cells.append(_needs("benefit.not_computed", r["field"]) if "error" in r else _cell(r["out_of_pocket"]))
+        out.append(f"| {html('category.' + cat)} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Writing the generated pages; the Sphinx hook
 # ---------------------------------------------------------------------------------------------------------------
 
@@ -524,10 +755,12 @@ def write_generated(root: Path = REPO, today: dt.date | None = None) -> list[Pat
     folder.mkdir(parents=True, exist_ok=True)
     note = "<!-- generated by medrules/book.py at build time; do not edit -->\n\n"
     pages = {
-        "policy-status.md": note + f"状态截至构建日期 Status as of the build date, **{today.isoformat()}**:\n\n"
+        "policy-status.md": note + html("status.as_of", date=today.isoformat()) + "\n\n"
                             + status_table(today, root) + "\n",
         "clause-index.md": note + clause_index(root) + "\n",
         "glossary.md": note + glossary(root) + "\n",
+        "benefits.md": note + benefit_tables(today, root) + "\n",
+        "benefit-glance.md": note + benefit_glance(200000, today) + "\n",
     }
     written = []
     for name, text in pages.items():
@@ -549,7 +782,20 @@ def search_words() -> list[str]:
         words += [zh, *variants]
     words += [zh for zh, _en in CATEGORIES.values()] + [zh for zh, _en in LAYER_LABELS.values()]
     cjk = re.compile(r"^[\u4e00-\u9fff]+$")
-    return sorted({w for w in words if cjk.match(w)})
+    return sorted({w for w in words if cjk.match(w)} | set(amount_words()))
+
+
+AMOUNT = re.compile(r"\d+(?:\.\d+)?万")
+
+
+def amount_words() -> list[str]:
+    """Amounts as the texts write them (20万, 2万元, 0.5万), from every clause and the benefit ladder, so that a
+    search for 20万 finds the 20万 clauses: jieba alone cuts 20万元 into 20 + 万元."""
+    found = {wan(a).removesuffix("元") for a in BENEFIT_LADDER}
+    for pid in policy_ids():
+        for c in load_policy(pid).clauses.values():
+            found.update(AMOUNT.findall(_clause_texts(c)))
+    return sorted(found | {w + "元" for w in found})
 
 
 def _on_builder_inited(app) -> None:
@@ -595,9 +841,110 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
         context["default_mode"] = "light"
 
 
+def _policy_of(docname: str) -> str | None:
+    if docname.startswith("notebooks/") and docname.split("/", 1)[1] in policy_ids():
+        return docname.split("/", 1)[1]
+    return None
+
+
+def _insert_status_banner(app, doctree, docname) -> None:
+    """Open each policy page with its status banner, right under the title. Added when the page is written, so
+    the stored notebook outputs do not change when a policy expires."""
+    pid = _policy_of(docname)
+    if pid is None:
+        return
+    from docutils import nodes
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None:
+        return
+    title = next((i for i, n in enumerate(section.children) if isinstance(n, nodes.title)), -1)
+    section.insert(title + 1, nodes.raw("", status_banner_html(pid), format="html"))
+
+
+def _note_static_widgets(app, doctree, docname) -> None:
+    """Before each calculator in the static book, say that its figures are precomputed and where to run it live.
+    The saved controls themselves are hidden by medrules.css (.medrules-static-widgets): without a kernel they
+    would change and compute nothing; the saved result tables stay visible."""
+    from docutils import nodes
+    for raw in list(doctree.findall(nodes.raw)):
+        if "application/vnd.jupyter.widget-view+json" not in raw.astext():
+            continue
+        note = f'<div class="medrules-static-note" role="note">{html("workshop.static_note")}</div>'
+        raw.parent.insert(raw.parent.index(raw), nodes.raw("", note, format="html"))
+        container = raw.parent
+        container["classes"] = [*container.get("classes", []), "medrules-static-widgets"]
+
+
+def _mark_english_renderings(app, doctree, docname) -> None:
+    """In a policy page, mark the English rendering under each clause (show_clause prints "English:" and a quote)
+    as English, so that the 中文 setting of the language switch hides it. Done when the page is written: stored
+    outputs stay as they are."""
+    if _policy_of(docname) is None:
+        return
+    from docutils import nodes
+    for para in list(doctree.findall(nodes.paragraph)):
+        if para.astext().strip() != "English:":
+            continue
+        parent = para.parent
+        i = parent.index(para)
+        para["classes"].append("lang-en")
+        if i + 1 < len(parent.children) and isinstance(parent[i + 1], nodes.block_quote):
+            parent[i + 1]["classes"].append("lang-en")
+
+
+# A line break between two Chinese characters in the source is not a space in Chinese text; browsers show it as one.
+_CJK_BREAK = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\n(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+
+
+def _join_chinese_lines(app, doctree, docname) -> None:
+    """Drop the soft line breaks between Chinese characters (from wrapped Markdown) so that no stray space appears
+    in the middle of a Chinese sentence; code and literal text are left alone."""
+    from docutils import nodes
+    for text in list(doctree.findall(nodes.Text)):
+        parent = text.parent
+        if "\n" not in text or parent is None or isinstance(parent, (nodes.literal_block, nodes.literal, nodes.raw)):
+            continue
+        if str(text) == "\n":  # MyST gives each soft break its own text node: look at the neighbours' edges
+            i = parent.index(text)
+            before = parent[i - 1].astext()[-1:] if i > 0 else ""
+            after = parent[i + 1].astext()[:1] if i + 1 < len(parent) else ""
+            if _CJK_BREAK.search(before + "\n" + after):
+                parent.remove(text)
+            continue
+        joined = _CJK_BREAK.sub("", str(text))
+        if joined != str(text):
+            parent.replace(text, nodes.Text(joined))
+
+
+def _outdated_banners(app, env, added, changed, removed) -> list[str]:
+    """Rewrite a policy page when its banner changes (a plan expires, the build date moves), even if its
+    notebook did not."""
+    now = {pid: status_banner_html(pid) for pid in policy_ids()}
+    before = getattr(env, "medrules_banners", {})
+    env.medrules_banners = now
+    return [f"notebooks/{pid}" for pid, banner in now.items()
+            if before.get(pid) != banner and f"notebooks/{pid}" in env.all_docs]
+
+
+def _lang_labels_js() -> str:
+    labels = {"zh": "中文", "en": "English", "both": text("ui.lang_both", "zh"),
+              "title": both("ui.lang_switch", sep=" / ")}
+    return "window.MEDRULES_LANG_LABELS = " + json.dumps(labels, ensure_ascii=False) + ";"
+
+
 def setup(app):
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page_context, priority=900)
+    app.connect("doctree-resolved", _insert_status_banner)
+    app.connect("doctree-resolved", _note_static_widgets)
+    app.connect("doctree-resolved", _mark_english_renderings)
+    app.connect("doctree-resolved", _join_chinese_lines)
+    app.connect("env-get-outdated", _outdated_banners)
+    # The language switch and the book's CSS (book/_static, listed in html_static_path in _config.yml).
+    app.add_css_file("medrules.css")
+    app.add_js_file(None, body=_lang_labels_js(), priority=400)
+    app.add_js_file("medrules-lang.js", priority=401)
+    app.add_js_file("medrules-search.js", priority=402)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
 
 

@@ -12,10 +12,16 @@ from IPython.display import Markdown
 
 from .categories import CATEGORIES
 from .engine import Result, evaluate
+from .messages import both, catalogue
 from .money import fmt_ratio, fmt_yuan
 from .policy import load_policy
 from .rulebook import LAYER_LABELS, LAYERS
 from .scenario import parse_scenario
+
+# Tables show every cell whole: pandas cuts text over 50 characters with "...", which cut the trace's reasons and
+# the parameters' quotes mid-sentence. (Changes the stored outputs of notebooks that did not set this themselves:
+# re-execute them with make notebooks.)
+pd.set_option("display.max_colwidth", None)
 
 STATUS_LABELS = {"encoded": "已编码 encoded", "narrative": "叙述性 narrative", "not-encodable": "无法编码 not encodable"}
 
@@ -27,15 +33,15 @@ def _quote(text: str) -> str:
 def show_clause(policy_id: str, path: str) -> Markdown:
     """The clause as printed (original, then English), with its ID and status."""
     c = load_policy(policy_id).clause(path)
-    parts = [f"**{c.id}** · {c.label} {c.title['zh']} · {STATUS_LABELS[c.status]}", "", "原文 Original:", "",
-             _quote(c.text)]
+    parts = [f"**{c.id}** · {c.label} {c.title['zh']} · {STATUS_LABELS[c.status]}", "",
+             f"{both('clause.original')}:", "", _quote(c.text)]
     if c.text_simplified:
-        parts += ["", "简体 Simplified:", "", _quote(c.text_simplified)]
+        parts += ["", f"{both('clause.simplified')}:", "", _quote(c.text_simplified)]
     parts += ["", "English:", "", _quote(c.parallel)]
     if c.reason:
-        parts += ["", f"*Status reason:* {c.reason}"]
+        parts += ["", f"*{both('clause.status_reason')}:* {c.reason}"]
     for q in c.open_questions:
-        parts += ["", f"*Open question:* {q}"]
+        parts += ["", f"*{both('clause.open_question')}:* {q}"]
     return Markdown("\n".join(parts))
 
 
@@ -59,7 +65,16 @@ def _start(v) -> str:
     """When a value starts; for a report that gives no start, the day it reports the value in force."""
     if v.start:
         return str(v.start)
-    return f"reported {v.reported_in_force_on}" if v.reported_in_force_on else "—"
+    return both("start.reported", date=v.reported_in_force_on) if v.reported_in_force_on else "—"
+
+
+def _col(key: str) -> str:
+    """A column head, Chinese first: 数值 value."""
+    return both(f"column.{key}")
+
+
+def _kind(kind: str) -> str:
+    return both(f"kind.{kind}") if f"kind.{kind}" in catalogue() else kind
 
 
 def parameter_table(policy_id: str) -> pd.DataFrame:
@@ -67,24 +82,25 @@ def parameter_table(policy_id: str) -> pd.DataFrame:
     rows = []
     for p in load_policy(policy_id).parameters.values():
         for v in p.values:
-            rows.append({"parameter": p.name, "中文": p.label["zh"],
-                         "value": _value(v.value, p.unit), "kind": v.kind, "from": _start(v), "to": str(v.end or "—"),
-                         "clause": v.clause, "quote": v.quote})
-    return pd.DataFrame(rows).set_index("parameter")
+            rows.append({_col("parameter"): p.name, _col("name"): p.label["zh"],
+                         _col("value"): _value(v.value, p.unit), _col("kind"): _kind(v.kind), _col("from"): _start(v),
+                         _col("to"): str(v.end or "—"), _col("clause"): v.clause, _col("quote"): v.quote})
+    return pd.DataFrame(rows).set_index(_col("parameter"))
 
 
 def inputs_table(policy_id: str) -> pd.DataFrame:
     """What the text leaves open: the named inputs a user must (or may) supply."""
-    rows = [{"input": name, "中文": s["label"]["zh"], "unit": s["unit"], "clause": s["clause"],
-             "required when": s["required_when"]} for name, s in load_policy(policy_id).inputs.items()]
-    return pd.DataFrame(rows).set_index("input")
+    rows = [{_col("input"): name, _col("name"): s["label"]["zh"], _col("unit"): s["unit"], _col("clause"): s["clause"],
+             _col("required_when"): s["required_when"]} for name, s in load_policy(policy_id).inputs.items()]
+    return pd.DataFrame(rows).set_index(_col("input"))
 
 
 def clause_table(policy_id: str) -> pd.DataFrame:
-    rows = [{"clause": c.id, "label": c.label, "title": f"{c.title['zh']} / {c.title['en']}", "status": c.status,
-             "rules / reason": ", ".join(c.rules) if c.rules else (c.reason or "")}
+    rows = [{_col("clause"): c.id, _col("label"): c.label, _col("title"): f"{c.title['zh']} / {c.title['en']}",
+             _col("status"): STATUS_LABELS[c.status],
+             _col("rules_or_reason"): ", ".join(c.rules) if c.rules else (c.reason or "")}
             for c in load_policy(policy_id).clauses.values()]
-    return pd.DataFrame(rows).set_index("clause")
+    return pd.DataFrame(rows).set_index(_col("clause"))
 
 
 UNDETERMINED = "待定 undetermined"
@@ -123,8 +139,10 @@ def result_table(result: Result, per: str = "claim") -> pd.DataFrame:
 
 def trace_table(result: Result) -> pd.DataFrame:
     """The trace: every step's clause, amount and reason, so each yuan leads back to its clause."""
-    rows = [{"claim": s.claim, "layer": s.layer, "clause": s.clause,
-             "amount": shown(s.amount), "why": s.explanation} for s in result.trace]
+    layer = {k: both(f"layer.{k}") if f"layer.{k}" in catalogue() else k for k in {s.layer for s in result.trace}}
+    rows = [{_col("claim"): s.claim, _col("layer"): layer[s.layer], _col("clause"): s.clause,
+             _col("amount"): shown(s.amount), _col("why"): s.explanation}
+            for s in result.trace]
     return pd.DataFrame(rows)
 
 

@@ -413,20 +413,30 @@ def result_json(result) -> str:
     return json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
+def _status_mark(policy: str) -> str:
+    """The policy's status mark (〔已失效（自2026-01-01起）〕, 〔仅据新闻报道〕…), as on the book's pages: every
+    comparison column and export carries it. Empty for a policy that cannot be loaded."""
+    from .book import status_mark
+    try:
+        return status_mark(policy)
+    except Exception:  # noqa: BLE001  (an unknown policy already shows its own error)
+        return ""
+
+
 def result_csv_rows(policy: str, scenario: dict, result=None, error: str | None = None) -> list[dict]:
     person = scenario["person"]
     base = {"policy": policy, "category": person.get("category") or ";".join(person.get("statuses") or ()),
             "insurance": person["insurance"]}
+    status = {"policy_status": _status_mark(policy).strip("〔〕")}
     if result is None:
         return [{**base, "claim": "", "date": "", "setting": "", "policy_range_cost": "",
-                 **{k: "" for k in KEYS}, "error": error}]
+                 **{k: "" for k in KEYS}, "error": error, **status}]
     rows = [{**base, "claim": c["claim"] + 1, "date": c["date"], "setting": c["setting"],
              "policy_range_cost": f"{c['policy_range_cost']:.2f}", **{k: _csv_amount(c[k]) for k in KEYS},
-             "error": ""}
-            for c in result.claims]
+             "error": "", **status} for c in result.claims]
     cost = sum((c["policy_range_cost"] for c in result.claims), Decimal(0))
     rows.append({**base, "claim": "total", "date": "", "setting": "", "policy_range_cost": f"{cost:.2f}",
-                 **{k: _csv_amount(result.totals[k]) for k in KEYS}, "error": ""})
+                 **{k: _csv_amount(result.totals[k]) for k in KEYS}, "error": "", **status})
     return rows
 
 
@@ -738,7 +748,7 @@ class Comparison(_Form):
         place = (meta.get("place") or {}).get("zh", "")
         title = (meta.get("title") or {}).get("zh", "")
         tail = meta.get("document_number") or (title if len(title) <= 14 else title[:13] + "…")
-        return f"{place} {tail}".strip() or policy
+        return f"{place} {tail} {_status_mark(policy)}".strip() or policy
 
     def export(self) -> dict:
         stem = f"compare-{self.category.value}-{_stamp()}"

@@ -13,20 +13,28 @@
 # %% [markdown]
 # # 贵州 Guizhou 2024 · 医保待遇与医疗救助 (press report)
 #
-# **貴州:讓參保群眾有穩穩的“醫靠”** — a *Guizhou Daily* report (republished by CRI Online on 2024-08-22, in
+# **《贵州：让参保群众有稳稳的“医靠”》**，《贵州日报》对贵州省人民政府新闻办公室2024-08-21新闻发布会的报道（国际在线
+# 2024-08-22以繁体字转载）。它**不是政策原文**：没有点名任何文件、发言人或部门，也没有一项措施载明起始日期。种子文件
+# `004_79fd142975db187b.txt`；各条款旁的简体文本为机械转换（见该政策的元数据文件）。
+# <span lang="en">**貴州:讓參保群眾有穩穩的“醫靠”** — a *Guizhou Daily* report (republished by CRI Online on 2024-08-22, in
 # traditional characters) of a press conference held by the Information Office of the Guizhou Provincial People's
 # Government on 2024-08-21. It is **not a policy text**: no document, speaker or bureau is named, and no measure
 # has a start date. Source: seed `004_79fd142975db187b.txt`; the simplified text beside each clause is a
-# mechanical conversion (see `policies/guizhou-2024-medical-security/policy.yaml`).
+# mechanical conversion (see `policies/guizhou-2024-medical-security/policy.yaml`).</span>
 #
-# **Dates.** The report says what holds *now* (目前). So every value is taken to hold from the report's date,
+# **日期。** 报道讲的是“目前”的情况，因此每个数值都视为自报道日期**2024-08-22**起适用；早于该日的就医**无法计算**：
+# 规则拒绝计算，而不去猜测当时适用哪个数值。报道中说已被替换的数值（门诊400元限额、50%救助比例、原倾斜救助门槛）没有任何日期，
+# 只出现在前后对比中。
+# <span lang="en">**Dates.** The report says what holds *now* (目前). So every value is taken to hold from the report's date,
 # **2024-08-22**, and a claim dated earlier **cannot be evaluated**: the engine refuses it rather than guess which
 # values applied then. The values the report says were replaced (the 400-yuan outpatient limit, the 50% ratio,
-# the old tilted-assistance threshold) carry no dates at all; they appear only in before/after comparisons.
+# the old tilted-assistance threshold) carry no dates at all; they appear only in before/after comparisons.</span>
 #
-# How to read this page: each clause section quotes the original (原文), its simplified form and an English
+# 阅读方法：每一条款先照录原文，再给出简体文本和英文译文，然后是**解读**（每条假设以“假设 Assumption:”开头），接着是
+# 编码该条款的规则（默认折叠）和由规则算出的算例。
+# <span lang="en">How to read this page: each clause section quotes the original (原文), its simplified form and an English
 # rendering, states the **interpretation** with every `Assumption:` flagged, then the rule that encodes it
-# (folded; click to open) and worked examples computed by that rule.
+# (folded; click to open) and worked examples computed by that rule.</span>
 
 # %% tags=["remove-cell"]
 import datetime as dt
@@ -88,17 +96,20 @@ def undetermined(person, claims, inputs=None):
 
 
 # %% [markdown]
-# ## Parameters, inputs and clauses at a glance
+# ## 参数、输入与条款一览 · Parameters, inputs and clauses at a glance
 #
-# Every number the rules use, with the kind of statement the report makes (`exact`, `range` = 50%至70%,
+# 规则用到的每一个数值，注明报道的表述类型（`exact` 确数，`range` 如“50%至70%”，`approximate` 即“左右/约”）及其出处条款。
+# `from`（起始日期）一栏全部为空（—）：报道没有给出起始日期；现行数值自报道日期起可知，被替换的旧数值没有日期。
+# <span lang="en">Every number the rules use, with the kind of statement the report makes (`exact`, `range` = 50%至70%,
 # `approximate` = 左右/约) and the clause it cites. `from` is empty (—) throughout: the report gives no start
-# dates; the current values are known from the report's date, the replaced ones have no dates.
+# dates; the current values are known from the report's date, the replaced ones have no dates.</span>
 
 # %% tags=["hide-input"]
 parameter_table(P)
 
 # %% [markdown]
-# What the report does **not** give is never made up: it is a named input the user supplies.
+# 报道没有给出的数值决不编造，而是作为需要使用者提供的具名输入。
+# <span lang="en">What the report does **not** give is never made up: it is a named input the user supplies.</span>
 
 # %% tags=["hide-input"]
 inputs_table(P)
@@ -107,7 +118,7 @@ inputs_table(P)
 clause_table(P)
 
 # %% [markdown]
-# ## 標題 Headline and 第1段 Lead: the report's date
+# ## 標題 标题与第1段 导语：报道日期 · Headline and lead: the report's date
 
 # %% tags=["hide-input"]
 show_clause(P, "title")
@@ -116,11 +127,15 @@ show_clause(P, "title")
 show_clause(P, "p1")
 
 # %% [markdown]
-# **Interpretation.** The press conference was on 21 August and the report is dated 2024-08-22. The measures
-# are reported as holding at that time; none has a start date.
+# **解读** <span lang="en">Interpretation.</span> 新闻发布会于8月21日举行，报道日期为2024-08-22。各项措施报道为当时有效，
+# 均未载明起始日期。
+# <span lang="en">The press conference was on 21 August and the report is dated 2024-08-22. The measures
+# are reported as holding at that time; none has a start date.</span>
 #
-# Assumption (one reading: the report gives no earlier date): everything the report describes as current holds from the report's date, 2024-08-22; nothing is
-# known about earlier dates, so an earlier claim is refused rather than evaluated under the replaced values.
+# Assumption (one reading: the report gives no earlier date): 报道所述的现行措施自报道日期2024-08-22起适用；更早的情况不得而知，
+# 因此早于该日的就医拒绝计算，而不按被替换的旧数值计算。
+# <span lang="en">everything the report describes as current holds from the report's date, 2024-08-22; nothing is
+# known about earlier dates, so an earlier claim is refused rather than evaluated under the replaced values.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(in_force, validate)
@@ -134,17 +149,20 @@ print("2024-08-22:", fmt_yuan(evaluate(parse_scenario(
 assert in_force(POLICY, dt.date(2024, 8, 22)) and not in_force(POLICY, dt.date(2024, 8, 21))
 
 # %% [markdown]
-# ## 第2段 Overall benefit levels
+# ## 第2段 总体待遇水平 · Overall benefit levels
 
 # %% tags=["hide-input"]
 show_clause(P, "p2")
 
 # %% [markdown]
-# The 85% and 75% are overall reimbursement levels (statistics), kept as facts, not rules. The list of benefits
+# 85%和75%是总体报销水平（统计数字），作为事实记录，不作为规则。所列待遇不包括大病保险和商业补充保险，因此这两项取自
+# 结算单（`critical_illness_paid`、`supplementary_insurance_paid`）。
+# <span lang="en">The 85% and 75% are overall reimbursement levels (statistics), kept as facts, not rules. The list of benefits
 # does not include critical-illness or supplementary insurance, so the engine takes those layers from the
-# settlement slip (`critical_illness_paid`, `supplementary_insurance_paid`).
+# settlement slip (`critical_illness_paid`, `supplementary_insurance_paid`).</span>
 #
-# Assumption (one reading: those layers are not computed, so only the slip can say what they paid): a claim without a critical-illness or supplementary slip amount had nothing paid by that layer.
+# Assumption (one reading: those layers are not computed, so only the slip can say what they paid): 没有大病保险或商业补充保险结算单金额的就医，视为该项未支付。
+# <span lang="en">a claim without a critical-illness or supplementary slip amount had nothing paid by that layer.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(critical_illness_insurance, supplementary_insurance)
@@ -155,27 +173,34 @@ pd.DataFrame([{"fact": f["label"]["zh"] + " / " + f["label"]["en"], "value": str
              ).set_index("fact")
 
 # %% [markdown]
-# ## 第3段 General outpatient care (普通门诊)
+# ## 第3段 普通门诊 · General outpatient care
 
 # %% tags=["hide-input"]
 show_clause(P, "p3")
 
 # %% [markdown]
-# ### Residents (居民医保)
+# ### 居民医保 · Residents
 #
-# **Interpretation.** A resident's general outpatient visit is reimbursed 90% at a village clinic, 85% at a
+# **解读** <span lang="en">Interpretation.</span> 居民普通门诊按政策范围内费用报销：村卫生室90%，乡镇卫生院85%，
+# 二级医院60%；每人每个自然年跨次累计最高报销500元。
+# <span lang="en">A resident's general outpatient visit is reimbursed 90% at a village clinic, 85% at a
 # township health centre and 60% at a secondary hospital, of its policy-range cost; reimbursement stops at 500
-# yuan per person per calendar year, across visits.
+# yuan per person per calendar year, across visits.</span>
 #
-# Assumption (reading p3:outpatient-limit): "門診年度最高報銷限額" caps the reimbursement (not the eligible costs) per calendar year.
+# Assumption (reading p3:outpatient-limit): “门诊年度最高报销限额”限制的是每个自然年的报销额，而不是可报销费用。
+# <span lang="en">"門診年度最高報銷限額" caps the reimbursement (not the eligible costs) per calendar year.</span>
 #
-# Assumption (one reading: the report names no deductible, so none is invented): no deductible is applied unless the input `resident_outpatient_deductible` is supplied (the report
-# names none); a supplied deductible is annual and used up by the first visits of the year.
+# Assumption (one reading: the report names no deductible, so none is invented): 报道未提起付线，除非提供输入
+# `resident_outpatient_deductible`，否则不扣起付线；提供的起付线按年度计算，由当年最先发生的门诊用完。
+# <span lang="en">no deductible is applied unless the input `resident_outpatient_deductible` is supplied (the report
+# names none); a supplied deductible is annual and used up by the first visits of the year.</span>
 #
-# Assumption (one reading: a slip's reimbursement is the same reimbursement under the limit): a visit whose basic-insurance amount comes from the slip uses up the same 500 yuan.
+# Assumption (one reading: a slip's reimbursement is the same reimbursement under the limit): 基本医保支付额取自结算单的门诊，同样占用这500元限额。
+# <span lang="en">a visit whose basic-insurance amount comes from the slip uses up the same 500 yuan.</span>
 #
-# Assumption (one reading: no tertiary ratio is reported, so it is an input): at a tertiary hospital (no ratio reported) the input `resident_outpatient_ratio_other_level` is
-# required.
+# Assumption (one reading: no tertiary ratio is reported, so it is an input): 三级医院（报道未给比例）须提供输入 `resident_outpatient_ratio_other_level`。
+# <span lang="en">at a tertiary hospital (no ratio reported) the input `resident_outpatient_ratio_other_level` is
+# required.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(basic_insurance, resident_outpatient_reimbursement, outpatient_visit)
@@ -201,18 +226,22 @@ assert list(resident_examples[BASIC]) == ["180.00", "170.00", "120.00", "500.00"
 assert list(resident_examples[OOP]) == ["20.00", "30.00", "80.00", "100.00", "83.33", "93.33", "110.00"]
 
 # %% [markdown]
-# A claim dated before the report is outside what is known (a scenario with no claim in force is refused); a
+# 早于报道日期的就医不在已知范围内（情形中没有一次就医在施行期间内的，拒绝计算）；未提供当地比例的三级医院门诊
+# 尽可能结算——基本医保及其后各项为待定，并注明可使其确定的输入：
+# <span lang="en">A claim dated before the report is outside what is known (a scenario with no claim in force is refused); a
 # tertiary visit without the local ratio is settled as far as it can be — basic insurance, and what follows it, is
-# 待定 (undetermined), naming the input that would settle it:
+# 待定 (undetermined), naming the input that would settle it:</span>
 
 # %% tags=["hide-input"]
 print(refused(resident, [visit("2024-08-01", 200, "village")]))
 print(undetermined(resident, [visit("2024-09-02", 200, "tertiary")]))
 
 # %% [markdown]
-# **The earlier limit.** The report says the limit rose from 400 to 500 yuan but not when. The 400 yuan is
+# **原限额。** 报道说限额由400元提高到500元，但没有说从何时起。因此400元不用于任何有日期的就医；这里把同一年的门诊分别按两个
+# 限额计算，以显示提高限额的作用。
+# <span lang="en">**The earlier limit.** The report says the limit rose from 400 to 500 yuan but not when. The 400 yuan is
 # therefore never applied to a dated claim; here the same year of visits is run through the same rule with each
-# limit, to show what the rise is worth.
+# limit, to show what the rise is worth.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(outpatient_year, resident_outpatient_annual_limit)
@@ -233,15 +262,19 @@ assert list(limit_comparison.iloc[:, 0]) == ["270.00", "130.00"]
 assert list(limit_comparison.iloc[:, 1]) == ["270.00", "230.00"]
 
 # %% [markdown]
-# ### Employees (职工医保)
+# ### 职工医保 · Employees
 #
-# **Interpretation.** Employees are reimbursed for outpatient visits and drugs up to 2,000 yuan a year, at a
+# **解读** <span lang="en">Interpretation.</span> 职工门诊和购药每年最高报销2,000元，比例在50%至70%之间。报道没有说明比例如何确定，
+# 因此作为输入 `employee_outpatient_ratio`，须在50%至70%之间（超出范围的拒绝计算并指出条款）。
+# <span lang="en">Employees are reimbursed for outpatient visits and drugs up to 2,000 yuan a year, at a
 # ratio between 50% and 70%. The report does not say what fixes the ratio within that range, so it is the input
-# `employee_outpatient_ratio`, which must lie within 50%–70% (a value outside is refused, naming the clause).
+# `employee_outpatient_ratio`, which must lie within 50%–70% (a value outside is refused, naming the clause).</span>
 #
-# Assumption (reading p3:outpatient-limit): "每年報銷額度為2000元" caps the reimbursement (not the eligible costs) per calendar year.
+# Assumption (reading p3:outpatient-limit): “每年报销额度为2000元”限制的是每个自然年的报销额，而不是可报销费用。
+# <span lang="en">"每年報銷額度為2000元" caps the reimbursement (not the eligible costs) per calendar year.</span>
 #
-# Assumption (one reading: the report names no deductible, so none is invented): no deductible unless `employee_outpatient_deductible` is supplied (the report names none).
+# Assumption (one reading: the report names no deductible, so none is invented): 除非提供 `employee_outpatient_deductible`，否则不扣起付线（报道未提）。
+# <span lang="en">no deductible unless `employee_outpatient_deductible` is supplied (the report names none).</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(employee_outpatient_reimbursement)
@@ -265,11 +298,13 @@ for ratio in ("0.5", "0.7", "0.71"):
     print(ratio, "→", refused(employee, [visit("2024-09-02", 100)], {"employee_outpatient_ratio": ratio}))
 
 # %% [markdown]
-# ### Try it: a year of resident outpatient visits
+# ### 试一试：居民一年的门诊 · Try it: a year of resident outpatient visits
 #
-# One visit a month from September 2024, each of the same cost at the same facility. The visits in January and
+# 自2024年9月起每月门诊一次，每次费用和机构相同。2025年1月、2月的门诊开始计算新一年的限额。（在本书的静态网页中控件不能运行，
+# 显示的是预先计算的结果；如需实时计算，请运行 `make workshop`。）
+# <span lang="en">One visit a month from September 2024, each of the same cost at the same facility. The visits in January and
 # February 2025 start a new year's limit. (In the static book the controls do not run; the tables above are the
-# representative results.)
+# representative results.)</span>
 
 # %% tags=["hide-input", "nbval-ignore-output"]
 facility_box = w.Dropdown(options=[("村卫生室 village clinic", "village"), ("乡镇卫生院 township centre", "township"),
@@ -303,23 +338,28 @@ facility_box.value, cost_box.value, count_box.value = "village", 200.0, 6
 assert list(visits_table("village", 200.0, 6)[BASIC]) == ["180.00", "180.00", "140.00", "0.00", "180.00", "180.00"]
 
 # %% [markdown]
-# ## 第4段 Hypertension and diabetes (“两病”)
+# ## 第4段 高血压、糖尿病（“两病”） · Hypertension and diabetes
 
 # %% tags=["hide-input"]
 show_clause(P, "p4")
 
 # %% [markdown]
-# **Interpretation.** A resident's outpatient care for hypertension or diabetes at village or township level
-# (乡村两级) is reimbursed at 90%.
+# **解读** <span lang="en">Interpretation.</span> 居民在乡村两级医疗机构的高血压、糖尿病门诊费用报销90%。
+# <span lang="en">A resident's outpatient care for hypertension or diabetes at village or township level
+# (乡村两级) is reimbursed at 90%.</span>
 #
-# Assumption (one reading: 乡村两级 names the village and township levels): 乡村两级 means village clinics and township health centres; the report gives no ratio at other
-# levels, so those are refused.
+# Assumption (one reading: 乡村两级 names the village and township levels): “乡村两级”指村卫生室和乡镇卫生院；报道未给出其他级别的比例，因此其他级别拒绝计算。
+# <span lang="en">乡村两级 means village clinics and township health centres; the report gives no ratio at other
+# levels, so those are refused.</span>
 #
-# Assumption (one reading: the report gives no limit or deductible): no annual limit or deductible is applied (the report gives none): the amount is before any limit of
-# the special benefit.
+# Assumption (one reading: the report gives no limit or deductible): 不设年度限额和起付线（报道未提）：所得金额是专项待遇任何限额之前的数额。
+# <span lang="en">no annual limit or deductible is applied (the report gives none): the amount is before any limit of
+# the special benefit.</span>
 #
-# Assumption (one reading: no rule uses the earlier ratio, so the reading changes no amount): "較之前提升了20%" is read as 20 percentage points (an earlier 70%); a relative reading would give
-# 75%. No rule uses the earlier ratio, so the reading changes no result here.
+# Assumption (one reading: no rule uses the earlier ratio, so the reading changes no amount): “较之前提升了20%”理解为提高20个百分点（原为70%）；若理解为相对提高则为75%。
+# 没有规则使用原比例，因此这一理解不影响此处任何结果。
+# <span lang="en">"較之前提升了20%" is read as 20 percentage points (an earlier 70%); a relative reading would give
+# 75%. No rule uses the earlier ratio, so the reading changes no result here.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(two_diseases_outpatient_reimbursement)
@@ -347,21 +387,26 @@ assert list(two_disease_examples["reimbursed 报销"])[:2] == ["90.00", "210.00"
 assert all(x.startswith("refused") for x in list(two_disease_examples["reimbursed 报销"])[2:])
 
 # %% [markdown]
-# ## 第5段 Prenatal checks (产前检查)
+# ## 第5段 产前检查 · Prenatal checks
 
 # %% tags=["hide-input"]
 show_clause(P, "p5")
 
 # %% [markdown]
-# **Interpretation.** An employee's prenatal checks are reimbursed at 90%, up to 1,200 yuan a year. A resident's
+# **解读** <span lang="en">Interpretation.</span> 职工产前检查报销90%，每年最高1,200元。居民产前检查每年最高报销1,100元，
+# 普通门诊待遇与新增的产检待遇合并计算。
+# <span lang="en">An employee's prenatal checks are reimbursed at 90%, up to 1,200 yuan a year. A resident's
 # prenatal checks are reimbursed up to 1,100 yuan a year, counting the general outpatient benefit together with
-# the new prenatal benefit.
+# the new prenatal benefit.</span>
 #
-# Assumption (reading p5:prenatal-cap): the employee's 1,200 yuan (产检额度) caps the reimbursement per calendar year, not the eligible
-# costs (under the other reading the most paid would be 90% of 1,200 = 1,080).
+# Assumption (reading p5:prenatal-cap): 职工的1,200元（产检额度）限制每个自然年的报销额，而不是可报销费用
+# （按另一种理解，最多支付1,200元的90%，即1,080元）。
+# <span lang="en">the employee's 1,200 yuan (产检额度) caps the reimbursement per calendar year, not the eligible
+# costs (under the other reading the most paid would be 90% of 1,200 = 1,080).</span>
 #
-# Assumption (reading p5:resident-prenatal-limit): the resident's 1,100 yuan caps all reimbursement of prenatal checks per calendar year; the ratio is
-# not reported, so it is the input `resident_prenatal_ratio`.
+# Assumption (reading p5:resident-prenatal-limit): 居民的1,100元限制每个自然年产前检查的全部报销额；报道未给比例，因此作为输入 `resident_prenatal_ratio`。
+# <span lang="en">the resident's 1,100 yuan caps all reimbursement of prenatal checks per calendar year; the ratio is
+# not reported, so it is the input `resident_prenatal_ratio`.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(prenatal_care_reimbursement)
@@ -392,21 +437,27 @@ assert list(prenatal_examples.iloc[:3, 0]) == ["720.00, 480.00, 720.00", "1,200.
 assert all(x.startswith("refused") for x in list(prenatal_examples.iloc[3:, 0]))
 
 # %% [markdown]
-# ## 第6段 Inpatient care outside the province (省外住院)
+# ## 第6段 省外住院 · Inpatient care outside the province
 
 # %% tags=["hide-input"]
 show_clause(P, "p6")
 
 # %% [markdown]
-# **Interpretation.** For a Guizhou insured person admitted outside the province, basic insurance pays a ratio
+# **解读** <span lang="en">Interpretation.</span> 贵州参保人员在省外住院，基本医保对起付线以上的政策范围内费用按60%至80%之间的比例
+# 支付。报道没有给出具体比例和降低后的起付线，因此作为输入 `out_of_province_inpatient_ratio`（超出60%至80%的拒绝计算）和
+# `out_of_province_inpatient_deductible`。
+# <span lang="en">For a Guizhou insured person admitted outside the province, basic insurance pays a ratio
 # between 60% and 80% of the policy-range cost above the deductible. The ratio within the range and the lowered
 # deductible are not reported: they are the inputs `out_of_province_inpatient_ratio` (refused outside 60%–80%)
-# and `out_of_province_inpatient_deductible`.
+# and `out_of_province_inpatient_deductible`.</span>
 #
-# Assumption (one reading: the claim has no place field, so the place is a fact the user states): the claim format has no place field, so the input `inpatient_outside_province` states that the
-# scenario's inpatient claims are outside the province; an inpatient stay in Guizhou needs the slip amount.
+# Assumption (one reading: the claim has no place field, so the place is a fact the user states): 就医记录没有地点字段，因此由输入 `inpatient_outside_province` 说明本例的住院发生在省外；
+# 在省内住院须提供结算单金额。
+# <span lang="en">the claim format has no place field, so the input `inpatient_outside_province` states that the
+# scenario's inpatient claims are outside the province; an inpatient stay in Guizhou needs the slip amount.</span>
 #
-# Assumption (one reading: the report gives no annual limit, and a deductible is charged per stay): the deductible is per admission, and no annual limit is applied (the report gives none).
+# Assumption (one reading: the report gives no annual limit, and a deductible is charged per stay): 起付线按每次住院计算，不设年度限额（报道未提）。
+# <span lang="en">the deductible is per admission, and no annual limit is applied (the report gives none).</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(out_of_province_inpatient_reimbursement)
@@ -429,33 +480,43 @@ print(refused(resident, [stay("2024-09-10", 10800)], {**OUT, "out_of_province_in
 print(undetermined(resident, [stay("2024-09-10", 10800)]))   # a stay in Guizhou: the slip amount is needed
 
 # %% [markdown]
-# ## 第7段 More medical assistance
+# ## 第7段 医疗救助更有力 · More medical assistance
 
 # %% tags=["hide-input"]
 show_clause(P, "p7")
 
 # %% [markdown]
-# An introduction to the four measures that follow; nothing to compute.
+# 以下四项措施的引言，无需计算。
+# <span lang="en">An introduction to the four measures that follow; nothing to compute.</span>
 #
-# ## 第8段 Wider assistance scope (拓宽救助范围)
+# ## 第8段 拓宽救助范围 · Wider assistance scope
 
 # %% tags=["hide-input"]
 show_clause(P, "p8")
 
 # %% [markdown]
-# **Interpretation.** Employees in hardship (困难职工) and households monitored against relapse into poverty
+# **解读** <span lang="en">Interpretation.</span> 困难职工和防止返贫监测对象（`jiance`）纳入医疗救助对象。门诊慢特病费用、
+# 个人负担中的起付线部分和乙类先行自付部分纳入救助范围。
+# <span lang="en">Employees in hardship (困难职工) and households monitored against relapse into poverty
 # (`jiance`) become medical assistance recipients. Chronic and special disease outpatient costs, the deductible
-# part and the category-B self-paid part of the personal burden are brought into the assistance base.
+# part and the category-B self-paid part of the personal burden are brought into the assistance base.</span>
 #
-# Assumption (one reading: 新增纳入 means added to the existing groups): 特困 (`tekun`), 低保 (`dibao`), 低保边缘 (`dibian`) and 因病致贫 (`yinbing_zhipin`) remain recipients:
-# "新增纳入" (newly added) implies existing recipient groups, which the report does not name.
+# Assumption (one reading: 新增纳入 means added to the existing groups): 特困人员（`tekun`）、低保对象（`dibao`）、低保边缘对象（`dibian`）
+# 和因病致贫重病患者（`yinbing_zhipin`）仍是救助对象：“新增纳入”意味着已有救助对象，报道没有列出。
+# <span lang="en">特困 (`tekun`), 低保 (`dibao`), 低保边缘 (`dibian`) and 因病致贫 (`yinbing_zhipin`) remain recipients:
+# "新增纳入" (newly added) implies existing recipient groups, which the report does not name.</span>
 #
-# Assumption (one reading: the report gives no criteria for 困难职工, so it is a fact the user states): a `general` person is a recipient only when the input `employee_in_hardship` is true, which is
-# allowed only for a person insured as an employee; the report gives no criteria for 困难职工.
+# Assumption (one reading: the report gives no criteria for 困难职工, so it is a fact the user states): 普通参保人（`general`）只有在输入 `employee_in_hardship` 为“是”时才是救助对象，
+# 且只限职工医保参保人；报道没有给出困难职工的认定标准。
+# <span lang="en">a `general` person is a recipient only when the input `employee_in_hardship` is true, which is
+# allowed only for a person insured as an employee; the report gives no criteria for 困难职工.</span>
 #
-# Assumption (one reading: 起付线部分 already lies inside the policy-range burden, 乙类先行自付 outside it): the
+# Assumption (one reading: 起付线部分 already lies inside the policy-range burden, 乙类先行自付 outside it): 救助基数为
+# 经各项保险支付后的全年政策范围内个人负担，加上结算记录中各次就医的先行自付（`pre_self_paid`，乙类先行自付）；
+# 缺少该字段的，医疗救助为待定。
+# <span lang="en">the
 # assistance base is the year's policy-range burden left after the insurances plus the claims' 先行自付
-# (`pre_self_paid`, 乙类先行自付) from the settlement record; without that field assistance is 待定.
+# (`pre_self_paid`, 乙类先行自付) from the settlement record; without that field assistance is 待定.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(medical_assistance_eligibility, medical_assistance_cost_scope)
@@ -483,30 +544,38 @@ assert list(eligibility["recipient 救助对象"]) == [True, True, True, True, T
 pd.DataFrame(medical_assistance_cost_scope(), columns=["中文", "English"], index=range(1, 4))
 
 # %% [markdown]
-# ## 第9段 Higher assistance standards (提高救助标准)
+# ## 第9段 提高救助标准 · Higher assistance standards
 
 # %% tags=["hide-input"]
 show_clause(P, "p9")
 
 # %% [markdown]
-# **Interpretation.** People in sudden serious hardship (`tufa_kunnan`) are assisted at 70% (formerly 50%) of
-# their medical costs; the annual assistance limit is 50,000 yuan.
+# **解读** <span lang="en">Interpretation.</span> 突发严重困难人员（`tufa_kunnan`）医疗费用救助比例为70%（原为50%）；
+# 年度救助限额为5万元。
+# <span lang="en">People in sudden serious hardship (`tufa_kunnan`) are assisted at 70% (formerly 50%) of
+# their medical costs; the annual assistance limit is 50,000 yuan.</span>
 #
-# Assumption (one reading: the report gives no assistance deductible): the base is the policy-range burden left after basic and critical-illness insurance, with no
-# assistance deductible (the report gives none).
+# Assumption (one reading: the report gives no assistance deductible): 救助基数为经基本医保和大病保险支付后的政策范围内个人负担，
+# 不设救助起付线（报道未提）。
+# <span lang="en">the base is the policy-range burden left after basic and critical-illness insurance, with no
+# assistance deductible (the report gives none).</span>
 #
-# Assumption (reading p9:limit-scope): "统一提高到5万元" makes 50,000 yuan the one annual limit of every recipient group, per person per
-# calendar year, shared by all claims.
+# Assumption (reading p9:limit-scope): “统一提高到5万元”即各类救助对象统一的年度救助限额为5万元，按每人每个自然年、各次就医共用。
+# <span lang="en">"统一提高到5万元" makes 50,000 yuan the one annual limit of every recipient group, per person per
+# calendar year, shared by all claims.</span>
 #
-# Assumption (one reading: the ratios are not reported, so they are inputs): other recipients' ratios are not reported: the input `medical_assistance_ratio` is required for them.
+# Assumption (one reading: the ratios are not reported, so they are inputs): 报道未给出其他救助对象的比例：对他们须提供输入 `medical_assistance_ratio`。
+# <span lang="en">other recipients' ratios are not reported: the input `medical_assistance_ratio` is required for them.</span>
 #
-# Assumption (one reading: a value with no dates applies to no claim): the earlier 50% has no dates, so it applies to no claim.
+# Assumption (one reading: a value with no dates applies to no claim): 原50%没有日期，因此不适用于任何就医。
+# <span lang="en">the earlier 50% has no dates, so it applies to no claim.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(medical_assistance)
 
 # %% [markdown]
-# Worked examples: basic insurance from the slip, to isolate this rule ("burden" = cost − basic insurance).
+# 算例：基本医保取自结算单，以单独检验本条规则（“负担” = 费用 − 基本医保支付额）。
+# <span lang="en">Worked examples: basic insurance from the slip, to isolate this rule ("burden" = cost − basic insurance).</span>
 
 # %% tags=["hide-input"]
 sudden = {"category": "tufa_kunnan", "insurance": "resident"}
@@ -532,24 +601,32 @@ print(undetermined({"category": "dibao", "insurance": "resident"},
                    [stay("2024-09-10", 20000, basic_insurance_paid=10000)]))
 
 # %% [markdown]
-# ## 第10段 The tilted-assistance threshold (倾斜救助门槛)
+# ## 第10段 倾斜救助门槛 · The tilted-assistance threshold
 
 # %% tags=["hide-input"]
 show_clause(P, "p10")
 
 # %% [markdown]
-# **Interpretation.** Tilted assistance used to start with costs above the 50,000-yuan assistance limit; now it
+# **解读** <span lang="en">Interpretation.</span> 倾斜救助原来从超过5万元救助限额的费用起算，现在从**约**1.3万元（“1.3万元左右”）
+# 起算。“左右”是约数，因此当地确切门槛作为输入 `tilted_assistance_threshold`；1.3万元只作为报道的约数显示。报道既没有给出倾斜救助
+# 比例，也没有给出其限额，二者作为具名输入 `tilted_assistance_ratio` 和 `tilted_assistance_annual_limit`。未提供时，
+# 全年个人自付一旦超过门槛，`further_relief` 一项即为待定，规则说明其中超过当地门槛的部分有多少
+# （`tilted_assistance_above_threshold`）。
+# <span lang="en">Tilted assistance used to start with costs above the 50,000-yuan assistance limit; now it
 # starts above a threshold of *about* 13,000 yuan (1.3万元左右). "左右" is approximate, so the exact local
 # threshold is the input `tilted_assistance_threshold`; 13,000 is shown only as the reported approximate value.
 # The report gives neither the tilted-assistance ratio nor its limit: they are the named inputs
 # `tilted_assistance_ratio` and `tilted_assistance_annual_limit`. Without them the `further_relief` layer is 待定
 # (undetermined) once the year's out-of-pocket passes the threshold, and the engine says how much of it lies above
-# the local threshold (`tilted_assistance_above_threshold`).
+# the local threshold (`tilted_assistance_above_threshold`).</span>
 #
-# Assumption (one reading: no other base is named, and no tilted amount is paid, only the part above the threshold shown): both thresholds are measured on the same base, the year's out-of-pocket within the policy range after
-# basic insurance, critical-illness insurance and ordinary assistance (the report does not say).
+# Assumption (one reading: no other base is named, and no tilted amount is paid, only the part above the threshold shown): 新旧两个门槛以同一基数衡量，
+# 即经基本医保、大病保险和普通医疗救助后的全年政策范围内个人自付（报道未说明）。
+# <span lang="en">both thresholds are measured on the same base, the year's out-of-pocket within the policy range after
+# basic insurance, critical-illness insurance and ordinary assistance (the report does not say).</span>
 #
-# Assumption (one reading: 门槛 is passed by what lies above it): the threshold is passed only by an amount strictly above it; what counts is the part above it.
+# Assumption (one reading: 门槛 is passed by what lies above it): 只有严格超过门槛的金额才算超过；计入的是超过门槛的部分。
+# <span lang="en">the threshold is passed only by an amount strictly above it; what counts is the part above it.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(tilted_assistance_eligible_part, tilted_medical_assistance, tilted_assistance_threshold_reached)
@@ -571,9 +648,12 @@ assert list(threshold_examples["now, local threshold 13,000"]) == ["0.00", "0.00
 assert list(threshold_examples["old: above 50,000.00"]) == ["0.00", "0.00", "0.00", "0.00", "10,000.00"]
 
 # %% [markdown]
-# In the engine, across two stays of a person in sudden serious hardship, with a local threshold of 13,000:
+# 规则中，一名突发严重困难人员两次住院，当地门槛为13,000元：第1次住院，负担40,000元，救助70%即28,000元，剩余12,000元
+# （未超过13,000元）；第2次住院，负担10,000元，全年救助为70% × 50,000 = 35,000元，减去已付28,000元，得7,000元，剩余3,000元：
+# 全年自付15,000元，超过门槛2,000元。
+# <span lang="en">In the engine, across two stays of a person in sudden serious hardship, with a local threshold of 13,000:
 # stay 1, burden 40,000, assistance 70% = 28,000, 12,000 left (not above 13,000); stay 2, burden 10,000, the year's
-# assistance 70% × 50,000 = 35,000 less 28,000 = 7,000, 3,000 left: the year's 15,000 is 2,000 above the threshold.
+# assistance 70% × 50,000 = 35,000 less 28,000 = 7,000, 3,000 left: the year's 15,000 is 2,000 above the threshold.</span>
 
 # %% tags=["hide-input"]
 tilted = evaluate(parse_scenario({"policy": P, "person": sudden, "inputs": {"tilted_assistance_threshold": 13000},
@@ -588,26 +668,34 @@ tilted_rows
 assert list(tilted_rows["above the threshold this year"]) == ["0.00", "2,000.00"]
 
 # %% [markdown]
-# ## 第11段 Retroactive assistance (追溯救助)
+# ## 第11段 追溯救助 · Retroactive assistance
 
 # %% tags=["hide-input"]
 show_clause(P, "p11")
 
 # %% [markdown]
-# **Interpretation.** Costs incurred in the 6 to 12 months before a person is recognised as a medical assistance
+# **解读** <span lang="en">Interpretation.</span> 认定为医疗救助对象前6至12个月内发生的医疗费用，给予追溯救助。报道没有说明6个月
+# 还是12个月由什么决定：追溯期作为输入 `retroactive_lookback_months`，超出6至12的拒绝计算。
+# <span lang="en">Costs incurred in the 6 to 12 months before a person is recognised as a medical assistance
 # recipient are assisted retroactively. What fixes 6 or 12 is not reported: the look-back is the input
-# `retroactive_lookback_months`, refused outside 6–12.
+# `retroactive_lookback_months`, refused outside 6–12.</span>
 #
-# Assumption (reading p11:lookback): "6至12个月内" gives the length of the look-back (6, 12 or between), not a band of costs aged 6 to 12
-# months that would leave out the most recent 6 months.
+# Assumption (reading p11:lookback): “6至12个月内”给出的是追溯期的长度（6个月、12个月或其间），而不是只包括发生在6至12个月前的费用、
+# 把最近6个月排除在外。
+# <span lang="en">"6至12个月内" gives the length of the look-back (6, 12 or between), not a band of costs aged 6 to 12
+# months that would leave out the most recent 6 months.</span>
 #
-# Assumption (one reading: a look-back of N months ends the day before recognition): the window runs from the same day N months before recognition (included) to the day before
-# recognition; costs from the recognition day on are ordinary assistance, not retroactive.
+# Assumption (one reading: a look-back of N months ends the day before recognition): 追溯期从认定日前N个月的同一天（含）起，到认定日前一天止；
+# 认定日起发生的费用属于普通救助，不是追溯救助。
+# <span lang="en">the window runs from the same day N months before recognition (included) to the day before
+# recognition; costs from the recognition day on are ordinary assistance, not retroactive.</span>
 #
-# Assumption (one reading: a missing day of the month falls back to the month's last day): where that day does not exist (31 August − 6 months), the window starts on the last day of the month.
+# Assumption (one reading: a missing day of the month falls back to the month's last day): 该日不存在的（8月31日往前6个月），追溯期从该月最后一天起算。
+# <span lang="en">where that day does not exist (31 August − 6 months), the window starts on the last day of the month.</span>
 #
-# Assumption (one reading: the report gives no issue date): the rule is known only for recognitions from the report's date on (the document was issued "今年",
-# 2024, on a date not given).
+# Assumption (one reading: the report gives no issue date): 这一规则只对报道日期以后的认定适用（文件于“今年”即2024年印发，具体日期不详）。
+# <span lang="en">the rule is known only for recognitions from the report's date on (the document was issued "今年",
+# 2024, on a date not given).</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(retroactive_window, retroactive_medical_assistance)
@@ -634,7 +722,7 @@ assert list(retro_examples["retroactive 追溯救助"])[:7] == [True, False, Tru
 assert all(str(x).startswith("refused") for x in list(retro_examples["retroactive 追溯救助"])[7:])
 
 # %% [markdown]
-# ### Try it: which costs are assisted retroactively?
+# ### 试一试：哪些费用可以追溯救助？ · Try it: which costs are assisted retroactively?
 
 # %% tags=["hide-input", "nbval-ignore-output"]
 recognised_box = w.DatePicker(value=D(2024, 9, 15), description="认定日期 Recognised", style={"description_width": "10em"})
@@ -666,19 +754,22 @@ months_box.value = 12
 assert window_text(D(2024, 9, 15), 12) == "costs from 2023-09-15 to 2024-09-14 are assisted retroactively"
 
 # %% [markdown]
-# ## 第12段 Administrative services
+# ## 第12段 经办服务 · Administrative services
 #
-# Service statistics, recorded as facts in the table near the top of this page; nothing to compute.
+# 服务统计数字，作为事实记录在本页上方的表格中；无需计算。
+# <span lang="en">Service statistics, recorded as facts in the table near the top of this page; nothing to compute.</span>
 
 # %% tags=["hide-input"]
 show_clause(P, "p12")
 
 # %% [markdown]
-# ## A whole case with its trace
+# ## 完整算例及其追溯 · A whole case with its trace
 #
-# A person in sudden serious hardship, insured as a resident, admitted outside the province in October 2024 for
+# 一名突发严重困难人员，参加居民医保，2024年10月在省外住院，费用10万元；当地省外住院报销比例70%，起付线1,000元，当地倾斜救助门槛
+# 13,000元（即 `examples/guizhou-sudden-hardship-out-of-province.json` 的情形）。
+# <span lang="en">A person in sudden serious hardship, insured as a resident, admitted outside the province in October 2024 for
 # 100,000 yuan; local out-of-province ratio 70%, deductible 1,000, local tilted-assistance threshold 13,000 (the
-# scenario of `examples/guizhou-sudden-hardship-out-of-province.json`).
+# scenario of `examples/guizhou-sudden-hardship-out-of-province.json`).</span>
 
 # %% tags=["hide-input"]
 whole = evaluate(parse_scenario({"policy": P, "person": sudden, "claims": [stay("2024-10-08", 100000)],

@@ -13,24 +13,32 @@
 # %% [markdown]
 # # 山东 Shandong 2022 · 重特大疾病医疗保险和救助 (press report, machine-translated)
 #
-# **关于健全重特大疾病医疗保险和救助制度的实施意见 (山东省)** — Shandong's Implementation Opinions on improving the
-# medical insurance and assistance system for major and catastrophic diseases, **as explained at a provincial
-# press conference on 2022-09-05** by the director of the Shandong Healthcare Security Administration.
+# **《关于健全重特大疾病医疗保险和救助制度的实施意见》（山东省）**，据山东省医疗保障局局长在**2022-09-05省政府新闻发布会**上的解读。
+# <span lang="en">Shandong's Implementation Opinions on improving the medical insurance and assistance system for major and
+# catastrophic diseases, **as explained at a provincial press conference on 2022-09-05** by the director of the
+# Shandong Healthcare Security Administration.</span>
 #
-# **Read this first: the source is weak.** The seed (`003_ee554ad19588e41c.txt`) is an *English machine
+# **请先注意：来源不可靠。** 种子文件（`003_ee554ad19588e41c.txt`）是一篇中文新闻报道的**英文机器翻译**，不是《实施意见》本身。
+# 语句多有错乱，至少丢失了两个数字（大病保险支付比例的提高幅度；一项监测标准所占比例）。下文引用的“原文”即该机器翻译的英文原样；
+# 其下的“English”是校正后的理解；译文掩盖原意之处都列在该政策的条款文件中（`uncertain`）。《实施意见》的中文标题、文号和日期均不见于来源。
+# <span lang="en">**Read this first: the source is weak.** The seed (`003_ee554ad19588e41c.txt`) is an *English machine
 # translation* of a Chinese press report, not the Opinions themselves. Sentences are garbled and at least two
 # numbers were lost (the critical-illness ratio increase; a monitoring threshold share). The quoted "original"
 # below is that English text exactly as machine-translated; the "English" under it is the corrected reading, and
 # every place where the translation hides the meaning is listed in `policies/shandong-2022-major-illness/clauses.yaml`
-# (`uncertain`). The Opinions' Chinese title, document number and dates are not in the source.
+# (`uncertain`). The Opinions' Chinese title, document number and dates are not in the source.</span>
 #
-# **Dates.** The report gives no start and no end date. The engine treats the report date, **2022-09-05**, as the
+# **日期。** 报道没有给出起止日期。规则把报道日期**2022-09-05**视为已知规则有效的第一天：**早于2022-09-05的就医无法计算**
+# （拒绝计算并说明日期），也不设终止日期。
+# <span lang="en">**Dates.** The report gives no start and no end date. The engine treats the report date, **2022-09-05**, as the
 # first day the rules are known to be in force: **claims dated before 2022-09-05 cannot be evaluated** (they are
-# refused with a message naming the date), and no end date is applied.
+# refused with a message naming the date), and no end date is applied.</span>
 #
-# **Inputs in the examples.** Where the report gives no value (the critical-illness base deductible and ratio, the
+# **算例中的输入。** 报道未给出的数值（大病保险原起付线和比例、比例提高幅度、“负担仍较重”的标准、收入），算例使用各节注明的**演示值**，
+# 不是山东的实际标准。
+# <span lang="en">**Inputs in the examples.** Where the report gives no value (the critical-illness base deductible and ratio, the
 # size of the ratio increase, the "still heavy" threshold, the incomes), the worked examples use *illustrative*
-# values named in each section. They are not Shandong's real values.
+# values named in each section. They are not Shandong's real values.</span>
 
 # %% tags=["remove-cell"]
 import datetime as dt
@@ -78,17 +86,20 @@ def burden(amount, date="2023-03-10", **more):
 
 
 # %% [markdown]
-# ## Parameters, inputs and clauses at a glance
+# ## 参数、输入与条款一览 · Parameters, inputs and clauses at a glance
 #
-# Every number the rules use, with the kind of statement the text makes (`floor` = "not less than": the
+# 规则用到的每一个数值，注明条文的表述类型（`floor` 即“不低于”，规则至少按此支付；`ceiling` 即“最高可达”）及其出处条款。
+# 所有数值自报道日期起适用（`from` 为空：报道未给出起始日期）。
+# <span lang="en">Every number the rules use, with the kind of statement the text makes (`floor` = "not less than": the
 # encoding pays at least this; `ceiling` = "can reach up to") and the clause it cites. All values are dated from
-# the report (`from` is empty: the report gives no start).
+# the report (`from` is empty: the report gives no start).</span>
 
 # %% tags=["hide-input"]
 parameter_table(P)
 
 # %% [markdown]
-# What the text does **not** give is never made up: it is a named input the user supplies.
+# 文件没有给出的数值决不编造，而是作为需要使用者提供的具名输入。
+# <span lang="en">What the text does **not** give is never made up: it is a named input the user supplies.</span>
 
 # %% tags=["hide-input"]
 inputs_table(P)
@@ -97,7 +108,7 @@ inputs_table(P)
 clause_table(P)
 
 # %% [markdown]
-# ## Headline, Lead ¶1 The press conference (and when the rules apply)
+# ## 标题、导语第1段 新闻发布会（及规则的适用日期） · Headline, Lead ¶1 The press conference
 
 # %% tags=["hide-input"]
 show_clause(P, "title")
@@ -106,14 +117,18 @@ show_clause(P, "title")
 show_clause(P, "p1")
 
 # %% [markdown]
-# **Interpretation.** The Opinions are known to be in force on the day of the press conference that explained
-# them, 5 September 2022 (the report's byline date, `dates.report` in `policy.yaml`).
+# **解读** <span lang="en">Interpretation.</span> 已知《实施意见》在解读它的新闻发布会当天即2022年9月5日有效（报道署名日期，元数据中的 `dates.report`）。
+# <span lang="en">The Opinions are known to be in force on the day of the press conference that explained
+# them, 5 September 2022 (the report's byline date, `dates.report` in `policy.yaml`).</span>
 #
-# Assumption (one reading: the report gives no start date and one is never invented): a claim dated 2022-09-05 or later is evaluated with the values reported; a claim dated earlier is
-# refused, because the report gives no start date and one is never invented.
+# Assumption (one reading: the report gives no start date and one is never invented): 2022-09-05及以后的就医按报道的数值计算；
+# 更早的就医拒绝计算，因为报道没有给出起始日期，而起始日期决不编造。
+# <span lang="en">a claim dated 2022-09-05 or later is evaluated with the values reported; a claim dated earlier is
+# refused, because the report gives no start date and one is never invented.</span>
 #
-# Assumption (one reading: the report gives no end date): no end date is known, so later claims are evaluated with the same values; later changes to the
-# Opinions are not in this source.
+# Assumption (one reading: the report gives no end date): 终止日期不详，因此以后的就医按同样的数值计算；《实施意见》此后的修改不在本来源中。
+# <span lang="en">no end date is known, so later claims are evaluated with the same values; later changes to the
+# Opinions are not in this source.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(in_force)
@@ -128,32 +143,40 @@ for date in ("2022-09-04", "2022-09-05", "2026-06-30"):
         print(date, "refused:", e)
 
 # %% [markdown]
-# ## Lead ¶2 Outline of the Implementation Opinions
+# ## 导语第2段 实施意见概要 · Lead ¶2 Outline of the Implementation Opinions
 
 # %% tags=["hide-input"]
 show_clause(P, "p2")
 
 # %% [markdown]
-# An outline of the eight measures that follow; nothing to compute.
+# 以下八项措施的概要，无需计算。
+# <span lang="en">An outline of the eight measures that follow; nothing to compute.</span>
 #
-# ## First: who receives medical assistance
+# ## 一、医疗救助对象 · First: who receives medical assistance
 
 # %% tags=["hide-input"]
 show_clause(P, "1")
 
 # %% [markdown]
-# **Interpretation.** Clause 5 gives each named group its own assistance rule, so the person's group decides the
+# **解读** <span lang="en">Interpretation.</span> 第五条为每类对象分别规定了救助办法，因此由人员类别决定适用哪条规则：**三类重点救助对象**——
+# 特困人员（`tekun`）、低保对象（`dibao`）和返贫致贫人口——适用重点对象规则；低保边缘家庭成员（`dibian`）和防止返贫监测对象（`jiance`）
+# 适用低保边缘规则；因病致贫重病患者（`yinbing_zhipin`）适用“超过收入25%”规则；其他人员按本报道不享受救助。
+# <span lang="en">Clause 5 gives each named group its own assistance rule, so the person's group decides the
 # rule: the **three key groups** — 特困 (`tekun`), 低保 (`dibao`) and 返贫致贫人口 — follow the key-group rule;
 # 低保边缘 family members (`dibian`) and monitored households (`jiance`) follow the marginal rule; people
 # impoverished by illness (`yinbing_zhipin`) follow the 25%-of-income rule; anyone else gets no assistance under
-# this report.
+# this report.</span>
 #
-# Assumption (one reading: the group has no category code, so it is a fact the user states): 返贫致贫人口 (people who returned to or fell into poverty) has no category code, so it is the yes/no
-# input `person.returned_to_poverty`; a person marked so is in the key groups whatever their category code.
+# Assumption (one reading: the group has no category code, so it is a fact the user states): 返贫致贫人口没有类别代码，
+# 因此作为是/否输入 `person.returned_to_poverty`；标为“是”的人员无论类别代码如何都属于重点救助对象。
+# <span lang="en">返贫致贫人口 (people who returned to or fell into poverty) has no category code, so it is the yes/no
+# input `person.returned_to_poverty`; a person marked so is in the key groups whatever their category code.</span>
 #
-# Assumption (one reading: the county assigns the category, so the user gives it): "other special difficulties stipulated by governments at or above the county level … according to
+# Assumption (one reading: the county assigns the category, so the user gives it): “县级以上人民政府规定的其他特殊困难人员……按救助对象类别”
+# 是指此类人员按县级政府认定的类别救助；请填写该类别的代码。`tufa_kunnan` 和 `general` 不享受救助。
+# <span lang="en">"other special difficulties stipulated by governments at or above the county level … according to
 # the category of rescue objects" means such a person is assisted as the category the county assigns; give that
-# category's code. `tufa_kunnan` and `general` get nothing.
+# category's code. `tufa_kunnan` and `general` get nothing.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(medical_assistance_eligibility)
@@ -170,20 +193,23 @@ assert list(eligibility["rule of clause 5"]) == ["key_group", "key_group", "marg
                                                  "key_group", "none", "none", "key_group"]
 
 # %% [markdown]
-# ## Second: graded enrolment subsidies
+# ## 二、分类资助参保 · Second: graded enrolment subsidies
 
 # %% tags=["hide-input"]
 show_clause(P, "2")
 
 # %% [markdown]
-# **Interpretation.** The individual contribution to residents' basic medical insurance of a person in extreme
-# hardship (特困) is paid in full by medical assistance funds.
+# **解读** <span lang="en">Interpretation.</span> 特困人员参加城乡居民基本医疗保险的个人缴费部分，由医疗救助基金全额资助。
+# <span lang="en">The individual contribution to residents' basic medical insurance of a person in extreme
+# hardship (特困) is paid in full by medical assistance funds.</span>
 #
-# Assumption (one reading: the headline names 特困): the subject of "shall be fully funded", lost in translation, is 特困人员, as the headline says
-# ("the full capital of the special poverty").
+# Assumption (one reading: the headline names 特困): 译文中丢失的“给予全额资助”的主语是特困人员，与标题（“特困人员全额资助”）一致。
+# <span lang="en">the subject of "shall be fully funded", lost in translation, is 特困人员, as the headline says
+# ("the full capital of the special poverty").</span>
 #
-# Assumption (one reading: the rule was lost in translation, so nothing can be read): for every other group the subsidy rule and amount were lost ("Funding and consolidating the
-# difficulties of difficulties…"), so asking for it is refused rather than guessed.
+# Assumption (one reading: the rule was lost in translation, so nothing can be read): 其他各类人员的资助办法和金额在译文中丢失，因此查询时拒绝回答，而不去猜测。
+# <span lang="en">for every other group the subsidy rule and amount were lost ("Funding and consolidating the
+# difficulties of difficulties…"), so asking for it is refused rather than guessed.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(enrolment_subsidy)
@@ -196,58 +222,75 @@ except InputError as e:
     print("dibao →", e)
 
 # %% [markdown]
-# ## Third: general outpatient and chronic and special diseases
+# ## 三、普通门诊与门诊慢特病 · Third: general outpatient and chronic and special diseases
 
 # %% tags=["hide-input"]
 show_clause(P, "3")
 
 # %% [markdown]
-# The clause sets up general outpatient coverage and a list of at least 50 chronic and special diseases, but no
+# 本条建立普通门诊统筹和不少于50种门诊慢特病目录，但没有给出起付线、比例或限额。因此不计算基本医保，其支付额取自结算单（`basic_insurance_paid`，必填）。
+# <span lang="en">The clause sets up general outpatient coverage and a list of at least 50 chronic and special diseases, but no
 # deductible, ratio or limit. So basic insurance is not computed: what it paid comes from the settlement slip
-# (`basic_insurance_paid`, required).
+# (`basic_insurance_paid`, required).</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(basic_insurance)
 
 # %% [markdown]
-# ## Fourth: critical-illness insurance tilted to the three key groups
+# ## 四、大病保险向三类重点救助对象倾斜 · Fourth: critical-illness insurance tilted to the key groups
 
 # %% tags=["hide-input"]
 show_clause(P, "4")
 
 # %% [markdown]
-# **Interpretation.** For the three key groups, in residents' and employees' insurance alike, the critical-illness
+# **解读** <span lang="en">Interpretation.</span> 三类重点救助对象参加居民医保或职工医保的，大病保险年度起付线降低50%，报销比例提高，取消年度最高支付限额。
+# 计算基数为全年经基本医保支付后的政策范围内个人负担；起付线一年内跨次就医只扣一次。
+# <span lang="en">For the three key groups, in residents' and employees' insurance alike, the critical-illness
 # annual deductible is cut by 50%, the reimbursement ratio is raised, and the annual maximum payment is cancelled.
 # The base is the year's policy-range burden left after basic insurance; the deductible is used up once a year
-# across claims.
+# across claims.</span>
 #
-# Assumption (one reading: the number was lost, so it is an input): the translation lost **by how much** the ratio is raised, so the increase is the required input
-# `critical_illness.key_group_ratio_increase` (0.05 = 5 percentage points); nothing is supplied for it.
+# Assumption (one reading: the number was lost, so it is an input): 译文丢失了报销比例**提高多少**，因此提高幅度作为必填输入
+# `critical_illness.key_group_ratio_increase`（0.05即5个百分点）；本页不提供该值。
+# <span lang="en">the translation lost **by how much** the ratio is raised, so the increase is the required input
+# `critical_illness.key_group_ratio_increase` (0.05 = 5 percentage points); nothing is supplied for it.</span>
 #
-# Assumption (one reading: the numbers are not in the text, so they are inputs): the deductible and ratio before the tilt are not in the text either: required inputs
+# Assumption (one reading: the numbers are not in the text, so they are inputs): 倾斜前的起付线和比例也不在文中：作为必填输入
+# `critical_illness.base_deductible` 和 `critical_illness.base_ratio`。报道说的是分段比例，规则只取一个比例，
+# 因此分段计算的请提供结算单金额 `critical_illness_paid` 代替计算。
+# <span lang="en">the deductible and ratio before the tilt are not in the text either: required inputs
 # `critical_illness.base_deductible` and `critical_illness.base_ratio`. The report speaks of ratios by band; the
 # engine takes one ratio, so for banded ratios give the slip amount `critical_illness_paid`, which replaces the
-# computation.
+# computation.</span>
 #
-# Assumption (reading 4:annual-limit): "The highest payment limit of the year, cancel" is read as cancelling the annual limit (the
-# probable reading; it may instead be a raised limit whose number was lost).
+# Assumption (reading 4:annual-limit): “The highest payment limit of the year, cancel”理解为取消年度最高支付限额
+# （可能的理解；也可能是提高了限额而数字丢失）。
+# <span lang="en">"The highest payment limit of the year, cancel" is read as cancelling the annual limit (the
+# probable reading; it may instead be a raised limit whose number was lost).</span>
 #
-# Assumption (one reading: the sentence cannot be read, so nothing is encoded): "cancel the use of major disease insurance special effects drugs" cannot be read with confidence and
-# is not encoded.
+# Assumption (one reading: the sentence cannot be read, so nothing is encoded): “cancel the use of major disease insurance special effects drugs”一句无法可靠理解，不予编码。
+# <span lang="en">"cancel the use of major disease insurance special effects drugs" cannot be read with confidence and
+# is not encoded.</span>
 #
-# Assumption (one reading: the report sets no critical-illness rule for others): for anyone outside the three key groups the report defines no critical-illness rule, so the slip
-# amount is needed; without it that layer, and those after it, are undetermined (待定), naming the field.
+# Assumption (one reading: the report sets no critical-illness rule for others): 对三类重点救助对象以外的人员，报道没有规定大病保险办法，
+# 因此需要结算单金额；没有结算单金额的，该项及其后各项均为待定，并注明所缺字段。
+# <span lang="en">for anyone outside the three key groups the report defines no critical-illness rule, so the slip
+# amount is needed; without it that layer, and those after it, are undetermined (待定), naming the field.</span>
 #
-# Assumption (one reading: the deductible is a yearly amount): a year mixing claims settled with a slip amount and
+# Assumption (one reading: the deductible is a yearly amount): 同一年内既有以结算单金额结算的就医、又有由规则计算的就医的，
+# 按一个年度合并结算：每次就医的负担都计入，减半后的起付线只扣一次，由规则计算的就医所得为截至该次就医的全年应付额
+# 减去本年此前各次就医已付额。
+# <span lang="en">a year mixing claims settled with a slip amount and
 # claims computed here is settled as one year: every claim's burden counts, the halved deductible is used once, and
-# a computed claim gets what is due for the year so far less what the year's earlier claims were paid.
+# a computed claim gets what is due for the year so far less what the year's earlier claims were paid.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(critical_illness_tilt, critical_illness_insurance)
 
 # %% [markdown]
-# Worked examples with illustrative inputs: base deductible 20,000 (10,000 after the cut), base ratio 60%, increase
-# 5 points (so 65%). "Burden" is the policy-range cost left after basic insurance.
+# 算例使用演示输入：原起付线20,000元（降低后10,000元），原比例60%，提高5个百分点（即65%）。“负担”指政策范围内费用经基本医保支付后剩余的部分。
+# <span lang="en">Worked examples with illustrative inputs: base deductible 20,000 (10,000 after the cut), base ratio 60%, increase
+# 5 points (so 65%). "Burden" is the policy-range cost left after basic insurance.</span>
 
 # %% tags=["hide-input"]
 dibao = person("dibao")
@@ -268,8 +311,9 @@ ci_examples
 assert list(ci_examples[CI]) == ["19,500.00", "0.00", "0.01", "3,900.00", "3,900.00", "1,300,000.00"]
 
 # %% [markdown]
-# Without the increase (the number the translation lost) a key-group claim without a slip amount is settled up to
-# basic insurance; critical-illness insurance and the layers after it are undetermined (待定), naming the input:
+# 没有提高幅度（译文丢失的数字）时，未提供结算单金额的重点对象就医结算至基本医保；大病保险及其后各项为待定，并注明所缺输入：
+# <span lang="en">Without the increase (the number the translation lost) a key-group claim without a slip amount is settled up to
+# basic insurance; critical-illness insurance and the layers after it are undetermined (待定), naming the input:</span>
 
 # %% tags=["hide-input"]
 partial = evaluate(parse_scenario({"policy": P, "person": dibao, "claims": [claim("2023-03-01", 100000, 60000)],
@@ -279,40 +323,48 @@ pd.DataFrame([{"layer 层次": layer, "needs 需": u["field"], "clause 条款": 
               for layer, u in partial.claims[0]["undetermined"].items()])
 
 # %% [markdown]
-# ## Fifth: medical assistance
+# ## 五、医疗救助 · Fifth: medical assistance
 
 # %% tags=["hide-input"]
 show_clause(P, "5")
 
 # %% [markdown]
-# The clause holds four rules, one per subsection below; `medical_assistance` picks the person's rule (First) and
-# applies it to the year's policy-range burden left after basic and critical-illness insurance.
+# 本条包含四项规则，分列于以下各小节；`medical_assistance` 按人员类别（第一条）选择规则，适用于全年经基本医保和大病保险支付后的政策范围内个人负担。
+# <span lang="en">The clause holds four rules, one per subsection below; `medical_assistance` picks the person's rule (First) and
+# applies it to the year's policy-range burden left after basic and critical-illness insurance.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(medical_assistance)
 
 # %% [markdown]
-# ### The three key groups: no deductible, at least 70%, at least 30,000 a year
+# ### 三类重点救助对象：不设起付线，不低于70%，年度限额不低于3万元 · The three key groups
 #
-# **Interpretation.** For 特困, 低保 and 返贫致贫人口: no deductible; the assistance ratio on the personal burden
+# **解读** <span lang="en">Interpretation.</span> 特困人员、低保对象和返贫致贫人口：不设起付线；政策范围内个人负担的救助比例**不低于**70%；年度救助限额**不低于**
+# 3万元（原为不低于1万元）。两者都是下限：未提供当地标准时恰按下限计算（70%、3万元）；当地的 `local.key_group_ratio` 或 `local.key_group_annual_limit`
+# 不低于下限的照用，低于下限的拒绝计算并指出条款。
+# <span lang="en">For 特困, 低保 and 返贫致贫人口: no deductible; the assistance ratio on the personal burden
 # within the policy scope is **at least** 70%; the annual limit **at least** 30,000 yuan (up from at least 10,000).
 # Both are floors: without a local value the engine pays exactly at the floor (70%, 30,000); a local
 # `local.key_group_ratio` or `local.key_group_annual_limit` at or above the floor is used; one below is refused
-# naming the clause.
+# naming the clause.</span>
 #
-# Assumption (reading 5:key-group-ratio): "the proportion of personal burdens … is not less than 70%" is the assistance ratio applied to the
-# personal burden, not a share of burden left to the person (see `uncertain`).
+# Assumption (reading 5:key-group-ratio): “政策范围内个人负担……不低于70%”是对个人负担的救助比例，而不是留给个人的负担比例（见 `uncertain`）。
+# <span lang="en">"the proportion of personal burdens … is not less than 70%" is the assistance ratio applied to the
+# personal burden, not a share of burden left to the person (see `uncertain`).</span>
 #
-# Assumption (one reading: annual limits in medical insurance run over the calendar year): "annual" is the calendar year; the limit counts across all claims of the year.
+# Assumption (one reading: annual limits in medical insurance run over the calendar year): “年度”指自然年；限额按全年各次就医累计。
+# <span lang="en">"annual" is the calendar year; the limit counts across all claims of the year.</span>
 #
-# Assumption (one reading: the report does not date the old floor): the old floor of 10,000 yuan is shown in the parameter table but never applied: the report does not
-# say until when it held.
+# Assumption (one reading: the report does not date the old floor): 原下限1万元列在参数表中，但从不适用：报道没有说明它适用到何时。
+# <span lang="en">the old floor of 10,000 yuan is shown in the parameter table but never applied: the report does not
+# say until when it held.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(key_group_assistance)
 
 # %% [markdown]
-# To isolate this rule the critical-illness amount comes from the slip (0), so the burden is cost − basic insurance.
+# 为单独检验本条规则，大病保险支付额取自结算单（0），因此负担为费用减去基本医保支付额。
+# <span lang="en">To isolate this rule the critical-illness amount comes from the slip (0), so the burden is cost − basic insurance.</span>
 
 # %% tags=["hide-input"]
 key_examples = cases(P, {
@@ -339,7 +391,8 @@ assert list(key_examples[OOP]) == ["6,000.00", "20,000.00", "10,000.00", "10,000
                                    "6,000.00"]
 
 # %% [markdown]
-# A local limit at or above the floor is used; one below it is refused with the clause that sets the floor:
+# 当地限额不低于下限的照用；低于下限的拒绝计算，并指出规定下限的条款：
+# <span lang="en">A local limit at or above the floor is used; one below it is refused with the clause that sets the floor:</span>
 
 # %% tags=["hide-input"]
 print(cases(P, {"burden 60,000, local limit 50,000": (dibao, [burden(60000)])},
@@ -350,19 +403,26 @@ except InputError as e:
     print(e)
 
 # %% [markdown]
-# ### 低保边缘 and monitored households: at least 50% above 3,000
+# ### 低保边缘家庭成员和监测对象：超过3,000元部分不低于50% · Marginal and monitored households
 #
-# **Interpretation.** For members of marginal low-income families (`dibian`) and monitored households (`jiance`):
+# **解读** <span lang="en">Interpretation.</span> 低保边缘家庭成员（`dibian`）和防止返贫监测对象（`jiance`）：政策范围内个人负担超过3,000元的部分，
+# 救助比例**不低于**50%（下限；当地 `local.marginal_ratio` 不低于下限的照用）。
+# <span lang="en">For members of marginal low-income families (`dibian`) and monitored households (`jiance`):
 # the part of the personal policy-range burden above 3,000 yuan is assisted at **at least** 50% (a floor; local
-# `local.marginal_ratio` at or above it).
+# `local.marginal_ratio` at or above it).</span>
 #
-# Assumption (one reading: a threshold stated per year counts across the year's claims): the 3,000 yuan counts per person per calendar year, across claims, like a deductible.
+# Assumption (one reading: a threshold stated per year counts across the year's claims): 3,000元按每人每个自然年跨次累计，类似起付线。
+# <span lang="en">the 3,000 yuan counts per person per calendar year, across claims, like a deductible.</span>
 #
-# Assumption (one reading: 低保 recipients are already a key group): "members of the subsistence allowances and the targets of preventing poverty monitoring" means
-# 低保边缘 members and monitored people (低保 recipients are already a key group).
+# Assumption (one reading: 低保 recipients are already a key group): “members of the subsistence allowances and the targets of preventing poverty monitoring”
+# 指低保边缘家庭成员和监测对象（低保对象已属重点救助对象）。
+# <span lang="en">"members of the subsistence allowances and the targets of preventing poverty monitoring" means
+# 低保边缘 members and monitored people (低保 recipients are already a key group).</span>
 #
-# Assumption (one reading: the report gives no limit, so none is invented): the report gives no annual limit for these groups, so none is applied unless the local
-# `medical_assistance.other_groups_annual_limit` is given.
+# Assumption (one reading: the report gives no limit, so none is invented): 报道没有给出这两类人员的年度限额，除非提供当地的
+# `medical_assistance.other_groups_annual_limit`，否则不设限额。
+# <span lang="en">the report gives no annual limit for these groups, so none is applied unless the local
+# `medical_assistance.other_groups_annual_limit` is given.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(marginal_assistance)
@@ -385,21 +445,27 @@ marginal_examples
 assert list(marginal_examples[MA]) == ["0.00", "0.01", "5,000.00", "5,000.00", "2,000.00", "2,000.00", "500,000.00"]
 
 # %% [markdown]
-# ### People impoverished by illness: at least 60% above a quarter of income
+# ### 因病致贫重病患者：超过收入四分之一部分不低于60% · People impoverished by illness
 #
-# **Interpretation.** For patients impoverished by illness (`yinbing_zhipin`): the part of the personal
-# policy-range burden above 25% of residents' per capita disposable income is assisted at **at least** 60%.
+# **解读** <span lang="en">Interpretation.</span> 因病致贫重病患者（`yinbing_zhipin`）：政策范围内个人负担超过居民人均可支配收入25%的部分，救助比例**不低于**60%。
+# <span lang="en">For patients impoverished by illness (`yinbing_zhipin`): the part of the personal
+# policy-range burden above 25% of residents' per capita disposable income is assisted at **at least** 60%.</span>
 #
-# Assumption (one reading: the income was lost in translation, so it is an input): the translation replaced the area and year of the income with "within the scope of the policy", so
-# the income is the required input `income.per_capita_disposable_local`; nothing is supplied for it.
+# Assumption (one reading: the income was lost in translation, so it is an input): 译文把收入的地区和年度换成了“within the scope of the policy”，
+# 因此收入作为必填输入 `income.per_capita_disposable_local`；本页不提供该值。
+# <span lang="en">the translation replaced the area and year of the income with "within the scope of the policy", so
+# the income is the required input `income.per_capita_disposable_local`; nothing is supplied for it.</span>
 #
-# Assumption (reading 5:illness-poverty-base): the part of the burden above 25% is assisted (not the whole burden once it passes 25%), as the
-# corrected reading of this clause and the 3,000-yuan rule beside it have it.
+# Assumption (reading 5:illness-poverty-base): 救助的是超过25%的部分（而不是超过后的全部负担），与本条的校正理解及同段的3,000元规则一致。
+# <span lang="en">the part of the burden above 25% is assisted (not the whole burden once it passes 25%), as the
+# corrected reading of this clause and the 3,000-yuan rule beside it have it.</span>
 #
-# Assumption (one reading: the report gives no limit, so none is invented): counted per calendar year; no annual limit unless `medical_assistance.other_groups_annual_limit` is
-# given.
+# Assumption (one reading: the report gives no limit, so none is invented): 按自然年计算；除非提供 `medical_assistance.other_groups_annual_limit`，否则不设年度限额。
+# <span lang="en">counted per calendar year; no annual limit unless `medical_assistance.other_groups_annual_limit` is
+# given.</span>
 #
-# The examples use an illustrative income of 40,000 yuan, so the threshold is 10,000.
+# 算例使用演示收入40,000元，因此门槛为10,000元。
+# <span lang="en">The examples use an illustrative income of 40,000 yuan, so the threshold is 10,000.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(illness_poverty_assistance)
@@ -420,22 +486,31 @@ illness_examples
 assert list(illness_examples[MA]) == ["0.00", "0.01", "6,000.00", "3,600.00", "3,600.00"]
 
 # %% [markdown]
-# ### Further assistance (再救助) after the three systems
+# ### 三重制度保障后的倾斜（再）救助 · Further assistance after the three systems
 #
-# **Interpretation.** When the personal policy-range burden left after basic insurance, critical-illness insurance
+# **解读** <span lang="en">Interpretation.</span> 经基本医保、大病保险和医疗救助后，政策范围内个人负担“仍然较重”的，给予倾斜救助，比例**不低于**70%
+# （下限；当地 `local.tilted_ratio`），年度最高可达2万元（上限：“最高可达”；当地 `local.tilted_annual_limit` 不高于上限的照用，高于上限的拒绝计算）。
+# 对应规则中的 `further_relief` 一项。
+# <span lang="en">When the personal policy-range burden left after basic insurance, critical-illness insurance
 # and medical assistance is "still heavy", further assistance pays **at least** 70% (a floor; local
 # `local.tilted_ratio`), up to 20,000 yuan a year (a ceiling: "can reach up to"; a local `local.tilted_annual_limit`
-# at or below it is used, one above it refused). It is the engine's `further_relief` layer.
+# at or below it is used, one above it refused). It is the engine's `further_relief` layer.</span>
 #
-# Assumption (one reading: the report gives no threshold, so it is an input): the report gives no "still heavy" threshold, so it is the required input
-# `medical_assistance.still_heavy_threshold` (yuan a year); the part of the year's burden above it is assisted.
+# Assumption (one reading: the report gives no threshold, so it is an input): 报道没有给出“负担仍较重”的标准，因此作为必填输入
+# `medical_assistance.still_heavy_threshold`（元/年）；救助全年负担中超过该标准的部分。
+# <span lang="en">the report gives no "still heavy" threshold, so it is the required input
+# `medical_assistance.still_heavy_threshold` (yuan a year); the part of the year's burden above it is assisted.</span>
 #
-# Assumption (reading 5:tilted-groups): "the above-mentioned rescue objects" are the groups named before the sentence: the key groups and
-# the marginal and monitored people; people impoverished by illness (named after it) get none.
+# Assumption (reading 5:tilted-groups): “上述救助对象”指该句之前列出的各类人员：重点救助对象以及低保边缘和监测对象；
+# 该句之后才列出的因病致贫重病患者不享受。
+# <span lang="en">"the above-mentioned rescue objects" are the groups named before the sentence: the key groups and
+# the marginal and monitored people; people impoverished by illness (named after it) get none.</span>
 #
-# Assumption (one reading: settling the commercial payment first is what keeps any yuan from being paid twice): a commercial-insurance payment on the slip (clause 8) is settled first, so no yuan is paid twice.
+# Assumption (one reading: settling the commercial payment first is what keeps any yuan from being paid twice): 结算单上的商业保险支付额（第八条）先结算，同一元钱不重复支付。
+# <span lang="en">a commercial-insurance payment on the slip (clause 8) is settled first, so no yuan is paid twice.</span>
 #
-# The examples use an illustrative threshold of 5,000 yuan, or 0 where the limit is the point.
+# 算例使用演示标准5,000元；以限额为重点的算例使用0。
+# <span lang="en">The examples use an illustrative threshold of 5,000 yuan, or 0 where the limit is the point.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(tilted_medical_assistance, supplementary_insurance)
@@ -471,38 +546,49 @@ assert list(relief_examples[OOP]) == ["5,300.00", "8,000.00", "5,000.00", "5,000
                                       "14,000.00"]
 
 # %% [markdown]
-# ## Sixth: early warning of poverty caused by illness
+# ## 六、因病致贫返贫预警 · Sixth: early warning of poverty caused by illness
 
 # %% tags=["hide-input"]
 show_clause(P, "6")
 
 # %% [markdown]
-# **Interpretation.** A person is brought into early-warning monitoring when the year's personal policy-range
+# **解读** <span lang="en">Interpretation.</span> 全年经基本医保和大病保险支付后的政策范围内个人负担超过一条线的，纳入预警监测：对**所有参保人员**，
+# 这条线是全省居民人均可支配收入本身；对**低保边缘家庭成员和监测对象**，是其一定比例，而该比例在译文中丢失。
+# <span lang="en">A person is brought into early-warning monitoring when the year's personal policy-range
 # burden after basic and critical-illness insurance is above a line: for **any insured person**, the provincial
 # residents' per capita disposable income itself; for **低保边缘 and monitored households**, a share of it that the
-# translation lost.
+# translation lost.</span>
 #
-# Assumption (one reading: 超过 excludes the line itself): "exceeded the per capita disposable income" is read as above 100% of it (parameter
-# `monitoring.general_threshold_share`); "exceeded" is strictly above.
+# Assumption (one reading: 超过 excludes the line itself): “超过人均可支配收入”理解为超过其100%（参数 `monitoring.general_threshold_share`）；
+# “超过”指严格大于。
+# <span lang="en">"exceeded the per capita disposable income" is read as above 100% of it (parameter
+# `monitoring.general_threshold_share`); "exceeded" is strictly above.</span>
 #
-# Assumption (one reading: the year of the income is not given, so it is an input): the provincial income (year not given) is the input `income.per_capita_disposable_province`; without
-# it the warning is reported as not checked.
+# Assumption (one reading: the year of the income is not given, so it is an input): 全省人均可支配收入（年度未载明）为输入
+# `income.per_capita_disposable_province`；未提供时，预警报告为“未检查”。
+# <span lang="en">the provincial income (year not given) is the input `income.per_capita_disposable_province`; without
+# it the warning is reported as not checked.</span>
 #
-# **Not encodable from the text: the lower line for 低保边缘 and monitored households.** Its share of income was
+# **无法依据文本编码：低保边缘家庭成员和监测对象的较低预警线。** 其占收入的比例已丢失。除非以 `monitoring.marginal_threshold_share` 提供该比例，
+# 否则低于一般预警线的低保边缘或监测对象得到的答案是**待定**（`None`），决不猜测为“否”。
+# <span lang="en">**Not encodable from the text: the lower line for 低保边缘 and monitored households.** Its share of income was
 # lost ("exceed the skeleton edge family members of the minimum -fidelity in the province's per capita disposable
 # income"). Unless the share is supplied as `monitoring.marginal_threshold_share`, a 低保边缘 or monitored person
-# below the general line gets the answer *undetermined* (`None`), never a guessed no.
+# below the general line gets the answer *undetermined* (`None`), never a guessed no.</span>
 #
-# Assumption (reading 6:warning-burden): the burden is counted as in clause 5 (policy range, after basic and critical-illness insurance),
-# accumulating over the calendar year; the engine decides after each claim.
+# Assumption (reading 6:warning-burden): 负担按第五条口径计算（政策范围内，经基本医保和大病保险后），按自然年累计；规则在每次就医后判断。
+# <span lang="en">the burden is counted as in clause 5 (policy range, after basic and critical-illness insurance),
+# accumulating over the calendar year; the engine decides after each claim.</span>
 #
-# The monthly comparison and the push to the civil-affairs and rural-revitalisation departments are procedure.
+# 按月比对以及向民政、乡村振兴部门推送属于工作程序。
+# <span lang="en">The monthly comparison and the push to the civil-affairs and rural-revitalisation departments are procedure.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(illness_poverty_early_warning, early_warning)
 
 # %% [markdown]
-# With an illustrative provincial income of 37,000 yuan:
+# 演示的全省人均可支配收入为37,000元：
+# <span lang="en">With an illustrative provincial income of 37,000 yuan:</span>
 
 # %% tags=["hide-input"]
 ON = dt.date(2023, 6, 1)
@@ -525,7 +611,8 @@ warning_examples
 assert list(warning_examples["warning 预警"]) == ["no", "yes", "undetermined", "no", "yes", "yes"]
 
 # %% [markdown]
-# Try it: the year's burden and the income decide the warning.
+# 试一试：全年负担和收入决定是否预警。
+# <span lang="en">Try it: the year's burden and the income decide the warning.</span>
 
 # %% tags=["hide-input", "nbval-ignore-output"]
 class WarningCheck:
@@ -574,7 +661,7 @@ check.burden.value = 18500
 assert check.answer().startswith("不预警 no warning")
 
 # %% [markdown]
-# ## Seventh: one-stop services; Eighth: multi-level protection
+# ## 七、“一站式”服务；八、多层次保障 · Seventh: one-stop services; Eighth: multi-level protection
 
 # %% tags=["hide-input"]
 show_clause(P, "7")
@@ -583,16 +670,19 @@ show_clause(P, "7")
 show_clause(P, "8")
 
 # %% [markdown]
-# Service integration, charity, trade-union mutual aid and commercial insurance, without amounts or conditions:
+# 服务整合、慈善救助、工会互助和商业保险，没有金额和条件：无需计算。商业保险支付额取自结算单（`supplementary_insurance_paid`），在倾斜救助之前结算（见第五条）。
+# <span lang="en">Service integration, charity, trade-union mutual aid and commercial insurance, without amounts or conditions:
 # nothing to compute. A commercial-insurance payment is taken from the slip (`supplementary_insurance_paid`) and
-# settled before further assistance (shown in Fifth).
+# settled before further assistance (shown in Fifth).</span>
 #
-# ## A whole case with its trace
+# ## 完整算例及其追溯 · A whole case with its trace
 #
-# A 低保 patient with a 100,000 yuan inpatient bill in 2023, basic insurance paying 60,000 (slip); illustrative
+# 一名低保对象2023年住院，费用10万元，基本医保支付6万元（结算单）；演示输入：原起付线2万元，原比例60%，提高5个百分点，“负担仍较重”标准5,000元，
+# 全省人均可支配收入37,000元（即 `examples/shandong-dibao-100k-inpatient.json`）。追溯表每一行列出所依据的条款和所用数值。
+# <span lang="en">A 低保 patient with a 100,000 yuan inpatient bill in 2023, basic insurance paying 60,000 (slip); illustrative
 # inputs: base deductible 20,000, base ratio 60%, increase 5 points, "still heavy" threshold 5,000, provincial
 # income 37,000 (this is `examples/shandong-dibao-100k-inpatient.json`). Each line of the trace names the clause
-# and the values it used.
+# and the values it used.</span>
 
 # %% tags=["hide-input"]
 whole = evaluate(parse_scenario({
@@ -610,11 +700,13 @@ assert {k: str(v) for k, v in whole.totals.items()} == {
     "supplementary_insurance": "0.00", "further_relief": "805.00", "out_of_pocket": "5345.00"}
 
 # %% [markdown]
-# ## Calculator
+# ## 计算器 · Calculator
 #
-# One claim for one person: change the category, the bill or the inputs the report leaves open, and every layer
-# is recomputed by the same engine. In the static book the controls cannot run (there is no Python behind the
-# page): the tables above are the representative results. To run it live, open this notebook in JupyterLab.
+# 一人一次就医：调整人员类别、费用或报道未给出的输入，各项制度的支付额都由同一规则引擎重新计算。在本书的静态网页中控件不能运行（网页背后没有Python），
+# 下方显示的是预先计算的结果。如需实时计算，请在本机项目目录中运行 `make workshop`。
+# <span lang="en">One claim for one person: change the category, the bill or the inputs the report leaves open, and every
+# layer is recomputed by the same engine. In the static book the controls cannot run (there is no Python behind the
+# page): what shows below is the precomputed result. To run it live, run `make workshop` in the repository.</span>
 
 # %% tags=["hide-input", "nbval-ignore-output"]
 class ShandongCalculator:

@@ -13,15 +13,19 @@
 # %% [markdown]
 # # 温州 Wenzhou 2021 · 医保纾困·携手共富 (温政办〔2021〕78号)
 #
-# **温州市“医保纾困·携手共富”实施方案** — the Wenzhou plan for relieving the medical costs of people in hardship.
-# Issued by the General Office of the Wenzhou Municipal People's Government (温州市人民政府办公室), written
-# 2021-11-29, published 2021-12-22, **in force 2022-01-01 to 2025-12-31** (so expired since 2026-01-01).
-# Source: the government's official full text (seed `001_b751bad2d304d220.txt`); the scrape had replaced
-# “温州市” with spam, restored as explained in `policies/wenzhou-2021-78/policy.yaml`.
+# **温州市“医保纾困·携手共富”实施方案**，由温州市人民政府办公室印发，成文于2021-11-29，发布于2021-12-22，
+# **施行期间2022-01-01至2025-12-31**（自2026-01-01起已失效）。依据为政府网站发布的官方全文（种子文件
+# `001_b751bad2d304d220.txt`）；抓取页面中“温州市”被垃圾文字替换，已按 `policies/wenzhou-2021-78/policy.yaml` 的说明复原。
+# <span lang="en">The Wenzhou plan for relieving the medical costs of people in hardship, issued by the General Office of
+# the Wenzhou Municipal People's Government, written 2021-11-29, published 2021-12-22, **in force 2022-01-01 to
+# 2025-12-31** (expired since 2026-01-01). Source: the government's official full text; the scrape had replaced
+# “温州市” with spam, restored as explained in the policy's metadata.</span>
 #
-# How to read this page: each clause section quotes the original (原文), gives an English rendering, states the
-# **interpretation** with every `Assumption:` flagged, then the rule that encodes it (folded; click to open) and
-# worked examples computed by that rule. Every yuan in a result can be traced back to its clause in the trace.
+# 阅读方法：每一条款先照录原文，再给出英文译文，然后是**解读**（每条假设单独成行，以“假设 Assumption:”开头），
+# 接着是编码该条款的规则（默认折叠，点击展开）和由规则算出的算例。计算结果中的每一元钱都可以在追溯表中找到所依据的条款。
+# <span lang="en">How to read this page: each clause section quotes the original, gives an English rendering, states the
+# **interpretation** with every assumption flagged, then the rule that encodes it (folded) and worked examples
+# computed by that rule. Every yuan in a result can be traced back to its clause.</span>
 
 # %% tags=["remove-cell"]
 import datetime as dt
@@ -40,16 +44,18 @@ MA, RELIEF, OOP, CI = ("医疗救助 medical assistance", "倾斜救助/化解 f
                        "大病保险 critical-illness insurance")
 
 # %% [markdown]
-# ## Parameters, inputs and clauses at a glance
+# ## 参数、输入与条款一览 · Parameters, inputs and clauses at a glance
 #
-# Every number the rules use, with what kind of statement the text makes (`floor` = 不低于/以上: the encoding
-# pays at least this; `ceiling` = 以下/以内) and the clause it cites:
+# 规则用到的每一个数值，注明条文的表述类型（`floor` 即“不低于/以上”，规则至少按此支付；`ceiling` 即“以下/以内”）及其出处条款：
+# <span lang="en">Every number the rules use, with the kind of statement the text makes (`floor` = 不低于/以上: the
+# encoding pays at least this; `ceiling` = 以下/以内) and the clause it cites:</span>
 
 # %% tags=["hide-input"]
 parameter_table(P)
 
 # %% [markdown]
-# What the text does **not** give is never made up: it is a named input the user supplies.
+# 文件没有给出的数值决不编造，而是作为需要使用者提供的具名输入：
+# <span lang="en">What the text does **not** give is never made up: it is a named input the user supplies.</span>
 
 # %% tags=["hide-input"]
 inputs_table(P)
@@ -58,7 +64,7 @@ inputs_table(P)
 clause_table(P)
 
 # %% [markdown]
-# ## 通知 Covering notice and 序言 Purpose
+# ## 通知 印发通知 · Covering notice and 序言 Purpose
 
 # %% tags=["hide-input"]
 show_clause(P, "notice")
@@ -67,32 +73,41 @@ show_clause(P, "notice")
 show_clause(P, "0")
 
 # %% [markdown]
-# ## 一 Objectives
+# ## 一 工作目标 · Objectives
 
 # %% tags=["hide-input"]
 show_clause(P, "1")
 
 # %% [markdown]
-# Nothing to compute: the objectives name the three layers (basic insurance, critical-illness insurance, medical
-# assistance) that 三(三)9 encodes.
+# 无需计算：工作目标列明了基本医保、大病保险、医疗救助三重制度，其衔接由三(三)9编码。
+# <span lang="en">Nothing to compute: the objectives name the three layers (basic insurance, critical-illness insurance,
+# medical assistance) that 三(三)9 encodes.</span>
 #
-# ## 二 Who the plan covers (困难群众)
+# ## 二 适用对象（困难群众） · Who the plan covers
 
 # %% tags=["hide-input"]
 show_clause(P, "2")
 
 # %% [markdown]
-# **Interpretation.** A person is one of the 困难群众 when they hold the status 特困 (`tekun`), 低保 (`dibao`) or
+# **解读** <span lang="en">Interpretation.</span> 具有特困人员（`tekun`）、低保对象（`dibao`）或低保边缘对象（`dibian`）
+# 身份的，或经县级以上人民政府认定的，即属于困难群众。每人具有的是若干身份，而不是单一类别：因病致贫（`yinbing_zhipin`）
+# 只有与低保或低边身份同时具有时才计入，与条文一致（纳入低保、低边的因病致贫对象）；不在低保、低边家庭中、仅有因病致贫
+# 身份的，不属于本方案的困难群众。
+# <span lang="en">A person is one of the 困难群众 when they hold the status 特困 (`tekun`), 低保 (`dibao`) or
 # 低保边缘 (`dibian`) — or when a county-level government designates them. A person holds statuses, not one
 # category: 因病致贫 (`yinbing_zhipin`) counts only together with 低保 or 低边, as the clause says
 # (纳入低保、低边的因病致贫对象); the status alone, outside those families, does not make a person one of the
-# 困难群众 under this plan.
+# 困难群众 under this plan.</span>
 #
-# Assumption (reading 2:yinbing-zhipin): 因病致贫 counts only within 低保/低边 families; the other option
-# (`on-its-own`) counts the status alone (`python -m medrules readings wenzhou-2021-78`).
+# Assumption (reading 2:yinbing-zhipin): 因病致贫只在低保、低边家庭中计入；另一种理解（`on-its-own`）仅凭因病致贫身份即计入
+# （见 `python -m medrules readings wenzhou-2021-78`）。
+# <span lang="en">因病致贫 counts only within 低保/低边 families; the other option
+# (`on-its-own`) counts the status alone (`python -m medrules readings wenzhou-2021-78`).</span>
 #
-# Assumption (one reading: the plan names only 其他特殊困难人员 designated by a county, so the county's designation is the fact asked for): 防止返贫监测对象 (`jiance`) and 突发严重困难人员 (`tufa_kunnan`) are not named by the plan; they count
-# only when the input `county_designated_special_hardship` is true (其他特殊困难人员). It defaults to false.
+# Assumption (one reading: the plan names only 其他特殊困难人员 designated by a county, so the county's designation is the fact asked for): 方案未点名防止返贫监测对象（`jiance`）和突发严重困难人员（`tufa_kunnan`），只有输入
+# `county_designated_special_hardship` 为“是”（其他特殊困难人员）时才计入困难群众，默认为“否”。
+# <span lang="en">防止返贫监测对象 (`jiance`) and 突发严重困难人员 (`tufa_kunnan`) are not named by the plan; they count
+# only when the input `county_designated_special_hardship` is true (其他特殊困难人员). It defaults to false.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(in_hardship)
@@ -119,7 +134,7 @@ pd.DataFrame(
 ).set_index("statuses 身份")
 
 # %% [markdown]
-# ## 三(一)1–3 Prevention and monitoring
+# ## 三(一)1–3 健康教育、疾病防控与风险预警 · Prevention and monitoring
 
 # %% tags=["hide-input"]
 show_clause(P, "3.1.1")
@@ -131,10 +146,11 @@ show_clause(P, "3.1.2")
 show_clause(P, "3.1.3")
 
 # %% [markdown]
-# Health education, disease control and the early-warning mechanism are organisational: the text gives no
-# threshold that would trigger a warning, so 三(一)3 is marked *not encodable* with that open question.
+# 健康教育、疾病防控和风险预警机制属于组织性要求：条文没有给出触发预警的标准，因此三(一)3标为“无法编码”，并列出这一待明确问题。
+# <span lang="en">Health education, disease control and the early-warning mechanism are organisational: the text gives
+# no threshold that would trigger a warning, so 三(一)3 is marked *not encodable* with that open question.</span>
 #
-# ## 三(二)4–5 Orderly care and treatment guidance
+# ## 三(二)4–5 合理有序就医与就医指导方案 · Orderly care and treatment guidance
 
 # %% tags=["hide-input"]
 show_clause(P, "3.2.4")
@@ -143,23 +159,28 @@ show_clause(P, "3.2.4")
 show_clause(P, "3.2.5")
 
 # %% [markdown]
-# 三(二)4 raises the primary-care ratio "appropriately" without a number: not encodable. 三(二)5 defines the
-# treatment guidance (就医指导方案) that 三(三)11 requires; the engine takes "followed the guidance" as a yes/no
-# field on each claim (`followed_treatment_guidance`).
+# 三(二)4要求“适当”提高基层报销比例，但没有数值，无法编码。三(二)5规定了三(三)11所要求的就医指导方案；
+# 规则把“是否遵循就医指导方案”作为每次就医的是/否字段（`followed_treatment_guidance`）。
+# <span lang="en">三(二)4 raises the primary-care ratio "appropriately" without a number: not encodable. 三(二)5 defines
+# the treatment guidance (就医指导方案) that 三(三)11 requires; the engine takes "followed the guidance" as a yes/no
+# field on each claim (`followed_treatment_guidance`).</span>
 #
-# ## 三(二)6 Treatment first, payment after (先诊疗后付费)
+# ## 三(二)6 住院先诊疗后付费 · Treatment first, payment after
 
 # %% tags=["hide-input"]
 show_clause(P, "3.2.6")
 
 # %% [markdown]
-# **Interpretation.** The inpatient deposit is waived when all four hold: the person is in hardship (二), the
-# claim is an inpatient stay, the person was referred after a first visit at primary level, and the hospital is a
-# designated hospital within the city area. At discharge the person pays only the out-of-pocket remainder after
-# the layers, which is the engine's `out_of_pocket`.
+# **解读** <span lang="en">Interpretation.</span> 同时满足以下四个条件时免交住院押金：属于困难群众（二）；为住院；
+# 经基层首诊后规范转诊；在市域内定点医院住院。出院时只需支付各项制度支付后的个人自付部分，即规则算出的 `out_of_pocket`。
+# <span lang="en">The inpatient deposit is waived when all four hold: the person is in hardship (二), the claim is an
+# inpatient stay, the person was referred after a first visit at primary level, and the hospital is a designated
+# hospital within the city area. At discharge the person pays only the out-of-pocket remainder after the layers,
+# which is the engine's `out_of_pocket`.</span>
 #
-# Assumption (one reading: each condition is a fact about the claim that the user states): each condition is a yes/no field on the claim (`referred`, `in_city_designated_hospital`), false
-# unless stated.
+# Assumption (one reading: each condition is a fact about the claim that the user states): 每个条件都是就医记录上的是/否字段（`referred`、`in_city_designated_hospital`），未注明时按“否”处理。
+# <span lang="en">each condition is a yes/no field on the claim (`referred`, `in_city_designated_hospital`), false
+# unless stated.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(pay_after_treatment)
@@ -188,31 +209,38 @@ deposit_cases
 assert list(deposit_cases["deposit waived 免押金"]) == [True, False, False, False, False]
 
 # %% [markdown]
-# ## 三(二)7 Lower costs of drugs and services
+# ## 三(二)7 切实降低医药服务成本 · Lower costs of drugs and services
 
 # %% tags=["hide-input"]
 show_clause(P, "3.2.7")
 
 # %% [markdown]
-# The maximum self-pay share is only to be "explored": no value, so not encodable.
+# 个人自付最高比例只是“探索”，没有数值，无法编码。
+# <span lang="en">The maximum self-pay share is only to be "explored": no value, so not encodable.</span>
 #
-# ## 三(三)8 Subsidised enrolment (资助参保)
+# ## 三(三)8 确保困难群众应保尽保（资助参保） · Subsidised enrolment
 
 # %% tags=["hide-input"]
 show_clause(P, "3.3.8")
 
 # %% [markdown]
-# **Interpretation.** For a given year, the individual contribution to resident insurance is paid in full by
-# government (share 100%, parameter `enrolment.individual_contribution_subsidy_share`) when the person was
-# recognised in or before that year and had not left assistance before that year. A new recipient is enrolled in
-# the month of recognition and covered from the first day of the next month. One who leaves stays covered for the
-# rest of that year and is not subsidised from the next year. Dibao and dibian recipients in the gradual-exit
-# period (渐退期) stay subsidised.
+# **解读** <span lang="en">Interpretation.</span> 某一年度内，当事人在该年度或以前被认定、且在该年度以前未退出救助的，
+# 其居民医保个人缴费部分由财政全额资助（比例100%，参数 `enrolment.individual_contribution_subsidy_share`）。
+# 新认定的救助对象在认定当月参保，自次月起享受待遇；退出的，当年度继续享受待遇，次年起不再资助。处于渐退期的低保、
+# 低保边缘对象继续享受资助。
+# <span lang="en">For a given year, the individual contribution to resident insurance is paid in full by government
+# (share 100%, parameter `enrolment.individual_contribution_subsidy_share`) when the person was recognised in or
+# before that year and had not left assistance before that year. A new recipient is enrolled in the month of
+# recognition and covered from the first day of the next month. One who leaves stays covered for the rest of that
+# year and is not subsidised from the next year. Dibao and dibian recipients in the gradual-exit period (渐退期) stay
+# subsidised.</span>
 #
-# Assumption (one reading: 次月 is the next calendar month and cover starts on its first day): "covered from the next month" means from the first day of the next calendar month.
+# Assumption (one reading: 次月 is the next calendar month and cover starts on its first day): “次月起享受待遇”指自下一个自然月的第一天起。
+# <span lang="en">"covered from the next month" means from the first day of the next calendar month.</span>
 #
-# Assumption (one reading: the gradual-exit sentence names 低保 and 低保边缘 only): the gradual-exit sentence names only 低保 and 低保边缘, so a tekun person in a gradual exit follows
-# the ordinary exit rule.
+# Assumption (one reading: the gradual-exit sentence names 低保 and 低保边缘 only): 渐退期的规定只点名低保和低保边缘对象，因此处于渐退的特困人员按一般退出规则处理。
+# <span lang="en">the gradual-exit sentence names only 低保 and 低保边缘, so a tekun person in a gradual exit follows
+# the ordinary exit rule.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(coverage_start, enrolment_subsidy)
@@ -238,51 +266,67 @@ assert list(enrolment_cases["subsidised 资助参保"]) == [True, True, False, T
 assert coverage_start(dt.date(2023, 12, 31)) == dt.date(2024, 1, 1)
 
 # %% [markdown]
-# ## 三(三)9 The three layers working together (三重制度互补衔接)
+# ## 三(三)9 促进三重制度互补衔接 · The three layers working together
 
 # %% tags=["hide-input"]
 show_clause(P, "3.3.9")
 
 # %% [markdown]
-# ### Special-disease catalogue: the first batch
+# ### 特殊病种目录：第一批 · Special-disease catalogue: the first batch
 #
-# **Interpretation.** Six conditions join the special-disease (特殊病) outpatient catalogue; their outpatient costs
+# **解读** <span lang="en">Interpretation.</span> 六种疾病纳入特殊病门诊目录，其门诊费用与住院费用共用基本医保年度
+# 最高支付限额。该限额由其他文件规定，因此基本医保支付额取自结算单（`basic_insurance_paid`）。
+# <span lang="en">Six conditions join the special-disease (特殊病) outpatient catalogue; their outpatient costs
 # share the basic-insurance annual limit with inpatient care. The limit itself is in other documents, so basic
-# insurance is taken from the settlement slip (`basic_insurance_paid`).
+# insurance is taken from the settlement slip (`basic_insurance_paid`).</span>
 
 # %% tags=["hide-input"]
 pd.DataFrame(special_disease_catalogue_additions(), columns=["中文", "English"], index=range(1, 7))
 
 # %% [markdown]
-# ### Critical-illness insurance tilt (大病保险倾斜)
+# ### 大病保险倾斜 · Critical-illness insurance tilt
 #
-# **Interpretation.** For people in hardship, the critical-illness deductible is cut by 50%, the ratio is **at
-# least** 80% (a floor), and there is no cap. The base covers the year's policy-range burden left after basic
-# insurance; the deductible is used up once a year across claims.
+# **解读** <span lang="en">Interpretation.</span> 对困难群众，大病保险起付线降低50%，支付比例**不低于**80%（下限），
+# 取消封顶线。计算基数为全年政策范围内费用经基本医保支付后的个人负担；起付线一年内跨次就医只扣一次。
+# <span lang="en">For people in hardship, the critical-illness deductible is cut by 50%, the ratio is **at least**
+# 80% (a floor), and there is no cap. The base covers the year's policy-range burden left after basic insurance; the
+# deductible is used up once a year across claims.</span>
 #
-# Assumption (one reading: the text gives no number, so it is an input): the deductible before the cut is not in the text, so it is the required input
-# `critical_illness_base_deductible`; a settlement-slip amount `critical_illness_paid` replaces the computation.
+# Assumption (one reading: the text gives no number, so it is an input): 降低前的起付线文件未载明，作为必填输入
+# `critical_illness_base_deductible`；结算单上的大病保险支付额 `critical_illness_paid` 可代替计算。
+# <span lang="en">the deductible before the cut is not in the text, so it is the required input
+# `critical_illness_base_deductible`; a settlement-slip amount `critical_illness_paid` replaces the computation.</span>
 #
-# Assumption (reading 3.3.9:ratio-floors): the floor is encoded as a floor: without a local ratio the engine pays exactly 80% (the least the
-# text guarantees); a local `critical_illness_ratio` above 80% is used, one below it is refused.
+# Assumption (reading 3.3.9:ratio-floors): “不低于80%”按下限编码：未提供当地比例时恰按80%支付（文件保证的最低水平）；
+# 当地比例 `critical_illness_ratio` 高于80%的照用，低于80%的拒绝计算。
+# <span lang="en">the floor is encoded as a floor: without a local ratio the engine pays exactly 80% (the least the
+# text guarantees); a local `critical_illness_ratio` above 80% is used, one below it is refused.</span>
 #
-# Assumption (reading 3.3.9:outpatient-burden): the computation covers every claim's burden after basic insurance, outpatient included; where local
-# rules exclude general outpatient costs, give the slip amount.
+# Assumption (reading 3.3.9:outpatient-burden): 计算覆盖每次就医经基本医保支付后的负担，包括门诊；当地规定普通门诊不纳入的，
+# 请提供结算单金额。
+# <span lang="en">the computation covers every claim's burden after basic insurance, outpatient included; where local
+# rules exclude general outpatient costs, give the slip amount.</span>
 #
-# Assumption (one reading: the plan sets no critical-illness rule for others): for a person not in hardship the plan defines no critical-illness rule, so the slip amount is needed;
-# without it that layer, and those after it, are undetermined (待定), naming the field.
+# Assumption (one reading: the plan sets no critical-illness rule for others): 对非困难群众，方案没有规定大病保险待遇，因此需要
+# 结算单金额；没有结算单金额的，该项及其后各项均为待定，并注明所缺字段。
+# <span lang="en">for a person not in hardship the plan defines no critical-illness rule, so the slip amount is needed;
+# without it that layer, and those after it, are undetermined (待定), naming the field.</span>
 #
-# Assumption (one reading: the deductible is a yearly amount, 起付标准线 of the year): a year mixing claims settled
+# Assumption (one reading: the deductible is a yearly amount, 起付标准线 of the year): 同一年内既有以结算单金额结算的就医、
+# 又有由规则计算的就医的，按一个年度合并结算：全年经基本医保支付后的负担计入每一次就医，减半后的起付线只扣一次，
+# 由规则计算的就医所得为截至该次就医的全年应付额减去本年此前各次就医已付额（无论来自结算单还是本规则）。
+# <span lang="en">a year mixing claims settled
 # with a slip amount and claims computed here is settled as one year — the year's burden after basic insurance
 # counts every claim, the halved deductible is used once, and a computed claim gets what is due for the year so
-# far less what the year's earlier claims were paid, by the slip or by this rule.
+# far less what the year's earlier claims were paid, by the slip or by this rule.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(critical_illness_insurance)
 
 # %% [markdown]
-# Worked examples, with a base deductible of 30,000 yuan (so 15,000 after the cut). "Burden" is the
-# policy-range cost left after basic insurance.
+# 算例：降低前的起付线为30,000元（降低后为15,000元）。“负担”指政策范围内费用经基本医保支付后剩余的部分。
+# <span lang="en">Worked examples, with a base deductible of 30,000 yuan (so 15,000 after the cut). "Burden" is the
+# policy-range cost left after basic insurance.</span>
 
 # %% tags=["hide-input"]
 dibao = {"category": "dibao", "insurance": "resident"}
@@ -308,7 +352,9 @@ ci_examples
 assert list(ci_examples[CI]) == ["20,000.00", "0.00", "4,000.00", "4,000.00", "1,188,000.00"]
 
 # %% [markdown]
-# A local ratio above the floor (85%) is used; one below it is refused with the clause that sets the floor:
+# 当地比例高于下限（85%）的照用；低于下限的拒绝计算，并指出规定下限的条款：
+# <span lang="en">A local ratio above the floor (85%) is used; one below it is refused with the clause that sets the
+# floor:</span>
 
 # %% tags=["hide-input"]
 cases(P, {"burden 40,000 at a local 85%": (dibao, [claim("2023-03-01", 100000, 60000)])},
@@ -323,22 +369,28 @@ except InputError as e:
     print(e)
 
 # %% [markdown]
-# ### Medical assistance (医疗救助)
+# ### 医疗救助 · Medical assistance
 #
-# **Interpretation.** For people in hardship: no deductible; at least 80% (a floor) of the policy-range burden
-# left after basic and critical-illness insurance; outpatient catalogue costs at the same ratio as inpatient and
-# sharing one annual limit of 100,000 yuan per person; no limit for tekun. The limit counts per calendar year.
+# **解读** <span lang="en">Interpretation.</span> 对困难群众：不设起付线；救助比例不低于80%（下限），计算基数为经基本医保
+# 和大病保险支付后的政策范围内个人负担；门诊特殊病费用与住院执行相同比例，共用每人每年10万元的年度救助限额；特困人员
+# 不设限额。限额按自然年计算。
+# <span lang="en">For people in hardship: no deductible; at least 80% (a floor) of the policy-range burden left after
+# basic and critical-illness insurance; outpatient catalogue costs at the same ratio as inpatient and sharing one
+# annual limit of 100,000 yuan per person; no limit for tekun. The limit counts per calendar year.</span>
 #
-# Assumption (one reading: 每人每年 is the medical-insurance year, the calendar year in Zhejiang): "每人每年" is the calendar year (1 January to 31 December), as for the other annual limits.
+# Assumption (one reading: 每人每年 is the medical-insurance year, the calendar year in Zhejiang): “每人每年”按医保年度即自然年（1月1日至12月31日）计算，与其他年度限额一致。
+# <span lang="en">"每人每年" is the calendar year (1 January to 31 December), as for the other annual limits.</span>
 #
-# Assumption (reading 3.3.9:ratio-floors): without a local `medical_assistance_ratio` the engine pays at the floor, 80%.
+# Assumption (reading 3.3.9:ratio-floors): 未提供当地比例 `medical_assistance_ratio` 时，按下限80%支付。
+# <span lang="en">without a local `medical_assistance_ratio` the engine pays at the floor, 80%.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(medical_assistance)
 
 # %% [markdown]
-# Worked examples. To isolate this rule the critical-illness amount comes from the slip (here 0), so the burden
-# before assistance is cost − basic insurance.
+# 算例。为单独检验本条规则，大病保险支付额取自结算单（此处为0），因此救助前的负担为费用减去基本医保支付额。
+# <span lang="en">Worked examples. To isolate this rule the critical-illness amount comes from the slip (here 0), so the
+# burden before assistance is cost − basic insurance.</span>
 
 # %% tags=["hide-input"]
 from decimal import Decimal
@@ -370,41 +422,51 @@ assert list(ma_examples[MA]) == ["40,000.00", "100,000.00", "100,000.00", "100,0
 assert ma_examples.loc["just over: burden 125,000.02", OOP] == "25,000.02"
 
 # %% [markdown]
-# ## 三(三)10 Commercial supplementary insurance (the fourth layer)
+# ## 三(三)10 鼓励发展商业健康保险（第四重保障） · Commercial supplementary insurance
 
 # %% tags=["hide-input"]
 show_clause(P, "3.3.10")
 
 # %% [markdown]
-# **Interpretation.** The plan subsidises enrolment in the policy-backed supplementary insurance but sets none of
-# its benefits, so what it paid comes from the slip (`supplementary_insurance_paid`), settled after medical
-# assistance, in the order 三(三)11 lists the four layers.
+# **解读** <span lang="en">Interpretation.</span> 方案资助参加政策性商业补充医疗保险，但未规定其待遇，因此其支付额取自
+# 结算单（`supplementary_insurance_paid`），按三(三)11所列四重保障的顺序在医疗救助之后结算。
+# <span lang="en">The plan subsidises enrolment in the policy-backed supplementary insurance but sets none of its
+# benefits, so what it paid comes from the slip (`supplementary_insurance_paid`), settled after medical assistance,
+# in the order 三(三)11 lists the four layers.</span>
 #
-# Assumption (one reading: the plan sets no benefit for it): with no slip amount the fourth layer is undetermined
-# (待定), and so is the high-cost resolution that follows it; a record showing 0 means it paid nothing.
+# Assumption (one reading: the plan sets no benefit for it): 没有结算单金额的，第四重保障为待定，其后的高额费用化解也为待定；
+# 记录为0的，表示该项未支付。
+# <span lang="en">with no slip amount the fourth layer is undetermined
+# (待定), and so is the high-cost resolution that follows it; a record showing 0 means it paid nothing.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(supplementary_insurance)
 
 # %% [markdown]
-# ## 三(三)11 Resolving high costs (高额医疗费用化解)
+# ## 三(三)11 发挥社会力量多渠道化解高额医疗费用 · Resolving high costs
 
 # %% tags=["hide-input"]
 show_clause(P, "3.3.11")
 
 # %% [markdown]
-# **Interpretation.** For a person in hardship who followed the treatment guidance and was referred in the standard
-# way, the amount still borne after the four layers is brought down to 50,000 yuan when it is above 50,000.
+# **解读** <span lang="en">Interpretation.</span> 困难群众遵循就医指导方案并规范转诊的，经四重保障后个人负担仍超过5万元的，
+# 化解至5万元。“超5万元以上”在金额严格大于5万元时触发；“化解至5万元以下”即降至不超过5万元——“以下”包括本数
+# （与《民法典》第一千二百五十九条对“以上、以下”的解释一致），因此规则只化解超过5万元的部分，恰为5万元的不予化解。
+# <span lang="en">For a person in hardship who followed the treatment guidance and was referred in the standard way,
+# the amount still borne after the four layers is brought down to 50,000 yuan when it is above 50,000.
 # "超5万元以上" triggers on an amount strictly above 50,000; "化解至5万元以下" brings it to at most 50,000 —
 # 以下 includes the number itself (as Civil Code art. 1259 reads 以上/以下), so the engine resolves exactly the part
-# above 50,000, and a burden of exactly 50,000 gets nothing.
+# above 50,000, and a burden of exactly 50,000 gets nothing.</span>
 #
-# Assumption (reading 3.3.11:high-cost-period): the 50,000 is counted over a calendar year per person, across claims, not per admission.
+# Assumption (reading 3.3.11:high-cost-period): 5万元按每人每个自然年跨次累计，而不是按每次住院计算。
+# <span lang="en">the 50,000 is counted over a calendar year per person, across claims, not per admission.</span>
 #
-# Assumption (one reading: the two conditions are joined, and costs outside the policy range are not in the input): only claims that meet both conditions count towards the 50,000, and the burden is within the policy
-# range (costs outside it are not in the engine's input).
+# Assumption (one reading: the two conditions are joined, and costs outside the policy range are not in the input): 只有同时满足两项条件的就医才计入5万元，且负担限于政策范围内费用（政策范围外费用不在规则的输入中）。
+# <span lang="en">only claims that meet both conditions count towards the 50,000, and the burden is within the policy
+# range (costs outside it are not in the engine's input).</span>
 #
-# Assumption (one reading: who funds the relief does not change the amount): "由各地多渠道化解" is paid as one amount, `further_relief`, whoever funds it.
+# Assumption (one reading: who funds the relief does not change the amount): “由各地多渠道化解”的部分作为一笔金额 `further_relief` 支付，不区分资金来源。
+# <span lang="en">"由各地多渠道化解" is paid as one amount, `further_relief`, whoever funds it.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(high_cost_resolution)
@@ -428,7 +490,7 @@ assert list(relief_examples[RELIEF]) == ["50,000.00", "0.00", "0.01", "0.00", "2
 assert list(relief_examples[OOP]) == ["50,000.00", "50,000.00", "50,000.00", "100,000.00", "50,000.00", "50,000.00"]
 
 # %% [markdown]
-# ## 三(三)12 Joint help, 四(一)–(四) Working requirements
+# ## 三(三)12 建立多方联动帮扶机制，四(一)–(四) 工作要求 · Joint help and working requirements
 
 # %% tags=["hide-input"]
 show_clause(P, "3.3.12")
@@ -446,17 +508,20 @@ show_clause(P, "4.3")
 show_clause(P, "4.4")
 
 # %% [markdown]
-# These clauses organise, fund and supervise the work; 三(三)12 names kinds of help without amounts or conditions.
-# Nothing to compute.
+# 这些条款规定组织、投入和督查；三(三)12列举了帮扶方式，但没有金额和条件。无需计算。
+# <span lang="en">These clauses organise, fund and supervise the work; 三(三)12 names kinds of help without amounts or
+# conditions. Nothing to compute.</span>
 #
-# ## 施行 Validity
+# ## 施行 施行日期与有效期 · Validity
 
 # %% tags=["hide-input"]
 show_clause(P, "end")
 
 # %% [markdown]
-# **Interpretation.** A claim dated before 2022-01-01 or after 2025-12-31 is outside the plan: it is marked so
-# and the scenario's other claims are settled; a scenario with no claim in force is refused.
+# **解读** <span lang="en">Interpretation.</span> 就医日期早于2022-01-01或晚于2025-12-31的，不适用本方案：该次就医予以标注，
+# 同一情形中的其他就医照常结算；情形中没有一次就医在施行期间内的，拒绝计算。
+# <span lang="en">A claim dated before 2022-01-01 or after 2025-12-31 is outside the plan: it is marked so
+# and the scenario's other claims are settled; a scenario with no claim in force is refused.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(in_force)
@@ -470,11 +535,13 @@ for date in ("2021-12-31", "2022-01-01", "2025-12-31", "2026-01-01"):
         print(date, "refused:", e)
 
 # %% [markdown]
-# ## A whole case with its trace
+# ## 完整算例及其追溯 · A whole case with its trace
 #
-# A dibao patient with a 200,000 yuan inpatient bill in 2023, basic insurance paying 110,000 (from the slip),
-# critical-illness deductible 30,000 before the cut; referred and following the guidance. Each line of the trace
-# names the clause and the values it used.
+# 一名低保对象2023年住院，政策范围内费用20万元，基本医保支付11万元（取自结算单），大病保险降低前的起付线3万元；
+# 已规范转诊并遵循就医指导方案。追溯表的每一行都列出所依据的条款和所用数值。
+# <span lang="en">A dibao patient with a 200,000 yuan inpatient bill in 2023, basic insurance paying 110,000 (from the
+# slip), critical-illness deductible 30,000 before the cut; referred and following the guidance. Each line of the
+# trace names the clause and the values it used.</span>
 
 # %% tags=["hide-input"]
 whole = evaluate(parse_scenario({
@@ -488,11 +555,13 @@ result_table(whole).T
 trace_table(whole)
 
 # %% [markdown]
-# ## Calculator
+# ## 计算器 · Calculator
 #
-# Change the category, the bill or the date and every layer is recomputed by the same engine. In the static book
-# the controls cannot run (there is no Python behind the page): the tables above are the representative results.
-# To run it live, open this notebook in JupyterLab from the repository.
+# 调整人员类别、费用或日期，各项制度的支付额都由同一规则引擎重新计算。在本书的静态网页中无法运行（网页背后没有
+# Python），下方显示的是预先计算的结果（低保对象，20万元住院）。如需实时计算，请在本机项目目录中运行 `make workshop`。
+# <span lang="en">Change the category, the bill or the date and every layer is recomputed by the same engine. In the
+# static book the controls cannot run (there is no Python behind the page): what shows below is the precomputed
+# result. To run it live, run `make workshop` in the repository.</span>
 
 # %% tags=["hide-input", "nbval-ignore-output"]
 from medrules.widgets import Calculator

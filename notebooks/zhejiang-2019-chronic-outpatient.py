@@ -13,20 +13,26 @@
 # %% [markdown]
 # # 浙江 Zhejiang 2019 · 城乡居民医保慢性病门诊保障 (news report)
 #
-# **浙江进一步深化医保改革 不断提升群众医疗保障获得感** — a Zhejiang News report dated **2019-06-07** on the
+# **《浙江进一步深化医保改革 不断提升群众医疗保障获得感》**，浙江新闻客户端**2019-06-07**对2019年6月6日新闻发布会的报道，
+# 内容为《建立健全城乡居民医保慢性病门诊保障制度的指导意见》。它**不是《指导意见》本身**：报道只转述了其中几个数字，12种慢性病只点名了4种。
+# 种子文件 `002_57a63aa6f3ec061b.txt` 为2023年的转载（见该政策的元数据文件）。
+# <span lang="en">**浙江进一步深化医保改革 不断提升群众医疗保障获得感** — a Zhejiang News report dated **2019-06-07** on the
 # press conference of 6 June 2019 about the provincial *Guiding opinions on establishing and improving the
 # chronic-disease outpatient protection system of urban and rural residents' medical insurance*
 # (《建立健全城乡居民医保慢性病门诊保障制度的指导意见》). It is **not the guidance itself**: the report relays a few of
 # its numbers and names 4 of its 12 chronic conditions. Source: seed `002_57a63aa6f3ec061b.txt`, a 2023
-# republication (see `policies/zhejiang-2019-chronic-outpatient/policy.yaml`).
+# republication (see `policies/zhejiang-2019-chronic-outpatient/policy.yaml`).</span>
 #
-# **Dates.** Neither the guidance's issue date (近日, recently) nor its effective date (意见施行后) is reported.
-# Every value is therefore known only from the report's date, 2019-06-07; an earlier date is refused.
+# **日期。** 报道既没有给出《指导意见》的印发日期（“近日”），也没有给出施行日期（“意见施行后”）。因此每个数值只能自报道日期2019-06-07起知悉；更早的日期拒绝计算。
+# <span lang="en">**Dates.** Neither the guidance's issue date (近日, recently) nor its effective date (意见施行后) is reported.
+# Every value is therefore known only from the report's date, 2019-06-07; an earlier date is refused.</span>
 #
-# **What is computed.** The report defines no claim layers, so `python -m medrules evaluate` refuses this policy
+# **计算什么。** 报道没有规定各项制度的理赔办法，因此 `python -m medrules evaluate` 对本政策拒绝计算并说明原因。可以做的是：对照省定下限检查统筹地区的方案、
+# 基层慢性病门诊费用的最低报销额、已点名的慢性病目录和定点药店刷卡购药。报道所述的现行住院报销比例是统计数字，按统计数字列示。
+# <span lang="en">**What is computed.** The report defines no claim layers, so `python -m medrules evaluate` refuses this policy
 # with a message saying so. What it does allow: a check of a local (pooling-area) scheme against the provincial
 # floors, the least a primary-level chronic outpatient cost is reimbursed, the chronic-condition list as far as it
-# is named and card purchase at pharmacies. The inpatient ratios it reports as current are statistics, shown as such.
+# is named and card purchase at pharmacies. The inpatient ratios it reports as current are statistics, shown as such.</span>
 
 # %% tags=["remove-cell"]
 import datetime as dt
@@ -49,10 +55,11 @@ DAY = dt.date(2019, 6, 7)
 NAMED = ["高血压", "糖尿病", "肺结核", "冠心病"]
 
 # %% [markdown]
-# ## Parameters, inputs and clauses at a glance
+# ## 参数、输入与条款一览 · Parameters, inputs and clauses at a glance
 #
-# `floor` = 不低于 (the encoding treats the number as the least allowed). `from` is empty
-# (—) throughout: the report gives no start dates; the values are known from the report's date.
+# `floor` 即“不低于”（规则把该数值视为允许的最低值）。`from`（起始日期）一栏全部为空（—）：报道没有给出起始日期；各数值自报道日期起可知。
+# <span lang="en">`floor` = 不低于 (the encoding treats the number as the least allowed). `from` is empty
+# (—) throughout: the report gives no start dates; the values are known from the report's date.</span>
 
 # %% tags=["hide-input"]
 parameter_table(P)
@@ -64,7 +71,8 @@ inputs_table(P)
 clause_table(P)
 
 # %% [markdown]
-# Statistics and targets the report gives, kept as facts (not rules):
+# 报道给出的统计数字和目标，作为事实记录（不是规则）：
+# <span lang="en">Statistics and targets the report gives, kept as facts (not rules):</span>
 
 # %% tags=["hide-input"]
 pd.DataFrame([{"fact": f["label"]["zh"] + " / " + f["label"]["en"], "value": str(f["value"]), "unit": f["unit"],
@@ -72,7 +80,7 @@ pd.DataFrame([{"fact": f["label"]["zh"] + " / " + f["label"]["en"], "value": str
              ).set_index("fact")
 
 # %% [markdown]
-# ## 标题 Headline and 导语 Lead: the report's date
+# ## 标题与导语：报道日期 · Headline and lead: the report's date
 
 # %% tags=["hide-input"]
 show_clause(P, "title")
@@ -81,15 +89,19 @@ show_clause(P, "title")
 show_clause(P, "p1")
 
 # %% [markdown]
-# **Interpretation.** The press conference was on 6 June and the report is dated 2019-06-07. The insured
-# numbers are facts (above).
+# **解读** <span lang="en">Interpretation.</span> 新闻发布会于6月6日举行，报道日期为2019-06-07。参保人数等为事实（见上）。
+# <span lang="en">The press conference was on 6 June and the report is dated 2019-06-07. The insured
+# numbers are facts (above).</span>
 #
-# Assumption (one reading: the report gives no other date): the values the report gives hold from its date, 2019-06-07; no earlier date is known, so an earlier
-# date is refused.
+# Assumption (one reading: the report gives no other date): 报道给出的数值自报道日期2019-06-07起适用；更早的日期不得而知，因此拒绝计算。
+# <span lang="en">the values the report gives hold from its date, 2019-06-07; no earlier date is known, so an earlier
+# date is refused.</span>
 #
-# Assumption (one reading: the effective date is not reported, and nothing earlier than the report is known): the chronic ratios apply "意见施行后" (once the guidance takes effect), on a date not reported; they
+# Assumption (one reading: the effective date is not reported, and nothing earlier than the report is known): 慢性病报销比例在“意见施行后”适用，施行日期未报道；视为自报道日期（报道首次载明这些比例之日）起可知。
+# 报道没有说明当时《指导意见》是否已经施行。
+# <span lang="en">the chronic ratios apply "意见施行后" (once the guidance takes effect), on a date not reported; they
 # are taken to be known from the report's date, the first date the report states them. Whether the guidance was
-# already in effect then is not said.
+# already in effect then is not said.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(in_force)
@@ -99,8 +111,9 @@ for day in (dt.date(2019, 6, 6), dt.date(2019, 6, 7)):
     print(day, "known in force" if in_force(POLICY, day) else "before the report: refused")
 
 # %% [markdown]
-# The engine refuses a claim scenario under this report, because it defines no claim layers (the module says why
-# in `NO_CLAIM_LAYERS`):
+# 本报道没有规定理赔办法，因此规则拒绝计算理赔情形（规则模块在 `NO_CLAIM_LAYERS` 中说明原因）：
+# <span lang="en">The engine refuses a claim scenario under this report, because it defines no claim layers (the module says why
+# in `NO_CLAIM_LAYERS`):</span>
 
 # %% tags=["hide-input"]
 try:
@@ -110,7 +123,7 @@ except InputError as e:
     print(e)
 
 # %% [markdown]
-# ## 导语 第2–3段 The 2019 livelihood projects
+# ## 导语第2–3段 2019年民生实事 · The 2019 livelihood projects
 
 # %% tags=["hide-input"]
 show_clause(P, "p2")
@@ -119,9 +132,10 @@ show_clause(P, "p2")
 show_clause(P, "p3")
 
 # %% [markdown]
-# Background: the same 12 conditions and pharmacy purchase are encoded from p6 below. Nothing to compute here.
+# 背景：同样的12种慢性病和药店购药由下文第3段编码。此处无需计算。
+# <span lang="en">Background: the same 12 conditions and pharmacy purchase are encoded from p6 below. Nothing to compute here.</span>
 #
-# ## 补慢性病保障短板 第1–2段 The gaps
+# ## 补慢性病保障短板 第1–2段 存在的短板 · The gaps
 
 # %% tags=["hide-input"]
 show_clause(P, "p4")
@@ -130,26 +144,32 @@ show_clause(P, "p4")
 show_clause(P, "p5")
 
 # %% [markdown]
-# The problem the guidance answers (lists differing between cities, no pharmacy settlement in some); nothing to
-# compute.
+# 《指导意见》所要解决的问题（各地病种不一，部分地区不能在药店结算）；无需计算。
+# <span lang="en">The problem the guidance answers (lists differing between cities, no pharmacy settlement in some); nothing to
+# compute.</span>
 #
-# ## 补慢性病保障短板 第3段 The 12 provincial chronic conditions and pharmacy purchase
+# ## 补慢性病保障短板 第3段 全省12种慢性病与药店购药 · The 12 chronic conditions and pharmacy purchase
 
 # %% tags=["hide-input"]
 show_clause(P, "p6")
 
 # %% [markdown]
-# **Interpretation.** The guidance sets 12 provincial chronic conditions; the report names four (hypertension,
+# **解读** <span lang="en">Interpretation.</span> 《指导意见》确定全省12种慢性病；报道点名了4种（高血压、糖尿病、肺结核、冠心病）。其余8种是待明确问题：
+# 以未命名的空位显示，报道未点名的病种结果为**未知**（None），而不是“不包括”。
+# <span lang="en">The guidance sets 12 provincial chronic conditions; the report names four (hypertension,
 # diabetes, pulmonary tuberculosis, coronary heart disease). The other eight are an open question: they are shown
-# as unnamed places, and a condition the report does not name is *unknown* (None), not excluded.
+# as unnamed places, and a condition the report does not name is *unknown* (None), not excluded.</span>
 #
-# A residents' insurance member may buy drugs for these conditions by card at a designated retail pharmacy named by
+# 城乡居民医保参保人员可凭定点医疗机构的外配处方或互联网医院的电子处方，到参保所在统筹区指定的医保定点零售药店刷卡购买这些慢性病的药品。
+# <span lang="en">A residents' insurance member may buy drugs for these conditions by card at a designated retail pharmacy named by
 # the pooling area where they are insured, with an external prescription from a designated medical institution
-# or an internet hospital's electronic prescription.
+# or an internet hospital's electronic prescription.</span>
 #
-# Assumption (one reading: matching names changes no amount): a condition matches by its Chinese name or the English name used here.
+# Assumption (one reading: matching names changes no amount): 病种按中文名称或本页所用英文名称匹配。
+# <span lang="en">a condition matches by its Chinese name or the English name used here.</span>
 #
-# Assumption (one reading: the designation is a fact the user states): "到参保所在统筹区指定的医保定点零售药店" is one yes/no fact, `pharmacy_designated_by_own_pooling_area`.
+# Assumption (one reading: the designation is a fact the user states): “到参保所在统筹区指定的医保定点零售药店”作为一个是/否事实 `pharmacy_designated_by_own_pooling_area`。
+# <span lang="en">"到参保所在统筹区指定的医保定点零售药店" is one yes/no fact, `pharmacy_designated_by_own_pooling_area`.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(provincial_chronic_conditions, chronic_condition_eligibility, chronic_drug_pharmacy_purchase)
@@ -184,43 +204,53 @@ pharmacy_examples
 assert list(pharmacy_examples["may buy by card 可刷卡购药"]) == [True, True, False, False, False]
 
 # %% [markdown]
-# ## 补慢性病保障短板 第4段 Current reimbursement ratios
+# ## 补慢性病保障短板 第4段 现行报销比例 · Current reimbursement ratios
 
 # %% tags=["hide-input"]
 show_clause(P, "p7")
 
 # %% [markdown]
-# **Interpretation.** "目前" (at present): the 85% employee and 70% resident inpatient ratios and the resident
+# **解读** <span lang="en">Interpretation.</span> “目前”：职工医保住院报销85%、城乡居民医保住院报销70%，以及居民门诊报销比例
+# “40%左右”，是官方通报的现行水平，即《指导意见》要改善的现状。它们是统计数字，作为事实记录（与贵州的同类表述一样），
+# 而不是规则：不据以结算任何就医。无需计算。
+# <span lang="en">"目前" (at present): the 85% employee and 70% resident inpatient ratios and the resident
 # outpatient "40%左右" are the current levels the official reports, the situation the guidance sets out to improve.
 # They are statistics, kept as facts (as Guizhou's equivalent sentence is), not a rule: no claim is settled with
-# them. Nothing to compute.
+# them. Nothing to compute.</span>
 #
 # Assumption (one reading: the clause is a statistic, so whether 政策范围内 also qualifies the resident ratio changes
-# no amount): 政策范围内, printed before the employee ratio, is recorded with the employee figure only.
+# no amount): 职工比例前的“政策范围内”只随职工的数字记录。
+# <span lang="en">政策范围内, printed before the employee ratio, is recorded with the employee figure only.</span>
 
 # %% tags=["hide-input"]
 pd.DataFrame([{"statistic 统计": f["label"]["zh"], "value": fmt_ratio(f["value"]), "as of": str(f["as_of"]),
                "quote": f["quote"]} for f in POLICY.facts if f["clause"] == f"{P}/p7"]).set_index("statistic 统计")
 
 # %% [markdown]
-# ## 补慢性病保障短板 第5段 Chronic outpatient ratios: the floors
+# ## 补慢性病保障短板 第5段 慢性病门诊报销比例：下限 · Chronic outpatient ratios: the floors
 
 # %% tags=["hide-input"]
 show_clause(P, "p8")
 
 # %% [markdown]
-# **Interpretation.** Once the guidance takes effect, chronic conditions treated in primary-level (基层) outpatient
+# **解读** <span lang="en">Interpretation.</span> 《指导意见》施行后，在基层门诊治疗的慢性病报销比例**不低于**60%，其中肺结核**不低于**70%。
+# 这些都是下限：地方可以高于、不得低于；“不低于”包括本数。
+# <span lang="en">Once the guidance takes effect, chronic conditions treated in primary-level (基层) outpatient
 # care are reimbursed at **no less than** 60%, and pulmonary tuberculosis at **no less than** 70%. These are
-# floors: a local scheme may pay more, never less; "不低于" includes the number itself.
+# floors: a local scheme may pay more, never less; "不低于" includes the number itself.</span>
 #
-# Assumption (reading p8:tuberculosis-level): the tuberculosis floor applies in primary-level outpatient care, where the sentence places it (其中);
-# the report does not say whether it also applies at other levels.
+# Assumption (reading p8:tuberculosis-level): 肺结核的下限适用于基层门诊，即该句“其中”所指；报道没有说明是否也适用于其他级别。
+# <span lang="en">the tuberculosis floor applies in primary-level outpatient care, where the sentence places it (其中);
+# the report does not say whether it also applies at other levels.</span>
 #
-# Assumption (one reading: which facility is 基层 is a fact the user states): which facilities count as 基层 is not reported; the user states that a cost is primary-level. The
-# ratio at other levels is not reported, so nothing is computed for them.
+# Assumption (one reading: which facility is 基层 is a fact the user states): 哪些机构属于“基层”报道没有说明，由使用者说明费用是否发生在基层。
+# 其他级别的比例报道未给出，因此不作计算。
+# <span lang="en">which facilities count as 基层 is not reported; the user states that a cost is primary-level. The
+# ratio at other levels is not reported, so nothing is computed for them.</span>
 #
-# Assumption (reading p8:ratio-floors): no deductible or annual limit is reported; the least reimbursement is the floor times the cost,
-# before any deductible or limit.
+# Assumption (reading p8:ratio-floors): 报道未给出起付线或年度限额；最低报销额为下限乘以费用，未计任何起付线或限额。
+# <span lang="en">no deductible or annual limit is reported; the least reimbursement is the floor times the cost,
+# before any deductible or limit.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(chronic_outpatient_floor, chronic_outpatient_reimbursement)
@@ -248,12 +278,14 @@ assert list(floor_examples.iloc[:3, 0]) == ["600.00", "650.00", "700.00"]
 assert all(x.startswith("refused") for x in list(floor_examples.iloc[3:, 0]))
 
 # %% [markdown]
-# ### Checking a local scheme
+# ### 检查地方方案 · Checking a local scheme
 #
-# A pooling area's scheme meets the provincial requirements the report states when its primary-level chronic
+# 统筹地区的方案符合报道所述省级要求，须同时满足：基层慢性病门诊报销比例不低于60%，肺结核不低于70%，允许在定点药店刷卡购药，并覆盖这些病种。
+# 只能检查已点名的4种病种，其余8种报告为**无法检查**（None）。
+# <span lang="en">A pooling area's scheme meets the provincial requirements the report states when its primary-level chronic
 # outpatient ratio is at least 60%, its tuberculosis ratio at least 70%, card purchase at designated pharmacies
 # is allowed, and the conditions are covered. Only the four named conditions can be checked: the other eight are
-# reported as *cannot be checked* (None).
+# reported as *cannot be checked* (None).</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(check_local_scheme)
@@ -270,7 +302,8 @@ at_floors
 assert list(at_floors["meets"]) == [True, True, True, True, True, True, True, None]
 
 # %% [markdown]
-# A scheme at 59% primary-level, 65% tuberculosis, no pharmacy purchase and no coronary heart disease:
+# 某方案基层比例59%，肺结核65%，不允许药店购药，且不含冠心病：
+# <span lang="en">A scheme at 59% primary-level, 65% tuberculosis, no pharmacy purchase and no coronary heart disease:</span>
 
 # %% tags=["hide-input"]
 short_scheme = check("0.59", "0.65", False, ["高血压", "糖尿病", "肺结核"])
@@ -280,7 +313,7 @@ short_scheme
 assert list(short_scheme["meets"]) == [False, False, False, True, True, True, False, None]
 
 # %% [markdown]
-# ### Try it: check a scheme
+# ### 试一试：检查一个方案 · Try it: check a scheme
 
 # %% tags=["hide-input", "nbval-ignore-output"]
 style = {"description_width": "14em"}
@@ -307,7 +340,7 @@ primary_box.value = 0.55
 assert list(check(f"{primary_box.value:.4f}", "0.7000", True, NAMED)["meets"])[:2] == [False, True]
 
 # %% [markdown]
-# ## 网上办理不断升级 Online services; 接轨上海全面铺开 Linking with Shanghai
+# ## 网上办理不断升级；接轨上海全面铺开 · Online services; Linking with Shanghai
 
 # %% tags=["hide-input"]
 show_clause(P, "p9")
@@ -328,9 +361,10 @@ show_clause(P, "p13")
 show_clause(P, "p14")
 
 # %% [markdown]
-# Service changes, targets and statistics: recorded as facts in the table near the top of this page, with the two
+# 服务改进、目标和统计数字，作为事实记录在本页上方的表格中；正文本身缺少的两个数字（浙江参保人员在上海结算的门诊人次、定点药店总数）列为待明确问题。无需计算。
+# <span lang="en">Service changes, targets and statistics: recorded as facts in the table near the top of this page, with the two
 # numbers missing from the text itself (the visits of Zhejiang insured people settled in Shanghai, and the total of
-# designated pharmacies) listed as open questions. Nothing to compute.
+# designated pharmacies) listed as open questions. Nothing to compute.</span>
 
 # %% [markdown]
 # ## 解读选项 Readings

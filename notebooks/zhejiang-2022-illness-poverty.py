@@ -13,18 +13,24 @@
 # %% [markdown]
 # # 浙江 Zhejiang 2022 · 因病致贫返贫防范长效机制 (news report)
 #
-# **浙江省构建因病致贫返贫防范长效机制实施方案(2022—2025年)** — Zhejiang's implementation plan for a long-term
+# **《浙江省构建因病致贫返贫防范长效机制实施方案（2022—2025年）》**，据中国新闻网**2022-07-13杭州电**报道（种子文件 `000_b865134ce9455634.txt`，
+# 为聚合网站的转载）。方案原文、发文机关、文号和日期均不见于来源（“近日浙江出台”）。
+# <span lang="en">**浙江省构建因病致贫返贫防范长效机制实施方案(2022—2025年)** — Zhejiang's implementation plan for a long-term
 # mechanism to prevent poverty and relapse into poverty caused by illness, 2022–2025, **as reported by China News
 # Service from Hangzhou on 2022-07-13** (seed `000_b865134ce9455634.txt`, a republication on an aggregator site).
-# The plan's own text, issuing body, document number and dates are not in the source ("近日浙江出台").
+# The plan's own text, issuing body, document number and dates are not in the source ("近日浙江出台").</span>
 #
-# What can be computed: three **indicators** for a population of people in hardship and the **targets** the plan
+# 可以计算的是：困难群众群体的三项**指标**，以及方案为2022年底和2025年设定的**目标**。报道列出了指标名称，但**没有给出定义**，因此下文每个计算公式
+# 都是明确列出的假设（假设 Assumption:），并与其产生的结果并列显示。
+# <span lang="en">What can be computed: three **indicators** for a population of people in hardship and the **targets** the plan
 # sets for them at the end of 2022 and in 2025. The report names the indicators but **does not define them**, so
-# every formula below is an explicit `Assumption:`, shown next to the result it produces.
+# every formula below is an explicit `Assumption:`, shown next to the result it produces.</span>
 #
-# **Dates.** The targets are dated from the report (`reported_in_force_on: 2022-07-13`): the report gives no start
+# **日期。** 目标自报道日期起适用（`reported_in_force_on: 2022-07-13`）：报道没有给出起始日期，因此2022-07-13以前不知有任何目标。2022年底的目标适用至
+# 2022-12-31（“到今年年底”）；2025年的目标（“到2025年”）以2025自然年为期，因此两者都不回答2023年或2024年的情况。
+# <span lang="en">**Dates.** The targets are dated from the report (`reported_in_force_on: 2022-07-13`): the report gives no start
 # date, so no target is known before 2022-07-13. The end-2022 targets hold to 2022-12-31 (到今年年底); the 2025
-# targets (到2025年) are dated as the calendar year 2025, so neither answers for 2023 or 2024.
+# targets (到2025年) are dated as the calendar year 2025, so neither answers for 2023 or 2024.</span>
 
 # %% tags=["remove-cell"]
 import csv
@@ -68,14 +74,15 @@ def person(total, three, enrolled=True, **more):
 
 
 # %% [markdown]
-# ## Parameters, inputs and clauses at a glance
+# ## 参数、输入与条款一览 · Parameters, inputs and clauses at a glance
 
 # %% tags=["hide-input"]
 parameter_table(P)
 
 # %% [markdown]
-# What the report leaves open. Here these are not amounts but **choices of formula**; each is an argument of the
-# functions below, and its default is an `Assumption:` stated in the section that uses it.
+# 报道未明确的内容。这里不是金额，而是**计算公式的选择**；每一项都是下文函数的参数，其默认值是使用该参数的小节中列明的假设。
+# <span lang="en">What the report leaves open. Here these are not amounts but **choices of formula**; each is an argument of the
+# functions below, and its default is an `Assumption:` stated in the section that uses it.</span>
 
 # %% tags=["hide-input"]
 inputs_table(P)
@@ -84,36 +91,44 @@ inputs_table(P)
 clause_table(P)
 
 # %% [markdown]
-# ## 标题 Headline
+# ## 标题 · Headline
 
 # %% tags=["hide-input"]
 show_clause(P, "title")
 
 # %% [markdown]
-# Repeats the 100% target of 第1段, which carries the parameter.
+# 重复第1段的100%目标，参数记在第1段。
+# <span lang="en">Repeats the 100% target of 第1段, which carries the parameter.</span>
 #
-# ## 第1段 The plan and its end-of-year targets
+# ## 第1段 实施方案及年底目标 · The plan and its end-of-year targets
 
 # %% tags=["hide-input"]
 show_clause(P, "p1")
 
 # %% [markdown]
-# **Interpretation.** By the end of 2022 (今年年底, the report being of 2022-07-13) three rates are to reach their
+# **解读** <span lang="en">Interpretation.</span> 到2022年底（“今年年底”，报道日期为2022-07-13），三项比率要达到目标：困难群众资助参保率100%，
+# 符合条件的因病困难群众基本生活保障率100%，医疗费用综合保障率80%以上（第7段重申，在该段编码）。
+# <span lang="en">By the end of 2022 (今年年底, the report being of 2022-07-13) three rates are to reach their
 # targets: subsidised enrolment 100%, basic-living security of eligible people 100%, comprehensive protection 80% or
-# more (repeated in 第7段, encoded there).
+# more (repeated in 第7段, encoded there).</span>
 #
-# Assumption (one reading: the name 资助参保率 says what is counted; who is in hardship is the list the user gives): 资助参保率 = the number of people in hardship enrolled in basic medical insurance **with a premium
+# Assumption (one reading: the name 资助参保率 says what is counted; who is in hardship is the list the user gives): 资助参保率 = 获得**资助参加**基本医疗保险的困难群众人数 ÷ 困难群众人数；
+# 所给名单中的每个人都视为有资格获得资助的困难群众（报道既没有给出公式，也没有界定人群）。
+# <span lang="en">资助参保率 = the number of people in hardship enrolled in basic medical insurance **with a premium
 # subsidy** ÷ the number of people in hardship; every person in the list given is taken to be a person in hardship
-# entitled to the subsidy (the report defines neither the formula nor the group).
+# entitled to the subsidy (the report defines neither the formula nor the group).</span>
 #
-# Assumption (one reading: a rate cannot exceed 100%): "达到100%" is met only at 100% exactly (a rate cannot exceed it).
+# Assumption (one reading: a rate cannot exceed 100%): “达到100%”只有恰为100%才算达到（比率不可能超过100%）。
+# <span lang="en">"达到100%" is met only at 100% exactly (a rate cannot exceed it).</span>
 #
-# Assumption (one reading: the report states no 2025 target for it): the report states no 2025 target for subsidised enrolment, so for 2025 none is checked (not assumed
-# to continue).
+# Assumption (one reading: the report states no 2025 target for it): 报道没有给出2025年的资助参保率目标，因此2025年不作检查（不假定沿用）。
+# <span lang="en">the report states no 2025 target for subsidised enrolment, so for 2025 none is checked (not assumed
+# to continue).</span>
 #
-# **Not computed: 基本生活保障率** (basic-living-security rate of eligible people in hardship because of illness).
+# **不计算：基本生活保障率**（符合条件的因病困难群众的基本生活保障率）。报道没有说明符合哪些条件、保障内容是什么，因此没有可以统计的分子和分母。
+# <span lang="en">**Not computed: 基本生活保障率** (basic-living-security rate of eligible people in hardship because of illness).
 # The report does not say which conditions (符合条件) make a person eligible nor what the security consists of, so
-# there is no numerator or denominator to count.
+# there is no numerator or denominator to count.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(subsidised_enrolment_rate)
@@ -133,91 +148,113 @@ assert list(enrolment_examples["资助参保率"]) == ["100.00%", "90.00%", "99.
 assert list(enrolment_examples["end-2022 target met"]) == ["yes", "no", "no"]
 
 # %% [markdown]
-# ## 第2段 Five specific tasks
+# ## 第2段 五项具体任务 · Five specific tasks
 
 # %% tags=["hide-input"]
 show_clause(P, "p2")
 
 # %% [markdown]
-# Lists the five tasks the next paragraphs describe; nothing to compute.
+# 列出以下各段所述的五项任务；无需计算。
+# <span lang="en">Lists the five tasks the next paragraphs describe; nothing to compute.</span>
 #
-# ## 第3段 Proactive discovery and precise identification
+# ## 第3段 主动发现、精准识别 · Proactive discovery and precise identification
 
 # %% tags=["hide-input"]
 show_clause(P, "p3")
 
 # %% [markdown]
-# **Not encodable.** A dual early warning (因病致贫 and 因病返贫) is set up, but the report gives no threshold that
+# **无法编码。** 建立因病致贫和因病返贫双预警机制，但报道没有给出触发预警的标准（费用金额或占收入的比例），也没有说明谁属于重点监测对象。没有这些标准就无法
+# 标记任何人；缺少的标准列为输入 `illness_poverty.early_warning_threshold`，以免遗忘，但不使用。
+# <span lang="en">**Not encodable.** A dual early warning (因病致贫 and 因病返贫) is set up, but the report gives no threshold that
 # triggers either warning (an expense amount or a share of income), nor who counts as a 重点监测对象. Without them
 # no person can be flagged; the missing threshold is listed as the input `illness_poverty.early_warning_threshold`
-# so that it is not forgotten, and it is not used.
+# so that it is not forgotten, and it is not used.</span>
 #
-# ## 第4段 Tiered burden reduction
+# ## 第4段 分层减负 · Tiered burden reduction
 
 # %% tags=["hide-input"]
 show_clause(P, "p4")
 
 # %% [markdown]
-# A direction (unify the special-disease list, criteria and benefits; resolve high burdens together) without the
-# list, the criteria, the benefit levels or any threshold between the tiers: nothing to compute.
+# 提出方向（统一特殊病种目录、认定标准和待遇；合力化解高额负担），但没有病种目录、认定标准、待遇水平或各层之间的任何门槛：无需计算。
+# <span lang="en">A direction (unify the special-disease list, criteria and benefits; resolve high burdens together) without the
+# list, the criteria, the benefit levels or any threshold between the tiers: nothing to compute.</span>
 #
-# ## 第5段 Collaborative digital application
+# ## 第5段 数字化协同应用 · Collaborative digital application
 
 # %% tags=["hide-input"]
 show_clause(P, "p5")
 
 # %% [markdown]
-# Digital services; nothing to compute.
+# 数字化服务；无需计算。
+# <span lang="en">Digital services; nothing to compute.</span>
 #
-# ## 第6段 Overall goals for 2022 and 2025
+# ## 第6段 2022年和2025年总体目标 · Overall goals for 2022 and 2025
 
 # %% tags=["hide-input"]
 show_clause(P, "p6")
 
 # %% [markdown]
-# Qualitative goals; the numeric targets are in 第1段 and 第7段. This paragraph names the **three systems**
+# 定性目标；数字目标在第1段和第7段。本段点名了**三重制度**（基本医疗保险、大病保险、医疗救助），第7段衡量的正是其综合保障；并为2025年在其旁加上慈善和商业保险——
+# 下文综合保障率的公式据此确定。
+# <span lang="en">Qualitative goals; the numeric targets are in 第1段 and 第7段. This paragraph names the **three systems**
 # (三重制度: basic medical insurance, critical-illness insurance, medical assistance) whose combined protection
 # (综合保障) 第7段 measures, and for 2025 sets charity and commercial insurance beside them — which the formula of
-# 综合保障率 below follows.
+# 综合保障率 below follows.</span>
 #
-# ## 第7段 Targets for the comprehensive protection rate and the personal burden rate
+# ## 第7段 综合保障率和个人负担率目标 · Targets for the comprehensive protection and personal burden rates
 
 # %% tags=["hide-input"]
 show_clause(P, "p7")
 
 # %% [markdown]
-# **Interpretation.** For people in hardship, the comprehensive protection rate of medical expenses is to be at
+# **解读** <span lang="en">Interpretation.</span> 困难群众医疗费用综合保障率，2022年底达到80%以上，2025年达到85%以上（下限：“以上”，恰在线上即达到）；
+# 个人负担率2022年底控制在20%以内，2025年控制在15%以内（上限：“以内”，恰在线上即达到）。
+# <span lang="en">For people in hardship, the comprehensive protection rate of medical expenses is to be at
 # least 80% by the end of 2022 and at least 85% by 2025 (floors: 以上, met at the line); the personal burden rate
-# at most 20% by the end of 2022 and at most 15% by 2025 (ceilings: 以内, met at the line).
+# at most 20% by the end of 2022 and at most 15% by 2025 (ceilings: 以内, met at the line).</span>
 #
-# Assumption (reading p7:protection-payers): 综合保障率 = Σ (basic insurance + critical-illness insurance + medical assistance paid) ÷ Σ medical
+# Assumption (reading p7:protection-payers): 综合保障率 = Σ（基本医保 + 大病保险 + 医疗救助支付额）÷ Σ 医疗费用——即第6段所说
+# “三重制度综合保障”的三项制度。只有选择 `payers="all_recorded"`（输入 `illness_poverty.protection_payers`）时才计入慈善和商业保险。
+# <span lang="en">综合保障率 = Σ (basic insurance + critical-illness insurance + medical assistance paid) ÷ Σ medical
 # expenses — the three systems that 第6段 names as 三重制度 综合保障. Charity and commercial insurance are counted
-# only with `payers="all_recorded"` (input `illness_poverty.protection_payers`).
+# only with `payers="all_recorded"` (input `illness_poverty.protection_payers`).</span>
 #
-# Assumption (one reading: what people still pay is what no payer paid; the expense base is the p7:expense-base reading): 个人负担率 = Σ (medical expenses − every recorded payment: the three systems, charity, commercial
+# Assumption (one reading: what people still pay is what no payer paid; the expense base is the p7:expense-base reading): 个人负担率 = Σ（医疗费用 − 所有已记录的支付：三项制度、慈善、商业保险）÷ Σ 医疗费用，
+# 即个人仍需自付的部分。没有慈善或商业保险支付时，它等于100%减综合保障率，与报道中80/20、85/15的配对一致。
+# <span lang="en">个人负担率 = Σ (medical expenses − every recorded payment: the three systems, charity, commercial
 # insurance) ÷ Σ medical expenses, i.e. what people still pay themselves. With no charity or commercial payment
-# it is 100% − 综合保障率, as the report's pairs 80/20 and 85/15 suggest.
+# it is 100% − 综合保障率, as the report's pairs 80/20 and 85/15 suggest.</span>
 #
-# Assumption (reading p7:expense-base): "医疗费用" is total medical expenses (`base="total"`); `base="policy_range"` uses expenses within the
-# policy range instead (input `illness_poverty.rate_denominator`).
+# Assumption (reading p7:expense-base): “医疗费用”指医疗总费用（`base="total"`）；`base="policy_range"` 则改用政策范围内费用
+# （输入 `illness_poverty.rate_denominator`）。
+# <span lang="en">"医疗费用" is total medical expenses (`base="total"`); `base="policy_range"` uses expenses within the
+# policy range instead (input `illness_poverty.rate_denominator`).</span>
 #
-# Assumption (reading p7:aggregation): both rates are aggregate over the population (Σ numerators ÷ Σ denominators), not the mean of
-# per-person rates, and over the period the totals cover (a calendar year for the end-2022 check).
+# Assumption (reading p7:aggregation): 两项比率都是对整个群体的合计（Σ分子 ÷ Σ分母），而不是个人比率的平均值，
+# 期间为合计所覆盖的期间（2022年底的检查为一个自然年）。
+# <span lang="en">both rates are aggregate over the population (Σ numerators ÷ Σ denominators), not the mean of
+# per-person rates, and over the period the totals cover (a calendar year for the end-2022 check).</span>
 #
-# Assumption (one reading: the target value is the same on every day of 2025): "到2025年" is checked with the 2025 values; the report does not say whether at the start or the end of
-# 2025 (the value is the same on any day of 2025). No target is checked for 2023 or 2024.
+# Assumption (one reading: the target value is the same on every day of 2025): “到2025年”以2025年的数值检查；报道没有说明是2025年初还是年底
+# （2025年内任何一天数值相同）。2023年、2024年不检查目标。
+# <span lang="en">"到2025年" is checked with the 2025 values; the report does not say whether at the start or the end of
+# 2025 (the value is the same on any day of 2025). No target is checked for 2023 or 2024.</span>
 #
-# Assumption (one reading: 达到/以上/以内 include the line, and the comparison is arithmetic): a rate is compared exactly with its target (80% is met by 80.000%, missed by 79.999…%); the tables
-# show it rounded to 0.01%.
+# Assumption (one reading: 达到/以上/以内 include the line, and the comparison is arithmetic): 比率与目标精确比较（80.000%达到，79.999…%未达到）；
+# 表中四舍五入显示到0.01%。
+# <span lang="en">a rate is compared exactly with its target (80% is met by 80.000%, missed by 79.999…%); the tables
+# show it rounded to 0.01%.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(comprehensive_protection_rate, personal_burden_rate, illness_poverty_targets)
 
 # %% [markdown]
-# ### Worked examples
+# ### 算例 · Worked examples
 #
-# Each population is a list of per-person totals. A population of ten people, each with 10,000 yuan of expenses
-# of which the three systems paid 8,000, is exactly at the end-2022 line:
+# 每个群体是按人列出的合计数。十个人、每人医疗费用10,000元、其中三项制度支付8,000元的群体，恰好达到2022年底的标准：
+# <span lang="en">Each population is a list of per-person totals. A population of ten people, each with 10,000 yuan of expenses
+# of which the three systems paid 8,000, is exactly at the end-2022 line:</span>
 
 # %% tags=["hide-input"]
 at_line = [person(10000, 8000)] * 10
@@ -229,7 +266,8 @@ assert list(at_line_2022["rate"]) == ["100.00%", "80.00%", "20.00%"]
 assert list(at_line_2022["met"]) == ["yes 达标", "yes 达标", "yes 达标"]
 
 # %% [markdown]
-# The same population against the 2025 targets (no subsidised-enrolment target is stated for 2025):
+# 同一群体对照2025年的目标（报道未给出2025年的资助参保率目标）：
+# <span lang="en">The same population against the 2025 targets (no subsidised-enrolment target is stated for 2025):</span>
 
 # %% tags=["hide-input"]
 at_line_2025 = target_table(illness_poverty_targets(at_line, "2025"))
@@ -240,7 +278,8 @@ assert list(at_line_2025["target"]) == ["none stated", "≥ 85.00%", "≤ 15.00%
 assert list(at_line_2025["met"]) == ["—", "no 未达标", "no 未达标"]
 
 # %% [markdown]
-# The edges, one population per row (verdicts for 综合保障率 / 个人负担率):
+# 临界情形，每行一个群体（综合保障率 / 个人负担率的判断）：
+# <span lang="en">The edges, one population per row (verdicts for 综合保障率 / 个人负担率):</span>
 
 # %% tags=["hide-input"]
 def verdict(people, target, **kw):
@@ -272,10 +311,12 @@ assert list(edge_cases["综合保障率"]) == ["80.00%", "80.00%", "85.00%", "85
                                       "88.89%", "—"]
 
 # %% [markdown]
-# Note the second and fourth rows: the rates show as 80.00% and 85.00% rounded, but the exact rates, 79.99999% and
-# 84.99999%, are below the lines, so the targets are missed.
+# 注意第二行和第四行：四舍五入后显示为80.00%和85.00%，但精确比率79.99999%和84.99999%低于标准线，因此未达到目标。
+# <span lang="en">Note the second and fourth rows: the rates show as 80.00% and 85.00% rounded, but the exact rates, 79.99999% and
+# 84.99999%, are below the lines, so the targets are missed.</span>
 #
-# Bad input is refused with the row and field named:
+# 错误输入拒绝计算，并指出行和字段：
+# <span lang="en">Bad input is refused with the row and field named:</span>
 
 # %% tags=["hide-input"]
 for bad in ([{"enrolled_with_subsidy": True, "total_cost": "1000"}],
@@ -291,12 +332,14 @@ except InputError as e:
     print(e)
 
 # %% [markdown]
-# ### Try it with your own population
+# ### 用自己的数据试一试 · Try it with your own population
 #
-# Paste per-person totals as CSV (one person a line: enrolled with a subsidy yes/no, total expenses, basic
+# 以CSV格式粘贴按人合计的数据（每人一行：是否获资助参保、医疗总费用、基本医保、大病保险、医疗救助、慈善、商业保险），选择目标和计入保障的支付方，
+# 表格即重新计算（费用为医疗总费用）。在本书的静态网页中控件不能运行，显示的是预先计算的结果；如需实时计算，请在本机项目目录中运行 `make workshop`。
+# <span lang="en">Paste per-person totals as CSV (one person a line: enrolled with a subsidy yes/no, total expenses, basic
 # insurance, critical-illness insurance, medical assistance, charity, commercial insurance), choose the target
 # and which payers count as protection, and the table is recomputed (expenses are total expenses). In the static book the controls cannot run: the tables
-# above are the representative results.
+# above are the representative results.</span>
 
 # %% tags=["hide-input", "nbval-ignore-output"]
 COLUMNS = ("enrolled_with_subsidy", "total_cost", "basic_insurance_paid", "critical_illness_paid",

@@ -273,8 +273,11 @@ def test_export_writes_what_the_cli_prints_and_a_csv(tmp_path, monkeypatch):
     assert paths[".result.json"].read_text(encoding="utf-8") == out.getvalue()
     rows = paths[".csv"].read_text(encoding="utf-8-sig").splitlines()
     assert rows[0].startswith("policy,category,insurance,claim,date,setting,policy_range_cost,basic_insurance")
+    # The export carries the policy's status: the plan ran to 2025-12-31 (施行: 有效期至2025年12月31日).
+    status = "已失效（自2026-01-01起）" if dt.date.today() >= dt.date(2026, 1, 1) else "现行有效"
+    assert rows[0].endswith(",error,policy_status")
     assert rows[-1] == ("wenzhou-2021-78,dibao,resident,total,,,200000.00,110000.00,60000.00,24000.00,0.00,0.00,"
-                        "6000.00,")
+                        "6000.00,," + status)
 
 
 def test_comparison_shows_a_refusal_in_its_column():

@@ -1,0 +1,39 @@
+/* 中文 / English / 双语 switch, offline: sets <html data-ui-lang> (medrules.css hides the other language's
+   [lang] elements) and remembers the choice in localStorage. Labels come from the message catalogue
+   (window.MEDRULES_LANG_LABELS, written by medrules/book.py). */
+(function () {
+  var KEY = "medrules-lang", MODES = ["zh", "en", "both"];
+  function saved() {
+    try { var v = window.localStorage.getItem(KEY); return MODES.indexOf(v) >= 0 ? v : null; } catch (e) { return null; }
+  }
+  function apply(mode) {
+    document.documentElement.setAttribute("data-ui-lang", mode);
+    var buttons = document.querySelectorAll(".medrules-lang-switch button");
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].setAttribute("aria-pressed", String(buttons[i].getAttribute("data-mode") === mode));
+    }
+  }
+  apply(saved() || "both");  // before the body is drawn: no flash of the other language
+  function build() {
+    var labels = window.MEDRULES_LANG_LABELS || {zh: "中文", en: "English", both: "双语", title: "显示语言"};
+    var box = document.createElement("div");
+    box.className = "medrules-lang-switch";
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", labels.title);
+    MODES.forEach(function (mode) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.setAttribute("data-mode", mode);
+      b.textContent = labels[mode];
+      b.addEventListener("click", function () {
+        try { window.localStorage.setItem(KEY, mode); } catch (e) { /* private mode: the choice lasts this page */ }
+        apply(mode);
+      });
+      box.appendChild(b);
+    });
+    var where = document.querySelector(".article-header-buttons") || document.querySelector("main");
+    where.insertBefore(box, where.firstChild);
+    apply(document.documentElement.getAttribute("data-ui-lang"));
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", build); else build();
+})();

@@ -1,0 +1,56 @@
+"""The zh/en message catalogue (medrules/messages.yaml) that the book, and soon the CLI and trace, speak from."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from medrules.messages import catalogue, html, msg, placeholders, text
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_every_message_has_chinese_and_english_with_the_same_placeholders():
+    for key, entry in catalogue().items():
+        assert set(entry) == {"zh", "en"}, key
+        assert placeholders(entry["zh"]) == placeholders(entry["en"]), key
+
+
+def test_every_chinese_message_is_written_in_chinese():
+    # ui.lang_en is the button that says "English" in both languages.
+    not_chinese = [k for k, e in catalogue().items() if not CJK.search(e["zh"]) and k != "ui.lang_en"]
+    assert not not_chinese, not_chinese
+
+
+def test_each_layer_and_category_the_engine_knows_has_a_message():
+    from medrules.categories import CATEGORIES
+    from medrules.rulebook import LAYER_LABELS
+
+    for layer in LAYER_LABELS:
+        assert f"layer.{layer}" in catalogue(), layer
+    for code in CATEGORIES:
+        assert f"category.{code}" in catalogue(), code
+
+
+def test_the_documents_own_terms_are_used():
+    zh = " ".join(e["zh"] for e in catalogue().values())
+    for term in ("政策范围内费用", "起付线", "年度救助限额", "倾斜救助", "现行有效", "仅据新闻报道", "机器翻译"):
+        assert term in zh, term
+
+
+def test_the_expired_status_names_its_date_in_both_languages():
+    assert msg("status.expired", since="2026-01-01") == ("已失效（自2026-01-01起）", "Expired (since 2026-01-01)")
+
+
+def test_a_missing_placeholder_or_unknown_key_or_language_is_refused():
+    with pytest.raises(KeyError, match="since"):
+        text("status.expired", "zh")
+    with pytest.raises(KeyError, match="no.such"):
+        text("no.such", "zh")
+    with pytest.raises(ValueError, match="lang"):
+        text("status.in_force", "fr")
+
+
+def test_html_marks_the_english_for_the_switch_and_escapes_values():
+    out = html("banner.document_number", number="<b>")
+    assert out == '<span lang="zh">文号：&lt;b&gt;</span> <span lang="en">Document number: &lt;b&gt;</span>'
