@@ -151,12 +151,16 @@ def dask_dataset(folder: Path, total: int, per_file: int, people_per_file: int, 
     folder.mkdir()
     for k in range(total // per_file):
         t = synthetic(per_file, people_per_file, seed + k)
-        # Person ids unique to each file except a shared few, so the shuffle really brings persons together.
-        ids = t.column("person_id").combine_chunks()
-        renamed = ids.dictionary.to_pylist()
-        renamed = [f"F{k}-{p}" if i % 50 else p for i, p in enumerate(renamed)]
+        # Person ids unique to each file except every 50th, which appears in every file with no status (one
+        # person has one status set across the dataset), so the shuffle really brings persons together.
         import pyarrow as pa
+        ids = t.column("person_id").combine_chunks()
+        shared = np.arange(len(ids.dictionary)) % 50 == 0
+        renamed = [p if share else f"F{k}-{p}" for p, share in zip(ids.dictionary.to_pylist(), shared)]
         t = t.set_column(0, "person_id", pa.DictionaryArray.from_arrays(ids.indices, pa.array(renamed)))
+        statuses = t.column("statuses").combine_chunks()
+        none = pa.array(np.where(shared[ids.indices.to_numpy()], 0, statuses.indices.to_numpy()).astype(np.int8))
+        t = t.set_column(1, "statuses", pa.DictionaryArray.from_arrays(none, statuses.dictionary))
         pq.write_table(t, folder / f"claims-{k:03d}.parquet")
 
 
@@ -215,6 +219,8 @@ def main(argv=None):
             finally:
                 cluster.stdin.close()
                 cluster.wait(timeout=60)
+            if rc:
+                raise SystemExit(f"dask batch failed (exit {rc})")
             rows = sum(pq.ParquetFile(p).metadata.num_rows for p in (d / "ds.parquet").iterdir())
             print(f"dask, {args.dask_claims:,} claims in {args.dask_claims // per_file} files, 2 local worker "
                   f"processes: wall {wall:6.2f} s; the client's peak memory {rss:,.0f} MiB (cpu {cpu:.2f} s); "

@@ -335,7 +335,7 @@ def result_table(t: Claims, s: Settled, policy_id: str, provenance: dict | None 
         cols[k] = _decimal_array(s.amounts[k], s.known[k])
     cols["out_of_pocket"] = _decimal_array(s.amounts["out_of_pocket"], s.in_force)
     cols["complete"] = pa.array(s.complete)
-    cols["undetermined"] = pa.array(s.undetermined, type=pa.string())
+    cols["undetermined"] = _text_codes(s.undetermined)
     if t.has_total_cost.any():
         cols["total_cost"] = _decimal_array(t.total_cost, t.has_total_cost)
         cols["total_out_of_pocket"] = _decimal_array(s.total_out_of_pocket, t.has_total_cost & s.in_force)
@@ -350,13 +350,31 @@ def result_table(t: Claims, s: Settled, policy_id: str, provenance: dict | None 
     return pa.table(cols).replace_schema_metadata(meta)
 
 
-def _decision_array(values: np.ndarray):
+def _text_codes(values: np.ndarray):
+    """An object column of few distinct texts (None where absent) as an Arrow dictionary column."""
     import pyarrow as pa
-    present = [v for v in values if v is not None]
-    if present and all(isinstance(v, (bool, np.bool_)) for v in present):
-        return pa.array([None if v is None else bool(v) for v in values], type=pa.bool_())
-    valid = np.array([v is not None for v in values], dtype=bool)
-    return _decimal_array(np.array([0 if v is None else int(v) for v in values], dtype=np.int64), valid)
+    present = np.not_equal(values, None)
+    codes = np.full(len(values), -1, dtype=np.int32)
+    uniques = np.zeros(0, dtype=object)
+    if present.any():
+        uniques, inverse = np.unique(values[present].astype(str), return_inverse=True)
+        codes[present] = inverse.ravel()
+    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=~present, type=pa.int32()),
+                                          pa.array(list(uniques), type=pa.string()))
+
+
+def _decision_array(values: np.ndarray):
+    """A decision column: yes/no where the rule decides one, an amount (decimal yuan) where it gives one."""
+    import pyarrow as pa
+    valid = np.not_equal(values, None)
+    given = values[valid]
+    if len(given) and isinstance(given[0], (bool, np.bool_)):
+        out = np.zeros(len(values), dtype=bool)
+        out[valid] = given.astype(bool)
+        return pa.array(out, mask=~valid, type=pa.bool_())
+    fen = np.zeros(len(values), dtype=np.int64)
+    fen[valid] = given.astype(np.int64)
+    return _decimal_array(fen, valid)
 
 
 def check_out(out, inputs=(), dataset: bool = False) -> Path:
