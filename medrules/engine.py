@@ -486,6 +486,7 @@ class Result:
         person = self.scenario.person
         return {
             "policy": self.scenario.policy,
+            "source": source_note(self.scenario.policy),
             "person": {"statuses": list(person_statuses(person)), "insurance": person.insurance,
                        **({"category": person.category} if person.category is not None else {})},
             "complete": self.complete,
@@ -496,6 +497,15 @@ class Result:
             "totals": text(self.totals),
             "trace": self.run.trace_dicts(range(len(self.claims))),
         }
+
+
+def source_note(policy_id: str) -> dict:
+    """What kind of source the rules come from, as of today: in force / expired since / reported only / machine
+    translation, with the caveats a reader must know (the same marks as the book's banner)."""
+    from .book import policy_status
+    st = policy_status(policy_id)
+    return {"status": st["key"], "marks": [f"{zh} {en}" for zh, en in st["marks"]],
+            "caveats": [f"{zh} {en}" for zh, en in st["caveats"]]}
 
 
 def evaluate(scenario: Scenario) -> Result:

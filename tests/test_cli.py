@@ -196,3 +196,16 @@ def test_a_file_that_is_not_utf8_exits_2_with_one_stderr_line(tmp_path):
     assert p.returncode == 2
     assert p.stdout == ""
     assert len(p.stderr.splitlines()) == 1, p.stderr
+
+
+def test_the_output_names_the_kind_of_source_and_its_caveats(tmp_path):
+    # Shandong's rules come from an English machine translation of a press report: both marks and both caveats.
+    p = cli(REPO / "examples" / "shandong-dibao-100k-inpatient.json")
+    assert p.returncode == 0, p.stderr
+    source = json.loads(p.stdout)["source"]
+    assert source["status"] == "reported"
+    assert any("仅据新闻报道" in m for m in source["marks"]) and any("机器翻译" in m for m in source["marks"])
+    assert len(source["caveats"]) == 2
+    # Wenzhou's plan ran to 2025-12-31: today (after that) it is marked expired since 2026-01-01.
+    p = cli(REPO / "examples" / "dibao-200k-inpatient.json")
+    assert json.loads(p.stdout)["source"]["marks"] == ["已失效（自2026-01-01起） Expired (since 2026-01-01)"]

@@ -677,3 +677,9 @@ def test_reading_high_cost_period_per_admission_does_not_add_two_stays_of_one_ye
 def test_an_unknown_reading_or_option_is_refused_naming_the_allowed_ones():
     e = _error(make_claim(), readings={"wenzhou-2021-78/3.3.11:high-cost-period": "per-week"})
     assert e.field.startswith("readings") and "per-admission" in str(e)
+
+
+@pytest.mark.parametrize("category", ["general", "jiance", "tufa_kunnan"])
+def test_enrolment_is_not_subsidised_for_a_person_who_is_not_one_of_the_hardship_groups(category):
+    # 三(三)8 subsidises the enrolment of 困难群众 (二); a general insured person recognised in no group is not one.
+    assert wz.enrolment_subsidy(2023, category, dt.date(2023, 6, 1)) is False

@@ -67,7 +67,10 @@ def enrolment_subsidy(year: int, category: str, recognised_on: dt.date, exited_o
     """资助参保 — wenzhou-2021-78/3.3.8: is the person's individual contribution for `year` paid by government?
 
     Subsidised from the year of recognition; one who exits stays covered that year and is not subsidised the
-    next; dibao and dibian recipients in the gradual-exit period (渐退期) stay subsidised."""
+    next; dibao and dibian recipients in the gradual-exit period (渐退期) stay subsidised. Only the 困难群众 of 二
+    are subsidised: anyone else (a general insured person) is not."""
+    if category not in HARDSHIP_STATUSES:
+        return False
     if year < recognised_on.year:
         return False
     if in_gradual_exit and category in ("dibao", "dibian"):
