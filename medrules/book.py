@@ -226,7 +226,8 @@ def rules_module_exists(policy_id: str) -> bool:
 def status_table(today: dt.date, root: Path = REPO) -> str:
     """Markdown: one row per policy in policies/, with its status on `today` (marks from policy_status)."""
     rows = ["| 政策 <span lang=\"en\">policy</span> | 状态 <span lang=\"en\">status</span> "
-            "| 来源与日期 <span lang=\"en\">source and dates</span> |", "|---|---|---|"]
+            "| 来源与日期 <span lang=\"en\">source and dates</span> "
+            "| 假设 / 解读 / 案例 <span lang=\"en\">assumptions / readings / cases</span> |", "|---|---|---|---|"]
     for pid in policy_ids():
         meta = load_policy(pid).meta
         st = policy_status(pid, today)
@@ -239,8 +240,21 @@ def status_table(today: dt.date, root: Path = REPO) -> str:
         source = [pair(*st["source"]), *(pair(zh, en) for zh, en in st["details"])]
         if not rules_module_exists(pid):
             source.append(html("banner.rules_not_encoded"))
-        rows.append(f"| {name} | {marks} | {'；'.join(source)} |")
+        rows.append(f"| {name} | {marks} | {'；'.join(source)} | {' / '.join(map(str, review_counts(pid, root)))} |")
     return "\n".join(rows)
+
+
+def review_counts(policy_id: str, root: Path = REPO) -> tuple[int, int, int]:
+    """What a reader should weigh on a policy page: how many `Assumption` lines its notebook flags, how many
+    readings of the text are encoded (policies/<id>/readings.yaml), how many hand-worked cases its casebook has."""
+    from .readings import readings
+    notebook = root / "notebooks" / f"{policy_id}.py"
+    assumptions = (sum(1 for line in notebook.read_text(encoding="utf-8").splitlines()
+                       if re.match(r"^# (假设 )?Assumption\b", line)) if notebook.exists() else 0)
+    cases_file = root / "policies" / policy_id / "cases.yaml"
+    raw = yaml.safe_load(cases_file.read_text(encoding="utf-8")) if cases_file.exists() else None
+    cases = len(raw.get("cases") or []) if isinstance(raw, dict) else len(raw or [])
+    return assumptions, len(readings(policy_id)), cases
 
 
 # ---------------------------------------------------------------------------------------------------------------
