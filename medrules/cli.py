@@ -18,13 +18,24 @@ from .stops import output_failed
 def _evaluate(args) -> int:
     result = evaluate(load_scenario_json(read_scenario_text(args.scenario)))
     # The whole result is made before anything is written, so an error never leaves half a JSON on stdout.
-    text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    data = result.to_dict(trace=args.trace == "full")
+    text = result_json(data)
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
     except OSError as e:  # closed pipe, full disk
         return output_failed(e)
     return 0
+
+
+def result_json(result: dict) -> str:
+    """The result as indented JSON, with each trace step on one line: a long scenario's trace stays readable line
+    by line and is written in a fraction of the time and space (100,000 claims: 600,000 steps)."""
+    trace = result.pop("trace", [])
+    head = json.dumps(result, ensure_ascii=False, indent=2)
+    steps = ",\n    ".join(json.dumps(step, ensure_ascii=False, separators=(", ", ": ")) for step in trace)
+    result["trace"] = trace
+    return head[:-2] + (',\n  "trace": [\n    ' + steps + "\n  ]\n}\n" if trace else ',\n  "trace": []\n}\n')
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -39,6 +50,8 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     ev = sub.add_parser("evaluate", help="evaluate a scenario JSON file and print the result as JSON")
     ev.add_argument("scenario", help="path to the scenario JSON, or - for standard input")
+    ev.add_argument("--trace", choices=("full", "none"), default="full",
+                    help="full (default): every step with its clause; none: amounts only (a long scenario)")
     ev.set_defaults(run=_evaluate)
     from .batch import add_parser as add_batch_parser  # `batch` and `explain`: claims tables (medrules/batch.py)
     add_batch_parser(sub)

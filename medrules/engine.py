@@ -475,8 +475,9 @@ class Result:
             self.__dict__["_trace"] = self.run.explain_many(range(len(self.claims)))
         return self.__dict__["_trace"]
 
-    def to_dict(self) -> dict:
-        """JSON-ready: money as strings with two decimals, so no reader turns it into a float."""
+    def to_dict(self, trace: bool = True) -> dict:
+        """JSON-ready: money as strings with two decimals, so no reader turns it into a float. trace=False leaves
+        the trace out (an empty list)."""
         def text(v):
             if isinstance(v, Decimal):
                 return f"{v:.2f}"
@@ -495,7 +496,7 @@ class Result:
             "claims": [text(c) for c in self.claims],
             "years": {str(y): text(t) for y, t in self.years.items()},
             "totals": text(self.totals),
-            "trace": self.run.trace_dicts(range(len(self.claims))),
+            "trace": self.run.trace_dicts(range(len(self.claims))) if trace else [],
         }
 
 

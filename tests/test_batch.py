@@ -1151,3 +1151,17 @@ def test_sigterm_while_writing_leaves_no_temporary_file(tmp_path, capsys, monkey
     with pytest.raises(Terminated):
         run_cli(tmp_path, csv_text(GOOD_ROW))
     assert list((tmp_path / "out").iterdir()) == []
+
+
+@pytest.mark.parametrize("scheduler,pattern", [
+    ("foo", r"^error: scheduler: 'foo'; allowed: a tcp://HOST:PORT address, threads, processes, synchronous$"),
+    ("tcp://127.0.0.1:1", r"^error: scheduler: cannot reach the Dask scheduler at tcp://127.0.0.1:1"),
+])
+def test_a_bad_or_unreachable_dask_scheduler_is_one_line_and_exit_2(tmp_path, capsys, scheduler, pattern):
+    src = tmp_path / "c.csv"
+    src.write_text(csv_text(GOOD_ROW))
+    (tmp_path / "i.json").write_text(INPUTS_30000)
+    assert main(["batch", "--policy", POLICY, str(src), "--out", str(tmp_path / "r.parquet"), "--inputs",
+                 str(tmp_path / "i.json"), "--engine", "dask", "--scheduler", scheduler]) == 2
+    assert re.search(pattern, one_error_line(capsys))
+    assert not (tmp_path / "r.parquet").exists()

@@ -209,3 +209,11 @@ def test_the_output_names_the_kind_of_source_and_its_caveats(tmp_path):
     # Wenzhou's plan ran to 2025-12-31: today (after that) it is marked expired since 2026-01-01.
     p = cli(REPO / "examples" / "dibao-200k-inpatient.json")
     assert json.loads(p.stdout)["source"]["marks"] == ["已失效（自2026-01-01起） Expired (since 2026-01-01)"]
+
+
+def test_trace_none_prints_the_amounts_without_the_trace(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "medrules", "evaluate", "--trace", "none",
+                        str(REPO / "examples" / "dibao-200k-inpatient.json")], cwd=REPO, capture_output=True,
+                       text=True, encoding="utf-8", timeout=60)
+    out = json.loads(p.stdout)
+    assert p.returncode == 0 and out["trace"] == [] and out["totals"]["out_of_pocket"] == "6000.00"
