@@ -31,16 +31,10 @@ from .categories import CATEGORIES
 from .messages import both, html, msg, pair, text
 from .money import fmt_yuan
 from .policy import POLICIES_DIR, load_policy, policy_ids
+from .status import policy_status
 
 REPO = POLICIES_DIR.parent
 
-# How a source counts: an official full text can be in force or expired; a report only reports a policy.
-# Values: the catalogue key of the source kind (medrules/messages.yaml).
-REPORT_KINDS = {
-    "news-report": "source.news_report",
-    "press-conference-report": "source.press_conference_report",
-    "machine-translation": "source.machine_translation",
-}
 CLAUSE_STATUS = {"encoded": "已编码 encoded", "narrative": "叙述性 narrative",
                  "not-encodable": "无法编码 not encodable"}
 
@@ -143,57 +137,6 @@ def index_label(policy_id: str) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # Policy status on the build date
 # ---------------------------------------------------------------------------------------------------------------
-
-def policy_status(policy_id: str, today: dt.date | None = None) -> dict:
-    """A policy's status on a date, from its policy.yaml alone: the one source for the policy pages' banners, the
-    landing table, the comparison's column marks and the benefit tables.
-
-    Returns {"key": in-force | expired | not-yet | reported | unknown, "marks": [(zh, en)] (a report in machine
-    translation has two), "details": [(zh, en)] (document number, dates), "caveats": [(zh, en)],
-    "document_number", "start", "end", "since" (first day expired, or None), "source": (zh, en), "as_of"}."""
-    today = today or dt.date.today()
-    meta = load_policy(policy_id).meta
-    dates = meta.get("dates") or {}
-    start, end = dates.get("in_force_from"), dates.get("in_force_to")
-    kind = meta.get("source_kind") or ""
-    number = meta.get("document_number")
-    marks, details, caveats, since = [], [], [], None
-    details.append(msg("banner.document_number", number=number) if number else msg("banner.no_document_number"))
-    if kind in REPORT_KINDS:
-        key = "reported"
-        marks.append(msg("status.reported"))
-        caveats.append(msg("banner.report_caveat"))
-        if kind == "machine-translation":
-            marks.append(msg("status.machine_translation"))
-            caveats.append(msg("banner.translation_caveat"))
-        when = dates.get("report") or dates.get("press_conference")
-        if when:
-            details.append(msg("banner.reported_on", date=when))
-        validity = meta.get("validity") or {}
-        if validity:
-            details.append((text("banner.stated_period", "zh", period=validity.get("zh", "")),
-                            text("banner.stated_period", "en", period=validity.get("en") or validity.get("zh", ""))))
-    else:
-        if start and today < start:
-            key = "not-yet"
-            marks.append(msg("status.not_yet", start=start))
-        elif end and today > end:
-            key, since = "expired", end + dt.timedelta(days=1)
-            marks.append(msg("status.expired", since=since))
-        elif start or end:
-            key = "in-force"
-            marks.append(msg("status.in_force"))
-        else:
-            key = "unknown"
-            marks.append(msg("status.unknown"))
-        if start or end:
-            open_end = msg("banner.open_end")
-            details.append((text("banner.in_force_period", "zh", start=start or "?", end=end or open_end[0]),
-                            text("banner.in_force_period", "en", start=start or "?", end=end or open_end[1])))
-    source = msg(REPORT_KINDS.get(kind, "source.official_full_text"))
-    return {"key": key, "marks": marks, "details": details, "caveats": caveats, "document_number": number,
-            "start": start, "end": end, "since": since, "source": source, "as_of": today}
-
 
 def status_mark(policy_id: str, today: dt.date | None = None) -> str:
     """The status in a few characters, for a column or chart label: 〔已失效（自2026-01-01起）〕."""

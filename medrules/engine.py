@@ -503,7 +503,7 @@ class Result:
 def source_note(policy_id: str) -> dict:
     """What kind of source the rules come from, as of today: in force / expired since / reported only / machine
     translation, with the caveats a reader must know (the same marks as the book's banner)."""
-    from .book import policy_status
+    from .status import policy_status
     st = policy_status(policy_id)
     return {"status": st["key"], "marks": [f"{zh} {en}" for zh, en in st["marks"]],
             "caveats": [f"{zh} {en}" for zh, en in st["caveats"]]}

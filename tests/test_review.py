@@ -682,7 +682,7 @@ def test_every_encoded_real_clause_has_its_interpretation_found():
     assert not missing
     # 三(三)9 has sub-sections (### …): all of them belong to it
     text = review.interpretation("wenzhou-2021-78", "3.3.9")
-    assert "### Critical-illness insurance tilt" in text and "### Medical assistance" in text
+    assert "### 大病保险倾斜 · Critical-illness insurance tilt" in text and "### 医疗救助 · Medical assistance" in text
 
 
 # --- point 6: the ledger is safe under concurrency ----------------------------------------------------------------
