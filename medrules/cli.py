@@ -65,6 +65,8 @@ def main(argv=None) -> int:
     add_scheme_parser(sub)
     from .reform import add_parser as add_reform_parser  # `reform`: a variant beside the baseline (reform.py)
     add_reform_parser(sub)
+    from .compare import add_parser as add_compare_parser  # `compare`: every claim policy side by side (compare.py)
+    add_compare_parser(sub)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

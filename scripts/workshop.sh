@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 unset MPLBACKEND                       # let kernels use the inline backend (make exports Agg for the tests)
 export JUPYTER_PATH="$PWD/workshop/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"   # the "offline" Voilà template
+# labconfig/page_config.json there turns off JupyterLab's announcements plugin (the "Jupyter news?" prompt).
+export JUPYTER_CONFIG_PATH="$PWD/workshop/jupyter${JUPYTER_CONFIG_PATH:+:$JUPYTER_CONFIG_PATH}"
 PORT="${WORKSHOP_PORT:-8866}"
 TOKEN="${WORKSHOP_TOKEN-$(python -c 'import secrets; print(secrets.token_hex(12))')}"
 if [ -z "${TOKEN//[[:space:]]/}" ]; then   # checked before anything starts
@@ -58,6 +60,6 @@ echo "  Dashboards without code (Voilà), one per encoded policy, and the compar
 for nb in workshop/*.ipynb; do
   echo "    $BASE/voila/render/$nb$Q"
 done
-echo "  Exports (JSON + CSV) are written to $PWD/workshop-exports/"
+echo "  Exports (JSON + CSV) are offered as downloads on the page (a copy stays in workshop-exports/)"
 echo "WORKSHOP_READY $BASE"
 wait "$SERVER"

@@ -1,7 +1,8 @@
 """Workshop mode, tested for real: `scripts/workshop.sh` (what `make workshop` runs) starts JupyterLab + Voilà on
-127.0.0.1; headless Chromium opens the Wenzhou dashboard, changes the category and the bill through the page, and
-reads the displayed assistance and out-of-pocket amounts, which must be the engine's values for those inputs.
-Every request the page makes must stay on 127.0.0.1 (the workshop runs offline)."""
+127.0.0.1; headless Chromium opens the Wenzhou dashboard, changes the category and the bill through the page (typed,
+no Enter), and reads the displayed assistance and out-of-pocket amounts, which must be the engine's values for those
+inputs; opens the comparison with nothing typed and finds a figure in every claim policy's column; steps through
+the case deck; checks the exports' headers. Every request the pages make must stay on 127.0.0.1 (offline)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -120,10 +121,9 @@ def _control(page, kind: str, label: str):
         "select" if kind == "dropdown" else "input")
 
 
-def _set_amount(page, label: str, value: int):
-    box = _control(page, "text", label)
-    box.fill(str(value))
-    box.press("Enter")
+def _set_amount(page, label: str, value):
+    """Type into a box as a trainer does: no Enter (the page recomputes once typing pauses)."""
+    _control(page, "text", label).fill(str(value))
 
 
 def _watch_requests(page) -> list[str]:
@@ -170,24 +170,27 @@ def test_dashboard_recomputes_what_the_engine_says_when_category_and_bill_change
     timings.append(_wait_shown(page, _engine("dibian", 300000, 100000), start=t))
     print(f"\nbrowser round trip per change (s): {', '.join(f'{t:.3f}' for t in timings)}")
 
-    # Bad input gives a message naming the field, not a traceback.
+    # Bad input reads as a sentence naming the claim and the box, not a field path or a traceback.
     _set_amount(page, "政策范围内费用", -5)
-    page.wait_for_selector("text=输入有误 Input problem", timeout=30_000)
-    assert "claims[0].policy_range_cost" in page.inner_text("body")
-    assert "Traceback" not in page.inner_text("body")
+    page.wait_for_selector(".medrules-message:has-text('第1次就医的“政策范围内费用”有误')", timeout=30_000)
+    assert "金额不能为负数" in page.inner_text("body")
+    assert "claims[0]" not in page.inner_text("body") and "Traceback" not in page.inner_text("body")
+    # The header shows the policy's validity and status, as the book's banner does.
+    assert "施行期间：2022-01-01 至 2025-12-31" in page.inner_text(".medrules-status")
 
     # A preset sets two admissions in one year: assistance stops at the 100,000 annual limit (三(三)9).
     _control(page, "dropdown", "情形 Preset").select_option(
         label="低保, 一年两次住院, 超过医疗救助年度限额 / dibao, two admissions in one year crossing the assistance limit")
     _wait_shown(page, {"medical_assistance": "100,000.00"})
 
-    # Export: the result file is what the CLI prints for the exported scenario.
+    # Export: file names as download links, no server path; the result file is what the CLI prints for the
+    # exported scenario.
     page.get_by_role("button", name="导出 Export JSON + CSV").click()
-    page.wait_for_selector(".medrules-export-path", timeout=30_000)
-    shown_path = Path(page.locator(".medrules-export-path").first.inner_text())
-    assert shown_path.parent == exports
-    assert page.locator(".medrules-export a[download][href^='data:']").count() == 3
-    scenario = sorted(exports.glob("*.scenario.json"))[-1]
+    page.wait_for_selector(".medrules-export-file", timeout=30_000)
+    names = page.locator(".medrules-export a.medrules-export-file[download][href^='data:']").all_inner_texts()
+    assert len(names) == 3 and all("/" not in n for n in names)
+    assert str(exports) not in page.inner_text("body") and str(ROOT) not in page.inner_text("body")
+    scenario = exports / next(n for n in names if n.endswith(".scenario.json"))
     cli = subprocess.run([sys.executable, "-m", "medrules", "evaluate", str(scenario)], capture_output=True,
                          text=True, check=True, cwd=ROOT)
     assert Path(str(scenario).replace(".scenario.json", ".result.json")).read_text(encoding="utf-8") == cli.stdout
@@ -197,20 +200,62 @@ def test_dashboard_recomputes_what_the_engine_says_when_category_and_bill_change
     page.close()
 
 
-def test_comparison_shows_each_policy_or_its_refusal(server, browser):
+def test_comparison_answers_from_the_first_screen_and_reads_20wan(server, browser, exports):
+    from medrules.compare import claim_policy_ids
     base, _log = server
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     requests = _watch_requests(page)
     page.goto(f"{base}/voila/render/workshop/compare.ipynb?token={TOKEN}", timeout=TIMEOUT_MS)
     page.wait_for_selector(".medrules-compare", timeout=TIMEOUT_MS)
+    # Nothing typed: every claim policy's column shows a figure (the book's assumptions fill what texts leave open).
     _wait_shown(page, {"medical_assistance": "24,000.00", "out_of_pocket": "6,000.00"})
-    _control(page, "dropdown", "类别 Category").select_option(label=label("tekun"))
-    _wait_shown(page, _engine("tekun", 200000, 110000))
-    # Every other column shows either amounts or the policy's own message; none is blank.
-    for column in page.locator(".medrules-compare th code").all_inner_texts():
-        has_amount = page.locator(f".medrules-amount[data-policy='{column}']").count() == 6
-        has_refusal = page.locator(f".medrules-refused[data-policy='{column}']").count() == 1
-        assert has_amount or has_refusal, column
+    for policy in claim_policy_ids():
+        amounts = page.locator(f".medrules-amount[data-policy='{policy}']").all_inner_texts()
+        assert any(any(ch.isdigit() for ch in a) and "待定" not in a for a in amounts), (policy, amounts)
+    assert page.locator(".medrules-assumed-badge").count() == len(claim_policy_ids())
+    # A partial result says in the cell what it needs.
+    assert page.locator(".medrules-undetermined[data-policy='guizhou-2024-medical-security']").first.inner_text() \
+        == "待定（需：结算单上的大病保险支付额）"
+    # The bill typed the way staff write it, no Enter: the value read is echoed and every column recomputes.
+    _set_amount(page, "政策范围内费用", "1")
+    page.wait_for_selector(".medrules-echo:has-text('= 1.00 元')", timeout=30_000)
+    _set_amount(page, "政策范围内费用", "20万")
+    page.wait_for_selector(".medrules-echo:has-text('= 200,000.00 元')", timeout=30_000)
+    _wait_shown(page, {"medical_assistance": "24,000.00", "out_of_pocket": "6,000.00"})
+    # Export for staff: Chinese headers, the codes in the second row.
+    page.get_by_role("button", name="导出 Export JSON + CSV").click()
+    page.wait_for_selector(".medrules-export-file", timeout=30_000)
+    csv_name = next(n for n in page.locator(".medrules-export-file").all_inner_texts() if n.endswith(".csv"))
+    rows = (exports / csv_name).read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].startswith("政策,政策名称,人员类别,险种,就医,日期,就医类型,政策范围内费用,基本医保")
+    assert rows[1].startswith("policy,policy_name,category,insurance,claim,date,setting,policy_range_cost")
+    assert _off_machine(requests) == []
+    page.close()
+
+
+def test_case_deck_steps_through_two_cases_with_the_hand_worked_figures(server, browser):
+    base, _log = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    requests = _watch_requests(page)
+    page.goto(f"{base}/voila/render/workshop/cases.ipynb?token={TOKEN}", timeout=TIMEOUT_MS)
+    page.wait_for_selector(".medrules-case", timeout=TIMEOUT_MS)
+    seen = []
+    for step in range(2):
+        card = page.locator(".medrules-case").first
+        name = card.get_attribute("data-name")
+        seen.append(name)
+        expected = page.locator(".medrules-case-expected").all_inner_texts()
+        computed = page.locator(".medrules-case-computed").all_inner_texts()
+        assert expected and expected == computed, (name, expected, computed)
+        assert page.locator(".medrules-case-working").first.inner_text().startswith("演算")
+        if step == 0:
+            page.get_by_role("button", name="下一个 Next ▶").click()
+            page.wait_for_function("n => document.querySelector('.medrules-case').dataset.name !== n", arg=name,
+                                   timeout=30_000)
+    # The first two cases of the Wenzhou casebook, whose expected figures were worked by hand (cases.yaml).
+    assert seen == ["低保对象一次住院：三重制度逐层计算", "低边对象：同样倾斜，小额住院"]
+    # The 2nd case by hand (cases.yaml): burden 50,000 − 30,000 = 20,000; assistance (20,000 − 4,000) × 80%.
+    assert "12,800.00" in computed
     assert _off_machine(requests) == []
     page.close()
 
@@ -222,6 +267,11 @@ def test_jupyterlab_serves_the_notebooks_offline(server, browser):
     # The file browser (opening a notebook would start a kernel and risk an autosave of reviewed outputs).
     page.goto(f"{base}/lab/tree/notebooks?token={TOKEN}", timeout=TIMEOUT_MS)
     page.wait_for_selector(".jp-DirListing-item:has-text('wenzhou-2021-78.ipynb')", timeout=TIMEOUT_MS)
+    # The announcements plugin (the "Jupyter news?" prompt) is off in the page's own configuration.
+    config = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent)")
+    assert "@jupyterlab/apputils-extension:announcements" in config.get("disabledExtensions", [])
+    page.wait_for_timeout(3000)  # the news prompt, when on, appears a moment after the page
+    assert "Jupyter news" not in page.inner_text("body"), "the JupyterLab news prompt is on"
     assert _off_machine(requests) == [], "JupyterLab reached beyond 127.0.0.1"
     page.close()
 
@@ -246,25 +296,54 @@ def test_two_admissions_preset_stops_assistance_at_the_annual_limit():
     assert calc.summary()["out_of_pocket"] == "44,000.00"
 
 
-def test_bad_input_is_a_message_naming_the_field_not_a_traceback():
+def test_bad_input_is_a_sentence_naming_the_claim_and_box_not_a_traceback():
     from medrules.widgets import Calculator
     calc = Calculator("wenzhou-2021-78")
-    calc.cost.value = 200000.005
-    assert "claims[0].policy_range_cost: must be exact to the fen" in calc.message.value
-    assert "Claim 1" in calc.hint.value and calc.result is None
-    calc.policy_inputs.widgets["medical_assistance_ratio"].value = "eighty"
+    calc.cost.value = "200000.005"   # finer than the fen
+    assert "第1次就医的“政策范围内费用”有误：无法读取金额“200000.005”" in calc.message.value
+    assert calc.result is None and "claims[0]" not in calc.message.value
     calc.cost.value = 200000
-    assert "inputs.medical_assistance_ratio" in calc.message.value
+    calc.policy_inputs.widgets["medical_assistance_ratio"].value = "eighty"
+    assert "政策参数“" in calc.message.value and "有误" in calc.message.value
+    assert "inputs.medical_assistance_ratio" not in calc.message.value
 
 
-def test_export_writes_what_the_cli_prints_and_a_csv(tmp_path, monkeypatch):
+@pytest.mark.parametrize("typed, read", [
+    ("20万", "200000.00"), ("2.5万元", "25000.00"), ("1,000", "1000.00"), ("１０００", "1000.00"),
+    ("200000", "200000.00"), ("１２．５万", "125000.00"), ("¥1,234.5", "1234.50"), (" 30000 元 ", "30000.00"),
+])
+def test_amounts_are_read_as_staff_write_them(typed, read):
+    from medrules.widgets import parse_amount
+    assert str(parse_amount(typed)) == read
+
+
+@pytest.mark.parametrize("typed", ["abc", "1,00", "-5", "1.234", "", "20万万", "1e5", "0x10"])
+def test_an_amount_that_cannot_be_read_is_refused_with_a_sentence(typed):
+    from medrules.widgets import FormProblem, parse_amount
+    with pytest.raises(FormProblem) as e:
+        parse_amount(typed)
+    assert e.value.zh.startswith(("无法读取金额", "金额不能为负数"))
+
+
+def test_the_amount_read_is_echoed_beside_the_box():
+    from medrules.widgets import Calculator
+    calc = Calculator("wenzhou-2021-78")
+    calc.cost.value = "20万"
+    row = calc.claims[0]
+    assert "= 200,000.00 元" in row.cost_echo.value
+    assert calc.summary()["medical_assistance"] == "24,000.00"
+
+
+def test_export_writes_what_the_cli_prints_and_a_csv_for_staff(tmp_path, monkeypatch):
     import medrules.widgets as widgets
     from medrules.cli import main
     monkeypatch.setattr(widgets, "EXPORT_DIR", tmp_path)
     calc = widgets.Calculator("wenzhou-2021-78")
     paths = calc.export()
     assert all(p.parent == tmp_path and p.exists() for p in paths.values())
-    assert str(paths[".csv"]) in calc.export_box.value and "href='data:text/csv" in calc.export_box.value
+    # The page names the files (download links), never a server path.
+    assert str(tmp_path) not in calc.export_box.value and paths[".csv"].name in calc.export_box.value
+    assert "href='data:text/csv" in calc.export_box.value
     import contextlib
     import io
     out = io.StringIO()
@@ -272,19 +351,110 @@ def test_export_writes_what_the_cli_prints_and_a_csv(tmp_path, monkeypatch):
         assert main(["evaluate", str(paths[".scenario.json"])]) == 0
     assert paths[".result.json"].read_text(encoding="utf-8") == out.getvalue()
     rows = paths[".csv"].read_text(encoding="utf-8-sig").splitlines()
-    assert rows[0].startswith("policy,category,insurance,claim,date,setting,policy_range_cost,basic_insurance")
+    assert rows[0].startswith("政策,政策名称,人员类别,险种,就医,日期,就医类型,政策范围内费用,基本医保,大病保险,医疗救助")
+    assert rows[1].startswith("policy,policy_name,category,insurance,claim,date,setting,policy_range_cost,"
+                              "basic_insurance")
     # The export carries the policy's status: the plan ran to 2025-12-31 (施行: 有效期至2025年12月31日).
     status = "已失效（自2026-01-01起）" if dt.date.today() >= dt.date(2026, 1, 1) else "现行有效"
-    assert rows[0].endswith(",error,policy_status")
-    assert rows[-1] == ("wenzhou-2021-78,dibao,resident,total,,,200000.00,110000.00,60000.00,24000.00,0.00,0.00,"
-                        "6000.00,," + status)
+    assert rows[1].endswith(",note,policy_status")
+    assert rows[-1] == (f"wenzhou-2021-78,温州市 Wenzhou〔{status}〕,低保对象,居民医保,合计,,,200000.00,110000.00,"
+                        f"60000.00,24000.00,0.00,0.00,6000.00,,{status}")
 
 
-def test_comparison_shows_a_refusal_in_its_column():
+def test_two_exports_at_once_never_overwrite_each_other(tmp_path, monkeypatch):
+    import medrules.widgets as widgets
+    monkeypatch.setattr(widgets, "EXPORT_DIR", tmp_path)
+    comp = widgets.Comparison()
+    first, second = comp.export(), comp.export()
+    assert first[".csv"] != second[".csv"]
+    assert len(list(tmp_path.iterdir())) == 4
+
+
+def test_comparison_answers_for_every_claim_policy_from_the_first_screen():
+    from medrules.compare import claim_policy_ids
     from medrules.widgets import Comparison
-    comp = Comparison(["wenzhou-2021-78", "no-such-policy"])
+    comp = Comparison()
+    summary = comp.summary()
+    # Wenzhou 三(三)9 by hand, as in test_compare.py: 24,000 assistance, 6,000 left.
+    assert (summary["wenzhou-2021-78"]["medical_assistance"], summary["wenzhou-2021-78"]["out_of_pocket"]) \
+        == ("24,000.00", "6,000.00")
+    for policy in claim_policy_ids():
+        assert "error" not in summary[policy], policy
+        assert f"data-policy='{policy}' data-layer='basic_insurance'>110,000.00" in comp.headline.value
+    assert comp.headline.value.count("medrules-assumed-badge") == len(claim_policy_ids())
+    assert "待定（需：结算单上的大病保险支付额）" in comp.headline.value
+
+
+def test_comparison_says_expired_or_not_yet_in_the_column():
+    from medrules.widgets import Comparison
+    comp = Comparison(["wenzhou-2021-78", "guizhou-2024-medical-security", "no-such-policy"])
     assert comp.summary()["wenzhou-2021-78"]["medical_assistance"] == "24,000.00"
-    assert comp.summary()["no-such-policy"]["error"].startswith("policy: 'no-such-policy'")
-    comp.claims[0].date.value = dt.date(2026, 2, 1)  # after Wenzhou's plan ends on 2025-12-31
-    assert "outside wenzhou-2021-78's validity" in comp.summary()["wenzhou-2021-78"]["error"]
-    assert "class='medrules-refused' data-policy='wenzhou-2021-78'" in comp.headline.value
+    assert "'no-such-policy'" in comp.summary()["no-such-policy"]["error"]
+    comp.claims[0].date.value = "2026-02-01"  # after Wenzhou's plan ends on 2025-12-31
+    assert comp.summary()["wenzhou-2021-78"]["error"].startswith("已失效：该政策自2026-01-01起失效")
+    assert "class='medrules-refused' data-policy='wenzhou-2021-78' data-state='expired'" in comp.headline.value
+    comp.claims[0].date.value = "2023-03-10"  # before Guizhou's first day, 2024-08-22
+    assert comp.summary()["guizhou-2024-medical-security"]["error"].startswith("尚未施行：该政策自2024-08-22起施行")
+    comp.claims[0].date.value = "2023/3/1O"
+    assert "无法读取日期“2023/3/1O”" in comp.message.value
+
+
+def test_case_deck_steps_through_picked_cases_and_reads_an_uploaded_yaml():
+    from medrules.widgets import CaseDeck
+    deck = CaseDeck("wenzhou-2021-78")
+    deck.picker.value = (1, 0)   # the trainer picks two cases
+    assert deck.current()["name"] == "低保对象一次住院：三重制度逐层计算"
+    # Hand-worked (cases.yaml): assistance 30,000 × 80% = 24,000 beside the engine's.
+    assert "<td style='text-align:right' class='medrules-case-expected'>24,000.00</td>" in deck.card.value
+    assert "<td style='text-align:right' class='medrules-case-computed'>24,000.00</td>" in deck.card.value
+    deck.step(1)
+    assert deck.current()["name"] == "低边对象：同样倾斜，小额住院" and deck.next.disabled
+    assert "data-agrees='false'" not in deck.card.value
+    # An uploaded case whose expected figure is wrong shows the difference, not a pass.
+    deck.load_yaml("""cases:
+  - name: 我的案例
+    clause: wenzhou-2021-78/3.3.9
+    person: {category: dibao, insurance: resident}
+    claims: [{date: "2023-03-10", setting: inpatient, policy_range_cost: "200000", basic_insurance_paid: "110000",
+              supplementary_insurance_paid: "0", referred: true, followed_treatment_guidance: true}]
+    inputs: {critical_illness_base_deductible: "30000"}
+    expected: {totals: {medical_assistance: "25000.00"}}
+    working: {zh: 故意写错, en: deliberately wrong}
+""")
+    assert deck.current()["name"] == "我的案例" and "data-agrees='false'" in deck.card.value
+    deck.load_yaml("cases: [")
+    assert "无法读取上传的案例文件" in deck.message.value
+
+
+def test_zhejiang_2022_targets_dashboard_checks_a_typed_population():
+    from medrules.widgets import Targets
+    targets = Targets()   # starts on examples/indicators-people.csv: A (低保), B (特困), C (低边), D (general)
+    shown = targets.output.value
+    # By hand, three systems over total cost for the three in hardship (D left out):
+    # (50,000 + 15,000 + 15,000) + (10,000 + 0 + 6,000) + (25,000 + 5,000 + 8,000) = 134,000 of
+    # 100,000 + 20,000 + 50,000 = 170,000 → 78.82%, below the 85% target of 2025 (p7).
+    assert "134,000.00 / 170,000.00" in shown and "78.82%" in shown and "未达标 not met" in shown
+    # The trainer drops A: (16,000 + 38,000) / 70,000 = 77.14%.
+    targets.text.value = "\n".join(line for line in targets.text.value.splitlines() if not line.startswith("A,"))
+    assert "54,000.00 / 70,000.00" in targets.output.value and "77.14%" in targets.output.value
+    targets.text.value = "x,y\n1,2"
+    assert "输入有误" in targets.output.value and "Traceback" not in targets.output.value
+
+
+def test_zhejiang_2019_scheme_dashboard_finds_the_two_missed_floors():
+    from medrules.widgets import SchemeCheck
+    check = SchemeCheck()   # examples/scheme-county.yaml: tuberculosis 65% (< 70%), no coronary heart disease
+    assert check.output.value.count("不符合 does not meet") == 2
+    check.text.value = check.text.value.replace("tuberculosis_ratio: 0.65", "tuberculosis_ratio: 0.70")
+    assert check.output.value.count("不符合 does not meet") == 1
+
+
+def test_reform_dashboard_changes_one_parameter_on_the_synthetic_population():
+    from medrules.widgets import ReformDemo
+    demo = ReformDemo()   # Wenzhou's assistance limit 10万 → 12万 (issue 17)
+    assert "合成数据" in demo.output.value
+    assert "<b class='medrules-reform-change' data-layer='medical_assistance'>+" in demo.output.value
+    # A ratio below the text's floor (三(三)9: 不低于80%) is refused with the clause, as the command refuses it.
+    demo.parameter.value = "medical_assistance.ratio"
+    demo.value.value = "70%"
+    assert "below the floor 80%" in demo.output.value and "wenzhou-2021-78/3.3.9" in demo.output.value

@@ -27,9 +27,10 @@ def _notebook(title: str, intro: str, code: str):
     return nb
 
 
-INTRO = ("选择一个情形, 或修改类别、费用和日期: 每次修改都由规则引擎重新计算。"
-         "Pick a situation or change the category, the bill (type it, then Enter) or the date: the engine "
-         "recomputes at once. "
+INTRO = ("选择一个情形, 或修改类别、费用和日期: 边输入边重新计算, 无需按回车。金额可写 200000、20万、2.5万元 或 1,000, "
+         "日期写 年-月-日。文件未给出的数值按本书的演示假设填入, 标为“假设”, 可以修改。\n\n"
+         "Pick a situation or change the category, the bill (20万 or 200000; no Enter needed) or the date "
+         "(YYYY-MM-DD): the engine recomputes as you type. "
          "Each layer's amount is shown beside the clause it comes from; **导出 Export** writes the scenario and "
          "the result (the CLI's JSON, and CSV) for a reviewer.")
 
@@ -48,9 +49,41 @@ def dashboards() -> dict[str, object]:
             f"from medrules.widgets import Calculator\n\nCalculator({pid!r}).view()")
     out["compare.ipynb"] = _notebook(
         "政策对比 · Policies side by side",
-        "同一个人、同样的就医, 在每个已编码的政策下各付多少。A policy that refuses the scenario shows why in its "
-        "column (for example a date outside its validity, or an input it needs).",
+        "同一个人、同样的就医, 在每个已编码的政策下各付多少。文件未给出的数值按本书的演示假设填入（标为“含假设”, 可在左侧修改）; "
+        "缺少某个数值时, 该格写明“待定（需……）”; 就医日期不在某政策施行期间时, 该列写明已失效或尚未施行。"
+        "与 `python -m medrules compare` 的结果相同。\n\n"
+        "The same person and claims under every claim policy. Values a text leaves open start at the book's "
+        "illustrative assumptions (marked 含假设, editable on the left); a layer that needs a value nobody gave says "
+        "so in its cell; a column whose policy is not in force on the claim dates says so.",
         "from medrules.widgets import Comparison\n\nComparison().view()")
+    out["zhejiang-2022-illness-poverty.ipynb"] = _notebook(
+        "浙江省因病致贫返贫防范 · 2022年指标与目标",
+        "*Zhejiang 2022: the indicators and their targets for a population*\n\n"
+        "在表格中输入或修改一个人群（每行一人一年），或上传逐人表 / 批处理结果，检查资助参保率、综合保障率、个人负担率是否达到"
+        "2025年或2022年底的目标。与 `python -m medrules indicators` 的结果相同。\n\n"
+        "Type or edit a population (one row per person and year), or upload a per-person table or a batch result, "
+        "and check it against the 2025 or end-2022 targets (the same as `python -m medrules indicators`).",
+        "from medrules.widgets import Targets\n\nTargets().view()")
+    out["zhejiang-2019-chronic-outpatient.ipynb"] = _notebook(
+        "浙江省慢性病门诊保障 · 地方方案对照2019年底线",
+        "*Zhejiang 2019: a local chronic-outpatient scheme against the provincial floors*\n\n"
+        "修改或上传一个地方方案，逐条对照省定底线（报销比例、药店购药、病种）。与 `python -m medrules check-scheme` 的结果相同。"
+        "\n\nEdit or upload a local scheme and check it against each provincial floor (the same as "
+        "`python -m medrules check-scheme`).",
+        "from medrules.widgets import SchemeCheck\n\nSchemeCheck().view()")
+    out["reform.ipynb"] = _notebook(
+        "改革测算 · A reform on a synthetic population",
+        "改一个参数（例如温州医疗救助年度限额 10万 → 12万），看合成人群中各基金支出和个人自付的变化。数据为合成数据（固定种子）。"
+        "与 `python -m medrules reform` 的计算相同。\n\nChange one parameter (e.g. Wenzhou's assistance limit "
+        "10万 → 12万) and see each fund's cost and out-of-pocket change on a synthetic population (fixed seed), "
+        "as `python -m medrules reform` computes it.",
+        "from medrules.widgets import ReformDemo\n\nReformDemo().view()")
+    out["cases.ipynb"] = _notebook(
+        "案例演练 · Case deck",
+        "从政策的案例集（policies/<id>/cases.yaml）中选择案例, 或上传同样格式的 YAML 文件, 逐个演示: 手算的预期数字与"
+        "引擎的计算结果并列。\n\nPick cases from a policy's casebook, or upload a YAML file of the same format, and "
+        "step through them: the figures worked by hand beside the engine's.",
+        "from medrules.widgets import CaseDeck\n\nCaseDeck().view()")
     return out
 
 
