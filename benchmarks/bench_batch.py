@@ -36,14 +36,7 @@ from medrules import evaluate, parse_scenario  # noqa: E402
 from medrules.batch import _decimal_array, batch_policies, evaluate_table  # noqa: E402
 from medrules.claims_file import claims_from_arrow  # noqa: E402
 
-# The book's illustrative inputs (book/comparison.md): values the texts leave open, not taken from any text.
-INPUTS = {
-    "wenzhou-2021-78": {"critical_illness_base_deductible": "30000"},
-    "shandong-2022-major-illness": {"critical_illness.base_deductible": "30000", "critical_illness.base_ratio": "0.60",
-                                    "critical_illness.key_group_ratio_increase": "0.05",
-                                    "medical_assistance.still_heavy_threshold": "20000"},
-    "guizhou-2024-medical-security": {"medical_assistance_ratio": "0.70"},
-}
+from medrules.book import CLAIM_INPUTS as INPUTS  # noqa: E402  (the book's illustrative inputs, one place)
 STATUS_MIX = {"": 0.78, "dibao": 0.06, "dibian": 0.04, "tekun": 0.02, "dibao;yinbing_zhipin": 0.01,
               "yinbing_zhipin": 0.02, "jiance": 0.04, "tufa_kunnan": 0.02, "fanpin_zhipin": 0.01}
 
