@@ -144,16 +144,19 @@ def dask_dataset(folder: Path, total: int, per_file: int, people_per_file: int, 
     folder.mkdir()
     for k in range(total // per_file):
         t = synthetic(per_file, people_per_file, seed + k)
-        # Person ids unique to each file except every 50th, which appears in every file with no status (one
-        # person has one status set across the dataset), so the shuffle really brings persons together.
+        # Person ids unique to each file except every 50th, which appears in every file with no status and resident
+        # insurance (one person has one of each across the dataset), so the shuffle really brings persons together.
         import pyarrow as pa
         ids = t.column("person_id").combine_chunks()
         shared = np.arange(len(ids.dictionary)) % 50 == 0
         renamed = [p if share else f"F{k}-{p}" for p, share in zip(ids.dictionary.to_pylist(), shared)]
         t = t.set_column(0, "person_id", pa.DictionaryArray.from_arrays(ids.indices, pa.array(renamed)))
+        is_shared = shared[ids.indices.to_numpy()]
         statuses = t.column("statuses").combine_chunks()
-        none = pa.array(np.where(shared[ids.indices.to_numpy()], 0, statuses.indices.to_numpy()).astype(np.int8))
+        none = pa.array(np.where(is_shared, 0, statuses.indices.to_numpy()).astype(np.int8))
         t = t.set_column(1, "statuses", pa.DictionaryArray.from_arrays(none, statuses.dictionary))
+        insurance = t.column("insurance").to_numpy()
+        t = t.set_column(2, "insurance", pa.array(np.where(is_shared, "resident", insurance)))
         pq.write_table(t, folder / f"claims-{k:03d}.parquet")
 
 

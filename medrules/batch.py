@@ -78,8 +78,23 @@ class Settled:
         self.known = {k: np.zeros(n, dtype=bool) for k in LAYERS}
         self.in_force = np.zeros(n, dtype=bool)
         self.total_out_of_pocket = np.zeros(n, dtype=np.int64)
-        self.undetermined = np.full(n, None, dtype=object)
+        # What is undetermined, as a code per claim into `texts` (-1: complete): few distinct sentences.
+        self.undetermined_code = np.full(n, -1, dtype=np.int32)
+        self.texts: list[str] = []
         self.decisions: dict = {}
+
+    @property
+    def undetermined(self) -> np.ndarray:
+        """The sentence per claim (None where complete), as an object array."""
+        return np.array(self.texts + [None], dtype=object)[self.undetermined_code]
+
+    @undetermined.setter
+    def undetermined(self, values: np.ndarray) -> None:
+        present = np.not_equal(values, None)
+        self.texts, inverse = (list(x) for x in np.unique(values[present].astype(str), return_inverse=True)) \
+            if present.any() else ([], [])
+        self.undetermined_code = np.full(len(values), -1, dtype=np.int32)
+        self.undetermined_code[present] = np.asarray(inverse, dtype=np.int32).ravel()
 
     def add(self, part: np.ndarray, r) -> None:
         for k in LAYERS:
@@ -89,7 +104,11 @@ class Settled:
         self.in_force[part] = r.in_force
         total, _ = r.total_out_of_pocket()
         self.total_out_of_pocket[part] = total
-        self.undetermined[part] = undetermined_text(r)
+        codes, texts = undetermined_codes(r)
+        index = {t: k for k, t in enumerate(self.texts)}
+        glob = np.array([index.setdefault(t, len(index)) for t in texts] + [-1], dtype=np.int32)
+        self.texts = list(index)
+        self.undetermined_code[part] = glob[codes]
         for key, (values, decided) in r.decisions.items():
             if key not in self.decisions:
                 self.decisions[key] = np.full(self.n, None, dtype=object)
@@ -103,16 +122,20 @@ class Settled:
         return done
 
 
-def undetermined_text(r) -> np.ndarray:
+def undetermined_codes(r) -> tuple[np.ndarray, list[str]]:
     """Per claim: what is undetermined and which field would settle it, e.g. 'supplementary_insurance,
-    further_relief: needs supplementary_insurance_paid (wenzhou-2021-78/3.3.10)'; None where complete."""
+    further_relief: needs supplementary_insurance_paid (wenzhou-2021-78/3.3.10)', as a code into the returned
+    sentences (-1 where complete)."""
     n = len(r.claims)
-    out = np.full(n, None, dtype=object)
-    out[~r.in_force] = f"outside the policy's validity ({r.validity})"
+    out = np.full(n, -1, dtype=np.int32)
+    texts = []
+    if (~r.in_force).any():
+        texts.append(f"outside the policy's validity ({r.validity})")
+        out[~r.in_force] = 0
     causes = np.stack([r.undetermined[k] for k in LAYERS], axis=1) if n else np.zeros((0, len(LAYERS)), np.int32)
     rows = np.flatnonzero(r.in_force & (causes >= 0).any(axis=1))
     if not len(rows):
-        return out
+        return out, texts
     # One small integer per combination of causes, then one sentence per combination (there are few).
     base = len(r.causes) + 1
     key = np.zeros(len(rows), dtype=np.int64)
@@ -134,7 +157,7 @@ def undetermined_text(r) -> np.ndarray:
             u, d = divmod(int(u), base)
             digits.append(d - 1)
         combos.append(digits[::-1])
-    texts = []
+    first = len(texts)
     for combo in combos:
         by_cause: dict = {}
         for layer, cause in zip(LAYERS, combo):
@@ -142,8 +165,8 @@ def undetermined_text(r) -> np.ndarray:
                 by_cause.setdefault(int(cause), []).append(layer)
         texts.append("; ".join(f"{', '.join(layers)}: needs {r.causes[c]['field']} ({r.causes[c]['clause']})"
                                for c, layers in by_cause.items()))
-    out[rows] = np.array(texts, dtype=object)[inverse.ravel()]
-    return out
+    out[rows] = first + inverse.ravel()
+    return out, texts
 
 
 def _person_chunks(order: np.ndarray, person_sorted: np.ndarray, chunk_rows: int):
@@ -335,7 +358,9 @@ def result_table(t: Claims, s: Settled, policy_id: str, provenance: dict | None 
         cols[k] = _decimal_array(s.amounts[k], s.known[k])
     cols["out_of_pocket"] = _decimal_array(s.amounts["out_of_pocket"], s.in_force)
     cols["complete"] = pa.array(s.complete)
-    cols["undetermined"] = _text_codes(s.undetermined)
+    cols["undetermined"] = pa.DictionaryArray.from_arrays(
+        pa.array(s.undetermined_code, mask=s.undetermined_code < 0, type=pa.int32()),
+        pa.array(s.texts, type=pa.string()))
     if t.has_total_cost.any():
         cols["total_cost"] = _decimal_array(t.total_cost, t.has_total_cost)
         cols["total_out_of_pocket"] = _decimal_array(s.total_out_of_pocket, t.has_total_cost & s.in_force)
@@ -348,19 +373,6 @@ def result_table(t: Claims, s: Settled, policy_id: str, provenance: dict | None 
     if provenance:
         meta["medrules.provenance"] = json.dumps(provenance, ensure_ascii=False)
     return pa.table(cols).replace_schema_metadata(meta)
-
-
-def _text_codes(values: np.ndarray):
-    """An object column of few distinct texts (None where absent) as an Arrow dictionary column."""
-    import pyarrow as pa
-    present = np.not_equal(values, None)
-    codes = np.full(len(values), -1, dtype=np.int32)
-    uniques = np.zeros(0, dtype=object)
-    if present.any():
-        uniques, inverse = np.unique(values[present].astype(str), return_inverse=True)
-        codes[present] = inverse.ravel()
-    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=~present, type=pa.int32()),
-                                          pa.array(list(uniques), type=pa.string()))
 
 
 def _decision_array(values: np.ndarray):
