@@ -10,12 +10,7 @@ matplotlib.rcParams["svg.hashsalt"] = "medrules"  # stable SVG ids between runs
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import StrMethodFormatter  # noqa: E402
 
-from .rulebook import LAYER_LABELS, LAYERS  # noqa: E402
-
-LAYER_COLOURS = {
-    "basic_insurance": "#4C72B0", "critical_illness_insurance": "#55A868", "medical_assistance": "#C44E52",
-    "supplementary_insurance": "#8172B2", "further_relief": "#CCB974", "out_of_pocket": "#8C8C8C",
-}
+from .rulebook import LAYER_COLOURS, LAYER_LABELS, LAYERS  # noqa: E402, F401  (LAYER_COLOURS: one place)
 
 
 def who_pays_data(totals_by_label: dict) -> dict:

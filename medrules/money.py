@@ -2,7 +2,7 @@
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from .oneline import shown
+from .oneline import shown as quoted  # a user's value quoted in a message
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -49,9 +49,22 @@ def exact_ratio(value) -> Decimal:
     elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         ratio = Decimal(value)
     else:
-        raise ValueError(f"{allowed}, got {shown(value)}")
+        raise ValueError(f"{allowed}, got {quoted(value)}")
     if not ratio.is_finite() or not 0 <= ratio <= 1:
-        raise ValueError(f"{allowed}, got {shown(value)}")
+        raise ValueError(f"{allowed}, got {quoted(value)}")
     if ratio.as_tuple().exponent < -MAX_RATIO_DECIMALS:
-        raise ValueError(f"{allowed}; {shown(value)} has {-ratio.as_tuple().exponent} decimals")
+        raise ValueError(f"{allowed}; {quoted(value)} has {-ratio.as_tuple().exponent} decimals")
     return ratio.copy_abs() if ratio.is_zero() else ratio
+
+
+UNDETERMINED = "待定 undetermined"
+
+
+def shown(value) -> str:
+    """An amount as a reader sees it: yuan with two decimals, 待定 where a layer is undetermined, 是/否 for a
+    yes/no decision."""
+    if value is None:
+        return UNDETERMINED
+    if isinstance(value, bool):
+        return "是 yes" if value else "否 no"
+    return fmt_yuan(value)

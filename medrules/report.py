@@ -13,7 +13,7 @@ from IPython.display import Markdown
 from .categories import CATEGORIES
 from .engine import Result, evaluate
 from .messages import both, catalogue
-from .money import fmt_ratio, fmt_yuan
+from .money import UNDETERMINED, fmt_ratio, fmt_yuan, shown  # noqa: F401  (shown: re-exported)
 from .policy import load_policy
 from .rulebook import LAYER_LABELS, LAYERS
 from .scenario import parse_scenario
@@ -101,19 +101,6 @@ def clause_table(policy_id: str) -> pd.DataFrame:
              _col("rules_or_reason"): ", ".join(c.rules) if c.rules else (c.reason or "")}
             for c in load_policy(policy_id).clauses.values()]
     return pd.DataFrame(rows).set_index(_col("clause"))
-
-
-UNDETERMINED = "待定 undetermined"
-
-
-def shown(value) -> str:
-    """An amount as a reader sees it: yuan with two decimals, 待定 where a layer is undetermined, 是/否 for a
-    yes/no decision."""
-    if value is None:
-        return UNDETERMINED
-    if isinstance(value, bool):
-        return "是 yes" if value else "否 no"
-    return fmt_yuan(value)
 
 
 def person_label(person: dict) -> str:

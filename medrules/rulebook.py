@@ -37,6 +37,11 @@ LAYER_LABELS = {
     "further_relief": ("倾斜救助/化解", "further relief"),
     "out_of_pocket": ("个人自付", "out of pocket"),
 }
+# One colour per layer in every chart and calculator (here, not in charts.py, so the calculators need no matplotlib).
+LAYER_COLOURS = {
+    "basic_insurance": "#4C72B0", "critical_illness_insurance": "#55A868", "medical_assistance": "#C44E52",
+    "supplementary_insurance": "#8172B2", "further_relief": "#CCB974", "out_of_pocket": "#8C8C8C",
+}
 
 
 class RuleError(AssertionError):

@@ -39,14 +39,12 @@ from IPython.display import HTML
 
 from .book import CLAIM_INPUTS, inpatient_stay
 from .categories import CATEGORIES, FACILITIES, INSURANCE_TYPES, SETTINGS
-from .charts import LAYER_COLOURS
 from .compare import claim_policies, column, encoded_policies  # noqa: F401 (encoded_policies: benchmarks import it here)
 from .engine import evaluate
 from .messages import msg, text
-from .money import fmt_yuan
+from .money import fmt_yuan, shown
 from .policy import PolicyError, load_policy, policy_ids
-from .report import shown
-from .rulebook import LAYER_LABELS, LAYERS
+from .rulebook import LAYER_COLOURS, LAYER_LABELS, LAYERS
 from .scenario import InputError, parse_scenario
 
 KEYS = tuple(LAYERS) + ("out_of_pocket",)
