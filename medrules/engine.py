@@ -333,7 +333,7 @@ def _in_force_days(module, policy, lo: int, hi: int) -> np.ndarray:
 
 
 def validity_text(policy) -> str:
-    start = policy.in_force_from or policy.meta.get("dates", {}).get("report")
+    start = policy.in_force_from or policy.known_from
     return f"{start or 'start not stated'} to {policy.in_force_to or 'no end stated'}"
 
 

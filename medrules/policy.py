@@ -102,6 +102,14 @@ class Policy:
     def in_force_to(self) -> dt.date | None:
         return self.meta["dates"].get("in_force_to")
 
+    @property
+    def known_from(self) -> dt.date | None:
+        """For a report that gives no start date, the day its measures are known to hold from: the day they were
+        first said in public — the press conference where the report names one, else the report's own date. One
+        convention for every report (each `reported_in_force_on` in parameters.yaml is this day)."""
+        dates = self.meta["dates"]
+        return dates.get("press_conference") or dates.get("report")
+
     def clause(self, ref: str) -> Clause:
         """A clause by full ID (wenzhou-2021-78/3.3.9) or by path (3.3.9)."""
         cid = ref if "/" in ref else f"{self.id}/{ref}"

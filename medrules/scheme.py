@@ -86,7 +86,7 @@ def load_scheme(path) -> Scheme:
 def check(scheme: Scheme) -> tuple[dt.date, list[dict]]:
     """The day checked and check_local_scheme's findings."""
     policy = load_policy(POLICY_ID)
-    on = scheme.date or policy.meta["dates"]["report"]
+    on = scheme.date or policy.known_from
     findings = zj.check_local_scheme(policy, on, scheme.primary_ratio, scheme.tuberculosis_ratio,
                                      scheme.pharmacy_purchase_allowed, scheme.conditions_covered)
     return on, findings

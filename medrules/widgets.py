@@ -210,7 +210,7 @@ PRESETS = {
     ],
 }
 # For a policy without presets of its own, and for the comparison (no policy-specific facts in them). Dates fall
-# where every claim policy is in force (Guizhou from 2024-08-22, Wenzhou to 2025-12-31), except the last preset,
+# where every claim policy is in force (Guizhou from 2024-08-21, Wenzhou to 2025-12-31), except the last preset,
 # which shows a column that says 已失效 instead of a figure.
 def _stay(cost, date=None, **more) -> dict:
     return {**inpatient_stay(cost, *([date] if date else []))[0], **more}

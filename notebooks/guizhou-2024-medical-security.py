@@ -22,11 +22,13 @@
 # has a start date. Source: seed `004_79fd142975db187b.txt`; the simplified text beside each clause is a
 # mechanical conversion (see `policies/guizhou-2024-medical-security/policy.yaml`).</span>
 #
-# **日期。** 报道讲的是“目前”的情况，因此每个数值都视为自报道日期**2024-08-22**起适用；早于该日的就医**无法计算**：
+# **日期。** 报道讲的是“目前”的情况，因此每个数值都视为自公开发布之日——新闻发布会**2024-08-21**（报道日期为2024-08-22）——起适用；
+# 早于该日的就医**无法计算**：
 # 规则拒绝计算，而不去猜测当时适用哪个数值。报道中说已被替换的数值（门诊400元限额、50%救助比例、原倾斜救助门槛）没有任何日期，
 # 只出现在前后对比中。
-# <span lang="en">**Dates.** The report says what holds *now* (目前). So every value is taken to hold from the report's date,
-# **2024-08-22**, and a claim dated earlier **cannot be evaluated**: the engine refuses it rather than guess which
+# <span lang="en">**Dates.** The report says what holds *now* (目前). So every value is taken to hold from the day it
+# was said in public, the press conference of **2024-08-21** (the report is dated 2024-08-22), and a claim dated
+# earlier **cannot be evaluated**: the engine refuses it rather than guess which
 # values applied then. The values the report says were replaced (the 400-yuan outpatient limit, the 50% ratio,
 # the old tilted-assistance threshold) carry no dates at all; they appear only in before/after comparisons.</span>
 #
@@ -132,21 +134,23 @@ show_clause(P, "p1")
 # <span lang="en">The press conference was on 21 August and the report is dated 2024-08-22. The measures
 # are reported as holding at that time; none has a start date.</span>
 #
-# Assumption (one reading: the report gives no earlier date): 报道所述的现行措施自报道日期2024-08-22起适用；更早的情况不得而知，
-# 因此早于该日的就医拒绝计算，而不按被替换的旧数值计算。
-# <span lang="en">everything the report describes as current holds from the report's date, 2024-08-22; nothing is
-# known about earlier dates, so an earlier claim is refused rather than evaluated under the replaced values.</span>
+# Assumption (one reading: the report gives no earlier date): 报道所述的现行措施自新闻发布会之日2024-08-21起适用（所有报道统一采用
+# “公开发布之日”：有新闻发布会的用发布会日期，否则用报道日期）；更早的情况不得而知，因此早于该日的就医拒绝计算，而不按被替换的旧数值计算。
+# <span lang="en">everything the report describes as current holds from the day it was said in public, the press
+# conference of 2024-08-21 (one convention for every report: the press conference where the report names one, else
+# the report's own date); nothing is known about earlier dates, so an earlier claim is refused rather than
+# evaluated under the replaced values.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(in_force, validate)
 
 # %% tags=["hide-input"]
-print(refused(resident, [visit("2024-08-21", 100, "village")]))
-print("2024-08-22:", fmt_yuan(evaluate(parse_scenario(
-    {"policy": P, "person": resident, "claims": [visit("2024-08-22", 100, "village")]})).totals["basic_insurance"]))
+print(refused(resident, [visit("2024-08-20", 100, "village")]))
+print("2024-08-21:", fmt_yuan(evaluate(parse_scenario(
+    {"policy": P, "person": resident, "claims": [visit("2024-08-21", 100, "village")]})).totals["basic_insurance"]))
 
 # %% tags=["remove-cell"]
-assert in_force(POLICY, dt.date(2024, 8, 22)) and not in_force(POLICY, dt.date(2024, 8, 21))
+assert in_force(POLICY, dt.date(2024, 8, 21)) and not in_force(POLICY, dt.date(2024, 8, 20))
 
 # %% [markdown]
 # ## 第2段 总体待遇水平 · Overall benefit levels
@@ -378,7 +382,8 @@ two_disease_examples = pd.DataFrame([
         ("resident, township centre, 233.33", REPORT_DAY, "resident", "township", "233.33"),
         ("resident, secondary hospital", REPORT_DAY, "resident", "secondary", 100),
         ("employee, village clinic", REPORT_DAY, "employee", "village", 100),
-        ("resident, village, 2024-08-21 (before the report)", dt.date(2024, 8, 21), "resident", "village", 100),
+        ("resident, village, 2024-08-20 (before the press conference)", dt.date(2024, 8, 20), "resident", "village",
+         100),
     ]]).set_index("case")
 two_disease_examples
 
@@ -714,7 +719,7 @@ retro_examples = pd.DataFrame([
     for c, r, m in [(D(2024, 3, 15), recognised, 6), (D(2024, 3, 14), recognised, 6), (D(2024, 9, 14), recognised, 6),
                     (D(2024, 9, 15), recognised, 6), (D(2023, 9, 15), recognised, 12), (D(2023, 9, 14), recognised, 12),
                     (D(2025, 2, 28), D(2025, 8, 31), 6), (D(2024, 6, 1), recognised, 13),
-                    (D(2024, 6, 1), D(2024, 8, 21), 6)]])
+                    (D(2024, 6, 1), D(2024, 8, 20), 6)]])
 retro_examples
 
 # %% tags=["remove-cell"]

@@ -23,9 +23,10 @@
 # its numbers and names 4 of its 12 chronic conditions. Source: seed `002_57a63aa6f3ec061b.txt`, a 2023
 # republication (see `policies/zhejiang-2019-chronic-outpatient/policy.yaml`).</span>
 #
-# **日期。** 报道既没有给出《指导意见》的印发日期（“近日”），也没有给出施行日期（“意见施行后”）。因此每个数值只能自报道日期2019-06-07起知悉；更早的日期拒绝计算。
+# **日期。** 报道既没有给出《指导意见》的印发日期（“近日”），也没有给出施行日期（“意见施行后”）。因此每个数值只能自公开发布之日——6月6日新闻发布会（2019-06-06）——起知悉；更早的日期拒绝计算。
 # <span lang="en">**Dates.** Neither the guidance's issue date (近日, recently) nor its effective date (意见施行后) is reported.
-# Every value is therefore known only from the report's date, 2019-06-07; an earlier date is refused.</span>
+# Every value is therefore known only from the day it was said in public, the press conference of 2019-06-06
+# (the report is dated 2019-06-07); an earlier date is refused.</span>
 #
 # **计算什么。** 报道没有规定各项制度的理赔办法，因此 `python -m medrules evaluate` 对本政策拒绝计算并说明原因。可以做的是：对照省定下限检查统筹地区的方案、
 # 基层慢性病门诊费用的最低报销额、已点名的慢性病目录和定点药店刷卡购药。报道所述的现行住院报销比例是统计数字，按统计数字列示。
@@ -93,9 +94,11 @@ show_clause(P, "p1")
 # <span lang="en">The press conference was on 6 June and the report is dated 2019-06-07. The insured
 # numbers are facts (above).</span>
 #
-# Assumption (one reading: the report gives no other date): 报道给出的数值自报道日期2019-06-07起适用；更早的日期不得而知，因此拒绝计算。
-# <span lang="en">the values the report gives hold from its date, 2019-06-07; no earlier date is known, so an earlier
-# date is refused.</span>
+# Assumption (one reading: the report gives no other date): 报道给出的数值自新闻发布会之日2019-06-06起适用（所有报道统一采用
+# “公开发布之日”：有新闻发布会的用发布会日期，否则用报道日期）；更早的日期不得而知，因此拒绝计算。
+# <span lang="en">the values the report gives hold from the day they were said in public, the press conference of
+# 2019-06-06 (one convention for every report: the press conference where the report names one, else the report's
+# own date); no earlier date is known, so an earlier date is refused.</span>
 #
 # Assumption (one reading: the effective date is not reported, and nothing earlier than the report is known): 慢性病报销比例在“意见施行后”适用，施行日期未报道；视为自报道日期（报道首次载明这些比例之日）起可知。
 # 报道没有说明当时《指导意见》是否已经施行。
@@ -107,8 +110,8 @@ show_clause(P, "p1")
 show_rule(in_force)
 
 # %% tags=["hide-input"]
-for day in (dt.date(2019, 6, 6), dt.date(2019, 6, 7)):
-    print(day, "known in force" if in_force(POLICY, day) else "before the report: refused")
+for day in (dt.date(2019, 6, 5), dt.date(2019, 6, 6)):
+    print(day, "known in force" if in_force(POLICY, day) else "before the press conference: refused")
 
 # %% [markdown]
 # 本报道没有规定理赔办法，因此规则拒绝计算理赔情形（规则模块在 `NO_CLAIM_LAYERS` 中说明原因）：

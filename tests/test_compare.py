@@ -8,7 +8,7 @@ import pytest
 
 from medrules.cli import main
 
-# One inpatient stay in 2024 (inside Wenzhou's 2022-01-01 – 2025-12-31 and after Guizhou's 2024-08-22 start):
+# One inpatient stay in 2024 (inside Wenzhou's 2022-01-01 – 2025-12-31 and after Guizhou's 2024-08-21 start):
 # 200,000 within the policy range, the slip's basic insurance 110,000, no supplementary insurance.
 STAY = {"date": "2024-10-15", "setting": "inpatient", "facility": "tertiary", "policy_range_cost": "200000",
         "basic_insurance_paid": "110000", "supplementary_insurance_paid": "0", "pre_self_paid": "0",
@@ -84,10 +84,10 @@ def test_a_column_outside_its_validity_says_so_instead_of_refusing(tmp_path, cap
     assert code == 0
     wz = json.loads(out)["wenzhou-2021-78"]
     assert wz["state"] == "expired" and wz["notes"][0]["zh"].startswith("已失效：该政策自2026-01-01起失效")
-    early = {**STAY, "date": "2023-03-10"}  # before Guizhou's first day, 2024-08-22
+    early = {**STAY, "date": "2023-03-10"}  # before Guizhou's first day, 2024-08-21
     code, out, _ = run(tmp_path, capsys, {"person": DIBAO, "claims": [early]}, "--json")
     gz = json.loads(out)["guizhou-2024-medical-security"]
-    assert code == 0 and gz["state"] == "not-yet" and "2024-08-22" in gz["notes"][0]["zh"]
+    assert code == 0 and gz["state"] == "not-yet" and "2024-08-21" in gz["notes"][0]["zh"]
 
 
 @pytest.mark.parametrize("scenario, field", [

@@ -2,7 +2,7 @@
 
 Every expected amount is worked out by hand from the report's text (paragraph labels in the comments) and the
 named inputs, and written as a Decimal string; nothing is re-derived by calling the code under test.
-The report is dated 2024-08-22 and gives no start dates: claims dated earlier are outside the validity.
+The report is dated 2024-08-21 and gives no start dates: claims dated earlier are outside the validity.
 A layer the report does not define (critical-illness and supplementary insurance) comes from the slip or stays
 undetermined; an input or slip amount that only one layer needs leaves that layer (and those after it) open.
 """
@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 P = "guizhou-2024-medical-security"
 POLICY = load_policy(P)
 D = dt.date
-REPORT_DAY = D(2024, 8, 22)
+REPORT_DAY = D(2024, 8, 21)
 # The two layers the report does not define, as a settlement record showing none, and no 乙类先行自付.
 NONE_ELSE = {"critical_illness_paid": "0", "supplementary_insurance_paid": "0", "pre_self_paid": "0"}
 
@@ -81,18 +81,18 @@ def error(*claims, **kw) -> InputError:
 # ---------------------------------------------------------------------------------------------------------
 
 def test_the_rules_are_known_in_force_from_the_report_date_and_not_the_day_before():
-    assert gz.in_force(POLICY, D(2024, 8, 22)) is True
-    assert gz.in_force(POLICY, D(2024, 8, 21)) is False
+    assert gz.in_force(POLICY, D(2024, 8, 21)) is True
+    assert gz.in_force(POLICY, D(2024, 8, 20)) is False
 
 
 def test_a_scenario_whose_only_claim_is_dated_before_the_report_is_refused_naming_the_validity():
-    e = error(outpatient("2024-08-21", "100", "village"))
+    e = error(outpatient("2024-08-20", "100", "village"))
     assert e.field == "claims[0].date"
-    assert "2024-08-22" in str(e) and "guizhou-2024-medical-security/p1" in str(e)
+    assert "2024-08-21" in str(e) and "guizhou-2024-medical-security/p1" in str(e)
 
 
 def test_a_claim_before_the_report_is_marked_outside_the_validity_and_the_next_one_is_still_settled():
-    r = run(outpatient("2024-08-21", "100", "village"), outpatient("2024-08-22", "100", "village"))
+    r = run(outpatient("2024-08-20", "100", "village"), outpatient("2024-08-21", "100", "village"))
     assert r.claims[0]["in_force"] is False and r.claims[0]["basic_insurance"] is None
     assert paid(r)[1] == Decimal("90.00")   # 100 × 90%
 
@@ -159,8 +159,8 @@ def test_a_mixed_year_of_computed_and_slip_visits_shares_one_limit_whatever_the_
 def test_the_earlier_resident_limit_was_400_and_the_current_one_is_500():
     assert gz.resident_outpatient_annual_limit(POLICY, earlier=True) == Decimal("400")
     assert gz.resident_outpatient_annual_limit(POLICY, REPORT_DAY) == Decimal("500")
-    with pytest.raises(PolicyError, match="no value on 2024-08-21"):
-        gz.resident_outpatient_annual_limit(POLICY, D(2024, 8, 21))
+    with pytest.raises(PolicyError, match="no value on 2024-08-20"):
+        gz.resident_outpatient_annual_limit(POLICY, D(2024, 8, 20))
 
 
 def test_the_same_visits_would_have_been_paid_400_under_the_earlier_limit_and_500_now():
@@ -291,8 +291,8 @@ def test_the_two_diseases_benefit_is_for_residents_insurance_only():
 
 
 def test_the_two_diseases_ratio_is_not_known_before_the_report_date():
-    with pytest.raises(PolicyError, match="no value on 2024-08-21"):
-        gz.two_diseases_outpatient_reimbursement(POLICY, D(2024, 8, 21), "resident", "village", "100")
+    with pytest.raises(PolicyError, match="no value on 2024-08-20"):
+        gz.two_diseases_outpatient_reimbursement(POLICY, D(2024, 8, 20), "resident", "village", "100")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -614,8 +614,8 @@ def test_a_look_back_outside_6_to_12_months_is_refused(months):
 
 
 def test_retroactive_assistance_is_not_known_for_a_recognition_before_the_report_date():
-    with pytest.raises(PolicyError, match="no value on 2024-08-21"):
-        gz.retroactive_medical_assistance(POLICY, D(2024, 6, 1), D(2024, 8, 21), 6)
+    with pytest.raises(PolicyError, match="no value on 2024-08-20"):
+        gz.retroactive_medical_assistance(POLICY, D(2024, 6, 1), D(2024, 8, 20), 6)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -659,7 +659,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 @st.composite
 def resident_visits(draw):
-    dates = draw(st.lists(st.dates(D(2024, 8, 22), D(2025, 12, 31)), min_size=1, max_size=8, unique=True))
+    dates = draw(st.lists(st.dates(D(2024, 8, 21), D(2025, 12, 31)), min_size=1, max_size=8, unique=True))
     return [outpatient(day.isoformat(), f"{Decimal(draw(st.integers(0, 200_000))) / 100:.2f}",
                        draw(st.sampled_from(["village", "township", "secondary"]))) for day in dates]
 

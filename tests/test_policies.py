@@ -123,3 +123,18 @@ def test_the_landing_table_counts_each_policys_assumptions_readings_and_cases():
     assert review_counts("wenzhou-2021-78") == (16, 4, 24)
     row = next(line for line in status_table(dt.date(2026, 11, 28)).splitlines() if "温州" in line)
     assert row.endswith("| 16 / 4 / 24 |")
+
+
+@pytest.mark.parametrize("policy", [p for p in policy_ids() if load_policy(p).in_force_from is None],
+                         ids=str)
+def test_every_report_based_value_is_known_from_the_day_it_was_said_in_public(policy):
+    """One convention for every report (issue: dates follow no one convention): a measure a report relays is known
+    from the press conference where the report names one (Guizhou 8月21日, Zhejiang 2019 6月6日, Shandong 9月5日),
+    else from the report's own date (Zhejiang 2022 7月13日); every reported_in_force_on is that day."""
+    p = load_policy(policy)
+    expected = {"guizhou-2024-medical-security": "2024-08-21", "zhejiang-2019-chronic-outpatient": "2019-06-06",
+                "shandong-2022-major-illness": "2022-09-05", "zhejiang-2022-illness-poverty": "2022-07-13"}
+    assert str(p.known_from) == expected[policy]
+    for parameter in p.parameters.values():
+        for v in parameter.values:
+            assert v.reported_in_force_on in (None, p.known_from), (parameter.name, v.reported_in_force_on)

@@ -393,8 +393,8 @@ def test_comparison_says_expired_or_not_yet_in_the_column():
     comp.claims[0].date.value = "2026-02-01"  # after Wenzhou's plan ends on 2025-12-31
     assert comp.summary()["wenzhou-2021-78"]["error"].startswith("已失效：该政策自2026-01-01起失效")
     assert "class='medrules-refused' data-policy='wenzhou-2021-78' data-state='expired'" in comp.headline.value
-    comp.claims[0].date.value = "2023-03-10"  # before Guizhou's first day, 2024-08-22
-    assert comp.summary()["guizhou-2024-medical-security"]["error"].startswith("尚未施行：该政策自2024-08-22起施行")
+    comp.claims[0].date.value = "2023-03-10"  # before Guizhou's first day, 2024-08-21
+    assert comp.summary()["guizhou-2024-medical-security"]["error"].startswith("尚未施行：该政策自2024-08-21起施行")
     comp.claims[0].date.value = "2023/3/1O"
     assert "无法读取日期“2023/3/1O”" in comp.message.value
 

@@ -32,14 +32,15 @@ def meets(findings):
 # 导语 第1段 the report's date: known only from it
 # ---------------------------------------------------------------------------------------------------------
 
-def test_the_report_is_known_in_force_from_7_june_2019_and_not_the_day_before():
-    assert zj.in_force(POLICY, dt.date(2019, 6, 7)) is True
-    assert zj.in_force(POLICY, dt.date(2019, 6, 6)) is False
+def test_the_guidance_is_known_in_force_from_the_6_june_2019_press_conference_and_not_the_day_before():
+    # "6月6日,记者从…新闻发布会上获悉": known from the conference day (the report itself is dated 7 June).
+    assert zj.in_force(POLICY, dt.date(2019, 6, 6)) is True
+    assert zj.in_force(POLICY, dt.date(2019, 6, 5)) is False
 
 
-def test_a_check_dated_before_the_report_is_refused():
-    with pytest.raises(InputError, match="before 2019-06-07"):
-        zj.check_local_scheme(POLICY, dt.date(2019, 6, 6), "0.6", "0.7", True, NAMED)
+def test_a_check_dated_before_the_press_conference_is_refused():
+    with pytest.raises(InputError, match="before 2019-06-06"):
+        zj.check_local_scheme(POLICY, dt.date(2019, 6, 5), "0.6", "0.7", True, NAMED)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """贵州省医保待遇与医疗救助 (省政府新闻办2024年8月21日新闻发布会, 贵州日报报道) — the encoded clauses.
 
-A press report, not a policy text: it gives no start dates, so every value is known to hold only from the
-report's date (2024-08-22); the engine marks claims dated earlier as outside the validity and settles the others.
+A press report, not a policy text: it gives no start dates, so every value is known to hold only from the day it
+was said in public, the press conference of 2024-08-21 (Policy.known_from; the report is dated 2024-08-22); the
+engine marks claims dated earlier as outside the validity and settles the others.
 The values the report says were replaced ("由400元提至500元", "由之前的50%提高到70%", the old tilted-assistance
 threshold) have no dates at all: they are reachable only through reported_earlier_value(), for before/after
 comparisons, never for a dated claim.
@@ -64,10 +65,11 @@ def reported_earlier_value(policy: Policy, name: str) -> ParamValue:
 
 @rule(P1)
 def in_force(policy: Policy, on: dt.date) -> bool:
-    """报道日期 — guizhou-2024-medical-security/p1: known in force only from the report's date, 2024-08-22.
+    """新闻发布会日期 — guizhou-2024-medical-security/p1: known in force only from the press conference the report
+    relays, 2024-08-21 (the report itself is dated 2024-08-22).
 
     The report gives no start date for any measure; it says they hold 目前 (now). Nothing earlier is known."""
-    return on >= policy.meta["dates"]["report"]
+    return on >= policy.known_from
 
 
 @rule(P3)

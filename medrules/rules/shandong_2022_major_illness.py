@@ -58,9 +58,9 @@ WARNING_BURDEN = f"{POLICY_ID}/6:warning-burden"
 def in_force(policy: Policy, on: dt.date) -> bool:
     """施行日期 — shandong-2022-major-illness/p1: known in force from the press conference that reported it.
 
-    The report gives neither a start nor an end date; the conference date (policy.yaml dates.report) is the
+    The report gives neither a start nor an end date; the conference date (Policy.known_from) is the
     earliest day the Opinions are known to be in force, and no end is known."""
-    return on >= policy.meta["dates"]["report"]
+    return on >= policy.known_from
 
 
 def _held(statuses) -> tuple:

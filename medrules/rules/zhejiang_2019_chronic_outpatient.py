@@ -34,17 +34,18 @@ TUBERCULOSIS = "肺结核"
 
 @rule(P1)
 def in_force(policy: Policy, on: dt.date) -> bool:
-    """报道日期 — zhejiang-2019-chronic-outpatient/p1: known only from the report's date, 2019-06-07.
+    """新闻发布会日期 — zhejiang-2019-chronic-outpatient/p1: known only from the press conference the report relays,
+    6月6日 = 2019-06-06 (the report itself is dated 2019-06-07).
 
     The guidance was issued 近日 (recently) and its ratios apply 意见施行后 (once it takes effect); neither date
-    is reported, so nothing earlier than the report is known."""
-    return on >= policy.meta["dates"]["report"]
+    is reported, so nothing earlier than the press conference is known."""
+    return on >= policy.known_from
 
 
 def _on(policy: Policy, on: dt.date) -> dt.date:
     if not in_force(policy, on):
-        raise InputError("on", f"{on} is before {policy.meta['dates']['report']}, the date of the report ({P1}); "
-                         "the report gives no start date, so nothing before it is known")
+        raise InputError("on", f"{on} is before {policy.known_from}, the press conference the report relays "
+                         f"({P1}); the report gives no start date, so nothing before it is known")
     return on
 
 
