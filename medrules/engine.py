@@ -392,20 +392,28 @@ def _pick(c: Context, cases) -> tuple[np.ndarray, np.ndarray]:
     return chosen, chosen < len(cases)
 
 
+def _needs(c: Context, cases, chosen: np.ndarray) -> np.ndarray:
+    """The cause per claim that leaves it undetermined (-1 where settled): what the rule marked while it ran, then
+    the field of a `missing` case that a claim fell to."""
+    undetermined = c._undetermined
+    for k, case in enumerate(cases):
+        if case.need is not None:
+            field, why = case.need
+            undetermined = np.where((chosen == k) & (undetermined < 0), c._cause(field, why, case.clause),
+                                    undetermined)
+    return undetermined
+
+
 def _settle(c: Context, layer: str, fn, cases) -> LayerRun:
     chosen, covered = _pick(c, cases)
     if not covered.all():
         i = int(np.flatnonzero(~covered)[0])
         raise RuleError(f"{fn.__name__}: no case covers {c.claims.where(i)}")
+    undetermined = _needs(c, cases, chosen)
     amount = np.zeros(c.n, dtype=np.int64)
-    undetermined = c._undetermined
     for k, case in enumerate(cases):
-        here = chosen == k
-        if case.need is not None:
-            field, why = case.need
-            undetermined = np.where(here & (undetermined < 0), c._cause(field, why, case.clause), undetermined)
-        else:
-            amount = np.where(here, case.amount, amount)
+        if case.need is None:
+            amount = np.where(chosen == k, case.amount, amount)
     # A layer the record states (a slip amount) is a known fact even when what the layers before it left is not:
     # it is taken as given; only the layers settled on what is left stay undetermined.
     inherited = c.unknown >= 0
@@ -439,16 +447,11 @@ def _settle(c: Context, layer: str, fn, cases) -> LayerRun:
 
 def _decide(c: Context, key: str, fn, cases) -> LayerRun:
     chosen, covered = _pick(c, cases)
+    undetermined = _needs(c, cases, chosen)
     values = np.full(c.n, None, dtype=object)
-    undetermined = c._undetermined.copy()
     for k, case in enumerate(cases):
-        here = chosen == k
-        if case.need is not None:
-            field, why = case.need
-            undetermined = np.where(here & (undetermined < 0), c._cause(field, why, case.clause), undetermined)
-        elif case.amount is not None:
-            vals = np.asarray(case.amount)
-            values = np.where(here, vals.astype(object), values)
+        if case.need is None and case.amount is not None:
+            values = np.where(chosen == k, np.asarray(case.amount).astype(object), values)
     values = np.where(undetermined < 0, values, None)
     return LayerRun(key, fn.__name__, fn.clause, values, chosen, undetermined.astype(np.int32), cases,
                     c._looked_up, c._readings, decision=True)

@@ -83,9 +83,6 @@ class Ratio:
     def at(self, i: int) -> Decimal:
         return Decimal(int(self.num[i])) / Decimal(int(self.den[i]))
 
-    def exceeds_one(self) -> np.ndarray:
-        return self.num > self.den
-
     def where(self, mask, other: "Ratio") -> "Ratio":
         return Ratio(np.where(mask, self.num, other.num), np.where(mask, self.den, other.den))
 
@@ -379,14 +376,14 @@ class Context:
         taken = np.where(of, x, 0)
         unknown_in = of & (self.unknown >= 0)
         if unknown_in.any():
-            self._inherit(unknown_in, of)
+            self._carry(np.where(unknown_in, self.unknown, -1), onto=of)
         return self.groups.cumsum(taken)
 
-    def _inherit(self, unknown_in: np.ndarray, of: np.ndarray) -> None:
-        """Claims in `of` after (or at) an undetermined one in the same year inherit its cause."""
-        cause = np.where(unknown_in, self.unknown, -1).astype(np.int64)
-        carried = self.groups.cummax(cause + 1) - 1
-        later = of & (carried >= 0)
+    def _carry(self, cause: np.ndarray, onto: np.ndarray) -> None:
+        """Claims in `onto` at or after a claim with a cause (>= 0) in the same year are undetermined by it too: what
+        the year has accumulated by then takes in an amount that is not known."""
+        carried = self.groups.cummax(cause.astype(np.int64) + 1) - 1
+        later = onto & (carried >= 0)
         self._undetermined = np.where(later & (self._undetermined < 0), carried, self._undetermined)
 
     def pay_due(self, due: np.ndarray, who: np.ndarray, paid: Slip | None = None) -> np.ndarray:
@@ -406,14 +403,8 @@ class Context:
             pay = self._pay_due_stepwise(pay, due, who, others, room, np.unique(self.groups.gid[over]))
         pending = who & (self._undetermined >= 0)
         if pending.any():  # a later claim's "paid so far" takes in an undetermined payment
-            self._inherit_from(pending, who)
+            self._carry(np.where(pending, self._undetermined, -1), onto=who)
         return pay
-
-    def _inherit_from(self, pending: np.ndarray, who: np.ndarray) -> None:
-        cause = np.where(pending, self._undetermined, -1).astype(np.int64)
-        carried = self.groups.cummax(cause + 1) - 1
-        later = who & (carried >= 0)
-        self._undetermined = np.where(later & (self._undetermined < 0), carried, self._undetermined)
 
     def _pay_due_stepwise(self, pay, due, who, others, room, gids) -> np.ndarray:
         pay = pay.copy()
