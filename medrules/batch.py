@@ -32,7 +32,9 @@ from .scenario import InputError
 from .rulebook import LAYERS
 
 OUTPUTS = LAYERS + ("out_of_pocket",)
-CHUNK_ROWS = 250_000          # rows handed to the rules at once (cut at person boundaries)
+CHUNK_ROWS = 125_000          # rows handed to the rules at once (cut at person boundaries)
+# Chunks are independent (whole persons), and numpy releases the GIL inside its loops: a chunk per core at once.
+THREADS = max(1, min(4, os.cpu_count() or 1))
 PROGRESS_MIN_ROWS = 1_000_000  # above this a progress bar shows even when stderr is not a terminal
 
 
@@ -181,17 +183,46 @@ def _person_chunks(order: np.ndarray, person_sorted: np.ndarray, chunk_rows: int
 
 
 def evaluate_table(t: Claims, policy_id: str, inputs: dict, readings: dict | None = None, progress=None,
-                   chunk_rows: int = CHUNK_ROWS) -> Settled:
-    """Every claim through the policy's rules (medrules.engine.run), in chunks cut at person boundaries."""
+                   chunk_rows: int = CHUNK_ROWS, threads: int = THREADS) -> Settled:
+    """Every claim through the policy's rules (medrules.engine.run), in chunks cut at person boundaries, up to
+    `threads` chunks at once. Results are gathered in chunk order, so they and any error are as a single thread's."""
     inputs, readings = prepare(policy_id, inputs, readings)
     out = Settled(len(t))
     order = sort_order(t)   # once for the whole table; each chunk is then already in rule order
-    for part in _person_chunks(order, t.person[order], chunk_rows):
-        out.add(part, _run(policy_id, t.take(part), inputs, readings, presorted=True))
+    parts = list(_person_chunks(order, t.person[order], chunk_rows))
+
+    def settle(part):
+        return _run(policy_id, t.take(part), inputs, readings, presorted=True)
+    for part, r in _in_order(settle, parts, threads):
+        out.add(part, r)
         if progress is not None:
             progress.update(len(part))
     _refuse_none_in_force(out, policy_id.id if isinstance(policy_id, Policy) else policy_id)
     return out
+
+
+def _in_order(fn, items: list, threads: int):
+    """(item, fn(item)) in the items' order, computed on up to `threads` threads with at most 2 × threads results
+    held at once (memory stays that of a few chunks). The first failure in order is raised; later work is dropped."""
+    if threads <= 1 or len(items) <= 1:
+        yield from ((item, fn(item)) for item in items)
+        return
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(threads, thread_name_prefix="medrules-chunk") as pool:
+        pending: deque = deque()
+        try:
+            for item in items:
+                if len(pending) >= 2 * threads:
+                    done = pending.popleft()
+                    yield done[0], done[1].result()
+                pending.append((item, pool.submit(fn, item)))
+            while pending:
+                done = pending.popleft()
+                yield done[0], done[1].result()
+        finally:
+            for _, future in pending:
+                future.cancel()
 
 
 def _run(policy_id, t, inputs, readings, presorted=False):

@@ -770,15 +770,31 @@ def assert_same_settlement(a, b):
     assert {k: list(v) for k, v in a.decisions.items()} == {k: list(v) for k, v in b.decisions.items()}
 
 
-def test_chunks_cut_at_person_boundaries_give_the_same_results_as_one_chunk(monkeypatch):
-    import medrules.batch as b
+def test_chunks_cut_at_person_boundaries_give_the_same_results_as_one_chunk():
     inputs = {"critical_illness_base_deductible": "30000"}
     t = claims_from_arrow(arrow(synthetic_rows(people=40, claims=400, seed=5)))
-    whole = evaluate_table(t, POLICY, inputs)
-    monkeypatch.setattr(b, "CHUNK_ROWS", 7)   # smaller than many people's claim counts
-    chunked = evaluate_table(t, POLICY, inputs)
-    assert_same_settlement(whole, chunked)
+    whole = evaluate_table(t, POLICY, inputs, chunk_rows=10**6, threads=1)
+    # Chunks smaller than many people's claim counts, one at a time and several at once on threads.
+    for threads in (1, 3):
+        assert_same_settlement(whole, evaluate_table(t, POLICY, inputs, chunk_rows=7, threads=threads))
     assert not whole.complete.all() and whole.complete.any()
+
+
+def test_on_threads_the_error_raised_is_the_one_a_single_thread_meets_first():
+    inputs = {"critical_illness_base_deductible": "30000"}
+    rows = synthetic_rows(people=40, claims=400, seed=5)
+    # Two bad rows, persons far apart in rule order: a supplementary amount more than is left on each.
+    for i, person in ((350, "zz-late"), (20, "aa-early")):
+        rows[i].update(policy_range_cost="1000", basic_insurance_paid="0", critical_illness_paid="0",
+                       supplementary_insurance_paid="1000", category="tekun", person_id=person)
+    t = claims_from_arrow(arrow(rows))
+    errors = []
+    for threads in (1, 4):
+        with pytest.raises(InputError) as e:
+            evaluate_table(t, POLICY, inputs, chunk_rows=5, threads=threads)
+        errors.append(str(e.value))
+    assert errors[0] == errors[1]
+    assert errors[0].startswith("row 21, supplementary_insurance_paid: 1000.00 is more than")   # the earlier person
 
 
 # ---------------------------------------------------------------------------------------------------------------
