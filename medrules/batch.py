@@ -99,13 +99,16 @@ class Settled:
         self.undetermined_code[present] = np.asarray(inverse, dtype=np.int32).ravel()
 
     def add(self, part: np.ndarray, r) -> None:
+        all_in_force = bool(r.in_force.all())
         for k in LAYERS:
             self.amounts[k][part] = r.amounts[k]
-            self.known[k][part] = (r.undetermined[k] < 0) & r.in_force
+            known = r.undetermined[k] < 0
+            self.known[k][part] = known if all_in_force else known & r.in_force
         self.amounts["out_of_pocket"][part] = r.out_of_pocket
         self.in_force[part] = r.in_force
-        total, _ = r.total_out_of_pocket()
-        self.total_out_of_pocket[part] = total
+        if r.claims.has_total_cost.any():   # else the column is not written (result_table) and stays 0
+            total, _ = r.total_out_of_pocket()
+            self.total_out_of_pocket[part] = total
         codes, texts = undetermined_codes(r)
         index = {t: k for k, t in enumerate(self.texts)}
         glob = np.array([index.setdefault(t, len(index)) for t in texts] + [-1], dtype=np.int32)
@@ -134,15 +137,19 @@ def undetermined_codes(r) -> tuple[np.ndarray, list[str]]:
     if (~r.in_force).any():
         texts.append(f"outside the policy's validity ({r.validity})")
         out[~r.in_force] = 0
-    causes = np.stack([r.undetermined[k] for k in LAYERS], axis=1) if n else np.zeros((0, len(LAYERS)), np.int32)
-    rows = np.flatnonzero(r.in_force & (causes >= 0).any(axis=1))
+    if not r.causes:   # nothing was undetermined anywhere (no per-layer pass needed)
+        return out, texts
+    some = np.zeros(n, dtype=bool)
+    for k in LAYERS:
+        some |= r.undetermined[k] >= 0
+    rows = np.flatnonzero(r.in_force & some)
     if not len(rows):
         return out, texts
     # One small integer per combination of causes, then one sentence per combination (there are few).
     base = len(r.causes) + 1
     key = np.zeros(len(rows), dtype=np.int64)
-    for k in range(len(LAYERS)):
-        key = key * base + (causes[rows, k] + 1)
+    for k in LAYERS:
+        key = key * base + (r.undetermined[k][rows] + 1)
     if base ** len(LAYERS) <= 1 << 22:
         seen = np.zeros(base ** len(LAYERS), dtype=bool)
         seen[key] = True

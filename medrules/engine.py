@@ -321,7 +321,7 @@ def _in_force_mask(module, policy, dates: np.ndarray) -> np.ndarray:
     """in_force(policy, day) for each claim, asked once per day of the span the claims cover."""
     if not len(dates):
         return np.zeros(0, dtype=bool)
-    days = dates.astype("datetime64[D]").astype(np.int64)
+    days = dates.astype("datetime64[D]", copy=False).view(np.int64)
     lo, hi = int(days.min()), int(days.max())
     return _in_force_days(module, policy, lo, hi)[days - lo]
 
@@ -365,12 +365,13 @@ def run(policy_id, claims: Claims, inputs: dict, readings: dict | None = None, p
     # Back to the table's order.
     position = np.full(n, -1, dtype=np.int64)
     position[settle] = np.arange(len(settle))
+    settle = None if t is claims else settle   # the rules ran on the table itself: nothing to put back
     amounts, undetermined = {}, {}
     for lr in runs[:len(LAYERS)]:
         amounts[lr.name] = _scatter(n, settle, lr.amount, 0)
-        undetermined[lr.name] = _scatter(n, settle, lr.cause, -1).astype(np.int32)
+        undetermined[lr.name] = _scatter(n, settle, lr.cause, -1).astype(np.int32, copy=False)
     in_force = np.zeros(n, dtype=bool)
-    in_force[settle] = True
+    in_force[position >= 0] = True
     decisions = {k: (_scatter(n, settle, lr.amount, None, dtype=object),
                      _scatter(n, settle, lr.cause < 0, False)) for k, lr in decisions_out.items()}
     return Run(policy, claims, in_force, amounts, undetermined, _scatter(n, settle, c.left, 0),
@@ -379,6 +380,8 @@ def run(policy_id, claims: Claims, inputs: dict, readings: dict | None = None, p
 
 
 def _scatter(n, where, values, fill, dtype=None):
+    if where is None:   # every claim settled, already in table order
+        return values if dtype is None else values.astype(dtype)
     out = np.full(n, fill, dtype=dtype or values.dtype)
     out[where] = values
     return out

@@ -106,6 +106,15 @@ class Slip:
 # A person's calendar year
 # --------------------------------------------------------------------------------------------------------------
 
+def _years(days: np.ndarray) -> np.ndarray:
+    """The calendar year of each day (days since 1970-01-01), looked up in a table of the few years spanned."""
+    if not len(days):
+        return np.zeros(0, dtype=np.int64)
+    lo = int(days.min())
+    span = np.arange(lo, int(days.max()) + 1).astype("datetime64[D]")
+    return (span.astype("datetime64[Y]").astype(np.int64) + 1970)[days - lo]
+
+
 @dataclass
 class Groups:
     """Claims sorted by (person, date, input row); a group is one person's calendar year."""
@@ -223,8 +232,8 @@ class Context:
         self.inputs = inputs
         self.readings = readings
         self.n = n = len(claims)
-        self.year = claims.date.astype("datetime64[Y]").astype(np.int64) + 1970
-        self._days = claims.date.astype(np.int64)   # days since 1970-01-01, for dated parameters
+        self._days = claims.date.view(np.int64)   # days since 1970-01-01, for dated parameters
+        self.year = _years(self._days)
         self.groups = Groups.of(claims.person, self.year)
         self.left = claims.policy_range_cost.copy()       # policy-range cost not yet paid by any layer
         self.outside_left = np.zeros(n, dtype=np.int64)   # outside-range cost a layer has brought into scope
