@@ -612,6 +612,8 @@ def add_parser(sub) -> None:
 
 
 def _run_cli(args) -> int:
+    from .memory import keep_freed_memory
+    keep_freed_memory()
     run_batch(args.policy, args.claims, args.out, engine=args.engine, inputs_path=args.inputs,
               scheduler=args.scheduler, readings_path=args.readings, layout=args.layout, codes_path=args.codes)
     return 0

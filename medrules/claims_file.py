@@ -358,12 +358,8 @@ def claims_from_arrow(table, line_offset=None, row_offset: int = 0) -> Claims:
         return _Column(table, name, line_offset, row_offset)
     person = col("person_id")
     person.require_present()
-    empty = np.flatnonzero(pc_equal_empty(person.text()))
-    if len(empty):
-        person.fail(int(empty[0]), "required value is missing (empty)")
-    encoded = person.text().dictionary_encode()
-    values = {"row": np.arange(row_offset, row_offset + n, dtype=np.int64),
-              "person": encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)}
+    codes, person_ids = _person_codes(person)
+    values = {"row": np.arange(row_offset, row_offset + n, dtype=np.int64), "person": codes}
     if "statuses" in names:
         values["statuses"] = _statuses_column(col("statuses"))
     else:
@@ -384,10 +380,30 @@ def claims_from_arrow(table, line_offset=None, row_offset: int = 0) -> Claims:
         values["has_" + name] = present
     for name in FLAG_FIELDS:  # yes/no facts a claim may carry; false where the table has no such column
         values[name] = _bool_column(col(name)) if name in names else np.zeros(n, dtype=bool)
-    claims = Claims(values, person_ids=encoded.dictionary, line_offset=line_offset)
+    claims = Claims(values, person_ids=person_ids, line_offset=line_offset)
     claims.__dict__["status_column"] = person_cols[0]   # errors name the column the file has
     _check_rows(claims)
     return claims
+
+
+def _person_codes(person: _Column):
+    """(int64 code per row, the trimmed ids by code). A dictionary column (as Parquet keeps repeated ids) is checked
+    and trimmed on its distinct values only, when trimming leaves them distinct and none empty; codes then need
+    not follow first appearance (the checks across rows do not rely on it)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    a = person.array
+    if pa.types.is_dictionary(a.type) and (pa.types.is_string(a.type.value_type)
+                                         or pa.types.is_large_string(a.type.value_type)):
+        ids = pc.utf8_trim_whitespace(a.dictionary)
+        if not ids.null_count and not pc_equal_empty(ids).any() and len(pc.unique(ids)) == len(ids):
+            return a.indices.to_numpy(zero_copy_only=False).astype(np.int64), ids
+    text = person.text()
+    empty = np.flatnonzero(pc_equal_empty(text))
+    if len(empty):
+        person.fail(int(empty[0]), "required value is missing (empty)")
+    encoded = text.dictionary_encode()
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
 
 
 def _statuses_column(col) -> np.ndarray:
@@ -423,14 +439,10 @@ def _check_rows(t: Claims) -> None:
         i = int(over[0])
         raise _err(f"{t.where(i)}, total_cost", f"policy_range_cost + fully_self_paid + over_limit_self_paid + "
                    f"pre_self_paid = {fen_text(parts[i])}, more than total_cost {fen_text(t.total_cost[i])}")
-    first_pos = _first_positions(t.person)
+    first_pos = _first_positions(t.person)[t.person]   # per row: its person's first row
     for field in ("statuses", "insurance"):
         values = getattr(t, field)
-        if first_pos is not None:
-            first = values[first_pos[t.person]]
-        else:  # person codes not in order of first appearance (a table built by hand): group them
-            import pandas as pd
-            first = pd.Series(values).groupby(t.person, sort=False).transform("first").to_numpy()
+        first = values[first_pos]
         differ = np.flatnonzero(first != values)
         if len(differ):
             i = int(differ[0])
@@ -448,18 +460,21 @@ def _check_rows(t: Claims) -> None:
                    f"{t.where(first)}; remove one (or, if both are real, tell them apart by their amounts)")
 
 
-def _first_positions(person: np.ndarray):
-    """Where each person code first appears, when codes were given in order of first appearance (as Arrow's
-    dictionary_encode gives them): position i is a first appearance iff its code exceeds all before it. None if
-    the codes are not in that order."""
-    if not len(person):
-        return None
+def _first_positions(person: np.ndarray) -> np.ndarray:
+    """Where each person code first appears (len(person) for a code no row has). When codes come in order of first
+    appearance (as Arrow's dictionary_encode gives them) these are where the running maximum rises; else (a
+    Parquet dictionary, a table built by hand) the least row per code."""
+    n = len(person)
+    if not n:
+        return np.zeros(0, dtype=np.int64)
     before = np.empty_like(person)
     before[0] = -1
     before[1:] = np.maximum.accumulate(person)[:-1]
     first = np.flatnonzero(person > before)
-    if len(first) != int(person.max()) + 1 or not np.array_equal(person[first], np.arange(len(first))):
-        return None
+    if len(first) == int(person.max()) + 1 and np.array_equal(person[first], np.arange(len(first))):
+        return first
+    first = np.full(int(person.max()) + 1, n, dtype=np.int64)
+    np.minimum.at(first, person, np.arange(n, dtype=np.int64))
     return first
 
 

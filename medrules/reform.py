@@ -637,6 +637,8 @@ def add_parser(sub) -> None:
 
 
 def _run(args) -> int:
+    from .memory import keep_freed_memory
+    keep_freed_memory()   # two runs over the table: the same reuse of freed memory as batch
     run_reform(args.policy, args.claims, args.change, args.out, args.inputs, args.readings, args.chart,
                args.allow_below_floor, args.timings)
     return 0

@@ -1181,3 +1181,53 @@ def test_a_bad_or_unreachable_dask_scheduler_is_one_line_and_exit_2(tmp_path, ca
                  str(tmp_path / "i.json"), "--engine", "dask", "--scheduler", scheduler]) == 2
     assert re.search(pattern, one_error_line(capsys))
     assert not (tmp_path / "r.parquet").exists()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Person ids kept as a Parquet dictionary: checked on the distinct values, same claims as plain text
+# ---------------------------------------------------------------------------------------------------------------
+
+def _with_dictionary_ids(table: pa.Table, ids: list[str], indices: list[int]) -> pa.Table:
+    """The table with person_id as a dictionary column whose codes need not follow first appearance."""
+    column = pa.DictionaryArray.from_arrays(pa.array(indices, pa.int32()), pa.array(ids))
+    return table.set_column(table.column_names.index("person_id"), "person_id", column)
+
+
+def test_dictionary_person_ids_give_the_same_settlement_as_text_ids():
+    inputs = {"critical_illness_base_deductible": "30000"}
+    rows = synthetic_rows(people=40, claims=400, seed=5)
+    plain = claims_from_arrow(arrow(rows))
+    names = sorted({r["person_id"] for r in rows}, reverse=True)   # codes in reverse name order, not first seen
+    coded = _with_dictionary_ids(arrow(rows), [" " + n for n in names] + ["unused"],
+                                 [names.index(r["person_id"]) for r in rows])
+    t = claims_from_arrow(coded)
+    assert not np.array_equal(t.person, plain.person)   # really another coding
+    assert_same_settlement(evaluate_table(plain, POLICY, inputs), evaluate_table(t, POLICY, inputs))
+    assert t.person_ids[t.person[0]].as_py() == rows[0]["person_id"]   # trimmed
+
+
+def test_dictionary_person_ids_are_checked_like_text():
+    rows = synthetic_rows(people=3, claims=6, seed=2)
+    for r in rows:
+        r.update(category="dibao")
+    rows[4]["category"] = "tekun"
+    ids = ["b", "a"]
+    # Row 5's person (code 0, "b") first appears on row 2: its category differs from that row's.
+    table = _with_dictionary_ids(arrow(rows), ids, [1, 0, 1, 1, 0, 1])
+    with pytest.raises(InputError, match=r"^row 5, category: .*differs from .*dibao.* given for the same person_id "
+                                         r"on row 2"):
+        claims_from_arrow(table)
+    # Two ids equal once trimmed are one person; an id empty once trimmed is refused, naming its row.
+    rows[4]["category"] = "dibao"
+    merged = claims_from_arrow(_with_dictionary_ids(arrow(rows), ["a", "a "], [0, 1, 0, 1, 0, 1]))
+    assert len(set(merged.person.tolist())) == 1
+    with pytest.raises(InputError, match=r"^row 2, person_id: required value is missing"):
+        claims_from_arrow(_with_dictionary_ids(arrow(rows), ["a", "  "], [0, 1, 0, 0, 0, 0]))
+
+
+def test_a_table_run_keeps_freed_memory_for_reuse_on_glibc():
+    from medrules.memory import keep_freed_memory
+    import platform
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("mallopt is glibc's")
+    assert keep_freed_memory() is True
