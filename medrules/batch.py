@@ -99,6 +99,11 @@ class Settled:
         self.undetermined_code[present] = np.asarray(inverse, dtype=np.int32).ravel()
 
     def add(self, part: np.ndarray, r) -> None:
+        self.add_texts(part, r, self.add_numbers(part, r))
+
+    def add_numbers(self, part: np.ndarray, r) -> tuple:
+        """A run's numbers at its positions: safe on several threads at once for disjoint parts (whole persons).
+        Returns what is undetermined per claim (undetermined_codes) for add_texts."""
         all_in_force = bool(r.in_force.all())
         for k in LAYERS:
             self.amounts[k][part] = r.amounts[k]
@@ -109,7 +114,12 @@ class Settled:
         if r.claims.has_total_cost.any():   # else the column is not written (result_table) and stays 0
             total, _ = r.total_out_of_pocket()
             self.total_out_of_pocket[part] = total
-        codes, texts = undetermined_codes(r)
+        return undetermined_codes(r)
+
+    def add_texts(self, part: np.ndarray, r, undetermined: tuple) -> None:
+        """What is undetermined and the decisions; called in chunk order, so the sentences are numbered alike on
+        every run."""
+        codes, texts = undetermined
         index = {t: k for k, t in enumerate(self.texts)}
         glob = np.array([index.setdefault(t, len(index)) for t in texts] + [-1], dtype=np.int32)
         self.texts = list(index)
@@ -199,9 +209,10 @@ def evaluate_table(t: Claims, policy_id: str, inputs: dict, readings: dict | Non
     parts = list(_person_chunks(order, t.person[order], chunk_rows))
 
     def settle(part):
-        return _run(policy_id, t.take(part), inputs, readings, presorted=True)
-    for part, r in _in_order(settle, parts, threads):
-        out.add(part, r)
+        r = _run(policy_id, t.take(part), inputs, readings, presorted=True)
+        return r, out.add_numbers(part, r)
+    for part, (r, undetermined) in _in_order(settle, parts, threads):
+        out.add_texts(part, r, undetermined)
         if progress is not None:
             progress.update(len(part))
     _refuse_none_in_force(out, policy_id.id if isinstance(policy_id, Policy) else policy_id)
