@@ -481,16 +481,18 @@ def _first_positions(person: np.ndarray) -> np.ndarray:
 def _duplicates(t: Claims):
     """(later, earlier) positions of the first exact duplicate (same person, date, setting and amounts), or None.
     A 64-bit hash of the key finds candidates with one sort; candidates are then compared exactly."""
-    keys = [t.person, t.date.astype(np.int64), t.setting.astype(np.int64), t.policy_range_cost]
+    keys = [t.person, t.date.view(np.int64), t.setting, t.policy_range_cost]
     for f in MONEY_FIELDS[1:]:
         given = getattr(t, "has_" + f)
-        if given.any():   # a field no row gives cannot tell two claims apart
+        if given.all():
+            keys.append(getattr(t, f))
+        elif given.any():   # a field no row gives cannot tell two claims apart
             keys.append(np.where(given, getattr(t, f), -1))
-    h = np.zeros(len(t), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for k in keys:
-            h ^= k.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15) + (h << np.uint64(6)) + (h >> np.uint64(2))
-            h *= np.uint64(0xBF58476D1CE4E5B9)
+    # FNV-style: xor a key in, multiply by an odd constant (a bijection), key after key; two passes per key.
+    h = np.full(len(t), 0xCBF29CE484222325, dtype=np.uint64)
+    for k in keys:
+        h ^= k.astype(np.int64, copy=False).view(np.uint64)
+        h *= np.uint64(0x100000001B3)
     hs = np.sort(h)
     if not (hs[1:] == hs[:-1]).any():
         return None
