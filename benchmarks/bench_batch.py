@@ -9,8 +9,10 @@ insurance 40-75% of the cost, a critical-illness slip wherever a policy needs on
 slip (mostly 0), 先行自付 on every claim, dates in 2024-2025 (where every claim policy is in force).
 
 Printed, for each policy whose rules settle claims:
-- the evaluation alone on the table (medrules.batch.evaluate_table: the same rule functions a scenario runs);
-- the whole `python -m medrules batch` process, Parquet in and out, in its own process, with its peak memory;
+- the evaluation alone on the table (medrules.batch.evaluate_table: the same rule functions a scenario runs), on
+  its person chunks' threads (one per core, at most 4) and on one thread;
+- the whole `python -m medrules batch` process, Parquet in and out, in its own process, with its peak memory and
+  its own `--timings` line: where the time goes (start-up and imports, read, validate, evaluate, write);
 then one person's scenario in-process (median of repeated runs), and Dask on a Parquet dataset of --dask-claims
 claims (a folder of 1,000,000-claim files) with the client's own peak memory.
 """
@@ -33,7 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from medrules import evaluate, parse_scenario  # noqa: E402
-from medrules.batch import _decimal_array, batch_policies, evaluate_table  # noqa: E402
+from medrules.batch import THREADS, _decimal_array, batch_policies, evaluate_table  # noqa: E402
 from medrules.claims_file import claims_from_arrow  # noqa: E402
 
 from medrules.book import CLAIM_INPUTS as INPUTS  # noqa: E402  (the book's illustrative inputs, one place)
@@ -99,14 +101,16 @@ MEASURE = ("import resource, sys\n"
            "print(u.ru_utime + u.ru_stime, rss, file=sys.stderr)\nsys.exit(rc)")
 
 
-def own_process(args: list[str]) -> tuple[float, float, float, int, str]:
-    """(wall s, cpu s, peak MiB, exit code, stdout) of `python -m medrules ARGS` in its own process."""
+def own_process(args: list[str]) -> tuple[float, float, float, int, str, str]:
+    """(wall s, cpu s, peak MiB, exit code, stdout, the run's own timings line if it printed one) of
+    `python -m medrules ARGS` in its own process."""
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", MEASURE, *args], cwd=REPO, capture_output=True, text=True)
     wall = time.perf_counter() - start
     try:
         cpu, rss = done.stderr.split()[-2:]
-        return wall, float(cpu), int(rss) / 1024, done.returncode, done.stdout
+        steps = [line for line in done.stderr.splitlines() if line.startswith("计时 timings")]
+        return wall, float(cpu), int(rss) / 1024, done.returncode, done.stdout, (steps or [""])[-1]
     except ValueError:
         raise SystemExit(f"batch failed: {done.stderr.strip()[-500:]}") from None
 
@@ -185,12 +189,16 @@ def main(argv=None):
             s = evaluate_table(t, policy, inputs)
             ev = best_of(lambda: evaluate_table(t, policy, inputs))
             (d / "inputs.json").write_text(json.dumps(inputs))
-            wall, cpu, rss, rc, out = own_process(["batch", "--policy", policy, str(src), "--out",
-                                                   str(d / "result.parquet"), "--inputs", str(d / "inputs.json")])
-            print(f"{policy:<32} evaluation {ev:5.2f} s ({len(t) / ev / 1e6:4.2f} M claims/s); whole batch process "
+            ev1 = best_of(lambda: evaluate_table(t, policy, inputs, threads=1))
+            wall, cpu, rss, rc, out, steps = own_process(["batch", "--policy", policy, str(src), "--out",
+                                                          str(d / "result.parquet"), "--inputs",
+                                                          str(d / "inputs.json"), "--timings"])
+            print(f"{policy:<32} evaluation {ev:5.2f} s ({len(t) / ev / 1e6:4.2f} M claims/s; {THREADS} threads; "
+                  f"one thread {ev1:5.2f} s); whole batch process "
                   f"(Parquet in/out) {wall:5.2f} s, cpu {cpu:5.2f} s, peak {rss:,.0f} MiB "
                   f"= {rss / (len(t) / 1e6):,.0f} MiB per million claims; complete {s.complete.mean():.1%}; "
-                  f"exit {rc}", flush=True)
+                  f"exit {rc}\n{'':<32} where the whole process goes: {steps.removeprefix('计时 timings (s): ')}",
+                  flush=True)
         for policy in batch_policies():
             print(f"one person's scenario, {policy:<32} median {scenario_median(policy):6.2f} ms in-process",
                   flush=True)
@@ -209,9 +217,9 @@ def main(argv=None):
                                        stdout=subprocess.PIPE, text=True)
             try:
                 address = cluster.stdout.readline().strip()
-                wall, cpu, rss, rc, out = own_process(["batch", "--policy", policy, str(folder), "--engine", "dask",
-                                                       "--scheduler", address, "--out", str(d / "ds.parquet"),
-                                                       "--inputs", str(d / "inputs.json")])
+                wall, cpu, rss, rc, out, _ = own_process(["batch", "--policy", policy, str(folder), "--engine",
+                                                          "dask", "--scheduler", address, "--out",
+                                                          str(d / "ds.parquet"), "--inputs", str(d / "inputs.json")])
             finally:
                 cluster.stdin.close()
                 cluster.wait(timeout=60)

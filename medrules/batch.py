@@ -512,10 +512,31 @@ def _sha256(path) -> str:
     return h.hexdigest()
 
 
+class _Stopwatch:
+    """Wall and CPU seconds of each step of a run (batch --timings), the interpreter's start-up and imports first."""
+
+    def __init__(self):
+        import time
+        self.time, self.steps = time, []
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        self.steps.append(("start-up", None, self.cpu))   # CPU spent before the run began (imports)
+
+    def lap(self, name: str) -> None:
+        wall, cpu = self.time.perf_counter(), self.time.process_time()
+        self.steps.append((name, wall - self.wall, cpu - self.cpu))
+        self.wall, self.cpu = wall, cpu
+
+    def __str__(self) -> str:
+        parts = [f"{name} {cpu:.2f}" if wall is None else f"{name} {wall:.2f} (cpu {cpu:.2f})"
+                 for name, wall, cpu in self.steps]
+        return "计时 timings (s): " + ", ".join(parts)
+
+
 def run_batch(policy_id: str, claims_path, out_path, engine="pandas", inputs_path=None, stream=None,
-              scheduler=None, readings_path=None, layout="ours", codes_path=None) -> dict:
+              scheduler=None, readings_path=None, layout="ours", codes_path=None, timings: bool = False) -> dict:
     """The whole run: validate, evaluate, write atomically, print the totals; returns the totals in fen."""
     stream = stream or sys.stdout
+    watch = _Stopwatch()
     check_policy(policy_id)
     out = check_out(out_path, (claims_path, inputs_path, readings_path, codes_path),
                     dataset=Path(claims_path).is_dir())
@@ -529,7 +550,8 @@ def run_batch(policy_id: str, claims_path, out_path, engine="pandas", inputs_pat
             raise _err("claims", f"{claims_path} is a folder (a Parquet dataset): use --engine dask")
         from .batch_dask import run_dataset
         return run_dataset(policy_id, claims_path, out, inputs, readings, scheduler, stream)
-    t = read_claims(claims_path, layout, codes_path)
+    watch.lap("checks")
+    t = read_claims(claims_path, layout, codes_path, watch.lap)
     n = len(t)
     if engine == "dask":
         s = evaluate_table_dask(t, policy_id, inputs, readings, scheduler=scheduler)
@@ -538,13 +560,19 @@ def run_batch(policy_id: str, claims_path, out_path, engine="pandas", inputs_pat
         show = sys.stderr.isatty() or n > PROGRESS_MIN_ROWS
         with tqdm(total=n, unit="claims", file=sys.stderr, disable=not show, desc=policy_id) as bar:
             s = evaluate_table(t, policy_id, inputs, readings, progress=bar)
+    watch.lap("evaluate")
     provenance = {"claims": str(Path(claims_path).resolve()), "sha256": _sha256(claims_path), "layout": layout,
                   "codes": None if codes_path is None else str(Path(codes_path).resolve()),
                   "inputs": {k: str(v) if not isinstance(v, bool) else v for k, v in inputs.items()},
                   "readings": readings}
-    write_atomically(result_table(t, s, policy_id, provenance), out)
+    table = result_table(t, s, policy_id, provenance)
+    watch.lap("result table")
+    write_atomically(table, out)
+    watch.lap("write")
     tot = totals(s)
     print(format_totals(tot, n, s), file=stream)
+    if timings:
+        print(watch, file=sys.stderr)
     return tot
 
 
@@ -614,6 +642,7 @@ def add_parser(sub) -> None:
     p.add_argument("--layout", default="ours", help="ours (default) or nhsa: the settlement record's field names")
     p.add_argument("--codes", help="with --layout nhsa: the region's code mapping (see examples/nhsa-codes.yaml)")
     p.add_argument("--scheduler", help="dask only: a distributed scheduler address (tcp://host:8786)")
+    p.add_argument("--timings", action="store_true", help="print the wall and CPU time of each step to stderr")
     p.set_defaults(run=_run_cli)
     e = sub.add_parser("explain", help="the trace of one row of a batch result, step by step with its clauses")
     e.add_argument("result", help="a result .parquet written by batch")
@@ -626,7 +655,8 @@ def _run_cli(args) -> int:
     from .memory import keep_freed_memory
     keep_freed_memory()
     run_batch(args.policy, args.claims, args.out, engine=args.engine, inputs_path=args.inputs,
-              scheduler=args.scheduler, readings_path=args.readings, layout=args.layout, codes_path=args.codes)
+              scheduler=args.scheduler, readings_path=args.readings, layout=args.layout, codes_path=args.codes,
+              timings=args.timings)
     return 0
 
 

@@ -322,15 +322,21 @@ def pc_equal_empty(text) -> np.ndarray:
 
 
 
-def read_claims(path, layout: str = "ours", codes_path=None) -> Claims:
-    """Read and validate a claims file into Claims; any problem is a BatchInputError naming row and field."""
+def read_claims(path, layout: str = "ours", codes_path=None, lap=None) -> Claims:
+    """Read and validate a claims file into Claims; any problem is a BatchInputError naming row and field.
+    `lap(step)` is told when the file is read and when it is validated (batch --timings)."""
     table, line_offset = _read_arrow(str(path))
+    if lap is not None:
+        lap("read")
     if layout == "nhsa":
         from .nhsa import to_our_layout
         table = to_our_layout(table, codes_path, line_offset)
     elif layout != "ours":
         raise _err("layout", f"{layout!r}; allowed: ours, nhsa")
-    return claims_from_arrow(table, line_offset)
+    claims = claims_from_arrow(table, line_offset)
+    if lap is not None:
+        lap("validate")
+    return claims
 
 
 def claims_from_arrow(table, line_offset=None, row_offset: int = 0) -> Claims:

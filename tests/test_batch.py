@@ -874,6 +874,19 @@ def test_cli_dask_engine_writes_the_same_parquet_as_the_pandas_engine(tmp_path):
     assert pandas_result.column("supplementary_insurance").null_count > 0
 
 
+def test_cli_timings_name_each_step_of_the_run_once_in_order(tmp_path, capsys):
+    src = write_csv(tmp_path, synthetic_rows(people=20, claims=60, seed=3))
+    inputs = tmp_path / "inputs.json"
+    inputs.write_text(INPUTS_30000)
+    assert main(["batch", "--policy", POLICY, str(src), "--out", str(tmp_path / "r.parquet"), "--inputs",
+                 str(inputs), "--timings"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    steps = re.findall(r"(?:, |: )([a-z -]+) [0-9]+\.[0-9]{2}", err)
+    assert err.startswith("计时 timings (s): start-up ")
+    assert steps == ["start-up", "checks", "read", "validate", "evaluate", "result table", "write"]
+    assert pq.read_table(tmp_path / "r.parquet").num_rows == 60
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Hard inputs: exit 2, the row and field named, nothing left behind
 # ---------------------------------------------------------------------------------------------------------------
