@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -32,6 +33,8 @@ FALSE = ("false", "0", "no", "n", "f", "off")
 MAX_FEN = int(MAX_AMOUNT * 100)
 _MONEY_RE = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
 _DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+PARSE_THREADS = max(1, min(4, os.cpu_count() or 1))   # columns parsed at once on a large table
+PARSE_THREADS_FROM = 50_000                            # rows; below, one thread is quicker
 
 
 class BatchInputError(InputError):
@@ -362,34 +365,58 @@ def claims_from_arrow(table, line_offset=None, row_offset: int = 0) -> Claims:
 
     def col(name):
         return _Column(table, name, line_offset, row_offset)
-    person = col("person_id")
-    person.require_present()
-    codes, person_ids = _person_codes(person)
-    values = {"row": np.arange(row_offset, row_offset + n, dtype=np.int64), "person": codes}
-    if "statuses" in names:
-        values["statuses"] = _statuses_column(col("statuses"))
-    else:
-        category = _choice_column(col("category"), tuple(CATEGORIES))
+
+    def person_codes():
+        person = col("person_id")
+        person.require_present()
+        return _person_codes(person)
+
+    def categories():
         masks = np.array([status_mask(CATEGORY_STATUSES[c]) for c in CATEGORIES], dtype=np.int32)
-        values["statuses"] = masks[category]
-    values["insurance"] = _choice_column(col("insurance"), CODES["insurance"])
-    values["date"] = _date_column(col("date"))
-    values["setting"] = _choice_column(col("setting"), CODES["setting"])
-    values["facility"] = (_choice_column(col("facility"), CODES["facility"], required=False)
-                          if "facility" in names else np.full(n, -1, dtype=np.int8))
-    for name in MONEY_FIELDS:
-        if name in names:
-            fen, present = _money_column(col(name), required=(name == "policy_range_cost"))
+        return masks[_choice_column(col("category"), tuple(CATEGORIES))]
+
+    def money(name):
+        if name not in names:
+            return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+        return _money_column(col(name), required=(name == "policy_range_cost"))
+
+    # Each column is parsed on its own, in this order; the first that fails in this order is the error reported.
+    parsers = {
+        "person": person_codes,
+        "statuses": (lambda: _statuses_column(col("statuses"))) if "statuses" in names else categories,
+        "insurance": lambda: _choice_column(col("insurance"), CODES["insurance"]),
+        "date": lambda: _date_column(col("date")),
+        "setting": lambda: _choice_column(col("setting"), CODES["setting"]),
+        "facility": ((lambda: _choice_column(col("facility"), CODES["facility"], required=False))
+                     if "facility" in names else (lambda: np.full(n, -1, dtype=np.int8))),
+        **{name: (lambda name=name: money(name)) for name in MONEY_FIELDS},
+        # yes/no facts a claim may carry; false where the table has no such column
+        **{name: ((lambda name=name: _bool_column(col(name))) if name in names
+                  else (lambda: np.zeros(n, dtype=bool))) for name in FLAG_FIELDS},
+    }
+    parsed = _parse_columns(parsers, threads=PARSE_THREADS if n >= PARSE_THREADS_FROM else 1)
+    codes, person_ids = parsed.pop("person")
+    values = {"row": np.arange(row_offset, row_offset + n, dtype=np.int64), "person": codes}
+    for name, value in parsed.items():
+        if name in MONEY_FIELDS:
+            values[name], values["has_" + name] = value
         else:
-            fen, present = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
-        values[name] = fen
-        values["has_" + name] = present
-    for name in FLAG_FIELDS:  # yes/no facts a claim may carry; false where the table has no such column
-        values[name] = _bool_column(col(name)) if name in names else np.zeros(n, dtype=bool)
+            values[name] = value
     claims = Claims(values, person_ids=person_ids, line_offset=line_offset)
     claims.__dict__["status_column"] = person_cols[0]   # errors name the column the file has
     _check_rows(claims)
     return claims
+
+
+def _parse_columns(parsers: dict, threads: int) -> dict:
+    """Every parser's result by name. On several threads (Arrow's and numpy's kernels release the GIL) all run;
+    results are then taken in the parsers' order, so the error raised is the one a single thread meets first."""
+    if threads <= 1:
+        return {name: parse() for name, parse in parsers.items()}
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(threads, thread_name_prefix="medrules-parse") as pool:
+        futures = {name: pool.submit(parse) for name, parse in parsers.items()}
+        return {name: future.result() for name, future in futures.items()}
 
 
 def _person_codes(person: _Column):

@@ -1244,3 +1244,28 @@ def test_a_table_run_keeps_freed_memory_for_reuse_on_glibc():
     if platform.libc_ver()[0] != "glibc":
         pytest.skip("mallopt is glibc's")
     assert keep_freed_memory() is True
+
+
+def test_columns_parsed_on_threads_report_the_error_one_thread_meets_first(monkeypatch):
+    import medrules.claims_file as cf
+    rows = synthetic_rows(people=30, claims=200, seed=4)
+    rows[150]["date"] = "2023-02-30"    # date is parsed before setting …
+    rows[3]["setting"] = "ward"          # … so this earlier row's error is not the one reported
+    rows[90]["referred"] = None          # a flag, parsed last
+    table = arrow(rows)
+    messages = []
+    for threads, start in ((1, 10**9), (4, 1)):
+        monkeypatch.setattr(cf, "PARSE_THREADS", threads)
+        monkeypatch.setattr(cf, "PARSE_THREADS_FROM", start)
+        with pytest.raises(InputError) as e:
+            claims_from_arrow(table)
+        messages.append(str(e.value))
+    assert messages[0] == messages[1]
+    assert messages[0].startswith("row 151, date: '2023-02-30' is not a calendar date")
+    monkeypatch.setattr(cf, "PARSE_THREADS", 4)
+    good = arrow(synthetic_rows(people=30, claims=200, seed=4))
+    on_threads = claims_from_arrow(good)
+    monkeypatch.setattr(cf, "PARSE_THREADS", 1)
+    one = claims_from_arrow(good)
+    assert on_threads.columns.keys() == one.columns.keys()
+    assert all(np.array_equal(on_threads.columns[k], one.columns[k]) for k in one.columns)
