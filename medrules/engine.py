@@ -330,6 +330,14 @@ class _LayerText:
 
 
 
+def step_label(name: str) -> tuple[str, str]:
+    """What a trace step is about, (zh, en): a layer (layer.*), a decision or the validity check (trace.step.*)."""
+    for key in (f"layer.{name}", f"trace.step.{name}"):
+        if key in catalogue():
+            return msg(key)
+    return name, name
+
+
 def _templates(lr: LayerRun, case) -> tuple[str, str]:
     """The (zh, en) templates a case names by its message key, checked against the values the rule gives: a key
     missing from the catalogue, or placeholders other than the values, is a bug in the rule (raised for every case

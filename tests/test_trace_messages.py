@@ -7,6 +7,7 @@ every casebook (and each other option of each reading) through evaluate to check
 from __future__ import annotations
 
 import ast
+import html
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -71,8 +72,9 @@ def test_every_message_key_a_rule_names_is_in_the_catalogue_with_the_values_it_g
                     given = kwargs - {"clause"}
                     for lang in ("zh", "en"):
                         if placeholders(keys[start][lang]) != given:
-                            problems.append(f"{where}: {start!r} ({lang}) has placeholders "
-                                            f"{sorted(placeholders(keys[start][lang]))}, the rule gives {sorted(given)}")
+                            wanted = sorted(placeholders(keys[start][lang]))
+                            problems.append(f"{where}: {start!r} ({lang}) has placeholders {wanted}, the rule "
+                                            f"gives {sorted(given)}")
             elif not any(k.startswith(start) for k in keys):
                 problems.append(f"{where}: {name}() builds a key from {start!r}, which no message starts with")
             checked += 1
@@ -97,7 +99,8 @@ def test_a_case_naming_an_unknown_key_or_other_values_is_refused():
         _templates(lr, Case(mask, 0, "trace.wenzhou.ma_tekun", {"burden": 1, "ratio": 1, "due": 1}))
     with pytest.raises(RuleError, match="placeholders"):
         _templates(lr, Case(mask, 0, "trace.wenzhou.high_cost_not_guided", {"burden": 1}))
-    assert _templates(lr, Case(mask, 0, "trace.wenzhou.high_cost_not_guided"))[0].startswith("本次不予高额医疗费用化解")
+    zh, _ = _templates(lr, Case(mask, 0, "trace.wenzhou.high_cost_not_guided"))
+    assert zh.startswith("本次不予高额医疗费用化解")
     with pytest.raises(RuleError, match="without placeholders"):
         _why_text({"why": "trace.wenzhou.ma_tekun", "field": "x", "needed_by": "medical_assistance"})
     with pytest.raises(RuleError, match="message key"):
@@ -177,3 +180,29 @@ def test_the_words_a_rule_puts_inside_a_sentence_follow_its_language():
     step = next(s for s in result.trace if s.layer == "critical_illness_insurance")
     assert "取消年度最高支付限额" in step.explanation_zh and "no annual limit" not in step.explanation_zh
     assert "no annual limit" in step.explanation_en and "取消" not in step.explanation_en
+
+
+def _long_trace():
+    """Shandong's tilted assistance under reading upper-bound: the longest sentence a trace has."""
+    scenario = {"policy": "shandong-2022-major-illness", "person": {"statuses": ["dibao"], "insurance": "resident"},
+                "claims": [{"date": "2023-03-10", "setting": "inpatient", "policy_range_cost": 300000,
+                            "basic_insurance_paid": 150000, "critical_illness_paid": 60000,
+                            "supplementary_insurance_paid": 0}],
+                "inputs": {"medical_assistance.still_heavy_threshold": 10000}}
+    return medrules.evaluate(medrules.parse_scenario(scenario))
+
+
+def test_the_books_trace_table_shows_every_sentence_whole_chinese_with_english_behind_the_switch():
+    from medrules.report import trace_table
+    from medrules.widgets import trace_html
+    result = _long_trace()
+    tilted = next(s for s in result.trace if s.layer == "further_relief")
+    assert len(tilted.explanation_zh) > 150 and "upper bound" in tilted.explanation_en
+    for page in (trace_table(result)._repr_html_(), trace_html(result)):
+        assert "..." not in page and "…" not in page
+        for s in result.trace:
+            assert f'<span lang="zh">{html.escape(s.explanation_zh)}</span>' in page
+            assert f'<span lang="en">{html.escape(s.explanation_en)}</span>' in page
+        assert '<span lang="zh">倾斜救助</span>' in page
+    plain = repr(trace_table(result))
+    assert tilted.explanation_zh in plain and tilted.explanation_en in plain and "..." not in plain

@@ -96,7 +96,8 @@ def special_disease_catalogue_additions() -> tuple:
 @rule("wenzhou-2021-78/3.3.9")
 def basic_insurance(c: Context):
     """基本医疗保险 — wenzhou-2021-78/3.3.9: taken from the settlement slip (the plan sets no basic-insurance amounts)."""
-    return c.layer(*c.from_record("basic_insurance_paid", "trace.slip.basic_insurance", "trace.wenzhou.basic_from_slip"))
+    return c.layer(*c.from_record("basic_insurance_paid", "trace.slip.basic_insurance",
+                                  "trace.wenzhou.basic_from_slip"))
 
 
 @rule("wenzhou-2021-78/3.3.9")
