@@ -266,12 +266,12 @@ class _LayerText:
             members = np.flatnonzero(cause == k)
             if len(members):
                 self.clause[members] = c["clause"]
-                why = msg(run.why_keys[k])
+                why, field = msg(run.why_keys[k]), _field_names(run.policy, c["field"])
                 for lang, out in ((0, zh), (1, en)):
                     if c["needed_by"] == lr.name:
-                        out[members] = text_of("trace.common.needs", LANGS[lang], field=c["field"], why=why[lang])
+                        out[members] = text_of("trace.common.needs", LANGS[lang], field=field[lang], why=why[lang])
                     else:
-                        out[members] = text_of("trace.common.waits_on", LANGS[lang], field=c["field"],
+                        out[members] = text_of("trace.common.waits_on", LANGS[lang], field=field[lang],
                                                needed_by=layer_names[c["needed_by"]][lang])
         for k, cs in enumerate(lr.cases):
             templates = _templates(lr, cs)
@@ -328,6 +328,17 @@ class _LayerText:
                     self.readings, lr.decision, self.explanation_zh[j], self.explanation_en[j])
 
 
+
+
+def _field_names(policy, field_name: str) -> tuple[str, str]:
+    """A field a claim needs, (zh, en): in Chinese as staff call it with the name to fill in beside it (an input's
+    label from parameters.yaml, a record field's from the catalogue); in English the name alone, as before."""
+    short = field_name.removeprefix("inputs.")
+    label = ((policy.inputs.get(short) or {}).get("label") or {}).get("zh") if field_name.startswith("inputs.") else None
+    for key in (f"field.{field_name}", f"trace.field.{field_name}"):
+        if label is None and key in catalogue():
+            label = text_of(key, "zh")
+    return (f"{label}（{field_name}）" if label else field_name), field_name
 
 
 def step_label(name: str) -> tuple[str, str]:
