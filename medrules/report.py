@@ -5,6 +5,7 @@ are reviewed results that nbval can compare."""
 from __future__ import annotations
 
 import inspect
+import re
 import textwrap
 
 import pandas as pd
@@ -12,7 +13,8 @@ from IPython.display import Markdown
 
 from .categories import CATEGORIES
 from .engine import Result, evaluate, step_label
-from .messages import both, catalogue, pair
+from .messages import both, catalogue, pair, placeholders
+from .messages import html as html_message
 from .money import UNDETERMINED, fmt_ratio, fmt_yuan, shown  # noqa: F401  (shown: re-exported)
 from .policy import load_policy
 from .rulebook import LAYER_LABELS, LAYERS
@@ -46,9 +48,26 @@ def show_clause(policy_id: str, path: str) -> Markdown:
 
 
 def show_rule(*functions) -> Markdown:
-    """The source of the rule functions the engine runs: the same code, not a copy of it."""
+    """The source of the rule functions the engine runs: the same code, not a copy of it; under it, the sentences
+    its message keys stand for (medrules/messages.yaml), so a reviewer reads the rule with its words."""
     blocks = [textwrap.dedent(inspect.getsource(fn)) for fn in functions]
-    return Markdown("```python\n" + "\n\n".join(b.rstrip() for b in blocks) + "\n```")
+    code = "```python\n" + "\n\n".join(b.rstrip() for b in blocks) + "\n```"
+    keys = rule_messages("\n".join(blocks))
+    if not keys:
+        return Markdown(code)
+    lines = [f"- `{k}`：{html_message(k, **{name: '{' + name + '}' for name in placeholders(catalogue()[k]['zh'])})}"
+             for k in keys]
+    return Markdown(code + "\n\n" + both("trace.rule_messages") + "\n\n" + "\n".join(lines))
+
+
+def rule_messages(source: str) -> list[str]:
+    """The catalogue keys a rule's source names: written whole ("trace.wenzhou.ma_tekun") or as the start of keys it
+    completes (f"trace.wenzhou.deposit_not_waived.{why}", "trace.guizhou.outpatient_resident" + suffix)."""
+    keys = catalogue()
+    named = []
+    for start, after in re.findall(r"""["'](trace\.[A-Za-z0-9_.]+)(\{|["']\s*\+)?""", source):
+        named += [k for k in keys if k.startswith(start)] if after else [start]
+    return list(dict.fromkeys(named))
 
 
 def _value(v, unit: str) -> str:

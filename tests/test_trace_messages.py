@@ -206,3 +206,20 @@ def test_the_books_trace_table_shows_every_sentence_whole_chinese_with_english_b
         assert '<span lang="zh">倾斜救助</span>' in page
     plain = repr(trace_table(result))
     assert tilted.explanation_zh in plain and tilted.explanation_en in plain and "..." not in plain
+
+
+def test_every_trace_message_of_a_policy_is_named_by_its_rules_and_shown_under_them():
+    """No sentence in the catalogue that no rule says; show_rule prints a rule's code with the sentences it names,
+    Chinese with the English behind the switch, placeholders as {name}."""
+    from medrules.report import rule_messages, show_rule
+    from medrules.rules import wenzhou_2021_78
+    named = set()
+    for path in RULES:
+        named |= set(rule_messages(path.read_text(encoding="utf-8")))
+    prefixes = ("trace.wenzhou.", "trace.shandong.", "trace.guizhou.", "trace.slip.")
+    unused = sorted(k for k in catalogue() if k.startswith(prefixes) and k not in named)
+    assert not unused, unused
+    shown = show_rule(wenzhou_2021_78.pay_after_treatment).data
+    assert "`trace.wenzhou.deposit_not_waived.not_referred`" in shown
+    assert '<span lang="zh">不免交押金：未经转诊</span> <span lang="en">deposit not waived: not referred</span>' in shown
+    assert "{burden}" in show_rule(wenzhou_2021_78.medical_assistance).data
