@@ -452,7 +452,7 @@ def _sentence_html(zh: str, en: str) -> str:
 
 def _layer_label(k: str) -> str:
     zh, en = LAYER_LABELS[k]
-    return f"{zh} <span style='color:#555'>{en}</span>"
+    return f"{zh} <span lang='en' style='color:#555'>{en}</span>"
 
 
 def share_bar(totals: dict, title: str = "") -> str:
