@@ -172,7 +172,7 @@ class Run:
     position: np.ndarray            # per claim: its index in the in-force sorted arrays, -1 if not in force
     readings: dict
     validity: str
-    why_keys: list = None           # per cause, the catalogue key of its why (causes hold the bilingual text)
+    why_keys: list | None = None    # per cause, the catalogue key of its why (causes hold the bilingual text)
 
     @property
     def complete(self) -> np.ndarray:
@@ -239,7 +239,7 @@ class Run:
         period = {lang: text_of("trace.common.validity_period", lang,
                                 start=start or text_of("trace.common.start_not_stated", lang),
                                 end=self.policy.in_force_to or text_of("trace.common.end_not_stated", lang))
-                  for lang in ("zh", "en")}
+                  for lang in LANGS}
         return (text_of("trace.common.outside_validity", "zh", period=period["zh"]),
                 text_of("trace.common.outside_validity", "en", period=period["en"]))
 
@@ -260,8 +260,8 @@ class _LayerText:
         self.determined = cause < 0
         self.clause = np.full(n, lr.clause, dtype=object)
         zh, en = np.full(n, "", dtype=object), np.full(n, "", dtype=object)
-        layer_names = {name: (text_of(f"layer.{name}", "zh") if f"layer.{name}" in catalogue() else name, name)
-                       for name in {c["needed_by"] for c in run.causes}}
+        # The layer a claim waits on: its Chinese name in the Chinese sentence, its code in the English one.
+        layer_names = {name: (step_label(name)[0], name) for name in {c["needed_by"] for c in run.causes}}
         for k, c in enumerate(run.causes):
             members = np.flatnonzero(cause == k)
             if len(members):
@@ -328,13 +328,12 @@ class _LayerText:
                     self.readings, lr.decision, self.explanation_zh[j], self.explanation_en[j])
 
 
-
-
 def _field_names(policy, field_name: str) -> tuple[str, str]:
     """A field a claim needs, (zh, en): in Chinese as staff call it with the name to fill in beside it (an input's
     label from parameters.yaml, a record field's from the catalogue); in English the name alone, as before."""
-    short = field_name.removeprefix("inputs.")
-    label = ((policy.inputs.get(short) or {}).get("label") or {}).get("zh") if field_name.startswith("inputs.") else None
+    label = None
+    if field_name.startswith("inputs."):
+        label = ((policy.inputs.get(field_name.removeprefix("inputs.")) or {}).get("label") or {}).get("zh")
     for key in (f"field.{field_name}", f"trace.field.{field_name}"):
         if label is None and key in catalogue():
             label = text_of(key, "zh")
