@@ -486,11 +486,10 @@ def comparison_table(rows: list[dict], cost: Decimal):
             for k in keys:
                 needs = sorted({u["field"] for u in result.undetermined if u["layer"] == k})
                 row[f"{LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]}"] = (
-                    fmt_yuan(t[k]) if t[k] is not None else f"待定（需 {', '.join(needs)}）")
+                    fmt_yuan(t[k]) if t[k] is not None else text("benefit.undetermined", "zh", field=", ".join(needs)))
             bound = "" if result.complete else "≤ "
             row["自付占比 share"] = f"{bound}{(t['out_of_pocket'] / cost * 100).quantize(Decimal('0.1'))}%"
-            row["说明 note"] = ("" if result.complete else
-                              "部分待定：个人自付为上限 partly undetermined: out of pocket is an upper bound")
+            row["说明 note"] = "" if result.complete else both("workshop.partial")
         table.append(row)
     return pd.DataFrame(table).set_index("政策 policy")
 

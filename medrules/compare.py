@@ -3,8 +3,9 @@
 
 Each policy starts from the book's illustrative inputs (medrules.book.CLAIM_INPUTS): values its text leaves open,
 shown as 假设 (assumptions) wherever the comparison is shown; a scenario's own inputs replace them. A layer that
-needs a value nobody gave is 待定（需 …）in its cell; a policy whose validity no claim falls in says 已失效 /
-尚未施行 / 尚无生效日期 instead of refusing. Every column carries the policy's status mark.
+needs a value nobody gave says so in its cell (benefit.undetermined, naming the field); a policy whose validity no
+claim falls in says 已失效 / 尚未施行 / 尚无生效日期 instead of refusing. Every column carries the policy's status
+mark.
 """
 from __future__ import annotations
 
@@ -80,7 +81,7 @@ class Column:
     policy: str
     name: str                      # place and status mark, as in the book (marked_name)
     state: str                     # complete | partial | expired | not-yet | no-start | refused
-    cells: dict                    # {layer: text}: an amount, 待定（需 …）, or "" when the column has no result
+    cells: dict                    # {layer: text}: an amount, benefit.undetermined, or "" when the column has no result
     amounts: dict                  # {layer: Decimal | None}
     notes: list = field(default_factory=list)       # (zh, en) sentences under the column
     assumed: dict = field(default_factory=dict)     # {input: value} taken from the book's assumptions

@@ -15,6 +15,8 @@ from decimal import Decimal
 import numpy as np
 
 from .claims import Claims, person_statuses, yuan
+from .messages import LANGS, catalogue, msg, placeholders
+from .messages import text as text_of
 from .money import ZERO, exact_ratio
 from .policy import Policy, PolicyError, load_policy, policy_ids
 from .rulebook import LAYERS, Context, LayerRun, Ratio, RuleError, trace_value
@@ -118,9 +120,19 @@ def sort_order(t: Claims) -> np.ndarray:
     return np.lexsort((t.row, t.date, t.person))
 
 
+# Between the Chinese and the English of a trace sentence in plain text (the CLI, JSON, CSV).
+TRACE_SEP = " · "
+
+
+def bilingual(zh: str, en: str) -> str:
+    """A trace sentence in plain text: Chinese first, the English after it."""
+    return f"{zh}{TRACE_SEP}{en}"
+
+
 @dataclass(slots=True)
 class Step:
-    """One line of the trace: which rule and clause, the values it used, the amount (None: undetermined) and why."""
+    """One line of the trace: which rule and clause, the values it used, the amount (None: undetermined) and why:
+    `explanation` is Chinese then English in plain text, `explanation_zh` and `explanation_en` each language."""
     claim: int
     layer: str
     rule: str
@@ -130,6 +142,8 @@ class Step:
     explanation: str
     readings: dict
     decision: bool = False
+    explanation_zh: str = ""
+    explanation_en: str = ""
 
     def to_dict(self) -> dict:
         amount = self.amount
@@ -137,7 +151,8 @@ class Step:
             amount = f"{amount:.2f}"
         return {"claim": self.claim, "layer": self.layer, "rule": self.rule, "clause": self.clause,
                 "params": self.params, "amount": amount, "readings": self.readings,
-                "explanation": self.explanation}
+                "explanation": self.explanation, "explanation_zh": self.explanation_zh,
+                "explanation_en": self.explanation_en}
 
 
 @dataclass
@@ -157,6 +172,7 @@ class Run:
     position: np.ndarray            # per claim: its index in the in-force sorted arrays, -1 if not in force
     readings: dict
     validity: str
+    why_keys: list | None = None    # per cause, the catalogue key of its why (causes hold the bilingual text)
 
     @property
     def complete(self) -> np.ndarray:
@@ -184,11 +200,12 @@ class Run:
         settled = pos >= 0
         p = np.where(settled, pos, 0)
         layers = [_LayerText(self, lr, p, settled) for lr in self.layer_runs]
-        outside = f"outside the policy's validity ({self.validity}): not settled"
+        zh, en = self._outside_text()
         steps = []
         for j, i in enumerate(indices.tolist()):
             if not settled[j]:
-                steps.append(Step(i, "in_force", "in_force", self._validity_clause(), {}, None, outside, {}))
+                steps.append(Step(i, "in_force", "in_force", self._validity_clause(), {}, None, bilingual(zh, en),
+                                  {}, False, zh, en))
                 continue
             for text in layers:
                 steps.append(text.step(i, j))
@@ -201,9 +218,10 @@ class Run:
         settled = pos >= 0
         p = np.where(settled, pos, 0)
         layers = [(t, t.amount_text()) for t in (_LayerText(self, lr, p, settled) for lr in self.layer_runs)]
+        zh, en = self._outside_text()
         outside = {"layer": "in_force", "rule": "in_force", "clause": self._validity_clause(), "params": {},
-                   "amount": None, "readings": {}, "explanation": f"outside the policy's validity ({self.validity}): "
-                   "not settled"}
+                   "amount": None, "readings": {}, "explanation": bilingual(zh, en), "explanation_zh": zh,
+                   "explanation_en": en}
         out = []
         for j, i in enumerate(indices.tolist()):
             if not settled[j]:
@@ -212,8 +230,18 @@ class Run:
             for t, amounts in layers:
                 out.append({"claim": i, "layer": t.lr.name, "rule": t.lr.rule, "clause": t.clause[j],
                             "params": t.params[j], "amount": amounts[j], "readings": t.readings,
-                            "explanation": t.explanation[j]})
+                            "explanation": t.explanation[j], "explanation_zh": t.explanation_zh[j],
+                            "explanation_en": t.explanation_en[j]})
         return out
+
+    def _outside_text(self) -> tuple[str, str]:
+        start = self.policy.in_force_from or self.policy.known_from
+        period = {lang: text_of("trace.common.validity_period", lang,
+                                start=start or text_of("trace.common.start_not_stated", lang),
+                                end=self.policy.in_force_to or text_of("trace.common.end_not_stated", lang))
+                  for lang in LANGS}
+        return (text_of("trace.common.outside_validity", "zh", period=period["zh"]),
+                text_of("trace.common.outside_validity", "en", period=period["en"]))
 
     def _validity_clause(self) -> str:
         return getattr(rules_module(self.policy.id).in_force, "clause", self.policy.id)
@@ -231,25 +259,34 @@ class _LayerText:
         self.readings = dict(lr.readings)
         self.determined = cause < 0
         self.clause = np.full(n, lr.clause, dtype=object)
-        self.explanation = np.full(n, "", dtype=object)
+        zh, en = np.full(n, "", dtype=object), np.full(n, "", dtype=object)
+        # The layer a claim waits on: its Chinese name in the Chinese sentence, its code in the English one.
+        layer_names = {name: (step_label(name)[0], name) for name in {c["needed_by"] for c in run.causes}}
         for k, c in enumerate(run.causes):
             members = np.flatnonzero(cause == k)
             if len(members):
                 self.clause[members] = c["clause"]
-                self.explanation[members] = (
-                    f"undetermined: needs {c['field']} ({c['why']})" if c["needed_by"] == lr.name else
-                    f"undetermined: it settles what {c['needed_by']} leaves, and {c['needed_by']} needs {c['field']}")
+                why, field = msg(run.why_keys[k]), _field_names(run.policy, c["field"])
+                for lang, out in ((0, zh), (1, en)):
+                    if c["needed_by"] == lr.name:
+                        out[members] = text_of("trace.common.needs", LANGS[lang], field=field[lang], why=why[lang])
+                    else:
+                        out[members] = text_of("trace.common.waits_on", LANGS[lang], field=field[lang],
+                                               needed_by=layer_names[c["needed_by"]][lang])
         for k, cs in enumerate(lr.cases):
+            templates = _templates(lr, cs)
             members = np.flatnonzero((case == k) & self.determined & settled)
             if not len(members) or cs.need is not None:
                 continue
             if cs.clause:
                 self.clause[members] = cs.clause
-            values = {key: (_format_many(v, p[members]) if isinstance(v, (np.ndarray, Ratio)) else [v] * len(members))
-                      for key, v in cs.values.items()}
-            keys = list(values)
-            self.explanation[members] = ([cs.why.format(**dict(zip(keys, row))) for row in zip(*values.values())]
-                                         if keys else [cs.why] * len(members))
+            for lang, out in ((0, zh), (1, en)):
+                values = {key: _values_in(v, lang, p[members]) for key, v in cs.values.items()}
+                keys = list(values)
+                out[members] = ([templates[lang].format(**dict(zip(keys, row))) for row in zip(*values.values())]
+                                if keys else [templates[lang]] * len(members))
+        self.explanation_zh, self.explanation_en = zh, en
+        self.explanation = np.array([bilingual(a, b) for a, b in zip(zh, en)], dtype=object)
         self.params = self._param_dicts(lr, p, n)
         self.amount = (np.array([_decision_value(lr, int(q)) for q in p], dtype=object) if lr.decision
                        else np.asarray(lr.amount)[p])
@@ -288,7 +325,52 @@ class _LayerText:
     def step(self, i: int, j: int) -> Step:
         lr = self.lr
         return Step(i, lr.name, lr.rule, self.clause[j], self.params[j], self.amount_of(j), self.explanation[j],
-                    self.readings, lr.decision)
+                    self.readings, lr.decision, self.explanation_zh[j], self.explanation_en[j])
+
+
+def _field_names(policy, field_name: str) -> tuple[str, str]:
+    """A field a claim needs, (zh, en): in Chinese as staff call it with the name to fill in beside it (an input's
+    label from parameters.yaml, a record field's from the catalogue); in English the name alone, as before."""
+    label = None
+    if field_name.startswith("inputs."):
+        label = ((policy.inputs.get(field_name.removeprefix("inputs.")) or {}).get("label") or {}).get("zh")
+    for key in (f"field.{field_name}", f"trace.field.{field_name}"):
+        if label is None and key in catalogue():
+            label = text_of(key, "zh")
+    return (f"{label}（{field_name}）" if label else field_name), field_name
+
+
+def step_label(name: str) -> tuple[str, str]:
+    """What a trace step is about, (zh, en): a layer (layer.*), a decision or the validity check (trace.step.*)."""
+    for key in (f"layer.{name}", f"trace.step.{name}"):
+        if key in catalogue():
+            return msg(key)
+    return name, name
+
+
+def _templates(lr: LayerRun, case) -> tuple[str, str]:
+    """The (zh, en) templates a case names by its message key, checked against the values the rule gives: a key
+    missing from the catalogue, or placeholders other than the values, is a bug in the rule (raised for every case
+    the rule returns, whether or not a claim fell to it)."""
+    entry = catalogue().get(case.why)
+    if entry is None:
+        raise RuleError(f"{lr.rule}: no message {case.why!r} in medrules/messages.yaml")
+    given = set() if case.need is not None else set(case.values)
+    for lang in LANGS:
+        if placeholders(entry[lang]) != given:
+            raise RuleError(f"{lr.rule}: message {case.why!r} ({lang}) has placeholders "
+                            f"{sorted(placeholders(entry[lang]))}, the rule gives {sorted(given)}")
+    return entry["zh"], entry["en"]
+
+
+def _values_in(value, lang: int, positions: np.ndarray) -> list:
+    """A case's value for the claims at `positions`, as text in one language: a (zh, en) pair (a message the rule
+    looked up, medrules.messages.msg) gives its own language; numbers are the same in both."""
+    if isinstance(value, tuple):
+        return [value[lang]] * len(positions)
+    if isinstance(value, (np.ndarray, Ratio)):
+        return _format_many(value, positions)
+    return [str(value)] * len(positions)
 
 
 def _format_many(value, positions: np.ndarray) -> list:
@@ -374,9 +456,21 @@ def run(policy_id, claims: Claims, inputs: dict, readings: dict | None = None, p
     in_force[position >= 0] = True
     decisions = {k: (_scatter(n, settle, lr.amount, None, dtype=object),
                      _scatter(n, settle, lr.cause < 0, False)) for k, lr in decisions_out.items()}
+    why_keys = [cause["why"] for cause in c.causes]
+    causes = [{**cause, "why": _why_text(cause)} for cause in c.causes]
     return Run(policy, claims, in_force, amounts, undetermined, _scatter(n, settle, c.left, 0),
                _scatter(n, settle, c.outside_paid, 0),
-               decisions, c.causes, runs, position, readings, validity_text(policy))
+               decisions, causes, runs, position, readings, validity_text(policy), why_keys)
+
+
+def _why_text(cause: dict) -> str:
+    """Why a layer is undetermined, Chinese then English: the rule names a catalogue key without placeholders."""
+    key = cause["why"]
+    entry = catalogue().get(key)
+    if entry is None or placeholders(entry["zh"]) or placeholders(entry["en"]):
+        raise RuleError(f"{cause['needed_by']}: the reason {key!r} for needing {cause['field']} must be a message "
+                        "key without placeholders in medrules/messages.yaml")
+    return bilingual(entry["zh"], entry["en"])
 
 
 def _scatter(n, where, values, fill, dtype=None):

@@ -2,6 +2,7 @@
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from .messages import both
 from .oneline import shown as quoted  # a user's value quoted in a message
 
 FEN = Decimal("0.01")
@@ -57,14 +58,14 @@ def exact_ratio(value) -> Decimal:
     return ratio.copy_abs() if ratio.is_zero() else ratio
 
 
-UNDETERMINED = "待定 undetermined"
+UNDETERMINED = both("partial.undetermined")
 
 
 def shown(value) -> str:
-    """An amount as a reader sees it: yuan with two decimals, 待定 where a layer is undetermined, 是/否 for a
-    yes/no decision."""
+    """An amount as a reader sees it: yuan with two decimals, the catalogue's partial.undetermined where a layer is
+    undetermined, partial.yes / partial.no for a yes/no decision."""
     if value is None:
         return UNDETERMINED
     if isinstance(value, bool):
-        return "是 yes" if value else "否 no"
+        return both("partial.yes") if value else both("partial.no")
     return fmt_yuan(value)

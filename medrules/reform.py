@@ -49,6 +49,7 @@ from .batch import OUTPUTS, Settled, _decimal_array, check_out, check_policy, ev
 from .categories import STATUSES
 from .claims import statuses_of, yuan
 from .claims_file import _err, load_inputs, read_claims
+from .messages import both
 from .money import exact_ratio, fmt_ratio
 from .oneline import shown
 from .policy import Parameter, ParamValue, Policy, _ExactLoader, load_policy
@@ -472,7 +473,7 @@ def format_summary(rows: list[dict], reform: Reform, n_claims: int) -> str:
             if not r[f"{k}_change"] and not r[f"{k}_undetermined"]:
                 quiet.append(LAYER_LABELS[k][0])
                 continue
-            extra = (f"  (+ {r[f'{k}_undetermined']:,} 笔待定 claim(s) undetermined)"
+            extra = (f"  (+ {both('partial.claims_undetermined', n=format(r[f'{k}_undetermined'], ','))})"
                      if r[f"{k}_undetermined"] else "")
             lines.append(f"  {LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]} 基金支出变化 cost change: "
                          f"{_signed(r[f'{k}_change'])}{extra}")
@@ -480,7 +481,8 @@ def format_summary(rows: list[dict], reform: Reform, n_claims: int) -> str:
             lines.append(f"  不变 unchanged: {'、'.join(quiet)}")
         lines.append(f"  个人自付 out of pocket: 少付 gain {r['gain']:,} 人年 person-years, 多付 lose {r['lose']:,}, "
                      f"合计变化 total change {_signed(r['out_of_pocket_change'])}"
-                     + (f" ({r['oop_undetermined']:,} 人年待定 undetermined)" if r["oop_undetermined"] else ""))
+                     + (f" ({both('partial.person_years_undetermined', n=format(r['oop_undetermined'], ','))})"
+                        if r["oop_undetermined"] else ""))
         for p in PERCENTILES:
             b, v = r[f"p{p}_baseline"], r[f"p{p}_variant"]
             lines.append(f"    第{p}百分位 P{p}: {_y(b)} → {_y(v)} ({_signed(None if b is None else v - b)})")

@@ -5,14 +5,16 @@ are reviewed results that nbval can compare."""
 from __future__ import annotations
 
 import inspect
+import re
 import textwrap
 
 import pandas as pd
 from IPython.display import Markdown
 
 from .categories import CATEGORIES
-from .engine import Result, evaluate
-from .messages import both, catalogue
+from .engine import Result, evaluate, step_label
+from .messages import both, catalogue, pair, placeholders
+from .messages import html as html_message
 from .money import UNDETERMINED, fmt_ratio, fmt_yuan, shown  # noqa: F401  (shown: re-exported)
 from .policy import load_policy
 from .rulebook import LAYER_LABELS, LAYERS
@@ -46,9 +48,26 @@ def show_clause(policy_id: str, path: str) -> Markdown:
 
 
 def show_rule(*functions) -> Markdown:
-    """The source of the rule functions the engine runs: the same code, not a copy of it."""
+    """The source of the rule functions the engine runs: the same code, not a copy of it; under it, the sentences
+    its message keys stand for (medrules/messages.yaml), so a reviewer reads the rule with its words."""
     blocks = [textwrap.dedent(inspect.getsource(fn)) for fn in functions]
-    return Markdown("```python\n" + "\n\n".join(b.rstrip() for b in blocks) + "\n```")
+    code = "```python\n" + "\n\n".join(b.rstrip() for b in blocks) + "\n```"
+    keys = rule_messages("\n".join(blocks))
+    if not keys:
+        return Markdown(code)
+    lines = [f"- `{k}`：{html_message(k, **{name: '{' + name + '}' for name in placeholders(catalogue()[k]['zh'])})}"
+             for k in keys]
+    return Markdown(code + "\n\n" + both("trace.rule_messages") + "\n\n" + "\n".join(lines))
+
+
+def rule_messages(source: str) -> list[str]:
+    """The catalogue keys a rule's source names: written whole ("trace.wenzhou.ma_tekun") or as the start of keys it
+    completes (f"trace.wenzhou.deposit_not_waived.{why}", "trace.guizhou.outpatient_resident" + suffix)."""
+    keys = catalogue()
+    named = []
+    for start, after in re.findall(r"""["'](trace\.[A-Za-z0-9_.]+)(\{|["']\s*\+)?""", source):
+        named += [k for k in keys if k.startswith(start)] if after else [start]
+    return list(dict.fromkeys(named))
 
 
 def _value(v, unit: str) -> str:
@@ -124,13 +143,37 @@ def result_table(result: Result, per: str = "claim") -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("claim")
 
 
-def trace_table(result: Result) -> pd.DataFrame:
+class TraceTable:
+    """The trace as a table. On a page (HTML) the layer and the reason are Chinese, with the English in a span the
+    book's language switch hides or shows, every cell whole; in plain text both languages. `frame` is the table as a
+    DataFrame (plain text cells)."""
+
+    def __init__(self, result: Result):
+        steps = result.trace
+        self.frame = pd.DataFrame([{_col("claim"): s.claim, _col("layer"): " ".join(dict.fromkeys(step_label(s.layer))),
+                                    _col("clause"): s.clause, _col("amount"): shown(s.amount),
+                                    _col("why"): s.explanation} for s in steps])
+        self._pairs = {_col("layer"): [step_label(s.layer) for s in steps],
+                       _col("why"): [(s.explanation_zh, s.explanation_en) for s in steps]}
+
+    def _repr_html_(self) -> str:
+        cells = self.frame.map(_html)
+        for column, pairs in self._pairs.items():
+            cells[column] = [pair(zh, en) for zh, en in pairs]
+        return cells.to_html(escape=False, index=False)
+
+    def __repr__(self) -> str:
+        """One block per step, every sentence whole (a DataFrame's text form would cut or fold the reasons)."""
+        lines = []
+        for row, (zh, en) in zip(self.frame.to_dict("records"), self._pairs[_col("why")]):
+            lines.append(" · ".join(str(row[_col(k)]) for k in ("claim", "layer", "clause", "amount")))
+            lines += [f"    {zh}", f"    {en}"]
+        return "\n".join(lines)
+
+
+def trace_table(result: Result) -> TraceTable:
     """The trace: every step's clause, amount and reason, so each yuan leads back to its clause."""
-    layer = {k: both(f"layer.{k}") if f"layer.{k}" in catalogue() else k for k in {s.layer for s in result.trace}}
-    rows = [{_col("claim"): s.claim, _col("layer"): layer[s.layer], _col("clause"): s.clause,
-             _col("amount"): shown(s.amount), _col("why"): s.explanation}
-            for s in result.trace]
-    return pd.DataFrame(rows)
+    return TraceTable(result)
 
 
 def cases(policy_id: str, cases: dict, inputs: dict | None = None, show: tuple = ("medical_assistance",
@@ -152,8 +195,8 @@ def cases(policy_id: str, cases: dict, inputs: dict | None = None, show: tuple =
 # The casebook is policies/<id>/cases.yaml, worked by hand; these functions run it through the public entry points
 # when the page is built and mark each case ✓ (the engine gives the hand-worked figures) or ✗.
 
-CASE_PARTS = {"totals": "合计 totals", "years": "年度 year", "claims": "结算 claim", "complete": "完整 complete",
-              "undetermined": "待定 undetermined", "readings": "解读 readings"}
+CASE_PARTS = {part: both("partial.undetermined" if part == "undetermined" else f"casebook.part.{part}")
+              for part in ("totals", "years", "claims", "complete", "undetermined", "readings")}
 NOT_RUN = "—"
 
 
@@ -268,9 +311,9 @@ def _figure(value) -> str:
 def _field_label(key) -> str:
     if key in LAYER_LABELS:
         return f"{LAYER_LABELS[key][0]} {LAYER_LABELS[key][1]}"
-    return {"in_force": "有效期内 in force", "complete": "完整 complete", "undetermined": "待定 undetermined",
-            "field": "缺 needs", "out_of_pocket_is_upper_bound": "自付为上限 out of pocket is an upper bound",
-            }.get(key, str(key))
+    return {"in_force": both("casebook.part.in_force"), "complete": both("casebook.part.complete"),
+            "undetermined": UNDETERMINED, "field": both("casebook.part.field"),
+            "out_of_pocket_is_upper_bound": both("partial.out_of_pocket_upper_bound")}.get(key, str(key))
 
 
 def _figures(case: dict) -> list[tuple[str, tuple]]:
@@ -313,7 +356,7 @@ def _is_entry(path: tuple) -> bool:
     return bool(path) and isinstance(path[-1], dict)
 
 
-ABSENT = object()  # a figure the run does not report at all (shown —), unlike None (待定 undetermined)
+ABSENT = object()  # a figure the run does not report at all (shown —), unlike None (UNDETERMINED)
 
 
 def _at(value, path: tuple):

@@ -5,8 +5,10 @@ sorted by person, date and input row, money in int64 fen. The same function serv
 the trace and the widgets. Shared mechanics live here, once: parameters by date, inputs, slip amounts, floors,
 year-to-date accumulation over a person's calendar year, "due this year − paid so far", and undetermined layers.
 
-A layer rule ends with `c.layer(case, case, …)`: each case is a mask of claims, their amount, and a sentence with
-the values behind it; the first case that holds for a claim decides it and becomes its trace step.
+A layer rule ends with `c.layer(case, case, …)`: each case is a mask of claims, their amount, and the key of its
+trace sentence in medrules/messages.yaml (Chinese and English) with the values behind it as placeholders; the first
+case that holds for a claim decides it and becomes its trace step. A reason a claim is undetermined (`why` of
+input_amount, need_slip, missing) is a message key too.
 """
 from __future__ import annotations
 
@@ -197,8 +199,8 @@ _days_table.cache_clear = _DAYS.clear
 
 @dataclass
 class Case:
-    """Claims where `mask` holds get `amount`; `why` is the trace sentence, filled from `values` per claim.
-    `need` (field, why) instead of an amount makes those claims undetermined."""
+    """Claims where `mask` holds get `amount`; `why` is the key of the trace sentence (medrules/messages.yaml),
+    filled from `values` per claim. `need` (field, why) instead of an amount makes those claims undetermined."""
     mask: np.ndarray
     amount: np.ndarray | None
     why: str
@@ -446,15 +448,15 @@ class Context:
             amount = np.full(self.n, amount, dtype=np.int64)
         return Case(self.all(), amount, why, values, clause)
 
-    def paid_per_slip(self, slip: Slip, field_name: str, label: str) -> Case:
-        """The claims whose record gives the amount this layer paid: that amount, as given."""
-        return Case(slip.given, slip.amount, label + " paid {paid} (settlement slip)", {"paid": slip.amount},
-                    slip_field=field_name)
+    def paid_per_slip(self, slip: Slip, field_name: str, why: str) -> Case:
+        """The claims whose record gives the amount this layer paid: that amount, as given (`why`: a message with
+        the placeholder {paid})."""
+        return Case(slip.given, slip.amount, why, {"paid": slip.amount}, slip_field=field_name)
 
-    def from_record(self, field_name: str, label: str, why_missing: str) -> list:
+    def from_record(self, field_name: str, why_paid: str, why_missing: str) -> list:
         """A layer the policy does not compute: the amount the settlement record gives, else undetermined (never a
         silent 0)."""
-        return [self.paid_per_slip(self.slip(field_name), field_name, label), self.missing(field_name, why_missing)]
+        return [self.paid_per_slip(self.slip(field_name), field_name, why_paid), self.missing(field_name, why_missing)]
 
     def missing(self, field_name: str, why: str, clause: str | None = None) -> Case:
         """The remaining claims are undetermined until `field_name` is given."""

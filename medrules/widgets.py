@@ -40,8 +40,9 @@ from IPython.display import HTML
 from .book import CLAIM_INPUTS, inpatient_stay
 from .categories import CATEGORIES, FACILITIES, INSURANCE_TYPES, SETTINGS
 from .compare import claim_policies, column, encoded_policies  # noqa: F401 (encoded_policies: benchmarks import it here)
-from .engine import evaluate
-from .messages import msg, text
+from .engine import evaluate, step_label
+from .messages import html as message_html
+from .messages import both, msg, pair, text
 from .money import fmt_yuan, shown
 from .policy import PolicyError, load_policy, policy_ids
 from .rulebook import LAYER_COLOURS, LAYER_LABELS, LAYERS
@@ -284,7 +285,7 @@ class ClaimRow:
         self.ci_paid, _e, ci_row = _amount_box(CLAIM_LABELS["critical_illness_paid"], "不填 = 按政策计算 computed",
                                                blank_ok=True)
         self.supp_paid, _e, supp_row = _amount_box(CLAIM_LABELS["supplementary_insurance_paid"],
-                                                   "不填 = 待定 undetermined", blank_ok=True)
+                                                   both("partial.blank_is_undetermined"), blank_ok=True)
         tick = {"indent": False, "layout": w.Layout(width="97%")}
         self.referred = w.Checkbox(description=CLAIM_LABELS["referred"], **tick)
         self.guidance = w.Checkbox(description=CLAIM_LABELS["followed_treatment_guidance"], **tick)
@@ -451,7 +452,7 @@ def _sentence_html(zh: str, en: str) -> str:
 
 def _layer_label(k: str) -> str:
     zh, en = LAYER_LABELS[k]
-    return f"{zh} <span style='color:#555'>{en}</span>"
+    return f"{zh} <span lang='en' style='color:#555'>{en}</span>"
 
 
 def share_bar(totals: dict, title: str = "") -> str:
@@ -480,7 +481,7 @@ def share_legend() -> str:
 
 
 def _amount_span(k: str, value, policy: str, result=None) -> str:
-    """An amount; where the layer is undetermined, 待定 and the field that would settle it."""
+    """An amount; where the layer is undetermined, benefit.undetermined naming the field that would settle it."""
     if value is None:
         from .compare import field_label
         needs = sorted({u["field"] for u in (result.undetermined if result is not None else []) if u["layer"] == k})
@@ -506,9 +507,9 @@ def result_html(result, policy: str) -> str:
         steps = [s for s in result.trace if s.layer == k]
         why = "<br>".join(
             (f"#{s.claim + 1} " if len(result.claims) > 1 else "") + f"<code>{html.escape(s.clause)}</code> "
-            + html.escape(s.explanation) for s in steps)
+            + pair(s.explanation_zh, s.explanation_en) for s in steps)
         if k == "out_of_pocket":
-            why = "what no layer pays: cost − all layers"
+            why = message_html("trace.step.out_of_pocket_why")
         share = f"{t[k] / total * 100:.1f}%" if total and t[k] is not None else "—"
         rows.append(f"<tr style='vertical-align:top;border-top:1px solid #ddd'><td style='white-space:nowrap'><span style='display:inline-block;width:10px;height:10px;"
                     f"background:{LAYER_COLOURS[k]}'></span> {_layer_label(k)}</td>"
@@ -537,12 +538,13 @@ def claims_html(result) -> str:
 def trace_html(result) -> str:
     """Every step of the trace (report.trace_table's columns): claim, layer, clause, amount, why."""
     rows = "".join(
-        f"<tr><td>{'' if s.claim is None else s.claim + 1}</td><td>{html.escape(s.layer)}</td>"
+        f"<tr><td>{'' if s.claim is None else s.claim + 1}</td><td>{pair(*step_label(s.layer))}</td>"
         f"<td><code>{html.escape(s.clause)}</code></td>"
         f"<td style='text-align:right'>{shown(s.amount)}</td>"
-        f"<td style='text-align:left'>{html.escape(s.explanation)}</td></tr>" for s in result.trace)
-    return ("<table class='medrules-trace'><thead><tr><th>claim</th><th>layer</th><th>clause</th><th>amount</th>"
-            f"<th style='text-align:left'>why</th></tr></thead><tbody>{rows}</tbody></table>")
+        f"<td style='text-align:left'>{pair(s.explanation_zh, s.explanation_en)}</td></tr>" for s in result.trace)
+    head = "".join(f"<th>{message_html(f'column.{k}')}</th>" for k in ("claim", "layer", "clause", "amount"))
+    return (f"<table class='medrules-trace'><thead><tr>{head}<th style='text-align:left'>{message_html('column.why')}"
+            f"</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -605,7 +607,7 @@ def result_csv_rows(policy: str, scenario: dict, result=None, error: str | None 
 
 
 def _csv_amount(value) -> str:
-    return "待定" if value is None else f"{value:.2f}"
+    return text("partial.undetermined", "zh") if value is None else f"{value:.2f}"
 
 
 def _csv(rows: list[dict]) -> str:

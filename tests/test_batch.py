@@ -450,10 +450,14 @@ def test_explain_shows_the_hand_worked_figures_and_the_undetermined_layers(small
     assert steps["medical_assistance"].amount == Decimal("24000.00")
     sup, fr = steps["supplementary_insurance"], steps["further_relief"]
     assert (sup.amount, sup.clause) == (None, "wenzhou-2021-78/3.3.10")
-    assert sup.explanation.startswith("undetermined: needs supplementary_insurance_paid")
+    assert sup.explanation_en.startswith("undetermined: needs supplementary_insurance_paid")
+    assert sup.explanation.startswith("待定：需提供结算单上的商业补充保险支付额（supplementary_insurance_paid）。本方案将")
     assert fr.amount is None
-    assert fr.explanation == ("undetermined: it settles what supplementary_insurance leaves, and "
-                              "supplementary_insurance needs supplementary_insurance_paid")
+    assert fr.explanation_en == ("undetermined: it settles what supplementary_insurance leaves, and "
+                                 "supplementary_insurance needs supplementary_insurance_paid")
+    assert fr.explanation_zh == ("待定：本项按商业补充保险之后剩余的费用计算，而商业补充保险需提供结算单上的商业补充保险"
+                                 "支付额（supplementary_insurance_paid）")
+    assert fr.explanation == fr.explanation_zh + " · " + fr.explanation_en
 
 
 def test_explain_of_a_claim_outside_the_validity_is_the_scenarios(tmp_path, capsys):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -558,3 +559,24 @@ def test_every_glossary_term_has_a_chinese_meaning():
 
     missing = [zh for zh, *_ in GLOSSARY if not GLOSSARY_ZH.get(zh)]
     assert not missing, missing
+
+
+@pytest.mark.parametrize("policy", ["wenzhou-2021-78", "shandong-2022-major-illness", "guizhou-2024-medical-security"])
+def test_the_trace_table_reads_chinese_with_english_behind_the_switch_and_whole(visit, policy):
+    """The trace on each claim policy's page: in 中文 every reason is a Chinese sentence and no English shows; in
+    双语 the English is beside it; no reason is cut with … or ..."""
+    page = visit.open(f"notebooks/{policy}.html")
+    table = page.locator("main table.dataframe", has=page.locator("thead th", has_text="条款")).filter(
+        has=page.locator("thead th", has_text="说明"))
+    assert table.count() == 1, policy
+    reasons = table.locator("tbody tr td:last-child")
+    assert reasons.count() >= 5
+    page.locator(".medrules-lang-switch button[data-mode=zh]").click()
+    shown_zh = reasons.all_inner_texts()
+    page.locator(".medrules-lang-switch button[data-mode=both]").click()
+    shown_both = reasons.all_inner_texts()
+    for zh, both in zip(shown_zh, shown_both):
+        assert re.search(r"[\u4e00-\u9fff]", zh) and not re.search(r"\b(?:the|this|of|paid|burden)\b", zh), zh
+        assert both.startswith(zh) and len(both) > len(zh) and re.search(r"\b(?:the|this|of|paid|burden)\b", both)
+        assert "…" not in both and "..." not in both
+    assert not visit.outside and not visit.errors, (visit.outside, visit.errors)

@@ -9,7 +9,8 @@ comparisons, never for a dated claim.
 
 Each layer rule works on columns (every claim being settled, money in int64 fen); its docstring's first line gives
 the Chinese term and the clause, and the @rule decorator carries the clause ID into every trace step. Numbers
-come from parameters.yaml, never from here. The pure helpers on Decimals (outpatient_year, prenatal care, the two
+come from parameters.yaml, never from here; each trace sentence is a key of medrules/messages.yaml
+(trace.guizhou.*), in Chinese and English. The pure helpers on Decimals (outpatient_year, prenatal care, the two
 diseases, the retroactive window) answer questions the claim layers do not.
 """
 from __future__ import annotations
@@ -126,12 +127,10 @@ def resident_outpatient_reimbursement(c: Context, who: np.ndarray):
         ratio = c.param(name, at).where(at, ratio)
         named |= at
     unknown_facility = who & (c.claims.facility < 0)
-    _undetermined_where(c, unknown_facility, "facility", f"{P3} sets the resident outpatient ratio by facility; "
-                        "allowed: village, township, secondary, tertiary")
+    _undetermined_where(c, unknown_facility, "facility", "trace.guizhou.facility_needed")
     other = who & ~named & ~unknown_facility
-    local = c.input_ratio("resident_outpatient_ratio_other_level", other, f"{P3} gives resident outpatient ratios "
-                          "only at village clinics, township health centres and secondary hospitals; supply the "
-                          "local ratio for other levels, or the slip amount basic_insurance_paid")
+    local = c.input_ratio("resident_outpatient_ratio_other_level", other,
+                          "trace.guizhou.resident_outpatient_ratio_other_level")
     ratio = local.where(other, ratio)
     limit = c.param("resident_general_outpatient.annual_limit", who)
     return ratio, limit, _optional_amount(c, "resident_outpatient_deductible", who)
@@ -142,9 +141,7 @@ def employee_outpatient_reimbursement(c: Context, who: np.ndarray):
     """职工医保普通门诊 — guizhou-2024-medical-security/p3: 2,000 yuan a year at a ratio between 50% and 70%,
     which the report does not fix: the local ratio is the input employee_outpatient_ratio (checked against the
     range in validate). Returns (ratio, annual limit, annual deductible)."""
-    ratio = c.input_ratio("employee_outpatient_ratio", who, f"{P3} gives the employee outpatient ratio only as "
-                          "50% to 70%; supply the local ratio within that range, or the slip amount "
-                          "basic_insurance_paid")
+    ratio = c.input_ratio("employee_outpatient_ratio", who, "trace.guizhou.employee_outpatient_ratio_needed")
     limit = c.param("employee_general_outpatient.annual_amount", who)
     return ratio, limit, _optional_amount(c, "employee_outpatient_deductible", who)
 
@@ -165,7 +162,7 @@ def general_outpatient(c: Context, computed: np.ndarray, slip: Slip):
     costs before it), and what the year has been paid so far is min(limit, reimbursable so far). Under reading
     caps-costs of p3:outpatient-limit the limit caps the eligible costs instead: each visit is paid its ratio on the
     part of its cost (after the deductible) that still fits under the limit; a slip visit fills it with its cost
-    less its deductible_paid."""
+    less its deductible_paid. Returns (pay, the trace values, "_caps_costs" or "": which trace message applies)."""
     resident, employee = computed & c.insurance("resident"), computed & c.insurance("employee")
     r_ratio, r_limit, r_deductible = resident_outpatient_reimbursement(c, resident)
     e_ratio, e_limit, e_deductible = employee_outpatient_reimbursement(c, employee)
@@ -177,8 +174,7 @@ def general_outpatient(c: Context, computed: np.ndarray, slip: Slip):
     towards = c.slip("deductible_paid")
     unknown_before = c.groups.any_before(outpatient_slip & ~towards.given)
     _undetermined_where(c, computed & (deductible > 0) & unknown_before, "deductible_paid",
-                        f"an earlier outpatient visit this year was paid per slip without its deductible_paid, so "
-                        f"what is left of the annual deductible ({P3}) is not known")
+                        "trace.guizhou.deductible_paid_needed")
     cost = c.left
     costs = c.year_to_date(np.where(computed, cost, towards.amount), of=computed | outpatient_slip)
     used = np.where(computed, np.minimum(deductible, costs) - np.minimum(deductible, c.before_this_claim(costs)), 0)
@@ -186,15 +182,12 @@ def general_outpatient(c: Context, computed: np.ndarray, slip: Slip):
         eligible = c.year_to_date(np.where(computed, cost - used, cost - towards.amount), of=computed | outpatient_slip)
         within = np.where(computed, np.minimum(limit, eligible) - np.minimum(limit, c.before_this_claim(eligible)), 0)
         pay = times(within, ratio)
-        return pay, dict(ratio=ratio, used=used, limit=limit, due=within, pay=pay), (
-            "deductible used {used}; annual limit {limit} on eligible costs (reading caps-costs), {due} of this "
-            "visit's costs within it × {ratio} = {pay} on this claim")
+        return pay, dict(ratio=ratio, used=used, limit=limit, due=within, pay=pay), "_caps_costs"
     reimbursable = times(cost - used, ratio)
     so_far = c.year_to_date(np.where(computed, reimbursable, slip.amount), of=computed | outpatient_slip)
     due = np.minimum(limit, so_far)
     pay = c.pay_due(due, who=computed, paid=Slip(slip.amount, outpatient_slip))
-    return pay, dict(ratio=ratio, used=used, limit=limit, due=due, pay=pay), (
-        "deductible used {used}; annual limit {limit}, {due} paid this year up to this visit: {pay} on this claim")
+    return pay, dict(ratio=ratio, used=used, limit=limit, due=due, pay=pay), ""
 
 
 @rule(P6)
@@ -202,10 +195,9 @@ def out_of_province_inpatient_reimbursement(c: Context, who: np.ndarray):
     """省外住院 — guizhou-2024-medical-security/p6: the policy-range cost above the deductible at the local
     ratio, which the report gives only as between 60% and 80% (checked in validate); it says the deductible was
     lowered but gives no amount, and gives no annual limit."""
-    ratio = c.input_ratio("out_of_province_inpatient_ratio", who, f"{P6} gives the out-of-province inpatient "
-                          "ratio only as between 60% and 80%; supply the ratio that applies")
-    deductible = c.input_amount("out_of_province_inpatient_deductible", who, f"{P6} says the deductible was "
-                                "lowered but gives no amount; supply it (0 if there is none)")
+    ratio = c.input_ratio("out_of_province_inpatient_ratio", who, "trace.guizhou.out_of_province_ratio_needed")
+    deductible = c.input_amount("out_of_province_inpatient_deductible", who,
+                                "trace.guizhou.out_of_province_deductible_needed")
     pay = times(np.maximum(0, c.left - deductible), ratio)
     return pay, dict(cost=c.left, deductible=deductible, ratio=ratio, pay=pay)
 
@@ -219,19 +211,15 @@ def basic_insurance(c: Context):
     computed = outpatient & ~slip.given
     inpatient = ~outpatient & ~slip.given
     abroad = inpatient & bool(c.input("inpatient_outside_province", False, need=inpatient))
-    pay, op, op_words = general_outpatient(c, computed, slip)
+    pay, op, limit_reading = general_outpatient(c, computed, slip)
     abroad_pay, ab = out_of_province_inpatient_reimbursement(c, abroad)
     return c.layer(
-        c.case(slip.given & outpatient, slip.amount, "basic insurance paid {paid} (settlement slip); it uses up "
-               "the same general-outpatient annual limit", paid=slip.amount),
-        c.case(slip.given, slip.amount, "basic insurance paid {paid} (settlement slip)", paid=slip.amount),
-        c.case(computed & c.insurance("resident"), pay, "resident general outpatient at {ratio}, " + op_words, **op),
-        c.case(computed, pay, "employee general outpatient at the local {ratio} (50%–70%), " + op_words, **op),
-        c.case(abroad, abroad_pay, "out-of-province inpatient: ({cost} − deductible {deductible}) × {ratio} "
-               "(60%–80%) = {pay}; the report gives no annual limit", clause=P6, **ab),
-        c.missing("basic_insurance_paid", f"{POLICY_ID} gives inpatient ratios only for care outside the "
-                  "province (p6); for an inpatient stay in Guizhou the amount paid must come from the settlement "
-                  "slip, or set inputs.inpatient_outside_province to true"),
+        c.case(slip.given & outpatient, slip.amount, "trace.guizhou.basic_slip_outpatient", paid=slip.amount),
+        c.case(slip.given, slip.amount, "trace.slip.basic_insurance", paid=slip.amount),
+        c.case(computed & c.insurance("resident"), pay, "trace.guizhou.outpatient_resident" + limit_reading, **op),
+        c.case(computed, pay, "trace.guizhou.outpatient_employee" + limit_reading, **op),
+        c.case(abroad, abroad_pay, "trace.guizhou.out_of_province_inpatient", clause=P6, **ab),
+        c.missing("basic_insurance_paid", "trace.guizhou.inpatient_from_slip"),
     )
 
 
@@ -243,20 +231,16 @@ def basic_insurance(c: Context):
 def critical_illness_insurance(c: Context):
     """大病保险 — guizhou-2024-medical-security/p2: not among the benefits the report describes: the settlement
     slip's amount, else undetermined (never taken as 0)."""
-    return c.layer(*c.from_record(
-        "critical_illness_paid", "critical-illness insurance",
-        f"{POLICY_ID} does not define critical-illness insurance: give the "
-        "settlement slip's amount (0 if the record shows none)"))
+    return c.layer(*c.from_record("critical_illness_paid", "trace.slip.critical_illness_insurance",
+                                  "trace.guizhou.ci_from_slip"))
 
 
 @rule(P2)
 def supplementary_insurance(c: Context):
     """商业补充保险 — guizhou-2024-medical-security/p2: not among the benefits the report describes: the
     settlement slip's amount, else undetermined (never taken as 0)."""
-    return c.layer(*c.from_record(
-        "supplementary_insurance_paid", "supplementary insurance",
-        f"{POLICY_ID} does not define supplementary insurance: give "
-        "the settlement slip's amount (0 if the person has none)"))
+    return c.layer(*c.from_record("supplementary_insurance_paid", "trace.slip.supplementary_insurance",
+                                  "trace.guizhou.supplementary_from_slip"))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -281,40 +265,30 @@ def medical_assistance(c: Context):
     an input. A person who also holds 突发严重困难 gets its 70%."""
     recipients = medical_assistance_eligibility(c)
     pre = c.slip("pre_self_paid")
-    c.need_slip("pre_self_paid", recipients, f"{P8} brings 乙类先行自付 into medical assistance: give the "
-                "settlement record's pre_self_paid (0 if the record shows none)")
+    c.need_slip("pre_self_paid", recipients, "trace.guizhou.pre_self_paid_needed")
     c.bring_into_scope(pre.amount, who=recipients)
     sudden = recipients & c.has("tufa_kunnan")
     others = recipients & ~sudden
-    local = c.input_ratio("medical_assistance_ratio", others, f"{P9} gives the assistance ratio only for people "
-                          "in sudden serious hardship; supply the local ratio for the other recipients")
+    local = c.input_ratio("medical_assistance_ratio", others, "trace.guizhou.ma_ratio_needed")
     ratio = c.param("medical_assistance.sudden_hardship_ratio", sudden).where(sudden, local)
     if c.reading(LIMIT_SCOPE) == "sudden-hardship-only":
-        local_limit = c.input_amount("medical_assistance_annual_limit_other_groups", others, f"reading "
-                                     f"sudden-hardship-only of {LIMIT_SCOPE}: the 50,000-yuan limit is for people in "
-                                     "sudden serious hardship, and the report gives no limit for the other recipients; "
-                                     "supply the local one")
+        local_limit = c.input_amount("medical_assistance_annual_limit_other_groups", others,
+                                     "trace.guizhou.ma_limit_needed")
         limit = np.where(sudden, c.param("medical_assistance.annual_limit", sudden), local_limit)
-        others_limit = "the local annual limit {limit} (reading sudden-hardship-only: 50,000 is not theirs)"
+        others_why = "trace.guizhou.ma_others_local_limit"
     else:
         limit = c.param("medical_assistance.annual_limit", recipients)
-        others_limit = "annual limit {limit}"
+        others_why = "trace.guizhou.ma_others"
     burden = c.year_to_date(c.left + c.outside_left, of=recipients)
     due = np.minimum(times(burden, ratio), limit)
     pay = c.pay_due(due, who=recipients)
     values = dict(burden=burden, pre=pre.amount, ratio=ratio, limit=limit, due=due, pay=pay)
     resident_claiming = ~recipients & c.insurance("resident") & bool(c.input("employee_in_hardship", False))
     return c.layer(
-        c.case(sudden, pay, "burden after the insurances this year {burden} (its 起付线 part included, and "
-               "乙类先行自付 brought in: {pre} on this claim) × {ratio} for people in sudden serious hardship, "
-               "annual limit {limit} = {due} this year, of which {pay} on this claim", **values),
-        c.case(others, pay, "burden after the insurances this year {burden} (its 起付线 part included, and "
-               "乙类先行自付 brought in: {pre} on this claim) × the local {ratio}, " + others_limit + " = {due} "
-               "this year, of which {pay} on this claim", **values),
-        c.case(resident_claiming, 0, "employee_in_hardship is given, but 困难职工 are insured employees and this "
-               "person is insured as a resident: not a recipient on that ground, and no other status makes them "
-               "one (p8, p9)", clause=P8),
-        c.otherwise(0, "not a medical assistance recipient named by the report (p8, p9)", clause=P8),
+        c.case(sudden, pay, "trace.guizhou.ma_sudden_hardship", **values),
+        c.case(others, pay, others_why, **values),
+        c.case(resident_claiming, 0, "trace.guizhou.ma_resident_not_employee", clause=P8),
+        c.otherwise(0, "trace.guizhou.ma_not_recipient", clause=P8),
     )
 
 
@@ -333,23 +307,18 @@ def tilted_medical_assistance(c: Context):
     burden = c.year_to_date(c.left, of=recipients)
     # The decision reports the figure this layer starts from (after it, `left` is net of tilted assistance).
     vars(c)["_before_tilt"] = (burden, c._undetermined.copy())
-    threshold = c.input_amount("tilted_assistance_threshold", recipients, f"{P10} gives the tilted-assistance "
-                               "threshold only as about 13,000 yuan (左右); supply the local threshold")
+    threshold = c.input_amount("tilted_assistance_threshold", recipients, "trace.guizhou.tilted_threshold_needed")
     above = np.maximum(0, burden - threshold)
     passed = recipients & (above > 0)
-    ratio = c.input_ratio("tilted_assistance_ratio", passed, f"the year's out of pocket passes the threshold, but "
-                          f"{P10} gives no tilted-assistance ratio; supply the local one")
-    limit = c.input_amount("tilted_assistance_annual_limit", passed, f"the year's out of pocket passes the "
-                           f"threshold, but {P10} gives no tilted-assistance annual limit; supply the local one")
+    ratio = c.input_ratio("tilted_assistance_ratio", passed, "trace.guizhou.tilted_ratio_needed")
+    limit = c.input_amount("tilted_assistance_annual_limit", passed, "trace.guizhou.tilted_limit_needed")
     due = np.minimum(times(above, ratio), limit)
     pay = c.pay_due(due, who=recipients)
     return c.layer(
-        c.case(~recipients, 0, "not a medical assistance recipient (p8, p9): no tilted assistance", clause=P8),
-        c.case(~passed, 0, "out of pocket this year {burden} has not passed the local threshold {threshold}: no "
-               "tilted assistance", burden=burden, threshold=threshold),
-        c.otherwise(pay, "out of pocket this year {burden}, {above} above the local threshold {threshold}, × the "
-                    "local {ratio}, annual limit {limit} = {due} this year, of which {pay} on this claim",
-                    burden=burden, above=above, threshold=threshold, ratio=ratio, limit=limit, due=due, pay=pay),
+        c.case(~recipients, 0, "trace.guizhou.tilted_not_recipient", clause=P8),
+        c.case(~passed, 0, "trace.guizhou.tilted_below_threshold", burden=burden, threshold=threshold),
+        c.otherwise(pay, "trace.guizhou.tilted_paid", burden=burden, above=above, threshold=threshold, ratio=ratio,
+                    limit=limit, due=due, pay=pay),
     )
 
 
@@ -365,14 +334,11 @@ def tilted_assistance_threshold_reached(c: Context):
     burden, unknown = vars(c)["_before_tilt"]
     c._undetermined = np.where(recipients & (unknown >= 0), unknown, c._undetermined).astype(np.int32)
     c.param("tilted_assistance.threshold", recipients)
-    threshold = c.input_amount("tilted_assistance_threshold", recipients, f"{P10} gives the threshold only as about "
-                               "13,000 yuan (左右); supply the local threshold")
+    threshold = c.input_amount("tilted_assistance_threshold", recipients, "trace.guizhou.threshold_needed")
     above = np.maximum(0, burden - threshold)
     return c.decide(
-        c.case(~recipients, None, "not a medical assistance recipient (p8, p9): tilted assistance is not decided",
-               clause=P8),
-        c.otherwise(above, "out of pocket this year {burden}, local threshold {threshold}: {above} above it",
-                    burden=burden, threshold=threshold, above=above),
+        c.case(~recipients, None, "trace.guizhou.threshold_not_recipient", clause=P8),
+        c.otherwise(above, "trace.guizhou.threshold_reached", burden=burden, threshold=threshold, above=above),
     )
 
 

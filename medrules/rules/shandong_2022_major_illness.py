@@ -4,6 +4,7 @@ The source is an English machine translation of a press report (2022-09-05); cla
 readings. Each function encodes one rule; its docstring's first line gives the Chinese term and the clause, and
 the @rule decorator carries the clause ID into every trace step. Numbers come from parameters.yaml, never from
 here; what the report does not give is a named input, and a layer that needs a missing one is undetermined.
+Each trace sentence is a key of medrules/messages.yaml (trace.shandong.*), in Chinese and English.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from ..messages import msg
 from ..money import fmt_ratio, fmt_yuan
 from ..money import times as times_yuan
 from ..policy import Policy, load_policy
@@ -110,21 +112,19 @@ def enrolment_subsidy(statuses, individual_contribution: Decimal, on: dt.date) -
 @rule("shandong-2022-major-illness/3")
 def basic_insurance(c: Context):
     """基本医疗保险 — shandong-2022-major-illness/3: taken from the settlement slip (the report sets no amounts)."""
-    return c.layer(*c.from_record(
-        "basic_insurance_paid", "basic insurance",
-        f"{POLICY_ID} gives no basic-insurance deductible, ratio or limit, so the "
-        "amount basic insurance paid must come from the settlement slip"))
+    return c.layer(*c.from_record("basic_insurance_paid", "trace.slip.basic_insurance",
+                                  "trace.shandong.basic_from_slip"))
 
 
 @rule("shandong-2022-major-illness/4")
 def critical_illness_tilt(c: Context, tilt: np.ndarray) -> tuple[np.ndarray, Ratio]:
     """大病保险倾斜 — shandong-2022-major-illness/4: for the three key groups, the deductible cut by 50%, the ratio
     raised by an increase the translation lost (an input), the annual limit cancelled."""
-    why = "a key-group claim without the slip amount critical_illness_paid needs it (clause 4 does not give it)"
+    why = "trace.shandong.ci_key_group_input_needed"
     base = c.input_amount("critical_illness.base_deductible", tilt, why)
     base_ratio = c.input_ratio("critical_illness.base_ratio", tilt, why)
     increase = c.input_ratio("critical_illness.key_group_ratio_increase", tilt,
-                             "the size of the ratio increase was lost in translation (clause 4); " + why)
+                             "trace.shandong.ci_ratio_increase_lost")
     deductible = times(base, c.param("critical_illness.key_group_deductible_reduction", tilt).complement())
     return deductible, base_ratio + increase
 
@@ -141,39 +141,33 @@ def critical_illness_insurance(c: Context):
     due = times(np.maximum(0, burden - deductible), ratio)
     if c.reading(CI_ANNUAL_LIMIT) == "raised-unknown":
         # A raised limit whose number was lost: a claim with something due may meet it, so only the slip can say.
-        c.need_slip("critical_illness_paid", tilt & (due > 0), f"reading raised-unknown of {CI_ANNUAL_LIMIT}: the "
-                    "annual limit was raised to a number the translation lost, so what is paid above the halved "
-                    "deductible must come from the settlement slip")
-        limit_words = "an annual limit raised to a number the translation lost"
+        c.need_slip("critical_illness_paid", tilt & (due > 0), "trace.shandong.ci_limit_raised_unknown")
+        limit_words = msg("trace.shandong.words.ci_limit_raised_unknown")
     else:
         c.param("critical_illness.key_group_annual_limit_abolished", tilt)
-        limit_words = "no annual limit"
+        limit_words = msg("trace.shandong.words.ci_no_annual_limit")
     pay = c.pay_due(due, who=tilt, paid=slip)
     paid_before = c.before_this_claim(c.year_to_date(np.where(tilt, pay, slip.amount), of=key))
     return c.layer(
-        c.paid_per_slip(slip, "critical_illness_paid", "critical-illness insurance"),
-        c.case(tilt, pay, "key group: burden after basic insurance this year {burden}; halved deductible "
-               "{deductible}; {ratio} (base + increase) of the excess, {limit_words} = {due} this year; {paid} "
-               "paid on the year's earlier claims; {pay} on this claim", burden=burden, deductible=deductible,
-               ratio=ratio, due=due, paid=paid_before, pay=pay, limit_words=limit_words),
-        c.missing("critical_illness_paid", f"{POLICY_ID} defines critical-illness insurance only for the three key "
-                  "groups (its tilt); for anyone else the amount paid must come from the settlement slip"),
+        c.paid_per_slip(slip, "critical_illness_paid", "trace.slip.critical_illness_insurance"),
+        c.case(tilt, pay, "trace.shandong.ci_key_group", burden=burden, deductible=deductible, ratio=ratio, due=due,
+               paid=paid_before, pay=pay, limit_words=limit_words),
+        c.missing("critical_illness_paid", "trace.shandong.ci_only_key_groups"),
     )
 
 
-def _other_groups_limit(c: Context, who: np.ndarray, due: np.ndarray) -> tuple[np.ndarray, str]:
+def _other_groups_limit(c: Context, who: np.ndarray, due: np.ndarray) -> tuple[np.ndarray, tuple]:
     limit = c.input("medical_assistance.other_groups_annual_limit", need=who)
     if limit is None:
-        return due, "the report gives no annual limit for this group, none applied"
-    return np.minimum(due, int(limit * 100)), f"local annual limit {fmt_yuan(limit)}"
+        return due, msg("trace.shandong.words.no_group_limit")
+    return np.minimum(due, int(limit * 100)), msg("trace.shandong.words.local_group_limit", limit=fmt_yuan(limit))
 
 
 def _floor(c: Context, param: str, input_name: str, who: np.ndarray):
     """不低于 (a floor): the floor itself, the least the text guarantees, or the local value where given; under
     reading local-required of 5:ratio-floors only the local value, the claims undetermined without it."""
     if c.reading(RATIO_FLOORS) == "local-required":
-        why = (f"reading local-required of {RATIO_FLOORS}: clause 5 gives only a floor (不低于), so the local value "
-               "must be supplied")
+        why = "trace.shandong.local_value_required"
         if c.policy.parameters[param].unit == "ratio":
             return c.input_ratio(input_name, who, why)
         return c.input_amount(input_name, who, why)
@@ -192,14 +186,13 @@ def key_group_assistance(c: Context, who: np.ndarray, burden: np.ndarray) -> tup
                              "the share left to the person, so a local assistance ratio of at least 70% contradicts "
                              "it; allowed: leave it out, or choose reading assistance-ratio")
         ratio = c.param("medical_assistance.key_group_ratio", who).complement()
-        ratio_words = "{ratio} at most (reading share-left: at least 70% is left to the person)"
+        why = "trace.shandong.ma_key_group_share_left"
     else:
         ratio = _floor(c, "medical_assistance.key_group_ratio", "local.key_group_ratio", who)
-        ratio_words = "{ratio}"
+        why = "trace.shandong.ma_key_group"
     limit = _floor(c, "medical_assistance.key_group_annual_limit", "local.key_group_annual_limit", who)
     due = np.minimum(times(np.maximum(0, burden - deductible), ratio), limit)
-    return due, ("key group: burden after the insurances this year {burden} × " + ratio_words + ", no deductible, "
-                 "annual limit {limit} = {due} this year, of which {pay} on this claim"), dict(ratio=ratio, limit=limit)
+    return due, why, dict(ratio=ratio, limit=limit)
 
 
 @rule("shandong-2022-major-illness/5")
@@ -209,9 +202,7 @@ def marginal_assistance(c: Context, who: np.ndarray, burden: np.ndarray) -> tupl
     threshold = c.param("medical_assistance.marginal_threshold", who)
     ratio = _floor(c, "medical_assistance.marginal_ratio", "local.marginal_ratio", who)
     due, limit_note = _other_groups_limit(c, who, times(np.maximum(0, burden - threshold), ratio))
-    return due, ("marginal/monitored: burden after the insurances this year {burden}; the part above {threshold} × "
-                 "{ratio}; {limit_note} = {due} this year, of which {pay} on this claim"), \
-        dict(threshold=threshold, ratio=ratio, limit_note=limit_note)
+    return due, "trace.shandong.ma_marginal", dict(threshold=threshold, ratio=ratio, limit_note=limit_note)
 
 
 @rule("shandong-2022-major-illness/5")
@@ -219,21 +210,17 @@ def illness_poverty_assistance(c: Context, who: np.ndarray, burden: np.ndarray) 
     """因病致贫重病患者医疗救助 — shandong-2022-major-illness/5: at least 60% of the part of the year's policy-range
     burden above 25% of residents' per capita disposable income (an input: its area and year were lost); under
     reading whole-burden of 5:illness-poverty-base, the whole burden once it passes that line."""
-    income = c.input_amount("income.per_capita_disposable_local", who,
-                            "clause 5 sets the threshold at 25% of residents' per capita disposable income but the "
-                            "translation lost which area and year; supply that income in yuan")
+    income = c.input_amount("income.per_capita_disposable_local", who, "trace.shandong.income_needed")
     threshold = times(income, c.param("medical_assistance.illness_poverty_income_share", who))
     ratio = _floor(c, "medical_assistance.illness_poverty_ratio", "local.illness_poverty_ratio", who)
     if c.reading(ILLNESS_POVERTY_BASE) == "whole-burden":
         base = np.where(burden > threshold, burden, 0)
-        base_words = "once above 25% of {income} = {threshold}, the whole burden"
+        why = "trace.shandong.ma_illness_poverty_whole"
     else:
         base = np.maximum(0, burden - threshold)
-        base_words = "the part above 25% of {income} = {threshold}"
+        why = "trace.shandong.ma_illness_poverty"
     due, limit_note = _other_groups_limit(c, who, times(base, ratio))
-    return due, ("impoverished by illness: burden after the insurances this year {burden}; " + base_words + " × "
-                 "{ratio}; {limit_note} = {due} this year, of which {pay} on this claim"), \
-        dict(income=income, threshold=threshold, ratio=ratio, limit_note=limit_note)
+    return due, why, dict(income=income, threshold=threshold, ratio=ratio, limit_note=limit_note)
 
 
 @rule("shandong-2022-major-illness/5")
@@ -256,7 +243,7 @@ def medical_assistance(c: Context):
     pay = c.pay_due(due, who=assisted)
     return c.layer(
         *[c.case(groups[g], pay, why, burden=burden, due=due, pay=pay, **values) for g, (why, values) in said.items()],
-        c.otherwise(0, "not a medical assistance recipient named in clause 1", clause="shandong-2022-major-illness/1"),
+        c.otherwise(0, "trace.shandong.ma_not_recipient", clause="shandong-2022-major-illness/1"),
     )
 
 
@@ -268,12 +255,9 @@ def supplementary_insurance(c: Context):
     # the tilt, and can leave this claim less than its record says commercial insurance paid: not settled as recorded.
     over = paid.given & (paid.amount > c.left + c.outside_left)
     return c.layer(
-        _needs(over, "critical_illness_paid", "the commercial-insurance slip amount is more than what the layers "
-               "computed before it left on this claim (they settle on the year's totals); give this claim's "
-               "critical_illness_paid from its settlement record"),
-        c.paid_per_slip(paid, "supplementary_insurance_paid", "commercial health insurance"),
-        c.missing("supplementary_insurance_paid", f"{POLICY_ID} promotes commercial health insurance (clause 8) but "
-                  "sets no benefit rules: give the slip amount (0 if the person has none)"),
+        _needs(over, "critical_illness_paid", "trace.shandong.commercial_slip_exceeds_left"),
+        c.paid_per_slip(paid, "supplementary_insurance_paid", "trace.slip.commercial_health_insurance"),
+        c.missing("supplementary_insurance_paid", "trace.shandong.commercial_from_slip"),
     )
 
 
@@ -290,14 +274,11 @@ def tilted_medical_assistance(c: Context):
     if c.reading(TILTED_GROUPS) == "all-recipients":
         eligible = eligible | groups["illness_poverty"]
     threshold = c.input_amount("medical_assistance.still_heavy_threshold", eligible,
-                               "clause 5 gives further assistance when the burden after the three systems is 'still "
-                               "heavy' but gives no threshold; supply it in yuan per year")
+                               "trace.shandong.still_heavy_threshold_needed")
     ratio = _floor(c, "medical_assistance.tilted_ratio", "local.tilted_ratio", eligible)
     ceiling = c.param("medical_assistance.tilted_annual_limit", eligible)
     if c.reading(TILTED_LIMIT_CEILING) == "local-required":
-        limit = c.input_amount("local.tilted_annual_limit", eligible, f"reading local-required of "
-                               f"{TILTED_LIMIT_CEILING}: \"can reach up to 20,000 yuan\" is only the most a local "
-                               "limit may be; supply the local limit")
+        limit = c.input_amount("local.tilted_annual_limit", eligible, "trace.shandong.tilted_local_limit_required")
         local = c.inputs.get("local.tilted_annual_limit")
     else:
         local = c.input("local.tilted_annual_limit", need=eligible)
@@ -305,17 +286,11 @@ def tilted_medical_assistance(c: Context):
     burden = c.year_to_date(c.left, of=eligible)
     due = np.minimum(times(np.maximum(0, burden - threshold), ratio), limit)
     pay = c.pay_due(due, who=eligible)
-    figures = "burden after the three systems this year {burden}; the part above the 'still heavy' threshold " \
-              "{threshold} × {ratio}, "
     values = dict(burden=burden, threshold=threshold, ratio=ratio, limit=limit, due=due, pay=pay)
     return c.layer(
-        c.case(eligible & (local is not None), pay, figures + "local annual limit {limit} = {due} this year, of which "
-               "{pay} on this claim", **values),
-        c.case(eligible, pay, figures + "annual limit at most {limit} (最高可达, a ceiling; the local limit, input "
-               "local.tilted_annual_limit, may be lower) = at most {due} this year, of which {pay} on this claim: "
-               f"an upper bound (reading upper-bound of {TILTED_LIMIT_CEILING})", **values),
-        c.otherwise(0, "further assistance is for the recipients named before it in clause 5 (key groups, marginal "
-                    "and monitored people); not this person"),
+        c.case(eligible & (local is not None), pay, "trace.shandong.tilted_local_limit", **values),
+        c.case(eligible, pay, "trace.shandong.tilted_upper_bound", **values),
+        c.otherwise(0, "trace.shandong.tilted_not_eligible"),
     )
 
 
@@ -352,7 +327,7 @@ def early_warning(c: Context):
     illness_poverty_early_warning, on columns)."""
     income = c.input("income.per_capita_disposable_province")
     if income is None:
-        return c.decide(c.otherwise(None, "not checked: supply income.per_capita_disposable_province"))
+        return c.decide(c.otherwise(None, "trace.shandong.warning_not_checked"))
     burden, unknown = _kept(c, "burden_after_insurance")
     _undetermined_where(c, unknown)
     if c.reading(WARNING_BURDEN) == "all-personal-costs":
@@ -361,30 +336,25 @@ def early_warning(c: Context):
         burden = burden + c.groups.cumsum(np.where(given, c.claims.total_cost - c.claims.policy_range_cost, 0))
         lacking = ~given | c.groups.any_before(~given)
         if lacking.any():
-            c._mark(lacking, c._cause("total_cost", f"reading all-personal-costs of {WARNING_BURDEN} counts costs "
-                                      "outside the policy scope: give every claim's total_cost this year"))
+            c._mark(lacking, c._cause("total_cost", "trace.shandong.warning_total_cost_needed"))
     income = np.full(c.n, int(income * 100), dtype=np.int64)
     line = times(income, c.param("monitoring.general_threshold_share"))
     monitored = c.has("dibian", "jiance")
     share = c.input("monitoring.marginal_threshold_share", need=monitored)
     cases = [
-        c.case(burden > line, True, "burden after the insurances this year {burden} is above the provincial income "
-               "line {line}", burden=burden, line=line),
-        c.case(~monitored, False, "burden after the insurances this year {burden} is not above the provincial "
-               "income line {line}", burden=burden, line=line),
+        c.case(burden > line, True, "trace.shandong.warning_above_line", burden=burden, line=line),
+        c.case(~monitored, False, "trace.shandong.warning_not_above_line", burden=burden, line=line),
     ]
     if share is None:
-        cases.append(c.missing("inputs.monitoring.marginal_threshold_share", "burden not above the provincial "
-                               "income line; the lower line for 低保边缘 and monitored people was lost in translation "
-                               "(clause 6): supply the share to check it"))
+        cases.append(c.missing("inputs.monitoring.marginal_threshold_share",
+                               "trace.shandong.warning_marginal_share_needed"))
     else:
         share = Ratio.of(share, c.n)
         marginal_line = times(income, share)
         warn = burden > marginal_line
-        cases.append(c.otherwise(warn, "burden after the insurances this year {burden} is {verdict} the 低保边缘/"
-                                 "monitored line {share} of {income} = {marginal_line}", burden=burden,
-                                 verdict=np.where(warn, "above", "not above"), share=share, income=income,
-                                 marginal_line=marginal_line))
+        figures = dict(burden=burden, share=share, income=income, marginal_line=marginal_line)
+        cases += [c.case(warn, warn, "trace.shandong.warning_above_marginal_line", **figures),
+                  c.otherwise(warn, "trace.shandong.warning_not_above_marginal_line", **figures)]
     return c.decide(*cases)
 
 

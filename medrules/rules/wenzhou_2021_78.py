@@ -1,7 +1,8 @@
 """温政办〔2021〕78号 温州市“医保纾困·携手共富”实施方案 — the encoded clauses.
 
 Each function encodes one rule; its docstring's first line gives the Chinese term and the clause, and the
-@rule decorator carries the clause ID into every trace step. Numbers come from parameters.yaml, never from here.
+@rule decorator carries the clause ID into every trace step. Numbers come from parameters.yaml, never from here;
+each trace sentence is a key of medrules/messages.yaml (trace.wenzhou.*), in Chinese and English.
 """
 from __future__ import annotations
 
@@ -46,12 +47,11 @@ def pay_after_treatment(c: Context):
     hardship, inpatient = in_hardship(c), c.setting("inpatient")
     referred, city = c.flag("referred"), c.flag("in_city_designated_hospital")
     waived = hardship & inpatient & referred & city
-    not_met = [(~hardship, "in hardship"), (~inpatient, "inpatient"), (~referred, "referred"),
-               (~city, "city designated hospital")]
+    not_met = [(~hardship, "not_in_hardship"), (~inpatient, "not_inpatient"), (~referred, "not_referred"),
+               (~city, "not_in_city_hospital")]
     return c.decide(
-        c.case(waived, True, "in hardship, referred from primary care, admitted to a designated hospital in the "
-               "city: deposit waived"),
-        *[c.case(mask, False, f"deposit not waived: not {name}") for mask, name in not_met],
+        c.case(waived, True, "trace.wenzhou.deposit_waived"),
+        *[c.case(mask, False, f"trace.wenzhou.deposit_not_waived.{why}") for mask, why in not_met],
     )
 
 
@@ -96,10 +96,8 @@ def special_disease_catalogue_additions() -> tuple:
 @rule("wenzhou-2021-78/3.3.9")
 def basic_insurance(c: Context):
     """基本医疗保险 — wenzhou-2021-78/3.3.9: taken from the settlement slip (the plan sets no basic-insurance amounts)."""
-    return c.layer(*c.from_record(
-        "basic_insurance_paid", "basic insurance",
-        f"{POLICY_ID} does not define the basic insurance layer's deductible, "
-        "ratio or limit, so the amount it paid must come from the settlement slip"))
+    return c.layer(*c.from_record("basic_insurance_paid", "trace.slip.basic_insurance",
+                                  "trace.wenzhou.basic_from_slip"))
 
 
 @rule("wenzhou-2021-78/3.3.9")
@@ -110,8 +108,7 @@ def critical_illness_insurance(c: Context):
     hardship = in_hardship(c)
     slip = c.slip("critical_illness_paid")
     tilt = hardship & ~slip.given
-    base = c.input_amount("critical_illness_base_deductible", tilt, "the plan cuts the critical-illness deductible "
-                          "by 50% but does not give it; supply it, or the slip amount critical_illness_paid")
+    base = c.input_amount("critical_illness_base_deductible", tilt, "trace.wenzhou.ci_base_deductible_needed")
     deductible = times(base, c.param("critical_illness.deductible_reduction", tilt).complement())
     c.param("critical_illness.cap_abolished", tilt)
     ratio = _ratio(c, "critical_illness.ratio", "critical_illness_ratio", tilt)
@@ -121,15 +118,11 @@ def critical_illness_insurance(c: Context):
     due = times(np.maximum(0, burden - deductible), ratio)
     pay = c.pay_due(due, who=tilt, paid=slip)
     return c.layer(
-        c.paid_per_slip(slip, "critical_illness_paid", "critical-illness insurance"),
-        c.case(tilt, pay, "burden after basic insurance this year {burden}; halved deductible {deductible}; "
-               "{ratio} of the excess, no cap = {due} this year; {paid} paid on the year's earlier claims; "
-               "{pay} on this claim", burden=burden, deductible=deductible, ratio=ratio, due=due,
+        c.paid_per_slip(slip, "critical_illness_paid", "trace.slip.critical_illness_insurance"),
+        c.case(tilt, pay, "trace.wenzhou.ci_tilt", burden=burden, deductible=deductible, ratio=ratio, due=due,
                paid=c.before_this_claim(c.year_to_date(np.where(tilt, pay, slip.amount), of=hardship)), pay=pay),
-        c.case(hardship & c.setting("outpatient"), 0, "general outpatient burden is not counted for critical-illness "
-               "insurance (reading inpatient-only of 三(三)9)"),
-        c.missing("critical_illness_paid", f"{POLICY_ID} defines critical-illness insurance only for people in "
-                  "hardship (its tilt); for anyone else the amount paid must come from the settlement slip"),
+        c.case(hardship & c.setting("outpatient"), 0, "trace.wenzhou.ci_outpatient_not_counted"),
+        c.missing("critical_illness_paid", "trace.wenzhou.ci_only_for_hardship"),
     )
 
 
@@ -147,23 +140,17 @@ def medical_assistance(c: Context):
     due = np.where(limited, np.minimum(times(burden, ratio), limit), times(burden, ratio))
     pay = c.pay_due(due, who=hardship)
     return c.layer(
-        c.case(unlimited, pay, "burden after the insurances this year {burden} × {ratio}, no deductible, no limit "
-               "for 特困 = {due} this year, of which {pay} on this claim", burden=burden, ratio=ratio, due=due, pay=pay),
-        c.case(limited, pay, "burden after the insurances this year {burden} × {ratio}, no deductible, annual "
-               "limit {limit} shared by outpatient and inpatient = {due} this year, of which {pay} on this claim",
-               burden=burden, ratio=ratio, limit=limit, due=due, pay=pay),
-        c.otherwise(0, "not a person in hardship (二): no medical assistance under this plan",
-                    clause="wenzhou-2021-78/2"),
+        c.case(unlimited, pay, "trace.wenzhou.ma_tekun", burden=burden, ratio=ratio, due=due, pay=pay),
+        c.case(limited, pay, "trace.wenzhou.ma_limited", burden=burden, ratio=ratio, limit=limit, due=due, pay=pay),
+        c.otherwise(0, "trace.wenzhou.ma_not_in_hardship", clause="wenzhou-2021-78/2"),
     )
 
 
 @rule("wenzhou-2021-78/3.3.10")
 def supplementary_insurance(c: Context):
     """商业补充医疗保险 — wenzhou-2021-78/3.3.10: the fourth layer, from the slip (the plan sets no benefit rules)."""
-    return c.layer(*c.from_record(
-        "supplementary_insurance_paid", "supplementary insurance",
-        f"{POLICY_ID} names supplementary commercial insurance as the "
-        "fourth layer but sets no benefit rules: give the slip amount (0 if the person has none)"))
+    return c.layer(*c.from_record("supplementary_insurance_paid", "trace.slip.supplementary_insurance",
+                                  "trace.wenzhou.supplementary_from_slip"))
 
 
 @rule("wenzhou-2021-78/3.3.11")
@@ -177,14 +164,12 @@ def high_cost_resolution(c: Context):
     burden = c.year_to_date(c.left, of=eligible) if yearly else np.where(eligible, c.left, 0)
     due = np.maximum(0, burden - threshold)
     pay = c.pay_due(due, who=eligible) if yearly else due
-    period = "this year" if yearly else "on this admission"
+    resolved = "trace.wenzhou.high_cost_year" if yearly else "trace.wenzhou.high_cost_admission"
     return c.layer(
-        c.case(eligible, pay, f"eligible burden after four layers {period} {{burden}}; the part above {{threshold}} "
-               f"is resolved: {{due}} {period}, of which {{pay}} on this claim", burden=burden, threshold=threshold,
-               due=due, pay=pay),
-        c.case(~hardship, 0, "no high-cost resolution for this claim: not in hardship"),
-        c.case(~guided, 0, "no high-cost resolution for this claim: did not follow the treatment guidance"),
-        c.otherwise(0, "no high-cost resolution for this claim: not referred in the standard way"),
+        c.case(eligible, pay, resolved, burden=burden, threshold=threshold, due=due, pay=pay),
+        c.case(~hardship, 0, "trace.wenzhou.high_cost_not_in_hardship"),
+        c.case(~guided, 0, "trace.wenzhou.high_cost_not_guided"),
+        c.otherwise(0, "trace.wenzhou.high_cost_not_referred"),
     )
 
 
@@ -195,8 +180,7 @@ def _ratio(c: Context, param: str, input_name: str, need: np.ndarray):
     """不低于/以上 80%: the floor itself, or (reading local-required) only a local ratio, the layer undetermined
     without one."""
     if c.reading(RATIO_FLOORS) == "local-required":
-        return c.input_ratio(input_name, need, f"reading local-required of {RATIO_FLOORS}: the text gives only a "
-                             "floor, so the local ratio must be supplied")
+        return c.input_ratio(input_name, need, "trace.wenzhou.local_ratio_required")
     return c.at_least(param, input_name, need)
 DECISIONS = {"pay_after_treatment": pay_after_treatment}
 
