@@ -26,7 +26,9 @@ import numpy as np
 
 from .claims import CODES, Claims, yuan
 from .claims_file import BatchInputError, _err, fen_text, load_inputs, read_claims
-from .engine import check_inputs, claim_policies, resolve_readings, rules_module, run, sort_order
+from .engine import (_field_names, bilingual, check_inputs, claim_policies, resolve_readings, rules_module, run,
+                     sort_order)
+from .messages import LANGS, text
 from .policy import Policy, PolicyError, load_policy, policy_ids
 from .scenario import InputError
 from .rulebook import LAYERS
@@ -138,14 +140,20 @@ class Settled:
 
 
 def undetermined_codes(r) -> tuple[np.ndarray, list[str]]:
-    """Per claim: what is undetermined and which field would settle it, e.g. 'supplementary_insurance,
+    """Per claim: what is undetermined and which field would settle it, Chinese then English, e.g. '商业补充保险、
+    倾斜救助待定：需…（supplementary_insurance_paid），见条款 wenzhou-2021-78/3.3.10 · supplementary_insurance,
     further_relief: needs supplementary_insurance_paid (wenzhou-2021-78/3.3.10)', as a code into the returned
     sentences (-1 where complete)."""
     n = len(r.claims)
     out = np.full(n, -1, dtype=np.int32)
     texts = []
     if (~r.in_force).any():
-        texts.append(f"outside the policy's validity ({r.validity})")
+        policy = r.policy
+        start, end = policy.in_force_from or policy.known_from, policy.in_force_to
+        period = [text("trace.common.validity_period", lang,
+                       start=start or text("trace.common.start_not_stated", lang),
+                       end=end or text("trace.common.end_not_stated", lang)) for lang in LANGS]
+        texts.append(bilingual(*(text("batch.outside_validity", lang, period=p) for lang, p in zip(LANGS, period))))
         out[~r.in_force] = 0
     if not r.causes:   # nothing was undetermined anywhere (no per-layer pass needed)
         return out, texts
@@ -182,8 +190,12 @@ def undetermined_codes(r) -> tuple[np.ndarray, list[str]]:
         for layer, cause in zip(LAYERS, combo):
             if cause >= 0:
                 by_cause.setdefault(int(cause), []).append(layer)
-        texts.append("; ".join(f"{', '.join(layers)}: needs {r.causes[c]['field']} ({r.causes[c]['clause']})"
-                               for c, layers in by_cause.items()))
+        zh = "；".join(text("batch.undetermined", "zh", layers="、".join(text(f"layer.{k}", "zh") for k in layers),
+                            field=_field_names(r.policy, r.causes[c]["field"])[0], clause=r.causes[c]["clause"])
+                       for c, layers in by_cause.items())
+        en = "; ".join(text("batch.undetermined", "en", layers=", ".join(layers), field=r.causes[c]["field"],
+                            clause=r.causes[c]["clause"]) for c, layers in by_cause.items())
+        texts.append(bilingual(zh, en))
     out[rows] = first + inverse.ravel()
     return out, texts
 

@@ -98,6 +98,13 @@ def arrow(rows: list[dict]) -> pa.Table:
     return pa.table(cols)
 
 
+def english(undetermined: str) -> str:
+    """The English half of a result's `undetermined` sentence, after checking the Chinese half comes first."""
+    zh, en = undetermined.split(" · ")
+    assert re.search(r"[\u4e00-\u9fff]", zh) and "待定：需" in zh, undetermined
+    return en
+
+
 def batch(rows: list[dict], inputs: dict):
     """The batch evaluation (a Settled: int64 fen per layer, known masks, …) of claim rows given as dicts."""
     return evaluate_table(claims_from_arrow(arrow(rows)), POLICY, inputs)
@@ -172,7 +179,9 @@ def test_small_example_matches_hand_computed_amounts(tmp_path, capsys):
     for rec in got:
         assert as_text(rec[k] for k in OUT) == expected[rec["row"]], rec["row"]
     assert [rec["complete"] for rec in got] == [False, True, True, True, True, True]
-    assert got[0]["undetermined"] == ("supplementary_insurance, further_relief: needs supplementary_insurance_paid "
+    assert got[0]["undetermined"] == ("商业补充保险、倾斜救助待定：需结算单上的商业补充保险支付额"
+                                      "（supplementary_insurance_paid），见条款 wenzhou-2021-78/3.3.10 · "
+                                      "supplementary_insurance, further_relief: needs supplementary_insurance_paid "
                                       "(wenzhou-2021-78/3.3.10)")
     assert [rec["undetermined"] for rec in got[1:]] == [None] * 5
     printed = capsys.readouterr().out
@@ -227,9 +236,9 @@ def test_a_missing_input_leaves_the_layer_and_those_after_it_null_naming_the_inp
     assert as_text(got[1][k] for k in OUT) == ("20000.00", "10000.00", None, "0.00", None, "20000.00")
     assert as_text(got[2][k] for k in OUT) == ("50000.00", "10000.00", "0.00", "0.00", "0.00", "20000.00")
     assert [r["complete"] for r in got] == [False, False, True]
-    assert got[0]["undetermined"] == ("critical_illness_insurance, medical_assistance, further_relief: needs "
+    assert english(got[0]["undetermined"]) == ("critical_illness_insurance, medical_assistance, further_relief: needs "
                                       "inputs.critical_illness_base_deductible (wenzhou-2021-78/3.3.9)")
-    assert got[1]["undetermined"] == ("medical_assistance, further_relief: needs "
+    assert english(got[1]["undetermined"]) == ("medical_assistance, further_relief: needs "
                                       "inputs.critical_illness_base_deductible (wenzhou-2021-78/3.3.9)")
     assert got[2]["undetermined"] is None
     printed = capsys.readouterr().out
@@ -250,7 +259,7 @@ def test_a_missing_basic_insurance_amount_leaves_every_layer_null(tmp_path, caps
     # The record's CI (0) and supplementary (0) payments are stated facts; the computed layers wait.
     assert as_text(got[0][k] for k in OUT) == (None, "0.00", None, "0.00", None, "500.50")
     assert got[0]["complete"] is False
-    assert got[0]["undetermined"] == ("basic_insurance, medical_assistance, further_relief: needs "
+    assert english(got[0]["undetermined"]) == ("basic_insurance, medical_assistance, further_relief: needs "
                                       "basic_insurance_paid (wenzhou-2021-78/3.3.9)")
     assert as_text(got[1][k] for k in OUT) == ("400.00", "100.00", "0.00", "0.00", "0.00", "500.00")
     assert got[1]["complete"] is True
@@ -278,7 +287,7 @@ def test_claims_outside_the_validity_are_marked_and_the_others_computed(tmp_path
             claim("P1", "2023-03-10", "200000", "110000"),
             claim("P2", "2026-01-02", "80000", "50000", ci="10000", who=("category", "general"))]
     got = result_rows(tmp_path, rows, engine=engine)
-    outside = "outside the policy's validity (2022-01-01 to 2025-12-31)"
+    outside = "不在本政策施行期间（2022-01-01 至 2025-12-31）内 · outside the policy's validity (2022-01-01 to 2025-12-31)"
     for r in (got[0], got[2]):
         assert as_text(r[k] for k in OUT) == (None,) * 6
         assert r["complete"] is False and r["undetermined"] == outside
