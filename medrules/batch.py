@@ -19,6 +19,7 @@ import json
 import os
 import sys
 import tempfile
+import threading
 import warnings
 from pathlib import Path
 
@@ -85,7 +86,8 @@ class Settled:
         # What is undetermined, as a code per claim into `texts` (-1: complete): few distinct sentences.
         self.undetermined_code = np.full(n, -1, dtype=np.int32)
         self.texts: list[str] = []
-        self.decisions: dict = {}
+        self.decisions: dict = {}   # key -> (values: bool or int64 fen, given: where the decision gives one)
+        self._lock = threading.Lock()
 
     @property
     def undetermined(self) -> np.ndarray:
@@ -116,20 +118,21 @@ class Settled:
         if r.claims.has_total_cost.any():   # else the column is not written (result_table) and stays 0
             total, _ = r.total_out_of_pocket()
             self.total_out_of_pocket[part] = total
+        for key, (values, given) in r.decisions.items():
+            with self._lock:   # the first chunk to give a decision makes its columns
+                column, has = self.decisions.setdefault(key, (np.zeros(self.n, dtype=values.dtype),
+                                                              np.zeros(self.n, dtype=bool)))
+            column[part] = values
+            has[part] = given
         return undetermined_codes(r)
 
     def add_texts(self, part: np.ndarray, r, undetermined: tuple) -> None:
-        """What is undetermined and the decisions; called in chunk order, so the sentences are numbered alike on
-        every run."""
+        """What is undetermined; called in chunk order, so the sentences are numbered alike on every run."""
         codes, texts = undetermined
         index = {t: k for k, t in enumerate(self.texts)}
         glob = np.array([index.setdefault(t, len(index)) for t in texts] + [-1], dtype=np.int32)
         self.texts = list(index)
         self.undetermined_code[part] = glob[codes]
-        for key, (values, decided) in r.decisions.items():
-            if key not in self.decisions:
-                self.decisions[key] = np.full(self.n, None, dtype=object)
-            self.decisions[key][part] = values
 
     @property
     def complete(self) -> np.ndarray:
@@ -291,8 +294,8 @@ def _settled_frame(rows, s: Settled):
     cols["in_force"] = s.in_force
     cols["total_out_of_pocket"] = s.total_out_of_pocket
     cols["undetermined"] = s.undetermined
-    for k, v in s.decisions.items():
-        cols["decision_" + k] = v
+    for k, (values, given) in s.decisions.items():
+        cols["decision_" + k] = np.where(given, values.astype(object), None)
     return pd.DataFrame(cols)
 
 
@@ -344,7 +347,7 @@ def evaluate_table_dask(t: Claims, policy_id: str, inputs: dict, readings: dict 
     s.undetermined = undetermined.where(undetermined.notna(), None).to_numpy()
     for c in done.columns:
         if c.startswith("decision_"):
-            s.decisions[c.removeprefix("decision_")] = done[c].to_numpy()
+            s.decisions[c.removeprefix("decision_")] = _typed_decision(done[c].to_numpy())
     _refuse_none_in_force(s, policy_id)
     return s
 
@@ -427,8 +430,8 @@ def result_table(t: Claims, s: Settled, policy_id: str, provenance: dict | None 
         cols["total_out_of_pocket"] = _decimal_array(s.total_out_of_pocket, t.has_total_cost & s.in_force)
     if t.has_medical_assistance_paid.any():
         cols["medical_assistance_recorded"] = _decimal_array(t.medical_assistance_paid, t.has_medical_assistance_paid)
-    for k, values in s.decisions.items():
-        cols[k] = _decision_array(values)
+    for k, (values, given) in s.decisions.items():
+        cols[k] = _decision_array(values, given)
     meta = {"medrules.policy": policy_id, "medrules.money": "decimal(18,2) yuan, exact",
             "medrules.row": "1 = first data row of the input"}
     if provenance:
@@ -436,18 +439,22 @@ def result_table(t: Claims, s: Settled, policy_id: str, provenance: dict | None 
     return pa.table(cols).replace_schema_metadata(meta)
 
 
-def _decision_array(values: np.ndarray):
+def _decision_array(values: np.ndarray, given: np.ndarray):
     """A decision column: yes/no where the rule decides one, an amount (decimal yuan) where it gives one."""
     import pyarrow as pa
-    valid = np.not_equal(values, None)
-    given = values[valid]
-    if len(given) and isinstance(given[0], (bool, np.bool_)):
-        out = np.zeros(len(values), dtype=bool)
-        out[valid] = given.astype(bool)
-        return pa.array(out, mask=~valid, type=pa.bool_())
-    fen = np.zeros(len(values), dtype=np.int64)
-    fen[valid] = given.astype(np.int64)
-    return _decimal_array(fen, valid)
+    if values.dtype == bool:
+        return pa.array(values, mask=~given, type=pa.bool_())
+    return _decimal_array(values, given)
+
+
+def _typed_decision(objects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A decision column as objects (None where not given) → (values, given), as Settled keeps it."""
+    given = np.not_equal(objects, None)
+    taken = objects[given]
+    kind = bool if len(taken) and isinstance(taken[0], (bool, np.bool_)) else np.int64
+    values = np.zeros(len(objects), dtype=kind)
+    values[given] = taken.astype(kind)
+    return values, given
 
 
 def check_out(out, inputs=(), dataset: bool = False) -> Path:

@@ -166,7 +166,7 @@ class Run:
     undetermined: dict              # layer -> int32 cause index, -1 where determined
     out_of_pocket: np.ndarray       # policy-range cost left after the determined layers (an upper bound if not complete)
     outside_paid: np.ndarray        # paid by the layers on outside-range costs they brought into scope
-    decisions: dict                 # key -> (values array, decided mask)
+    decisions: dict                 # key -> (values: bool or int64 fen, given: where the decision gives one)
     causes: list
     layer_runs: list                # LayerRun per layer then per decision, on the in-force sorted claims
     position: np.ndarray            # per claim: its index in the in-force sorted arrays, -1 if not in force
@@ -391,12 +391,10 @@ def _format_many(value, positions: np.ndarray) -> list:
 
 
 def _decision_value(lr: LayerRun, p: int):
-    v = lr.amount[p]
-    if v is None:
+    if not lr.given[p]:
         return None
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    return yuan(v)
+    v = lr.amount[p]
+    return bool(v) if lr.amount.dtype == bool else yuan(v)
 
 
 def _in_force_mask(module, policy, dates: np.ndarray) -> np.ndarray:
@@ -454,8 +452,8 @@ def run(policy_id, claims: Claims, inputs: dict, readings: dict | None = None, p
         undetermined[lr.name] = _scatter(n, settle, lr.cause, -1).astype(np.int32, copy=False)
     in_force = np.zeros(n, dtype=bool)
     in_force[position >= 0] = True
-    decisions = {k: (_scatter(n, settle, lr.amount, None, dtype=object),
-                     _scatter(n, settle, lr.cause < 0, False)) for k, lr in decisions_out.items()}
+    decisions = {k: (_scatter(n, settle, lr.amount, False if lr.amount.dtype == bool else 0),
+                     _scatter(n, settle, lr.given, False)) for k, lr in decisions_out.items()}
     why_keys = [cause["why"] for cause in c.causes]
     causes = [{**cause, "why": _why_text(cause)} for cause in c.causes]
     return Run(policy, claims, in_force, amounts, undetermined, _scatter(n, settle, c.left, 0),
@@ -545,13 +543,21 @@ def _settle(c: Context, layer: str, fn, cases) -> LayerRun:
 def _decide(c: Context, key: str, fn, cases) -> LayerRun:
     chosen, covered = _pick(c, cases)
     undetermined = _needs(c, cases, chosen)
-    values = np.full(c.n, None, dtype=object)
-    for k, case in enumerate(cases):
-        if case.need is None and case.amount is not None:
-            values = np.where(chosen == k, np.asarray(case.amount).astype(object), values)
-    values = np.where(undetermined < 0, values, None)
+    # A decision is yes/no or an amount (int64 fen), typed; `given` marks the claims it gives a value for.
+    valued = [(k, np.asarray(case.amount)) for k, case in enumerate(cases)
+              if case.need is None and case.amount is not None]
+    kinds = {a.dtype == bool for _, a in valued}
+    if len(kinds) > 1:
+        raise RuleError(f"{fn.__name__}: a decision is either yes/no or an amount, not both")
+    values = np.zeros(c.n, dtype=bool if kinds == {True} else np.int64)
+    given = np.zeros(c.n, dtype=bool)
+    for k, amount in valued:
+        chose = chosen == k
+        values = np.where(chose, amount, values)
+        given |= chose
+    given &= undetermined < 0
     return LayerRun(key, fn.__name__, fn.clause, values, chosen, undetermined.astype(np.int32), cases,
-                    c._looked_up, c._readings, decision=True)
+                    c._looked_up, c._readings, decision=True, given=given)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -660,9 +666,8 @@ def _result(scenario: Scenario, r: Run) -> Result:
         if has_total[i]:
             row["total_cost"] = claim.total_cost
             row["total_out_of_pocket"] = yuan(total_oop[i])
-        for key, (values, decided) in r.decisions.items():
-            v = values[i]
-            row[key] = None if v is None else (bool(v) if isinstance(v, (bool, np.bool_)) else yuan(v))
+        for key, (values, given) in r.decisions.items():
+            row[key] = None if not given[i] else (bool(values[i]) if values.dtype == bool else yuan(values[i]))
         rows.append(row)
         y = years.setdefault(claim.date.year, {k: ZERO for k in LAYERS + ("out_of_pocket",)})
         for k in LAYERS + ("out_of_pocket",):

@@ -223,6 +223,7 @@ class LayerRun:
     looked_up: list           # (label, values, need mask)
     readings: dict
     decision: bool = False
+    given: np.ndarray | None = None   # a decision: where it gives a value (yes/no or an amount in `amount`)
 
 
 class Context:
