@@ -77,8 +77,9 @@ def prepare(policy_id, inputs: dict, readings: dict | None = None) -> tuple[dict
 class Settled:
     """The columns a result holds, in the table's order, gathered from one or more runs."""
 
-    def __init__(self, n: int):
+    def __init__(self, n: int, total_cost: bool = True):
         self.n = n
+        self.total_cost = total_cost   # False: no claim gives its total cost, so no total out of pocket to keep
         self.amounts = {k: np.zeros(n, dtype=np.int64) for k in OUTPUTS}
         self.known = {k: np.zeros(n, dtype=bool) for k in LAYERS}
         self.in_force = np.zeros(n, dtype=bool)
@@ -115,7 +116,7 @@ class Settled:
             self.known[k][part] = known if all_in_force else known & r.in_force
         self.amounts["out_of_pocket"][part] = r.out_of_pocket
         self.in_force[part] = r.in_force
-        if r.claims.has_total_cost.any():   # else the column is not written (result_table) and stays 0
+        if self.total_cost and r.claims.has_total_cost.any():   # else not written (result_table) and stays 0
             total, _ = r.total_out_of_pocket()
             self.total_out_of_pocket[part] = total
         for key, (values, given) in r.decisions.items():
@@ -219,7 +220,7 @@ def evaluate_table(t: Claims, policy_id: str, inputs: dict, readings: dict | Non
     """Every claim through the policy's rules (medrules.engine.run), in chunks cut at person boundaries, up to
     `threads` chunks at once. Results are gathered in chunk order, so they and any error are as a single thread's."""
     inputs, readings = prepare(policy_id, inputs, readings)
-    out = Settled(len(t))
+    out = Settled(len(t), total_cost=bool(t.has_total_cost.any()))
     order = sort_order(t)   # once for the whole table; each chunk is then already in rule order
     parts = list(_person_chunks(order, t.person[order], chunk_rows))
 

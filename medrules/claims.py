@@ -79,7 +79,8 @@ class Claims:
             raise AttributeError(name) from None
 
     def __len__(self):
-        return len(self.columns["row"])
+        columns = self.columns
+        return len(columns.index) if isinstance(columns, _Taken) else len(columns["row"])   # no gather to count
 
     def take(self, index) -> "Claims":
         """The claims at `index`; columns are gathered when first read (a rule reads only a few of them)."""
