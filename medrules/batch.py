@@ -29,7 +29,7 @@ from .claims import CODES, Claims, yuan
 from .claims_file import BatchInputError, _err, fen_text, load_inputs, read_claims
 from .engine import (_field_names, bilingual, check_inputs, claim_policies, resolve_readings, rules_module, run,
                      sort_order)
-from .messages import LANGS, text
+from .messages import LANGS, msg, text
 from .policy import Policy, PolicyError, load_policy, policy_ids
 from .scenario import InputError
 from .rulebook import LAYERS
@@ -509,18 +509,21 @@ def totals(s: Settled) -> dict:
 
 
 def format_totals(t: dict, rows: int, s: Settled | None = None) -> str:
+    """The totals as the command prints them: each sentence in Chinese, then in English; layers by both names."""
     width = max(len(k) for k in t)
-    lines = [f"{rows:,} claims; totals in yuan:"]
+    zh_width = max(len(text(f"layer.{k}", "zh")) for k in t)
+    lines = list(msg("batch.totals", rows=f"{rows:,}"))
     for k, v in t.items():
         open_rows = 0 if s is None or k == "out_of_pocket" else int((s.in_force & ~s.known[k]).sum())
-        note = f"  (+ {open_rows:,} claim(s) undetermined)" if open_rows else ""
-        lines.append(f"  {k:<{width}}  {yuan(v):>20,.2f}{note}")
+        note = f"  (+ {' · '.join(msg('partial.claims_undetermined', n=f'{open_rows:,}'))})" if open_rows else ""
+        label = text(f"layer.{k}", "zh")
+        # A Chinese character takes two columns in a terminal: pad by what it shows, not by len().
+        lines.append(f"  {label}{'　' * (zh_width - len(label))} {k:<{width}}  {yuan(v):>20,.2f}{note}")
     if s is not None:
         incomplete = int((~s.complete).sum())
         if incomplete:
             outside = int((~s.in_force).sum())
-            lines.append(f"{incomplete:,} claim(s) not complete ({outside:,} outside the validity); out_of_pocket is an "
-                         "upper bound for them; see the column `undetermined`")
+            lines.extend(msg("batch.incomplete", incomplete=f"{incomplete:,}", outside=f"{outside:,}"))
     return "\n".join(lines)
 
 

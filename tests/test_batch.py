@@ -185,11 +185,11 @@ def test_small_example_matches_hand_computed_amounts(tmp_path, capsys):
                                       "(wenzhou-2021-78/3.3.10)")
     assert [rec["undetermined"] for rec in got[1:]] == [None] * 5
     printed = capsys.readouterr().out
-    assert printed.startswith("6 claims")
+    assert printed.startswith("6 笔结算，各层合计（元）：\n6 claims; totals in yuan:")
     assert re.search(r"medical_assistance +124,896\.04\n", printed)  # 24,000 + 49,215.84 + 480.20 + 38,400 + 12,800
     # 5,000 from P004's slip; P001's is undetermined and not counted.
-    assert re.search(r"supplementary_insurance +5,000\.00 +\(\+ 1 claim\(s\) undetermined\)", printed)
-    assert re.search(r"further_relief +0\.00 +\(\+ 1 claim\(s\) undetermined\)", printed)
+    assert re.search(r"supplementary_insurance +5,000\.00 +\(\+ 1 笔待定 · 1 claim\(s\) undetermined\)", printed)
+    assert re.search(r"further_relief +0\.00 +\(\+ 1 笔待定 · 1 claim\(s\) undetermined\)", printed)
     # 6,000 + 12,303.96 + 120.05 + 20,000 + 4,600 + 3,200 = 46,224.01 (P001's 6,000 an upper bound)
     assert re.search(r"out_of_pocket +46,224\.01\n", printed)
     assert "1 claim(s) not complete (0 outside the validity); out_of_pocket is an upper bound" in printed
@@ -243,8 +243,8 @@ def test_a_missing_input_leaves_the_layer_and_those_after_it_null_naming_the_inp
     assert got[2]["undetermined"] is None
     printed = capsys.readouterr().out
     # CI: 10,000 (P1's slip) + 10,000 (P2's slip); P1's 10 Mar claim undetermined.
-    assert re.search(r"critical_illness_insurance +20,000\.00 +\(\+ 1 claim\(s\) undetermined\)", printed)
-    assert re.search(r"medical_assistance +0\.00 +\(\+ 2 claim\(s\) undetermined\)", printed)
+    assert re.search(r"critical_illness_insurance +20,000\.00 +\(\+ 1 笔待定 · 1 claim\(s\) undetermined\)", printed)
+    assert re.search(r"medical_assistance +0\.00 +\(\+ 2 笔待定 · 2 claim\(s\) undetermined\)", printed)
     assert re.search(r"out_of_pocket +130,000\.00\n", printed)   # 90,000 + 20,000 + 20,000, upper bounds included
     assert "2 claim(s) not complete (0 outside the validity)" in printed
 
@@ -294,7 +294,7 @@ def test_claims_outside_the_validity_are_marked_and_the_others_computed(tmp_path
     assert as_text(got[1][k] for k in OUT) == ("110000.00", "60000.00", "24000.00", "0.00", "0.00", "6000.00")
     assert got[1]["complete"] is True and got[1]["undetermined"] is None
     printed = capsys.readouterr().out
-    assert printed.startswith("3 claims") and re.search(r"out_of_pocket +6,000\.00\n", printed)
+    assert printed.startswith("3 笔结算，各层合计（元）：\n3 claims") and re.search(r"out_of_pocket +6,000\.00\n", printed)
     assert "2 claim(s) not complete (2 outside the validity)" in printed
 
 
@@ -1087,7 +1087,7 @@ def test_progress_bar_goes_to_stderr_only_for_long_runs(tmp_path, capsys, monkey
     assert run_cli(tmp_path, csv_text(GOOD_ROW, OTHER_ROW)) == 0
     captured = capsys.readouterr()
     assert "2/2" in captured.err and "claims" in captured.err
-    assert captured.out.startswith("2 claims; totals in yuan:")
+    assert captured.out.startswith("2 笔结算，各层合计（元）：\n2 claims; totals in yuan:")
 
 
 def test_an_output_path_that_is_a_directory_or_in_a_missing_one_is_an_error(tmp_path, capsys):
