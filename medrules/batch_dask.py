@@ -19,6 +19,7 @@ import numpy as np
 from .batch import OUTPUTS, Settled, _compute, _decimal_array, _run, _settled_frame, format_totals, prepare
 from .claims import Claims
 from .claims_file import BatchInputError, _check_rows, _err, claims_from_arrow
+from .messages import msg
 from .rulebook import LAYERS
 
 PARTITION_ROWS = 1_000_000   # about this many claims per partition after the shuffle
@@ -119,16 +120,16 @@ def run_dataset(policy_id, folder, out: Path, inputs, readings, scheduler, strea
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     totals = {k: 0 for k in OUTPUTS}
-    rows = incomplete = 0
+    rows = incomplete = outside = 0
     for part in counts:
         rows += part["rows"]
         incomplete += part.get("incomplete", 0)
+        outside += part.get("outside", 0)
         for k in OUTPUTS:
             totals[k] += part[k]
     text = format_totals(totals, rows)
     if incomplete:
-        text += (f"\n{incomplete:,} claims not complete; out_of_pocket is an upper bound for them; see the column "
-                 "`undetermined`")
+        text += "\n" + "\n".join(msg("batch.incomplete", incomplete=f"{incomplete:,}", outside=f"{outside:,}"))
     print(text, file=stream)
     return totals
 
@@ -142,7 +143,7 @@ def _write_part(frame, folder: str, policy_id: str, names: list):
     import pyarrow as pa
     import pyarrow.parquet as pq
     if not len(frame):
-        return {"rows": 0, "incomplete": 0, **{k: 0 for k in OUTPUTS}}
+        return {"rows": 0, "incomplete": 0, "outside": 0, **{k: 0 for k in OUTPUTS}}
     cols = {"file": pa.array(frame["file"].to_numpy(), pa.int32()), "row": pa.array(frame["row"].to_numpy()),
             "person_id": pa.array(frame["person_id"].astype(str).to_numpy(), pa.string()),
             "date": pa.array(frame["date"].to_numpy().astype("datetime64[D]"), pa.date32())}
@@ -155,6 +156,7 @@ def _write_part(frame, folder: str, policy_id: str, names: list):
     cols["out_of_pocket"] = _decimal_array(frame["out_of_pocket"].to_numpy(), in_force)
     totals["out_of_pocket"] = int(frame["out_of_pocket"].to_numpy()[in_force].sum())
     totals["incomplete"] = int((~frame["complete"].to_numpy()).sum())
+    totals["outside"] = int((~in_force).sum())
     cols["complete"] = pa.array(frame["complete"].to_numpy())
     cols["undetermined"] = pa.array(frame["undetermined"].astype(object).where(frame["undetermined"].notna(), None),
                                     pa.string())

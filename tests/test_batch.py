@@ -1286,3 +1286,49 @@ def test_columns_parsed_on_threads_report_the_error_one_thread_meets_first(monke
     one = claims_from_arrow(good)
     assert on_threads.columns.keys() == one.columns.keys()
     assert all(np.array_equal(on_threads.columns[k], one.columns[k]) for k in one.columns)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Dask on a folder of Parquet files: each person's claims brought together from any file, same results
+# ---------------------------------------------------------------------------------------------------------------
+
+def test_a_parquet_dataset_through_dask_settles_as_the_same_claims_in_one_file(tmp_path, capsys):
+    rows = synthetic_rows(people=25, claims=300, seed=8)
+    seen, kept = set(), []
+    for r in rows:   # one claim per person and day, so ties in date order cannot depend on the file order
+        if (r["person_id"], r["date"]) not in seen:
+            seen.add((r["person_id"], r["date"]))
+            kept.append(r)
+    first, second = kept[:120], kept[120:]
+    assert {r["person_id"] for r in first} & {r["person_id"] for r in second}   # persons span both files
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    pq.write_table(arrow(first), folder / "a.parquet")
+    pq.write_table(arrow(second), folder / "b.parquet")
+    pq.write_table(arrow(kept), tmp_path / "all.parquet")
+    inputs = tmp_path / "inputs.json"
+    inputs.write_text(INPUTS_30000)
+    common = ["--policy", POLICY, "--inputs", str(inputs)]
+    assert main(["batch", str(tmp_path / "all.parquet"), "--out", str(tmp_path / "one.parquet"), *common]) == 0
+    assert main(["batch", str(folder), "--engine", "dask", "--scheduler", "synchronous",
+                 "--out", str(tmp_path / "ds.parquet"), *common]) == 0
+    one = pq.read_table(tmp_path / "one.parquet").to_pylist()
+    parts = sorted((tmp_path / "ds.parquet").iterdir())
+    assert parts and all(p.name.startswith("part-") for p in parts)
+    got = [r for p in parts for r in pq.read_table(p).to_pylist()]
+    assert len(got) == len(kept)
+    for r in got:
+        expected = one[r["row"] - 1 + (120 if r["file"] == 1 else 0)]
+        assert r["person_id"] == expected["person_id"] and r["date"] == expected["date"]
+        assert [r[k] for k in OUT] == [expected[k] for k in OUT], r
+        assert (r["complete"], r["undetermined"]) == (expected["complete"], expected["undetermined"])
+    assert any(not r["complete"] for r in got) and any(r["complete"] for r in got)
+    printed = capsys.readouterr().out
+    assert printed.startswith(f"{len(kept)} 笔结算，各层合计（元）：\n{len(kept)} claims; totals in yuan:")
+    # A bad value in the second file is named by its file and its own row there.
+    second[2]["setting"] = "ward"
+    pq.write_table(arrow(second), folder / "b.parquet")
+    assert main(["batch", str(folder), "--engine", "dask", "--scheduler", "synchronous",
+                 "--out", str(tmp_path / "ds2.parquet"), *common]) == 2
+    assert re.search(r"b\.parquet, row 3, setting: 'ward' is not allowed", one_error_line(capsys))
+    assert not (tmp_path / "ds2.parquet").exists()
