@@ -77,7 +77,7 @@ def prepare(policy_id, inputs: dict, readings: dict | None = None) -> tuple[dict
 class Settled:
     """The columns a result holds, in the table's order, gathered from one or more runs."""
 
-    def __init__(self, n: int, total_cost: bool = True):
+    def __init__(self, n: int, total_cost: bool = True, decisions: dict | None = None):
         self.n = n
         self.total_cost = total_cost   # False: no claim gives its total cost, so no total out of pocket to keep
         self.amounts = {k: np.zeros(n, dtype=np.int64) for k in OUTPUTS}
@@ -87,7 +87,10 @@ class Settled:
         # What is undetermined, as a code per claim into `texts` (-1: complete): few distinct sentences.
         self.undetermined_code = np.full(n, -1, dtype=np.int32)
         self.texts: list[str] = []
-        self.decisions: dict = {}   # key -> (values: bool or int64 fen, given: where the decision gives one)
+        # key -> (values: bool or int64 fen, given: where the decision gives one); `decisions` names them with
+        # their kind (decision_kinds), so even a run with no claim has the columns.
+        self.decisions: dict = {k: (np.zeros(n, dtype=kind), np.zeros(n, dtype=bool))
+                                for k, kind in (decisions or {}).items()}
         self._lock = threading.Lock()
 
     @property
@@ -220,7 +223,8 @@ def evaluate_table(t: Claims, policy_id: str, inputs: dict, readings: dict | Non
     """Every claim through the policy's rules (medrules.engine.run), in chunks cut at person boundaries, up to
     `threads` chunks at once. Results are gathered in chunk order, so they and any error are as a single thread's."""
     inputs, readings = prepare(policy_id, inputs, readings)
-    out = Settled(len(t), total_cost=bool(t.has_total_cost.any()))
+    out = Settled(len(t), total_cost=bool(t.has_total_cost.any()),
+                  decisions=decision_kinds(policy_id, inputs, readings))
     order = sort_order(t)   # once for the whole table; each chunk is then already in rule order
     parts = list(_person_chunks(order, t.person[order], chunk_rows))
 
@@ -259,6 +263,20 @@ def _in_order(fn, items: list, threads: int):
                 future.cancel()
 
 
+def decision_kinds(policy_id, inputs: dict, readings: dict) -> dict:
+    """Each decision of the policy and its kind (bool: yes/no, int64: an amount in fen), from a run on no claims."""
+    from .claims import FLAG_FIELDS, MONEY_FIELDS
+    empty = {"row": np.zeros(0, np.int64), "person": np.zeros(0, np.int64), "statuses": np.zeros(0, np.int32),
+             "insurance": np.zeros(0, np.int8), "date": np.zeros(0, "datetime64[D]"),
+             "setting": np.zeros(0, np.int8), "facility": np.zeros(0, np.int8)}
+    for name in MONEY_FIELDS:
+        empty[name], empty["has_" + name] = np.zeros(0, np.int64), np.zeros(0, bool)
+    for name in FLAG_FIELDS:
+        empty[name] = np.zeros(0, bool)
+    r = _run(policy_id, Claims(empty), inputs, readings, presorted=True)
+    return {k: values.dtype for k, (values, _) in r.decisions.items()}
+
+
 def _run(policy_id, t, inputs, readings, presorted=False):
     try:
         return run(policy_id, t, inputs, readings, presorted=presorted)
@@ -279,7 +297,7 @@ def evaluate_partition(frame, policy_id: str, inputs: dict, readings: dict, line
     frame = frame.reset_index(drop=True)
     t = Claims.from_frame(frame, line_offset)
     n = len(t)
-    s = Settled(n)
+    s = Settled(n, decisions=decision_kinds(policy_id, inputs, readings))
     if n:
         s.add(np.arange(n), _run(policy_id, t, inputs, readings))
     return _settled_frame(t.row, s)
@@ -296,17 +314,12 @@ def _settled_frame(rows, s: Settled):
     cols["total_out_of_pocket"] = s.total_out_of_pocket
     cols["undetermined"] = s.undetermined
     for k, (values, given) in s.decisions.items():
-        cols["decision_" + k] = np.where(given, values.astype(object), None)
+        cols["decision_" + k], cols["decided_" + k] = values, given
     return pd.DataFrame(cols)
 
 
-def _meta(policy_id: str):
-    import pandas as pd
-    s = Settled(0)
-    frame = _settled_frame(np.zeros(0, np.int64), s)
-    for key in getattr(rules_module(policy_id), "DECISIONS", {}):
-        frame["decision_" + key] = pd.Series([], dtype=object)
-    return frame
+def _meta(policy_id: str, inputs: dict, readings: dict):
+    return _settled_frame(np.zeros(0, np.int64), Settled(0, decisions=decision_kinds(policy_id, inputs, readings)))
 
 
 def person_partitions(t: Claims, nparts: int):
@@ -332,7 +345,8 @@ def evaluate_table_dask(t: Claims, policy_id: str, inputs: dict, readings: dict 
     inputs, readings = prepare(policy_id, inputs, readings)
     n = len(t)
     ddf = person_partitions(t, npartitions or max(1, min(64, n // CHUNK_ROWS + 1)))
-    res = ddf.map_partitions(evaluate_partition, policy_id, inputs, readings, t.line_offset, meta=_meta(policy_id))
+    res = ddf.map_partitions(evaluate_partition, policy_id, inputs, readings, t.line_offset,
+                             meta=_meta(policy_id, inputs, readings))
     done = _compute(res, scheduler).sort_values("row")
     if len(done) != n or not np.array_equal(done["row"].to_numpy(), np.arange(n)):
         raise RuntimeError("dask path lost or duplicated claims")
@@ -348,7 +362,8 @@ def evaluate_table_dask(t: Claims, policy_id: str, inputs: dict, readings: dict 
     s.undetermined = undetermined.where(undetermined.notna(), None).to_numpy()
     for c in done.columns:
         if c.startswith("decision_"):
-            s.decisions[c.removeprefix("decision_")] = _typed_decision(done[c].to_numpy())
+            key = c.removeprefix("decision_")
+            s.decisions[key] = (done[c].to_numpy(), done["decided_" + key].to_numpy())
     _refuse_none_in_force(s, policy_id)
     return s
 
@@ -447,15 +462,6 @@ def _decision_array(values: np.ndarray, given: np.ndarray):
         return pa.array(values, mask=~given, type=pa.bool_())
     return _decimal_array(values, given)
 
-
-def _typed_decision(objects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A decision column as objects (None where not given) → (values, given), as Settled keeps it."""
-    given = np.not_equal(objects, None)
-    taken = objects[given]
-    kind = bool if len(taken) and isinstance(taken[0], (bool, np.bool_)) else np.int64
-    values = np.zeros(len(objects), dtype=kind)
-    values[given] = taken.astype(kind)
-    return values, given
 
 
 def check_out(out, inputs=(), dataset: bool = False) -> Path:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .batch import OUTPUTS, Settled, _compute, _decimal_array, _run, _settled_frame, format_totals, prepare
+from .batch import (OUTPUTS, Settled, _compute, _decimal_array, _decision_array, _run, _settled_frame,
+                    decision_kinds, format_totals, prepare)
 from .claims import Claims
 from .claims_file import BatchInputError, _check_rows, _err, claims_from_arrow
 from .messages import msg
@@ -69,7 +70,7 @@ def _key(frame):
     return pd.util.hash_pandas_object(frame["person_id"], index=False).to_numpy()
 
 
-def settle_partition(frame, policy_id: str, inputs: dict, readings: dict, files: list[str]):
+def settle_partition(frame, policy_id: str, inputs: dict, readings: dict, files: list[str], decisions: dict):
     """A shuffled partition (whole persons from any file) → result columns for its rows."""
     import pandas as pd
     frame = frame.reset_index(drop=True)
@@ -81,18 +82,18 @@ def settle_partition(frame, policy_id: str, inputs: dict, readings: dict, files:
     cols["row"] = np.arange(n, dtype=np.int64)
     t = DatasetClaims(cols, [f"{files[k]} row {r + 1}" for k, r in zip(frame["file"], frame["row"])])
     _check_rows(t)   # across files: one status set and insurance per person, no duplicate claim
-    s = Settled(n)
+    s = Settled(n, decisions=decisions)
     if n:
         s.add(np.arange(n), _run(policy_id, t, inputs, readings))
     out = _settled_frame(frame["row"].to_numpy() + 1, s).drop(columns=["total_out_of_pocket"])
-    out = out.drop(columns=[c for c in out.columns if c.startswith("decision_")])
     out.insert(0, "file", frame["file"].to_numpy())
     out.insert(2, "person_id", frame["person_id"].to_numpy())
     out.insert(3, "date", frame["date"].to_numpy())
     out = out.drop(columns=["undetermined"])
     out["complete"] = s.complete
     out["undetermined"] = pd.array(s.undetermined, dtype="string")
-    return out
+    decided = [c for c in out.columns if c.startswith(("decision_", "decided_"))]
+    return out[[c for c in out.columns if c not in decided] + decided]   # the order of _result_meta
 
 
 def run_dataset(policy_id, folder, out: Path, inputs, readings, scheduler, stream) -> dict:
@@ -108,7 +109,9 @@ def run_dataset(policy_id, folder, out: Path, inputs, readings, scheduler, strea
                                                    meta=("person_key", "uint64")))
     nparts = max(1, len(files))
     ddf = ddf.shuffle(on="person_key", npartitions=nparts)
-    res = ddf.map_partitions(settle_partition, policy_id, inputs, readings, names, meta=_result_meta())
+    decisions = decision_kinds(policy_id, inputs, readings)
+    res = ddf.map_partitions(settle_partition, policy_id, inputs, readings, names, decisions,
+                             meta=_result_meta(decisions))
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
     try:
         written = [dask.delayed(_write_part)(part, str(tmp), policy_id, names) for part in res.to_delayed()]
@@ -160,6 +163,10 @@ def _write_part(frame, folder: str, policy_id: str, names: list):
     cols["complete"] = pa.array(frame["complete"].to_numpy())
     cols["undetermined"] = pa.array(frame["undetermined"].astype(object).where(frame["undetermined"].notna(), None),
                                     pa.string())
+    for c in frame.columns:   # each policy decision, as in a single file's result
+        if c.startswith("decision_"):
+            key = c.removeprefix("decision_")
+            cols[key] = _decision_array(frame[c].to_numpy(), frame["decided_" + key].to_numpy())
     name = f"part-{int(frame['file'].iloc[0]):05d}-{int(frame['row'].iloc[0]):09d}-{os.getpid()}-{id(frame)}.parquet"
     meta = {"medrules.policy": policy_id, "medrules.money": "decimal(18,2) yuan, exact",
             "medrules.row": "file = index into medrules.files; row 1 = that file's first row",
@@ -184,7 +191,7 @@ def _meta_frame():
     return frame
 
 
-def _result_meta():
+def _result_meta(decisions: dict):
     import pandas as pd
     frame = pd.DataFrame({"file": np.zeros(0, np.int32), "row": np.zeros(0, np.int64),
                           "person_id": pd.Series([], dtype=object), "date": np.zeros(0, "datetime64[D]")})
@@ -195,4 +202,7 @@ def _result_meta():
     frame["in_force"] = np.zeros(0, bool)
     frame["complete"] = np.zeros(0, bool)
     frame["undetermined"] = pd.Series([], dtype="string")
+    for key, kind in decisions.items():
+        frame["decision_" + key] = np.zeros(0, dtype=kind)
+        frame["decided_" + key] = np.zeros(0, dtype=bool)
     return frame

@@ -1322,7 +1322,9 @@ def test_a_parquet_dataset_through_dask_settles_as_the_same_claims_in_one_file(t
         assert r["person_id"] == expected["person_id"] and r["date"] == expected["date"]
         assert [r[k] for k in OUT] == [expected[k] for k in OUT], r
         assert (r["complete"], r["undetermined"]) == (expected["complete"], expected["undetermined"])
+        assert r["pay_after_treatment"] == expected["pay_after_treatment"]   # the policy's decision, as in one file
     assert any(not r["complete"] for r in got) and any(r["complete"] for r in got)
+    assert {r["pay_after_treatment"] for r in got} == {True, False}
     printed = capsys.readouterr().out
     assert printed.startswith(f"{len(kept)} 笔结算，各层合计（元）：\n{len(kept)} claims; totals in yuan:")
     # A bad value in the second file is named by its file and its own row there.
