@@ -26,7 +26,7 @@ import numpy as np
 
 from .claims import CODES, Claims, yuan
 from .claims_file import BatchInputError, _err, fen_text, load_inputs, read_claims
-from .engine import check_inputs, claim_policies, resolve_readings, rules_module, run, sort_order
+from .engine import check_inputs, claim_policies, outside_validity, resolve_readings, rules_module, run, sort_order
 from .policy import Policy, PolicyError, load_policy, policy_ids
 from .scenario import InputError
 from .rulebook import LAYERS
@@ -130,7 +130,7 @@ def undetermined_codes(r) -> tuple[np.ndarray, list[str]]:
     out = np.full(n, -1, dtype=np.int32)
     texts = []
     if (~r.in_force).any():
-        texts.append(f"outside the policy's validity ({r.validity})")
+        texts.append(outside_validity(r.policy))
         out[~r.in_force] = 0
     causes = np.stack([r.undetermined[k] for k in LAYERS], axis=1) if n else np.zeros((0, len(LAYERS)), np.int32)
     rows = np.flatnonzero(r.in_force & (causes >= 0).any(axis=1))
@@ -290,9 +290,8 @@ def evaluate_table_dask(t: Claims, policy_id: str, inputs: dict, readings: dict 
 
 def _refuse_none_in_force(s: Settled, policy_id: str) -> None:
     if not s.in_force.any():
-        from .engine import validity_text
-        raise _err("claims", f"no claim falls within {policy_id}'s validity ({validity_text(load_policy(policy_id))}, "
-                   f"clause {rules_module(policy_id).in_force.clause})")
+        from .engine import no_claim_in_force
+        raise _err("claims", no_claim_in_force(load_policy(policy_id), rules_module(policy_id).in_force.clause))
 
 
 def _compute(collection, scheduler):

@@ -104,14 +104,15 @@ def resolve(policy_id: str, selection: dict | None) -> dict[str, str]:
     known = readings(policy_id)
     selection = selection or {}
     if not isinstance(selection, dict):
-        raise InputError("readings", "must be a mapping of reading id to option")
+        raise InputError("readings", "error.readings_not_mapping")
     for rid, option in selection.items():
         if rid not in known:
-            allowed = ", ".join(known) or "none (this policy has no readings)"
-            raise InputError(f"readings.{rid}", f"unknown reading of {policy_id}; allowed: {allowed}")
+            if known:
+                raise InputError(f"readings.{rid}", "error.unknown_reading", policy=policy_id, allowed=", ".join(known))
+            raise InputError(f"readings.{rid}", "error.unknown_reading_none", policy=policy_id)
         if option not in known[rid].options:
-            raise InputError(f"readings.{rid}", f"unknown option {option!r}; allowed: "
-                             + ", ".join(known[rid].options))
+            raise InputError(f"readings.{rid}", "error.unknown_option", got=repr(option),
+                             allowed=", ".join(known[rid].options))
     return {rid: selection.get(rid, r.default) for rid, r in known.items()}
 
 
