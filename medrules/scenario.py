@@ -207,6 +207,8 @@ def pydantic_problem(err: dict, allowed_fields) -> Problem:
         return Problem("error.not_an_object", got=shown(err.get("input")))
     if kind in ("list_type", "tuple_type"):
         return Problem("error.not_a_list", got=shown(err.get("input")))
+    if kind in ("bool_type", "bool_parsing"):
+        return Problem("error.not_bool", got=shown(err.get("input")))
     if kind == "string_type":
         return Problem("error.not_text", got=shown(err.get("input")))
     if kind == "value_error":
