@@ -7,6 +7,7 @@ import sys
 import textwrap
 
 import pytest
+from _errors import chinese_half, english_half
 
 from medrules import review
 from medrules.cli import main
@@ -315,7 +316,8 @@ def test_a_bad_clause_id_exits_2_naming_the_form_and_close_matches(demo, capsys,
     for cmd in (["show", ref], ["approve", ref, "--reviewer", "Li Wei"]):
         rc, out, err = cli(capsys, *cmd)
         assert rc == 2 and out == ""
-        assert err.startswith(f"error: clause: {ref!r} is not a clause ID; the form is <policy-id>/<path>")
+        assert english_half(err).startswith(f"error: clause: {ref!r} is not a clause ID; the form is <policy-id>/<path>")
+        assert chinese_half(err).startswith(f"输入有误：clause：{ref!r} 不是条款编号；格式为 <policy-id>/<path>")
         assert close in err.split("close matches:")[1]
 
 
@@ -766,7 +768,8 @@ def test_a_corrupt_ledger_exits_2_naming_the_file_line_and_problem(demo, capsys,
                  ["page", "--out", str(demo.reviews / "page.md")]):
         rc, out, err = cli(capsys, *argv)
         assert rc == 2 and out == "", (name, argv, err)
-        assert len(err.splitlines()) == 1 and err.startswith("error: ") and "demo-2099-1.yaml" in err, err
+        assert len(err.splitlines()) == 1 and english_half(err).startswith("error: ") and "demo-2099-1.yaml" in err, err
+        chinese_half(err)
         assert what in err, (name, err)
         if line is not None:
             assert f"demo-2099-1.yaml line {line}:" in err, (name, err)
