@@ -59,7 +59,7 @@ def reported_earlier_value(policy: Policy, name: str) -> ParamValue:
     """The value the report says was replaced (由…提至…): it carries no dates, so no claim date can select it."""
     earlier = [v for v in policy.parameters[name].values if v.start is None and v.reported_in_force_on is None]
     if not earlier:
-        raise PolicyError(f"{POLICY_ID} reports no earlier value of {name}")
+        raise PolicyError("error.no_earlier_value", policy=POLICY_ID, name=name)
     return earlier[0]
 
 
