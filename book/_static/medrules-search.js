@@ -1,7 +1,72 @@
-/* A search result opens its page at the top; take the reader to the section (the clause) holding the first match
-   and put its anchor in the address. The terms come from ?highlight= or from what Sphinx's search stored
-   (localStorage sphinx_highlight_terms); only when arriving from the search page. */
+/* Site search, two parts (issue 13):
+   1. On the search page: each result's snippet is cut from the page's prose (paragraphs, lists, quoted clause
+      text, headings), not from code cells, tables of machine names or identifiers; where the term is only in a
+      table or code, the snippet is the prose of the section holding it. Sphinx's searchtools.js (loaded after this
+      file) builds snippets with Search.makeSearchSummary; it is replaced before the search runs.
+   2. On a page opened from a search result: go to the section (the clause) holding the first match and put its
+      anchor in the address. The terms come from ?highlight= or from what Sphinx's search stored (localStorage
+      sphinx_highlight_terms). */
 (function () {
+  // What is not prose: code and its folding bars, outputs of code, tables, widgets, formulas, the heading links.
+  var NOT_PROSE = ".headerlink, script, style, pre, code, .cell_input, .highlight, table, summary, .widget-subarea," +
+    " .jupyter-widgets, mjx-container, .MathJax, .output.text_plain, .output.stream, .medrules-lang-switch," +
+    " .toggle-details__summary, button";
+  var SNIPPET = 240;
+
+  function chineseOnly() {
+    try { return window.localStorage.getItem("medrules-lang") === "zh"; } catch (e) { return false; }
+  }
+
+  function prose(root) {
+    var copy = root.cloneNode(true);
+    copy.querySelectorAll(NOT_PROSE).forEach(function (el) { el.remove(); });
+    if (chineseOnly()) copy.querySelectorAll('[lang="en"]').forEach(function (el) { el.remove(); });
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
+
+  function around(text, keywords) {
+    var lower = text.toLowerCase();
+    var at = keywords.map(function (k) { return lower.indexOf(k.toLowerCase()); })
+      .filter(function (i) { return i > -1; })[0];
+    var start = at === undefined ? 0 : Math.max(at - SNIPPET / 2, 0);
+    return (start ? "…" : "") + text.substr(start, SNIPPET).trim() + (start + SNIPPET < text.length ? "…" : "");
+  }
+
+  function summary(htmlString, keywords, anchor) {
+    var doc = new DOMParser().parseFromString(htmlString, "text/html");
+    var main = doc.querySelector('[role="main"]');
+    if (!main) return null;
+    var root = (anchor && main.querySelector(anchor)) || main;
+    var text = prose(root);
+    var terms = Array.from(keywords || []);
+    var lower = text.toLowerCase();
+    if (!terms.some(function (k) { return lower.indexOf(k.toLowerCase()) > -1; })) {
+      // The term is only in a table, code or an output: the prose of the section that holds it.
+      var walker = doc.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (var n = walker.nextNode(); n; n = walker.nextNode()) {
+        var t = n.textContent.toLowerCase();
+        if (!terms.some(function (k) { return t.indexOf(k.toLowerCase()) > -1; })) continue;
+        var section = n.parentElement && n.parentElement.closest("section");
+        if (section) text = prose(section) || text;
+        break;
+      }
+    }
+    if (!text) return null;
+    var p = document.createElement("p");
+    p.classList.add("context");
+    p.textContent = around(text, terms);
+    return p;
+  }
+
+  function useProseSnippets() {
+    if (typeof Search !== "undefined" && Search.makeSearchSummary) Search.makeSearchSummary = summary;
+  }
+  if (/\/search\.html$/.test(window.location.pathname)) {
+    // searchtools.js runs its search on DOMContentLoaded, after this listener (registered first).
+    document.addEventListener("DOMContentLoaded", useProseSnippets);
+    return;
+  }
+
   if (window.location.hash) return;
   var params = new URLSearchParams(window.location.search);
   var fromSearch = params.has("highlight") || /\/search\.html/.test(document.referrer);
