@@ -104,12 +104,19 @@ def _unit(unit: str) -> str:
 def parameter_table(policy_id: str):
     """Every dated parameter: its Chinese (and English) name first, then value, kind (exact/floor/ceiling/
     approximate), dates, the clause it cites and its words; the machine name last."""
-    rows = [[_label(p.label), escape(_value(v.value, p.unit)), _html_both(f"kind.{v.kind}", v.kind),
+    rows = [[_label(p.label), _shown_value(v.value, p.unit), _html_both(f"kind.{v.kind}", v.kind),
              escape(_start(v)), escape(str(v.end or "—")), _code(v.clause), escape(v.quote or ""), _code(p.name)]
             for p in load_policy(policy_id).parameters.values() for v in p.values]
     return _page_table([("name", "medrules-name"), ("value", "medrules-amount"), ("kind", ""), ("from", ""),
                         ("to", ""), ("clause", "medrules-code"), ("quote", "medrules-prose"),
                         ("parameter", "medrules-code")], rows, "parameters")
+
+
+def _shown_value(value, unit: str) -> str:
+    """A parameter's value for a page table: yes/no in words (not True/False), amounts and ratios as formatted."""
+    if unit == "boolean" and isinstance(value, bool):
+        return html(f"value.{str(value).lower()}")
+    return escape(_value(value, unit))
 
 
 def inputs_table(policy_id: str):
