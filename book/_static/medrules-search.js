@@ -7,29 +7,57 @@
       anchor in the address. The terms come from ?highlight= or from what Sphinx's search stored (localStorage
       sphinx_highlight_terms). */
 (function () {
-  // What is not prose: code and its folding bars, outputs of code, tables, widgets, formulas, the heading links.
-  var NOT_PROSE = ".headerlink, script, style, pre, code, .cell_input, .highlight, table, summary, .widget-subarea," +
+  // What is not prose: code and its folding bars, outputs of code, tables, widgets, formulas, the heading links,
+  // the page's own table of contents and download buttons.
+  var NOT_PROSE = ".headerlink, script, style, pre, .cell_input, .highlight, table, summary, .widget-subarea," +
     " .jupyter-widgets, mjx-container, .MathJax, .output.text_plain, .output.stream, .medrules-lang-switch," +
-    " .toggle-details__summary, button";
+    " .toggle-details__summary, button, nav, .bd-header-article, .header-article-items, .prev-next-area, .bd-toc," +
+    " .onlyprint, .dropdown-download-buttons";
+  var BLOCKS = "p, h2, h3, h4, dt, dd, li";
   var SNIPPET = 240;
 
   function chineseOnly() {
     try { return window.localStorage.getItem("medrules-lang") === "zh"; } catch (e) { return false; }
   }
 
-  function prose(root) {
+  function has(text, terms) {
+    var lower = text.toLowerCase();
+    return terms.some(function (k) { return lower.indexOf(k.toLowerCase()) > -1; });
+  }
+
+  // The prose blocks of `root` in order: [text without inline code, whether it had code (a machine name)].
+  function blocks(root) {
     var copy = root.cloneNode(true);
     copy.querySelectorAll(NOT_PROSE).forEach(function (el) { el.remove(); });
     if (chineseOnly()) copy.querySelectorAll('[lang="en"]').forEach(function (el) { el.remove(); });
-    return copy.textContent.replace(/\s+/g, " ").trim();
+    var out = [];
+    copy.querySelectorAll(BLOCKS).forEach(function (el) {
+      if (el.matches("li") && el.querySelector("p")) return;   // its paragraphs are blocks of their own
+      var hadCode = !!el.querySelector("code");
+      el.querySelectorAll("code").forEach(function (c) { c.replaceWith("…"); });  // a machine name, left out
+      var text = el.textContent.replace(/\s+/g, " ").trim();
+      if (/[\u4e00-\u9fffA-Za-z]{2}/.test(text)) out.push([text, hadCode]);
+    });
+    return out;
   }
 
-  function around(text, keywords) {
+  // From the block holding the term (one without machine names where there is one), as much prose as fits.
+  function snippet(list, terms) {
+    var at = -1;
+    for (var pass = 0; pass < 2 && at < 0; pass++) {
+      for (var i = 0; i < list.length; i++) {
+        if (has(list[i][0], terms) && (pass === 1 || !list[i][1])) { at = i; break; }
+      }
+    }
+    var i0 = at < 0 ? 0 : at;
+    var text = list[i0][0];
     var lower = text.toLowerCase();
-    var at = keywords.map(function (k) { return lower.indexOf(k.toLowerCase()); })
+    var pos = terms.map(function (k) { return lower.indexOf(k.toLowerCase()); })
       .filter(function (i) { return i > -1; })[0];
-    var start = at === undefined ? 0 : Math.max(at - SNIPPET / 2, 0);
-    return (start ? "…" : "") + text.substr(start, SNIPPET).trim() + (start + SNIPPET < text.length ? "…" : "");
+    var start = pos === undefined || pos < SNIPPET / 2 ? 0 : pos - SNIPPET / 3;
+    text = text.substr(start);
+    for (var j = i0 + 1; j < list.length && text.length < SNIPPET; j++) text += " " + list[j][0];
+    return (start ? "…" : "") + text.substr(0, SNIPPET).trim() + (text.length > SNIPPET ? "…" : "");
   }
 
   function summary(htmlString, keywords, anchor) {
@@ -37,24 +65,22 @@
     var main = doc.querySelector('[role="main"]');
     if (!main) return null;
     var root = (anchor && main.querySelector(anchor)) || main;
-    var text = prose(root);
     var terms = Array.from(keywords || []);
-    var lower = text.toLowerCase();
-    if (!terms.some(function (k) { return lower.indexOf(k.toLowerCase()) > -1; })) {
+    var list = blocks(root);
+    if (!list.some(function (b) { return has(b[0], terms); })) {
       // The term is only in a table, code or an output: the prose of the section that holds it.
       var walker = doc.createTreeWalker(root, NodeFilter.SHOW_TEXT);
       for (var n = walker.nextNode(); n; n = walker.nextNode()) {
-        var t = n.textContent.toLowerCase();
-        if (!terms.some(function (k) { return t.indexOf(k.toLowerCase()) > -1; })) continue;
+        if (!has(n.textContent, terms)) continue;
         var section = n.parentElement && n.parentElement.closest("section");
-        if (section) text = prose(section) || text;
+        if (section && blocks(section).length) list = blocks(section);
         break;
       }
     }
-    if (!text) return null;
+    if (!list.length) return null;
     var p = document.createElement("p");
     p.classList.add("context");
-    p.textContent = around(text, terms);
+    p.textContent = snippet(list, terms);
     return p;
   }
 
