@@ -206,7 +206,8 @@ def _check_bound(parameter: Parameter, change: ValueChange, value, allow: bool) 
         bound = Decimal(str(strictest.value))
         if not isinstance(value, dict) and beyond(Decimal(str(value)), bound):
             if not allow:
-                raise InputError(f"change.parameters.{parameter.name}", f"error.reform_beyond_{bound_kind}",
+                key = {"floor": "error.reform_beyond_floor", "ceiling": "error.reform_beyond_ceiling"}[bound_kind]
+                raise InputError(f"change.parameters.{parameter.name}", key,
                                  got=_shown_value(value, parameter.unit), bound=_shown_value(bound, parameter.unit),
                                  clause=strictest.clause, quote=strictest.quote)
             return BoundNote(parameter.name, value, bound_kind, bound, strictest.clause, parameter.unit)

@@ -445,8 +445,8 @@ def load_ledger(policy_id: str) -> dict[str, dict]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ReviewError(f"{where} line {_undecodable_line(data, e)}: not valid UTF-8 "
-                          f"(byte 0x{data[e.start]:02x}); the ledger must be UTF-8 text") from None
+        raise ReviewError("error.review_ledger_utf8", where=f"{where} line {_undecodable_line(data, e)}",
+                          byte=f"0x{data[e.start]:02x}") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         raw = yaml.safe_load(text)

@@ -79,3 +79,27 @@ def test_a_batch_error_keeps_both_languages_through_pickling_as_a_dask_worker_se
 def test_a_message_without_chinese_still_leads_with_a_chinese_sentence():
     from medrules.messages import error_line
     assert error_line(ValueError("x: something")).startswith("输入有误（暂无中文说明")
+
+
+def test_every_refusal_in_the_code_names_a_catalogue_key_not_a_sentence():
+    """InputError, BatchInputError (_err, a column's fail), PolicyError, ReviewError and Problem take a catalogue
+    key (or a Problem / an error already built): an English sentence written at the raise would have no Chinese."""
+    import ast
+    from pathlib import Path
+
+    import medrules
+    refusers = {"InputError": 1, "BatchInputError": 1, "_err": 1, "fail": 1, "PolicyError": 0, "ReviewError": 0,
+                "Problem": 0}
+    bad = []
+    for path in sorted(Path(medrules.__file__).parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name not in refusers or len(node.args) <= refusers[name]:
+                continue
+            arg = node.args[refusers[name]]
+            if isinstance(arg, ast.JoinedStr) or (isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+                                                  and arg.value not in catalogue()):
+                bad.append(f"{path.name}:{node.lineno}")
+    assert not bad, bad
