@@ -1162,10 +1162,12 @@ def page() -> str:
            ""]
     attention = [r for _, rows in per_policy for r in rows if r["review"] in ("stale", "disputed", "missing")]
     if attention:
-        out += [":::{admonition} Needs a reviewer", ":class: warning", ""]
+        out += [f":::{{admonition}} {text('review.needs_reviewer', 'zh')} · {text('review.needs_reviewer', 'en')}",
+                ":class: warning", ""]
         out += [f"- {badges[r['review']]} `{r['clause']}` {r['label']} {_cell(r['title'])}" for r in attention]
         out += [":::", ""]
-    out += ["## Figures", "", f"::::{{container}} {TABLE_WRAPPER}", "",
+    out += [f"## {text('review.figures', 'zh')} · {text('review.figures', 'en')}", "",
+            f"::::{{container}} {TABLE_WRAPPER}", "",
             "| " + " | ".join(html(f"review.column.{k}") for k in ("policy", *COLUMNS)) + " |",
             "|---" * (len(COLUMNS) + 1) + "|"]
     all_rows = [r for _, rows in per_policy for r in rows]
@@ -1175,9 +1177,11 @@ def page() -> str:
         out.append(f"| {name} | " + " | ".join(str(s[k]) for k in COLUMNS) + " |")
     out += ["", "::::"]
     if exercised is None:
-        out += ["", "*With examples* is `?`: the test suite has not been run here (`make test` measures it)."]
+        out += ["", html("review.examples_unknown")]
     for pid, rows in per_policy:
-        out += ["", f"## {pid}", "", f"::::{{container}} {TABLE_WRAPPER}", "",
+        place = load_policy(pid).meta.get("place") or {}
+        out += ["", f"## {place.get('zh', '')} {place.get('en', '')} · {pid}".lstrip(" ·"), "",
+                f"::::{{container}} {TABLE_WRAPPER}", "",
                 "| " + " | ".join(html(f"review.column.{k}") for k in ("clause", "text_status", "review", "reviewer",
                                                                    "date", "fingerprint", "examples",
                                                                    "open_questions", "id")) + " |",
@@ -1203,7 +1207,7 @@ def page() -> str:
         for r in stale:
             clause = policy.clauses[r["clause"]]
             diff = changes_since_approval(policy, clause, load_ledger(pid).get(r["clause"]))
-            out += ["", f":::::{{dropdown}} What changed in `{r['clause']}` since its approval "
+            out += ["", f":::::{{dropdown}} {text('review.what_changed', 'zh')} · What changed in `{r['clause']}` since its approval "
                     f"(`{short(r['approved_fp'])}` → `{short(r['current_fp'])}`)", ":open:", "",
                     *_fenced(diff, "diff"), ":::::"]
     return "\n".join(out) + "\n"

@@ -372,7 +372,7 @@ def test_the_book_page_shows_the_same_figures_as_status_and_marks_stale_clauses(
     stale_row = next(line for line in text.splitlines() if line.endswith("| `demo-2099-1/1` |"))
     assert stale_row.startswith("| 一 救助比例 |")
     assert "{bdg-warning}`stale`" in stale_row and "Li Wei" in stale_row and "→" in stale_row
-    assert ":::{admonition} Needs a reviewer" in text and "`demo-2099-1/1` 一 救助比例" in text
+    assert ":::{admonition} 待审核 · Needs a reviewer" in text and "`demo-2099-1/1` 一 救助比例" in text
 
 
 def test_the_book_puts_the_live_status_beside_each_clause_heading_of_a_policy_page(demo, capsys):
