@@ -27,6 +27,7 @@ import numpy as np
 from .claims import CODES, Claims, yuan
 from .claims_file import BatchInputError, _err, fen_text, load_inputs, read_claims
 from .engine import check_inputs, claim_policies, outside_validity, resolve_readings, rules_module, run, sort_order
+from .messages import Problem, reason_zh
 from .policy import Policy, PolicyError, load_policy, policy_ids
 from .scenario import InputError
 from .rulebook import LAYERS
@@ -507,7 +508,9 @@ def explain_row(result_path, row: int) -> list[dict]:
     try:
         meta = pq.read_schema(result_path).metadata or {}
     except (OSError, ValueError) as e:
-        raise _err("result", "error.result_unreadable", path=result_path, reason=str(e).splitlines()[0]) from None
+        why = str(e).splitlines()[0]
+        raise _err("result", Problem.each("error.result_unreadable", path=result_path, en={"reason": why},
+                                          zh={"reason": reason_zh(e) if getattr(e, "errno", None) else why})) from None
     if b"medrules.provenance" not in meta:
         raise _err("result", "error.result_no_provenance", path=result_path)
     policy_id = meta[b"medrules.policy"].decode()
