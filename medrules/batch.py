@@ -27,9 +27,9 @@ import numpy as np
 
 from .claims import CODES, Claims, yuan
 from .claims_file import BatchInputError, _err, fen_text, load_inputs, read_claims
-from .engine import (_field_names, bilingual, check_inputs, claim_policies, resolve_readings, rules_module, run,
-                     sort_order)
-from .messages import LANGS, msg, text
+from .engine import (_field_names, bilingual, check_inputs, claim_policies, outside_validity, resolve_readings,
+                     rules_module, run, sort_order)
+from .messages import Problem, msg, reason_zh, text
 from .policy import Policy, PolicyError, load_policy, policy_ids
 from .scenario import InputError
 from .rulebook import LAYERS
@@ -49,9 +49,8 @@ def batch_policies() -> list[str]:
 def check_policy(policy_id: str) -> None:
     allowed = batch_policies()
     if policy_id not in allowed:
-        known = "" if policy_id in policy_ids() else " (no such policy)"
-        raise _err("policy", f"{policy_id!r}{known} has no claim rules to run a table through; allowed: "
-                   f"{', '.join(allowed)}")
+        key = "error.batch_no_claim_rules" if policy_id in policy_ids() else "error.batch_no_such_policy"
+        raise _err("policy", key, got=repr(policy_id), allowed=", ".join(allowed))
 
 
 def prepare(policy_id, inputs: dict, readings: dict | None = None) -> tuple[dict, dict]:
@@ -65,8 +64,8 @@ def prepare(policy_id, inputs: dict, readings: dict | None = None) -> tuple[dict
     except BatchInputError:
         raise
     except Exception as e:  # an InputError from the shared checks: keep its field
-        if hasattr(e, "field"):
-            raise _err(e.field, str(e).removeprefix(f"{e.field}: ")) from None
+        if isinstance(e, InputError):
+            raise e.under(e.field, BatchInputError) from None
         raise
 
 
@@ -155,12 +154,7 @@ def undetermined_codes(r) -> tuple[np.ndarray, list[str]]:
     out = np.full(n, -1, dtype=np.int32)
     texts = []
     if (~r.in_force).any():
-        policy = r.policy
-        start, end = policy.in_force_from or policy.known_from, policy.in_force_to
-        period = [text("trace.common.validity_period", lang,
-                       start=start or text("trace.common.start_not_stated", lang),
-                       end=end or text("trace.common.end_not_stated", lang)) for lang in LANGS]
-        texts.append(bilingual(*(text("batch.outside_validity", lang, period=p) for lang, p in zip(LANGS, period))))
+        texts.append(outside_validity(r.policy))
         out[~r.in_force] = 0
     if not r.causes:   # nothing was undetermined anywhere (no per-layer pass needed)
         return out, texts
@@ -283,9 +277,9 @@ def _run(policy_id, t, inputs, readings, presorted=False):
     except BatchInputError:
         raise
     except InputError as e:  # as a BatchInputError, which a Dask worker process can send back
-        raise _err(e.field, str(e).removeprefix(f"{e.field}: ")) from None
+        raise e.under(e.field, BatchInputError) from None
     except PolicyError as e:
-        raise _err("claims", str(e)) from None
+        raise _err("claims", e.problem) from None
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -370,9 +364,8 @@ def evaluate_table_dask(t: Claims, policy_id: str, inputs: dict, readings: dict 
 
 def _refuse_none_in_force(s: Settled, policy_id: str) -> None:
     if not s.in_force.any():
-        from .engine import validity_text
-        raise _err("claims", f"no claim falls within {policy_id}'s validity ({validity_text(load_policy(policy_id))}, "
-                   f"clause {rules_module(policy_id).in_force.clause})")
+        from .engine import no_claim_in_force
+        raise _err("claims", no_claim_in_force(load_policy(policy_id), rules_module(policy_id).in_force.clause))
 
 
 def _compute(collection, scheduler):
@@ -385,14 +378,13 @@ def _compute(collection, scheduler):
             try:
                 c = Client(scheduler, timeout="10s")
             except (OSError, TimeoutError) as e:
-                raise _err("scheduler", f"cannot reach the Dask scheduler at {scheduler}: {e}") from None
+                raise _err("scheduler", "error.scheduler_unreachable", address=scheduler, reason=e) from None
             with c:
                 return c.compute(collection).result()
         if client is not None:
             return client.compute(collection).result()
         if scheduler not in (None, "threads", "processes", "synchronous", "single-threaded", "sync"):
-            raise _err("scheduler", f"{scheduler!r}; allowed: a tcp://HOST:PORT address, threads, processes, "
-                       "synchronous")
+            raise _err("scheduler", "error.scheduler_choice", got=repr(scheduler))
         with dask.config.set(scheduler=scheduler or "threads"):
             return collection.compute()
 
@@ -469,21 +461,19 @@ def check_out(out, inputs=(), dataset: bool = False) -> Path:
     that name and may replace an earlier result folder (only part-*.parquet files in it), nothing else."""
     out = Path(out)
     if out.suffix.lower() not in (".parquet", ".csv") or (dataset and out.suffix.lower() != ".parquet"):
-        raise _err("out", f"{out}: the format follows the name; allowed: .parquet (exact decimals), .csv "
-                   f"(UTF-8 text){'; a dataset run writes .parquet only' if dataset else ''}")
+        raise _err("out", "error.out_format_dataset" if dataset else "error.out_format", path=out)
     if not out.parent.is_dir():
-        raise _err("out", f"{out.parent} is not a directory")
+        raise _err("out", "error.not_a_folder", path=out.parent)
     if out.is_dir() and not (dataset and all(p.name.startswith("part-") and p.suffix == ".parquet"
                                              for p in out.iterdir())):
-        raise _err("out", f"{out} is a directory{' that is not an earlier result' if dataset else ''}; give a "
-                   "file name such as result.parquet")
+        raise _err("out", "error.out_is_other_folder" if dataset else "error.out_is_folder", path=out)
     if dataset and out.is_file():
-        raise _err("out", f"{out} is a file; a dataset run writes a folder: give a new name")
+        raise _err("out", "error.out_is_file", path=out)
     for given in inputs:
         if given is not None and Path(given).exists() and out.exists() and os.path.samefile(out, given):
-            raise _err("out", f"{out} is one of the inputs; write the result to another file")
+            raise _err("out", "error.out_is_input", path=out)
         if given is not None and dataset and Path(given).is_dir() and out.resolve() == Path(given).resolve():
-            raise _err("out", f"{out} is the input folder; write the result to another name")
+            raise _err("out", "error.out_is_input_folder", path=out)
     return out
 
 
@@ -570,13 +560,13 @@ def run_batch(policy_id: str, claims_path, out_path, engine="pandas", inputs_pat
     out = check_out(out_path, (claims_path, inputs_path, readings_path, codes_path),
                     dataset=Path(claims_path).is_dir())
     if engine not in ("pandas", "dask"):
-        raise _err("engine", f"{engine!r}; allowed: pandas, dask")
+        raise _err("engine", "error.choice", got=repr(engine), allowed="pandas, dask")
     inputs = load_inputs(inputs_path)
     readings = load_inputs(readings_path, "readings") if readings_path else {}
     prepare(policy_id, inputs, readings)  # fail on bad inputs before reading a large file
     if Path(claims_path).is_dir():
         if engine != "dask":
-            raise _err("claims", f"{claims_path} is a folder (a Parquet dataset): use --engine dask")
+            raise _err("claims", "error.claims_folder_needs_dask", path=claims_path)
         from .batch_dask import run_dataset
         return run_dataset(policy_id, claims_path, out, inputs, readings, scheduler, stream)
     watch.lap("checks")
@@ -614,24 +604,25 @@ def explain_row(result_path, row: int) -> list[dict]:
     result names, through the same rules."""
     import pyarrow.parquet as pq
     if Path(result_path).suffix.lower() != ".parquet":
-        raise _err("result", f"{result_path}: explain reads a .parquet result (it keeps the input's name and "
-                   "checksum); run batch with --out NAME.parquet")
+        raise _err("result", "error.explain_needs_parquet", path=result_path)
     try:
         meta = pq.read_schema(result_path).metadata or {}
     except (OSError, ValueError) as e:
-        raise _err("result", f"{result_path} is not a readable Parquet result: {str(e).splitlines()[0]}") from None
+        why = str(e).splitlines()[0]
+        raise _err("result", Problem.each("error.result_unreadable", path=result_path, en={"reason": why},
+                                          zh={"reason": reason_zh(e) if getattr(e, "errno", None) else why})) from None
     if b"medrules.provenance" not in meta:
-        raise _err("result", f"{result_path} is not a medrules batch result (no provenance in its metadata)")
+        raise _err("result", "error.result_no_provenance", path=result_path)
     policy_id = meta[b"medrules.policy"].decode()
     prov = json.loads(meta[b"medrules.provenance"])
     claims_path = prov["claims"]
     if not Path(claims_path).is_file():
-        raise _err("result", f"the input {claims_path} that {result_path} was computed from is gone")
+        raise _err("result", "error.result_input_gone", path=claims_path, result=result_path)
     if _sha256(claims_path) != prov["sha256"]:
-        raise _err("result", f"the input {claims_path} has changed since {result_path} was computed; re-run batch")
+        raise _err("result", "error.result_input_changed", path=claims_path, result=result_path)
     t = read_claims(claims_path, prov.get("layout", "ours"), prov.get("codes"))
     if not 1 <= row <= len(t):
-        raise _err("row", f"{row} is not a row of {result_path}; allowed: 1 to {len(t)}")
+        raise _err("row", "error.not_a_row", row=row, result=result_path, last=len(t))
     i = row - 1
     person = np.flatnonzero(t.person == t.person[i])
     inputs, readings = prepare(policy_id, prov["inputs"], prov.get("readings") or {})

@@ -29,7 +29,7 @@ PARTITION_ROWS = 1_000_000   # about this many claims per partition after the sh
 def dataset_files(folder) -> list[Path]:
     files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() == ".parquet" and p.is_file())
     if not files:
-        raise _err("claims", f"{folder} holds no .parquet files")
+        raise _err("claims", "error.folder_no_parquet", path=folder)
     return files
 
 
@@ -39,11 +39,11 @@ def read_part(path: str, file_index: int):
     try:
         table = pq.read_table(path)
     except Exception as e:  # noqa: BLE001 — any reader failure is this file's fault, named as such
-        raise _err("claims", f"{path} is not a readable Parquet file: {type(e).__name__}") from None
+        raise _err("claims", "error.not_parquet", path=path, reason=type(e).__name__) from None
     try:
         t = claims_from_arrow(table)
     except BatchInputError as e:
-        raise _err(f"{Path(path).name}, {e.field}", str(e).removeprefix(f"{e.field}: ")) from None
+        raise e.under(f"{Path(path).name}, {e.field}") from None
     frame = t.to_frame().drop(columns=["person"])
     frame["person_id"] = np.asarray(t.person_ids.to_numpy(zero_copy_only=False), dtype=object)[t.person]
     frame["file"] = np.int32(file_index)

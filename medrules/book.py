@@ -598,9 +598,9 @@ def benefit_row(policy_id: str, category: str, cost: int) -> dict:
         result = evaluate(parse_scenario({"policy": policy_id, "person": {"category": category, "insurance": "resident"},
                                           "claims": inpatient_stay(cost), "inputs": CLAIM_INPUTS.get(policy_id, {})}))
     except InputError as e:
-        return {"error": str(e), "field": e.field.split(".")[-1]}
+        return {"error": str(e), "error_zh": e.zh or str(e), "field": e.field.split(".")[-1]}
     except PolicyError as e:
-        return {"error": str(e), "field": "?"}
+        return {"error": str(e), "error_zh": e.zh or str(e), "field": "?"}
     claim = result.to_dict()["claims"][0]
     undetermined = claim.get("undetermined") or {}
     row = {}
@@ -671,7 +671,7 @@ def benefit_tables(today: dt.date | None = None, root: Path = REPO) -> str:
                 r = rows[(cat, cost)]
                 first = f'{wan(cost)} <span lang="en">{fmt_yuan(Decimal(cost))}</span>'
                 if "error" in r:
-                    reasons.setdefault(r["error"], []).append(text("category." + cat, "zh"))
+                    reasons.setdefault((r["error_zh"], r["error"]), []).append(text("category." + cat, "zh"))
                     out.append(f"| {first} | {_needs('benefit.not_computed', r['field'])} |" + " |" * len(layers))
                 else:
                     out.append("| " + " | ".join([first, *(_cell(r[k]) for k in layers), f"**{_cell(r['out_of_pocket'])}**"])
@@ -679,7 +679,8 @@ def benefit_tables(today: dt.date | None = None, root: Path = REPO) -> str:
             out.append("")
         if reasons:
             out += [html("benefit.reasons"), ""]
-            out += [f"- {'、'.join(dict.fromkeys(who))}: `{why}`" for why, who in reasons.items()]
+            # The engine's refusal in Chinese, its English behind the language switch (the same words as the CLI).
+            out += [f"- {'、'.join(dict.fromkeys(who))}：{pair(zh, en)}" for (zh, en), who in reasons.items()]
             out.append("")
     return "\n".join(out)
 

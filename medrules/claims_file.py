@@ -21,6 +21,7 @@ import numpy as np
 from .categories import CATEGORIES, CATEGORY_STATUSES, STATUSES
 from .claims import (CODES, COST_FIELDS, FLAG_FIELDS, MONEY_FIELDS, SLIP_FIELDS, STATUS_CODES, Claims, status_mask,
                      statuses_of, yuan)
+from .messages import Problem, read_problem
 from .scenario import MAX_AMOUNT, InputError, _money
 
 REQUIRED = ("person_id", "insurance", "date", "setting", "policy_range_cost")
@@ -41,11 +42,11 @@ class BatchInputError(InputError):
     """An InputError that survives pickling (a Dask worker sends it back to the client)."""
 
     def __reduce__(self):
-        return (type(self), (self.field, str(self).removeprefix(f"{self.field}: ")))
+        return (type(self), (self.field, self.problem))  # the Problem pickles with both languages
 
 
-def _err(field: str, message: str) -> BatchInputError:
-    return BatchInputError(field, message)
+def _err(field: str, problem, /, **values) -> BatchInputError:
+    return BatchInputError(field, problem, **values)
 
 
 def fen_text(fen: int) -> str:
@@ -57,15 +58,15 @@ def _read_arrow(path: str):
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in (".csv", ".parquet"):
-        raise _err("claims", f"{path}: unknown file type {p.suffix!r}; allowed: .csv, .parquet")
+        raise _err("claims", "error.claims_file_type", path=path, got=repr(p.suffix))
     if not p.is_file():
-        raise _err("claims", f"cannot read {path}: no such file")
+        raise _err("claims", "error.cannot_read_no_file", path=path)
     if suffix == ".parquet":
         import pyarrow.parquet as pq
         try:
             return pq.ParquetFile(p).read(), None   # not read_table: it imports pyarrow.dataset (0.2 s)
         except (pa.ArrowException, OSError, ValueError) as e:
-            raise _err("claims", f"{path} is not a readable Parquet file: {e}") from None
+            raise _err("claims", "error.not_parquet", path=path, reason=e) from None
     return _read_csv(p), 2
 
 
@@ -76,18 +77,17 @@ def _read_csv(p: Path):
         with open(p, "rb") as f:
             header = next(csv.reader([f.readline().decode("utf-8-sig")]), [])
     except UnicodeDecodeError:
-        raise _err("claims", f"{p}: line 1 is not UTF-8 text") from None
+        raise _err("claims", "error.line_not_utf8", where=f"{p}: ", line=1) from None
     except (OSError, csv.Error) as e:
-        raise _err("claims", f"cannot read {p}: {e}") from None
+        raise _err("claims", read_problem(str(p), e, "error.cannot_read_plain")) from None
     header = [h.strip() for h in header]
     if not header or header == [""]:
-        raise _err("claims", f"{p} is empty: line 1 must be the header ({', '.join(REQUIRED)}, ...)")
+        raise _err("claims", "error.csv_empty", path=p, required=", ".join(REQUIRED))
     if not set(header) & set(REQUIRED + OPTIONAL):
-        raise _err("claims", f"line 1 must be the header naming the columns ({', '.join(REQUIRED)}, ...); it names "
-                   "none of them (a file without a header starts with a claim)")
+        raise _err("claims", "error.csv_no_header", required=", ".join(REQUIRED))
     if len(set(header)) != len(header):
         dup = sorted({h for h in header if header.count(h) > 1})
-        raise _err("claims", f"line 1: column(s) named twice: {', '.join(dup)}")
+        raise _err("claims", "error.csv_columns_twice", names=", ".join(dup))
     try:
         return pacsv.read_csv(
             p,
@@ -97,10 +97,10 @@ def _read_csv(p: Path):
                                                  strings_can_be_null=True, null_values=[""],
                                                  quoted_strings_can_be_null=True))
     except (pa.ArrowException, OSError) as e:
-        raise _err("claims", _locate_csv_problem(p, len(header)) or f"{p} is not a readable CSV file: {e}") from None
+        raise _err("claims", _locate_csv_problem(p, len(header)) or Problem("error.not_csv", path=p, reason=e)) from None
 
 
-def _locate_csv_problem(p: Path, width: int) -> str | None:
+def _locate_csv_problem(p: Path, width: int) -> Problem | None:
     """On the slow path after a parse error: the first line that is not UTF-8 or has the wrong number of fields."""
     try:
         with open(p, "rb") as raw:
@@ -108,18 +108,17 @@ def _locate_csv_problem(p: Path, width: int) -> str | None:
                 try:
                     line.decode("utf-8")
                 except UnicodeDecodeError:
-                    return f"line {lineno} is not UTF-8 text"
+                    return Problem("error.line_not_utf8", where="", line=lineno)
         with open(p, encoding="utf-8-sig", newline="") as f:
             reader = csv.reader(f)
             try:
                 for record in reader:
                     if record and len(record) != width:
-                        return (f"line {reader.line_num}: expected {width} fields (as in the header), "
-                                f"got {len(record)}")
+                        return Problem("error.csv_width", line=reader.line_num, width=width, got=len(record))
             except csv.Error as e:
-                return f"line {reader.line_num + 1}: malformed CSV ({e}); no field of a claim is that long"
+                return Problem("error.csv_malformed", line=reader.line_num + 1, reason=e)
     except OSError as e:
-        return f"{p}: cannot read: {e}"
+        return read_problem(str(p), e, "error.cannot_read_after")
     return None
 
 
@@ -138,8 +137,8 @@ class _Column:
         row += self.row_offset
         return f"row {row + 1}" + ("" if self.line_offset is None else f" (line {row + self.line_offset})")
 
-    def fail(self, row: int, message: str):
-        raise _err(f"{self.where(row)}, {self.name}", message)
+    def fail(self, row: int, problem, /, **values):
+        raise _err(f"{self.where(row)}, {self.name}", problem, **values)
 
     def value(self, row: int):
         return self.array[int(row)].as_py()
@@ -152,7 +151,7 @@ class _Column:
             return
         nulls = self.nulls()
         if nulls.any():
-            self.fail(int(np.argmax(nulls)), "required value is missing (empty)")
+            self.fail(int(np.argmax(nulls)), "error.value_missing")
 
     def is_text(self) -> bool:
         import pyarrow as pa
@@ -164,15 +163,14 @@ class _Column:
         import pyarrow.compute as pc
         t = self.array.type
         if pa.types.is_floating(t):
-            raise _err(self.name, f"column has floating-point type {t}: values must be exact; write them as text "
-                                  "or as decimal (e.g. decimal(18,2)) or integer")
+            raise _err(self.name, "error.float_column", type=t)
         if pa.types.is_dictionary(t):
             return pc.utf8_trim_whitespace(self.array.dictionary_decode().cast(pa.string()))
         if not pa.types.is_string(t) and not pa.types.is_large_string(t):
             try:
                 return pc.utf8_trim_whitespace(self.array.cast(pa.string()))
             except pa.ArrowException:
-                raise _err(self.name, f"column type {t} cannot be read as text") from None
+                raise _err(self.name, "error.column_not_text", type=t) from None
         return pc.utf8_trim_whitespace(self.array)
 
 
@@ -197,12 +195,11 @@ def _money_column(col: _Column, required: bool):
         try:
             amount = _money(value if isinstance(value, str) else str(value))
         except ValueError as e:
-            col.fail(int(row), str(e))
+            col.fail(int(row), e)
         fen[row] = int(amount * 100)
     over = np.flatnonzero(present & (fen > MAX_FEN))
     if len(over):
-        col.fail(int(over[0]), f"{col.value(over[0])} is larger than the sanity bound of {MAX_AMOUNT} yuan "
-                               "for one claim")
+        col.fail(int(over[0]), "error.amount_too_large", got=col.value(over[0]), bound=MAX_AMOUNT)
     return fen, present
 
 
@@ -233,8 +230,7 @@ def _money_fast(col: _Column):
         return None
     over = np.flatnonzero(fen > MAX_FEN)
     if len(over):
-        col.fail(int(over[0]), f"{col.value(over[0])} is larger than the sanity bound of {MAX_AMOUNT} yuan "
-                               "for one claim")
+        col.fail(int(over[0]), "error.amount_too_large", got=col.value(over[0]), bound=MAX_AMOUNT)
     return fen.astype(np.int64), present
 
 
@@ -255,7 +251,7 @@ def _choice_column(col: _Column, allowed, required=True) -> np.ndarray:
     given = ~text.is_null().to_numpy(zero_copy_only=False)
     bad = np.flatnonzero(given & ~found)
     if len(bad):
-        col.fail(int(bad[0]), f"{col.value(bad[0])!r} is not allowed; allowed: {', '.join(allowed)}")
+        col.fail(int(bad[0]), "error.value_not_allowed", got=repr(col.value(bad[0])), allowed=", ".join(allowed))
     return pc.fill_null(index, -1).to_numpy(zero_copy_only=False).astype(np.int8)
 
 
@@ -274,8 +270,8 @@ def _bool_column(col: _Column) -> np.ndarray:
     no = pc.is_in(text, value_set=pa.array(FALSE)).to_numpy(zero_copy_only=False)
     bad = np.flatnonzero(~(yes | no))
     if len(bad):
-        col.fail(int(bad[0]), f"{col.value(bad[0])!r} is not a yes/no value; allowed: "
-                              f"{', '.join(TRUE)} or {', '.join(FALSE)}")
+        col.fail(int(bad[0]), "error.not_yes_no", got=repr(col.value(bad[0])), yes=", ".join(TRUE),
+                 no=", ".join(FALSE))
     return yes
 
 
@@ -287,7 +283,7 @@ def _date_column(col: _Column) -> np.ndarray:
     if pa.types.is_date(t):
         return col.array.cast(pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
     if pa.types.is_timestamp(t):
-        raise _err(col.name, f"column has timestamp type {t}: give a date (YYYY-MM-DD)")
+        raise _err(col.name, "error.timestamp_column", type=t)
     if col.is_text():
         try:  # fast path on the raw text
             return pc.cast(col.array, pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
@@ -301,7 +297,7 @@ def _date_column(col: _Column) -> np.ndarray:
     shaped = pc.match_substring_regex(text, _DATE_RE).to_numpy(zero_copy_only=False)
     bad = np.flatnonzero(~shaped)
     if len(bad):
-        col.fail(int(bad[0]), f"{col.value(bad[0])!r} is not a date; write YYYY-MM-DD, e.g. 2023-03-10")
+        col.fail(int(bad[0]), "error.not_a_date", got=repr(col.value(bad[0])))
     safe = text
 
     def part(a, b):
@@ -312,11 +308,11 @@ def _date_column(col: _Column) -> np.ndarray:
     mdays = month_days[np.clip(m, 0, 12)] + ((m == 2) & leap)
     bad = np.flatnonzero((y < 1) | (m < 1) | (m > 12) | (d < 1) | (d > mdays))
     if len(bad):
-        col.fail(int(bad[0]), f"{col.value(bad[0])!r} is not a calendar date (no such day)")
+        col.fail(int(bad[0]), "error.no_such_day", got=repr(col.value(bad[0])))
     try:
         return pc.cast(text, pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
     except pa.ArrowInvalid as e:
-        raise _err(col.name, f"cannot read the dates: {e}") from None
+        raise _err(col.name, "error.dates_unreadable", reason=e) from None
 
 
 def pc_equal_empty(text) -> np.ndarray:
@@ -335,7 +331,7 @@ def read_claims(path, layout: str = "ours", codes_path=None, lap=None) -> Claims
         from .nhsa import to_our_layout
         table = to_our_layout(table, codes_path, line_offset)
     elif layout != "ours":
-        raise _err("layout", f"{layout!r}; allowed: ours, nhsa")
+        raise _err("layout", "error.choice", got=repr(layout), allowed="ours, nhsa")
     claims = claims_from_arrow(table, line_offset)
     if lap is not None:
         lap("validate")
@@ -347,21 +343,20 @@ def claims_from_arrow(table, line_offset=None, row_offset: int = 0) -> Claims:
     of a part of a larger file (Dask)."""
     import pyarrow as pa
     if not isinstance(table, pa.Table):
-        raise _err("claims", f"expected an Arrow table, got {type(table).__name__}")
+        raise _err("claims", "error.not_arrow", got=type(table).__name__)
     names = list(table.column_names)
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        raise _err("claims", f"missing column(s): {', '.join(missing)}; required: {', '.join(REQUIRED)}")
+        raise _err("claims", "error.missing_columns", names=", ".join(missing), required=", ".join(REQUIRED))
     unknown = [c for c in names if c not in REQUIRED + OPTIONAL]
     if unknown:
-        raise _err("claims", f"unknown column(s): {', '.join(unknown)}; allowed: {', '.join(REQUIRED + OPTIONAL)}")
+        raise _err("claims", "error.unknown_columns", names=", ".join(unknown), allowed=", ".join(REQUIRED + OPTIONAL))
     person_cols = [c for c in PERSON_COLUMNS if c in names]
     if len(person_cols) != 1:
-        raise _err("claims", "give exactly one of the columns statuses (e.g. dibao;yinbing_zhipin, empty for none) "
-                   f"or category (one of {', '.join(CATEGORIES)})")
+        raise _err("claims", "error.statuses_or_category_column", categories=", ".join(CATEGORIES))
     n = table.num_rows
     if n == 0:
-        raise _err("claims", "at least one claim is needed (the table has no rows)")
+        raise _err("claims", "error.no_rows")
 
     def col(name):
         return _Column(table, name, line_offset, row_offset)
@@ -434,7 +429,7 @@ def _person_codes(person: _Column):
     text = person.text()
     empty = np.flatnonzero(pc_equal_empty(text))
     if len(empty):
-        person.fail(int(empty[0]), "required value is missing (empty)")
+        person.fail(int(empty[0]), "error.value_missing")
     encoded = text.dictionary_encode()
     return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
 
@@ -450,8 +445,9 @@ def _statuses_column(col) -> np.ndarray:
         bad = [p for p in parts if p not in STATUSES]
         if bad or len(set(parts)) != len(parts):
             row = int(np.argmax(encoded.indices.to_numpy(zero_copy_only=False) == k))
-            why = (f"{bad[0]!r} is not a status" if bad else "a status is named twice")
-            col.fail(row, f"{why}; allowed: {', '.join(STATUS_CODES)}, separated by ';' (empty for none)")
+            if bad:
+                col.fail(row, "error.not_a_status", got=repr(bad[0]), allowed=", ".join(STATUS_CODES))
+            col.fail(row, "error.status_twice_in_row", allowed=", ".join(STATUS_CODES))
         masks.append(status_mask(parts))
     return np.array(masks, dtype=np.int32)[encoded.indices.to_numpy(zero_copy_only=False)]
 
@@ -463,15 +459,14 @@ def _check_rows(t: Claims) -> None:
     over = np.flatnonzero(slips > t.policy_range_cost)
     if len(over):
         i = int(over[0])
-        raise _err(f"{t.where(i)}, policy_range_cost", f"the slip amounts (basic_insurance_paid, "
-                   f"critical_illness_paid, supplementary_insurance_paid) add up to {fen_text(slips[i])}, more "
-                   f"than policy_range_cost {fen_text(t.policy_range_cost[i])}")
+        raise _err(f"{t.where(i)}, policy_range_cost", "error.slips_over_cost", fields=", ".join(SLIP_FIELDS[:3]),
+                   paid=fen_text(slips[i]), cost=fen_text(t.policy_range_cost[i]))
     parts = t.policy_range_cost + sum(getattr(t, f) for f in COST_FIELDS[2:5])
     over = np.flatnonzero(t.has_total_cost & (parts > t.total_cost))
     if len(over):
         i = int(over[0])
-        raise _err(f"{t.where(i)}, total_cost", f"policy_range_cost + fully_self_paid + over_limit_self_paid + "
-                   f"pre_self_paid = {fen_text(parts[i])}, more than total_cost {fen_text(t.total_cost[i])}")
+        raise _err(f"{t.where(i)}, total_cost", "error.parts_over_total", parts=fen_text(parts[i]),
+                   total=fen_text(t.total_cost[i]))
     first_pos = _first_positions(t.person)[t.person]   # per row: its person's first row
     for field in ("statuses", "insurance"):
         values = getattr(t, field)
@@ -484,13 +479,12 @@ def _check_rows(t: Claims) -> None:
 
             def text(v):
                 return (";".join(statuses_of(v)) or "(none)") if field == "statuses" else CODES[field][v]
-            raise _err(f"{t.where(i)}, {name}", f"{text(values[i])!r} differs from {text(first[i])!r} given for the "
-                       f"same person_id on {t.where(earlier)}: a person has the same {name} on every row of a table")
+            raise _err(f"{t.where(i)}, {name}", "error.person_differs", got=repr(text(values[i])),
+                       first=repr(text(first[i])), where=t.where(earlier), name=name)
     dup = _duplicates(t)
     if dup is not None:
         i, first = dup
-        raise _err(f"{t.where(i)}, person_id", f"duplicate claim: same person, date, setting and amounts as "
-                   f"{t.where(first)}; remove one (or, if both are real, tell them apart by their amounts)")
+        raise _err(f"{t.where(i)}, person_id", "error.duplicate_row", where=t.where(first))
 
 
 def _first_positions(person: np.ndarray) -> np.ndarray:
@@ -549,18 +543,18 @@ def load_inputs(path, what: str = "inputs") -> dict:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise _err(what, f"cannot read {path}: {e}") from None
+        raise _err(what, read_problem(path, e, "error.cannot_read_plain")) from None
 
     def reject_constant(name):
-        raise _err(what, f"{name} is not a number; amounts must be finite")
+        raise _err(what, "error.json_constant", name=name)
     try:
         data = json.loads(text, parse_float=Decimal, parse_constant=reject_constant)
     except json.JSONDecodeError as e:
-        raise _err(what, f"malformed JSON in {path} at line {e.lineno} column {e.colno}: {e.msg}") from None
+        raise _err(what, "error.json_malformed_in", path=path, line=e.lineno, column=e.colno, reason=e.msg) from None
     except (RecursionError, ValueError) as e:
-        raise _err(what, f"unreadable JSON in {path}: {type(e).__name__}") from None
+        raise _err(what, "error.json_unreadable_in", path=path, reason=type(e).__name__) from None
     if not isinstance(data, dict):
-        raise _err(what, f"must be a JSON object, got {type(data).__name__}")
+        raise _err(what, "error.scenario_not_object", got=type(data).__name__)
     return data
 
 

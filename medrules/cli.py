@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 
 from .engine import evaluate
+from .messages import error_line, text
 from .oneline import one_line
 from .policy import PolicyError
 from .scenario import InputError, load_scenario_json, read_scenario_text
@@ -38,11 +40,32 @@ def result_json(result: dict) -> str:
     return head[:-2] + (',\n  "trace": [\n    ' + steps + "\n  ]\n}\n" if trace else ',\n  "trace": []\n}\n')
 
 
+# argparse's sentences (Python 3.11), each with its catalogue key, so the Chinese half says the same thing.
+_USAGE_PATTERNS = (
+    (re.compile(r"the following arguments are required: (?P<names>.+)"), "error.usage_required"),
+    (re.compile(r"argument (?P<argument>\S+): invalid choice: (?P<got>.+) \(choose from (?P<allowed>.+)\)"),
+     "error.usage_choice"),
+    (re.compile(r"unrecognized arguments: (?P<names>.+)"), "error.usage_unrecognized"),
+    (re.compile(r"argument (?P<argument>\S+): expected one argument"), "error.usage_one_value"),
+    (re.compile(r"argument (?P<argument>\S+): invalid (?P<kind>\S+) value: (?P<got>.+)"), "error.usage_invalid_value"),
+)
+
+
+def _usage_zh(message: str) -> str:
+    for pattern, key in _USAGE_PATTERNS:
+        match = pattern.fullmatch(message)
+        if match:
+            return text(key, "zh", **match.groupdict())
+    return text("error.usage_unmatched", "zh")
+
+
 class _OneLineParser(argparse.ArgumentParser):
     """Usage errors on one line too (argparse prints the usage above them); subcommands inherit the class."""
 
     def error(self, message):
-        self.exit(2, f"error: {self.prog}: {one_line(message)} (see --help)\n")
+        zh = text("error.usage", "zh", prog=self.prog, problem=_usage_zh(message))
+        en = text("error.usage", "en", prog=self.prog, problem=message)
+        self.exit(2, one_line(f"{zh} | {en}") + "\n")
 
 
 def main(argv=None) -> int:
@@ -71,5 +94,5 @@ def main(argv=None) -> int:
     try:
         return args.run(args)
     except (InputError, PolicyError) as e:
-        print(f"error: {one_line(str(e))}", file=sys.stderr)
+        print(error_line(e), file=sys.stderr)
         return 2

@@ -138,7 +138,7 @@ def column(policy_id: str, person: dict, claims: list, inputs: dict | None = Non
             return Column(policy_id, name, state, empty, {k: None for k in KEYS}, [sentence], assumed, None, str(e))
         raise
     except PolicyError as e:
-        return Column(policy_id, name, "refused", empty, {k: None for k in KEYS}, [(str(e), str(e))], assumed,
+        return Column(policy_id, name, "refused", empty, {k: None for k in KEYS}, [(e.zh or str(e), str(e))], assumed,
                       None, str(e))
     cells, notes = {}, []
     needs = {}
@@ -222,23 +222,23 @@ def _load(path: str) -> tuple[dict, list, dict, dict, list[str]]:
     try:
         data = json.loads(raw, object_pairs_hook=_unique_keys, parse_float=Decimal)
     except json.JSONDecodeError as e:
-        raise InputError("scenario", f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+        raise InputError("scenario", "error.compare_json", line=e.lineno, column=e.colno, reason=e.msg) from None
     if not isinstance(data, dict):
-        raise InputError("scenario", "must be a JSON object with person and claims")
+        raise InputError("scenario", "error.compare_not_object")
     unknown = set(data) - {"policy", "person", "claims", "inputs", "readings"}
     if unknown:
-        raise InputError(sorted(unknown)[0], "unknown key; allowed: policy, person, claims, inputs, readings")
+        raise InputError(sorted(unknown)[0], "error.compare_unknown_key")
     for key in ("person", "claims"):
         if key not in data:
-            raise InputError(key, "missing; a scenario has person and claims (policy is optional here)")
+            raise InputError(key, "error.compare_missing")
     policies = claim_policy_ids()
     named = data.get("policy")
     if named is not None and named not in policies:
-        raise InputError("policy", f"must be one of {', '.join(policies)} (or left out), got {named!r}")
+        raise InputError("policy", "error.compare_policy", allowed=", ".join(policies), got=repr(named))
     inputs, readings = data.get("inputs") or {}, data.get("readings") or {}
     for key, value in (("inputs", inputs), ("readings", readings)):
         if not isinstance(value, dict):
-            raise InputError(key, "must be an object")
+            raise InputError(key, "error.must_be_object")
     if named is not None:
         inputs, readings = {named: inputs}, ({named: readings} if readings else {})
         policies = [named] + [p for p in policies if p != named]  # the scenario's own policy first
@@ -246,8 +246,7 @@ def _load(path: str) -> tuple[dict, list, dict, dict, list[str]]:
         for key, value in (("inputs", inputs), ("readings", readings)):
             for p, v in value.items():
                 if p not in policies or not isinstance(v, dict):
-                    raise InputError(f"{key}.{p}", "without a policy, inputs and readings are given per policy: "
-                                     f"{{POLICY: {{...}}}} with POLICY one of {', '.join(policies)}")
+                    raise InputError(f"{key}.{p}", "error.compare_per_policy", allowed=", ".join(policies))
     return data["person"], data["claims"], inputs, readings, policies
 
 

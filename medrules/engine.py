@@ -15,7 +15,7 @@ from decimal import Decimal
 import numpy as np
 
 from .claims import Claims, person_statuses, yuan
-from .messages import LANGS, catalogue, msg, placeholders
+from .messages import LANGS, Problem, catalogue, msg, placeholders
 from .messages import text as text_of
 from .money import ZERO, exact_ratio
 from .policy import Policy, PolicyError, load_policy, policy_ids
@@ -48,8 +48,11 @@ def rules_module(policy_id: str):
     module = _rule_module(policy_id)
     if not _has_claim_layers(module):
         reason = getattr(module, "NO_CLAIM_LAYERS", None)
-        raise InputError("policy", f"{policy_id!r} has no claim rules to evaluate a scenario with"
-                         f"{f' ({reason})' if reason else ''}; allowed: {', '.join(claim_policies())}")
+        why_key = f"error.no_claim_layers_why.{policy_id}"  # the module's reason, said in Chinese too
+        why_zh = text_of(why_key, "zh") if why_key in catalogue() else reason
+        raise InputError("policy", Problem.each("error.no_claim_rules", zh={"reason": f"（{why_zh}）" if reason else ""},
+                                                en={"reason": f" ({reason})" if reason else ""},
+                                                policy=repr(policy_id), allowed=", ".join(claim_policies())))
     return module
 
 
@@ -61,24 +64,24 @@ def check_inputs(policy, raw: dict) -> dict:
     """Inputs must be ones the policy declares, of the declared unit; amounts become exact Decimals. The rules
     module's validate() then checks floors, ceilings and ranges against every dated value."""
     if not isinstance(raw, dict):
-        raise InputError("inputs", f"must be a JSON object of input names to values, got {type(raw).__name__}")
+        raise InputError("inputs", "error.inputs_not_object", got=type(raw).__name__)
     clean = {}
     for name, value in raw.items():
         spec = policy.inputs.get(name)
         if spec is None:
-            raise InputError(f"inputs.{name}", f"unknown input for {policy.id}; allowed: "
-                             f"{', '.join(policy.inputs) or 'none'}")
+            raise InputError(f"inputs.{name}", "error.unknown_input", policy=policy.id,
+                             allowed=", ".join(policy.inputs) or "none")
         unit = spec["unit"]
         if unit == "boolean":
             if not isinstance(value, bool):
-                raise InputError(f"inputs.{name}", f"must be true or false, got {value!r}")
+                raise InputError(f"inputs.{name}", "error.flag", got=repr(value))
         elif unit == "ratio":
             value = _ratio(name, value)
         else:
             try:
                 value = _money(value)
             except ValueError as e:
-                raise InputError(f"inputs.{name}", str(e)) from None
+                raise InputError(f"inputs.{name}", e) from None
         clean[name] = value
     rules_module(policy.id).validate(clean, policy)
     return clean
@@ -89,7 +92,7 @@ def _ratio(name: str, value) -> Decimal:
     try:
         return exact_ratio(value)
     except ValueError as e:
-        raise InputError(f"inputs.{name}", str(e)) from None
+        raise InputError(f"inputs.{name}", e) from None
 
 
 def resolve_readings(policy, selection: dict) -> dict:
@@ -98,7 +101,7 @@ def resolve_readings(policy, selection: dict) -> dict:
         from .readings import resolve
     except ImportError:  # no readings registry: only an empty selection is meaningful
         if selection:
-            raise InputError("readings", f"{policy.id} has no readings to choose from") from None
+            raise InputError("readings", "error.no_readings", policy=policy.id) from None
         return {}
     return resolve(policy.id, selection)
 
@@ -235,13 +238,8 @@ class Run:
         return out
 
     def _outside_text(self) -> tuple[str, str]:
-        start = self.policy.in_force_from or self.policy.known_from
-        period = {lang: text_of("trace.common.validity_period", lang,
-                                start=start or text_of("trace.common.start_not_stated", lang),
-                                end=self.policy.in_force_to or text_of("trace.common.end_not_stated", lang))
-                  for lang in LANGS}
-        return (text_of("trace.common.outside_validity", "zh", period=period["zh"]),
-                text_of("trace.common.outside_validity", "en", period=period["en"]))
+        zh, en = (text_of("refusal.not_settled", lang, validity=validity_text(self.policy, lang)) for lang in LANGS)
+        return zh, en
 
     def _validity_clause(self) -> str:
         return getattr(rules_module(self.policy.id).in_force, "clause", self.policy.id)
@@ -412,9 +410,22 @@ def _in_force_days(module, policy, lo: int, hi: int) -> np.ndarray:
     return np.array([bool(module.in_force(policy, first + dt.timedelta(days=k))) for k in range(hi - lo + 1)])
 
 
-def validity_text(policy) -> str:
+def validity_text(policy, lang: str = "en") -> str:
     start = policy.in_force_from or policy.known_from
-    return f"{start or 'start not stated'} to {policy.in_force_to or 'no end stated'}"
+    return text_of("refusal.validity", lang, start=start or text_of("refusal.start_not_stated", lang),
+                   end=policy.in_force_to or text_of("refusal.no_end_stated", lang))
+
+
+def outside_validity(policy, key: str = "refusal.outside_validity") -> str:
+    """What a claim outside the policy's validity gets instead of amounts: Chinese · English, as a trace sentence
+    and a batch result's `undetermined` say it (` | ` is for the one-line error messages)."""
+    return bilingual(*(text_of(key, lang, validity=validity_text(policy, lang)) for lang in LANGS))
+
+
+def no_claim_in_force(policy, clause: str) -> Problem:
+    """The refusal of a scenario or table none of whose claims falls within the policy's validity."""
+    return Problem.each("error.no_claim_in_force", zh={"validity": validity_text(policy, "zh")},
+                        en={"validity": validity_text(policy, "en")}, policy=policy.id, clause=clause)
 
 
 def run(policy_id, claims: Claims, inputs: dict, readings: dict | None = None, presorted: bool = False) -> Run:
@@ -524,8 +535,8 @@ def _settle(c: Context, layer: str, fn, cases) -> LayerRun:
         over = np.flatnonzero(known & (chosen == k) & (amount > room)) if case.slip_field else ()
         if len(over):
             i = int(over[0])
-            raise InputError(c.claims.field(i, case.slip_field), f"{yuan(amount[i])} is more than the {yuan(room[i])} "
-                             "left after the layers before it")
+            raise InputError(c.claims.field(i, case.slip_field), "error.slip_over_room", amount=yuan(amount[i]),
+                             room=yuan(room[i]))
     bad = np.flatnonzero(known & ((amount < 0) | (amount > room)))
     if len(bad):
         i = int(bad[0])
@@ -619,7 +630,7 @@ def evaluate(scenario: Scenario) -> Result:
     try:
         policy = load_policy(scenario.policy)
     except PolicyError as e:
-        raise InputError("policy", str(e).removeprefix("unknown policy ")) from None
+        raise InputError("policy", e.problem) from None
     rules_module(policy.id)
     inputs = check_inputs(policy, scenario.inputs)
     readings = resolve_readings(policy, scenario.readings)
@@ -627,8 +638,7 @@ def evaluate(scenario: Scenario) -> Result:
     r = run(policy.id, claims, inputs, readings)
     if not r.in_force.any():
         raise InputError("claims[0].date" if len(claims) == 1 else "claims",
-                         f"no claim falls within {policy.id}'s validity ({r.validity}, clause "
-                         f"{r._validity_clause()})")
+                         no_claim_in_force(policy, r._validity_clause()))
     return _result(scenario, r)
 
 
@@ -644,7 +654,7 @@ def _result(scenario: Scenario, r: Run) -> Result:
         if not r.in_force[i]:
             row.update({layer: None for layer in LAYERS})
             row.update({"out_of_pocket": None, "complete": False, "in_force": False,
-                        "outside_validity": f"outside the policy's validity ({r.validity})"})
+                        "outside_validity": outside_validity(r.policy)})
             rows.append(row)
             continue
         undetermined = {}

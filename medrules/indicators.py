@@ -25,6 +25,7 @@ from .policy import read_yaml
 from .readings import readings as policy_readings
 from .readings import resolve
 from .rules import zhejiang_2022_illness_poverty as zj
+from .messages import LANGS, Problem, read_problem, text
 from .scenario import InputError
 
 POLICY_ID = zj.POLICY_ID
@@ -56,25 +57,22 @@ RESULT_LAYERS = ("basic_insurance", "critical_illness_insurance", "medical_assis
 
 def _amount(value, field: str) -> Decimal:
     if isinstance(value, float):
-        raise InputError(field, f"is a float ({value!r}); give amounts as text such as 1234.50 or as Parquet "
-                         "decimal/integer, which are exact")
+        raise InputError(field, "error.ind_float", got=repr(value))
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise InputError(field, "is empty; an amount in yuan is required (a layer left undetermined cannot be "
-                         "counted: give the missing inputs and run the batch again)")
+        raise InputError(field, "error.ind_empty")
     try:
         amount = Decimal(value.strip() if isinstance(value, str) else value)
     except (InvalidOperation, TypeError):
-        raise InputError(field, f"must be an amount in yuan such as 1234.50, got {value!r}") from None
+        raise InputError(field, "error.ind_amount", got=repr(value)) from None
     if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise InputError(field, f"must be a finite, non-negative amount exact to the fen, got {value!r}")
+        raise InputError(field, "error.ind_amount_exact", got=repr(value))
     return amount
 
 
 def _read_rows(path: Path) -> tuple[list[dict], dict]:
     """Rows as dicts (Parquet values as Arrow gives them, CSV values as text) and the Parquet schema metadata."""
     if not path.exists():
-        raise InputError("input", f"{path} does not exist; give a batch result (.parquet) or a per-person table "
-                         "(.csv or .parquet)")
+        raise InputError("input", "error.ind_no_file", path=path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         try:
@@ -83,9 +81,9 @@ def _read_rows(path: Path) -> tuple[list[dict], dict]:
                 rows = list(reader)
                 columns = reader.fieldnames or []
         except (OSError, UnicodeDecodeError, csv.Error) as e:
-            raise InputError("input", f"cannot read {path}: {e}") from None
+            raise InputError("input", read_problem(path, e, "error.cannot_read_plain")) from None
         if not columns:
-            raise InputError("input", f"{path} is empty: line 1 must be the header ({', '.join(PEOPLE_REQUIRED)}, ...)")
+            raise InputError("input", "error.csv_empty", path=path, required=", ".join(PEOPLE_REQUIRED))
         return [dict(r, __line__=i + 2) for i, r in enumerate(rows)], {"columns": columns}
     if suffix == ".parquet":
         import pyarrow as pa
@@ -93,15 +91,14 @@ def _read_rows(path: Path) -> tuple[list[dict], dict]:
         try:
             table = pq.read_table(path)
         except (OSError, pa.ArrowException) as e:
-            raise InputError("input", f"cannot read {path} as Parquet: {e}") from None
+            raise InputError("input", "error.ind_not_parquet", path=path, reason=e) from None
         for f in table.schema:
             if pa.types.is_floating(f.type):
-                raise InputError(f.name, f"is a float column ({f.type}); amounts must be decimal or integer (exact)")
+                raise InputError(f.name, "error.ind_float_column", type=f.type)
         meta = dict(table.schema.metadata or {})
         meta["columns"] = table.column_names
         return table.to_pylist(), meta
-    raise InputError("input", f"{path.name}: allowed kinds are .csv (per-person table) and .parquet (batch result "
-                     "or per-person table)")
+    raise InputError("input", "error.ind_file_kind", name=path.name)
 
 
 def _where(row: dict, i: int) -> str:
@@ -109,13 +106,16 @@ def _where(row: dict, i: int) -> str:
 
 
 def _check_columns(columns, required, optional, what: str) -> None:
+    what_key = {"batch result": "error.ind_batch_result", "per-person table": "error.ind_people_table"}[what]
+    said = {lang: {"what": text(what_key, lang)} for lang in LANGS}
     missing = [c for c in required if c not in columns]
     if missing:
-        raise InputError(missing[0], f"missing column of the {what}; required: {', '.join(required)}")
+        raise InputError(missing[0], Problem.each("error.ind_missing_column", **said, required=", ".join(required)))
     if optional is not None:
         unknown = [c for c in columns if c not in required + optional]
         if unknown:
-            raise InputError(unknown[0], f"unknown column of the {what}; allowed: {', '.join(required + optional)}")
+            raise InputError(unknown[0], Problem.each("error.ind_unknown_column", **said,
+                                                      allowed=", ".join(required + optional)))
 
 
 def _in_hardship(row: dict, i: int) -> bool:
@@ -124,7 +124,8 @@ def _in_hardship(row: dict, i: int) -> bool:
     if category in (None, ""):
         return True
     if category not in CATEGORIES:
-        raise InputError(f"category ({_where(row, i)})", f"{category!r}; allowed: {', '.join(CATEGORIES)}")
+        raise InputError(f"category ({_where(row, i)})", "error.choice", got=repr(category),
+                         allowed=", ".join(CATEGORIES))
     return category != "general"
 
 
@@ -139,17 +140,16 @@ def people_from_result(rows: list[dict], columns) -> tuple[dict, int]:
             try:
                 day = dt.date.fromisoformat(day)
             except ValueError:
-                raise InputError(f"date ({_where(row, i)})", f"{day!r} is not a date YYYY-MM-DD") from None
+                raise InputError(f"date ({_where(row, i)})", "error.ind_not_iso_date", got=repr(day)) from None
         if not isinstance(day, dt.date):
-            raise InputError(f"date ({_where(row, i)})", f"{day!r} is not a date")
+            raise InputError(f"date ({_where(row, i)})", "error.ind_not_date", got=repr(day))
         key = (day.year, str(row["person_id"]))
         amounts = {c: _amount(row[c], f"{c} ({_where(row, i)})") for c in RESULT_SUMMED if c in columns}
         if "out_of_pocket" in columns:
             left = amounts["policy_range_cost"] - sum((amounts.get(c, ZERO) for c in RESULT_LAYERS), ZERO)
             oop = _amount(row["out_of_pocket"], f"out_of_pocket ({_where(row, i)})")
             if oop != left:
-                raise InputError(f"out_of_pocket ({_where(row, i)})", f"{oop} is not policy_range_cost minus the "
-                                 f"layers ({left}); the result is inconsistent")
+                raise InputError(f"out_of_pocket ({_where(row, i)})", "error.ind_oop_layers", got=oop, left=left)
         for c, v in amounts.items():
             totals[key][c] += v
         if "category" in columns:
@@ -176,11 +176,11 @@ def people_from_table(rows: list[dict], columns) -> tuple[dict, int]:
         try:
             year = int(str(row["year"]).strip())
         except ValueError:
-            raise InputError(f"year ({_where(row, i)})", f"{row['year']!r} is not a calendar year") from None
+            raise InputError(f"year ({_where(row, i)})", "error.ind_not_year", got=repr(row["year"])) from None
         key = (year, str(row["person_id"]))
         if key in seen:
-            raise InputError(f"person_id ({_where(row, i)})", f"{row['person_id']} appears twice for {year}; "
-                             "one row per person and year")
+            raise InputError(f"person_id ({_where(row, i)})", "error.ind_person_twice", person=row["person_id"],
+                             year=year)
         seen.add(key)
         person = {PAYER_FIELDS[c]: _amount(row[c], f"{c} ({_where(row, i)})")
                   for c in PAYER_FIELDS if c in columns and row.get(c) not in (None, "")}
@@ -191,19 +191,17 @@ def people_from_table(rows: list[dict], columns) -> tuple[dict, int]:
             value = row["enrolled_with_subsidy"]
             if not isinstance(value, bool):
                 if str(value).strip().lower() not in BOOLS:
-                    raise InputError(f"enrolled_with_subsidy ({_where(row, i)})",
-                                     f"{value!r}; allowed: true, false")
+                    raise InputError(f"enrolled_with_subsidy ({_where(row, i)})", "error.choice", got=repr(value),
+                                     allowed="true, false")
                 value = BOOLS[str(value).strip().lower()]
             person["enrolled_with_subsidy"] = value
         if "out_of_pocket" in columns and row.get("out_of_pocket") not in (None, ""):
             oop = _amount(row["out_of_pocket"], f"out_of_pocket ({_where(row, i)})")
             if "policy_range_cost" not in person:
-                raise InputError(f"out_of_pocket ({_where(row, i)})", "is checked against policy_range_cost, "
-                                 "which is missing")
+                raise InputError(f"out_of_pocket ({_where(row, i)})", "error.ind_oop_no_cost")
             left = person["policy_range_cost"] - sum((v for k, v in person.items() if k.endswith("_paid")), ZERO)
             if oop != left:
-                raise InputError(f"out_of_pocket ({_where(row, i)})", f"{oop} is not policy_range_cost minus every "
-                                 f"payment ({left})")
+                raise InputError(f"out_of_pocket ({_where(row, i)})", "error.ind_oop_payments", got=oop, left=left)
         if not _in_hardship(row, i):
             left_out += 1
             continue
@@ -223,7 +221,7 @@ def load_people(path) -> tuple[str, dict, int, bool]:
         by_year, left_out = people_from_table(rows, meta["columns"])
         kind = "逐人表 per-person table"
     if not by_year:
-        raise InputError("input", f"{path} has no person in hardship to compute the indicators over")
+        raise InputError("input", "error.ind_no_hardship", path=path)
     return kind, by_year, left_out, "category" in meta["columns"]
 
 
@@ -234,25 +232,24 @@ def load_selection(path) -> dict:
     try:
         raw = read_yaml(Path(path))
     except OSError as e:
-        raise InputError("readings", f"cannot read {path}: {e}") from None
+        raise InputError("readings", read_problem(path, e, "error.cannot_read_plain")) from None
     except Exception as e:  # a YAML syntax error
-        raise InputError("readings", f"{path} is not valid YAML: {str(e).splitlines()[0]}") from None
+        raise InputError("readings", "error.not_yaml", path=path, reason=str(e).splitlines()[0]) from None
     if isinstance(raw, dict) and set(raw) == {"readings"}:
         raw = raw["readings"]
     if not isinstance(raw, dict):
-        raise InputError("readings", f"{path} must be a mapping of reading id to option")
+        raise InputError("readings", "error.readings_file_not_mapping", path=path)
     return {str(k): str(v) for k, v in raw.items()}
 
 
 def compute(path, target: str, selection: dict | None = None) -> dict:
     """Everything the command prints, as data: readings used, and per year the rows of illness_poverty_targets."""
     if target not in zj.TARGETS:
-        raise InputError("target", f"{target!r}; allowed: {', '.join(zj.TARGETS)}")
+        raise InputError("target", "error.choice", got=repr(target), allowed=", ".join(zj.TARGETS))
     used = resolve(POLICY_ID, selection)
     kind, by_year, left_out, has_category = load_people(path)
     if used[BASE_READING] == "total" and any("total_cost" not in p for people in by_year.values() for p in people):
-        raise InputError("total_cost", f"missing from the input, and the reading {BASE_READING} = total needs it; "
-                         f"give total_cost, or choose policy_range with --readings")
+        raise InputError("total_cost", "error.ind_total_cost_needed", reading=BASE_READING)
     years = {year: zj.illness_poverty_targets(people, target, base=used[BASE_READING], payers=used[PAYERS_READING],
                                              average=used[AVERAGE_READING])
              for year, people in sorted(by_year.items())}

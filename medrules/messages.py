@@ -10,6 +10,7 @@ than printing half a sentence.
 """
 from __future__ import annotations
 
+import errno
 import functools
 import html as _html
 import string
@@ -31,7 +32,7 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-def text(key: str, lang: str, **values) -> str:
+def text(key: str, lang: str, /, **values) -> str:
     """The message in one language, its {placeholders} filled from `values`."""
     if lang not in LANGS:
         raise ValueError(f"lang: must be one of {', '.join(LANGS)}, got {lang!r}")
@@ -45,7 +46,7 @@ def text(key: str, lang: str, **values) -> str:
     return template.format(**values)
 
 
-def msg(key: str, **values) -> tuple[str, str]:
+def msg(key: str, /, **values) -> tuple[str, str]:
     """(zh, en) for a key."""
     return text(key, "zh", **values), text(key, "en", **values)
 
@@ -56,7 +57,7 @@ def both(key: str, sep: str = " ", **values) -> str:
     return zh if zh == en else f"{zh}{sep}{en}"
 
 
-def html(key: str, **values) -> str:
+def html(key: str, /, **values) -> str:
     """Chinese, then English in a `<span lang="en">` that the book's language switch can hide. Values are escaped."""
     safe = {k: _html.escape(str(v)) for k, v in values.items()}
     zh, en = msg(key, **safe)
@@ -70,3 +71,67 @@ def pair(zh: str, en: str, escape: bool = True) -> str:
     if zh == en:
         return zh
     return f'<span lang="zh">{zh}</span> <span lang="en">{en}</span>'
+
+
+class Problem(ValueError):
+    """A refused value as a catalogue key and its values, so the message is built once, in both languages.
+    str() is the English (what logs and the English half of an error line show); .zh the Chinese."""
+
+    def __init__(self, key: str, /, **values):
+        zh, en = msg(key, **values)
+        super().__init__(en)
+        self.key, self.zh, self.en = key, zh, en
+
+    @classmethod
+    def from_texts(cls, key: str, zh: str, en: str) -> "Problem":
+        """A Problem whose texts are already built (several joined into one line; one unpickled)."""
+        problem = cls.__new__(cls)
+        ValueError.__init__(problem, en)
+        problem.key, problem.zh, problem.en = key, zh, en
+        return problem
+
+    @classmethod
+    def each(cls, key: str, /, zh: dict, en: dict, **values) -> "Problem":
+        """A Problem whose values differ by language (a system's English reason, an English "or" in a list)."""
+        return cls.from_texts(key, text(key, "zh", **values, **zh), text(key, "en", **values, **en))
+
+    def __reduce__(self):  # a Dask worker sends it back pickled: keep both languages, not the key's values
+        return (Problem.from_texts, (self.key, self.zh, self.en))
+
+
+def problem_texts(problem) -> tuple[str | None, str]:
+    """(zh, en) of a Problem, of an error carrying .zh, or (None, text) of a plain English message."""
+    if isinstance(problem, str):
+        return None, problem
+    return getattr(problem, "zh", None), str(problem)
+
+
+def error_line(error: BaseException) -> str:
+    """The one line the command line prints for a refused input: Chinese first, then the English after " | ".
+    An error without a Chinese text (none should be left) still leads with a Chinese sentence saying so."""
+    from .oneline import one_line
+    zh = getattr(error, "zh", None)
+    zh_line = text("error.line", "zh", problem=zh) if zh else text("error.untranslated", "zh")
+    return one_line(f"{zh_line} | {text('error.line', 'en', problem=str(error))}")
+
+
+_OS_REASONS = {errno.ENOENT: "error.reason_no_file", errno.EISDIR: "error.reason_is_folder",
+               errno.ENOTDIR: "error.reason_not_folder", errno.EACCES: "error.reason_no_permission",
+               errno.EPERM: "error.reason_no_permission", errno.ENOSPC: "error.disk_full"}
+
+
+def reason_zh(error: BaseException) -> str:
+    """Why a file could not be read or written, in Chinese (the English half keeps the system's own words)."""
+    if isinstance(error, UnicodeDecodeError):
+        return text("error.reason_not_utf8", "zh", byte=error.start)
+    key = _OS_REASONS.get(getattr(error, "errno", None))
+    if key:
+        return text(key, "zh")
+    return text("error.reason_system", "zh", reason=getattr(error, "strerror", None) or str(error))
+
+
+def read_problem(path, error: BaseException, key: str = "error.cannot_read") -> Problem:
+    """'cannot read PATH: <the system's reason>' in English, with the reason said in Chinese too."""
+    from .oneline import shown
+    where = shown(path) if key == "error.cannot_read" else path
+    return Problem.each(key, zh={"reason": reason_zh(error)}, en={"reason": error}, path=where)

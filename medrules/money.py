@@ -43,18 +43,18 @@ def fmt_ratio(ratio: Decimal) -> str:
 def exact_ratio(value) -> Decimal:
     """A ratio between 0 and 1 given as a number or ASCII text with at most MAX_RATIO_DECIMALS decimals, exactly
     (0.825 stays 0.825); ValueError with what is allowed otherwise. One rule for `evaluate` and `batch`."""
-    allowed = (f"must be a ratio between 0 and 1 with at most {MAX_RATIO_DECIMALS} decimals "
-               f"(such as 0.8 or 0.825)")
+    from .messages import Problem  # a ValueError with the message in Chinese and English
     if isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value):
         ratio = Decimal(value)
     elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         ratio = Decimal(value)
     else:
-        raise ValueError(f"{allowed}, got {quoted(value)}")
+        raise Problem("error.ratio", most=MAX_RATIO_DECIMALS, got=quoted(value))
     if not ratio.is_finite() or not 0 <= ratio <= 1:
-        raise ValueError(f"{allowed}, got {quoted(value)}")
+        raise Problem("error.ratio", most=MAX_RATIO_DECIMALS, got=quoted(value))
     if ratio.as_tuple().exponent < -MAX_RATIO_DECIMALS:
-        raise ValueError(f"{allowed}; {quoted(value)} has {-ratio.as_tuple().exponent} decimals")
+        raise Problem("error.ratio_decimals", most=MAX_RATIO_DECIMALS, got=quoted(value),
+                      decimals=-ratio.as_tuple().exponent)
     return ratio.copy_abs() if ratio.is_zero() else ratio
 
 

@@ -33,6 +33,7 @@ import numpy as np
 
 from .categories import INSURANCE_TYPES, SETTINGS, STATUSES
 from .claims_file import _Column, _err, _money_column, fen_text
+from .messages import Problem, reason_zh
 
 REQUIRED = ("psn_no", "psn_idet_type", "insutype", "setl_time", "med_type", "medfee_sumamt", "inscp_scp_amt",
             "hifp_pay", "psn_part_amt")
@@ -56,26 +57,26 @@ def load_codes(path) -> dict:
     psn_idet_type: {code: [status, …]}}, checked against the values the engine knows."""
     import yaml
     if path is None:
-        raise _err("codes", "--layout nhsa needs --codes MAP.yaml: the region's code values for psn_idet_type, "
-                   "insutype and med_type (see examples/nhsa-codes.yaml)")
+        raise _err("codes", "error.nhsa_codes_needed")
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise _err("codes", f"cannot read {path}: {str(e).splitlines()[0]}") from None
+        raise _err("codes", Problem.each("error.cannot_read_plain", zh={"reason": reason_zh(e)},
+                                         en={"reason": str(e).splitlines()[0]}, path=path)) from None
     allowed = {"insutype": tuple(INSURANCE_TYPES), "med_type": tuple(SETTINGS), "psn_idet_type": tuple(STATUSES)}
     if not isinstance(raw, dict) or set(raw) != set(allowed):
-        raise _err("codes", f"{path} must map exactly these fields: {', '.join(allowed)}")
+        raise _err("codes", "error.nhsa_fields", path=path, fields=", ".join(allowed))
     codes = {}
     for field, values in allowed.items():
         table = raw[field]
         if not isinstance(table, dict) or not table:
-            raise _err(f"codes.{field}", f"must map each code to a value; allowed values: {', '.join(values)}")
+            raise _err(f"codes.{field}", "error.nhsa_map_codes", allowed=", ".join(values))
         clean = {}
         for code, value in table.items():
             given = value if field == "psn_idet_type" else [value]
             if not isinstance(given, list) or any(v not in values for v in given):
-                raise _err(f"codes.{field}.{code}", f"{value!r}; allowed: {', '.join(values)}"
-                           + (" (a list; [] for no status)" if field == "psn_idet_type" else ""))
+                raise _err(f"codes.{field}.{code}", "error.nhsa_status_list" if field == "psn_idet_type" else
+                           "error.choice", got=repr(value), allowed=", ".join(values))
             clean[str(code)] = given if field == "psn_idet_type" else value
         codes[field] = clean
     return codes
@@ -89,8 +90,7 @@ def to_our_layout(table, codes_path, line_offset):
     names = table.column_names
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        raise _err("claims", f"missing settlement-record field(s): {', '.join(missing)}; required: "
-                   f"{', '.join(REQUIRED)}")
+        raise _err("claims", "error.nhsa_missing_fields", names=", ".join(missing), required=", ".join(REQUIRED))
     n = table.num_rows
 
     def col(name):
@@ -105,7 +105,7 @@ def to_our_layout(table, codes_path, line_offset):
         index = pc.fill_null(pc.index_in(text, value_set=pa.array(keys)), -1).to_numpy(zero_copy_only=False)
         bad = np.flatnonzero(index < 0)
         if len(bad):
-            c.fail(int(bad[0]), f"code {c.value(bad[0])!r} is not in the mapping; mapped: {', '.join(keys)}")
+            c.fail(int(bad[0]), "error.nhsa_unmapped_code", got=repr(c.value(bad[0])), mapped=", ".join(keys))
         values = [";".join(mapping[k]) if field == "psn_idet_type" else mapping[k] for k in keys]
         out[ours] = pa.array(np.array(values, dtype=object)[index.astype(np.int64)], type=pa.string())
     t = col("setl_time")
@@ -114,7 +114,7 @@ def to_our_layout(table, codes_path, line_offset):
     shaped = pc.match_substring_regex(t.text(), r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?$")
     bad = np.flatnonzero(~pc.fill_null(shaped, False).to_numpy(zero_copy_only=False))
     if len(bad):
-        t.fail(int(bad[0]), f"{t.value(bad[0])!r} is not a settlement time; write YYYY-MM-DD or YYYY-MM-DD HH:MM:SS")
+        t.fail(int(bad[0]), "error.nhsa_not_a_time", got=repr(t.value(bad[0])))
     out["date"] = day
     fen = {}
     for name in FUNDS + tuple(f for fields in AMOUNTS.values() for f in fields) + ("psn_part_amt",):
@@ -132,8 +132,8 @@ def to_our_layout(table, codes_path, line_offset):
     wrong = np.flatnonzero(part != total - paid)
     if len(wrong):
         i = int(wrong[0])
-        col("psn_part_amt").fail(i, f"{fen_text(part[i])} is not medfee_sumamt {fen_text(total[i])} less the funds' "
-                                 f"payments {fen_text(paid[i])} ({', '.join(f for f in FUNDS if f in fen)})")
+        col("psn_part_amt").fail(i, "error.nhsa_part_amount", part=fen_text(part[i]), total=fen_text(total[i]),
+                                 paid=fen_text(paid[i]), funds=", ".join(f for f in FUNDS if f in fen))
     return pa.table(out)
 
 

@@ -15,7 +15,16 @@ POLICIES_DIR = Path(__file__).resolve().parent.parent / "policies"
 
 
 class PolicyError(Exception):
-    """A policy, clause or parameter that does not exist or does not apply."""
+    """A policy, clause or parameter that does not exist or does not apply. Given a catalogue key and its values,
+    the message is built in Chinese (.zh) and English (str()); given plain text, it is English only."""
+
+    def __init__(self, problem, /, **values):
+        from .messages import Problem, catalogue, problem_texts
+        if isinstance(problem, str) and problem in catalogue():
+            problem = Problem(problem, **values)
+        self.problem = problem
+        self.zh, en = problem_texts(problem)
+        super().__init__(en)
 
 
 class _ExactLoader(yaml.SafeLoader):
@@ -82,7 +91,7 @@ class Parameter:
             if start is not None and start <= on and (v.end is None or on <= v.end):
                 return v
         spans = ", ".join(f"{v.start or '?'} to {v.end or 'open'}" for v in self.values)
-        raise PolicyError(f"parameter {self.name} has no value on {on} (it holds for: {spans})")
+        raise PolicyError("error.parameter_no_value", name=self.name, on=on, spans=spans)
 
 
 @dataclass
@@ -116,16 +125,14 @@ class Policy:
         try:
             return self.clauses[cid]
         except KeyError:
-            raise PolicyError(
-                f"clause {ref!r} does not exist in {self.id}; clauses are: "
-                + ", ".join(c.path for c in self.clauses.values())
-            ) from None
+            raise PolicyError("error.unknown_clause", ref=repr(ref), policy=self.id,
+                              allowed=", ".join(c.path for c in self.clauses.values())) from None
 
     def param(self, name: str, on: dt.date) -> ParamValue:
         try:
             parameter = self.parameters[name]
         except KeyError:
-            raise PolicyError(f"{self.id} has no parameter {name!r}") from None
+            raise PolicyError("error.unknown_parameter", policy=self.id, name=repr(name)) from None
         return parameter.at(on)
 
 
@@ -139,7 +146,7 @@ def check_policy_id(policy_id) -> str:
     Compared as a whole string with the listing, before any path is built: `./wenzhou-2021-78`, `wenzhou-2021-78/`,
     `../policies/...` or a 300-character id never reach the file system."""
     if not isinstance(policy_id, str) or policy_id not in policy_ids():
-        raise PolicyError(f"unknown policy {shown(policy_id)}; allowed: {', '.join(policy_ids())}")
+        raise PolicyError("error.unknown_policy", got=shown(policy_id), allowed=", ".join(policy_ids()))
     return policy_id
 
 

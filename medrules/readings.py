@@ -13,7 +13,8 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .policy import POLICIES_DIR, PolicyError, load_policy, read_yaml
-from .scenario import InputError
+from .messages import Problem
+from .scenario import InputError, pydantic_problem
 
 # <policy-id>/<clause path>:<short-name>, e.g. wenzhou-2021-78/3.3.9:outpatient-burden
 READING_ID = re.compile(r"^(?P<clause>(?P<policy>[a-z0-9-]+)/[A-Za-z0-9.]+):(?P<name>[a-z0-9-]+)$")
@@ -42,12 +43,12 @@ class Reading(BaseModel):
     @model_validator(mode="after")
     def _default_is_an_option(self):
         if len(self.options) < 2:
-            raise ValueError("a reading needs at least two options (one meaning is not a reading)")
+            raise Problem("error.reading_two_options")
         bad = [o for o in self.options if not OPTION_NAME.match(o)]
         if bad:
-            raise ValueError(f"option name {bad[0]!r} must be lowercase letters, digits, - or _")
+            raise Problem("error.reading_option_name", got=repr(bad[0]))
         if self.default not in self.options:
-            raise ValueError(f"default {self.default!r} is not one of the options: {', '.join(self.options)}")
+            raise Problem("error.reading_default", got=repr(self.default), allowed=", ".join(self.options))
         return self
 
 
@@ -78,12 +79,13 @@ def load_readings(policy_id: str) -> ReadingsFile:
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(x) for x in first["loc"])
-        raise PolicyError(f"{path.name} of {policy_id}: {where}: {first['msg']}") from None
+        raise PolicyError(Problem.each("error.readings_file_field", zh={"problem": pydantic_problem(first, lambda loc: "").zh},
+                                       en={"problem": first["msg"]}, file=path.name, policy=policy_id,
+                                       where=where)) from None
     for rid in parsed.readings:
         m = READING_ID.match(rid)
         if not m or m["policy"] != policy_id:
-            raise PolicyError(f"{path.name} of {policy_id}: reading id {rid!r} must be "
-                              f"{policy_id}/<clause path>:<short-name>")
+            raise PolicyError("error.readings_file_id", file=path.name, policy=policy_id, rid=repr(rid))
     return parsed
 
 
@@ -104,14 +106,15 @@ def resolve(policy_id: str, selection: dict | None) -> dict[str, str]:
     known = readings(policy_id)
     selection = selection or {}
     if not isinstance(selection, dict):
-        raise InputError("readings", "must be a mapping of reading id to option")
+        raise InputError("readings", "error.readings_not_mapping")
     for rid, option in selection.items():
         if rid not in known:
-            allowed = ", ".join(known) or "none (this policy has no readings)"
-            raise InputError(f"readings.{rid}", f"unknown reading of {policy_id}; allowed: {allowed}")
+            if known:
+                raise InputError(f"readings.{rid}", "error.unknown_reading", policy=policy_id, allowed=", ".join(known))
+            raise InputError(f"readings.{rid}", "error.unknown_reading_none", policy=policy_id)
         if option not in known[rid].options:
-            raise InputError(f"readings.{rid}", f"unknown option {option!r}; allowed: "
-                             + ", ".join(known[rid].options))
+            raise InputError(f"readings.{rid}", "error.unknown_option", got=repr(option),
+                             allowed=", ".join(known[rid].options))
     return {rid: selection.get(rid, r.default) for rid, r in known.items()}
 
 

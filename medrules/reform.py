@@ -55,7 +55,8 @@ from .oneline import shown
 from .policy import Parameter, ParamValue, Policy, _ExactLoader, load_policy
 from .readings import resolve
 from .rulebook import LAYER_LABELS, LAYERS
-from .scenario import InputError
+from .messages import Problem, read_problem
+from .scenario import InputError, pydantic_problem
 
 PERCENTILES = (50, 90, 99)
 _AMOUNT_TEXT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?")
@@ -81,7 +82,7 @@ def _date(value, field: str) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise ValueError(f"{shown(value)} is not a date; allowed: YYYY-MM-DD (a real calendar day)")
+    raise Problem("error.reform_date", got=shown(value))
 
 
 class ValueChange(BaseModel):
@@ -104,7 +105,7 @@ class ValueChange(BaseModel):
     @model_validator(mode="after")
     def _ordered(self):
         if self.end is not None and self.end < self.start:
-            raise ValueError(f"to {self.end} is before from {self.start}; allowed: to on or after from, or null")
+            raise Problem("error.reform_to_before_from", end=self.end, start=self.start)
         return self
 
 
@@ -120,10 +121,10 @@ class ChangesFile(BaseModel):
         if isinstance(v, dict):
             for name, changes in v.items():
                 if name not in policy.parameters:
-                    raise ValueError(f"{shown(name)} is not a parameter of {policy.id}; allowed: "
-                                     + ", ".join(policy.parameters))
+                    raise Problem("error.reform_unknown_parameter", name=shown(name), policy=policy.id,
+                                  allowed=", ".join(policy.parameters))
                 if not isinstance(changes, list) or not changes:
-                    raise ValueError(f"{name}: a list of {{from, to, value}} is needed")
+                    raise Problem("error.reform_list_needed", name=name)
         return v
 
     @model_validator(mode="after")
@@ -132,8 +133,7 @@ class ChangesFile(BaseModel):
             spans = sorted(changes, key=lambda c: c.start)
             for a, b in zip(spans, spans[1:]):
                 if a.end is None or a.end >= b.start:
-                    raise ValueError(f"{name}: the values from {a.start} and from {b.start} overlap; allowed: one "
-                                     "value per day")
+                    raise Problem("error.reform_overlap", name=name, a=a.start, b=b.start)
         return self
 
 
@@ -142,30 +142,29 @@ def _fit_unit(value, parameter: Parameter, kind: str):
     unit = parameter.unit
     if kind == "range":
         if not (isinstance(value, dict) and set(value) == {"min", "max"}):
-            raise ValueError(f"{parameter.name} is a range in the text: give {{min: …, max: …}}, got {shown(value)}")
+            raise Problem("error.reform_range", name=parameter.name, got=shown(value))
         lo, hi = _fit_unit(value["min"], parameter, "exact"), _fit_unit(value["max"], parameter, "exact")
         if lo > hi:
-            raise ValueError(f"{parameter.name}: min {lo} is above max {hi}")
+            raise Problem("error.reform_min_above_max", name=parameter.name, lo=lo, hi=hi)
         return {"min": lo, "max": hi}
     if unit == "yuan":
         text = str(value) if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else value
         if not (isinstance(text, str) and _AMOUNT_TEXT.fullmatch(text)) or Decimal(text) > MAX_YUAN:
-            raise ValueError(f"{parameter.name} is in yuan: allowed an amount from 0 to {MAX_YUAN} with at most "
-                             f"two decimals (such as 120000 or 1234.50), got {shown(value)}")
+            raise Problem("error.reform_yuan", name=parameter.name, most=MAX_YUAN, got=shown(value))
         return Decimal(text)
     if unit == "ratio":
         return exact_ratio(value)
     if unit == "boolean":
         if not isinstance(value, bool):
-            raise ValueError(f"{parameter.name} is yes/no: allowed true, false, got {shown(value)}")
+            raise Problem("error.reform_yes_no", name=parameter.name, got=shown(value))
         return value
     if unit in ("count", "months"):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValueError(f"{parameter.name} is in {unit}: allowed a whole number ≥ 0, got {shown(value)}")
+            raise Problem("error.reform_whole", name=parameter.name, unit=unit, got=shown(value))
         return value
     # percentage-points and any other plain number
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or not Decimal(value).is_finite():
-        raise ValueError(f"{parameter.name} is in {unit}: allowed a number, got {shown(value)}")
+        raise Problem("error.reform_number", name=parameter.name, unit=unit, got=shown(value))
     return Decimal(value)
 
 
@@ -207,14 +206,11 @@ def _check_bound(parameter: Parameter, change: ValueChange, value, allow: bool) 
         strictest = pick(texts, key=lambda v: Decimal(str(v.value)))
         bound = Decimal(str(strictest.value))
         if not isinstance(value, dict) and beyond(Decimal(str(value)), bound):
-            word = "below the floor" if bound_kind == "floor" else "above the ceiling"
             if not allow:
-                raise InputError(f"change.parameters.{parameter.name}",
-                                 f"{_shown_value(value, parameter.unit)} is {word} {_shown_value(bound, parameter.unit)} "
-                                 f"that {strictest.clause} sets "
-                                 f"(“{strictest.quote}”); allowed: a value "
-                                 f"{'at or above' if bound_kind == 'floor' else 'at or below'} "
-                                 f"{_shown_value(bound, parameter.unit)}, or --allow-below-floor")
+                key = {"floor": "error.reform_beyond_floor", "ceiling": "error.reform_beyond_ceiling"}[bound_kind]
+                raise InputError(f"change.parameters.{parameter.name}", key,
+                                 got=_shown_value(value, parameter.unit), bound=_shown_value(bound, parameter.unit),
+                                 clause=strictest.clause, quote=strictest.quote)
             return BoundNote(parameter.name, value, bound_kind, bound, strictest.clause, parameter.unit)
     return None
 
@@ -236,29 +232,31 @@ def load_changes(path, policy_id: str, allow_beyond_bounds: bool = False, base_r
         with open(path, encoding="utf-8") as f:
             raw = yaml.load(f, Loader=_ChangesLoader)
     except (OSError, UnicodeDecodeError) as e:
-        raise InputError("change", f"cannot read {path}: {e}") from None
+        raise InputError("change", read_problem(path, e, "error.cannot_read_plain")) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise InputError("change", f"malformed YAML in {path}{where}; allowed: a mapping with parameters and "
-                         "readings") from None
+        if mark:
+            raise InputError("change", "error.reform_yaml_at", path=path, line=mark.line + 1) from None
+        raise InputError("change", "error.reform_yaml", path=path) from None
     if not isinstance(raw, dict):
-        raise InputError("change", f"{path} must be a mapping with the keys parameters, readings")
+        raise InputError("change", "error.reform_not_mapping", path=path)
     try:
         changes = ChangesFile.model_validate(raw, context={"policy": policy})
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(x) for x in first["loc"] if not str(x).startswith(("function-", "[")))
-        msg = first["msg"].removeprefix("Value error, ")
         if first["type"] == "extra_forbidden":
-            msg = ("unknown key; allowed: parameters, readings" if len(first["loc"]) == 1
-                   else "unknown key; allowed: from, to, value")
+            msg = Problem("error.unknown_key_allowed", allowed="parameters, readings" if len(first["loc"]) == 1
+                          else "from, to, value")
         elif first["type"] in ("dict_type", "list_type"):
-            msg = ("allowed: a mapping of parameter name to a list of {from, to, value}" if where == "parameters"
-                   else "allowed: a list of {from, to, value}" if where.startswith("parameters.")
-                   else "allowed: a mapping of reading id to option")
+            msg = Problem("error.reform_parameters_shape" if where == "parameters"
+                          else "error.reform_values_shape" if where.startswith("parameters.")
+                          else "error.reform_readings_shape")
         elif first["type"] == "missing":
-            msg = "required; each value needs from, to (null for open) and value"
+            msg = Problem("error.reform_value_missing")
+        else:
+            msg = pydantic_problem(first, lambda loc: "")
         raise InputError(f"change.{where}" if where else "change", msg) from None
 
     parameters = dict(policy.parameters)
@@ -275,7 +273,7 @@ def load_changes(path, policy_id: str, allow_beyond_bounds: bool = False, base_r
             try:
                 value = _fit_unit(change.value, parameter, text_value.kind)
             except ValueError as e:
-                raise InputError(f"change.parameters.{name}.{i}.value", str(e)) from None
+                raise InputError(f"change.parameters.{name}.{i}.value", e) from None
             note = _check_bound(parameter, change, value, allow_beyond_bounds)
             if note:
                 notes.append(note)
@@ -290,7 +288,7 @@ def load_changes(path, policy_id: str, allow_beyond_bounds: bool = False, base_r
     try:
         resolve(policy_id, selection)
     except InputError as e:
-        raise InputError(f"change.{e.field}", str(e).removeprefix(f"{e.field}: ")) from None
+        raise e.under(f"change.{e.field}") from None
     variant = dataclasses.replace(policy, parameters=parameters)
     return Reform(policy, variant, selection, notes, changed)
 
@@ -556,16 +554,16 @@ def run_reform(policy_id, claims_path, changes_path, out_path, inputs_path=None,
     given = (claims_path, changes_path, inputs_path, readings_path)
     out = check_out(out_path, given)
     if out.suffix.lower() != ".parquet":
-        raise _err("out", f"{out}: allowed: a .parquet name (exact decimals)")
+        raise _err("out", "error.reform_out", path=out)
     people_out = check_out(people_path(out), given)
     chart = None
     if chart_path is not None:
         chart = Path(chart_path)
         if chart.suffix.lower() != ".png" or not chart.parent.is_dir():
-            raise _err("chart", f"{chart}: allowed: a .png name in an existing folder")
+            raise _err("chart", "error.reform_chart", path=chart)
         for g in given:
             if g is not None and Path(g).exists() and Path(g).resolve() == chart.resolve():
-                raise _err("chart", f"{chart} is one of the inputs; write the chart to another file")
+                raise _err("chart", "error.reform_chart_is_input", path=chart)
     inputs = load_inputs(inputs_path)
     readings = load_inputs(readings_path, "readings") if readings_path else {}
     prepare(policy_id, inputs, readings)

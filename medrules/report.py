@@ -7,13 +7,14 @@ from __future__ import annotations
 import inspect
 import re
 import textwrap
+from html import escape
 
 import pandas as pd
 from IPython.display import Markdown
 
 from .categories import CATEGORIES
 from .engine import Result, evaluate, step_label
-from .messages import both, catalogue, pair, placeholders
+from .messages import both, catalogue, html, pair, placeholders
 from .messages import html as html_message
 from .money import UNDETERMINED, fmt_ratio, fmt_yuan, shown  # noqa: F401  (shown: re-exported)
 from .policy import load_policy
@@ -96,30 +97,68 @@ def _kind(kind: str) -> str:
     return both(f"kind.{kind}") if f"kind.{kind}" in catalogue() else kind
 
 
-def parameter_table(policy_id: str) -> pd.DataFrame:
-    """Every dated parameter: name, kind (exact/floor/ceiling/approximate), value, dates and the clause it cites."""
-    rows = []
-    for p in load_policy(policy_id).parameters.values():
-        for v in p.values:
-            rows.append({_col("parameter"): p.name, _col("name"): p.label["zh"],
-                         _col("value"): _value(v.value, p.unit), _col("kind"): _kind(v.kind), _col("from"): _start(v),
-                         _col("to"): str(v.end or "—"), _col("clause"): v.clause, _col("quote"): v.quote})
-    return pd.DataFrame(rows).set_index(_col("parameter"))
+def _page_table(heads: list[tuple[str, str]], rows: list[list[str]], kind: str):
+    """A page table whose cells hold switchable zh/en HTML (already escaped): Chinese first in every row, machine
+    names last and small (class medrules-code). `heads` are (column key, cell class)."""
+    from IPython.display import HTML
+    head = "".join(f'<th class="{cls}">{html(f"column.{key}")}</th>' for key, cls in heads)
+    body = "".join("<tr>" + "".join(f'<td class="{cls}">{cell}</td>' for (_, cls), cell in zip(heads, row)) + "</tr>"
+                   for row in rows)
+    return HTML(f'<table class="dataframe medrules-table medrules-{kind}"><thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table>")
 
 
-def inputs_table(policy_id: str) -> pd.DataFrame:
-    """What the text leaves open: the named inputs a user must (or may) supply."""
-    rows = [{_col("input"): name, _col("name"): s["label"]["zh"], _col("unit"): s["unit"], _col("clause"): s["clause"],
-             _col("required_when"): s["required_when"]} for name, s in load_policy(policy_id).inputs.items()]
-    return pd.DataFrame(rows).set_index(_col("input"))
+def _label(label: dict) -> str:
+    return pair(label["zh"], label.get("en") or label["zh"])
 
 
-def clause_table(policy_id: str) -> pd.DataFrame:
-    rows = [{_col("clause"): c.id, _col("label"): c.label, _col("title"): f"{c.title['zh']} / {c.title['en']}",
-             _col("status"): STATUS_LABELS[c.status],
-             _col("rules_or_reason"): ", ".join(c.rules) if c.rules else (c.reason or "")}
+def _code(name: str) -> str:
+    return f"<code>{escape(name)}</code>"
+
+
+def _unit(unit: str) -> str:
+    return html(f"unit.{unit}") if f"unit.{unit}" in catalogue() else _code(unit)
+
+
+def parameter_table(policy_id: str):
+    """Every dated parameter: its Chinese (and English) name first, then value, kind (exact/floor/ceiling/
+    approximate), dates, the clause it cites and its words; the machine name last."""
+    rows = [[_label(p.label), _shown_value(v.value, p.unit), _html_both(f"kind.{v.kind}", v.kind),
+             escape(_start(v)), escape(str(v.end or "—")), _code(v.clause), escape(v.quote or ""), _code(p.name)]
+            for p in load_policy(policy_id).parameters.values() for v in p.values]
+    return _page_table([("name", "medrules-name"), ("value", "medrules-amount"), ("kind", ""), ("from", ""),
+                        ("to", ""), ("clause", "medrules-code"), ("quote", "medrules-prose"),
+                        ("parameter", "medrules-code")], rows, "parameters")
+
+
+def _shown_value(value, unit: str) -> str:
+    """A parameter's value for a page table: yes/no in words (not True/False), amounts and ratios as formatted."""
+    if unit == "boolean" and isinstance(value, bool):
+        return html(f"value.{str(value).lower()}")
+    return escape(_value(value, unit))
+
+
+def inputs_table(policy_id: str):
+    """What the text leaves open: the named inputs a user must (or may) supply, Chinese name first, the name to
+    type (in a scenario's `inputs`) last."""
+    rows = [[_label(s["label"]), _unit(s["unit"]), _code(s["clause"]), escape(str(s["required_when"])), _code(name)]
+            for name, s in load_policy(policy_id).inputs.items()]
+    return _page_table([("name", "medrules-name"), ("unit", ""), ("clause", "medrules-code"),
+                        ("required_when", "medrules-prose"), ("input", "medrules-code")], rows, "inputs")
+
+
+def clause_table(policy_id: str):
+    """Every clause: its printed label and title first, status, what encodes it or why nothing does; its ID last."""
+    rows = [[escape(c.label), pair(c.title["zh"], c.title.get("en") or c.title["zh"]),
+             _html_both(f"clause_status.{c.status}", c.status),
+             ", ".join(_code(r) for r in c.rules) if c.rules else escape(c.reason or ""), _code(c.id)]
             for c in load_policy(policy_id).clauses.values()]
-    return pd.DataFrame(rows).set_index(_col("clause"))
+    return _page_table([("label", ""), ("title", "medrules-name"), ("status", ""),
+                        ("rules_or_reason", "medrules-prose"), ("clause", "medrules-code")], rows, "clauses")
+
+
+def _html_both(key: str, fallback: str) -> str:
+    return html(key) if key in catalogue() else escape(fallback)
 
 
 def person_label(person: dict) -> str:

@@ -49,8 +49,10 @@ from typing import Annotated, Literal, Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
+from .messages import Problem, catalogue, error_line, html, problem_texts, text
 from .oneline import one_line
 from .policy import POLICIES_DIR, Clause, Policy, load_policy, policy_ids, read_yaml
+from .scenario import pydantic_problem
 
 REPO = POLICIES_DIR.parent
 REVIEWS_DIR = REPO / "reviews"
@@ -63,7 +65,14 @@ SHORT = 12
 
 
 class ReviewError(Exception):
-    """Bad input to a review command (unknown clause, bad date, missing reviewer): exit status 2."""
+    """Bad input to a review command (unknown clause, bad date, missing reviewer): exit status 2. Given a catalogue
+    key and its values, the message is built in Chinese (.zh) and English (str())."""
+
+    def __init__(self, problem, /, **values):
+        if isinstance(problem, str) and problem in catalogue():
+            problem = Problem(problem, **values)
+        self.zh, en = problem_texts(problem)
+        super().__init__(en)
 
 
 # --- clauses and their rule functions ---------------------------------------------------------------------------
@@ -88,8 +97,9 @@ def resolve_clause(ref: str) -> tuple[Policy, Clause]:
     close = difflib.get_close_matches(ref, ids, n=5, cutoff=0.6)
     if not close and ref:  # a bare path such as 3.3.9: offer that path in every policy
         close = [cid for cid in ids if cid.endswith("/" + ref.split("/")[-1])][:5]
-    hint = f"; close matches: {', '.join(close)}" if close else ""
-    raise ReviewError(f"clause: {ref!r} is not a clause ID; the form is {CLAUSE_FORM}{hint}")
+    key = "error.review_not_clause_close" if close else "error.review_not_clause"
+    raise ReviewError(Problem.each(key, zh={"form": text("error.review_clause_form", "zh")}, en={"form": CLAUSE_FORM},
+                                   ref=repr(ref), close=", ".join(close)))
 
 
 def module_name(policy_id: str) -> str:
@@ -283,11 +293,11 @@ def _raw_yaml(path: Path):
         try:
             _FILE_CACHE[key] = read_yaml(path)
         except UnicodeDecodeError as e:
-            raise ReviewError(f"{_where(path)}: not valid UTF-8 ({e.reason} at byte {e.start})") from None
+            raise ReviewError("error.review_not_utf8", where=_where(path), reason=e.reason, byte=e.start) from None
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
-            raise ReviewError(f"{_where(path)}" + (f" line {mark.line + 1}" if mark else "") + ": not valid YAML: "
-                              + " ".join(str(getattr(e, "problem", None) or e).split())) from None
+            raise ReviewError("error.review_not_yaml", where=_where(path) + (f" line {mark.line + 1}" if mark else ""),
+                              reason=" ".join(str(getattr(e, "problem", None) or e).split())) from None
     return _FILE_CACHE[key]
 
 
@@ -435,8 +445,8 @@ def load_ledger(policy_id: str) -> dict[str, dict]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ReviewError(f"{where} line {_undecodable_line(data, e)}: not valid UTF-8 "
-                          f"(byte 0x{data[e.start]:02x}); the ledger must be UTF-8 text") from None
+        raise ReviewError("error.review_ledger_utf8", where=f"{where} line {_undecodable_line(data, e)}",
+                          byte=f"0x{data[e.start]:02x}") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         raw = yaml.safe_load(text)
@@ -444,10 +454,11 @@ def load_ledger(policy_id: str) -> dict[str, dict]:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         line = f" line {mark.line + 1}" if mark is not None else ""
         what = " ".join(str(getattr(e, "problem", None) or e).split())
-        raise ReviewError(f"{where}{line}: not valid YAML: {what}") from None
+        raise ReviewError("error.review_not_yaml", where=f"{where}{line}", reason=what) from None
     if not isinstance(raw, dict):
-        raise ReviewError(f"{where} line 1: expected a mapping with `policy:` and `clauses:`, got "
-                          f"{'an empty file' if raw is None else type(raw).__name__}")
+        if raw is None:
+            raise ReviewError("error.review_ledger_empty", where=f"{where} line 1")
+        raise ReviewError("error.review_ledger_not_mapping", where=f"{where} line 1", got=type(raw).__name__)
     try:
         ledger = _Ledger.model_validate(raw)
     except ValidationError as e:
@@ -457,17 +468,20 @@ def load_ledger(policy_id: str) -> dict[str, dict]:
         line = _yaml_line(node, loc)
         got = err.get("input")
         shown = "" if isinstance(got, (dict, list)) or err["type"] == "missing" else f", got {got!r}"
-        raise ReviewError(f"{where}" + (f" line {line}" if line else "") + f": {field or 'top level'}: "
-                          f"{err['msg']}{shown}" + (f" (allowed: {', '.join(STATUSES)})"
-                                                    if field.endswith("status") else "")) from None
+        allowed = f" (allowed: {', '.join(STATUSES)})" if field.endswith("status") else ""
+        raise ReviewError(Problem.each("error.review_ledger_field", zh={"problem": pydantic_problem(err, lambda loc: "").zh,
+                                                                       "allowed": allowed.replace("allowed", "可用")},
+                                       en={"problem": f"{err['msg']}{shown}", "allowed": allowed},
+                                       where=f"{where}" + (f" line {line}" if line else ""),
+                                       field=field or "top level")) from None
     if ledger.policy != policy_id:
-        raise ReviewError(f"{where} line {_yaml_line(node, ('policy',))}: policy: must be {policy_id!r}, "
-                          f"got {ledger.policy!r}")
+        raise ReviewError("error.review_ledger_policy", where=f"{where} line {_yaml_line(node, ('policy',))}",
+                          policy=repr(policy_id), got=repr(ledger.policy))
     entries = {}
     for i, item in enumerate(raw["clauses"]):
         if item["clause"] in entries:
-            raise ReviewError(f"{where} line {_yaml_line(node, ('clauses', i))}: clause {item['clause']!r} has "
-                              "two entries; keep one")
+            raise ReviewError("error.review_ledger_twice", where=f"{where} line {_yaml_line(node, ('clauses', i))}",
+                              clause=repr(item["clause"]))
         entries[item["clause"]] = item
     return entries
 
@@ -563,9 +577,9 @@ def load_snapshot(clause_id: str) -> dict | None:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ReviewError(f"{_where(path)}: not a readable snapshot ({e})") from None
+        raise ReviewError("error.review_snapshot_unreadable", where=_where(path), reason=e) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("parts"), dict):
-        raise ReviewError(f"{_where(path)}: not a snapshot (expected an object with `parts`)")
+        raise ReviewError("error.review_not_snapshot", where=_where(path))
     return doc
 
 
@@ -677,7 +691,7 @@ def sync(on: dt.date, prune: bool = False) -> tuple[list[str], list[str]]:
 def _check_text(option: str, value: str | None) -> None:
     """Control characters (newlines, escapes, NUL …) would break the status table and the ledger's lines."""
     if value and any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise ReviewError(f"{option}: control characters (newline, tab, escape …) are not allowed, got {value!r}")
+        raise ReviewError("error.review_control_characters", option=option, got=repr(value))
 
 
 def open_items(policy: Policy, clause: Clause, ledger_questions: list[str]) -> list[str]:
@@ -694,14 +708,14 @@ def record(ref: str, status: str, reviewer: str, on: dt.date, note: str | None =
            questions: tuple = (), resolve: bool = False, accept_open: str | None = None) -> dict:
     """Record a review action on a clause with the fingerprint of what was reviewed."""
     if status not in STATUSES:
-        raise ReviewError(f"status: must be one of {', '.join(STATUSES)}, got {status!r}")
+        raise ReviewError("error.review_status", allowed=", ".join(STATUSES), got=repr(status))
     if not reviewer or not reviewer.strip():
-        raise ReviewError("--reviewer: a reviewer name is required")
+        raise ReviewError("error.review_reviewer_required")
     _check_text("--reviewer", reviewer)
     for option, value in (("--note", note), ("--accept-open", accept_open), *(("--question", q) for q in questions)):
         _check_text(option, value)
     if accept_open is not None and not accept_open.strip():
-        raise ReviewError("--accept-open: say why the clause can be approved with what is still open")
+        raise ReviewError("error.review_accept_open_why")
     policy, clause = resolve_clause(ref)
     with ledger_lock(policy.id):
         entries = load_ledger(policy.id)
@@ -714,19 +728,19 @@ def record(ref: str, status: str, reviewer: str, on: dt.date, note: str | None =
                 open_q = []
             still_open = open_items(policy, clause, open_q)
             if still_open and not accept_open:
-                hint = "answer the review questions and add --resolve, or " if open_q else ""
-                raise ReviewError(f"{clause.id} has open questions, uncertain notes or readings ({len(still_open)}); "
-                                  f"{hint}approve with "
-                                  f"--accept-open \"why\" (recorded in the ledger): " + " | ".join(still_open))
+                raise ReviewError("error.review_still_open_questions" if open_q else "error.review_still_open",
+                                  clause=clause.id, n=len(still_open), items=" | ".join(still_open))
             if still_open:
                 accepted = {"why": accept_open.strip(), "open": still_open}
         if status == "disputed" and not (note or questions):
-            raise ReviewError("--note: say what is disputed (or add --question)")
+            raise ReviewError("error.review_note_required")
         if status == "approved" and clause.status == "encoded":
             missing = [name for name, fn in rule_functions(policy.id, clause) if fn is None]
             if missing or not clause.rules:
-                raise ReviewError(f"{clause.id} is encoded but its rule functions are not there to review "
-                                  f"({', '.join(missing) or 'no rules listed'} in {module_name(policy.id)})")
+                raise ReviewError(Problem.each("error.review_no_functions",
+                                               zh={"missing": ", ".join(missing) or "未列出规则"},
+                                               en={"missing": ", ".join(missing) or "no rules listed"},
+                                               clause=clause.id, module=module_name(policy.id)))
         fp = fingerprint(policy, clause)
         entry.update(status=status, reviewer=reviewer.strip(), date=on, fingerprint=fp, open_questions=open_q)
         item = {"status": status, "reviewer": reviewer.strip(), "date": on, "fingerprint": fp, "note": note}
@@ -862,20 +876,18 @@ def load_exercised() -> dict | None:
     try:
         found = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as e:
-        raise ReviewError(f"{where} line {_undecodable_line(data, e)}: not valid UTF-8 (byte 0x{data[e.start]:02x});"
-                          " delete it and run the whole test suite to measure again") from None
+        raise ReviewError("error.review_exercised_utf8", where=f"{where} line {_undecodable_line(data, e)}",
+                          byte=f"0x{data[e.start]:02x}") from None
     except json.JSONDecodeError as e:
-        raise ReviewError(f"{where} line {e.lineno}: not valid JSON: {e.msg}; delete it and run the whole test "
-                          "suite to measure again") from None
+        raise ReviewError("error.review_exercised_json", where=f"{where} line {e.lineno}", reason=e.msg) from None
     if not isinstance(found, dict):
-        raise ReviewError(f"{where} line 1: expected an object of rule -> list of test IDs, got "
-                          f"{type(found).__name__}; delete it and run the whole test suite to measure again")
+        raise ReviewError("error.review_exercised_not_object", where=f"{where} line 1", got=type(found).__name__)
     for key, tests in found.items():
         if not isinstance(tests, list) or not all(isinstance(t, str) for t in tests):
             lines = data.decode("utf-8").splitlines()
             line = next((i for i, text in enumerate(lines, 1) if json.dumps(key, ensure_ascii=False) in text), None)
-            raise ReviewError(f"{where}" + (f" line {line}" if line else "") + f": {key}: expected a list of test "
-                              "IDs; delete it and run the whole test suite to measure again")
+            raise ReviewError("error.review_exercised_not_list", where=f"{where}" + (f" line {line}" if line else ""),
+                              key=key)
     return found
 
 
@@ -1141,30 +1153,39 @@ def page() -> str:
     """The generated part of the book's review page (MyST): figures, then every clause, stale and disputed marked,
     and for every stale approval the diff of what changed since it was given."""
     exercised = load_exercised()
-    badges = {"stale": "{bdg-warning}`stale`", "disputed": "{bdg-danger}`disputed`", "approved":
-              "{bdg-success}`approved`", "missing": "{bdg-danger}`no entry`", "in-review": "{bdg-info}`in review`",
-              "draft": "{bdg-secondary}`draft`"}
+    # Chinese first; the badge keeps the ledger's own word (what `review approve` and the YAML say).
+    badges = {"stale": "已过期 {bdg-warning}`stale`", "disputed": "有异议 {bdg-danger}`disputed`",
+              "approved": "已批准 {bdg-success}`approved`", "missing": "无记录 {bdg-danger}`no entry`",
+              "in-review": "审核中 {bdg-info}`in review`", "draft": "草稿 {bdg-secondary}`draft`"}
     per_policy = [(pid, clause_rows(pid, exercised)) for pid in policy_ids()]
     out = ["<!-- generated by medrules/review.py at build time (python -m medrules review page); do not edit -->",
            ""]
     attention = [r for _, rows in per_policy for r in rows if r["review"] in ("stale", "disputed", "missing")]
     if attention:
-        out += [":::{admonition} Needs a reviewer", ":class: warning", ""]
+        out += [f":::{{admonition}} {text('review.needs_reviewer', 'zh')} · {text('review.needs_reviewer', 'en')}",
+                ":class: warning", ""]
         out += [f"- {badges[r['review']]} `{r['clause']}` {r['label']} {_cell(r['title'])}" for r in attention]
         out += [":::", ""]
-    out += ["## Figures", "", f"::::{{container}} {TABLE_WRAPPER}", "",
-            "| policy | " + " | ".join(COLUMNS) + " |", "|---" * (len(COLUMNS) + 1) + "|"]
+    out += [f"## {text('review.figures', 'zh')} · {text('review.figures', 'en')}", "",
+            f"::::{{container}} {TABLE_WRAPPER}", "",
+            "| " + " | ".join(html(f"review.column.{k}") for k in ("policy", *COLUMNS)) + " |",
+            "|---" * (len(COLUMNS) + 1) + "|"]
     all_rows = [r for _, rows in per_policy for r in rows]
-    for pid, rows in per_policy + [("**total**", all_rows)]:
+    for pid, rows in per_policy + [(None, all_rows)]:
         s = summary(rows, exercised is not None)
-        out.append(f"| {pid} | " + " | ".join(str(s[k]) for k in COLUMNS) + " |")
+        name = f"{_cell(load_policy(pid).meta['title']['zh'])} `{pid}`" if pid else f"**{html('review.total')}**"
+        out.append(f"| {name} | " + " | ".join(str(s[k]) for k in COLUMNS) + " |")
     out += ["", "::::"]
     if exercised is None:
-        out += ["", "*With examples* is `?`: the test suite has not been run here (`make test` measures it)."]
+        out += ["", html("review.examples_unknown")]
     for pid, rows in per_policy:
-        out += ["", f"## {pid}", "", f"::::{{container}} {TABLE_WRAPPER}", "",
-                "| clause | label | text status | review | reviewer | date | fingerprint | "
-                "examples | open questions |", "|---|---|---|---|---|---|---|---|---|"]
+        place = load_policy(pid).meta.get("place") or {}
+        out += ["", f"## {place.get('zh', '')} {place.get('en', '')} · {pid}".lstrip(" ·"), "",
+                f"::::{{container}} {TABLE_WRAPPER}", "",
+                "| " + " | ".join(html(f"review.column.{k}") for k in ("clause", "text_status", "review", "reviewer",
+                                                                   "date", "fingerprint", "examples",
+                                                                   "open_questions", "id")) + " |",
+                "|---|---|---|---|---|---|---|---|---|"]
         stale = []
         for r in rows:
             fp = f"`{short(r['current_fp'])}`"
@@ -1178,15 +1199,15 @@ def page() -> str:
             if r["accepted_open"]:
                 open_q += f" accepted open ({len(r['accepted_open'].get('open') or [])}): " \
                           f"{_cell(r['accepted_open']['why'])}"
-            out.append(f"| `{r['clause']}` | {r['label']} {_cell(r['title'])} | {r['status']} | "
+            out.append(f"| {r['label']} {_cell(r['title'])} | {html('clause_status.' + r['status'])} | "
                        f"{badges[r['review']]} | {_cell(r['reviewer'])} | {r['date'] or ''} | {fp} | {ex} | "
-                       f"{open_q.strip()} |")
+                       f"{open_q.strip()} | `{r['clause']}` |")
         out += ["", "::::"]
         policy = load_policy(pid) if stale else None
         for r in stale:
             clause = policy.clauses[r["clause"]]
             diff = changes_since_approval(policy, clause, load_ledger(pid).get(r["clause"]))
-            out += ["", f":::::{{dropdown}} What changed in `{r['clause']}` since its approval "
+            out += ["", f":::::{{dropdown}} {text('review.what_changed', 'zh')} · What changed in `{r['clause']}` since its approval "
                     f"(`{short(r['approved_fp'])}` → `{short(r['current_fp'])}`)", ":open:", "",
                     *_fenced(diff, "diff"), ":::::"]
     return "\n".join(out) + "\n"
@@ -1289,7 +1310,7 @@ def _date(text: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ReviewError(f"--date: must be a date YYYY-MM-DD, got {text!r}") from None
+        raise ReviewError("error.review_date", got=repr(text)) from None
 
 
 def add_parser(sub) -> None:
@@ -1329,7 +1350,7 @@ def run(args) -> int:
     try:
         return _run(args)
     except ReviewError as e:
-        print(f"error: {one_line(str(e))}", file=sys.stderr)
+        print(error_line(e), file=sys.stderr)
         return 2
 
 
@@ -1338,7 +1359,7 @@ def _run(args) -> int:
     if cmd == "status":
         exercised = load_exercised()
         if args.policy and args.policy not in policy_ids():
-            raise ReviewError(f"--policy: unknown policy {args.policy!r}; allowed: {', '.join(policy_ids())}")
+            raise ReviewError("error.review_policy", got=repr(args.policy), allowed=", ".join(policy_ids()))
         pids = [args.policy] if args.policy else policy_ids()
         table = [(pid, s) for pid, s in status_table(exercised) if pid in pids]
         clauses = [(pid, clause_rows(pid, exercised)) for pid in pids] if args.clauses else None

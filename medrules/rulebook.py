@@ -21,6 +21,7 @@ import numpy as np
 
 from .claims import CODES, Claims, code, status_bit
 from .money import fmt_ratio, fmt_yuan
+from .messages import Problem
 from .policy import PolicyError
 
 # The layers in the order money is settled: three statutory layers, then what comes after them.
@@ -93,7 +94,7 @@ def times(amount: np.ndarray, ratio: Ratio) -> np.ndarray:
     """fen × ratio, rounded half-up to the fen (medrules.money.times, exactly, on int64)."""
     amount = np.asarray(amount, dtype=np.int64)
     if len(amount) and int(amount.max(initial=0)) * 2 * int(ratio.num.max(initial=1)) + int(ratio.den.max(initial=1)) >= 2 ** 63:
-        raise PolicyError("amounts too large to compute exactly in 64-bit fen")
+        raise PolicyError("error.amounts_too_large")
     return (2 * amount * ratio.num + ratio.den) // (2 * ratio.den)
 
 
@@ -301,7 +302,7 @@ class Context:
         try:
             parameter = self.policy.parameters[name]
         except KeyError:
-            raise PolicyError(f"{self.policy.id} has no parameter {name!r}") from None
+            raise PolicyError("error.unknown_parameter", policy=self.policy.id, name=repr(name)) from None
         idx = np.broadcast_to(np.int64(-1), (self.n,))
         if need.any():
             days = self._days
@@ -319,7 +320,8 @@ class Context:
                     try:
                         parameter.at(self.claims.date[i].astype(dt.date))
                     except PolicyError as e:
-                        raise PolicyError(f"{self.claims.where(i)}: {e}") from None
+                        raise PolicyError(Problem.each("error.at_claim", zh={"problem": e.zh or str(e)},
+                                                       en={"problem": str(e)}, where=self.claims.where(i))) from None
         raw = [v.value for v in parameter.values]
         if parameter.unit == "ratio":
             parts = [Fraction(Decimal(v)) for v in raw] + [Fraction(0)]

@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, fi
 from .categories import CATEGORIES, FACILITIES, INSURANCE_TYPES, SETTINGS, STATUSES
 from .claims import COST_FIELDS
 from .money import _DECIMAL_TEXT, FEN, exact_ratio, to_yuan
+from .messages import Problem, catalogue, problem_texts, read_problem
 from .oneline import one_line, shown
 from .policy import PolicyError, check_policy_id, load_policy
 
@@ -32,14 +33,24 @@ FLAG_FIELDS = ("referred", "followed_treatment_guidance", "in_city_designated_ho
 
 
 class InputError(ValueError):
-    """Bad input; the message names the field and what is allowed."""
+    """Bad input; the message names the field and what is allowed.
 
-    def __init__(self, field: str, message: str):
-        super().__init__(one_line(f"{field}: {message}"))  # a key the user typed may hold a newline
+    InputError("claims[0].date", "error.date_format", got="'2023/03/10'") builds the message from the catalogue
+    (medrules/messages.yaml) in Chinese and English; a Problem raised by a check is taken as it is. str() is the
+    English "field: problem", .zh the Chinese "field：problem" (medrules.messages.error_line prints both)."""
+
+    def __init__(self, field: str, problem, /, **values):
+        if isinstance(problem, str) and problem in catalogue():
+            problem = Problem(problem, **values)
+        self.problem = problem
+        zh, en = problem_texts(problem)
+        super().__init__(one_line(f"{field}: {en}"))  # a key the user typed may hold a newline
         self.field = field
+        self.zh = one_line(f"{field}：{zh}") if zh else None
 
-
-_AMOUNT_HELP = "must be an amount in yuan in ASCII digits with at most two decimals (such as 1234.50)"
+    def under(self, field: str, cls=None) -> "InputError":
+        """The same problem named under another field (a Dask file's name, `change.` before a reform's field)."""
+        return (cls or type(self))(field, self.problem)
 
 
 def _money(value):
@@ -48,20 +59,20 @@ def _money(value):
         return Decimal(value).quantize(FEN)
     if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value):
         if value.strip().lstrip("+-").lower() in ("nan", "snan", "inf", "infinity"):
-            raise ValueError(f"must be a finite amount in yuan, got {shown(value)}")
-        raise ValueError(f"{_AMOUNT_HELP}, got {shown(value)}")
+            raise Problem("error.amount_not_finite", got=shown(value))
+        raise Problem("error.amount_format", got=shown(value))
     if isinstance(value, bool) or not isinstance(value, (int, str, Decimal)):
-        raise ValueError(f"{_AMOUNT_HELP}, got {shown(value)}")
+        raise Problem("error.amount_format", got=shown(value))
     amount = Decimal(value)
     if not amount.is_finite():
-        raise ValueError(f"must be a finite amount in yuan, got {shown(value)}")
+        raise Problem("error.amount_not_finite", got=shown(value))
     # From here the value is a number, shown as written (unquoted), cut if it is very long.
     if amount < 0:
-        raise ValueError(f"must not be negative, got {shown(amount)}")
+        raise Problem("error.amount_negative", got=shown(amount))
     if amount > MAX_AMOUNT:
-        raise ValueError(f"{shown(amount)} is larger than the sanity bound of {MAX_AMOUNT} yuan for one claim")
+        raise Problem("error.amount_too_large", got=shown(amount), bound=MAX_AMOUNT)
     if amount.as_tuple().exponent < -2:
-        raise ValueError(f"must be exact to the fen (at most two decimals), got {shown(amount)}")
+        raise Problem("error.amount_decimals", got=shown(amount))
     return to_yuan(amount)
 
 
@@ -73,15 +84,15 @@ def _date(value) -> dt.date:
         try:
             return dt.date.fromisoformat(value)
         except ValueError as e:
-            raise ValueError(f"{value} is not a day of the calendar ({e})") from None
-    raise ValueError(f"must be a date written YYYY-MM-DD (such as 2023-03-10), got {shown(value)}")
+            raise Problem("error.date_not_a_day", got=value, reason=e) from None
+    raise Problem("error.date_format", got=shown(value))
 
 
 def _flag(value) -> bool:
     """true or false only: 1, 1.0, "yes" or "no" are refused, not guessed."""
     if value is True or value is False:
         return value
-    raise ValueError(f"must be true or false, got {shown(value)}")
+    raise Problem("error.flag", got=shown(value))
 
 
 Money = Annotated[Decimal, BeforeValidator(_money)]
@@ -105,10 +116,9 @@ class Person(BaseModel):
     @model_validator(mode="after")
     def _statuses_or_category(self):
         if (self.statuses is None) == (self.category is None):
-            raise ValueError("give either statuses (a list, empty for none; allowed: "
-                             f"{', '.join(STATUSES)}) or category (allowed: {', '.join(CATEGORIES)}), not both")
+            raise Problem("error.statuses_or_category", statuses=", ".join(STATUSES), categories=", ".join(CATEGORIES))
         if self.statuses is not None and len(set(self.statuses)) != len(self.statuses):
-            raise ValueError("statuses: a status is named twice")
+            raise Problem("error.status_twice")
         return self
 
 
@@ -147,15 +157,12 @@ class Claim(BaseModel):
     def _slips_within_cost(self):
         paid = sum((getattr(self, f) or 0) for f in SLIP_FIELDS)
         if paid > self.policy_range_cost:
-            raise ValueError(
-                f"the slip amounts ({', '.join(SLIP_FIELDS)}) add up to {paid}, "
-                f"more than policy_range_cost {self.policy_range_cost}"
-            )
+            raise Problem("error.slips_over_cost", fields=", ".join(SLIP_FIELDS), paid=paid,
+                          cost=self.policy_range_cost)
         if self.total_cost is not None:
             parts = sum((getattr(self, f) or 0) for f in COST_FIELDS[2:5]) + self.policy_range_cost
             if parts > self.total_cost:
-                raise ValueError(f"policy_range_cost + fully_self_paid + over_limit_self_paid + pre_self_paid = "
-                                 f"{parts}, more than total_cost {self.total_cost}")
+                raise Problem("error.parts_over_total", parts=parts, total=self.total_cost)
         return self
 
 
@@ -173,13 +180,40 @@ class Scenario(BaseModel):
         try:
             return check_policy_id(value)
         except PolicyError as e:
-            raise ValueError(str(e)) from None
+            raise e.problem from None
 
     @model_validator(mode="after")
     def _has_claims(self):
         if not self.claims:
-            raise ValueError("claims: at least one claim is needed")
+            raise Problem("error.no_claims")
         return self
+
+
+def pydantic_problem(err: dict, allowed_fields) -> Problem:
+    """One pydantic error as a Problem: ours as raised, pydantic's own kinds from the catalogue (allowed values kept)."""
+    kind = err["type"]
+    raised = (err.get("ctx") or {}).get("error")
+    if isinstance(raised, Problem):
+        return raised
+    if kind == "extra_forbidden":
+        return Problem("error.unknown_field", allowed=allowed_fields(err["loc"]))
+    if kind == "missing":
+        return Problem("error.required_missing")
+    if kind == "literal_error":
+        expected = err["ctx"]["expected"]
+        return Problem.each("error.not_allowed", zh={"expected": expected.replace(" or ", ", ")},
+                            en={"expected": expected}, got=shown(err.get("input")))
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return Problem("error.not_an_object", got=shown(err.get("input")))
+    if kind in ("list_type", "tuple_type"):
+        return Problem("error.not_a_list", got=shown(err.get("input")))
+    if kind in ("bool_type", "bool_parsing"):
+        return Problem("error.not_bool", got=shown(err.get("input")))
+    if kind == "string_type":
+        return Problem("error.not_text", got=shown(err.get("input")))
+    if kind == "value_error":
+        return Problem("error.value_plain", problem=err["msg"].removeprefix("Value error, "))
+    return Problem("error.value_with_input", problem=err["msg"], got=shown(err.get("input")))
 
 
 def _field_path(loc) -> str:
@@ -203,22 +237,15 @@ def _allowed(loc) -> str:
 def parse_scenario(data) -> Scenario:
     """Validate a scenario given as a dict (JSON already parsed with Decimal floats)."""
     if not isinstance(data, dict):
-        raise InputError("scenario", f"must be a JSON object, got {type(data).__name__}")
+        raise InputError("scenario", "error.scenario_not_object", got=type(data).__name__)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as e:
-        problems = []
-        for err in e.errors():
-            msg = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                msg = f"unknown field; allowed: {_allowed(err['loc'])}"
-            elif err["type"] == "missing":
-                msg = "required field is missing"
-            elif "input" in err and err["type"] != "value_error":
-                msg += f" (got {shown(err['input'])})"
-            problems.append((_field_path(err["loc"]), msg))
-        (field, msg), rest = problems[0], problems[1:]
-        raise InputError(field, msg + "".join(f"; {f}: {m}" for f, m in rest)) from None
+        problems = [(_field_path(err["loc"]), pydantic_problem(err, _allowed)) for err in e.errors()]
+        (field, first), rest = problems[0], problems[1:]
+        zh = first.zh + "".join(f"；{f}：{p.zh}" for f, p in rest)
+        en = first.en + "".join(f"; {f}: {p.en}" for f, p in rest)
+        raise InputError(field, Problem.from_texts(first.key, zh, en)) from None
     _refuse_duplicate_claims(scenario.claims)
     return _exact_ratios(scenario)
 
@@ -232,7 +259,7 @@ def _exact_ratios(scenario: Scenario) -> Scenario:
             try:
                 ratios[name] = exact_ratio(value)
             except ValueError as e:
-                raise InputError(f"inputs.{name}", str(e)) from None
+                raise InputError(f"inputs.{name}", e) from None
     return scenario.model_copy(update={"inputs": {**scenario.inputs, **ratios}}) if ratios else scenario
 
 
@@ -242,8 +269,7 @@ def _refuse_duplicate_claims(claims) -> None:
     for i, claim in enumerate(claims):
         first = seen.setdefault(claim, i)
         if first != i:
-            raise InputError(f"claims[{i}]", f"duplicates claims[{first}] (same date, setting, facility, amounts "
-                             "and flags); enter each settlement once")
+            raise InputError(f"claims[{i}]", "error.duplicate_claim", first=first)
 
 
 def read_scenario_text(source: str) -> str:
@@ -255,11 +281,10 @@ def read_scenario_text(source: str) -> str:
             with open(source, "rb") as f:
                 raw = f.read(MAX_SCENARIO_BYTES + 1)
         if len(raw) > MAX_SCENARIO_BYTES:
-            raise InputError("scenario", f"{shown(source)} is larger than {MAX_SCENARIO_BYTES // 2**20} MiB, "
-                             "the most a scenario file may hold")
+            raise InputError("scenario", "error.file_too_large", path=shown(source), mib=MAX_SCENARIO_BYTES // 2**20)
         return raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise InputError("scenario", f"cannot read {shown(source)}: {e}") from None
+        raise InputError("scenario", read_problem(source, e)) from None
 
 
 def load_scenario_json(text: str) -> Scenario:
@@ -270,11 +295,11 @@ def load_scenario_json(text: str) -> Scenario:
     except InputError:
         raise
     except json.JSONDecodeError as e:
-        raise InputError("scenario", f"malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
+        raise InputError("scenario", "error.json_malformed", line=e.lineno, column=e.colno, reason=e.msg) from None
     except RecursionError:
-        raise InputError("scenario", "JSON nested too deeply to be a scenario") from None
+        raise InputError("scenario", "error.json_too_deep") from None
     except ValueError as e:  # e.g. an integer literal longer than Python's int_max_str_digits
-        raise InputError("scenario", f"unreadable JSON: {e}") from None
+        raise InputError("scenario", "error.json_unreadable", reason=e) from None
     return parse_scenario(data)
 
 
@@ -282,8 +307,8 @@ def _number(convert):
     """json's parse_int / parse_float, refusing a number longer than MAX_NUMBER_CHARS before converting it."""
     def parse(text: str):
         if len(text) > MAX_NUMBER_CHARS:
-            raise InputError("scenario", f"a number {len(text)} characters long ({text[:12]}…); no amount, "
-                             f"ratio or date needs more than {MAX_NUMBER_CHARS}")
+            raise InputError("scenario", "error.number_too_long", length=len(text), start=text[:12],
+                             most=MAX_NUMBER_CHARS)
         return convert(text)
     return parse
 
@@ -295,7 +320,7 @@ def _unique_keys(pairs) -> dict:
         seen = set()
         for key, _ in pairs:
             if key in seen:
-                raise InputError("scenario", f"the key {shown(key)} appears twice in one object; give each key once")
+                raise InputError("scenario", "error.key_twice", key=shown(key))
             seen.add(key)
     return data
 

@@ -24,20 +24,21 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from .policy import load_policy, read_yaml
 from .rules import zhejiang_2019_chronic_outpatient as zj
-from .scenario import InputError
+from .messages import Problem, read_problem
+from .scenario import InputError, pydantic_problem
 
 POLICY_ID = zj.POLICY_ID
 
 
 def _ratio(value):
     if isinstance(value, bool) or not isinstance(value, (int, str, Decimal)):
-        raise ValueError(f"must be a ratio from 0 to 1 such as 0.60, got {value!r}")
+        raise Problem("error.scheme_ratio", got=repr(value))
     try:
         ratio = Decimal(value.strip() if isinstance(value, str) else value)
     except InvalidOperation:
-        raise ValueError(f"must be a ratio from 0 to 1 such as 0.60, got {value!r}") from None
+        raise Problem("error.scheme_ratio", got=repr(value)) from None
     if not ratio.is_finite() or not 0 <= ratio <= 1:
-        raise ValueError(f"must be a ratio from 0 to 1 such as 0.60 (not a percentage), got {value}")
+        raise Problem("error.scheme_ratio_percent", got=value)
     return ratio
 
 
@@ -65,22 +66,20 @@ def load_scheme(path) -> Scheme:
     try:
         raw = read_yaml(path)
     except OSError as e:
-        raise InputError("scheme", f"cannot read {path}: {e}") from None
+        raise InputError("scheme", read_problem(path, e, "error.cannot_read_plain")) from None
     except Exception as e:  # YAML syntax
-        raise InputError("scheme", f"{path} is not valid YAML: {str(e).splitlines()[0]}") from None
+        raise InputError("scheme", "error.not_yaml", path=path, reason=str(e).splitlines()[0]) from None
     if not isinstance(raw, dict):
-        raise InputError("scheme", f"{path} must be a mapping with: {', '.join(Scheme.model_fields)}")
+        raise InputError("scheme", "error.scheme_not_mapping", path=path, fields=", ".join(Scheme.model_fields))
     try:
         return Scheme.model_validate(raw)
     except ValidationError as e:
         err = e.errors()[0]
         field = ".".join(str(x) for x in err["loc"]) or "scheme"
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = f"unknown field; allowed: {', '.join(Scheme.model_fields)}"
-        elif err["type"] == "missing":
-            msg = f"required field is missing; fields: {', '.join(Scheme.model_fields)}"
-        raise InputError(field, msg) from None
+        fields = ", ".join(Scheme.model_fields)
+        if err["type"] == "missing":
+            raise InputError(field, "error.scheme_missing", fields=fields) from None
+        raise InputError(field, pydantic_problem(err, lambda loc: fields)) from None
 
 
 def check(scheme: Scheme) -> tuple[dt.date, list[dict]]:

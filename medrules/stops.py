@@ -2,6 +2,7 @@
 known exit status, never a traceback. Imports nothing heavy, so the handlers are in place before the engine loads."""
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import sys
@@ -45,11 +46,26 @@ def _discard_stdout() -> None:
         pass
 
 
+def _both(key: str) -> str:
+    """Chinese | English from the catalogue; if even that cannot load (a signal during start-up), the English."""
+    try:
+        from .messages import text
+        return f'{text(key, "zh")} | {text(key, "en")}'
+    except Exception:
+        return {"error.interrupted": "interrupted", "error.terminated": "terminated"}[key]
+
+
 def output_failed(error: OSError) -> int:
     """One line for a result that could not be written (closed pipe, full disk); the exit status."""
     _discard_stdout()
-    reason = "the reader closed the pipe" if isinstance(error, BrokenPipeError) else (error.strerror or str(error))
-    _say(f"error: cannot write the output to standard output: {reason}")
+    from .messages import text
+    if isinstance(error, BrokenPipeError):
+        reason_zh, reason = text("error.pipe_closed", "zh"), text("error.pipe_closed", "en")
+    else:
+        reason = reason_zh = error.strerror or str(error)
+        if error.errno == errno.ENOSPC:
+            reason_zh = text("error.disk_full", "zh")
+    _say(f'{text("error.output_failed", "zh", reason=reason_zh)} | {text("error.output_failed", "en", reason=reason)}')
     return EXIT_OUTPUT_FAILED
 
 
@@ -59,11 +75,11 @@ def run(main) -> int:
         code = main()
     except KeyboardInterrupt:
         _quiet()
-        _say("interrupted")
+        _say(_both("error.interrupted"))
         return EXIT_INTERRUPTED
     except Terminated:
         _quiet()
-        _say("terminated")
+        _say(_both("error.terminated"))
         return EXIT_TERMINATED
     except BrokenPipeError as e:
         return output_failed(e)

@@ -42,7 +42,7 @@ from .categories import CATEGORIES, FACILITIES, INSURANCE_TYPES, SETTINGS
 from .compare import claim_policies, column, encoded_policies  # noqa: F401 (encoded_policies: benchmarks import it here)
 from .engine import evaluate, step_label
 from .messages import html as message_html
-from .messages import both, msg, pair, text
+from .messages import both, msg, pair, problem_texts, text
 from .money import fmt_yuan, shown
 from .policy import PolicyError, load_policy, policy_ids
 from .rulebook import LAYER_COLOURS, LAYER_LABELS, LAYERS
@@ -1293,8 +1293,9 @@ def _problem_html(e: Exception) -> str:
     from .oneline import one_line
     zh, en = msg("workshop.engine_error", problem=one_line(str(e)))
     if isinstance(e, InputError):
-        problem = str(e).removeprefix(f"{e.field}: ")
-        zh, en = msg("error.field", field=e.field, problem=problem)
+        problem_zh, problem = problem_texts(e.problem)
+        zh = text("error.field", "zh", field=e.field, problem=one_line(problem_zh or problem))
+        en = text("error.field", "en", field=e.field, problem=one_line(problem))
     return f"<div class='medrules-message' style='color:#b00'>{_sentence_html(zh, en)}</div>"
 
 

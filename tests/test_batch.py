@@ -36,6 +36,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from _errors import chinese_half, english_half
 from _wenzhou import REPO
 
 import medrules
@@ -131,12 +132,14 @@ def run_batch_cli(tmp_path, src, inputs=INPUTS_30000, out_name="result.parquet",
 
 
 def one_error_line(capsys) -> str:
-    """Exit-2 contract: nothing on stdout, one line on stderr starting with 'error: '."""
+    """Exit-2 contract: nothing on stdout, one line on stderr, Chinese first then the English (returned) starting
+    with 'error: '."""
     captured = capsys.readouterr()
     assert captured.out == ""
     line = captured.err.strip()
-    assert "\n" not in line and line.startswith("error: "), captured.err
-    return line
+    chinese_half(line)
+    assert "\n" not in line and english_half(line).startswith("error: "), captured.err
+    return english_half(line)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -287,7 +290,7 @@ def test_claims_outside_the_validity_are_marked_and_the_others_computed(tmp_path
             claim("P1", "2023-03-10", "200000", "110000"),
             claim("P2", "2026-01-02", "80000", "50000", ci="10000", who=("category", "general"))]
     got = result_rows(tmp_path, rows, engine=engine)
-    outside = "不在本政策施行期间（2022-01-01 至 2025-12-31）内 · outside the policy's validity (2022-01-01 to 2025-12-31)"
+    outside = "不在该政策适用期间（2022-01-01 至 2025-12-31）内 · outside the policy's validity (2022-01-01 to 2025-12-31)"
     for r in (got[0], got[2]):
         assert as_text(r[k] for k in OUT) == (None,) * 6
         assert r["complete"] is False and r["undetermined"] == outside
@@ -1076,7 +1079,8 @@ def test_command_line_end_to_end_exit_codes_and_streams(tmp_path):
     bad.write_text(csv_text(GOOD_ROW.replace("200000", "-1")))
     fail = subprocess.run(cmd[:6] + [str(bad)] + cmd[7:], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert fail.returncode == 2 and fail.stdout == ""
-    assert fail.stderr.strip() == "error: row 1 (line 2), policy_range_cost: must not be negative, got -1"
+    assert english_half(fail.stderr.strip()) == "error: row 1 (line 2), policy_range_cost: must not be negative, got -1"
+    assert chinese_half(fail.stderr.strip()) == "输入有误：row 1 (line 2), policy_range_cost：金额不能为负数，实为 -1"
 
 
 def test_progress_bar_goes_to_stderr_only_for_long_runs(tmp_path, capsys, monkeypatch):
@@ -1169,7 +1173,7 @@ def test_a_csv_without_a_header_is_told_so_not_that_columns_are_named_twice(tmp_
 def test_a_five_megabyte_field_is_refused_naming_its_row_and_column(tmp_path, capsys):
     assert run_cli(tmp_path, csv_text(GOOD_ROW.replace("200000", "9" * 5_000_000))) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith("error: row 1 (line 2), policy_range_cost:") and len(err) < 400
+    assert english_half(err).startswith("error: row 1 (line 2), policy_range_cost:") and len(english_half(err)) < 400
 
 
 def test_a_ratio_with_twenty_decimals_is_refused_as_evaluate_refuses_it(tmp_path, capsys):
@@ -1177,7 +1181,8 @@ def test_a_ratio_with_twenty_decimals_is_refused_as_evaluate_refuses_it(tmp_path
     assert run_cli(tmp_path, csv_text(GOOD_ROW), inputs='{"critical_illness_base_deductible": 30000, '
                    f'"medical_assistance_ratio": "{ratio}"}}') == 2
     batch_err = capsys.readouterr().err.strip()
-    assert batch_err.startswith("error: inputs.medical_assistance_ratio:") and "at most 6 decimals" in batch_err
+    assert english_half(batch_err).startswith("error: inputs.medical_assistance_ratio:") and "at most 6 decimals" in batch_err
+    assert "最多 6 位小数" in chinese_half(batch_err)
     with pytest.raises(InputError) as e:
         medrules.evaluate(medrules.parse_scenario({
             "policy": POLICY, "person": {"category": "dibao", "insurance": "resident"},

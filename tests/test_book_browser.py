@@ -490,6 +490,21 @@ def test_search_for_an_amount_as_written_finds_it_and_lands_on_the_section(visit
     assert page.evaluate("() => window.scrollY") > 0
 
 
+@pytest.mark.parametrize("term", ["20万", "起付线"])
+def test_search_snippets_come_from_the_pages_prose_not_from_code_or_machine_names(visit, term):
+    page = visit.open(f"search.html?q={quote(term)}")
+    page.wait_for_selector("#search-results ul.search li p.context", timeout=20000)
+    page.wait_for_timeout(1500)  # the snippets of the first results arrive one page fetch each
+    snippets = page.eval_on_selector_all("#search-results ul.search li",
+                                         "els => els.slice(0, 3).map(e => (e.querySelector('p.context') || {}).innerText || '')")
+    assert len(snippets) >= 2, snippets
+    for snippet in snippets:
+        assert len(re.findall(r"[\u4e00-\u9fff]", snippet)) >= 20, (term, snippet)  # Chinese prose, not a fragment
+        for identifier in ("policy.yaml", "medrules", "_paid", "def ", "import "):
+            assert identifier not in snippet, (term, identifier, snippet)
+    assert any(term in snippet for snippet in snippets), (term, snippets)
+
+
 def _share(page) -> dict:
     import importlib.util
 

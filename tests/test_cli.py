@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from _errors import chinese_half, english_half
 from _wenzhou import REPO
 
 GOOD = {
@@ -177,6 +178,62 @@ def test_bad_input_exits_2_with_empty_stdout_and_one_stderr_line_naming_the_fiel
     assert len(lines) == 1, p.stderr
     for word in words:
         assert word in lines[0], (word, lines[0])
+
+
+@pytest.mark.parametrize("text, words", BAD)
+def test_every_refusal_is_said_in_chinese_first_then_in_english_naming_the_same_field(tmp_path, text, words):
+    line = cli(write(tmp_path, text)).stderr.strip()
+    zh, en = chinese_half(line), english_half(line)
+    assert zh.startswith("输入有误：") and en.startswith("error: ")
+    assert words[0] in zh and words[0] in en, line  # the field verbatim in both halves
+
+
+@pytest.mark.parametrize("text, chinese", [
+    pytest.param(changed(lambda d: d["claims"][0].pop("setting")), "输入有误：claims[0].setting：缺少必填字段",
+                 id="missing-field"),
+    pytest.param(changed(_set(["person", "insurance"], "private")),
+                 "输入有误：person.insurance：取值不在允许范围内，应为 'employee', 'resident'（实为 'private'）",
+                 id="bad-value-with-allowed-list"),
+    pytest.param(changed(_set(["claims", 0, "date"], "2023/03/10")),
+                 "输入有误：claims[0].date：日期格式应为 YYYY-MM-DD（如 2023-03-10），实为 '2023/03/10'", id="bad-date"),
+    pytest.param(changed(_set(["claims", 0, "date"], "2026-01-01")),
+                 "输入有误：claims[0].date：没有一笔就医在 wenzhou-2021-78 的适用期间（2022-01-01 至 2025-12-31，"
+                 "条款 wenzhou-2021-78/end）内", id="outside-validity"),
+    pytest.param(changed(_set(["policy"], "no-such-policy")), "输入有误：policy：没有编号为 'no-such-policy' 的政策；可用：",
+                 id="unknown-policy"),
+])
+def test_each_kind_of_refusal_has_its_chinese_sentence(tmp_path, text, chinese):
+    line = cli(write(tmp_path, text)).stderr.strip()
+    assert chinese_half(line).startswith(chinese), line
+
+
+def test_file_errors_are_said_in_chinese_too(tmp_path):
+    missing = chinese_half(cli(tmp_path / "nowhere.json").stderr.strip())
+    assert missing.startswith("输入有误：scenario：无法读取 ") and missing.endswith("：文件不存在")
+    latin1 = tmp_path / "latin1.json"
+    latin1.write_bytes(b'{"policy": "\xe9"}')
+    assert "不是 UTF-8 编码的文本" in chinese_half(cli(latin1).stderr.strip())
+
+
+def test_a_usage_error_is_said_in_chinese_too():
+    p = subprocess.run([sys.executable, "-m", "medrules", "evaluate", "x.json", "--trace", "some"], cwd=REPO,
+                       capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert p.returncode == 2 and p.stdout == ""
+    assert chinese_half(p.stderr).startswith("命令行用法有误（python -m medrules evaluate）：参数 --trace 的值 'some' 不可用；"
+                                             "可选：'full', 'none'")
+    assert english_half(p.stderr).startswith("error: python -m medrules evaluate: argument --trace: invalid choice")
+
+
+def test_a_claim_outside_the_validity_is_marked_in_both_languages_in_the_result(tmp_path):
+    data = copy.deepcopy(GOOD)
+    data["claims"].append({**data["claims"][0], "date": "2026-02-01"})
+    p = cli(write(tmp_path, json.dumps(data)))
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["claims"][1]["outside_validity"] == ("不在该政策适用期间（2022-01-01 至 2025-12-31）内 · "
+                                                    "outside the policy's validity (2022-01-01 to 2025-12-31)")
+    step = [s for s in out["trace"] if s["claim"] == 1]
+    assert step[0]["explanation"].startswith("不在该政策适用期间（2022-01-01 至 2025-12-31）内，不予结算 · ")
 
 
 def test_a_missing_file_exits_2_with_one_stderr_line_naming_the_file(tmp_path):

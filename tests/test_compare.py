@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from _errors import chinese_half, english_half
 
 from medrules.cli import main
 
@@ -100,4 +101,5 @@ def test_a_column_outside_its_validity_says_so_instead_of_refusing(tmp_path, cap
 def test_bad_input_is_one_line_and_exit_2_with_nothing_on_stdout(tmp_path, capsys, scenario, field):
     code, out, err = run(tmp_path, capsys, scenario)
     assert code == 2 and out == ""
-    assert err.count("\n") == 1 and err.startswith("error: ") and field in err
+    assert err.count("\n") == 1 and english_half(err).startswith("error: ") and field in english_half(err)
+    assert chinese_half(err).startswith("输入有误：") and field in chinese_half(err)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from _errors import chinese_half, english_half
 from _wenzhou import REPO
 
 import medrules.policy as policy_module
@@ -110,9 +111,10 @@ def test_the_cli_refuses_a_bad_policy_id_with_one_line_naming_the_allowed_ones(t
     p = run_cli("evaluate", str(write_json(tmp_path, scenario_with(["policy"], policy_id))))
     line = one_error_line(p)
     assert p.returncode == 2
-    assert line.startswith("error: policy: unknown policy "), line
+    assert english_half(line).startswith("error: policy: unknown policy "), line
+    assert chinese_half(line).startswith("输入有误：policy：没有编号为 "), line
     assert "allowed: " + ", ".join(policy_ids()) in line
-    assert len(line) < 600  # a 300-character id is shown cut, with its length
+    assert len(english_half(line)) < 600  # a 300-character id is shown cut, with its length
 
 
 # --- 2. the command line: one line per message, signals, closed pipes, full disks, no "-0.00" ---------------------
@@ -146,8 +148,8 @@ def _wait_until_reading_stdin(pid: int, timeout: float = 60) -> None:
 
 
 @pytest.mark.skipif(not Path("/proc/self/syscall").exists(), reason="needs Linux /proc/PID/syscall")
-@pytest.mark.parametrize("signum, status, line", [(signal.SIGINT, 130, "interrupted"),
-                                                  (signal.SIGTERM, 143, "terminated")])
+@pytest.mark.parametrize("signum, status, line", [(signal.SIGINT, 130, "已中断 | interrupted"),
+                                                  (signal.SIGTERM, 143, "已终止 | terminated")])
 def test_a_signal_while_waiting_ends_with_one_line_and_the_shell_status(signum, status, line):
     proc = subprocess.Popen([sys.executable, "-m", "medrules", "evaluate", "-"], cwd=REPO, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -171,7 +173,8 @@ def test_a_closed_stdout_pipe_is_one_line_and_no_traceback(tmp_path):
         os.close(write_end)
     line = one_error_line(p)
     assert p.returncode == 1
-    assert "standard output" in line and "closed" in line, line
+    assert "standard output" in english_half(line) and "closed" in line, line
+    assert chinese_half(line) == "无法将结果写到标准输出：读取方已关闭管道", line
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
@@ -180,7 +183,8 @@ def test_a_full_disk_is_one_line_and_no_traceback(tmp_path):
         p = run_cli("evaluate", str(write_json(tmp_path, GOOD)), stdout=full)
     line = one_error_line(p)
     assert p.returncode == 1
-    assert "No space left on device" in line, line
+    assert "No space left on device" in english_half(line), line
+    assert chinese_half(line) == "无法将结果写到标准输出：磁盘已满", line
 
 
 def test_minus_zero_amounts_are_written_as_zero(tmp_path):

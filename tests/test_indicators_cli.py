@@ -12,6 +12,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from _errors import chinese_half, english_half
 
 from _wenzhou import REPO
 
@@ -93,7 +94,7 @@ def test_a_batch_result_without_total_cost_needs_the_policy_range_reading(tmp_pa
     path = result_table(tmp_path, [("p1", dt.date(2022, 3, 1), "100", "60", "0", "20", "0", "0", "20")])
     out = cli("indicators", path, "--target", "end-2022")
     assert out.returncode == 2 and out.stdout == ""
-    assert out.stderr.count("\n") == 1 and out.stderr.startswith("error: total_cost: missing from the input")
+    assert out.stderr.count("\n") == 1 and english_half(out.stderr).startswith("error: total_cost: missing from the input")
     assert "choose policy_range with --readings" in out.stderr
 
 
@@ -115,7 +116,8 @@ def test_bad_indicator_input_exits_2_with_one_line_naming_the_field(tmp_path, ar
     path.write_text(text or PEOPLE.read_text(encoding="utf-8"), encoding="utf-8")
     out = cli("indicators", path, *args)
     assert out.returncode == 2 and out.stdout == ""
-    assert out.stderr.count("\n") == 1 and out.stderr.startswith(f"error: {field}:"), out.stderr
+    assert out.stderr.count("\n") == 1 and english_half(out.stderr).startswith(f"error: {field}:"), out.stderr
+    assert chinese_half(out.stderr).startswith(f"输入有误：{field}：")
 
 
 def test_an_unknown_reading_option_is_refused_naming_the_reading_and_the_options(tmp_path):
@@ -123,7 +125,7 @@ def test_an_unknown_reading_option_is_refused_naming_the_reading_and_the_options
     sel.write_text("zhejiang-2022-illness-poverty/p7:expense-base: gross\n", encoding="utf-8")
     out = cli("indicators", PEOPLE, "--target", "2025", "--readings", sel)
     assert out.returncode == 2
-    assert out.stderr == ("error: readings.zhejiang-2022-illness-poverty/p7:expense-base: unknown option 'gross'; "
+    assert english_half(out.stderr) == ("error: readings.zhejiang-2022-illness-poverty/p7:expense-base: unknown option 'gross'; "
                           "allowed: total, policy_range\n")
 
 
@@ -155,7 +157,8 @@ def test_a_bad_scheme_exits_2_with_one_line_naming_the_field(tmp_path, text, fie
     path.write_text(text, encoding="utf-8")
     out = cli("check-scheme", path)
     assert out.returncode == 2 and out.stdout == ""
-    assert out.stderr.count("\n") == 1 and out.stderr.startswith(f"error: {field}:"), out.stderr
+    assert out.stderr.count("\n") == 1 and english_half(out.stderr).startswith(f"error: {field}:"), out.stderr
+    assert chinese_half(out.stderr).startswith(f"输入有误：{field}：")
 
 
 def test_readings_lists_chinese_first_with_the_default_marked():
@@ -195,4 +198,4 @@ def test_a_per_person_parquet_table_is_read_exactly_and_a_float_column_is_refuse
     cols["medical_assistance"] = pa.array([200.0, 400.0], pa.float64())
     pq.write_table(pa.table(cols), path)
     out = cli("indicators", path, "--target", "end-2022")
-    assert out.returncode == 2 and out.stderr.startswith("error: medical_assistance: is a float column")
+    assert out.returncode == 2 and english_half(out.stderr).startswith("error: medical_assistance: is a float column")

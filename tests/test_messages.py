@@ -54,3 +54,52 @@ def test_a_missing_placeholder_or_unknown_key_or_language_is_refused():
 def test_html_marks_the_english_for_the_switch_and_escapes_values():
     out = html("banner.document_number", number="<b>")
     assert out == '<span lang="zh">文号：&lt;b&gt;</span> <span lang="en">Document number: &lt;b&gt;</span>'
+
+
+def test_an_input_error_is_built_once_from_the_catalogue_in_both_languages():
+    from medrules.messages import error_line
+    from medrules.scenario import InputError
+    e = InputError("claims[2].date", "error.date_format", got="'2023/03/10'")
+    assert str(e) == "claims[2].date: must be a date written YYYY-MM-DD (such as 2023-03-10), got '2023/03/10'"
+    assert error_line(e) == ("输入有误：claims[2].date：日期格式应为 YYYY-MM-DD（如 2023-03-10），实为 '2023/03/10' | "
+                             "error: claims[2].date: must be a date written YYYY-MM-DD (such as 2023-03-10), "
+                             "got '2023/03/10'")
+
+
+def test_a_batch_error_keeps_both_languages_through_pickling_as_a_dask_worker_sends_it():
+    import pickle
+
+    from medrules.claims_file import BatchInputError
+    e = BatchInputError("row 1 (line 2), date", "error.no_such_day", got="'2023-02-30'")
+    back = pickle.loads(pickle.dumps(e))
+    assert type(back) is BatchInputError and back.field == e.field
+    assert (str(back), back.zh) == (str(e), e.zh) and "不是日历上存在的日期" in back.zh
+
+
+def test_a_message_without_chinese_still_leads_with_a_chinese_sentence():
+    from medrules.messages import error_line
+    assert error_line(ValueError("x: something")).startswith("输入有误（暂无中文说明")
+
+
+def test_every_refusal_in_the_code_names_a_catalogue_key_not_a_sentence():
+    """InputError, BatchInputError (_err, a column's fail), PolicyError, ReviewError and Problem take a catalogue
+    key (or a Problem / an error already built): an English sentence written at the raise would have no Chinese."""
+    import ast
+    from pathlib import Path
+
+    import medrules
+    refusers = {"InputError": 1, "BatchInputError": 1, "_err": 1, "fail": 1, "PolicyError": 0, "ReviewError": 0,
+                "Problem": 0}
+    bad = []
+    for path in sorted(Path(medrules.__file__).parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name not in refusers or len(node.args) <= refusers[name]:
+                continue
+            arg = node.args[refusers[name]]
+            if isinstance(arg, ast.JoinedStr) or (isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+                                                  and arg.value not in catalogue()):
+                bad.append(f"{path.name}:{node.lineno}")
+    assert not bad, bad

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
+from _errors import chinese_half
 
 from _wenzhou import REPO
 from medrules.cli import main
@@ -161,6 +162,7 @@ def test_a_bad_change_file_is_refused_on_one_line_naming_the_field(tmp_path, cap
     rc, out = run(tmp_path, change=change_file(tmp_path, text), capsys=capsys)
     assert rc == 2
     assert out.err.count("\n") == 1 and f"error: {field}" in out.err and allowed in out.err, out.err
+    assert chinese_half(out.err).startswith(f"输入有误：{field}"), out.err
     assert not list(tmp_path.glob("diff*")) and not list(tmp_path.glob(".diff*"))
 
 

@@ -7,6 +7,7 @@ import sys
 import textwrap
 
 import pytest
+from _errors import chinese_half, english_half
 
 from medrules import review
 from medrules.cli import main
@@ -315,7 +316,8 @@ def test_a_bad_clause_id_exits_2_naming_the_form_and_close_matches(demo, capsys,
     for cmd in (["show", ref], ["approve", ref, "--reviewer", "Li Wei"]):
         rc, out, err = cli(capsys, *cmd)
         assert rc == 2 and out == ""
-        assert err.startswith(f"error: clause: {ref!r} is not a clause ID; the form is <policy-id>/<path>")
+        assert english_half(err).startswith(f"error: clause: {ref!r} is not a clause ID; the form is <policy-id>/<path>")
+        assert chinese_half(err).startswith(f"输入有误：clause：{ref!r} 不是条款编号；格式为 <policy-id>/<path>")
         assert close in err.split("close matches:")[1]
 
 
@@ -363,12 +365,14 @@ def test_the_book_page_shows_the_same_figures_as_status_and_marks_stale_clauses(
     load_policy.cache_clear()
     rc, _, _ = cli(capsys, "page", "--out", str(tmp_path / "review.md"))
     text = (tmp_path / "review.md").read_text(encoding="utf-8")
-    figures = next(line for line in text.splitlines() if line.startswith("| demo-2099-1 |"))
+    # Rows lead with the Chinese name (the policy's title, the clause's label and title); the ID comes after.
+    figures = next(line for line in text.splitlines() if line.startswith("| ") and " `demo-2099-1` |" in line)
     assert rc == 0 and figures.strip("| ").split(" | ")[1:] == row_of(capsys)
     assert row_of(capsys) == ["3", "1", "2", "0", "?", "2", "0", "0", "1", "0", "0"]
-    stale_row = next(line for line in text.splitlines() if line.startswith("| `demo-2099-1/1` |"))
+    stale_row = next(line for line in text.splitlines() if line.endswith("| `demo-2099-1/1` |"))
+    assert stale_row.startswith("| 一 救助比例 |")
     assert "{bdg-warning}`stale`" in stale_row and "Li Wei" in stale_row and "→" in stale_row
-    assert ":::{admonition} Needs a reviewer" in text and "`demo-2099-1/1` 一 救助比例" in text
+    assert ":::{admonition} 待审核 · Needs a reviewer" in text and "`demo-2099-1/1` 一 救助比例" in text
 
 
 def test_the_book_puts_the_live_status_beside_each_clause_heading_of_a_policy_page(demo, capsys):
@@ -589,7 +593,7 @@ def test_approval_with_uncertain_notes_or_readings_needs_accept_open_which_is_re
     assert "approved with open items accepted: a floor is the plain reading" in shown
     cli(capsys, "page", "--out", str(tmp_path / "review.md"))
     row = next(line for line in (tmp_path / "review.md").read_text(encoding="utf-8").splitlines()
-               if line.startswith("| `demo-2099-1/1`"))
+               if line.endswith("| `demo-2099-1/1` |"))
     assert "accepted open (2): a floor is the plain reading" in row
 
 
@@ -766,7 +770,8 @@ def test_a_corrupt_ledger_exits_2_naming_the_file_line_and_problem(demo, capsys,
                  ["page", "--out", str(demo.reviews / "page.md")]):
         rc, out, err = cli(capsys, *argv)
         assert rc == 2 and out == "", (name, argv, err)
-        assert len(err.splitlines()) == 1 and err.startswith("error: ") and "demo-2099-1.yaml" in err, err
+        assert len(err.splitlines()) == 1 and english_half(err).startswith("error: ") and "demo-2099-1.yaml" in err, err
+        chinese_half(err)
         assert what in err, (name, err)
         if line is not None:
             assert f"demo-2099-1.yaml line {line}:" in err, (name, err)
@@ -813,5 +818,5 @@ def test_a_hand_edited_reviewer_name_does_not_break_the_status_table_or_the_page
     assert rc == 0 and "Li\\nWei | \\x1b[31m" in line and "\x1b" not in out
     cli(capsys, "page", "--out", str(tmp_path / "review.md"))
     row = next(li for li in (tmp_path / "review.md").read_text(encoding="utf-8").splitlines()
-               if li.startswith("| `demo-2099-1/1`"))
+               if li.endswith("| `demo-2099-1/1` |"))
     assert row.count(" | ") == 8 and "Li\\\\nWei \\| \\\\x1b\\[31m" in row

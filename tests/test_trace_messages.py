@@ -164,7 +164,7 @@ def test_a_claim_outside_the_validity_is_explained_in_chinese_first():
                             "basic_insurance_paid": 500, "supplementary_insurance_paid": 0}],
                 "inputs": {"critical_illness_base_deductible": 30000}}
     step = medrules.evaluate(medrules.parse_scenario(scenario)).trace[0]
-    assert step.explanation_zh == "不在本政策施行期间（2022-01-01 至 2025-12-31）内，不予计算"
+    assert step.explanation_zh == "不在该政策适用期间（2022-01-01 至 2025-12-31）内，不予结算"
     assert step.explanation_en == "outside the policy's validity (2022-01-01 to 2025-12-31): not settled"
 
 

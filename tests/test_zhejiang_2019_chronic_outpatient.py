@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from _errors import chinese_half, english_half
+
 import medrules
 from medrules import InputError, load_policy
 from medrules.rules import zhejiang_2019_chronic_outpatient as zj
@@ -166,4 +168,5 @@ def test_the_command_line_refuses_it_with_status_2_and_one_line_on_stderr():
     out = subprocess.run([sys.executable, "-m", "medrules", "evaluate", "-"], input=scenario, capture_output=True,
                          text=True, cwd=REPO)
     assert out.returncode == 2 and out.stdout == ""
-    assert out.stderr.startswith("error: policy:") and out.stderr.count("\n") == 1
+    assert english_half(out.stderr).startswith("error: policy:") and out.stderr.count("\n") == 1
+    assert chinese_half(out.stderr).startswith("输入有误：policy：")

@@ -60,7 +60,7 @@ def reported_earlier_value(policy: Policy, name: str) -> ParamValue:
     """The value the report says was replaced (由…提至…): it carries no dates, so no claim date can select it."""
     earlier = [v for v in policy.parameters[name].values if v.start is None and v.reported_in_force_on is None]
     if not earlier:
-        raise PolicyError(f"{POLICY_ID} reports no earlier value of {name}")
+        raise PolicyError("error.no_earlier_value", policy=POLICY_ID, name=name)
     return earlier[0]
 
 
@@ -351,10 +351,10 @@ def two_diseases_outpatient_reimbursement(policy: Policy, on: dt.date, insurance
     """“两病”门诊 — guizhou-2024-medical-security/p4: residents' hypertension and diabetes outpatient care at
     village and township level is reimbursed at 90%; the report gives no limit and no other level."""
     if insurance != "resident":
-        raise InputError("insurance", f"{P4} is a benefit of residents' insurance (居民医保参保人员); allowed: resident")
+        raise InputError("insurance", "error.guizhou_residents_only", clause=P4)
     if facility not in TWO_DISEASES_FACILITIES:
-        raise InputError("facility", f"{P4} gives the two-diseases ratio only at village and township level "
-                         f"(乡村两级); allowed: {', '.join(TWO_DISEASES_FACILITIES)}")
+        raise InputError("facility", "error.guizhou_two_diseases_level", clause=P4,
+                         allowed=", ".join(TWO_DISEASES_FACILITIES))
     return times_decimal(Decimal(cost), policy.param("resident_two_diseases.village_township_ratio", on).value)
 
 
@@ -372,8 +372,7 @@ def prenatal_care_reimbursement(policy: Policy, insurance: str, visits, resident
     caps_costs = chosen[PRENATAL_CAP] == "caps-costs"
     shares = insurance == "resident" and chosen[RESIDENT_PRENATAL_LIMIT] == "shares-outpatient"
     if shares and outpatient_paid is None:
-        raise InputError("outpatient_paid", f"required under reading shares-outpatient of {RESIDENT_PRENATAL_LIMIT}: "
-                         "the year's general-outpatient reimbursement, which shares the 1,100 yuan")
+        raise InputError("outpatient_paid", "error.guizhou_outpatient_paid_required", reading=RESIDENT_PRENATAL_LIMIT)
     paid_by_year, counted_by_year, out = {}, {}, []
     for on, cost in sorted(visits, key=lambda v: v[0]):
         if insurance == "employee":
@@ -382,11 +381,10 @@ def prenatal_care_reimbursement(policy: Policy, insurance: str, visits, resident
         elif insurance == "resident":
             limit = policy.param("resident_prenatal.annual_amount_with_outpatient", on).value
             if resident_ratio is None:
-                raise InputError("inputs.resident_prenatal_ratio", f"required: {P5} gives residents' yearly "
-                                 "prenatal amount (1,100 yuan with the general outpatient benefit) but no ratio")
+                raise InputError("inputs.resident_prenatal_ratio", "error.guizhou_prenatal_ratio_required", clause=P5)
             ratio = Decimal(resident_ratio)
         else:
-            raise InputError("insurance", f"{insurance!r} is not an insurance type; allowed: employee, resident")
+            raise InputError("insurance", "error.not_an_insurance", got=repr(insurance), allowed="employee, resident")
         limit = Decimal(limit)
         if shares:
             limit = max(ZERO, limit - Decimal(outpatient_paid.get(on.year, ZERO)))
@@ -437,9 +435,11 @@ def retroactive_window(policy: Policy, recognised_on: dt.date, lookback_months: 
     if _chosen(readings)[LOOKBACK] == "band":
         return _months_before(recognised_on, span["max"]), _months_before(recognised_on, span["min"])
     if lookback_months is None or not span["min"] <= lookback_months <= span["max"]:
-        given = "not given" if lookback_months is None else f"{lookback_months} is outside the {span['min']} to " \
-            f"{span['max']} months that {P11} gives (6至12个月)"
-        raise InputError("inputs.retroactive_lookback_months", f"{given}; allowed: {span['min']} to {span['max']}")
+        allowed = f"{span['min']} to {span['max']}"
+        if lookback_months is None:
+            raise InputError("inputs.retroactive_lookback_months", "error.not_given", allowed=allowed)
+        raise InputError("inputs.retroactive_lookback_months", "error.months_outside", got=lookback_months,
+                         lo=span["min"], hi=span["max"], clause=P11, allowed=allowed)
     return _months_before(recognised_on, lookback_months), recognised_on - dt.timedelta(days=1)
 
 
@@ -460,8 +460,8 @@ def _check_range(inputs: dict, policy: Policy, input_name: str, param_name: str)
     for v in policy.parameters[param_name].values:
         lo, hi = v.value["min"], v.value["max"]
         if not lo <= local <= hi:
-            raise InputError(f"inputs.{input_name}", f"{local} is outside the range that {v.clause} gives "
-                             f"({v.quote}); allowed: {lo} to {hi}")
+            raise InputError(f"inputs.{input_name}", "error.outside_range", got=local, clause=v.clause, quote=v.quote,
+                             allowed=f"{lo} to {hi}")
 
 
 def validate(inputs: dict, policy: Policy) -> None:

@@ -103,8 +103,7 @@ def enrolment_subsidy(statuses, individual_contribution: Decimal, on: dt.date) -
     The translation lost the rule for every other group, so for them there is nothing to compute."""
     if "tekun" not in _held(statuses):
         raise InputError("category" if isinstance(statuses, str) else "person.statuses",
-                         f"{statuses!r}: the report gives the enrolment subsidy only for tekun (特困人员, fully "
-                         "funded, clause 2); for other groups it was lost in translation; allowed: tekun")
+                         "error.shandong_subsidy_tekun_only", got=repr(statuses))
     share = load_policy(POLICY_ID).param("enrolment_subsidy.extreme_hardship_share", on).value
     return times_yuan(individual_contribution, share)
 
@@ -182,9 +181,7 @@ def key_group_assistance(c: Context, who: np.ndarray, burden: np.ndarray) -> tup
     deductible = c.param("medical_assistance.key_group_deductible", who)
     if c.reading(KEY_GROUP_RATIO) == "share-left":
         if c.input("local.key_group_ratio") is not None and who.any():
-            raise InputError("inputs.local.key_group_ratio", f"reading share-left of {KEY_GROUP_RATIO} reads 70% as "
-                             "the share left to the person, so a local assistance ratio of at least 70% contradicts "
-                             "it; allowed: leave it out, or choose reading assistance-ratio")
+            raise InputError("inputs.local.key_group_ratio", "error.shandong_share_left", reading=KEY_GROUP_RATIO)
         ratio = c.param("medical_assistance.key_group_ratio", who).complement()
         why = "trace.shandong.ma_key_group_share_left"
     else:
@@ -399,12 +396,13 @@ def validate(inputs: dict, policy: Policy) -> None:
                 continue
             for v in policy.parameters[param_name].values:
                 if (local < v.value) if below else (local > v.value):
-                    bound = f"{v.value} to 1" if v.unit == "ratio" and below else (
-                        f"{v.value} or more" if below else f"0 to {v.value}")
-                    raise InputError(f"inputs.{input_name}", f"{local} is {'below the floor' if below else 'above the ceiling'} "
-                                     f"{v.value} that {v.clause} sets ({v.quote}); allowed: {bound}")
+                    if below:
+                        bound = f"{v.value} to 1" if v.unit == "ratio" else f"{v.value} or more"
+                        raise InputError(f"inputs.{input_name}", "error.below_floor", got=local, floor=v.value,
+                                         clause=v.clause, quote=v.quote, allowed=bound)
+                    raise InputError(f"inputs.{input_name}", "error.above_ceiling", got=local, ceiling=v.value,
+                                     clause=v.clause, quote=v.quote, allowed=f"0 to {v.value}")
     base, increase = inputs.get("critical_illness.base_ratio"), inputs.get("critical_illness.key_group_ratio_increase")
     if base is not None and increase is not None and base + increase > 1:
-        raise InputError("inputs.critical_illness.key_group_ratio_increase",
-                         f"base ratio {base} + increase {increase} = {base + increase} is above 1; allowed: 0 to "
-                         f"{1 - base}")
+        raise InputError("inputs.critical_illness.key_group_ratio_increase", "error.ratio_sum_above_one",
+                         base=base, increase=increase, total=base + increase, most=1 - base)

@@ -194,5 +194,5 @@ def validate(inputs: dict, policy: Policy) -> None:
             continue
         for v in policy.parameters[param_name].values:
             if local < v.value:
-                raise InputError(f"inputs.{input_name}", f"{local} is below the floor {v.value} that {v.clause} "
-                                 f"sets ({v.quote}); allowed: {v.value} to 1")
+                raise InputError(f"inputs.{input_name}", "error.below_floor", got=local, floor=v.value,
+                                 clause=v.clause, quote=v.quote, allowed=f"{v.value} to 1")

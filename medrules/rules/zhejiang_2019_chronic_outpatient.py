@@ -44,8 +44,7 @@ def in_force(policy: Policy, on: dt.date) -> bool:
 
 def _on(policy: Policy, on: dt.date) -> dt.date:
     if not in_force(policy, on):
-        raise InputError("on", f"{on} is before {policy.known_from}, the press conference the report relays "
-                         f"({P1}); the report gives no start date, so nothing before it is known")
+        raise InputError("on", "error.before_press_conference", on=on, known=policy.known_from, clause=P1)
     return on
 
 
@@ -76,8 +75,8 @@ def chronic_drug_pharmacy_purchase(insurance: str, prescription: str | None,
     designated medical institution or an internet hospital's electronic prescription."""
     allowed = {"external": "外配处方 (designated medical institution)", "internet_hospital": "互联网医院电子处方"}
     if prescription is not None and prescription not in allowed:
-        raise InputError("prescription", f"{prescription!r} is not a kind the report names; allowed: "
-                         f"{', '.join(allowed)} (or None for no prescription)")
+        raise InputError("prescription", "error.unknown_prescription", got=repr(prescription),
+                         allowed=", ".join(allowed))
     return insurance == "resident" and prescription in allowed and pharmacy_designated_by_own_pooling_area
 
 
@@ -100,8 +99,8 @@ def chronic_outpatient_reimbursement(policy: Policy, on: dt.date, condition: str
     floor = chronic_outpatient_floor(policy, on, condition)
     ratio = floor if local_ratio is None else Decimal(local_ratio)
     if ratio < floor:
-        raise InputError("local_ratio", f"{ratio} is below the floor {floor} that {P8} sets for {condition}; "
-                         f"allowed: {floor} to 1")
+        raise InputError("local_ratio", "error.below_floor_for", got=ratio, floor=floor, clause=P8, condition=condition,
+                         allowed=f"{floor} to 1")
     return times(Decimal(cost), ratio)
 
 

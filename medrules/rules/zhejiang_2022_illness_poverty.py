@@ -59,7 +59,7 @@ def parse_people(rows) -> list[Person]:
     if hasattr(rows, "to_dict"):
         rows = rows.to_dict("records")
     if not isinstance(rows, (list, tuple)) or not rows:
-        raise InputError("people", "must be a non-empty list of per-person totals")
+        raise InputError("people", "error.people_not_list")
     allowed = ", ".join(REQUIRED + OPTIONAL)
     people = []
     for i, row in enumerate(rows):
@@ -67,33 +67,33 @@ def parse_people(rows) -> list[Person]:
             people.append(row)
             continue
         if not isinstance(row, dict):
-            raise InputError(f"people[{i}]", f"must be a mapping of fields; allowed: {allowed}")
+            raise InputError(f"people[{i}]", "error.people_row_not_mapping", allowed=allowed)
         unknown = sorted(set(row) - set(REQUIRED + OPTIONAL))
         if unknown:
-            raise InputError(f"people[{i}].{unknown[0]}", f"unknown field; allowed: {allowed}")
+            raise InputError(f"people[{i}].{unknown[0]}", "error.unknown_field", allowed=allowed)
         fields = {}
         for name in REQUIRED + OPTIONAL:
             value = row.get(name)
             if value is None:
                 if name in REQUIRED:
-                    raise InputError(f"people[{i}].{name}", "required field is missing")
+                    raise InputError(f"people[{i}].{name}", "error.required_missing")
                 continue
             if name == "enrolled_with_subsidy":
                 if not isinstance(value, bool):
-                    raise InputError(f"people[{i}].{name}", f"must be true or false, got {value!r}")
+                    raise InputError(f"people[{i}].{name}", "error.flag", got=repr(value))
                 fields[name] = value
             else:
                 try:
                     fields[name] = _money(value)
                 except ValueError as e:
-                    raise InputError(f"people[{i}].{name}", str(e)) from None
+                    raise InputError(f"people[{i}].{name}", e) from None
         person = Person(**fields)
         paid = sum((getattr(person, f) for f in PAYERS["all_recorded"]), ZERO)
         if person.total_cost is not None and paid > person.total_cost:
-            raise InputError(f"people[{i}]", f"the payments add up to {paid}, more than total_cost {person.total_cost}")
+            raise InputError(f"people[{i}]", "error.payments_over_total", paid=paid, total=person.total_cost)
         if None not in (person.policy_range_cost, person.total_cost) and person.policy_range_cost > person.total_cost:
-            raise InputError(f"people[{i}].policy_range_cost",
-                             f"{person.policy_range_cost} is more than total_cost {person.total_cost}")
+            raise InputError(f"people[{i}].policy_range_cost", "error.cost_over_total", cost=person.policy_range_cost,
+                             total=person.total_cost)
         people.append(person)
     return people
 
@@ -101,17 +101,17 @@ def parse_people(rows) -> list[Person]:
 def _base(people: list[Person], base: str) -> list[Decimal]:
     """Each person's expenses on the chosen base, checked against what was paid."""
     if base not in BASES:
-        raise InputError("base", f"{base!r}; allowed: {', '.join(BASES)}")
+        raise InputError("base", "error.choice", got=repr(base), allowed=", ".join(BASES))
     field = BASES[base]
     values = []
     for i, p in enumerate(people):
         value = getattr(p, field)
         if value is None:
-            raise InputError(f"people[{i}].{field}", f"required when base is {base!r}")
+            raise InputError(f"people[{i}].{field}", "error.required_for_base", base=repr(base))
         paid = sum((getattr(p, f) for f in PAYERS["all_recorded"]), ZERO)
         if paid > value:
-            raise InputError(f"people[{i}].{field}", f"the payments ({paid}) are more than {field} {value}; with "
-                             f"base {base!r} give only the payments within it")
+            raise InputError(f"people[{i}].{field}", "error.payments_over_base", paid=paid, field=field, value=value,
+                             base=repr(base))
         values.append(value)
     return values
 
@@ -137,7 +137,7 @@ def _population_rate(pairs: list, average: str) -> tuple[Decimal, Decimal, str]:
     pooled: Σ numerators ÷ Σ denominators. per_person: the mean of the personal rates of the people with expenses,
     as one exact fraction p/q (numerator p, denominator q, whole numbers, not yuan)."""
     if average not in AVERAGES:
-        raise InputError("average", f"{average!r}; allowed: {', '.join(AVERAGES)}")
+        raise InputError("average", "error.choice", got=repr(average), allowed=", ".join(AVERAGES))
     if average == "pooled":
         return sum((n for n, _ in pairs), ZERO), sum((d for _, d in pairs), ZERO), "Σ {num} ÷ Σ {den}"
     rates = [Fraction(n) / Fraction(d) for n, d in pairs if d != 0]
@@ -158,7 +158,7 @@ def subsidised_enrolment_rate(people) -> Indicator:
     people = parse_people(people)
     for i, p in enumerate(people):
         if p.enrolled_with_subsidy is None:
-            raise InputError(f"people[{i}].enrolled_with_subsidy", "required for 资助参保率 (true or false)")
+            raise InputError(f"people[{i}].enrolled_with_subsidy", "error.required_for_subsidy_rate")
     num = Decimal(sum(p.enrolled_with_subsidy for p in people))
     return Indicator("subsidised_enrolment_rate", "资助参保率 subsidised enrolment rate",
                      "people enrolled with a subsidy ÷ people in hardship", num, Decimal(len(people)),
@@ -179,7 +179,7 @@ def comprehensive_protection_rate(people, base: str = "total", payers: str = "th
     (average="per_person"; reading p7:aggregation)."""
     people = parse_people(people)
     if payers not in PAYERS:
-        raise InputError("payers", f"{payers!r}; allowed: {', '.join(PAYERS)}")
+        raise InputError("payers", "error.choice", got=repr(payers), allowed=", ".join(PAYERS))
     bases = _base(people, base)
     paid = [sum((getattr(p, f) for f in PAYERS[payers]), ZERO) for p in people]
     num, den, words = _population_rate(list(zip(paid, bases)), average)
@@ -213,8 +213,7 @@ def illness_poverty_targets(people, target: str, base: str = "total", payers: st
     One row per indicator: its rate, the target and its kind (a floor 以上/达到 is met at or above it, a ceiling
     以内 at or below it), met yes/no — or None where the rate is undefined or the report states no target."""
     if target not in TARGETS:
-        raise InputError("target", f"{target!r}; allowed: {', '.join(TARGETS)} (the report sets targets only for "
-                         "the end of 2022 and for 2025)")
+        raise InputError("target", "error.target_choice", got=repr(target), allowed=", ".join(TARGETS))
     on = TARGETS[target]
     policy = load_policy(POLICY_ID)
     parsed = parse_people(people)
