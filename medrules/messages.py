@@ -24,8 +24,11 @@ LANGS = ("zh", "en")
 
 @functools.lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
+    # libyaml's safe loader where built (0.008 s for the catalogue against 0.07 s in pure Python: every command
+    # and import of medrules.money reads it)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with open(CATALOGUE, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return yaml.load(f, Loader=loader)
 
 
 def placeholders(template: str) -> set[str]:
