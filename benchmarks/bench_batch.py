@@ -115,6 +115,23 @@ def own_process(args: list[str]) -> tuple[float, float, float, int, str, str]:
         raise SystemExit(f"batch failed: {done.stderr.strip()[-500:]}") from None
 
 
+# What any such process pays before a check or a rule: the interpreter, numpy and pyarrow (with the pandas pyarrow
+# imports at its first numpy conversion, as validation makes one), reading the claims, writing a result as batch does.
+FLOOR = ("import sys\nimport numpy as np, pyarrow as pa, pyarrow.parquet as pq\npa.array(np.zeros(1))\n"
+         "pq.ParquetFile(sys.argv[1]).read()\nr = pq.ParquetFile(sys.argv[2]).read()\n"
+         "pq.write_table(r, sys.argv[3], store_decimal_as_integer=True, use_dictionary=['person_id', 'setting'])\n")
+
+
+def floor_process(claims: Path, result: Path, out: Path, repeat: int = 3) -> float:
+    """Best wall time of the FLOOR process (no medrules at all) over `repeat` runs."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", FLOOR, str(claims), str(result), str(out)], check=True)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
 def best_of(fn, repeat=3) -> float:
     times = []
     for _ in range(repeat):
@@ -202,6 +219,9 @@ def main(argv=None):
                   f"= {rss / (len(t) / 1e6):,.0f} MiB per million claims; complete {s.complete.mean():.1%}; "
                   f"exit {rc}\n{'':<32} where the whole process goes: {steps.removeprefix('计时 timings (s): ')}",
                   flush=True)
+        floor = floor_process(src, d / "result.parquet", d / "floor.parquet")
+        print(f"{'':<32} the same read and write without medrules (interpreter, numpy, pyarrow and the pandas it "
+              f"imports, read the claims, write a result of this shape): {floor:5.2f} s", flush=True)
         for policy in batch_policies():
             print(f"one person's scenario, {policy:<32} median {scenario_median(policy):6.2f} ms in-process",
                   flush=True)
