@@ -97,14 +97,14 @@ CLAUSES_YAML = """\
   text: 各地要加强组织领导。
   parallel: Every locality shall strengthen leadership.
   status: narrative
-  reason: Organisation; nothing to compute.
+  reason: {zh: 组织实施，无可计算内容。, en: Organisation; nothing to compute.}
 - id: demo-2099-1/10
   label: 十
   title: {zh: 附则, en: Final}
   text: 本办法自2099年1月1日起施行。
   parallel: In force from 1 January 2099.
   status: narrative
-  reason: Date only.
+  reason: {zh: 仅规定施行日期。, en: Date only.}
 """
 PARAMETERS_YAML = """\
 parameters:
