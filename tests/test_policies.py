@@ -174,40 +174,46 @@ def policy_copy(tmp_path, monkeypatch):
     load_policy.cache_clear()
 
 
+PURPOSE_ZH = "    zh: 说明目的和依据，无可计算内容。\n"
+PURPOSE_EN = "    en: States purpose and legal basis; nothing to compute.\n"
+SPECIAL_HARDSHIP_ZH = "      zh: 可不填；不填视为“否”（方案未列明的类别不计为困难群众）\n"
+
+
 @pytest.mark.parametrize("file, old, new, where", [
-    ("clauses.yaml", "  reason:\n    zh: 说明目的和依据，无可计算内容。\n    en: States purpose and legal basis; nothing to compute.\n",
-     "  reason: States purpose and legal basis; nothing to compute.\n", "reason of wenzhou-2021-78/0"),
-    ("clauses.yaml", "    zh: 说明目的和依据，无可计算内容。\n", "    zh: ''\n", "reason of wenzhou-2021-78/0"),
-    ("parameters.yaml", "    required_when:\n      zh: 可不填；不填视为“否”（方案未列明的类别不计为困难群众）\n",
-     "    required_when:\n      cn: 可不填；不填视为“否”（方案未列明的类别不计为困难群众）\n",
+    ("clauses.yaml", "  reason:\n" + PURPOSE_ZH + PURPOSE_EN, "  reason: " + PURPOSE_EN.removeprefix("    en: "),
+     "reason of wenzhou-2021-78/0"),
+    ("clauses.yaml", PURPOSE_ZH, "    zh: ''\n", "reason of wenzhou-2021-78/0"),
+    ("parameters.yaml", "    required_when:\n" + SPECIAL_HARDSHIP_ZH,
+     "    required_when:\n" + SPECIAL_HARDSHIP_ZH.replace("zh:", "cn:"),
      "required_when of inputs.county_designated_special_hardship"),
 ])
-def test_a_reason_or_condition_not_in_zh_en_form_is_refused_naming_file_entry_and_form(policy_copy, file, old, new,
-                                                                                     where, capsys):
+def test_a_reason_or_condition_not_in_zh_en_form_is_refused_naming_file_entry_and_form(
+        policy_copy, file, old, new, where, capsys):
     from medrules.cli import main
     path = policy_copy / file
     original = path.read_text(encoding="utf-8")
     assert original.count(old) == 1
     path.write_text(original.replace(old, new), encoding="utf-8")
-    assert main(["review", "show", "wenzhou-2021-78/0"]) == 2
+    assert main(["review", "status", "--clauses", "--policy", "wenzhou-2021-78"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1, err
-    assert f"policies/wenzhou-2021-78/{file}: {where} must be {{zh: Chinese, en: English}}, both non-empty" in err
-    zh_part = err.split(" | ")[0]  # Chinese first, naming the same file and the same form
+    zh_part, en_part = err.split(" | ")  # Chinese first, naming the same file and the same form
+    assert f"policies/wenzhou-2021-78/{file}: {where} must be {{zh: Chinese, en: English}}, both non-empty" in en_part
     assert f"policies/wenzhou-2021-78/{file}：" in zh_part and "应写成 {zh: 中文, en: English}" in zh_part, err
 
 
 def test_the_clause_and_input_tables_show_the_chinese_first_with_the_english_behind_the_switch():
+    # Rows found by their words, not their clause IDs: the clause index would list a test naming an ID as checking
+    # that clause's rule, and this one checks how a table is rendered.
     from bs4 import BeautifulSoup
     from medrules.report import clause_table, inputs_table
-    rows = BeautifulSoup(clause_table("wenzhou-2021-78").data, "html.parser").select("tbody tr")
-    row = next(r for r in rows if r.select_one("td:last-child").get_text() == "wenzhou-2021-78/3.1.3")
-    reason = row.select("td")[3]
+    english = ("The text sets no threshold or rule for the early warning; what triggers it is left to the mechanism "
+               "it asks for.")
+    cells = BeautifulSoup(clause_table("wenzhou-2021-78").data, "html.parser").select("tbody td")
+    reason = next(td for td in cells if english in td.get_text())
     assert "medrules-prose" in reason["class"]
     assert [(s["lang"], s.get_text()) for s in reason.find_all("span")] == [
-        ("zh", "原文未规定预警的标准或规则；何种情形触发预警，留待原文要求建立的机制确定。"),
-        ("en", "The text sets no threshold or rule for the early warning; what triggers it is left to the mechanism "
-               "it asks for.")]
+        ("zh", "原文未规定预警的标准或规则；何种情形触发预警，留待原文要求建立的机制确定。"), ("en", english)]
     rows = BeautifulSoup(inputs_table("wenzhou-2021-78").data, "html.parser").select("tbody tr")
     row = next(r for r in rows if r.select_one("td:last-child").get_text() == "critical_illness_ratio")
     when = row.select("td")[3]
