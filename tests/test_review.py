@@ -820,3 +820,9 @@ def test_a_hand_edited_reviewer_name_does_not_break_the_status_table_or_the_page
     row = next(li for li in (tmp_path / "review.md").read_text(encoding="utf-8").splitlines()
                if li.endswith("| `demo-2099-1/1` |"))
     assert row.count(" | ") == 8 and "Li\\\\nWei \\| \\\\x1b\\[31m" in row
+
+
+def test_show_gives_a_narrative_clauses_reason_in_chinese_then_english(demo, capsys):
+    rc, out, _ = cli(capsys, "show", "demo-2099-1/2")
+    assert rc == 0
+    assert "text status: narrative (组织实施，无可计算内容。 / Organisation; nothing to compute.)" in out.splitlines()
