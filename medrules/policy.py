@@ -170,8 +170,8 @@ def _zh_en(value, file: Path, entry: str, field: str) -> dict | None:
         return None
     if not (isinstance(value, dict) and set(value) == {"zh", "en"}
             and all(isinstance(v, str) and v.strip() for v in value.values())):
-        raise PolicyError("error.policy_zh_en", file=f"policies/{file.parent.name}/{file.name}", entry=entry, field=field,
-                          got=shown(value))
+        raise PolicyError("error.policy_zh_en", file=f"policies/{file.parent.name}/{file.name}", entry=entry,
+                          field=field, got=shown(value))
     return value
 
 
