@@ -296,7 +296,7 @@ def clause_index(root: Path = REPO) -> str:
             if c.rules:
                 rule = ", ".join(f"`{r}`" for r in c.rules)
             else:
-                rule = (c.reason or "").replace("|", "\\|")
+                rule = pair(**c.reason).replace("|", "\\|") if c.reason else ""
             hits = tests_for_clause(c, pid, tests, labels)
             if hits:
                 more = f" (+{len(hits) - 1} more)" if len(hits) > 1 else ""

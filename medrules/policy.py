@@ -50,7 +50,7 @@ class Clause:
     text: str
     parallel: str
     status: str
-    reason: str | None = None
+    reason: dict | None = None  # {zh, en}: why nothing is computed (narrative / not encodable), read as 中文 first
     rules: tuple = ()
     text_simplified: str | None = None
     uncertain: tuple = ()
@@ -163,6 +163,18 @@ def _parameter(name: str, raw: dict) -> Parameter:
     return Parameter(name=name, label=raw["label"], unit=raw["unit"], kind=raw["kind"], values=values)
 
 
+def _zh_en(value, file: Path, entry: str, field: str) -> dict | None:
+    """A sentence readers see, as {zh: ..., en: ...} with both non-empty (staff read the Chinese; the English stays
+    beside it); None where the file leaves it out. A plain string or half a pair is refused naming where it is."""
+    if value is None:
+        return None
+    if not (isinstance(value, dict) and set(value) == {"zh", "en"}
+            and all(isinstance(v, str) and v.strip() for v in value.values())):
+        raise PolicyError("error.policy_zh_en", file=f"policies/{file.parent.name}/{file.name}", entry=entry,
+                          field=field, got=shown(value))
+    return value
+
+
 @lru_cache(maxsize=None)
 def load_policy(policy_id: str) -> Policy:
     folder = POLICIES_DIR / check_policy_id(policy_id)
@@ -172,7 +184,11 @@ def load_policy(policy_id: str) -> Policy:
         fields = {k: raw.get(k) for k in Clause.__dataclass_fields__ if k in raw}
         for k in ("rules", "uncertain", "open_questions"):
             fields[k] = tuple(raw.get(k) or ())
+        fields["reason"] = _zh_en(raw.get("reason"), folder / "clauses.yaml", raw["id"], "reason")
         clauses[raw["id"]] = Clause(**fields)
     params = read_yaml(folder / "parameters.yaml") or {}
     parameters = {n: _parameter(n, raw) for n, raw in (params.get("parameters") or {}).items()}
-    return Policy(policy_id, meta, clauses, parameters, params.get("inputs") or {}, params.get("facts") or [])
+    inputs = params.get("inputs") or {}
+    for name, spec in inputs.items():
+        _zh_en(spec.get("required_when"), folder / "parameters.yaml", f"inputs.{name}", "required_when")
+    return Policy(policy_id, meta, clauses, parameters, inputs, params.get("facts") or [])

@@ -42,7 +42,7 @@ def show_clause(policy_id: str, path: str) -> Markdown:
         parts += ["", f"{both('clause.simplified')}:", "", _quote(c.text_simplified)]
     parts += ["", "English:", "", _quote(c.parallel)]
     if c.reason:
-        parts += ["", f"*{both('clause.status_reason')}:* {c.reason}"]
+        parts += ["", f"*{both('clause.status_reason')}:* {pair(**c.reason)}"]
     for q in c.open_questions:
         parts += ["", f"*{both('clause.open_question')}:* {q}"]
     return Markdown("\n".join(parts))
@@ -141,7 +141,7 @@ def _shown_value(value, unit: str) -> str:
 def inputs_table(policy_id: str):
     """What the text leaves open: the named inputs a user must (or may) supply, Chinese name first, the name to
     type (in a scenario's `inputs`) last."""
-    rows = [[_label(s["label"]), _unit(s["unit"]), _code(s["clause"]), escape(str(s["required_when"])), _code(name)]
+    rows = [[_label(s["label"]), _unit(s["unit"]), _code(s["clause"]), pair(**s["required_when"]), _code(name)]
             for name, s in load_policy(policy_id).inputs.items()]
     return _page_table([("name", "medrules-name"), ("unit", ""), ("clause", "medrules-code"),
                         ("required_when", "medrules-prose"), ("input", "medrules-code")], rows, "inputs")
@@ -151,7 +151,7 @@ def clause_table(policy_id: str):
     """Every clause: its printed label and title first, status, what encodes it or why nothing does; its ID last."""
     rows = [[escape(c.label), pair(c.title["zh"], c.title.get("en") or c.title["zh"]),
              _html_both(f"clause_status.{c.status}", c.status),
-             ", ".join(_code(r) for r in c.rules) if c.rules else escape(c.reason or ""), _code(c.id)]
+             ", ".join(_code(r) for r in c.rules) if c.rules else pair(**c.reason) if c.reason else "", _code(c.id)]
             for c in load_policy(policy_id).clauses.values()]
     return _page_table([("label", ""), ("title", "medrules-name"), ("status", ""),
                         ("rules_or_reason", "medrules-prose"), ("clause", "medrules-code")], rows, "clauses")

@@ -1024,7 +1024,7 @@ def show(ref: str) -> str:
     fp = fingerprint(policy, c)
     state = effective_status(entry, fp)
     out = [f"{c.id} · {c.label} {c.title.get('zh', '')} / {c.title.get('en', '')}",
-           f"text status: {c.status}" + (f" ({c.reason})" if c.reason else ""),
+           f"text status: {c.status}" + (f" ({c.reason['zh']} / {c.reason['en']})" if c.reason else ""),
            f"review: {state.upper()}"
            + (f" by {printable(entry['reviewer'])} on {entry['date']}" if entry and entry.get("reviewer") else "")
            + f" · fingerprint now {short(fp)}"

@@ -368,7 +368,8 @@ class PolicyInputs:
             else:
                 box = w.Text(value=str(defaults.get(name, "")), description=desc, style=STYLE, layout=WIDE,
                              placeholder=f"不填 not supplied ({spec.get('unit', '')})", continuous_update=True)
-            box.tooltip = f"{name} · {spec.get('clause', '')} · {spec.get('required_when', '')}"
+            when = spec.get("required_when") or {}  # {zh, en} (policy.py checks it)
+            box.tooltip = f"{name} · {spec.get('clause', '')} · {when.get('zh', '')} {when.get('en', '')}".rstrip()
             self.widgets[name] = box
             rows.append(box)
             if name in defaults:

@@ -595,3 +595,41 @@ def test_the_trace_table_reads_chinese_with_english_behind_the_switch_and_whole(
         assert both.startswith(zh) and len(both) > len(zh) and re.search(r"\b(?:the|this|of|paid|burden)\b", both)
         assert "…" not in both and "..." not in both
     assert not visit.outside and not visit.errors, (visit.outside, visit.errors)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The clause and inputs tables (reasons and required_when, Chinese first) on a phone, without building the book
+# ---------------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode", ["zh", "both"])
+def test_the_clause_and_inputs_tables_keep_every_cell_a_few_characters_wide_on_a_phone(browser, mode):
+    """The tables as medrules.report writes them, styled by the book's own CSS at 390 px: the page does not scroll
+    sideways, and no cell (clause ID and input name included) is squeezed under four characters a line, which made
+    rows 574 px tall. In 中文 no English reason or condition shows."""
+    from medrules.policy import policy_ids
+    from medrules.report import clause_table, inputs_table
+
+    css = (REPO / "book" / "_static" / "medrules.css").read_text(encoding="utf-8")
+    tables = "".join(table(pid).data for pid in policy_ids() for table in (clause_table, inputs_table))
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.set_content(f'<html data-ui-lang="{mode}"><head><meta name="viewport" content="width=device-width">'
+                         f"<style>{css}</style></head><body><main>{tables}</main></body></html>")
+        m = page.evaluate("""() => {
+            const squeezed = [];
+            for (const cell of document.querySelectorAll('table.medrules-table td')) {
+                const text = cell.innerText.trim(), em = parseFloat(getComputedStyle(cell).fontSize);
+                if (text.length >= 4 && cell.getBoundingClientRect().width < 4 * em)
+                    squeezed.push(`${text.slice(0, 24)} (${Math.round(cell.getBoundingClientRect().width)}px)`);
+            }
+            const shown = [...document.querySelectorAll('td.medrules-prose [lang=en]')]
+                .filter(e => e.getClientRects().length).length;
+            return {squeezed, englishShown: shown,
+                    sideways: document.documentElement.scrollWidth - document.documentElement.clientWidth};
+        }""")
+        assert m["sideways"] <= 0, m
+        assert not m["squeezed"], m["squeezed"][:10]
+        assert (m["englishShown"] == 0) if mode == "zh" else (m["englishShown"] > 80), m
+    finally:
+        context.close()

@@ -138,3 +138,84 @@ def test_every_report_based_value_is_known_from_the_day_it_was_said_in_public(po
     for parameter in p.parameters.values():
         for v in parameter.values:
             assert v.reported_in_force_on in (None, p.known_from), (parameter.name, v.reported_in_force_on)
+
+
+# --- Clause reasons and inputs' conditions: staff read them in Chinese first (issue 13) ---------------------------
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_every_clause_reason_and_input_condition_is_written_in_chinese_and_english(policy):
+    """Read from the YAML itself, not through the loader: each reason why a clause computes nothing and each input's
+    required_when is {zh, en}, the zh a Chinese sentence (not the English copied) and the en kept."""
+    folder = POLICIES_DIR / policy.id
+    for raw in read_yaml(folder / "clauses.yaml"):
+        reason = raw.get("reason")
+        if reason is not None:
+            assert isinstance(reason, dict) and set(reason) == {"zh", "en"}, f"{raw['id']}: reason is {reason!r}"
+            assert CJK.search(reason["zh"]), f"{raw['id']}: reason has no Chinese: {reason['zh']!r}"
+            assert reason["en"].strip(), f"{raw['id']}: reason has no English"
+    for name, spec in ((read_yaml(folder / "parameters.yaml") or {}).get("inputs") or {}).items():
+        when = spec.get("required_when")
+        assert isinstance(when, dict) and set(when) == {"zh", "en"}, f"input {name}: required_when is {when!r}"
+        assert CJK.search(when["zh"]), f"input {name}: required_when has no Chinese: {when['zh']!r}"
+        assert when["en"].strip(), f"input {name}: required_when has no English"
+
+
+@pytest.fixture
+def policy_copy(tmp_path, monkeypatch):
+    """Wenzhou's folder copied into a temporary policies/, for editing one entry."""
+    import shutil
+    import medrules.policy as mp
+    shutil.copytree(POLICIES_DIR / "wenzhou-2021-78", tmp_path / "policies" / "wenzhou-2021-78")
+    monkeypatch.setattr(mp, "POLICIES_DIR", tmp_path / "policies")
+    load_policy.cache_clear()
+    yield tmp_path / "policies" / "wenzhou-2021-78"
+    load_policy.cache_clear()
+
+
+PURPOSE_ZH = "    zh: 说明目的和依据，无可计算内容。\n"
+PURPOSE_EN = "    en: States purpose and legal basis; nothing to compute.\n"
+SPECIAL_HARDSHIP_ZH = "      zh: 可不填；不填视为“否”（方案未列明的类别不计为困难群众）\n"
+
+
+@pytest.mark.parametrize("file, old, new, where", [
+    ("clauses.yaml", "  reason:\n" + PURPOSE_ZH + PURPOSE_EN, "  reason: " + PURPOSE_EN.removeprefix("    en: "),
+     "reason of wenzhou-2021-78/0"),
+    ("clauses.yaml", PURPOSE_ZH, "    zh: ''\n", "reason of wenzhou-2021-78/0"),
+    ("parameters.yaml", "    required_when:\n" + SPECIAL_HARDSHIP_ZH,
+     "    required_when:\n" + SPECIAL_HARDSHIP_ZH.replace("zh:", "cn:"),
+     "required_when of inputs.county_designated_special_hardship"),
+])
+def test_a_reason_or_condition_not_in_zh_en_form_is_refused_naming_file_entry_and_form(
+        policy_copy, file, old, new, where, capsys):
+    from medrules.cli import main
+    path = policy_copy / file
+    original = path.read_text(encoding="utf-8")
+    assert original.count(old) == 1
+    path.write_text(original.replace(old, new), encoding="utf-8")
+    assert main(["review", "status", "--clauses", "--policy", "wenzhou-2021-78"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    zh_part, en_part = err.split(" | ")  # Chinese first, naming the same file and the same form
+    assert f"policies/wenzhou-2021-78/{file}: {where} must be {{zh: Chinese, en: English}}, both non-empty" in en_part
+    assert f"policies/wenzhou-2021-78/{file}：" in zh_part and "应写成 {zh: 中文, en: English}" in zh_part, err
+
+
+def test_the_clause_and_input_tables_show_the_chinese_first_with_the_english_behind_the_switch():
+    # Rows found by their words, not their clause IDs: the clause index would list a test naming an ID as checking
+    # that clause's rule, and this one checks how a table is rendered.
+    from bs4 import BeautifulSoup
+    from medrules.report import clause_table, inputs_table
+    english = ("The text sets no threshold or rule for the early warning; what triggers it is left to the mechanism "
+               "it asks for.")
+    cells = BeautifulSoup(clause_table("wenzhou-2021-78").data, "html.parser").select("tbody td")
+    reason = next(td for td in cells if english in td.get_text())
+    assert "medrules-prose" in reason["class"]
+    assert [(s["lang"], s.get_text()) for s in reason.find_all("span")] == [
+        ("zh", "原文未规定预警的标准或规则；何种情形触发预警，留待原文要求建立的机制确定。"), ("en", english)]
+    rows = BeautifulSoup(inputs_table("wenzhou-2021-78").data, "html.parser").select("tbody tr")
+    row = next(r for r in rows if r.select_one("td:last-child").get_text() == "critical_illness_ratio")
+    when = row.select("td")[3]
+    assert [s["lang"] for s in when.find_all("span")] == ["zh", "en"]
+    assert when.find("span").get_text() == "可不填；不填则按80%的下限比例支付"

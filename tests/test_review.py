@@ -97,14 +97,14 @@ CLAUSES_YAML = """\
   text: 各地要加强组织领导。
   parallel: Every locality shall strengthen leadership.
   status: narrative
-  reason: Organisation; nothing to compute.
+  reason: {zh: 组织实施，无可计算内容。, en: Organisation; nothing to compute.}
 - id: demo-2099-1/10
   label: 十
   title: {zh: 附则, en: Final}
   text: 本办法自2099年1月1日起施行。
   parallel: In force from 1 January 2099.
   status: narrative
-  reason: Date only.
+  reason: {zh: 仅规定施行日期。, en: Date only.}
 """
 PARAMETERS_YAML = """\
 parameters:
@@ -820,3 +820,9 @@ def test_a_hand_edited_reviewer_name_does_not_break_the_status_table_or_the_page
     row = next(li for li in (tmp_path / "review.md").read_text(encoding="utf-8").splitlines()
                if li.endswith("| `demo-2099-1/1` |"))
     assert row.count(" | ") == 8 and "Li\\\\nWei \\| \\\\x1b\\[31m" in row
+
+
+def test_show_gives_a_narrative_clauses_reason_in_chinese_then_english(demo, capsys):
+    rc, out, _ = cli(capsys, "show", "demo-2099-1/2")
+    assert rc == 0
+    assert "text status: narrative (组织实施，无可计算内容。 / Organisation; nothing to compute.)" in out.splitlines()
