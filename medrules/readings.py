@@ -28,7 +28,7 @@ class Words(BaseModel):
 
 
 class Option(Words):
-    why: str = Field(min_length=1)  # why the text allows this meaning
+    why: Words  # why the text allows this meaning, in Chinese and in English
 
 
 class Reading(BaseModel):
@@ -36,7 +36,7 @@ class Reading(BaseModel):
     question: Words
     options: dict[str, Option]
     default: str
-    default_why: str = Field(min_length=1)
+    default_why: Words
     # Where the choice is made in code or inputs today (a function, a parameter or an input name), for reviewers.
     applies_to: list[str] = Field(default_factory=list)
 
@@ -57,7 +57,7 @@ class NotAReading(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     clause: str
     what: Words
-    why: str = Field(min_length=1)
+    why: Words
 
 
 class ReadingsFile(BaseModel):
@@ -133,14 +133,17 @@ def describe(policy_id: str) -> str:
         for name, o in r.options.items():
             mark = "*" if name == r.default else " "
             lines.append(f"  {mark} {name}: {o.zh} · {o.en}")
-            lines.append(f"      {o.why}")
-        lines.append(f"  默认理由 why the default: {r.default_why}")
+            lines.append(f"      理由：{o.why.zh}")
+            lines.append(f"      why: {o.why.en}")
+        lines.append(f"  默认理由：{r.default_why.zh}")
+        lines.append(f"  why the default: {r.default_why.en}")
     if file.not_readings:
         lines.append("")
         lines.append("不是解读 not readings:")
         for n in file.not_readings:
             lines.append(f"  {n.clause}: {n.what.zh} · {n.what.en}")
-            lines.append(f"      {n.why}")
+            lines.append(f"      {n.why.zh}")
+            lines.append(f"      {n.why.en}")
     return "\n".join(lines)
 
 

@@ -462,11 +462,15 @@ def casebook_table(policy_id: str):
     from IPython.display import HTML
     frame = casebook_frame(policy_id)
     if frame.empty:
-        return HTML("<p>本政策尚无案例集 This policy has no casebook yet (policies/"
-                    f"{_html(policy_id)}/cases.yaml).</p>")
+        return HTML("<p>" + pair("本政策尚无案例集", "This policy has no casebook yet") +
+                    f" (policies/{_html(policy_id)}/cases.yaml).</p>")
     ok = (frame["核对 check"] == "✓").sum()
-    head = f"<p>{len(frame)} 个案例，引擎与手算一致 {ok} 个 · {len(frame)} cases, the engine agrees on {ok}.</p>"
-    return HTML(head + _frame_html(frame))
+    head = f"<p>{pair(f'{len(frame)} 个案例，引擎与手算一致 {ok} 个。', f'{len(frame)} cases, the engine agrees on {ok}.')}</p>"
+    cells = frame.drop(columns=["Working (English)"]).map(_html)
+    # The working in one cell, Chinese first, the English behind the book's language switch.
+    cells["演算 working"] = [pair(zh, en) for zh, en in zip(frame["演算 working"], frame["Working (English)"])]
+    cells.columns = [pair(*name.split(" ", 1)) for name in cells.columns]
+    return HTML(head + cells.to_html(escape=False, index=False))
 
 
 def _examples(policy_id: str) -> list[tuple[str, dict]]:
@@ -537,23 +541,27 @@ def readings_table(policy_id: str):
     from .readings import load_readings
     file = load_readings(policy_id)
     if not file.readings:
-        return HTML("<p>本政策没有登记的解读 This policy has no recorded readings.</p>")
+        return HTML(f"<p>{pair('本政策没有登记的解读。', 'This policy has no recorded readings.')}</p>")
     parts = []
     for rid, r in file.readings.items():
-        parts.append(f"<h4>{_html(rid)}</h4><p><b>{_html(r.question.zh)}</b><br>{_html(r.question.en)}</p><ul>")
+        # The English behind the book's language switch (pair: <span lang="en">), the Chinese first.
+        parts.append(f"<h4>{_html(rid)}</h4><p><b>{_html(r.question.zh)}</b> "
+                     f"<span lang=\"en\"><br>{_html(r.question.en)}</span></p><ul>")
         for name, o in r.options.items():
-            mark = " <b>（默认 default）</b>" if name == r.default else ""
-            parts.append(f"<li><code>{_html(name)}</code>{mark}：{_html(o.zh)} · {_html(o.en)}<br>"
-                         f"<small>理由 why: {_html(o.why)}</small></li>")
-        parts.append(f"</ul><p><small>默认理由 why the default: {_html(r.default_why)}</small></p>")
+            mark = f" <b>（{pair('默认', 'default')}）</b>" if name == r.default else ""
+            parts.append(f"<li><code>{_html(name)}</code>{mark}：{pair(o.zh, o.en)}<br>"
+                         f"<small>{pair('理由：' + o.why.zh, 'why: ' + o.why.en)}</small></li>")
+        parts.append(f"</ul><p><small>{pair('默认理由：' + r.default_why.zh, 'why the default: ' + r.default_why.en)}"
+                     "</small></p>")
         runs = reading_runs(policy_id, rid)
         if runs.empty:
-            parts.append("<p><small>尚无案例或示例按此解读运行 No case or example runs this reading yet.</small></p>")
+            parts.append(f"<p><small>{pair('尚无案例或示例按此解读运行。', 'No case or example runs this reading yet.')}"
+                         "</small></p>")
         else:
             parts.append(_frame_html(runs))
     if file.not_readings:
-        parts.append("<h4>不是解读 Not readings</h4><ul>")
-        parts += [f"<li>{_html(n.clause)}：{_html(n.what.zh)} · {_html(n.what.en)}<br><small>{_html(n.why)}</small>"
+        parts.append(f"<h4>{pair('不是解读', 'Not readings')}</h4><ul>")
+        parts += [f"<li>{_html(n.clause)}：{pair(n.what.zh, n.what.en)}<br><small>{pair(n.why.zh, n.why.en)}</small>"
                   "</li>" for n in file.not_readings]
         parts.append("</ul>")
     return HTML("".join(parts))

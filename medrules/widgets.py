@@ -1262,7 +1262,7 @@ class CaseDeck:
                 f"cellpadding='4'><tr><th>数字 figure</th><th>{ezh}<br><small>{een}</small></th>"
                 f"<th>{czh}<br><small>{cen}</small></th><th></th></tr>{body}</table>"
                 f"<div class='medrules-case-working'><b>演算</b> {html.escape(working.get('zh', ''))}"
-                f"<br><span style='color:#555'>Working: {html.escape(working.get('en', ''))}</span></div></div>")
+                f"<span lang='en' style='color:#555'><br>Working: {html.escape(working.get('en', ''))}</span></div></div>")
 
     def view(self):
         left = w.VBox([self.policy, self.upload, self.picker, self.message],

@@ -3,7 +3,8 @@
     .venv/bin/python scripts/measure_book.py [_build/html]
 
 Prints, per page: Chinese characters and Latin letters in the visible prose (code cells, rule source and hidden
-elements left out; the language switch is on 双语, so both languages count) and, at 390 and 1366 px wide, how far
+elements left out; the language switch on 双语, so both languages count, then on 中文, as a Chinese-only reader
+sees the page) and, at 390 and 1366 px wide, how far
 the page is wider than the window (0 = no sideways scroll). tests/test_book_browser.py uses the same JavaScript.
 """
 from __future__ import annotations
@@ -65,7 +66,8 @@ def main(argv: list[str]) -> int:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            print(f"{'page':52} {'中文':>7} {'Latin':>7} {'中文%':>6} {'wider@390':>9} {'wider@1366':>10}")
+            print(f"{'page':52} {'中文':>7} {'Latin':>7} {'中文%':>6} {'中文% in 中文':>12} {'wider@390':>9} "
+                  f"{'wider@1366':>10}")
             for path in pages(html):
                 row = {}
                 for width in (390, 1366):
@@ -77,9 +79,14 @@ def main(argv: list[str]) -> int:
                     row[width] = page.evaluate(OVERFLOW_JS)
                     if width == 1366:
                         counts = page.evaluate(PROSE_COUNTS_JS)
+                        # The reader's 中文 setting: the switch hides every [lang=en] (book/_static/medrules.css).
+                        page.evaluate("() => document.documentElement.setAttribute('data-ui-lang', 'zh')")
+                        zh_only = page.evaluate(PROSE_COUNTS_JS)
                     page.close()
                 share = counts["zh"] / max(1, counts["zh"] + counts["latin"]) * 100
-                print(f"{path:52} {counts['zh']:7} {counts['latin']:7} {share:5.1f}% {row[390]:9} {row[1366]:10}")
+                zh_share = zh_only["zh"] / max(1, zh_only["zh"] + zh_only["latin"]) * 100
+                print(f"{path:52} {counts['zh']:7} {counts['latin']:7} {share:5.1f}% {zh_share:11.1f}% "
+                      f"{row[390]:9} {row[1366]:10}")
             browser.close()
     finally:
         server.shutdown()

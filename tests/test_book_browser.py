@@ -633,3 +633,23 @@ def test_the_clause_and_inputs_tables_keep_every_cell_a_few_characters_wide_on_a
         assert (m["englishShown"] == 0) if mode == "zh" else (m["englishShown"] > 80), m
     finally:
         context.close()
+
+
+def test_in_the_chinese_setting_english_prose_and_casebook_notes_are_hidden(browser, site):
+    """A Chinese paragraph's English twin, a reading's reasons and the casebook's English working sit behind the
+    switch: in 中文 none shows, in 双语 they do."""
+    v = _sized(browser, site, 1366)
+    try:
+        page = v.open("notebooks/wenzhou-2021-78.html")
+        english = page.get_by_text("Where the words allow more than one meaning", exact=False).first
+        working = page.get_by_text("burden after basic insurance 200,000 − 110,000 = 90,000", exact=False).first
+        why = page.get_by_text("why the default: The text sets no restriction", exact=False).first
+        chinese = page.get_by_text("条文可以有两种以上理解", exact=False).first
+        assert english.is_visible() and working.is_visible() and why.is_visible()
+        page.locator(".medrules-lang-switch button[data-mode=zh]").click()
+        assert chinese.is_visible()
+        assert not english.is_visible() and not working.is_visible() and not why.is_visible()
+        page.locator(".medrules-lang-switch button[data-mode=both]").click()
+        assert not v.outside and not v.errors, (v.outside, v.errors)
+    finally:
+        v.close()

@@ -191,7 +191,9 @@ def test_readings_table_lists_every_option_and_marks_each_default_once():
         assert rid in html
         for option in reading.options.values():
             assert option.zh in html
-    assert html.count("（默认 default）") == 2 * len(readings(WZ))  # once in the list, once as a table column
+    from medrules.messages import pair
+    assert html.count(f"（{pair('默认', 'default')}）") == len(readings(WZ))   # once in the list (English switchable)
+    assert html.count("（默认 default）") == len(readings(WZ))                   # once as a table column
 
 
 def test_reading_runs_put_the_named_cases_side_by_side():

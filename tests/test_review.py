@@ -459,22 +459,22 @@ readings:
   demo-2099-1/1:outpatient:
     question: {zh: 门诊是否适用？, en: "Does the ratio apply to outpatient care?"}
     options:
-      all: {zh: 适用, en: applies, why: 文件未区分}
-      inpatient-only: {zh: 不适用, en: inpatient only, why: 通常如此}
+      all: {zh: 适用, en: applies, why: {zh: 文件未区分, en: the text does not distinguish}}
+      inpatient-only: {zh: 不适用, en: inpatient only, why: {zh: 通常如此, en: usually so}}
     default: all
-    default_why: the text does not distinguish
+    default_why: {zh: 条文未区分, en: the text does not distinguish}
   demo-2099-1/10:unrelated:
     question: {zh: 无关, en: unrelated}
-    options: {a: {zh: 甲, en: a, why: x}}
+    options: {a: {zh: 甲, en: a, why: {zh: x, en: x}}}
     default: a
-    default_why: x
+    default_why: {zh: x, en: x}
 """
 
 
 def test_an_approval_goes_stale_when_a_reading_of_the_clause_changes_and_not_another_clauses(demo, capsys):
     (demo.dir / "readings.yaml").write_text(READINGS_YAML, encoding="utf-8")
     assert approve(capsys, "--accept-open", "the default reading is the plain one")[0] == 0
-    rewrite(demo.dir / "readings.yaml", "default_why: x", "default_why: y")  # demo-2099-1/10's reading
+    rewrite(demo.dir / "readings.yaml", "default_why: {zh: x, en: x}", "default_why: {zh: y, en: y}")  # demo-2099-1/10's reading
     assert state() == "approved"
     rewrite(demo.dir / "readings.yaml", "default: all", "default: inpatient-only")
     assert state() == "stale"

@@ -35,5 +35,17 @@
     where.insertBefore(box, where.firstChild);
     apply(document.documentElement.getAttribute("data-ui-lang"));
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", build); else build();
+  // Prose written as a Chinese paragraph then its English one (notebook text, casebook notes): an element whose
+  // text is English sentences and holds no Chinese and no marked language is the English of the one before it.
+  var CJK = /[\u3400-\u9fff\uf900-\ufaff]/, WORDS = /[A-Za-z]{2,}[,;:]? [A-Za-z]{2,}[,;:]? [A-Za-z]{2,}/;
+  function markEnglish() {
+    var els = document.querySelectorAll("main p:not(.admonition-title), main li, main td, main dd");
+    for (var i = 0; i < els.length; i++) {
+      var el = els[i], text = el.textContent;
+      if (el.closest("pre, code, .cell_input, .highlight, main [lang]") || el.querySelector("[lang]")) continue;
+      if (!CJK.test(text) && WORDS.test(text)) el.setAttribute("lang", "en");
+    }
+  }
+  function ready() { markEnglish(); build(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready); else ready();
 })();
