@@ -190,6 +190,8 @@ def _zh_en_items(value, file: Path, entry: str, field: str) -> tuple:
 def load_policy(policy_id: str) -> Policy:
     folder = POLICIES_DIR / check_policy_id(policy_id)
     meta = read_yaml(folder / "policy.yaml")
+    # The whole document's open questions, {zh, en} as a clause's (checked here; read as meta["open_questions"]).
+    _zh_en_items(meta.get("open_questions"), folder / "policy.yaml", policy_id, "open_questions")
     clauses = {}
     for raw in read_yaml(folder / "clauses.yaml"):
         fields = {k: raw.get(k) for k in Clause.__dataclass_fields__ if k in raw}

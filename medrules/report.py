@@ -580,9 +580,8 @@ def uncertain_frame(policy_id: str) -> pd.DataFrame:
             rows += [{"条款 clause": c.id, "标题 title": f"{c.label} {c.title['zh']} / {c.title['en']}",
                       "类别 kind": NOTE_KINDS[kind], "内容 note": note["zh"], "Note (English)": note["en"]}
                      for note in notes]
-    # The policy's own open questions (policy.yaml) are still English only: shown as written in both columns.
     rows += [{"条款 clause": policy_id, "标题 title": "整个文件 whole document", "类别 kind": NOTE_KINDS["open_question"],
-              "内容 note": q, "Note (English)": q} for q in policy.meta.get("open_questions") or []]
+              "内容 note": q["zh"], "Note (English)": q["en"]} for q in policy.meta.get("open_questions") or []]
     return pd.DataFrame(rows, columns=["条款 clause", "标题 title", "类别 kind", "内容 note", "Note (English)"])
 
 
@@ -596,7 +595,7 @@ def uncertain_notes(policy_id: str):
         title = f"{escape(c.label)} {pair(c.title['zh'], c.title.get('en') or c.title['zh'])}"
         for kind, notes in (("uncertain", c.uncertain), ("open_question", c.open_questions)):
             rows += [[title, html(f"note_kind.{kind}"), pair(**note), _code(c.id)] for note in notes]
-    rows += [[html("note.whole_document"), html("note_kind.open_question"), escape(q), _code(policy_id)]
+    rows += [[html("note.whole_document"), html("note_kind.open_question"), pair(**q), _code(policy_id)]
              for q in policy.meta.get("open_questions") or []]
     if not rows:
         return HTML(f"<p>{html('note.none')}</p>")

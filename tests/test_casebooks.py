@@ -224,7 +224,7 @@ def test_uncertain_notes_hide_nothing(policy_id):
     policy = load_policy(policy_id)
     frame = report.uncertain_frame(policy_id)
     notes = [(c.id, n["zh"], n["en"]) for c in policy.clauses.values() for n in (*c.uncertain, *c.open_questions)]
-    notes += [(policy_id, q, q) for q in policy.meta.get("open_questions") or []]
+    notes += [(policy_id, q["zh"], q["en"]) for q in policy.meta.get("open_questions") or []]
     assert sorted(zip(frame["条款 clause"], frame["内容 note"], frame["Note (English)"])) == sorted(notes)
     html = report.uncertain_notes(policy_id).data
     assert all(html_module.escape(zh) in html and html_module.escape(en) in html for _, zh, en in notes)

@@ -168,9 +168,12 @@ LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def test_every_uncertain_note_and_open_question_is_written_in_chinese_and_english(policy):
-    """Read from the YAML itself: each item of a clause's uncertain and open_questions is {zh, en}, the zh a Chinese
-    sentence (no English word outside a quotation, not the English copied) and the en non-empty."""
-    for raw in read_yaml(POLICIES_DIR / policy.id / "clauses.yaml"):
+    """Read from the YAML itself: each item of a clause's uncertain and open_questions, and of the policy's own
+    open_questions (policy.yaml), is {zh, en}, the zh a Chinese sentence (no English word outside a quotation, not
+    the English copied) and the en non-empty."""
+    clauses = read_yaml(POLICIES_DIR / policy.id / "clauses.yaml")
+    whole = {"id": policy.id, "open_questions": read_yaml(POLICIES_DIR / policy.id / "policy.yaml")["open_questions"]}
+    for raw in [*clauses, whole]:
         for field in ("uncertain", "open_questions"):
             for i, note in enumerate(raw.get(field) or [], 1):
                 where = f"{raw['id']} {field} #{i}"
@@ -258,6 +261,19 @@ def test_uncertain_notes_given_as_one_string_are_refused_not_split_into_characte
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and ("policies/wenzhou-2021-78/clauses.yaml: uncertain of wenzhou-2021-78/2 must be a "
                                      "list of {zh: Chinese, en: English} items") in err, err
+
+
+def test_a_whole_document_open_question_as_a_plain_string_is_refused_naming_policy_yaml(policy_copy, capsys):
+    from medrules.cli import main
+    path = policy_copy / "policy.yaml"
+    original = path.read_text(encoding="utf-8")
+    old = "  - zh: 各县认定的“其他特殊困难人员”范围（二）未列明。\n    en: "
+    assert original.count(old) == 1
+    path.write_text(original.replace(old, "  - "), encoding="utf-8")
+    assert main(["review", "status", "--clauses", "--policy", "wenzhou-2021-78"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and ("policies/wenzhou-2021-78/policy.yaml: open_questions #2 of wenzhou-2021-78 must "
+                                     "be {zh: Chinese, en: English}") in err, err
 
 
 def test_the_clause_and_input_tables_show_the_chinese_first_with_the_english_behind_the_switch():
