@@ -599,5 +599,5 @@ def uncertain_notes(policy_id: str):
              for q in policy.meta.get("open_questions") or []]
     if not rows:
         return HTML(f"<p>{html('note.none')}</p>")
-    return _page_table([("note_clause", "medrules-name"), ("note_kind", ""), ("note", "medrules-prose"),
+    return _page_table([("note_clause", "medrules-name"), ("note_kind", "medrules-short"), ("note", "medrules-prose"),
                         ("clause", "medrules-code")], rows, "notes")
