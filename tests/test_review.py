@@ -459,7 +459,8 @@ def test_an_approval_goes_stale_when_an_uncertain_note_changes(demo, capsys):
 
 
 def test_an_approval_goes_stale_when_only_the_chinese_of_an_uncertain_note_changes(demo, capsys):
-    rewrite(demo.dir / "clauses.yaml", "  rules: [assistance_ratio]\n", "  rules: [assistance_ratio]\n" + UNCERTAIN_NOTE)
+    rewrite(demo.dir / "clauses.yaml", "  rules: [assistance_ratio]\n",
+            "  rules: [assistance_ratio]\n" + UNCERTAIN_NOTE)
     assert approve(capsys, "--accept-open", "a floor is the plain reading")[0] == 0
     rewrite(demo.dir / "clauses.yaml", "恰好70%", "恰好75%")
     assert state() == "stale"
