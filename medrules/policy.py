@@ -53,8 +53,8 @@ class Clause:
     reason: dict | None = None  # {zh, en}: why nothing is computed (narrative / not encodable), read as 中文 first
     rules: tuple = ()
     text_simplified: str | None = None
-    uncertain: tuple = ()
-    open_questions: tuple = ()
+    uncertain: tuple = ()  # of {zh, en}: doubts about the words or figures
+    open_questions: tuple = ()  # of {zh, en}: what the text leaves open
 
     @property
     def path(self) -> str:
@@ -175,15 +175,29 @@ def _zh_en(value, file: Path, entry: str, field: str) -> dict | None:
     return value
 
 
+def _zh_en_items(value, file: Path, entry: str, field: str) -> tuple:
+    """A list of notes readers see (uncertain, open_questions), each {zh: ..., en: ...}; () where the file leaves it
+    out. A single string, a plain-string item or half a pair is refused naming the item (1-based)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise PolicyError("error.policy_zh_en_list", file=f"policies/{file.parent.name}/{file.name}", entry=entry,
+                          field=field, got=shown(value))
+    return tuple(_zh_en(item, file, entry, f"{field} #{i}") for i, item in enumerate(value, 1))
+
+
 @lru_cache(maxsize=None)
 def load_policy(policy_id: str) -> Policy:
     folder = POLICIES_DIR / check_policy_id(policy_id)
     meta = read_yaml(folder / "policy.yaml")
+    # The whole document's open questions, {zh, en} as a clause's (checked here; read as meta["open_questions"]).
+    _zh_en_items(meta.get("open_questions"), folder / "policy.yaml", policy_id, "open_questions")
     clauses = {}
     for raw in read_yaml(folder / "clauses.yaml"):
         fields = {k: raw.get(k) for k in Clause.__dataclass_fields__ if k in raw}
-        for k in ("rules", "uncertain", "open_questions"):
-            fields[k] = tuple(raw.get(k) or ())
+        fields["rules"] = tuple(raw.get("rules") or ())
+        for k in ("uncertain", "open_questions"):
+            fields[k] = _zh_en_items(raw.get(k), folder / "clauses.yaml", raw["id"], k)
         fields["reason"] = _zh_en(raw.get("reason"), folder / "clauses.yaml", raw["id"], "reason")
         clauses[raw["id"]] = Clause(**fields)
     params = read_yaml(folder / "parameters.yaml") or {}

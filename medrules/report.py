@@ -44,7 +44,7 @@ def show_clause(policy_id: str, path: str) -> Markdown:
     if c.reason:
         parts += ["", f"*{both('clause.status_reason')}:* {pair(**c.reason)}"]
     for q in c.open_questions:
-        parts += ["", f"*{both('clause.open_question')}:* {q}"]
+        parts += ["", f"*{both('clause.open_question')}:* {pair(**q)}"]
     return Markdown("\n".join(parts))
 
 
@@ -567,23 +567,37 @@ def readings_table(policy_id: str):
     return HTML("".join(parts))
 
 
+NOTE_KINDS = {"uncertain": "存疑 uncertain", "open_question": "待明确 open question"}
+
+
 def uncertain_frame(policy_id: str) -> pd.DataFrame:
-    """Every clause's 存疑 uncertain notes and 待明确问题 open questions, one row each, and the policy's own."""
+    """Every clause's 存疑 uncertain notes and 待明确问题 open questions, one row each, and the policy's own: the
+    Chinese note, then its English."""
     policy = load_policy(policy_id)
     rows = []
     for c in policy.clauses.values():
-        for kind, notes in (("存疑 uncertain", c.uncertain), ("待明确 open question", c.open_questions)):
+        for kind, notes in (("uncertain", c.uncertain), ("open_question", c.open_questions)):
             rows += [{"条款 clause": c.id, "标题 title": f"{c.label} {c.title['zh']} / {c.title['en']}",
-                      "类别 kind": kind, "内容 note": note} for note in notes]
-    rows += [{"条款 clause": policy_id, "标题 title": "整个文件 whole document", "类别 kind": "待明确 open question",
-              "内容 note": q} for q in policy.meta.get("open_questions") or []]
-    return pd.DataFrame(rows, columns=["条款 clause", "标题 title", "类别 kind", "内容 note"])
+                      "类别 kind": NOTE_KINDS[kind], "内容 note": note["zh"], "Note (English)": note["en"]}
+                     for note in notes]
+    rows += [{"条款 clause": policy_id, "标题 title": "整个文件 whole document", "类别 kind": NOTE_KINDS["open_question"],
+              "内容 note": q["zh"], "Note (English)": q["en"]} for q in policy.meta.get("open_questions") or []]
+    return pd.DataFrame(rows, columns=["条款 clause", "标题 title", "类别 kind", "内容 note", "Note (English)"])
 
 
 def uncertain_notes(policy_id: str):
-    """待明确问题与存疑 Open questions and uncertain notes, by clause."""
+    """待明确问题与存疑 Open questions and uncertain notes, by clause: each note Chinese first, its English behind the
+    book's language switch; the clause ID last."""
     from IPython.display import HTML
-    frame = uncertain_frame(policy_id)
-    if frame.empty:
-        return HTML("<p>没有存疑或待明确问题 No uncertain notes or open questions.</p>")
-    return HTML(_frame_html(frame))
+    policy = load_policy(policy_id)
+    rows = []
+    for c in policy.clauses.values():
+        title = f"{escape(c.label)} {pair(c.title['zh'], c.title.get('en') or c.title['zh'])}"
+        for kind, notes in (("uncertain", c.uncertain), ("open_question", c.open_questions)):
+            rows += [[title, html(f"note_kind.{kind}"), pair(**note), _code(c.id)] for note in notes]
+    rows += [[html("note.whole_document"), html("note_kind.open_question"), pair(**q), _code(policy_id)]
+             for q in policy.meta.get("open_questions") or []]
+    if not rows:
+        return HTML(f"<p>{html('note.none')}</p>")
+    return _page_table([("note_clause", "medrules-name"), ("note_kind", "medrules-short"), ("note", "medrules-prose"),
+                        ("clause", "medrules-code")], rows, "notes")

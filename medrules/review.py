@@ -694,11 +694,21 @@ def _check_text(option: str, value: str | None) -> None:
         raise ReviewError("error.review_control_characters", option=option, got=repr(value))
 
 
+def _one_line(note: dict) -> str:
+    """A {zh, en} note on one line, Chinese first (an error line lists it)."""
+    return " / ".join(" ".join(note[lang].split()) for lang in ("zh", "en"))
+
+
+def _zh_en_lines(note: dict) -> list[str]:
+    """A {zh, en} note as a list item for `review show`: the Chinese, then the English under it."""
+    return [f"  - {' '.join(note['zh'].split())}", f"    {' '.join(note['en'].split())}"]
+
+
 def open_items(policy: Policy, clause: Clause, ledger_questions: list[str]) -> list[str]:
     """What is still open about a clause: an approval over any of these must say why (--accept-open)."""
     items = [f"open question (review): {q}" for q in ledger_questions]
-    items += [f"open question (text): {q}" for q in clause.open_questions]
-    items += [f"uncertain: {' '.join(str(u).split())}" for u in clause.uncertain]
+    items += [f"open question (text): {_one_line(q)}" for q in clause.open_questions]
+    items += [f"uncertain: {_one_line(u)}" for u in clause.uncertain]
     items += [f"reading {rid}: default {r.get('default') if isinstance(r, dict) else '?'}"
               for rid, r in readings_for(policy.id, clause.id).items()]
     return items
@@ -1038,7 +1048,7 @@ def show(ref: str) -> str:
         out += ["简体 simplified:", *_block(c.text_simplified.strip())]
     out += ["parallel:", *_block(c.parallel.strip())]
     for q in c.open_questions:
-        out.append(f"open question (text): {q}")
+        out += ["open question (text):", *_zh_en_lines(q)]
     for q in (entry or {}).get("open_questions") or []:
         out.append(f"open question (review): {printable(q)}")
     if state == "stale":
@@ -1050,7 +1060,7 @@ def show(ref: str) -> str:
     found = assumptions(interp)
     out += ["", f"assumptions ({len(found)}):"] + ([f"  - {a}" for a in found] or ["  (none)"])
     out += ["", f"uncertain notes ({len(c.uncertain)}):"]
-    out += [f"  - {' '.join(str(u).split())}" for u in c.uncertain] or ["  (none)"]
+    out += [line for u in c.uncertain for line in _zh_en_lines(u)] or ["  (none)"]
     readings = readings_for(policy.id, c.id)
     out += ["", f"readings ({len(readings)}):"]
     for rid, r in readings.items():

@@ -223,14 +223,29 @@ def test_a_reading_with_neither_cases_nor_examples_says_so():
 def test_uncertain_notes_hide_nothing(policy_id):
     policy = load_policy(policy_id)
     frame = report.uncertain_frame(policy_id)
-    notes = [(c.id, n) for c in policy.clauses.values() for n in (*c.uncertain, *c.open_questions)]
-    notes += [(policy_id, q) for q in policy.meta.get("open_questions") or []]
-    assert sorted(zip(frame["条款 clause"], frame["内容 note"])) == sorted(notes)
+    notes = [(c.id, n["zh"], n["en"]) for c in policy.clauses.values() for n in (*c.uncertain, *c.open_questions)]
+    notes += [(policy_id, q["zh"], q["en"]) for q in policy.meta.get("open_questions") or []]
+    assert sorted(zip(frame["条款 clause"], frame["内容 note"], frame["Note (English)"])) == sorted(notes)
     html = report.uncertain_notes(policy_id).data
-    assert all(html_module.escape(n) in html for _, n in notes)
+    assert all(html_module.escape(zh) in html and html_module.escape(en) in html for _, zh, en in notes)
+
+
+def test_the_notes_table_shows_each_note_chinese_first_with_the_english_behind_the_switch():
+    # Found by its words (hand-copied from the clauses file), not by the clause ID.
+    from bs4 import BeautifulSoup
+    english = "The tilted-assistance ratio and annual limit."
+    table = BeautifulSoup(report.uncertain_notes("guizhou-2024-medical-security").data, "html.parser")
+    assert [th.find("span").get_text() for th in table.select("thead th")] == ["条款", "类别", "内容", "条款"]
+    row = next(tr for tr in table.select("tbody tr") if english in tr.get_text())
+    kind, note = row.select("td")[1:3]
+    assert [(s["lang"], s.get_text()) for s in kind.find_all("span")] == [("zh", "待明确"), ("en", "open question")]
+    assert "medrules-prose" in note["class"]
+    assert [(s["lang"], s.get_text()) for s in note.find_all("span")] == [("zh", "倾斜救助的比例和年度限额。"),
+                                                                           ("en", english)]
 
 
 def test_uncertain_notes_show_the_high_cost_period_question_on_its_clause():
     frame = report.uncertain_frame(WZ)
     mine = frame[frame["条款 clause"] == "wenzhou-2021-78/3.3.11"]
-    assert any("per admission or per year" in n for n in mine["内容 note"])
+    assert any("per admission or per year" in n for n in mine["Note (English)"])
+    assert "未说明5万元按每次住院还是按年度计算（引擎按自然年度累计）。" in set(mine["内容 note"])

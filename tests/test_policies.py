@@ -162,6 +162,27 @@ def test_every_clause_reason_and_input_condition_is_written_in_chinese_and_engli
         assert when["en"].strip(), f"input {name}: required_when has no English"
 
 
+# Latin letters in a note's Chinese are allowed only inside “…”, where it quotes a machine translation's words.
+QUOTED = re.compile(r"“[^”]*”")
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def test_every_uncertain_note_and_open_question_is_written_in_chinese_and_english(policy):
+    """Read from the YAML itself: each item of a clause's uncertain and open_questions, and of the policy's own
+    open_questions (policy.yaml), is {zh, en}, the zh a Chinese sentence (no English word outside a quotation, not
+    the English copied) and the en non-empty."""
+    clauses = read_yaml(POLICIES_DIR / policy.id / "clauses.yaml")
+    whole = {"id": policy.id, "open_questions": read_yaml(POLICIES_DIR / policy.id / "policy.yaml")["open_questions"]}
+    for raw in [*clauses, whole]:
+        for field in ("uncertain", "open_questions"):
+            for i, note in enumerate(raw.get(field) or [], 1):
+                where = f"{raw['id']} {field} #{i}"
+                assert isinstance(note, dict) and set(note) == {"zh", "en"}, f"{where} is {note!r}"
+                assert note["en"].strip() and note["zh"] != note["en"], where
+                assert CJK.search(note["zh"]), f"{where} has no Chinese: {note['zh']!r}"
+                assert not LATIN_WORD.search(QUOTED.sub("", note["zh"])), f"{where}: English in zh: {note['zh']!r}"
+
+
 @pytest.fixture
 def policy_copy(tmp_path, monkeypatch):
     """Wenzhou's folder copied into a temporary policies/, for editing one entry."""
@@ -200,6 +221,59 @@ def test_a_reason_or_condition_not_in_zh_en_form_is_refused_naming_file_entry_an
     zh_part, en_part = err.split(" | ")  # Chinese first, naming the same file and the same form
     assert f"policies/wenzhou-2021-78/{file}: {where} must be {{zh: Chinese, en: English}}, both non-empty" in en_part
     assert f"policies/wenzhou-2021-78/{file}：" in zh_part and "应写成 {zh: 中文, en: English}" in zh_part, err
+
+
+SPECIAL_HARDSHIP_NOTE = ("  - zh: 各县认定的“其他特殊困难人员”范围未列明；引擎将其作为输入项。\n    en: |-\n      Which \"other people in "
+                         "special hardship\" each county designates is not listed; the engine takes it as an input.\n")
+
+
+@pytest.mark.parametrize("old, new, where", [
+    (SPECIAL_HARDSHIP_NOTE, "  - Which other people in special hardship each county designates is not listed.\n",
+     "open_questions #1 of wenzhou-2021-78/2"),
+    ("  - zh: 各县认定的“其他特殊困难人员”范围未列明；引擎将其作为输入项。\n", "  - zh: ' '\n",
+     "open_questions #1 of wenzhou-2021-78/2"),
+])
+def test_an_open_question_not_in_zh_en_form_is_refused_naming_file_clause_and_item(policy_copy, old, new, where,
+                                                                                    capsys):
+    from medrules.cli import main
+    path = policy_copy / "clauses.yaml"
+    original = path.read_text(encoding="utf-8")
+    assert original.count(old) == 1
+    path.write_text(original.replace(old, new), encoding="utf-8")
+    assert main(["review", "status", "--clauses", "--policy", "wenzhou-2021-78"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    zh_part, en_part = err.split(" | ")
+    assert f"policies/wenzhou-2021-78/clauses.yaml: {where} must be {{zh: Chinese, en: English}}" in en_part
+    assert "应写成 {zh: 中文, en: English}" in zh_part, err
+    assert path.read_text(encoding="utf-8") == original.replace(old, new)  # nothing rewritten
+
+
+def test_uncertain_notes_given_as_one_string_are_refused_not_split_into_characters(policy_copy, capsys):
+    from medrules.cli import main
+    path = policy_copy / "clauses.yaml"
+    original = path.read_text(encoding="utf-8")
+    old = "  uncertain: []\n  open_questions:\n" + SPECIAL_HARDSHIP_NOTE
+    assert original.count(old) == 1
+    path.write_text(original.replace(old, "  uncertain: Who else counts is not listed.\n  open_questions:\n"
+                                          + SPECIAL_HARDSHIP_NOTE), encoding="utf-8")
+    assert main(["review", "status", "--clauses", "--policy", "wenzhou-2021-78"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and ("policies/wenzhou-2021-78/clauses.yaml: uncertain of wenzhou-2021-78/2 must be a "
+                                     "list of {zh: Chinese, en: English} items") in err, err
+
+
+def test_a_whole_document_open_question_as_a_plain_string_is_refused_naming_policy_yaml(policy_copy, capsys):
+    from medrules.cli import main
+    path = policy_copy / "policy.yaml"
+    original = path.read_text(encoding="utf-8")
+    old = "  - zh: 各县认定的“其他特殊困难人员”范围（二）未列明。\n    en: "
+    assert original.count(old) == 1
+    path.write_text(original.replace(old, "  - "), encoding="utf-8")
+    assert main(["review", "status", "--clauses", "--policy", "wenzhou-2021-78"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and ("policies/wenzhou-2021-78/policy.yaml: open_questions #2 of wenzhou-2021-78 must "
+                                     "be {zh: Chinese, en: English}") in err, err
 
 
 def test_the_clause_and_input_tables_show_the_chinese_first_with_the_english_behind_the_switch():

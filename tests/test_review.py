@@ -446,11 +446,23 @@ def test_an_approval_goes_stale_when_the_policy_validity_changes(demo, capsys):
     assert state() == "stale"
 
 
+# An uncertain note as the policy files write it: Chinese first, then the English.
+UNCERTAIN_NOTE = "  uncertain:\n    - zh: “不低于”也可能理解为恰好70%。\n      en: 不低于 may be read as exactly 70%.\n"
+
+
 def test_an_approval_goes_stale_when_an_uncertain_note_changes(demo, capsys):
     rewrite(demo.dir / "clauses.yaml", "  rules: [assistance_ratio]\n",
-            "  rules: [assistance_ratio]\n  uncertain:\n    - 不低于 may be read as exactly 70%.\n")
+            "  rules: [assistance_ratio]\n" + UNCERTAIN_NOTE)
     assert approve(capsys, "--accept-open", "a floor is the plain reading")[0] == 0
     rewrite(demo.dir / "clauses.yaml", "exactly 70%", "exactly 75%")
+    assert state() == "stale"
+
+
+def test_an_approval_goes_stale_when_only_the_chinese_of_an_uncertain_note_changes(demo, capsys):
+    rewrite(demo.dir / "clauses.yaml", "  rules: [assistance_ratio]\n",
+            "  rules: [assistance_ratio]\n" + UNCERTAIN_NOTE)
+    assert approve(capsys, "--accept-open", "a floor is the plain reading")[0] == 0
+    rewrite(demo.dir / "clauses.yaml", "恰好70%", "恰好75%")
     assert state() == "stale"
 
 
@@ -576,11 +588,11 @@ def test_an_approval_given_before_snapshots_says_so(demo, capsys):
 def test_approval_with_uncertain_notes_or_readings_needs_accept_open_which_is_recorded_and_shown(demo, capsys,
                                                                                                  tmp_path):
     rewrite(demo.dir / "clauses.yaml", "  rules: [assistance_ratio]\n",
-            "  rules: [assistance_ratio]\n  uncertain:\n    - 不低于 may be read as exactly 70%.\n")
+            "  rules: [assistance_ratio]\n" + UNCERTAIN_NOTE)
     (demo.dir / "readings.yaml").write_text(READINGS_YAML, encoding="utf-8")
     rc, out, err = approve(capsys)
     assert rc == 2 and out == "" and len(err.splitlines()) == 1
-    assert "--accept-open" in err and "uncertain: 不低于 may be read as exactly 70%." in err
+    assert "--accept-open" in err and "uncertain: “不低于”也可能理解为恰好70%。 / 不低于 may be read as exactly 70%." in err
     assert "reading demo-2099-1/1:outpatient" in err and "demo-2099-1/10:unrelated" not in err
     assert review.load_ledger("demo-2099-1") == {}  # nothing written
     rc, _, err = approve(capsys, "--accept-open", " ")
@@ -660,7 +672,7 @@ def test_show_prints_every_paragraph_assumptions_uncertain_notes_readings_cases_
     (demo.dir.parent.parent / "notebooks").mkdir()
     (demo.dir.parent.parent / "notebooks" / "demo-2099-1.py").write_text(NOTEBOOK_TWIN, encoding="utf-8")
     rewrite(demo.dir / "clauses.yaml", "  rules: [assistance_ratio]\n",
-            "  rules: [assistance_ratio]\n  uncertain:\n    - 不低于 may be read as exactly 70%.\n")
+            "  rules: [assistance_ratio]\n" + UNCERTAIN_NOTE)
     (demo.dir / "readings.yaml").write_text(READINGS_YAML, encoding="utf-8")
     (demo.dir / "cases.yaml").write_text(CASES_YAML, encoding="utf-8")
     rc, out, _ = cli(capsys, "show", "demo-2099-1/1")
@@ -672,12 +684,24 @@ def test_show_prints_every_paragraph_assumptions_uncertain_notes_readings_cases_
         assert expected in interp, expected
     assert "Organisation" not in interp
     for expected in ("assumptions (1):", "  - Assumption: the ratio applies per claim.",
-                     "uncertain notes (1):", "  - 不低于 may be read as exactly 70%.",
+                     "uncertain notes (1):\n  - “不低于”也可能理解为恰好70%。\n    不低于 may be read as exactly 70%.\n",
                      "readings (1):", "demo-2099-1/1:outpatient:", "default: all",
                      "casebook cases (1):", "  - 低保住院一次", "10000 × 70% = 7000",
                      "def assistance_ratio", "dates: from 2099-01-01, to None"):
         assert expected in out, expected
     assert "another clause" not in out and "demo-2099-1/10:unrelated" not in out
+
+
+def test_show_prints_a_real_clauses_open_questions_and_uncertain_notes_chinese_first_then_english(capsys):
+    # Hand-copied from policies/*/clauses.yaml: each note's Chinese, then its English on the next line.
+    out = cli(capsys, "show", "wenzhou-2021-78/3.3.11")[1]
+    assert ("open question (text):\n  - 未说明5万元按每次住院还是按年度计算（引擎按自然年度累计）。\n"
+            "    Whether the 50,000 yuan is counted per admission or per year is not said (the engine counts per "
+            "calendar year).\n") in out
+    out = cli(capsys, "show", "guizhou-2024-medical-security/p4")[1]
+    assert ("uncertain notes (1):\n  - “較之前提升了20%”理解为提高20个百分点（原比例70%）；若理解为相对提高20%（原比例的20%），"
+            "原比例应为75%。\n    較之前提升了20% is read as 20 percentage points (old ratio 70%); a relative reading "
+            "(20% of the old ratio) would give an old ratio of 75%.\n") in out
 
 
 def test_every_encoded_real_clause_has_its_interpretation_found():
