@@ -460,7 +460,8 @@ def run_everywhere(person: dict, claims: list, inputs: dict) -> list[dict]:
         try:
             result = evaluate(parse_scenario({"policy": pid, "person": person, "claims": claims, "inputs": mine}))
         except (InputError, PolicyError) as e:
-            rows.append({"policy": pid, "error": str(e), "totals": None, "result": None})
+            rows.append({"policy": pid, "error": str(e), "error_zh": getattr(e, "zh", str(e)), "totals": None,
+                         "result": None})
         else:
             rows.append({"policy": pid, "error": None, "totals": result.totals, "result": result})
     return rows
