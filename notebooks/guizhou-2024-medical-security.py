@@ -134,7 +134,7 @@ show_clause(P, "p1")
 # <span lang="en">The press conference was on 21 August and the report is dated 2024-08-22. The measures
 # are reported as holding at that time; none has a start date.</span>
 #
-# Assumption (one reading: the report gives no earlier date): 报道所述的现行措施自新闻发布会之日2024-08-21起适用（所有报道统一采用
+# Assumption (one reading: 报道未给出更早的日期 <span lang="en">/ the report gives no earlier date</span>): 报道所述的现行措施自新闻发布会之日2024-08-21起适用（所有报道统一采用
 # “公开发布之日”：有新闻发布会的用发布会日期，否则用报道日期）；更早的情况不得而知，因此早于该日的就医拒绝计算，而不按被替换的旧数值计算。
 # <span lang="en">everything the report describes as current holds from the day it was said in public, the press
 # conference of 2024-08-21 (one convention for every report: the press conference where the report names one, else
@@ -165,7 +165,7 @@ show_clause(P, "p2")
 # does not include critical-illness or supplementary insurance, so the engine takes those layers from the
 # settlement slip (`critical_illness_paid`, `supplementary_insurance_paid`).</span>
 #
-# Assumption (one reading: those layers are not computed, so only the slip can say what they paid): 没有大病保险或商业补充保险结算单金额的就医，视为该项未支付。
+# Assumption (one reading: 这两项不由规则计算，其支付额只能以结算单为准 <span lang="en">/ those layers are not computed, so only the slip can say what they paid</span>): 没有大病保险或商业补充保险结算单金额的就医，视为该项未支付。
 # <span lang="en">a claim without a critical-illness or supplementary slip amount had nothing paid by that layer.</span>
 
 # %% tags=["hide-input", "hide-output"]
@@ -194,15 +194,15 @@ show_clause(P, "p3")
 # Assumption (reading p3:outpatient-limit): “门诊年度最高报销限额”限制的是每个自然年的报销额，而不是可报销费用。
 # <span lang="en">"門診年度最高報銷限額" caps the reimbursement (not the eligible costs) per calendar year.</span>
 #
-# Assumption (one reading: the report names no deductible, so none is invented): 报道未提起付线，除非提供输入
+# Assumption (one reading: 报道未提起付线，不自行设定 <span lang="en">/ the report names no deductible, so none is invented</span>): 报道未提起付线，除非提供输入
 # `resident_outpatient_deductible`，否则不扣起付线；提供的起付线按年度计算，由当年最先发生的门诊用完。
 # <span lang="en">no deductible is applied unless the input `resident_outpatient_deductible` is supplied (the report
 # names none); a supplied deductible is annual and used up by the first visits of the year.</span>
 #
-# Assumption (one reading: a slip's reimbursement is the same reimbursement under the limit): 基本医保支付额取自结算单的门诊，同样占用这500元限额。
+# Assumption (one reading: 结算单上的报销同样是该限额内的报销 <span lang="en">/ a slip's reimbursement is the same reimbursement under the limit</span>): 基本医保支付额取自结算单的门诊，同样占用这500元限额。
 # <span lang="en">a visit whose basic-insurance amount comes from the slip uses up the same 500 yuan.</span>
 #
-# Assumption (one reading: no tertiary ratio is reported, so it is an input): 三级医院（报道未给比例）须提供输入 `resident_outpatient_ratio_other_level`。
+# Assumption (one reading: 报道未给出三级医院的报销比例，因此作为输入 <span lang="en">/ no tertiary ratio is reported, so it is an input</span>): 三级医院（报道未给比例）须提供输入 `resident_outpatient_ratio_other_level`。
 # <span lang="en">at a tertiary hospital (no ratio reported) the input `resident_outpatient_ratio_other_level` is
 # required.</span>
 
@@ -277,7 +277,7 @@ assert list(limit_comparison.iloc[:, 1]) == ["270.00", "230.00"]
 # Assumption (reading p3:outpatient-limit): “每年报销额度为2000元”限制的是每个自然年的报销额，而不是可报销费用。
 # <span lang="en">"每年報銷額度為2000元" caps the reimbursement (not the eligible costs) per calendar year.</span>
 #
-# Assumption (one reading: the report names no deductible, so none is invented): 除非提供 `employee_outpatient_deductible`，否则不扣起付线（报道未提）。
+# Assumption (one reading: 报道未提起付线，不自行设定 <span lang="en">/ the report names no deductible, so none is invented</span>): 除非提供 `employee_outpatient_deductible`，否则不扣起付线（报道未提）。
 # <span lang="en">no deductible unless `employee_outpatient_deductible` is supplied (the report names none).</span>
 
 # %% tags=["hide-input", "hide-output"]
@@ -352,15 +352,15 @@ show_clause(P, "p4")
 # <span lang="en">A resident's outpatient care for hypertension or diabetes at village or township level
 # (乡村两级) is reimbursed at 90%.</span>
 #
-# Assumption (one reading: 乡村两级 names the village and township levels): “乡村两级”指村卫生室和乡镇卫生院；报道未给出其他级别的比例，因此其他级别拒绝计算。
+# Assumption (one reading: “乡村两级”即村、乡镇两级 <span lang="en">/ 乡村两级 names the village and township levels</span>): “乡村两级”指村卫生室和乡镇卫生院；报道未给出其他级别的比例，因此其他级别拒绝计算。
 # <span lang="en">乡村两级 means village clinics and township health centres; the report gives no ratio at other
 # levels, so those are refused.</span>
 #
-# Assumption (one reading: the report gives no limit or deductible): 不设年度限额和起付线（报道未提）：所得金额是专项待遇任何限额之前的数额。
+# Assumption (one reading: 报道未给出限额和起付线 <span lang="en">/ the report gives no limit or deductible</span>): 不设年度限额和起付线（报道未提）：所得金额是专项待遇任何限额之前的数额。
 # <span lang="en">no annual limit or deductible is applied (the report gives none): the amount is before any limit of
 # the special benefit.</span>
 #
-# Assumption (one reading: no rule uses the earlier ratio, so the reading changes no amount): “较之前提升了20%”理解为提高20个百分点（原为70%）；若理解为相对提高则为75%。
+# Assumption (one reading: 原比例不用于任何规则，理解不同也不影响金额 <span lang="en">/ no rule uses the earlier ratio, so the reading changes no amount</span>): “较之前提升了20%”理解为提高20个百分点（原为70%）；若理解为相对提高则为75%。
 # 没有规则使用原比例，因此这一理解不影响此处任何结果。
 # <span lang="en">"較之前提升了20%" is read as 20 percentage points (an earlier 70%); a relative reading would give
 # 75%. No rule uses the earlier ratio, so the reading changes no result here.</span>
@@ -456,12 +456,12 @@ show_clause(P, "p6")
 # deductible are not reported: they are the inputs `out_of_province_inpatient_ratio` (refused outside 60%–80%)
 # and `out_of_province_inpatient_deductible`.</span>
 #
-# Assumption (one reading: the claim has no place field, so the place is a fact the user states): 就医记录没有地点字段，因此由输入 `inpatient_outside_province` 说明本例的住院发生在省外；
+# Assumption (one reading: 就医记录没有地点字段，就医地点由使用者说明 <span lang="en">/ the claim has no place field, so the place is a fact the user states</span>): 就医记录没有地点字段，因此由输入 `inpatient_outside_province` 说明本例的住院发生在省外；
 # 在省内住院须提供结算单金额。
 # <span lang="en">the claim format has no place field, so the input `inpatient_outside_province` states that the
 # scenario's inpatient claims are outside the province; an inpatient stay in Guizhou needs the slip amount.</span>
 #
-# Assumption (one reading: the report gives no annual limit, and a deductible is charged per stay): 起付线按每次住院计算，不设年度限额（报道未提）。
+# Assumption (one reading: 报道未给出年度限额，起付线按次住院扣除 <span lang="en">/ the report gives no annual limit, and a deductible is charged per stay</span>): 起付线按每次住院计算，不设年度限额（报道未提）。
 # <span lang="en">the deductible is per admission, and no annual limit is applied (the report gives none).</span>
 
 # %% tags=["hide-input", "hide-output"]
@@ -506,17 +506,17 @@ show_clause(P, "p8")
 # (`jiance`) become medical assistance recipients. Chronic and special disease outpatient costs, the deductible
 # part and the category-B self-paid part of the personal burden are brought into the assistance base.</span>
 #
-# Assumption (one reading: 新增纳入 means added to the existing groups): 特困人员（`tekun`）、低保对象（`dibao`）、低保边缘对象（`dibian`）
+# Assumption (one reading: “新增纳入”指在原有救助对象之外增加 <span lang="en">/ 新增纳入 means added to the existing groups</span>): 特困人员（`tekun`）、低保对象（`dibao`）、低保边缘对象（`dibian`）
 # 和因病致贫重病患者（`yinbing_zhipin`）仍是救助对象：“新增纳入”意味着已有救助对象，报道没有列出。
 # <span lang="en">特困 (`tekun`), 低保 (`dibao`), 低保边缘 (`dibian`) and 因病致贫 (`yinbing_zhipin`) remain recipients:
 # "新增纳入" (newly added) implies existing recipient groups, which the report does not name.</span>
 #
-# Assumption (one reading: the report gives no criteria for 困难职工, so it is a fact the user states): 普通参保人（`general`）只有在输入 `employee_in_hardship` 为“是”时才是救助对象，
+# Assumption (one reading: 报道未给出困难职工的认定标准，是否属于困难职工由使用者说明 <span lang="en">/ the report gives no criteria for 困难职工, so it is a fact the user states</span>): 普通参保人（`general`）只有在输入 `employee_in_hardship` 为“是”时才是救助对象，
 # 且只限职工医保参保人；报道没有给出困难职工的认定标准。
 # <span lang="en">a `general` person is a recipient only when the input `employee_in_hardship` is true, which is
 # allowed only for a person insured as an employee; the report gives no criteria for 困难职工.</span>
 #
-# Assumption (one reading: 起付线部分 already lies inside the policy-range burden, 乙类先行自付 outside it): 救助基数为
+# Assumption (one reading: “起付线部分”本已在政策范围内个人负担之内，“乙类先行自付”则在其外 <span lang="en">/ 起付线部分 already lies inside the policy-range burden, 乙类先行自付 outside it</span>): 救助基数为
 # 经各项保险支付后的全年政策范围内个人负担，加上结算记录中各次就医的先行自付（`pre_self_paid`，乙类先行自付）；
 # 缺少该字段的，医疗救助为待定。
 # <span lang="en">the
@@ -560,7 +560,7 @@ show_clause(P, "p9")
 # <span lang="en">People in sudden serious hardship (`tufa_kunnan`) are assisted at 70% (formerly 50%) of
 # their medical costs; the annual assistance limit is 50,000 yuan.</span>
 #
-# Assumption (one reading: the report gives no assistance deductible): 救助基数为经基本医保和大病保险支付后的政策范围内个人负担，
+# Assumption (one reading: 报道未给出医疗救助起付线 <span lang="en">/ the report gives no assistance deductible</span>): 救助基数为经基本医保和大病保险支付后的政策范围内个人负担，
 # 不设救助起付线（报道未提）。
 # <span lang="en">the base is the policy-range burden left after basic and critical-illness insurance, with no
 # assistance deductible (the report gives none).</span>
@@ -569,10 +569,10 @@ show_clause(P, "p9")
 # <span lang="en">"统一提高到5万元" makes 50,000 yuan the one annual limit of every recipient group, per person per
 # calendar year, shared by all claims.</span>
 #
-# Assumption (one reading: the ratios are not reported, so they are inputs): 报道未给出其他救助对象的比例：对他们须提供输入 `medical_assistance_ratio`。
+# Assumption (one reading: 报道未给出这些比例，因此作为输入 <span lang="en">/ the ratios are not reported, so they are inputs</span>): 报道未给出其他救助对象的比例：对他们须提供输入 `medical_assistance_ratio`。
 # <span lang="en">other recipients' ratios are not reported: the input `medical_assistance_ratio` is required for them.</span>
 #
-# Assumption (one reading: a value with no dates applies to no claim): 原50%没有日期，因此不适用于任何就医。
+# Assumption (one reading: 没有日期的数值不适用于任何就医 <span lang="en">/ a value with no dates applies to no claim</span>): 原50%没有日期，因此不适用于任何就医。
 # <span lang="en">the earlier 50% has no dates, so it applies to no claim.</span>
 
 # %% tags=["hide-input", "hide-output"]
@@ -625,12 +625,12 @@ show_clause(P, "p10")
 # (undetermined) once the year's out-of-pocket passes the threshold, and the engine says how much of it lies above
 # the local threshold (`tilted_assistance_above_threshold`).</span>
 #
-# Assumption (one reading: no other base is named, and no tilted amount is paid, only the part above the threshold shown): 新旧两个门槛以同一基数衡量，
+# Assumption (one reading: 报道未提其他基数；不支付倾斜救助金额，只列出超过门槛的部分 <span lang="en">/ no other base is named, and no tilted amount is paid, only the part above the threshold shown</span>): 新旧两个门槛以同一基数衡量，
 # 即经基本医保、大病保险和普通医疗救助后的全年政策范围内个人自付（报道未说明）。
 # <span lang="en">both thresholds are measured on the same base, the year's out-of-pocket within the policy range after
 # basic insurance, critical-illness insurance and ordinary assistance (the report does not say).</span>
 #
-# Assumption (one reading: 门槛 is passed by what lies above it): 只有严格超过门槛的金额才算超过；计入的是超过门槛的部分。
+# Assumption (one reading: 高出门槛的部分才算超过门槛 <span lang="en">/ 门槛 is passed by what lies above it</span>): 只有严格超过门槛的金额才算超过；计入的是超过门槛的部分。
 # <span lang="en">the threshold is passed only by an amount strictly above it; what counts is the part above it.</span>
 
 # %% tags=["hide-input", "hide-output"]
@@ -690,15 +690,15 @@ show_clause(P, "p11")
 # <span lang="en">"6至12个月内" gives the length of the look-back (6, 12 or between), not a band of costs aged 6 to 12
 # months that would leave out the most recent 6 months.</span>
 #
-# Assumption (one reading: a look-back of N months ends the day before recognition): 追溯期从认定日前N个月的同一天（含）起，到认定日前一天止；
+# Assumption (one reading: 追溯N个月截至认定日前一天 <span lang="en">/ a look-back of N months ends the day before recognition</span>): 追溯期从认定日前N个月的同一天（含）起，到认定日前一天止；
 # 认定日起发生的费用属于普通救助，不是追溯救助。
 # <span lang="en">the window runs from the same day N months before recognition (included) to the day before
 # recognition; costs from the recognition day on are ordinary assistance, not retroactive.</span>
 #
-# Assumption (one reading: a missing day of the month falls back to the month's last day): 该日不存在的（8月31日往前6个月），追溯期从该月最后一天起算。
+# Assumption (one reading: 该月没有这一天的，以该月最后一天为准 <span lang="en">/ a missing day of the month falls back to the month's last day</span>): 该日不存在的（8月31日往前6个月），追溯期从该月最后一天起算。
 # <span lang="en">where that day does not exist (31 August − 6 months), the window starts on the last day of the month.</span>
 #
-# Assumption (one reading: the report gives no issue date): 这一规则只对报道日期以后的认定适用（文件于“今年”即2024年印发，具体日期不详）。
+# Assumption (one reading: 报道未给出印发日期 <span lang="en">/ the report gives no issue date</span>): 这一规则只对报道日期以后的认定适用（文件于“今年”即2024年印发，具体日期不详）。
 # <span lang="en">the rule is known only for recognitions from the report's date on (the document was issued "今年",
 # 2024, on a date not given).</span>
 

@@ -121,12 +121,12 @@ show_clause(P, "p1")
 # <span lang="en">The Opinions are known to be in force on the day of the press conference that explained
 # them, 5 September 2022 (the report's byline date, `dates.report` in `policy.yaml`).</span>
 #
-# Assumption (one reading: the report gives no start date and one is never invented): 2022-09-05及以后的就医按报道的数值计算；
+# Assumption (one reading: 报道未给出施行日期，不自行设定 <span lang="en">/ the report gives no start date and one is never invented</span>): 2022-09-05及以后的就医按报道的数值计算；
 # 更早的就医拒绝计算，因为报道没有给出起始日期，而起始日期决不编造。
 # <span lang="en">a claim dated 2022-09-05 or later is evaluated with the values reported; a claim dated earlier is
 # refused, because the report gives no start date and one is never invented.</span>
 #
-# Assumption (one reading: the report gives no end date): 终止日期不详，因此以后的就医按同样的数值计算；《实施意见》此后的修改不在本来源中。
+# Assumption (one reading: 报道未给出终止日期 <span lang="en">/ the report gives no end date</span>): 终止日期不详，因此以后的就医按同样的数值计算；《实施意见》此后的修改不在本来源中。
 # <span lang="en">no end date is known, so later claims are evaluated with the same values; later changes to the
 # Opinions are not in this source.</span>
 
@@ -167,12 +167,12 @@ show_clause(P, "1")
 # impoverished by illness (`yinbing_zhipin`) follow the 25%-of-income rule; anyone else gets no assistance under
 # this report.</span>
 #
-# Assumption (one reading: the group has no category code, so it is a fact the user states): 返贫致贫人口没有类别代码，
+# Assumption (one reading: 该类人员没有类别代码，是否属于该类由使用者说明 <span lang="en">/ the group has no category code, so it is a fact the user states</span>): 返贫致贫人口没有类别代码，
 # 因此作为是/否输入 `person.returned_to_poverty`；标为“是”的人员无论类别代码如何都属于重点救助对象。
 # <span lang="en">返贫致贫人口 (people who returned to or fell into poverty) has no category code, so it is the yes/no
 # input `person.returned_to_poverty`; a person marked so is in the key groups whatever their category code.</span>
 #
-# Assumption (one reading: the county assigns the category, so the user gives it): “县级以上人民政府规定的其他特殊困难人员……按救助对象类别”
+# Assumption (one reading: 救助对象类别由县级以上人民政府确定，因此由使用者提供 <span lang="en">/ the county assigns the category, so the user gives it</span>): “县级以上人民政府规定的其他特殊困难人员……按救助对象类别”
 # 是指此类人员按县级政府认定的类别救助；请填写该类别的代码。`tufa_kunnan` 和 `general` 不享受救助。
 # <span lang="en">"other special difficulties stipulated by governments at or above the county level … according to
 # the category of rescue objects" means such a person is assisted as the category the county assigns; give that
@@ -203,11 +203,11 @@ show_clause(P, "2")
 # <span lang="en">The individual contribution to residents' basic medical insurance of a person in extreme
 # hardship (特困) is paid in full by medical assistance funds.</span>
 #
-# Assumption (one reading: the headline names 特困): 译文中丢失的“给予全额资助”的主语是特困人员，与标题（“特困人员全额资助”）一致。
+# Assumption (one reading: 标题点明了特困人员 <span lang="en">/ the headline names 特困</span>): 译文中丢失的“给予全额资助”的主语是特困人员，与标题（“特困人员全额资助”）一致。
 # <span lang="en">the subject of "shall be fully funded", lost in translation, is 特困人员, as the headline says
 # ("the full capital of the special poverty").</span>
 #
-# Assumption (one reading: the rule was lost in translation, so nothing can be read): 其他各类人员的资助办法和金额在译文中丢失，因此查询时拒绝回答，而不去猜测。
+# Assumption (one reading: 该规定在译文中丢失，无从理解 <span lang="en">/ the rule was lost in translation, so nothing can be read</span>): 其他各类人员的资助办法和金额在译文中丢失，因此查询时拒绝回答，而不去猜测。
 # <span lang="en">for every other group the subsidy rule and amount were lost ("Funding and consolidating the
 # difficulties of difficulties…"), so asking for it is refused rather than guessed.</span>
 
@@ -250,12 +250,12 @@ show_clause(P, "4")
 # The base is the year's policy-range burden left after basic insurance; the deductible is used up once a year
 # across claims.</span>
 #
-# Assumption (one reading: the number was lost, so it is an input): 译文丢失了报销比例**提高多少**，因此提高幅度作为必填输入
+# Assumption (one reading: 该数值已丢失，因此作为输入 <span lang="en">/ the number was lost, so it is an input</span>): 译文丢失了报销比例**提高多少**，因此提高幅度作为必填输入
 # `critical_illness.key_group_ratio_increase`（0.05即5个百分点）；本页不提供该值。
 # <span lang="en">the translation lost **by how much** the ratio is raised, so the increase is the required input
 # `critical_illness.key_group_ratio_increase` (0.05 = 5 percentage points); nothing is supplied for it.</span>
 #
-# Assumption (one reading: the numbers are not in the text, so they are inputs): 倾斜前的起付线和比例也不在文中：作为必填输入
+# Assumption (one reading: 文中没有这些数值，因此作为输入 <span lang="en">/ the numbers are not in the text, so they are inputs</span>): 倾斜前的起付线和比例也不在文中：作为必填输入
 # `critical_illness.base_deductible` 和 `critical_illness.base_ratio`。报道说的是分段比例，规则只取一个比例，
 # 因此分段计算的请提供结算单金额 `critical_illness_paid` 代替计算。
 # <span lang="en">the deductible and ratio before the tilt are not in the text either: required inputs
@@ -268,16 +268,16 @@ show_clause(P, "4")
 # <span lang="en">"The highest payment limit of the year, cancel" is read as cancelling the annual limit (the
 # probable reading; it may instead be a raised limit whose number was lost).</span>
 #
-# Assumption (one reading: the sentence cannot be read, so nothing is encoded): “cancel the use of major disease insurance special effects drugs”一句无法可靠理解，不予编码。
+# Assumption (one reading: 该句无法理解，因此不予编码 <span lang="en">/ the sentence cannot be read, so nothing is encoded</span>): “cancel the use of major disease insurance special effects drugs”一句无法可靠理解，不予编码。
 # <span lang="en">"cancel the use of major disease insurance special effects drugs" cannot be read with confidence and
 # is not encoded.</span>
 #
-# Assumption (one reading: the report sets no critical-illness rule for others): 对三类重点救助对象以外的人员，报道没有规定大病保险办法，
+# Assumption (one reading: 报道未对其他人员规定大病保险待遇 <span lang="en">/ the report sets no critical-illness rule for others</span>): 对三类重点救助对象以外的人员，报道没有规定大病保险办法，
 # 因此需要结算单金额；没有结算单金额的，该项及其后各项均为待定，并注明所缺字段。
 # <span lang="en">for anyone outside the three key groups the report defines no critical-illness rule, so the slip
 # amount is needed; without it that layer, and those after it, are undetermined (待定), naming the field.</span>
 #
-# Assumption (one reading: the deductible is a yearly amount): 同一年内既有以结算单金额结算的就医、又有由规则计算的就医的，
+# Assumption (one reading: 起付线按年度计算 <span lang="en">/ the deductible is a yearly amount</span>): 同一年内既有以结算单金额结算的就医、又有由规则计算的就医的，
 # 按一个年度合并结算：每次就医的负担都计入，减半后的起付线只扣一次，由规则计算的就医所得为截至该次就医的全年应付额
 # 减去本年此前各次就医已付额。
 # <span lang="en">a year mixing claims settled with a slip amount and
@@ -352,10 +352,10 @@ show_rule(medical_assistance)
 # <span lang="en">"the proportion of personal burdens … is not less than 70%" is the assistance ratio applied to the
 # personal burden, not a share of burden left to the person (see `uncertain`).</span>
 #
-# Assumption (one reading: annual limits in medical insurance run over the calendar year): “年度”指自然年；限额按全年各次就医累计。
+# Assumption (one reading: 医保的年度限额按自然年计算 <span lang="en">/ annual limits in medical insurance run over the calendar year</span>): “年度”指自然年；限额按全年各次就医累计。
 # <span lang="en">"annual" is the calendar year; the limit counts across all claims of the year.</span>
 #
-# Assumption (one reading: the report does not date the old floor): 原下限1万元列在参数表中，但从不适用：报道没有说明它适用到何时。
+# Assumption (one reading: 报道未说明原下限的适用期间 <span lang="en">/ the report does not date the old floor</span>): 原下限1万元列在参数表中，但从不适用：报道没有说明它适用到何时。
 # <span lang="en">the old floor of 10,000 yuan is shown in the parameter table but never applied: the report does not
 # say until when it held.</span>
 
@@ -411,15 +411,15 @@ except InputError as e:
 # the part of the personal policy-range burden above 3,000 yuan is assisted at **at least** 50% (a floor; local
 # `local.marginal_ratio` at or above it).</span>
 #
-# Assumption (one reading: a threshold stated per year counts across the year's claims): 3,000元按每人每个自然年跨次累计，类似起付线。
+# Assumption (one reading: 按年规定的标准跨全年各次就医累计 <span lang="en">/ a threshold stated per year counts across the year's claims</span>): 3,000元按每人每个自然年跨次累计，类似起付线。
 # <span lang="en">the 3,000 yuan counts per person per calendar year, across claims, like a deductible.</span>
 #
-# Assumption (one reading: 低保 recipients are already a key group): “members of the subsistence allowances and the targets of preventing poverty monitoring”
+# Assumption (one reading: 低保对象已属重点救助对象 <span lang="en">/ 低保 recipients are already a key group</span>): “members of the subsistence allowances and the targets of preventing poverty monitoring”
 # 指低保边缘家庭成员和监测对象（低保对象已属重点救助对象）。
 # <span lang="en">"members of the subsistence allowances and the targets of preventing poverty monitoring" means
 # 低保边缘 members and monitored people (低保 recipients are already a key group).</span>
 #
-# Assumption (one reading: the report gives no limit, so none is invented): 报道没有给出这两类人员的年度限额，除非提供当地的
+# Assumption (one reading: 报道未给出限额，不自行设定 <span lang="en">/ the report gives no limit, so none is invented</span>): 报道没有给出这两类人员的年度限额，除非提供当地的
 # `medical_assistance.other_groups_annual_limit`，否则不设限额。
 # <span lang="en">the report gives no annual limit for these groups, so none is applied unless the local
 # `medical_assistance.other_groups_annual_limit` is given.</span>
@@ -451,7 +451,7 @@ assert list(marginal_examples[MA]) == ["0.00", "0.01", "5,000.00", "5,000.00", "
 # <span lang="en">For patients impoverished by illness (`yinbing_zhipin`): the part of the personal
 # policy-range burden above 25% of residents' per capita disposable income is assisted at **at least** 60%.</span>
 #
-# Assumption (one reading: the income was lost in translation, so it is an input): 译文把收入的地区和年度换成了“within the scope of the policy”，
+# Assumption (one reading: 收入标准在译文中丢失，因此作为输入 <span lang="en">/ the income was lost in translation, so it is an input</span>): 译文把收入的地区和年度换成了“within the scope of the policy”，
 # 因此收入作为必填输入 `income.per_capita_disposable_local`；本页不提供该值。
 # <span lang="en">the translation replaced the area and year of the income with "within the scope of the policy", so
 # the income is the required input `income.per_capita_disposable_local`; nothing is supplied for it.</span>
@@ -460,7 +460,7 @@ assert list(marginal_examples[MA]) == ["0.00", "0.01", "5,000.00", "5,000.00", "
 # <span lang="en">the part of the burden above 25% is assisted (not the whole burden once it passes 25%), as the
 # corrected reading of this clause and the 3,000-yuan rule beside it have it.</span>
 #
-# Assumption (one reading: the report gives no limit, so none is invented): 按自然年计算；除非提供 `medical_assistance.other_groups_annual_limit`，否则不设年度限额。
+# Assumption (one reading: 报道未给出限额，不自行设定 <span lang="en">/ the report gives no limit, so none is invented</span>): 按自然年计算；除非提供 `medical_assistance.other_groups_annual_limit`，否则不设年度限额。
 # <span lang="en">counted per calendar year; no annual limit unless `medical_assistance.other_groups_annual_limit` is
 # given.</span>
 #
@@ -496,7 +496,7 @@ assert list(illness_examples[MA]) == ["0.00", "0.01", "6,000.00", "3,600.00", "3
 # `local.tilted_ratio`), up to 20,000 yuan a year (a ceiling: "can reach up to"; a local `local.tilted_annual_limit`
 # at or below it is used, one above it refused). It is the engine's `further_relief` layer.</span>
 #
-# Assumption (one reading: the report gives no threshold, so it is an input): 报道没有给出“负担仍较重”的标准，因此作为必填输入
+# Assumption (one reading: 报道未给出标准，因此作为输入 <span lang="en">/ the report gives no threshold, so it is an input</span>): 报道没有给出“负担仍较重”的标准，因此作为必填输入
 # `medical_assistance.still_heavy_threshold`（元/年）；救助全年负担中超过该标准的部分。
 # <span lang="en">the report gives no "still heavy" threshold, so it is the required input
 # `medical_assistance.still_heavy_threshold` (yuan a year); the part of the year's burden above it is assisted.</span>
@@ -506,7 +506,7 @@ assert list(illness_examples[MA]) == ["0.00", "0.01", "6,000.00", "3,600.00", "3
 # <span lang="en">"the above-mentioned rescue objects" are the groups named before the sentence: the key groups and
 # the marginal and monitored people; people impoverished by illness (named after it) get none.</span>
 #
-# Assumption (one reading: settling the commercial payment first is what keeps any yuan from being paid twice): 结算单上的商业保险支付额（第八条）先结算，同一元钱不重复支付。
+# Assumption (one reading: 先结算商业保险支付额，才能保证同一元钱不重复支付 <span lang="en">/ settling the commercial payment first is what keeps any yuan from being paid twice</span>): 结算单上的商业保险支付额（第八条）先结算，同一元钱不重复支付。
 # <span lang="en">a commercial-insurance payment on the slip (clause 8) is settled first, so no yuan is paid twice.</span>
 #
 # 算例使用演示标准5,000元；以限额为重点的算例使用0。
@@ -559,12 +559,12 @@ show_clause(P, "6")
 # residents' per capita disposable income itself; for **低保边缘 and monitored households**, a share of it that the
 # translation lost.</span>
 #
-# Assumption (one reading: 超过 excludes the line itself): “超过人均可支配收入”理解为超过其100%（参数 `monitoring.general_threshold_share`）；
+# Assumption (one reading: “超过”不含本数 <span lang="en">/ 超过 excludes the line itself</span>): “超过人均可支配收入”理解为超过其100%（参数 `monitoring.general_threshold_share`）；
 # “超过”指严格大于。
 # <span lang="en">"exceeded the per capita disposable income" is read as above 100% of it (parameter
 # `monitoring.general_threshold_share`); "exceeded" is strictly above.</span>
 #
-# Assumption (one reading: the year of the income is not given, so it is an input): 全省人均可支配收入（年度未载明）为输入
+# Assumption (one reading: 未载明收入所属年度，因此作为输入 <span lang="en">/ the year of the income is not given, so it is an input</span>): 全省人均可支配收入（年度未载明）为输入
 # `income.per_capita_disposable_province`；未提供时，预警报告为“未检查”。
 # <span lang="en">the provincial income (year not given) is the input `income.per_capita_disposable_province`; without
 # it the warning is reported as not checked.</span>

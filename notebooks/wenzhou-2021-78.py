@@ -104,7 +104,7 @@ show_clause(P, "2")
 # <span lang="en">因病致贫 counts only within 低保/低边 families; the other option
 # (`on-its-own`) counts the status alone (`python -m medrules readings wenzhou-2021-78`).</span>
 #
-# Assumption (one reading: the plan names only 其他特殊困难人员 designated by a county, so the county's designation is the fact asked for): 方案未点名防止返贫监测对象（`jiance`）和突发严重困难人员（`tufa_kunnan`），只有输入
+# Assumption (one reading: 方案只提到县级认定的其他特殊困难人员，因此需要说明的是县级认定这一事实 <span lang="en">/ the plan names only 其他特殊困难人员 designated by a county, so the county's designation is the fact asked for</span>): 方案未点名防止返贫监测对象（`jiance`）和突发严重困难人员（`tufa_kunnan`），只有输入
 # `county_designated_special_hardship` 为“是”（其他特殊困难人员）时才计入困难群众，默认为“否”。
 # <span lang="en">防止返贫监测对象 (`jiance`) and 突发严重困难人员 (`tufa_kunnan`) are not named by the plan; they count
 # only when the input `county_designated_special_hardship` is true (其他特殊困难人员). It defaults to false.</span>
@@ -178,7 +178,7 @@ show_clause(P, "3.2.6")
 # hospital within the city area. At discharge the person pays only the out-of-pocket remainder after the layers,
 # which is the engine's `out_of_pocket`.</span>
 #
-# Assumption (one reading: each condition is a fact about the claim that the user states): 每个条件都是就医记录上的是/否字段（`referred`、`in_city_designated_hospital`），未注明时按“否”处理。
+# Assumption (one reading: 每个条件都是就医的事实，由使用者说明 <span lang="en">/ each condition is a fact about the claim that the user states</span>): 每个条件都是就医记录上的是/否字段（`referred`、`in_city_designated_hospital`），未注明时按“否”处理。
 # <span lang="en">each condition is a yes/no field on the claim (`referred`, `in_city_designated_hospital`), false
 # unless stated.</span>
 
@@ -235,10 +235,10 @@ show_clause(P, "3.3.8")
 # year and is not subsidised from the next year. Dibao and dibian recipients in the gradual-exit period (渐退期) stay
 # subsidised.</span>
 #
-# Assumption (one reading: 次月 is the next calendar month and cover starts on its first day): “次月起享受待遇”指自下一个自然月的第一天起。
+# Assumption (one reading: “次月”即下一个自然月，待遇自该月第一天起享受 <span lang="en">/ 次月 is the next calendar month and cover starts on its first day</span>): “次月起享受待遇”指自下一个自然月的第一天起。
 # <span lang="en">"covered from the next month" means from the first day of the next calendar month.</span>
 #
-# Assumption (one reading: the gradual-exit sentence names 低保 and 低保边缘 only): 渐退期的规定只点名低保和低保边缘对象，因此处于渐退的特困人员按一般退出规则处理。
+# Assumption (one reading: 渐退期的规定只点名低保和低保边缘对象 <span lang="en">/ the gradual-exit sentence names 低保 and 低保边缘 only</span>): 渐退期的规定只点名低保和低保边缘对象，因此处于渐退的特困人员按一般退出规则处理。
 # <span lang="en">the gradual-exit sentence names only 低保 and 低保边缘, so a tekun person in a gradual exit follows
 # the ordinary exit rule.</span>
 
@@ -292,7 +292,7 @@ pd.DataFrame(special_disease_catalogue_additions(), columns=["中文", "English"
 # 80% (a floor), and there is no cap. The base covers the year's policy-range burden left after basic insurance; the
 # deductible is used up once a year across claims.</span>
 #
-# Assumption (one reading: the text gives no number, so it is an input): 降低前的起付线文件未载明，作为必填输入
+# Assumption (one reading: 文件未给出数值，因此作为输入 <span lang="en">/ the text gives no number, so it is an input</span>): 降低前的起付线文件未载明，作为必填输入
 # `critical_illness_base_deductible`；结算单上的大病保险支付额 `critical_illness_paid` 可代替计算。
 # <span lang="en">the deductible before the cut is not in the text, so it is the required input
 # `critical_illness_base_deductible`; a settlement-slip amount `critical_illness_paid` replaces the computation.</span>
@@ -307,12 +307,12 @@ pd.DataFrame(special_disease_catalogue_additions(), columns=["中文", "English"
 # <span lang="en">the computation covers every claim's burden after basic insurance, outpatient included; where local
 # rules exclude general outpatient costs, give the slip amount.</span>
 #
-# Assumption (one reading: the plan sets no critical-illness rule for others): 对非困难群众，方案没有规定大病保险待遇，因此需要
+# Assumption (one reading: 方案未对其他人员规定大病保险待遇 <span lang="en">/ the plan sets no critical-illness rule for others</span>): 对非困难群众，方案没有规定大病保险待遇，因此需要
 # 结算单金额；没有结算单金额的，该项及其后各项均为待定，并注明所缺字段。
 # <span lang="en">for a person not in hardship the plan defines no critical-illness rule, so the slip amount is needed;
 # without it that layer, and those after it, are undetermined (待定), naming the field.</span>
 #
-# Assumption (one reading: the deductible is a yearly amount, 起付标准线 of the year): 同一年内既有以结算单金额结算的就医、
+# Assumption (one reading: 起付线按年度计算，即当年的起付标准线 <span lang="en">/ the deductible is a yearly amount, 起付标准线 of the year</span>): 同一年内既有以结算单金额结算的就医、
 # 又有由规则计算的就医的，按一个年度合并结算：全年经基本医保支付后的负担计入每一次就医，减半后的起付线只扣一次，
 # 由规则计算的就医所得为截至该次就医的全年应付额减去本年此前各次就医已付额（无论来自结算单还是本规则）。
 # <span lang="en">a year mixing claims settled
@@ -378,7 +378,7 @@ except InputError as e:
 # basic and critical-illness insurance; outpatient catalogue costs at the same ratio as inpatient and sharing one
 # annual limit of 100,000 yuan per person; no limit for tekun. The limit counts per calendar year.</span>
 #
-# Assumption (one reading: 每人每年 is the medical-insurance year, the calendar year in Zhejiang): “每人每年”按医保年度即自然年（1月1日至12月31日）计算，与其他年度限额一致。
+# Assumption (one reading: “每人每年”指医保年度，浙江的医保年度即自然年 <span lang="en">/ 每人每年 is the medical-insurance year, the calendar year in Zhejiang</span>): “每人每年”按医保年度即自然年（1月1日至12月31日）计算，与其他年度限额一致。
 # <span lang="en">"每人每年" is the calendar year (1 January to 31 December), as for the other annual limits.</span>
 #
 # Assumption (reading 3.3.9:ratio-floors): 未提供当地比例 `medical_assistance_ratio` 时，按下限80%支付。
@@ -434,7 +434,7 @@ show_clause(P, "3.3.10")
 # benefits, so what it paid comes from the slip (`supplementary_insurance_paid`), settled after medical assistance,
 # in the order 三(三)11 lists the four layers.</span>
 #
-# Assumption (one reading: the plan sets no benefit for it): 没有结算单金额的，第四重保障为待定，其后的高额费用化解也为待定；
+# Assumption (one reading: 方案未规定该项待遇 <span lang="en">/ the plan sets no benefit for it</span>): 没有结算单金额的，第四重保障为待定，其后的高额费用化解也为待定；
 # 记录为0的，表示该项未支付。
 # <span lang="en">with no slip amount the fourth layer is undetermined
 # (待定), and so is the high-cost resolution that follows it; a record showing 0 means it paid nothing.</span>
@@ -461,11 +461,11 @@ show_clause(P, "3.3.11")
 # Assumption (reading 3.3.11:high-cost-period): 5万元按每人每个自然年跨次累计，而不是按每次住院计算。
 # <span lang="en">the 50,000 is counted over a calendar year per person, across claims, not per admission.</span>
 #
-# Assumption (one reading: the two conditions are joined, and costs outside the policy range are not in the input): 只有同时满足两项条件的就医才计入5万元，且负担限于政策范围内费用（政策范围外费用不在规则的输入中）。
+# Assumption (one reading: 两项条件须同时满足，政策范围外费用不在输入之内 <span lang="en">/ the two conditions are joined, and costs outside the policy range are not in the input</span>): 只有同时满足两项条件的就医才计入5万元，且负担限于政策范围内费用（政策范围外费用不在规则的输入中）。
 # <span lang="en">only claims that meet both conditions count towards the 50,000, and the burden is within the policy
 # range (costs outside it are not in the engine's input).</span>
 #
-# Assumption (one reading: who funds the relief does not change the amount): “由各地多渠道化解”的部分作为一笔金额 `further_relief` 支付，不区分资金来源。
+# Assumption (one reading: 资金来源不影响化解金额 <span lang="en">/ who funds the relief does not change the amount</span>): “由各地多渠道化解”的部分作为一笔金额 `further_relief` 支付，不区分资金来源。
 # <span lang="en">"由各地多渠道化解" is paid as one amount, `further_relief`, whoever funds it.</span>
 
 # %% tags=["hide-input", "hide-output"]

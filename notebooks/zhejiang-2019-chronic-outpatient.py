@@ -94,13 +94,13 @@ show_clause(P, "p1")
 # <span lang="en">The press conference was on 6 June and the report is dated 2019-06-07. The insured
 # numbers are facts (above).</span>
 #
-# Assumption (one reading: the report gives no other date): 报道给出的数值自新闻发布会之日2019-06-06起适用（所有报道统一采用
+# Assumption (one reading: 报道未给出其他日期 <span lang="en">/ the report gives no other date</span>): 报道给出的数值自新闻发布会之日2019-06-06起适用（所有报道统一采用
 # “公开发布之日”：有新闻发布会的用发布会日期，否则用报道日期）；更早的日期不得而知，因此拒绝计算。
 # <span lang="en">the values the report gives hold from the day they were said in public, the press conference of
 # 2019-06-06 (one convention for every report: the press conference where the report names one, else the report's
 # own date); no earlier date is known, so an earlier date is refused.</span>
 #
-# Assumption (one reading: the effective date is not reported, and nothing earlier than the report is known): 慢性病报销比例在“意见施行后”适用，施行日期未报道；视为自报道日期（报道首次载明这些比例之日）起可知。
+# Assumption (one reading: 施行日期未见报道，报道之前的情况无从得知 <span lang="en">/ the effective date is not reported, and nothing earlier than the report is known</span>): 慢性病报销比例在“意见施行后”适用，施行日期未报道；视为自报道日期（报道首次载明这些比例之日）起可知。
 # 报道没有说明当时《指导意见》是否已经施行。
 # <span lang="en">the chronic ratios apply "意见施行后" (once the guidance takes effect), on a date not reported; they
 # are taken to be known from the report's date, the first date the report states them. Whether the guidance was
@@ -168,10 +168,10 @@ show_clause(P, "p6")
 # the pooling area where they are insured, with an external prescription from a designated medical institution
 # or an internet hospital's electronic prescription.</span>
 #
-# Assumption (one reading: matching names changes no amount): 病种按中文名称或本页所用英文名称匹配。
+# Assumption (one reading: 按名称匹配不影响金额 <span lang="en">/ matching names changes no amount</span>): 病种按中文名称或本页所用英文名称匹配。
 # <span lang="en">a condition matches by its Chinese name or the English name used here.</span>
 #
-# Assumption (one reading: the designation is a fact the user states): “到参保所在统筹区指定的医保定点零售药店”作为一个是/否事实 `pharmacy_designated_by_own_pooling_area`。
+# Assumption (one reading: 是否为指定药店由使用者说明 <span lang="en">/ the designation is a fact the user states</span>): “到参保所在统筹区指定的医保定点零售药店”作为一个是/否事实 `pharmacy_designated_by_own_pooling_area`。
 # <span lang="en">"到参保所在统筹区指定的医保定点零售药店" is one yes/no fact, `pharmacy_designated_by_own_pooling_area`.</span>
 
 # %% tags=["hide-input", "hide-output"]
@@ -221,8 +221,8 @@ show_clause(P, "p7")
 # They are statistics, kept as facts (as Guizhou's equivalent sentence is), not a rule: no claim is settled with
 # them. Nothing to compute.</span>
 #
-# Assumption (one reading: the clause is a statistic, so whether 政策范围内 also qualifies the resident ratio changes
-# no amount): 职工比例前的“政策范围内”只随职工的数字记录。
+# Assumption (one reading: 该条款是统计数字，“政策范围内”是否同样限定居民比例不影响金额 <span lang="en">/ the clause is a statistic, so whether 政策范围内 also qualifies the resident ratio changes
+# no amount</span>): 职工比例前的“政策范围内”只随职工的数字记录。
 # <span lang="en">政策范围内, printed before the employee ratio, is recorded with the employee figure only.</span>
 
 # %% tags=["hide-input"]
@@ -246,7 +246,7 @@ show_clause(P, "p8")
 # <span lang="en">the tuberculosis floor applies in primary-level outpatient care, where the sentence places it (其中);
 # the report does not say whether it also applies at other levels.</span>
 #
-# Assumption (one reading: which facility is 基层 is a fact the user states): 哪些机构属于“基层”报道没有说明，由使用者说明费用是否发生在基层。
+# Assumption (one reading: 哪些机构属于“基层”由使用者说明 <span lang="en">/ which facility is 基层 is a fact the user states</span>): 哪些机构属于“基层”报道没有说明，由使用者说明费用是否发生在基层。
 # 其他级别的比例报道未给出，因此不作计算。
 # <span lang="en">which facilities count as 基层 is not reported; the user states that a cost is primary-level. The
 # ratio at other levels is not reported, so nothing is computed for them.</span>

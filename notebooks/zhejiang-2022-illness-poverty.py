@@ -112,16 +112,16 @@ show_clause(P, "p1")
 # targets: subsidised enrolment 100%, basic-living security of eligible people 100%, comprehensive protection 80% or
 # more (repeated in 第7段, encoded there).</span>
 #
-# Assumption (one reading: the name 资助参保率 says what is counted; who is in hardship is the list the user gives): 资助参保率 = 获得**资助参加**基本医疗保险的困难群众人数 ÷ 困难群众人数；
+# Assumption (one reading: “资助参保率”的名称已说明统计口径，困难群众名单由使用者提供 <span lang="en">/ the name 资助参保率 says what is counted; who is in hardship is the list the user gives</span>): 资助参保率 = 获得**资助参加**基本医疗保险的困难群众人数 ÷ 困难群众人数；
 # 所给名单中的每个人都视为有资格获得资助的困难群众（报道既没有给出公式，也没有界定人群）。
 # <span lang="en">资助参保率 = the number of people in hardship enrolled in basic medical insurance **with a premium
 # subsidy** ÷ the number of people in hardship; every person in the list given is taken to be a person in hardship
 # entitled to the subsidy (the report defines neither the formula nor the group).</span>
 #
-# Assumption (one reading: a rate cannot exceed 100%): “达到100%”只有恰为100%才算达到（比率不可能超过100%）。
+# Assumption (one reading: 比率不可能超过100% <span lang="en">/ a rate cannot exceed 100%</span>): “达到100%”只有恰为100%才算达到（比率不可能超过100%）。
 # <span lang="en">"达到100%" is met only at 100% exactly (a rate cannot exceed it).</span>
 #
-# Assumption (one reading: the report states no 2025 target for it): 报道没有给出2025年的资助参保率目标，因此2025年不作检查（不假定沿用）。
+# Assumption (one reading: 报道没有给出该指标的2025年目标 <span lang="en">/ the report states no 2025 target for it</span>): 报道没有给出2025年的资助参保率目标，因此2025年不作检查（不假定沿用）。
 # <span lang="en">the report states no 2025 target for subsidised enrolment, so for 2025 none is checked (not assumed
 # to continue).</span>
 #
@@ -220,7 +220,7 @@ show_clause(P, "p7")
 # expenses — the three systems that 第6段 names as 三重制度 综合保障. Charity and commercial insurance are counted
 # only with `payers="all_recorded"` (input `illness_poverty.protection_payers`).</span>
 #
-# Assumption (one reading: what people still pay is what no payer paid; the expense base is the p7:expense-base reading): 个人负担率 = Σ（医疗费用 − 所有已记录的支付：三项制度、慈善、商业保险）÷ Σ 医疗费用，
+# Assumption (one reading: 个人负担即各方均未支付的部分；费用基数按p7:expense-base这一理解 <span lang="en">/ what people still pay is what no payer paid; the expense base is the p7:expense-base reading</span>): 个人负担率 = Σ（医疗费用 − 所有已记录的支付：三项制度、慈善、商业保险）÷ Σ 医疗费用，
 # 即个人仍需自付的部分。没有慈善或商业保险支付时，它等于100%减综合保障率，与报道中80/20、85/15的配对一致。
 # <span lang="en">个人负担率 = Σ (medical expenses − every recorded payment: the three systems, charity, commercial
 # insurance) ÷ Σ medical expenses, i.e. what people still pay themselves. With no charity or commercial payment
@@ -236,12 +236,12 @@ show_clause(P, "p7")
 # <span lang="en">both rates are aggregate over the population (Σ numerators ÷ Σ denominators), not the mean of
 # per-person rates, and over the period the totals cover (a calendar year for the end-2022 check).</span>
 #
-# Assumption (one reading: the target value is the same on every day of 2025): “到2025年”以2025年的数值检查；报道没有说明是2025年初还是年底
+# Assumption (one reading: 目标值在2025年内每一天都相同 <span lang="en">/ the target value is the same on every day of 2025</span>): “到2025年”以2025年的数值检查；报道没有说明是2025年初还是年底
 # （2025年内任何一天数值相同）。2023年、2024年不检查目标。
 # <span lang="en">"到2025年" is checked with the 2025 values; the report does not say whether at the start or the end of
 # 2025 (the value is the same on any day of 2025). No target is checked for 2023 or 2024.</span>
 #
-# Assumption (one reading: 达到/以上/以内 include the line, and the comparison is arithmetic): 比率与目标精确比较（80.000%达到，79.999…%未达到）；
+# Assumption (one reading: “达到”“以上”“以内”均含本数，比较按算术精确进行 <span lang="en">/ 达到/以上/以内 include the line, and the comparison is arithmetic</span>): 比率与目标精确比较（80.000%达到，79.999…%未达到）；
 # 表中四舍五入显示到0.01%。
 # <span lang="en">a rate is compared exactly with its target (80% is met by 80.000%, missed by 79.999…%); the tables
 # show it rounded to 0.01%.</span>

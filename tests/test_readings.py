@@ -13,6 +13,18 @@ from medrules.scenario import InputError
 
 ASSUMPTION = re.compile(r"^# Assumption\b(?P<rest>.*)$")
 MARKED = re.compile(r"^ \((?:reading (?P<reading>[A-Za-z0-9.]+:[a-z0-9-]+)|one reading: (?P<why>[^)]{10,}))\):")
+# A `one reading` reason: Chinese first, its English behind the book's 中文 switch.
+BILINGUAL_WHY = re.compile(r'^(?P<zh>[^<]+) <span lang="en">/ (?P<en>[^<]+)</span>$')
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def why_is_chinese_then_english(why: str) -> bool:
+    """Chinese (more CJK characters than Latin letters: a quoted `p7:expense-base` is fine, an English sentence is
+    not) before the span, English words inside it."""
+    m = BILINGUAL_WHY.match(why)
+    return bool(m) and len(CJK.findall(m["zh"])) > len(LATIN.findall(m["zh"])) \
+        and re.search(r"[A-Za-z]+ [A-Za-z]+", m["en"]) is not None
 
 
 @pytest.mark.parametrize("policy_id", policy_ids())
@@ -76,15 +88,34 @@ def assumption_lines():
 
 
 def test_every_assumption_names_its_reading_or_says_why_there_is_only_one():
-    unmarked, unknown = [], []
+    unmarked, unknown, english_only = [], [], []
     for policy_id, number, rest in assumption_lines():
         m = MARKED.match(rest)
         if not m:
             unmarked.append(f"notebooks/{policy_id}.py:{number}")
         elif m["reading"] and f"{policy_id}/{m['reading']}" not in readings(policy_id):
             unknown.append(f"notebooks/{policy_id}.py:{number}: {m['reading']}")
+        elif m["why"] and not why_is_chinese_then_english(m["why"]):
+            english_only.append(f"notebooks/{policy_id}.py:{number}")
     assert not unmarked, "Assumption lines with neither (reading …) nor (one reading: why): " + ", ".join(unmarked)
     assert not unknown, "Assumption lines naming a reading that does not exist: " + ", ".join(unknown)
+    assert not english_only, ('Assumption lines whose reason is not (one reading: 中文 <span lang="en">/ English'
+                              '</span>): ' + ", ".join(english_only))
+
+
+@pytest.mark.parametrize("why, bilingual", [
+    ('报道未提起付线，不自行设定 <span lang="en">/ the report names no deductible, so none is invented</span>', True),
+    ("个人负担即各方均未支付的部分；费用基数按p7:expense-base这一理解"
+     ' <span lang="en">/ the expense base is the p7:expense-base reading</span>', True),
+    ("the report names no deductible, so none is invented", False),
+    ("超过 excludes the line itself", False),
+    ('超过 excludes the line itself <span lang="en">/ 超过 excludes the line itself</span>', False),
+    ('“超过”不含本数 <span lang="en">/ 不含本数</span>', False),
+    ('“超过”不含本数 / 超过 excludes the line itself', False),
+])
+def test_a_one_reading_reason_must_be_chinese_with_its_english_in_the_span(why, bilingual):
+    assert MARKED.match(f" (one reading: {why}): …")["why"] == why
+    assert why_is_chinese_then_english(why) is bilingual
 
 
 def test_the_assumption_scan_sees_every_notebook():
