@@ -200,6 +200,22 @@ PURPOSE_EN = "    en: States purpose and legal basis; nothing to compute.\n"
 SPECIAL_HARDSHIP_ZH = "      zh: 可不填；不填视为“否”（方案未列明的类别不计为困难群众）\n"
 
 
+def refused_once_edited(policy_copy, file: str, old: str, new: str, capsys) -> tuple[str, str]:
+    """The copied policy's `file` with `old` (found once) replaced by `new`, read by a command: exit 2, one line,
+    the file left as written; returns the line's Chinese and English halves."""
+    from medrules.cli import main
+    path = policy_copy / file
+    original = path.read_text(encoding="utf-8")
+    assert original.count(old) == 1
+    path.write_text(original.replace(old, new), encoding="utf-8")
+    assert main(["review", "status", "--clauses", "--policy", "wenzhou-2021-78"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert path.read_text(encoding="utf-8") == original.replace(old, new)  # nothing rewritten
+    zh_part, en_part = err.split(" | ")
+    return zh_part, en_part
+
+
 @pytest.mark.parametrize("file, old, new, where", [
     ("clauses.yaml", "  reason:\n" + PURPOSE_ZH + PURPOSE_EN, "  reason: " + PURPOSE_EN.removeprefix("    en: "),
      "reason of wenzhou-2021-78/0"),
@@ -210,17 +226,10 @@ SPECIAL_HARDSHIP_ZH = "      zh: 可不填；不填视为“否”（方案未�
 ])
 def test_a_reason_or_condition_not_in_zh_en_form_is_refused_naming_file_entry_and_form(
         policy_copy, file, old, new, where, capsys):
-    from medrules.cli import main
-    path = policy_copy / file
-    original = path.read_text(encoding="utf-8")
-    assert original.count(old) == 1
-    path.write_text(original.replace(old, new), encoding="utf-8")
-    assert main(["review", "status", "--clauses", "--policy", "wenzhou-2021-78"]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1, err
-    zh_part, en_part = err.split(" | ")  # Chinese first, naming the same file and the same form
+    zh_part, en_part = refused_once_edited(policy_copy, file, old, new, capsys)
+    # Chinese first, naming the same file and the same form
     assert f"policies/wenzhou-2021-78/{file}: {where} must be {{zh: Chinese, en: English}}, both non-empty" in en_part
-    assert f"policies/wenzhou-2021-78/{file}：" in zh_part and "应写成 {zh: 中文, en: English}" in zh_part, err
+    assert f"policies/wenzhou-2021-78/{file}：" in zh_part and "应写成 {zh: 中文, en: English}" in zh_part
 
 
 SPECIAL_HARDSHIP_NOTE = ("  - zh: 各县认定的“其他特殊困难人员”范围未列明；引擎将其作为输入项。\n    en: |-\n      Which \"other people in "
@@ -235,18 +244,9 @@ SPECIAL_HARDSHIP_NOTE = ("  - zh: 各县认定的“其他特殊困难人员”�
 ])
 def test_an_open_question_not_in_zh_en_form_is_refused_naming_file_clause_and_item(policy_copy, old, new, where,
                                                                                     capsys):
-    from medrules.cli import main
-    path = policy_copy / "clauses.yaml"
-    original = path.read_text(encoding="utf-8")
-    assert original.count(old) == 1
-    path.write_text(original.replace(old, new), encoding="utf-8")
-    assert main(["review", "status", "--clauses", "--policy", "wenzhou-2021-78"]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1, err
-    zh_part, en_part = err.split(" | ")
+    zh_part, en_part = refused_once_edited(policy_copy, "clauses.yaml", old, new, capsys)
     assert f"policies/wenzhou-2021-78/clauses.yaml: {where} must be {{zh: Chinese, en: English}}" in en_part
-    assert "应写成 {zh: 中文, en: English}" in zh_part, err
-    assert path.read_text(encoding="utf-8") == original.replace(old, new)  # nothing rewritten
+    assert "应写成 {zh: 中文, en: English}" in zh_part
 
 
 def test_uncertain_notes_given_as_one_string_are_refused_not_split_into_characters(policy_copy, capsys):
