@@ -259,15 +259,7 @@ def _in_order(fn, items: list, threads: int):
 
 def decision_kinds(policy_id, inputs: dict, readings: dict) -> dict:
     """Each decision of the policy and its kind (bool: yes/no, int64: an amount in fen), from a run on no claims."""
-    from .claims import FLAG_FIELDS, MONEY_FIELDS
-    empty = {"row": np.zeros(0, np.int64), "person": np.zeros(0, np.int64), "statuses": np.zeros(0, np.int32),
-             "insurance": np.zeros(0, np.int8), "date": np.zeros(0, "datetime64[D]"),
-             "setting": np.zeros(0, np.int8), "facility": np.zeros(0, np.int8)}
-    for name in MONEY_FIELDS:
-        empty[name], empty["has_" + name] = np.zeros(0, np.int64), np.zeros(0, bool)
-    for name in FLAG_FIELDS:
-        empty[name] = np.zeros(0, bool)
-    r = _run(policy_id, Claims(empty), inputs, readings, presorted=True)
+    r = _run(policy_id, Claims.empty(), inputs, readings, presorted=True)
     return {k: values.dtype for k, (values, _) in r.decisions.items()}
 
 
@@ -286,12 +278,13 @@ def _run(policy_id, t, inputs, readings, presorted=False):
 # Dask: the same function on partitions that hold whole persons
 # --------------------------------------------------------------------------------------------------------------
 
-def evaluate_partition(frame, policy_id: str, inputs: dict, readings: dict, line_offset=None):
-    """Dask partition function: a pandas frame holding whole persons → a frame of row and result columns."""
+def evaluate_partition(frame, policy_id: str, inputs: dict, readings: dict, line_offset, decisions: dict):
+    """Dask partition function: a pandas frame holding whole persons → a frame of row and result columns.
+    `decisions`: the policy's decision kinds (decision_kinds), as the meta frame has them."""
     frame = frame.reset_index(drop=True)
     t = Claims.from_frame(frame, line_offset)
     n = len(t)
-    s = Settled(n, decisions=decision_kinds(policy_id, inputs, readings))
+    s = Settled(n, decisions=decisions)
     if n:
         s.add(np.arange(n), _run(policy_id, t, inputs, readings))
     return _settled_frame(t.row, s)
@@ -312,8 +305,8 @@ def _settled_frame(rows, s: Settled):
     return pd.DataFrame(cols)
 
 
-def _meta(policy_id: str, inputs: dict, readings: dict):
-    return _settled_frame(np.zeros(0, np.int64), Settled(0, decisions=decision_kinds(policy_id, inputs, readings)))
+def _meta(decisions: dict):
+    return _settled_frame(np.zeros(0, np.int64), Settled(0, decisions=decisions))
 
 
 def person_partitions(t: Claims, nparts: int):
@@ -339,8 +332,9 @@ def evaluate_table_dask(t: Claims, policy_id: str, inputs: dict, readings: dict 
     inputs, readings = prepare(policy_id, inputs, readings)
     n = len(t)
     ddf = person_partitions(t, npartitions or max(1, min(64, n // CHUNK_ROWS + 1)))
-    res = ddf.map_partitions(evaluate_partition, policy_id, inputs, readings, t.line_offset,
-                             meta=_meta(policy_id, inputs, readings))
+    decisions = decision_kinds(policy_id, inputs, readings)
+    res = ddf.map_partitions(evaluate_partition, policy_id, inputs, readings, t.line_offset, decisions,
+                             meta=_meta(decisions))
     done = _compute(res, scheduler).sort_values("row")
     if len(done) != n or not np.array_equal(done["row"].to_numpy(), np.arange(n)):
         raise RuntimeError("dask path lost or duplicated claims")

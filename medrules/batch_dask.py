@@ -177,15 +177,7 @@ def _write_part(frame, folder: str, policy_id: str, names: list):
 
 def _meta_frame():
     import pandas as pd
-    from .claims import FLAG_FIELDS, MONEY_FIELDS
-    cols = {"row": np.zeros(0, np.int64), "statuses": np.zeros(0, np.int32), "insurance": np.zeros(0, np.int8),
-            "date": np.zeros(0, "datetime64[D]"), "setting": np.zeros(0, np.int8), "facility": np.zeros(0, np.int8)}
-    for name in MONEY_FIELDS:
-        cols[name] = np.zeros(0, np.int64)
-        cols["has_" + name] = np.zeros(0, bool)
-    for name in FLAG_FIELDS:
-        cols[name] = np.zeros(0, bool)
-    frame = pd.DataFrame(cols)
+    frame = pd.DataFrame({k: v for k, v in Claims.empty().columns.items() if k != "person"})  # read_part's columns
     frame["person_id"] = pd.Series([], dtype=object)
     frame["file"] = pd.Series([], dtype=np.int32)
     return frame

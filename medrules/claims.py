@@ -107,6 +107,18 @@ class Claims:
         return cls({k: frame[k].to_numpy() for k in frame.columns}, line_offset=line_offset)
 
     @classmethod
+    def empty(cls) -> "Claims":
+        """No claims, every column with its dtype (what a run on no claims, or a Dask frame's meta, starts from)."""
+        cols = {"row": np.zeros(0, np.int64), "person": np.zeros(0, np.int64), "statuses": np.zeros(0, np.int32),
+                "insurance": np.zeros(0, np.int8), "date": np.zeros(0, "datetime64[D]"),
+                "setting": np.zeros(0, np.int8), "facility": np.zeros(0, np.int8)}
+        for name in MONEY_FIELDS:
+            cols[name], cols["has_" + name] = np.zeros(0, np.int64), np.zeros(0, bool)
+        for name in FLAG_FIELDS:
+            cols[name] = np.zeros(0, bool)
+        return cls(cols)
+
+    @classmethod
     def from_scenario(cls, scenario) -> "Claims":
         """One person's claims as a small table (row = position in the scenario's list)."""
         claims = scenario.claims
