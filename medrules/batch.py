@@ -19,7 +19,6 @@ import json
 import os
 import sys
 import tempfile
-import threading
 import warnings
 from pathlib import Path
 
@@ -90,7 +89,6 @@ class Settled:
         # their kind (decision_kinds), so even a run with no claim has the columns.
         self.decisions: dict = {k: (np.zeros(n, dtype=kind), np.zeros(n, dtype=bool))
                                 for k, kind in (decisions or {}).items()}
-        self._lock = threading.Lock()
 
     @property
     def undetermined(self) -> np.ndarray:
@@ -122,9 +120,7 @@ class Settled:
             total, _ = r.total_out_of_pocket()
             self.total_out_of_pocket[part] = total
         for key, (values, given) in r.decisions.items():
-            with self._lock:   # the first chunk to give a decision makes its columns
-                column, has = self.decisions.setdefault(key, (np.zeros(self.n, dtype=values.dtype),
-                                                              np.zeros(self.n, dtype=bool)))
+            column, has = self.decisions[key]   # made with their kinds when this Settled was
             column[part] = values
             has[part] = given
         return undetermined_codes(r)
