@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .claims import CODES, Claims, yuan
-from .claims_file import BatchInputError, _err, fen_text, load_inputs, read_claims
+from .claims_file import CORES, BatchInputError, _err, fen_text, load_inputs, read_claims
 from .engine import (_field_names, bilingual, check_inputs, claim_policies, outside_validity, resolve_readings,
                      rules_module, run, sort_order)
 from .messages import Problem, msg, reason_zh, text
@@ -36,7 +36,7 @@ from .rulebook import LAYERS
 OUTPUTS = LAYERS + ("out_of_pocket",)
 CHUNK_ROWS = 125_000          # rows handed to the rules at once (cut at person boundaries)
 # Chunks are independent (whole persons), and numpy releases the GIL inside its loops: a chunk per core at once.
-THREADS = max(1, min(4, os.cpu_count() or 1))
+THREADS = CORES
 PROGRESS_MIN_ROWS = 1_000_000  # above this a progress bar shows even when stderr is not a terminal
 
 
@@ -501,7 +501,7 @@ def format_totals(t: dict, rows: int, s: Settled | None = None) -> str:
     lines = list(msg("batch.totals", rows=f"{rows:,}"))
     for k, v in t.items():
         open_rows = 0 if s is None or k == "out_of_pocket" else int((s.in_force & ~s.known[k]).sum())
-        note = f"  (+ {' · '.join(msg('partial.claims_undetermined', n=f'{open_rows:,}'))})" if open_rows else ""
+        note = f"  (+ {bilingual(*msg('partial.claims_undetermined', n=f'{open_rows:,}'))})" if open_rows else ""
         label = text(f"layer.{k}", "zh")
         # A Chinese character takes two columns in a terminal: pad by what it shows, not by len().
         lines.append(f"  {label}{'　' * (zh_width - len(label))} {k:<{width}}  {yuan(v):>20,.2f}{note}")

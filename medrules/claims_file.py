@@ -34,7 +34,8 @@ FALSE = ("false", "0", "no", "n", "f", "off")
 MAX_FEN = int(MAX_AMOUNT * 100)
 _MONEY_RE = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
 _DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-PARSE_THREADS = max(1, min(4, os.cpu_count() or 1))   # columns parsed at once on a large table
+CORES = max(1, min(4, os.cpu_count() or 1))   # threads a large table is worked on (batch's chunks too)
+PARSE_THREADS = CORES                          # columns parsed at once on a large table
 PARSE_THREADS_FROM = 50_000                            # rows; below, one thread is quicker
 
 
