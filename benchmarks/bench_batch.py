@@ -9,7 +9,7 @@ insurance 40-75% of the cost, a critical-illness slip wherever a policy needs on
 slip (mostly 0), 先行自付 on every claim, dates in 2024-2025 (where every claim policy is in force).
 
 Printed, for each policy whose rules settle claims:
-- the evaluation alone on the table (medrules.batch.evaluate_table: the same rule functions a scenario runs), on
+- the evaluation alone on the table (medrules.tables.batch.evaluate_table: the same rule functions a scenario runs), on
   its person chunks' threads (one per core, at most 4) and on one thread;
 - the whole `python -m medrules batch` process, Parquet in and out, in its own process, with its peak memory and
   its own `--timings` line: where the time goes (start-up and imports, read, validate, evaluate, write);
@@ -35,10 +35,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from medrules import evaluate, parse_scenario  # noqa: E402
-from medrules.batch import THREADS, _decimal_array, batch_policies, evaluate_table  # noqa: E402
-from medrules.claims_file import claims_from_arrow  # noqa: E402
+from medrules.tables.batch import THREADS, _decimal_array, batch_policies, evaluate_table  # noqa: E402
+from medrules.tables.claims_file import claims_from_arrow  # noqa: E402
 
-from medrules.book import CLAIM_INPUTS as INPUTS  # noqa: E402  (the book's illustrative inputs, one place)
+from medrules.publish.book import CLAIM_INPUTS as INPUTS  # noqa: E402  (the book's illustrative inputs, one place)
 STATUS_MIX = {"": 0.78, "dibao": 0.06, "dibian": 0.04, "tekun": 0.02, "dibao;yinbing_zhipin": 0.01,
               "yinbing_zhipin": 0.02, "jiance": 0.04, "tufa_kunnan": 0.02, "fanpin_zhipin": 0.01}
 
@@ -94,7 +94,7 @@ def peak_mib() -> float:
 # A child process that resets the peak RSS it inherited (clear_refs 5) and reports its own high-water mark.
 MEASURE = ("import resource, sys\n"
            "try:\n open('/proc/self/clear_refs', 'w').write('5')\nexcept OSError:\n pass\n"
-           "from medrules.cli import main\nrc = main(sys.argv[1:])\n"
+           "from medrules.cli.main import main\nrc = main(sys.argv[1:])\n"
            "u = resource.getrusage(resource.RUSAGE_SELF)\nrss = u.ru_maxrss\n"
            "try:\n rss = int([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1])\n"
            "except (OSError, IndexError):\n pass\n"

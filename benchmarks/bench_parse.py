@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from medrules.scenario import load_scenario_json, parse_scenario  # noqa: E402
+from medrules.core.scenario import load_scenario_json, parse_scenario  # noqa: E402
 
 
 def scenario(n: int) -> dict:

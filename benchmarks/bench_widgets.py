@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from medrules.categories import CATEGORIES  # noqa: E402
-from medrules.widgets import Calculator, Comparison, encoded_policies  # noqa: E402
+from medrules.core.categories import CATEGORIES  # noqa: E402
+from medrules.publish.widgets import Calculator, Comparison, encoded_policies  # noqa: E402
 
 
 def _report(name: str, seconds: list[float]) -> None:
@@ -73,9 +73,9 @@ def _free_port() -> int:
 def browser_side(n: int) -> None:
     from playwright.sync_api import sync_playwright
 
-    from medrules.engine import evaluate
-    from medrules.money import fmt_yuan
-    from medrules.scenario import parse_scenario
+    from medrules.core.engine import evaluate
+    from medrules.core.money import fmt_yuan
+    from medrules.core.scenario import parse_scenario
 
     def expected(cost: int, category: str = "dibao") -> str:
         r = evaluate(parse_scenario({

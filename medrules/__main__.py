@@ -1,12 +1,12 @@
 import sys
 
-from . import stops
+from .cli import stops
 
 stops.install()  # before the engine and pydantic load: Ctrl-C during start-up is one line too
 
 
 def _main() -> int:
-    from .cli import main
+    from .cli.main import main
     return main()
 
 

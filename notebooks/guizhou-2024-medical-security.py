@@ -46,9 +46,9 @@ import ipywidgets as w
 import pandas as pd
 
 from medrules import evaluate, load_policy, parse_scenario
-from medrules.money import fmt_ratio, fmt_yuan
-from medrules.policy import PolicyError
-from medrules.report import (cases, clause_table, inputs_table, parameter_table, result_table, show_clause,
+from medrules.core.money import fmt_ratio, fmt_yuan
+from medrules.core.policy import PolicyError
+from medrules.publish.report import (cases, clause_table, inputs_table, parameter_table, result_table, show_clause,
                              show_rule, trace_table)
 from medrules.rules.guizhou_2024_medical_security import (
     basic_insurance, critical_illness_insurance, employee_outpatient_reimbursement, in_force,
@@ -57,7 +57,7 @@ from medrules.rules.guizhou_2024_medical_security import (
     reported_earlier_value, resident_outpatient_annual_limit, resident_outpatient_reimbursement,
     retroactive_medical_assistance, retroactive_window, supplementary_insurance, tilted_assistance_eligible_part,
     tilted_assistance_threshold_reached, tilted_medical_assistance, two_diseases_outpatient_reimbursement, validate)
-from medrules.scenario import InputError
+from medrules.core.scenario import InputError
 
 P = "guizhou-2024-medical-security"
 POLICY = load_policy(P)
@@ -802,7 +802,7 @@ assert [whole.totals[k] for k in ("basic_insurance", "medical_assistance", "out_
 # option side by side. A scenario selects an option with `"readings": {"READING-ID": "OPTION"}`.
 
 # %% tags=["hide-input"]
-from medrules.report import casebook_frame, casebook_table, readings_table, uncertain_notes
+from medrules.publish.report import casebook_frame, casebook_table, readings_table, uncertain_notes
 
 readings_table(P)
 

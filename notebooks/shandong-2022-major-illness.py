@@ -48,8 +48,8 @@ import ipywidgets as w
 import pandas as pd
 
 from medrules import evaluate, load_policy, parse_scenario
-from medrules.categories import CATEGORIES
-from medrules.report import (cases, shown, clause_table, inputs_table, parameter_table, result_table, show_clause,
+from medrules.core.categories import CATEGORIES
+from medrules.publish.report import (cases, shown, clause_table, inputs_table, parameter_table, result_table, show_clause,
                              show_rule, trace_table)
 from medrules.rules.shandong_2022_major_illness import (basic_insurance, critical_illness_insurance,
                                                         critical_illness_tilt, early_warning, enrolment_subsidy,
@@ -57,7 +57,7 @@ from medrules.rules.shandong_2022_major_illness import (basic_insurance, critica
                                                         in_force, key_group_assistance, marginal_assistance,
                                                         medical_assistance, medical_assistance_eligibility,
                                                         supplementary_insurance, tilted_medical_assistance)
-from medrules.scenario import InputError
+from medrules.core.scenario import InputError
 
 P = "shandong-2022-major-illness"
 pd.set_option("display.max_colwidth", None)  # formulas, reasons and case names in full
@@ -803,7 +803,7 @@ assert calculator.summary()["out_of_pocket"] == "5,345.00"  # the one shown is u
 # option side by side. A scenario selects an option with `"readings": {"READING-ID": "OPTION"}`.
 
 # %% tags=["hide-input"]
-from medrules.report import casebook_frame, casebook_table, readings_table, uncertain_notes
+from medrules.publish.report import casebook_frame, casebook_table, readings_table, uncertain_notes
 
 readings_table(P)
 

@@ -31,13 +31,13 @@
 import datetime as dt
 
 from medrules import evaluate, parse_scenario
-from medrules.report import (cases, clause_table, inputs_table, parameter_table, result_table, show_clause,
+from medrules.publish.report import (cases, clause_table, inputs_table, parameter_table, result_table, show_clause,
                              show_rule, trace_table)
 from medrules.rules.wenzhou_2021_78 import (coverage_start, critical_illness_insurance, enrolment_subsidy,
                                             high_cost_resolution, in_force, in_hardship, medical_assistance,
                                             pay_after_treatment, special_disease_catalogue_additions,
                                             supplementary_insurance, basic_insurance)
-from medrules.scenario import InputError
+from medrules.core.scenario import InputError
 
 P = "wenzhou-2021-78"
 MA, RELIEF, OOP, CI = ("医疗救助 medical assistance", "倾斜救助/化解 further relief", "个人自付 out of pocket",
@@ -564,7 +564,7 @@ trace_table(whole)
 # result. To run it live, run `make workshop` in the repository.</span>
 
 # %% tags=["hide-input", "nbval-ignore-output"]
-from medrules.widgets import Calculator
+from medrules.publish.widgets import Calculator
 
 calculator = Calculator(P)
 calculator.view()
@@ -592,7 +592,7 @@ print(check.summary())   # no critical-illness slip amount for a person not in h
 # option side by side. A scenario selects an option with `"readings": {"READING-ID": "OPTION"}`.
 
 # %% tags=["hide-input"]
-from medrules.report import casebook_frame, casebook_table, readings_table, uncertain_notes
+from medrules.publish.report import casebook_frame, casebook_table, readings_table, uncertain_notes
 
 readings_table(P)
 

@@ -43,12 +43,12 @@ import ipywidgets as w
 import pandas as pd
 
 from medrules import evaluate, load_policy, parse_scenario
-from medrules.money import fmt_ratio, fmt_yuan
-from medrules.report import clause_table, inputs_table, parameter_table, show_clause, show_rule
+from medrules.core.money import fmt_ratio, fmt_yuan
+from medrules.publish.report import clause_table, inputs_table, parameter_table, show_clause, show_rule
 from medrules.rules.zhejiang_2019_chronic_outpatient import (
     check_local_scheme, chronic_condition_eligibility, chronic_drug_pharmacy_purchase, chronic_outpatient_floor,
     chronic_outpatient_reimbursement, in_force, provincial_chronic_conditions)
-from medrules.scenario import InputError
+from medrules.core.scenario import InputError
 
 P = "zhejiang-2019-chronic-outpatient"
 POLICY = load_policy(P)
@@ -381,7 +381,7 @@ show_clause(P, "p14")
 # option side by side. A scenario selects an option with `"readings": {"READING-ID": "OPTION"}`.
 
 # %% tags=["hide-input"]
-from medrules.report import casebook_frame, casebook_table, readings_table, uncertain_notes
+from medrules.publish.report import casebook_frame, casebook_table, readings_table, uncertain_notes
 
 readings_table(P)
 

@@ -40,11 +40,11 @@ from decimal import Decimal
 import ipywidgets as w
 import pandas as pd
 
-from medrules.report import clause_table, inputs_table, parameter_table, show_clause, show_rule
+from medrules.publish.report import clause_table, inputs_table, parameter_table, show_clause, show_rule
 from medrules.rules.zhejiang_2022_illness_poverty import (comprehensive_protection_rate, illness_poverty_targets,
                                                           parse_people, personal_burden_rate,
                                                           subsidised_enrolment_rate)
-from medrules.scenario import InputError
+from medrules.core.scenario import InputError
 
 P = "zhejiang-2022-illness-poverty"
 pd.set_option("display.max_colwidth", None)  # formulas, reasons and case names in full
@@ -414,7 +414,7 @@ assert list(check.table()["met"]) == ["—", "no 未达标", "no 未达标"]
 # option side by side. A scenario selects an option with `"readings": {"READING-ID": "OPTION"}`.
 
 # %% tags=["hide-input"]
-from medrules.report import casebook_frame, casebook_table, readings_table, uncertain_notes
+from medrules.publish.report import casebook_frame, casebook_table, readings_table, uncertain_notes
 
 readings_table(P)
 

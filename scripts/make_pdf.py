@@ -62,7 +62,7 @@ def main(argv=None) -> int:
         return 2
     from playwright.sync_api import sync_playwright
 
-    from medrules.policy import policy_ids
+    from medrules.core.policy import policy_ids
 
     args.out.mkdir(parents=True, exist_ok=True)
     pages = toc_pages()

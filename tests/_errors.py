@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-UNTRANSLATED = "暂无中文说明"  # the lead of a message the catalogue does not cover yet (medrules.messages.error_line)
+UNTRANSLATED = "暂无中文说明"  # the lead of a message the catalogue does not cover yet (medrules.core.messages.error_line)
 
 
 def english_half(line: str) -> str:

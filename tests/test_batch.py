@@ -41,9 +41,9 @@ from _wenzhou import REPO
 
 import medrules
 from medrules import InputError
-from medrules.batch import (evaluate_table, evaluate_table_dask, explain_row, format_steps, person_partitions)
-from medrules.claims_file import BOOL_COLUMNS, BatchInputError, claims_from_arrow
-from medrules.cli import main
+from medrules.tables.batch import (evaluate_table, evaluate_table_dask, explain_row, format_steps, person_partitions)
+from medrules.tables.claims_file import BOOL_COLUMNS, BatchInputError, claims_from_arrow
+from medrules.cli.main import main
 
 POLICY = "wenzhou-2021-78"
 LAYERS = ("basic_insurance", "critical_illness_insurance", "medical_assistance", "supplementary_insurance",
@@ -616,7 +616,7 @@ def scenario_results(rows, inputs):
 @given(populations())
 def test_batch_agrees_with_the_scenario_engine_to_the_fen(drawn):
     """A consistency check, no longer a parity between two encodings: batch and scenario now run the same rules
-    (medrules.engine.run on one columnar encoding), so this guards the table path — reading and validating the
+    (medrules.core.engine.run on one columnar encoding), so this guards the table path — reading and validating the
     table, chunking, the person and year grouping of interleaved rows, and the result columns — not the rules.
     Figures come from the hand-worked tests above and in test_wenzhou_2021_78.py."""
     rows, inputs = drawn
@@ -755,7 +755,7 @@ def test_parameters_are_taken_by_date_from_the_policy_data(drawn):
     a ratio raised mid-year would be applied to the whole year's running burden, and a claim with nothing left
     could then be owed a catch-up — the engine stops with RuleError.)"""
     import dataclasses
-    from medrules.rulebook import _days_table
+    from medrules.core.rulebook import _days_table
     policy = medrules.load_policy(POLICY)
     saved = dict(policy.parameters)
     changes = {"medical_assistance.ratio": (Decimal("0.85"), dt.date(2024, 1, 1)),
@@ -1036,7 +1036,7 @@ def test_bad_policy_or_inputs_exit_2(tmp_path, capsys, policy, inputs, pattern):
 
 def test_a_policy_without_claim_rules_is_refused_naming_those_batch_serves(tmp_path, capsys):
     """batch serves every policy whose rules settle claims; a policy that answers other questions is refused."""
-    from medrules.batch import batch_policies
+    from medrules.tables.batch import batch_policies
     served = batch_policies()
     assert POLICY in served
     others = [p for p in medrules.policy_ids() if p not in served]
@@ -1086,7 +1086,7 @@ def test_command_line_end_to_end_exit_codes_and_streams(tmp_path):
 def test_progress_bar_goes_to_stderr_only_for_long_runs(tmp_path, capsys, monkeypatch):
     """Not a terminal and few rows: no bar (the end-to-end test sees an empty stderr). Over the row threshold (here
     lowered to 1 so as not to need a million rows): a tqdm bar on stderr, the totals still alone on stdout."""
-    import medrules.batch as b
+    import medrules.tables.batch as b
     monkeypatch.setattr(b, "PROGRESS_MIN_ROWS", 1)
     assert run_cli(tmp_path, csv_text(GOOD_ROW, OTHER_ROW)) == 0
     captured = capsys.readouterr()
@@ -1193,7 +1193,7 @@ def test_a_ratio_with_twenty_decimals_is_refused_as_evaluate_refuses_it(tmp_path
 
 
 def test_sigterm_while_writing_leaves_no_temporary_file(tmp_path, capsys, monkeypatch):
-    from medrules.stops import Terminated
+    from medrules.cli.stops import Terminated
 
     def killed(table, where, **kw):
         Path(where).write_bytes(b"PAR1 half")
@@ -1261,7 +1261,7 @@ def test_dictionary_person_ids_are_checked_like_text():
 
 
 def test_a_table_run_keeps_freed_memory_for_reuse_on_glibc():
-    from medrules.memory import keep_freed_memory
+    from medrules.tables.memory import keep_freed_memory
     import platform
     if platform.libc_ver()[0] != "glibc":
         pytest.skip("mallopt is glibc's")
@@ -1269,7 +1269,7 @@ def test_a_table_run_keeps_freed_memory_for_reuse_on_glibc():
 
 
 def test_columns_parsed_on_threads_report_the_error_one_thread_meets_first(monkeypatch):
-    import medrules.claims_file as cf
+    import medrules.tables.claims_file as cf
     rows = synthetic_rows(people=30, claims=200, seed=4)
     rows[150]["date"] = "2023-02-30"    # date is parsed before setting …
     rows[3]["setting"] = "ward"          # … so this earlier row's error is not the one reported

@@ -144,7 +144,7 @@ def test_the_landing_page_lists_every_policy_with_its_status_and_is_screenshotte
     text = page.inner_text("main")
     # Generated from policies/*/policy.yaml: Wenzhou's plan ran 2022-01-01 to 2025-12-31.
     assert "温政办〔2021〕78号" in text and "已失效（自2026-01-01起）" in text and "2025-12-31" in text
-    from medrules.policy import load_policy, policy_ids
+    from medrules.core.policy import load_policy, policy_ids
 
     for pid in policy_ids():  # every policy in policies/, including ones added after this test was written
         assert load_policy(pid).meta["title"]["zh"] in text, pid
@@ -273,13 +273,13 @@ def test_the_review_tables_are_readable_on_a_laptop_and_a_phone(browser, site, w
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The generated parts, checked without a browser (medrules/book.py)
+# The generated parts, checked without a browser (medrules/publish/book.py)
 # ---------------------------------------------------------------------------------------------------------------
 
 def test_wenzhou_is_in_force_on_its_last_day_and_expired_from_1_january_2026():
     import datetime as dt
 
-    from medrules.book import policy_status
+    from medrules.publish.book import policy_status
 
     # 施行: "本方案自2022年1月1日起施行,有效期至2025年12月31日。"
     assert policy_status("wenzhou-2021-78", dt.date(2025, 12, 31))["key"] == "in-force"
@@ -293,8 +293,8 @@ def test_wenzhou_is_in_force_on_its_last_day_and_expired_from_1_january_2026():
 
 
 def test_the_clause_index_lists_every_clause_of_every_policy():
-    from medrules.book import clause_index
-    from medrules.policy import load_policy, policy_ids
+    from medrules.publish.book import clause_index
+    from medrules.core.policy import load_policy, policy_ids
 
     text = clause_index()
     for pid in policy_ids():
@@ -338,7 +338,7 @@ def test_no_page_scrolls_sideways(browser, site, width):
 def test_each_policy_page_opens_with_its_status_banner(browser, site, width):
     import datetime as dt
 
-    from medrules.book import policy_status
+    from medrules.publish.book import policy_status
 
     for pid, path in POLICY_PAGES.items():
         v = _sized(browser, site, width)
@@ -378,7 +378,7 @@ def test_the_parameter_table_gives_the_chinese_names_room_and_scrolls_inside_its
         table.scroll_into_view_if_needed()
         m = table.evaluate("""t => {
             const heads = [...t.querySelectorAll('thead th')];
-            // '名称 name' from medrules.report; '中文' in outputs stored before it (until make notebooks re-executes)
+            // '名称 name' from medrules.publish.report; '中文' in outputs stored before it (until make notebooks re-executes)
             const col = heads.findIndex(h => ['名称 name', '中文'].includes(h.innerText.trim()));
             const cell = t.querySelector('tbody tr').children[col];
             const size = parseFloat(getComputedStyle(cell).fontSize);
@@ -420,7 +420,7 @@ def test_the_front_page_answers_in_chinese_what_a_dibao_patient_pays_for_a_200k_
     try:
         page = v.open("book/intro.html")
         first_screen = page.evaluate("() => document.querySelector('main').innerText.slice(0, 600)")
-        for developer_path in ("policies/", "policy.yaml", "medrules/book.py"):
+        for developer_path in ("policies/", "policy.yaml", "medrules/publish/book.py"):
             assert developer_path not in first_screen, developer_path
         row = page.locator("main table tr", has_text="低保对象").first
         cells = row.locator("td").all_inner_texts()
@@ -458,7 +458,7 @@ def test_an_undetermined_layer_shows_what_it_needs():
     from decimal import Decimal
 
     import medrules
-    from medrules import book
+    from medrules.publish import book
 
     class Fake:  # the shape the engine rewrite returns: per claim `complete` and `undetermined`
         def to_dict(self):
@@ -570,7 +570,7 @@ def test_make_pdf_writes_a4_pdfs_with_bookmarks_the_banner_first_and_no_code(pdf
 
 
 def test_every_glossary_term_has_a_chinese_meaning():
-    from medrules.book import GLOSSARY, GLOSSARY_ZH
+    from medrules.publish.book import GLOSSARY, GLOSSARY_ZH
 
     missing = [zh for zh, *_ in GLOSSARY if not GLOSSARY_ZH.get(zh)]
     assert not missing, missing
@@ -603,11 +603,11 @@ def test_the_trace_table_reads_chinese_with_english_behind_the_switch_and_whole(
 
 @pytest.mark.parametrize("mode", ["zh", "both"])
 def test_the_clause_and_inputs_tables_keep_every_cell_a_few_characters_wide_on_a_phone(browser, mode):
-    """The tables as medrules.report writes them, styled by the book's own CSS at 390 px: the page does not scroll
+    """The tables as medrules.publish.report writes them, styled by the book's own CSS at 390 px: the page does not scroll
     sideways, and no cell (clause ID and input name included) is squeezed under four characters a line, which made
     rows 574 px tall. In 中文 no English reason or condition shows."""
-    from medrules.policy import policy_ids
-    from medrules.report import clause_table, inputs_table
+    from medrules.core.policy import policy_ids
+    from medrules.publish.report import clause_table, inputs_table
 
     css = (REPO / "book" / "_static" / "medrules.css").read_text(encoding="utf-8")
     tables = "".join(table(pid).data for pid in policy_ids() for table in (clause_table, inputs_table))

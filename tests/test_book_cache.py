@@ -2,7 +2,7 @@
 policy notebook, a parameter it shows is changed in policies/, the book is rebuilt, and the page shows the new value
 (and the review page the diff of the approval that went stale, point 3).
 
-jupyter-cache alone keys a notebook on its code cells, so without medrules/notebook_inputs.py the second build says
+jupyter-cache alone keys a notebook on its code cells, so without medrules/publish/notebook_inputs.py the second build says
 "Using cached notebook" and the page keeps 100,000.00. The copy holds only the tracked files (git ls-files) and a
 two-page table of contents, so the two builds take seconds; the main checkout's .venv and .jsdeps are reused.
 """
@@ -28,7 +28,7 @@ NOTEBOOK = {
         {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": [
             "import datetime as dt\n",
             "from medrules import load_policy\n",
-            "from medrules.money import fmt_yuan\n",
+            "from medrules.core.money import fmt_yuan\n",
             "limit = load_policy('wenzhou-2021-78').param('medical_assistance.annual_limit', dt.date(2023, 6, 1))\n",
             "print('annual limit', fmt_yuan(limit.value))\n"]},
     ],

@@ -21,14 +21,14 @@ from fractions import Fraction
 import pytest
 
 import medrules
-from medrules import policy as policy_module
-from medrules import report
-from medrules.policy import POLICIES_DIR, load_policy, policy_ids, read_yaml
-from medrules.readings import readings, resolve
+from medrules.core import policy as policy_module
+from medrules.publish import report
+from medrules.core.policy import POLICIES_DIR, load_policy, policy_ids, read_yaml
+from medrules.core.readings import readings, resolve
 from medrules.rules import zhejiang_2019_chronic_outpatient as z2019
 from medrules.rules import zhejiang_2022_illness_poverty as z2022
-from medrules.scenario import InputError
-from medrules.scheme import Scheme, check
+from medrules.core.scenario import InputError
+from medrules.analysis.scheme import Scheme, check
 
 MINIMUM = {"zhejiang-2022-illness-poverty": 8, "zhejiang-2019-chronic-outpatient": 8,
            "shandong-2022-major-illness": 12, "guizhou-2024-medical-security": 12, "wenzhou-2021-78": 14}
@@ -140,7 +140,7 @@ def test_the_zhejiang_modules_are_the_ones_the_casebooks_run():
     assert z2019.POLICY_ID in MINIMUM and z2022.POLICY_ID in MINIMUM
 
 
-# --- The page tables (medrules.report): casebook, readings side by side, uncertain notes ------------------------
+# --- The page tables (medrules.publish.report): casebook, readings side by side, uncertain notes ------------------------
 WZ = "wenzhou-2021-78"
 YINBING = "wenzhou-2021-78/2:yinbing-zhipin"
 
@@ -178,7 +178,7 @@ def test_readings_table_lists_every_option_and_marks_each_default_once():
         assert rid in html
         for option in reading.options.values():
             assert option.zh in html
-    from medrules.messages import pair
+    from medrules.core.messages import pair
     assert html.count(f"（{pair('默认', 'default')}）") == len(readings(WZ))   # once in the list (English switchable)
     assert html.count("（默认 default）") == len(readings(WZ))                   # once as a table column
 

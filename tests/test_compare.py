@@ -7,7 +7,7 @@ import json
 import pytest
 from _errors import chinese_half, english_half
 
-from medrules.cli import main
+from medrules.cli.main import main
 
 # One inpatient stay in 2024 (inside Wenzhou's 2022-01-01 – 2025-12-31 and after Guizhou's 2024-08-21 start):
 # 200,000 within the policy range, the slip's basic insurance 110,000, no supplementary insurance.

@@ -1,4 +1,4 @@
-"""Fuzzing the scenario parser: medrules.scenario.load_scenario_json on arbitrary text, arbitrary JSON and
+"""Fuzzing the scenario parser: medrules.core.scenario.load_scenario_json on arbitrary text, arbitrary JSON and
 near-valid scenarios with one part replaced. It must return a Scenario or raise InputError — never anything
 else. Bounded: 300 examples, no deadline (a few seconds).
 """
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import _wenzhou  # noqa: F401  (puts the repository on sys.path)
 
-from medrules.scenario import InputError, Scenario, load_scenario_json
+from medrules.core.scenario import InputError, Scenario, load_scenario_json
 
 VALID = {
     "policy": "wenzhou-2021-78",

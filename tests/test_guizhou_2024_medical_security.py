@@ -19,7 +19,7 @@ import pytest
 
 import medrules
 from medrules import InputError, load_policy
-from medrules.policy import PolicyError
+from medrules.core.policy import PolicyError
 from medrules.rules import guizhou_2024_medical_security as gz
 
 REPO = Path(__file__).resolve().parent.parent

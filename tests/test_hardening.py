@@ -22,10 +22,10 @@ import pytest
 from _errors import chinese_half, english_half
 from _wenzhou import REPO
 
-import medrules.policy as policy_module
-from medrules.money import MAX_RATIO_DECIMALS, exact_ratio, fmt_yuan, to_yuan
-from medrules.policy import PolicyError, load_policy, policy_ids
-from medrules.scenario import MAX_SCENARIO_BYTES, InputError, load_scenario_json, parse_scenario
+import medrules.core.policy as policy_module
+from medrules.core.money import MAX_RATIO_DECIMALS, exact_ratio, fmt_yuan, to_yuan
+from medrules.core.policy import PolicyError, load_policy, policy_ids
+from medrules.core.scenario import MAX_SCENARIO_BYTES, InputError, load_scenario_json, parse_scenario
 
 GOOD = {
     "policy": "wenzhou-2021-78",
@@ -335,7 +335,7 @@ def test_parsing_100000_claims_takes_well_under_the_five_seconds_for_the_whole_e
 # --- review: a reviewer's name cannot break the status table ----------------------------------------------------
 
 def test_a_reviewer_name_with_control_characters_is_refused(tmp_path, monkeypatch):
-    import medrules.review as review
+    import medrules.review.workflow as review
     monkeypatch.setattr(review, "REVIEWS_DIR", tmp_path)
     with pytest.raises(review.ReviewError) as e:
         review.record("wenzhou-2021-78/3.3.9", "approved", "Li\nwenzhou-2021-78/3.3.1 approved", __import__(
@@ -443,7 +443,7 @@ def test_the_book_javascript_is_installed_with_npm_ci_from_a_lockfile_with_integ
 
 
 def test_a_reviewer_name_already_in_a_ledger_keeps_its_clause_on_one_row():
-    import medrules.review as review
+    import medrules.review.workflow as review
     row = {"clause": "wenzhou-2021-78/3.3.9", "status": "encoded", "review": "approved",
            "reviewer": "Li\n  wenzhou-2021-78/3.3.1 approved\x1b[2K", "date": "2026-01-01", "current_fp": "ab" * 32,
            "tests": None}

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from medrules.messages import catalogue, html, msg, placeholders, text
+from medrules.core.messages import catalogue, html, msg, placeholders, text
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -23,8 +23,8 @@ def test_every_chinese_message_is_written_in_chinese():
 
 
 def test_each_layer_and_category_the_engine_knows_has_a_message():
-    from medrules.categories import CATEGORIES
-    from medrules.rulebook import LAYER_LABELS
+    from medrules.core.categories import CATEGORIES
+    from medrules.core.rulebook import LAYER_LABELS
 
     for layer in LAYER_LABELS:
         assert f"layer.{layer}" in catalogue(), layer
@@ -57,8 +57,8 @@ def test_html_marks_the_english_for_the_switch_and_escapes_values():
 
 
 def test_an_input_error_is_built_once_from_the_catalogue_in_both_languages():
-    from medrules.messages import error_line
-    from medrules.scenario import InputError
+    from medrules.core.messages import error_line
+    from medrules.core.scenario import InputError
     e = InputError("claims[2].date", "error.date_format", got="'2023/03/10'")
     assert str(e) == "claims[2].date: must be a date written YYYY-MM-DD (such as 2023-03-10), got '2023/03/10'"
     assert error_line(e) == ("输入有误：claims[2].date：日期格式应为 YYYY-MM-DD（如 2023-03-10），实为 '2023/03/10' | "
@@ -69,7 +69,7 @@ def test_an_input_error_is_built_once_from_the_catalogue_in_both_languages():
 def test_a_batch_error_keeps_both_languages_through_pickling_as_a_dask_worker_sends_it():
     import pickle
 
-    from medrules.claims_file import BatchInputError
+    from medrules.tables.claims_file import BatchInputError
     e = BatchInputError("row 1 (line 2), date", "error.no_such_day", got="'2023-02-30'")
     back = pickle.loads(pickle.dumps(e))
     assert type(back) is BatchInputError and back.field == e.field
@@ -77,7 +77,7 @@ def test_a_batch_error_keeps_both_languages_through_pickling_as_a_dask_worker_se
 
 
 def test_a_message_without_chinese_still_leads_with_a_chinese_sentence():
-    from medrules.messages import error_line
+    from medrules.core.messages import error_line
     assert error_line(ValueError("x: something")).startswith("输入有误（暂无中文说明")
 
 
@@ -107,7 +107,7 @@ def test_every_refusal_in_the_code_names_a_catalogue_key_not_a_sentence():
 
 def test_no_chinese_message_holds_the_separator_a_bilingual_sentence_is_split_at():
     """engine.bilingual joins Chinese · English; pages split it back at the first separator (book/comparison.md)."""
-    from medrules.engine import TRACE_SEP, bilingual
+    from medrules.core.engine import TRACE_SEP, bilingual
     holding = [key for key, entry in catalogue().items() if TRACE_SEP in entry["zh"]]
     assert holding == []
     zh, _, en = bilingual("待定：需提供结算单", "undetermined · needs the slip").partition(TRACE_SEP)

@@ -1,4 +1,4 @@
-"""medrules.money: exact yuan, rounded half-up to the fen, formatted one way."""
+"""medrules.core.money: exact yuan, rounded half-up to the fen, formatted one way."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 import _wenzhou  # noqa: F401  (puts the repository on sys.path)
-from medrules.money import fmt_ratio, fmt_yuan, times, to_yuan
+from medrules.core.money import fmt_ratio, fmt_yuan, times, to_yuan
 
 
 @pytest.mark.parametrize("value, expected", [

@@ -120,7 +120,7 @@ def _nb(*outputs, metadata=None):
 
 
 @pytest.mark.parametrize("text", [
-    "<medrules.engine.Result object at 0x7f3a2c1b9d90>",
+    "<medrules.core.engine.Result object at 0x7f3a2c1b9d90>",
     "id 0xdeadbeef12",
     "computed on 2031-05-06",
     "2024-01-01T10:00:00",

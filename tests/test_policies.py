@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from medrules.policy import POLICIES_DIR, load_policy, policy_ids, read_yaml
+from medrules.core.policy import POLICIES_DIR, load_policy, policy_ids, read_yaml
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 STATUSES = {"encoded", "narrative", "not-encodable"}
@@ -87,7 +87,7 @@ def test_wenzhou_parameter_dates_are_the_validity_period():
 def test_a_parameter_asked_for_outside_its_dates_is_an_error():
     import datetime as dt
 
-    from medrules.policy import PolicyError
+    from medrules.core.policy import PolicyError
     wz = load_policy("wenzhou-2021-78")
     assert str(wz.param("medical_assistance.annual_limit", dt.date(2025, 12, 31)).value) == "100000"
     with pytest.raises(PolicyError, match="no value on 2026-01-01"):
@@ -119,7 +119,7 @@ def test_the_landing_table_counts_each_policys_assumptions_readings_and_cases():
     its assumptions in 16 `Assumption` lines, encodes 4 readings (二 因病致贫, 三(三)9 outpatient burden and ratio
     floors, 三(三)11 period) and has 24 hand-worked cases (counted by reading the files, as a reviewer would)."""
     import datetime as dt
-    from medrules.book import review_counts, status_table
+    from medrules.publish.book import review_counts, status_table
     assert review_counts("wenzhou-2021-78") == (16, 4, 24)
     row = next(line for line in status_table(dt.date(2026, 11, 28)).splitlines() if "温州" in line)
     assert row.endswith("| 16 / 4 / 24 |")
@@ -187,7 +187,7 @@ def test_every_uncertain_note_and_open_question_is_written_in_chinese_and_englis
 def policy_copy(tmp_path, monkeypatch):
     """Wenzhou's folder copied into a temporary policies/, for editing one entry."""
     import shutil
-    import medrules.policy as mp
+    import medrules.core.policy as mp
     shutil.copytree(POLICIES_DIR / "wenzhou-2021-78", tmp_path / "policies" / "wenzhou-2021-78")
     monkeypatch.setattr(mp, "POLICIES_DIR", tmp_path / "policies")
     load_policy.cache_clear()
@@ -203,7 +203,7 @@ SPECIAL_HARDSHIP_ZH = "      zh: 可不填；不填视为“否”（方案未�
 def refused_once_edited(policy_copy, file: str, old: str, new: str, capsys) -> tuple[str, str]:
     """The copied policy's `file` with `old` (found once) replaced by `new`, read by a command: exit 2, one line,
     the file left as written; returns the line's Chinese and English halves."""
-    from medrules.cli import main
+    from medrules.cli.main import main
     path = policy_copy / file
     original = path.read_text(encoding="utf-8")
     assert original.count(old) == 1
@@ -250,7 +250,7 @@ def test_an_open_question_not_in_zh_en_form_is_refused_naming_file_clause_and_it
 
 
 def test_uncertain_notes_given_as_one_string_are_refused_not_split_into_characters(policy_copy, capsys):
-    from medrules.cli import main
+    from medrules.cli.main import main
     path = policy_copy / "clauses.yaml"
     original = path.read_text(encoding="utf-8")
     old = "  uncertain: []\n  open_questions:\n" + SPECIAL_HARDSHIP_NOTE
@@ -264,7 +264,7 @@ def test_uncertain_notes_given_as_one_string_are_refused_not_split_into_characte
 
 
 def test_a_whole_document_open_question_as_a_plain_string_is_refused_naming_policy_yaml(policy_copy, capsys):
-    from medrules.cli import main
+    from medrules.cli.main import main
     path = policy_copy / "policy.yaml"
     original = path.read_text(encoding="utf-8")
     old = "  - zh: 各县认定的“其他特殊困难人员”范围（二）未列明。\n    en: "
@@ -280,7 +280,7 @@ def test_the_clause_and_input_tables_show_the_chinese_first_with_the_english_beh
     # Rows found by their words, not their clause IDs: the clause index would list a test naming an ID as checking
     # that clause's rule, and this one checks how a table is rendered.
     from bs4 import BeautifulSoup
-    from medrules.report import clause_table, inputs_table
+    from medrules.publish.report import clause_table, inputs_table
     english = ("The text sets no threshold or rule for the early warning; what triggers it is left to the mechanism "
                "it asks for.")
     cells = BeautifulSoup(clause_table("wenzhou-2021-78").data, "html.parser").select("tbody td")

@@ -7,9 +7,9 @@ import re
 import pytest
 
 from _wenzhou import REPO
-from medrules.policy import load_policy, policy_ids
-from medrules.readings import clause_of, readings, resolve
-from medrules.scenario import InputError
+from medrules.core.policy import load_policy, policy_ids
+from medrules.core.readings import clause_of, readings, resolve
+from medrules.core.scenario import InputError
 
 ASSUMPTION = re.compile(r"^# Assumption\b(?P<rest>.*)$")
 MARKED = re.compile(r"^ \((?:reading (?P<reading>[A-Za-z0-9.]+:[a-z0-9-]+)|one reading: (?P<why>[^)]{10,}))\):")
@@ -67,7 +67,7 @@ def test_an_unknown_reading_or_option_names_the_field_and_the_allowed_values(sel
 
 
 def test_the_zhejiang_2019_current_ratios_are_recorded_as_not_a_reading():
-    from medrules.readings import load_readings
+    from medrules.core.readings import load_readings
     notes = load_readings("zhejiang-2019-chronic-outpatient").not_readings
     assert [n.clause for n in notes] == ["zhejiang-2019-chronic-outpatient/p7"]
     assert "统计" in notes[0].why.zh and "statistics" in notes[0].why.en
@@ -124,7 +124,7 @@ def test_the_assumption_scan_sees_every_notebook():
 
 @pytest.mark.parametrize("policy_id", policy_ids())
 def test_the_listing_shows_every_reading_chinese_first_with_its_default_marked(policy_id):
-    from medrules.readings import describe
+    from medrules.core.readings import describe
     text = describe(policy_id)
     for rid, reading in readings(policy_id).items():
         assert f"\n{rid}\n  {reading.question.zh}\n  {reading.question.en}\n" in text

@@ -20,9 +20,9 @@ import pytest
 from _errors import chinese_half
 
 from _wenzhou import REPO
-from medrules.cli import main
-from medrules.policy import load_policy
-from medrules.reform import nearest_rank
+from medrules.cli.main import main
+from medrules.core.policy import load_policy
+from medrules.analysis.reform import nearest_rank
 
 POLICY = "wenzhou-2021-78"
 LIMIT_REFORM = REPO / "examples" / "reform-wenzhou-limit.yaml"

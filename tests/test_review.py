@@ -9,9 +9,9 @@ import textwrap
 import pytest
 from _errors import chinese_half, english_half
 
-from medrules import review
-from medrules.cli import main
-from medrules.policy import load_policy, policy_ids
+from medrules.review import workflow as review
+from medrules.cli.main import main
+from medrules.core.policy import load_policy, policy_ids
 
 # --- the real ledger ---------------------------------------------------------------------------------------------
 
@@ -120,7 +120,7 @@ parameters:
         quote: 救助比例不低于70%%
 """
 RULES_V1 = '''\
-from medrules.rulebook import rule
+from medrules.core.rulebook import rule
 
 
 @rule("demo-2099-1/1")
@@ -133,7 +133,7 @@ def assistance_ratio(policy, on):
 @pytest.fixture
 def demo(tmp_path, monkeypatch):
     """A policy 'demo-2099-1' in a temporary policies/ and reviews/, with its rule module loaded from a file."""
-    import medrules.policy as mp
+    import medrules.core.policy as mp
     pdir = tmp_path / "policies" / "demo-2099-1"
     pdir.mkdir(parents=True)
     (pdir / "policy.yaml").write_text(POLICY_YAML, encoding="utf-8")
@@ -494,8 +494,8 @@ def test_an_approval_goes_stale_when_a_reading_of_the_clause_changes_and_not_ano
 
 @pytest.fixture
 def rulebook_copy(tmp_path, monkeypatch):
-    """medrules.rulebook read from a copy that a test may edit (the fingerprint finds modules by __file__)."""
-    import medrules.rulebook as rb
+    """medrules.core.rulebook read from a copy that a test may edit (the fingerprint finds modules by __file__)."""
+    import medrules.core.rulebook as rb
     copy = tmp_path / "rulebook.py"
     copy.write_text(open(rb.__file__, encoding="utf-8").read(), encoding="utf-8")
     monkeypatch.setattr(rb, "__file__", str(copy))
@@ -503,7 +503,7 @@ def rulebook_copy(tmp_path, monkeypatch):
 
 
 def test_an_approval_goes_stale_when_the_engine_code_the_rule_imports_changes(demo, capsys, rulebook_copy):
-    # Editing medrules/rulebook.py (year_to_date, pay_due, at_least) left every approval standing.
+    # Editing medrules/core/rulebook.py (year_to_date, pay_due, at_least) left every approval standing.
     assert approve(capsys)[0] == 0
     rulebook_copy.write_text(rulebook_copy.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert state() == "stale"
@@ -511,22 +511,22 @@ def test_an_approval_goes_stale_when_the_engine_code_the_rule_imports_changes(de
 
 def test_the_engine_is_found_by_walking_imports_not_listed(demo):
     engine = review.engine_modules("demo-2099-1")
-    # RULES_V1 imports medrules.rulebook, which imports claims, money and policy; importing it runs the package
+    # RULES_V1 imports medrules.core.rulebook, which imports claims, money and policy; importing it runs the package
     # __init__ and medrules/rules/__init__.py; the engine that runs the rules (and the scenario it validates) is
     # walked as a root of its own.
-    for name in ("medrules", "medrules.rules", "medrules.rulebook", "medrules.claims", "medrules.money",
-                 "medrules.policy", "medrules.scenario", "medrules.engine"):
+    for name in ("medrules", "medrules.rules", "medrules.core.rulebook", "medrules.core.claims", "medrules.core.money",
+                 "medrules.core.policy", "medrules.core.scenario", "medrules.core.engine"):
         assert name in engine, name
-    assert "medrules.charts" not in engine and "medrules.review" not in engine
+    assert "medrules.publish.charts" not in engine and "medrules.review.workflow" not in engine
     demo.load_rules(4, RULES_V1 + textwrap.dedent('''\
 
         def uses_more(policy):
-            from .. import charts  # a module the rule starts to use
+            from ..publish import charts  # a module the rule starts to use
             from . import wenzhou_2021_78  # another policy's rules: reviewed under their own clauses
             return charts, wenzhou_2021_78
         '''))
     engine = review.engine_modules("demo-2099-1")
-    assert "medrules.charts" in engine and "medrules.rules.wenzhou_2021_78" not in engine
+    assert "medrules.publish.charts" in engine and "medrules.rules.wenzhou_2021_78" not in engine
 
 
 def test_a_narrative_clause_does_not_go_stale_when_the_code_changes(demo, capsys, rulebook_copy):
@@ -543,7 +543,7 @@ def test_the_real_fingerprint_covers_the_shandong_dates_the_notes_and_the_engine
              if "reported_in_force_on" in p.get("entry", {})]
     assert dated and all(str(d) in ("2022-09-05", "None") for d in dated) and "2022-09-05" in map(str, dated)
     assert len(parts["uncertain"]) == 7  # the seven notes the issue counted on clause 5
-    assert {"medrules/rulebook.py", "medrules/engine.py", "medrules/money.py",
+    assert {"medrules/core/rulebook.py", "medrules/core/engine.py", "medrules/core/money.py",
             "medrules/rules/shandong_2022_major_illness.py"} <= set(parts["engine"])
     assert not any("wenzhou" in path for path in parts["engine"])
     assert parts["validity"]["dates"]["report"].isoformat() == "2022-09-05"

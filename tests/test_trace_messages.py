@@ -16,15 +16,15 @@ import numpy as np
 import pytest
 
 import medrules
-from medrules.engine import _templates, _why_text, claim_policies
-from medrules.messages import catalogue, placeholders
-from medrules.policy import POLICIES_DIR, read_yaml
-from medrules.readings import readings
-from medrules.rulebook import Case, RuleError
-from medrules.scenario import InputError
+from medrules.core.engine import _templates, _why_text, claim_policies
+from medrules.core.messages import catalogue, placeholders
+from medrules.core.policy import POLICIES_DIR, read_yaml
+from medrules.core.readings import readings
+from medrules.core.rulebook import Case, RuleError
+from medrules.core.scenario import InputError
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-RULES = sorted((Path(medrules.__file__).parent / "rules").glob("*.py")) + [Path(medrules.__file__).parent /
+RULES = sorted((Path(medrules.__file__).parent / "rules").glob("*.py")) + [Path(medrules.__file__).parent / "core" /
                                                                           "rulebook.py"]
 # Which positional argument of each call is the message key (or reason key) a rule gives.
 KEY_ARGS = {"case": (2,), "otherwise": (1,), "missing": (1,), "input_amount": (2,), "input_ratio": (2,),
@@ -153,7 +153,7 @@ def test_every_trace_sentence_of_every_casebook_is_chinese_first_with_english_be
                     problems.append(f"{pid} {case['name']}: undetermined {u['layer']}: {u['why']!r}")
     assert not problems, "\n".join(problems[:20])
     assert runs > 100 and steps > 500
-    assert {layer for _, layer in layers_seen} >= set(medrules.engine.LAYERS)
+    assert {layer for _, layer in layers_seen} >= set(medrules.core.engine.LAYERS)
 
 
 def test_a_claim_outside_the_validity_is_explained_in_chinese_first():
@@ -193,8 +193,8 @@ def _long_trace():
 
 
 def test_the_books_trace_table_shows_every_sentence_whole_chinese_with_english_behind_the_switch():
-    from medrules.report import trace_table
-    from medrules.widgets import trace_html
+    from medrules.publish.report import trace_table
+    from medrules.publish.widgets import trace_html
     result = _long_trace()
     tilted = next(s for s in result.trace if s.layer == "further_relief")
     assert len(tilted.explanation_zh) > 150 and "upper bound" in tilted.explanation_en
@@ -211,7 +211,7 @@ def test_the_books_trace_table_shows_every_sentence_whole_chinese_with_english_b
 def test_every_trace_message_of_a_policy_is_named_by_its_rules_and_shown_under_them():
     """No sentence in the catalogue that no rule says; show_rule prints a rule's code with the sentences it names,
     Chinese with the English behind the switch, placeholders as {name}."""
-    from medrules.report import rule_messages, show_rule
+    from medrules.publish.report import rule_messages, show_rule
     from medrules.rules import wenzhou_2021_78
     named = set()
     for path in RULES:

@@ -20,10 +20,10 @@ from urllib.parse import urlparse
 
 import pytest
 
-from medrules.categories import label
-from medrules.engine import evaluate
-from medrules.money import fmt_yuan
-from medrules.scenario import parse_scenario
+from medrules.core.categories import label
+from medrules.core.engine import evaluate
+from medrules.core.money import fmt_yuan
+from medrules.core.scenario import parse_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -201,7 +201,7 @@ def test_dashboard_recomputes_what_the_engine_says_when_category_and_bill_change
 
 
 def test_comparison_answers_from_the_first_screen_and_reads_20wan(server, browser, exports):
-    from medrules.compare import claim_policy_ids
+    from medrules.analysis.compare import claim_policy_ids
     base, _log = server
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     requests = _watch_requests(page)
@@ -279,7 +279,7 @@ def test_jupyterlab_serves_the_notebooks_offline(server, browser):
 # --- The same calculators without a browser (fast): presets, exports, messages, comparison ------------------------
 
 def test_calculator_starts_on_the_wenzhou_worked_example():
-    from medrules.widgets import Calculator
+    from medrules.publish.widgets import Calculator
     summary = Calculator("wenzhou-2021-78").summary()
     assert (summary["medical_assistance"], summary["out_of_pocket"]) == ("24,000.00", "6,000.00")
 
@@ -288,7 +288,7 @@ def test_two_admissions_preset_stops_assistance_at_the_annual_limit():
     # 三(三)9, by hand: 1st admission 500,000 − basic 200,000 = 300,000; critical illness 80% × (300,000 − 15,000)
     # = 228,000; assistance 80% × 72,000 = 57,600. 2nd: 600,000 − 240,000 = 360,000, deductible already met:
     # 80% × 360,000 = 288,000; 80% × 72,000 = 57,600 is cut to what is left of 100,000: 42,400.
-    from medrules.widgets import Calculator
+    from medrules.publish.widgets import Calculator
     calc = Calculator("wenzhou-2021-78")
     calc.preset.value = next(i for i, p in enumerate(calc.presets) if "crossing the assistance limit" in p.en)
     assert [c["medical_assistance"] for c in calc.result.claims] == [Decimal("57600.00"), Decimal("42400.00")]
@@ -297,7 +297,7 @@ def test_two_admissions_preset_stops_assistance_at_the_annual_limit():
 
 
 def test_bad_input_is_a_sentence_naming_the_claim_and_box_not_a_traceback():
-    from medrules.widgets import Calculator
+    from medrules.publish.widgets import Calculator
     calc = Calculator("wenzhou-2021-78")
     calc.cost.value = "200000.005"   # finer than the fen
     assert "第1次就医的“政策范围内费用”有误：无法读取金额“200000.005”" in calc.message.value
@@ -313,20 +313,20 @@ def test_bad_input_is_a_sentence_naming_the_claim_and_box_not_a_traceback():
     ("200000", "200000.00"), ("１２．５万", "125000.00"), ("¥1,234.5", "1234.50"), (" 30000 元 ", "30000.00"),
 ])
 def test_amounts_are_read_as_staff_write_them(typed, read):
-    from medrules.widgets import parse_amount
+    from medrules.publish.widgets import parse_amount
     assert str(parse_amount(typed)) == read
 
 
 @pytest.mark.parametrize("typed", ["abc", "1,00", "-5", "1.234", "", "20万万", "1e5", "0x10"])
 def test_an_amount_that_cannot_be_read_is_refused_with_a_sentence(typed):
-    from medrules.widgets import FormProblem, parse_amount
+    from medrules.publish.widgets import FormProblem, parse_amount
     with pytest.raises(FormProblem) as e:
         parse_amount(typed)
     assert e.value.zh.startswith(("无法读取金额", "金额不能为负数"))
 
 
 def test_the_amount_read_is_echoed_beside_the_box():
-    from medrules.widgets import Calculator
+    from medrules.publish.widgets import Calculator
     calc = Calculator("wenzhou-2021-78")
     calc.cost.value = "20万"
     row = calc.claims[0]
@@ -335,8 +335,8 @@ def test_the_amount_read_is_echoed_beside_the_box():
 
 
 def test_export_writes_what_the_cli_prints_and_a_csv_for_staff(tmp_path, monkeypatch):
-    import medrules.widgets as widgets
-    from medrules.cli import main
+    import medrules.publish.widgets as widgets
+    from medrules.cli.main import main
     monkeypatch.setattr(widgets, "EXPORT_DIR", tmp_path)
     calc = widgets.Calculator("wenzhou-2021-78")
     paths = calc.export()
@@ -362,7 +362,7 @@ def test_export_writes_what_the_cli_prints_and_a_csv_for_staff(tmp_path, monkeyp
 
 
 def test_two_exports_at_once_never_overwrite_each_other(tmp_path, monkeypatch):
-    import medrules.widgets as widgets
+    import medrules.publish.widgets as widgets
     monkeypatch.setattr(widgets, "EXPORT_DIR", tmp_path)
     comp = widgets.Comparison()
     first, second = comp.export(), comp.export()
@@ -371,8 +371,8 @@ def test_two_exports_at_once_never_overwrite_each_other(tmp_path, monkeypatch):
 
 
 def test_comparison_answers_for_every_claim_policy_from_the_first_screen():
-    from medrules.compare import claim_policy_ids
-    from medrules.widgets import Comparison
+    from medrules.analysis.compare import claim_policy_ids
+    from medrules.publish.widgets import Comparison
     comp = Comparison()
     summary = comp.summary()
     # Wenzhou 三(三)9 by hand, as in test_compare.py: 24,000 assistance, 6,000 left.
@@ -386,7 +386,7 @@ def test_comparison_answers_for_every_claim_policy_from_the_first_screen():
 
 
 def test_comparison_says_expired_or_not_yet_in_the_column():
-    from medrules.widgets import Comparison
+    from medrules.publish.widgets import Comparison
     comp = Comparison(["wenzhou-2021-78", "guizhou-2024-medical-security", "no-such-policy"])
     assert comp.summary()["wenzhou-2021-78"]["medical_assistance"] == "24,000.00"
     assert "'no-such-policy'" in comp.summary()["no-such-policy"]["error"]
@@ -400,7 +400,7 @@ def test_comparison_says_expired_or_not_yet_in_the_column():
 
 
 def test_case_deck_steps_through_picked_cases_and_reads_an_uploaded_yaml():
-    from medrules.widgets import CaseDeck
+    from medrules.publish.widgets import CaseDeck
     deck = CaseDeck("wenzhou-2021-78")
     deck.picker.value = (1, 0)   # the trainer picks two cases
     assert deck.current()["name"] == "低保对象一次住院：三重制度逐层计算"
@@ -427,7 +427,7 @@ def test_case_deck_steps_through_picked_cases_and_reads_an_uploaded_yaml():
 
 
 def test_zhejiang_2022_targets_dashboard_checks_a_typed_population():
-    from medrules.widgets import Targets
+    from medrules.publish.widgets import Targets
     targets = Targets()   # starts on examples/indicators-people.csv: A (低保), B (特困), C (低边), D (general)
     shown = targets.output.value
     # By hand, three systems over total cost for the three in hardship (D left out):
@@ -442,7 +442,7 @@ def test_zhejiang_2022_targets_dashboard_checks_a_typed_population():
 
 
 def test_zhejiang_2019_scheme_dashboard_finds_the_two_missed_floors():
-    from medrules.widgets import SchemeCheck
+    from medrules.publish.widgets import SchemeCheck
     check = SchemeCheck()   # examples/scheme-county.yaml: tuberculosis 65% (< 70%), no coronary heart disease
     assert check.output.value.count("不符合 does not meet") == 2
     check.text.value = check.text.value.replace("tuberculosis_ratio: 0.65", "tuberculosis_ratio: 0.70")
@@ -450,7 +450,7 @@ def test_zhejiang_2019_scheme_dashboard_finds_the_two_missed_floors():
 
 
 def test_reform_dashboard_changes_one_parameter_on_the_synthetic_population():
-    from medrules.widgets import ReformDemo
+    from medrules.publish.widgets import ReformDemo
     demo = ReformDemo()   # Wenzhou's assistance limit 10万 → 12万 (issue 17)
     assert "合成数据" in demo.output.value
     assert "<b class='medrules-reform-change' data-layer='medical_assistance'>+" in demo.output.value

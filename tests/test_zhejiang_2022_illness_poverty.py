@@ -14,7 +14,7 @@ import pytest
 
 import medrules
 from medrules import InputError
-from medrules.policy import PolicyError
+from medrules.core.policy import PolicyError
 from medrules.rules import zhejiang_2022_illness_poverty as zj
 
 P = "zhejiang-2022-illness-poverty"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import nbformat
 
-from medrules.policy import load_policy
-from medrules.widgets import claim_policies
+from medrules.core.policy import load_policy
+from medrules.publish.widgets import claim_policies
 
 HERE = Path(__file__).resolve().parent
 
@@ -46,7 +46,7 @@ def dashboards() -> dict[str, object]:
             title, en = pid, ""
         out[f"{pid}.ipynb"] = _notebook(
             title, (f"*{en}*\n\n" if en else "") + INTRO,
-            f"from medrules.widgets import Calculator\n\nCalculator({pid!r}).view()")
+            f"from medrules.publish.widgets import Calculator\n\nCalculator({pid!r}).view()")
     out["compare.ipynb"] = _notebook(
         "政策对比 · Policies side by side",
         "同一个人、同样的就医, 在每个已编码的政策下各付多少。文件未给出的数值按本书的演示假设填入（标为“含假设”, 可在左侧修改）; "
@@ -55,7 +55,7 @@ def dashboards() -> dict[str, object]:
         "The same person and claims under every claim policy. Values a text leaves open start at the book's "
         "illustrative assumptions (marked 含假设, editable on the left); a layer that needs a value nobody gave says "
         "so in its cell; a column whose policy is not in force on the claim dates says so.",
-        "from medrules.widgets import Comparison\n\nComparison().view()")
+        "from medrules.publish.widgets import Comparison\n\nComparison().view()")
     out["zhejiang-2022-illness-poverty.ipynb"] = _notebook(
         "浙江省因病致贫返贫防范 · 2022年指标与目标",
         "*Zhejiang 2022: the indicators and their targets for a population*\n\n"
@@ -63,27 +63,27 @@ def dashboards() -> dict[str, object]:
         "2025年或2022年底的目标。与 `python -m medrules indicators` 的结果相同。\n\n"
         "Type or edit a population (one row per person and year), or upload a per-person table or a batch result, "
         "and check it against the 2025 or end-2022 targets (the same as `python -m medrules indicators`).",
-        "from medrules.widgets import Targets\n\nTargets().view()")
+        "from medrules.publish.widgets import Targets\n\nTargets().view()")
     out["zhejiang-2019-chronic-outpatient.ipynb"] = _notebook(
         "浙江省慢性病门诊保障 · 地方方案对照2019年底线",
         "*Zhejiang 2019: a local chronic-outpatient scheme against the provincial floors*\n\n"
         "修改或上传一个地方方案，逐条对照省定底线（报销比例、药店购药、病种）。与 `python -m medrules check-scheme` 的结果相同。"
         "\n\nEdit or upload a local scheme and check it against each provincial floor (the same as "
         "`python -m medrules check-scheme`).",
-        "from medrules.widgets import SchemeCheck\n\nSchemeCheck().view()")
+        "from medrules.publish.widgets import SchemeCheck\n\nSchemeCheck().view()")
     out["reform.ipynb"] = _notebook(
         "改革测算 · A reform on a synthetic population",
         "改一个参数（例如温州医疗救助年度限额 10万 → 12万），看合成人群中各基金支出和个人自付的变化。数据为合成数据（固定种子）。"
         "与 `python -m medrules reform` 的计算相同。\n\nChange one parameter (e.g. Wenzhou's assistance limit "
         "10万 → 12万) and see each fund's cost and out-of-pocket change on a synthetic population (fixed seed), "
         "as `python -m medrules reform` computes it.",
-        "from medrules.widgets import ReformDemo\n\nReformDemo().view()")
+        "from medrules.publish.widgets import ReformDemo\n\nReformDemo().view()")
     out["cases.ipynb"] = _notebook(
         "案例演练 · Case deck",
         "从政策的案例集（policies/<id>/cases.yaml）中选择案例, 或上传同样格式的 YAML 文件, 逐个演示: 手算的预期数字与"
         "引擎的计算结果并列。\n\nPick cases from a policy's casebook, or upload a YAML file of the same format, and "
         "step through them: the figures worked by hand beside the engine's.",
-        "from medrules.widgets import CaseDeck\n\nCaseDeck().view()")
+        "from medrules.publish.widgets import CaseDeck\n\nCaseDeck().view()")
     return out
 
 

@@ -21,10 +21,10 @@ from decimal import Decimal
 
 import numpy as np
 
-from ..money import ZERO, times as times_decimal
-from ..policy import ParamValue, Policy, PolicyError
-from ..rulebook import Context, Ratio, Slip, rule, times
-from ..scenario import InputError
+from ..core.money import ZERO, times as times_decimal
+from ..core.policy import ParamValue, Policy, PolicyError
+from ..core.rulebook import Context, Ratio, Slip, rule, times
+from ..core.scenario import InputError
 
 POLICY_ID = "guizhou-2024-medical-security"
 P1, P2, P3, P4, P5, P6, P8, P9, P10, P11 = (f"{POLICY_ID}/p{n}" for n in (1, 2, 3, 4, 5, 6, 8, 9, 10, 11))
@@ -52,7 +52,7 @@ LOOKBACK = f"{POLICY_ID}/p11:lookback"
 
 def _chosen(readings: dict | None) -> dict:
     """One option per reading: the selection where given, the default elsewhere (an unknown one is refused)."""
-    from ..readings import resolve
+    from ..core.readings import resolve
     return resolve(POLICY_ID, readings)
 
 

@@ -13,12 +13,12 @@ from decimal import Decimal
 
 import numpy as np
 
-from ..messages import msg
-from ..money import fmt_ratio, fmt_yuan
-from ..money import times as times_yuan
-from ..policy import Policy, load_policy
-from ..rulebook import Case, Context, Ratio, rule, times
-from ..scenario import InputError
+from ..core.messages import msg
+from ..core.money import fmt_ratio, fmt_yuan
+from ..core.money import times as times_yuan
+from ..core.policy import Policy, load_policy
+from ..core.rulebook import Case, Context, Ratio, rule, times
+from ..core.scenario import InputError
 
 POLICY_ID = "shandong-2022-major-illness"
 

@@ -10,9 +10,9 @@ import datetime as dt
 
 import numpy as np
 
-from ..policy import Policy
-from ..rulebook import Context, rule, times
-from ..scenario import InputError
+from ..core.policy import Policy
+from ..core.rulebook import Context, rule, times
+from ..core.scenario import InputError
 
 POLICY_ID = "wenzhou-2021-78"
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ..money import fmt_ratio, times
-from ..policy import Policy
-from ..rulebook import rule
-from ..scenario import InputError
+from ..core.money import fmt_ratio, times
+from ..core.policy import Policy
+from ..core.rulebook import rule
+from ..core.scenario import InputError
 
 POLICY_ID = "zhejiang-2019-chronic-outpatient"
 P1, P6, P8 = (f"{POLICY_ID}/{p}" for p in ("p1", "p6", "p8"))

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from ..money import ZERO
-from ..policy import PolicyError, load_policy
-from ..rulebook import rule
-from ..scenario import InputError, _money
+from ..core.money import ZERO
+from ..core.policy import PolicyError, load_policy
+from ..core.rulebook import rule
+from ..core.scenario import InputError, _money
 
 POLICY_ID = "zhejiang-2022-illness-poverty"
-# Why the engine's claim path does not apply (medrules.engine.rules_module shows it in its error).
+# Why the engine's claim path does not apply (medrules.core.engine.rules_module shows it in its error).
 NO_CLAIM_LAYERS = ("it defines indicators and targets for a population, not claim layers; use "
                    "medrules.rules.zhejiang_2022_illness_poverty.illness_poverty_targets on per-person totals")
 

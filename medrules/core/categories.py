@@ -30,7 +30,7 @@ def label(code: str, table: dict = CATEGORIES) -> str:
 
 
 # A person holds statuses, not one category: 低保 and 因病致贫 at once, say. Each policy states its groups on these
-# (medrules/rules/<id>.py). The order fixes each status's bit in the columnar table (medrules/claims.py).
+# (medrules/rules/<id>.py). The order fixes each status's bit in the columnar table (medrules/core/claims.py).
 STATUSES = {
     "tekun": ("特困人员", "extremely poor (tekun)"),
     "dibao": ("低保对象", "minimum-living-allowance recipient (dibao)"),

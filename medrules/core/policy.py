@@ -11,7 +11,7 @@ import yaml
 
 from .oneline import shown
 
-POLICIES_DIR = Path(__file__).resolve().parent.parent / "policies"
+POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
 
 
 class PolicyError(Exception):

@@ -12,14 +12,14 @@ from html import escape
 import pandas as pd
 from IPython.display import Markdown
 
-from .categories import CATEGORIES
-from .engine import Result, evaluate, step_label
-from .messages import both, catalogue, html, pair, placeholders
-from .messages import html as html_message
-from .money import UNDETERMINED, fmt_ratio, fmt_yuan, shown  # noqa: F401  (shown: re-exported)
-from .policy import load_policy
-from .rulebook import LAYER_LABELS, LAYERS
-from .scenario import parse_scenario
+from ..core.categories import CATEGORIES
+from ..core.engine import Result, evaluate, step_label
+from ..core.messages import both, catalogue, html, pair, placeholders
+from ..core.messages import html as html_message
+from ..core.money import UNDETERMINED, fmt_ratio, fmt_yuan, shown  # noqa: F401  (shown: re-exported)
+from ..core.policy import load_policy
+from ..core.rulebook import LAYER_LABELS, LAYERS
+from ..core.scenario import parse_scenario
 
 # Tables show every cell whole: pandas cuts text over 50 characters with "...", which cut the trace's reasons and
 # the parameters' quotes mid-sentence. (Changes the stored outputs of notebooks that did not set this themselves:
@@ -163,7 +163,7 @@ def _html_both(key: str, fallback: str) -> str:
 
 def person_label(person: dict) -> str:
     """A scenario person's statuses (or one category) in Chinese."""
-    from .categories import STATUSES
+    from ..core.categories import STATUSES
     if person.get("statuses") is not None:
         return "、".join(STATUSES[s][0] for s in person["statuses"]) or "无特殊身份"
     return CATEGORIES[person["category"]][0]
@@ -241,7 +241,7 @@ NOT_RUN = "—"
 
 def casebook(policy_id: str) -> list[dict]:
     """The policy's hand-worked cases; none if it has no cases.yaml (yet)."""
-    from .policy import POLICIES_DIR, read_yaml
+    from ..core.policy import POLICIES_DIR, read_yaml
     path = POLICIES_DIR / policy_id / "cases.yaml"
     return list((read_yaml(path) or {}).get("cases") or []) if path.exists() else []
 
@@ -262,8 +262,8 @@ def run_case(policy_id: str, case: dict, readings: dict | None = None):
     chosen = {**(case.get("readings") or {}), **(readings or {})}
     kind = case.get("kind")
     if kind == "indicators":
-        from .readings import resolve
-        from .rules import zhejiang_2022_illness_poverty as z2022
+        from ..core.readings import resolve
+        from ..rules import zhejiang_2022_illness_poverty as z2022
         options = resolve(policy_id, chosen)
         rows = z2022.illness_poverty_targets(case["people"], str(case["target"]),
                                              base=options[f"{policy_id}/p7:expense-base"],
@@ -272,7 +272,7 @@ def run_case(policy_id: str, case: dict, readings: dict | None = None):
         return {r["indicator"].split()[0]: {"numerator": r["numerator"], "denominator": r["denominator"],
                                             "met": r["met"]} for r in rows}
     if kind == "scheme":
-        from .scheme import Scheme, check
+        from ..analysis.scheme import Scheme, check
         try:
             _, findings = check(Scheme.model_validate(case["scheme"]))
         except ValueError as e:  # InputError names the refused field
@@ -281,7 +281,7 @@ def run_case(policy_id: str, case: dict, readings: dict | None = None):
                 f["meets"] for f in findings}
     if kind == "function":  # a rule the claim layers do not run, called with the case's arguments and readings
         import importlib
-        from .scenario import InputError
+        from ..core.scenario import InputError
         module = importlib.import_module("medrules.rules." + policy_id.replace("-", "_"))
         try:
             return _plain(getattr(module, case["function"])(load_policy(policy_id), **(case.get("args") or {}),
@@ -477,7 +477,7 @@ def _examples(policy_id: str) -> list[tuple[str, dict]]:
     """Example scenarios of the policy (examples/*.json): the illustrative runs where no case names a reading."""
     import json
     from decimal import Decimal
-    from .policy import POLICIES_DIR
+    from ..core.policy import POLICIES_DIR
     out = []
     for path in sorted((POLICIES_DIR.parent / "examples").glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)  # exact, as the CLI reads it
@@ -490,7 +490,7 @@ def _examples(policy_id: str) -> list[tuple[str, dict]]:
 
 def _run_or_refusal(policy_id: str, case: dict, readings: dict) -> dict:
     """A run under one option, or {"refused": field} where the entry point refuses the scenario under it."""
-    from .scenario import InputError
+    from ..core.scenario import InputError
     try:
         return run_case(policy_id, case, readings)
     except InputError as e:
@@ -506,7 +506,7 @@ def _example_figures(runs: list) -> list[tuple[str, tuple]]:
 
 def reading_runs(policy_id: str, reading_id: str) -> pd.DataFrame:
     """The cases that name the reading (or two example runs), each figure under every option side by side."""
-    from .readings import readings
+    from ..core.readings import readings
     reading = readings(policy_id)[reading_id]
     named = [c for c in casebook(policy_id) if reading_id in (c.get("readings") or {})]
     sources = [(c["name"], c, _figures(c)) for c in named]
@@ -538,7 +538,7 @@ def readings_table(policy_id: str):
     """解读选项 Readings: each reading's question, its options (words, why, the default marked) and the cases
     that name it run under every option side by side."""
     from IPython.display import HTML
-    from .readings import load_readings
+    from ..core.readings import load_readings
     file = load_readings(policy_id)
     if not file.readings:
         return HTML(f"<p>{pair('本政策没有登记的解读。', 'This policy has no recorded readings.')}</p>")

@@ -4,7 +4,7 @@
                              [--inputs INPUTS.json] [--readings READINGS.json] [--layout ours|nhsa --codes MAP.yaml]
     python -m medrules explain RESULT.parquet --row N
 
-The claims are read and validated into columns (medrules/claims_file.py) and settled by medrules.engine.run, in
+The claims are read and validated into columns (medrules/tables/claims_file.py) and settled by medrules.core.engine.run, in
 chunks cut at person boundaries; a person's calendar year accumulates exactly as in a scenario. A layer that needs
 a value the row does not have is null with the field named in `undetermined`; `complete` says whether every layer
 was settled, and `out_of_pocket` is then an upper bound.
@@ -24,14 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .claims import CODES, Claims, yuan
+from ..core.claims import CODES, Claims, yuan
 from .claims_file import CORES, BatchInputError, _err, fen_text, load_inputs, read_claims
-from .engine import (_field_names, bilingual, check_inputs, claim_policies, outside_validity, resolve_readings,
+from ..core.engine import (_field_names, bilingual, check_inputs, claim_policies, outside_validity, resolve_readings,
                      rules_module, run, sort_order)
-from .messages import Problem, msg, reason_zh, text
-from .policy import Policy, PolicyError, load_policy, policy_ids
-from .scenario import InputError
-from .rulebook import LAYERS
+from ..core.messages import Problem, msg, reason_zh, text
+from ..core.policy import Policy, PolicyError, load_policy, policy_ids
+from ..core.scenario import InputError
+from ..core.rulebook import LAYERS
 
 OUTPUTS = LAYERS + ("out_of_pocket",)
 CHUNK_ROWS = 125_000          # rows handed to the rules at once (cut at person boundaries)
@@ -210,7 +210,7 @@ def _person_chunks(order: np.ndarray, person_sorted: np.ndarray, chunk_rows: int
 
 def evaluate_table(t: Claims, policy_id: str, inputs: dict, readings: dict | None = None, progress=None,
                    chunk_rows: int = CHUNK_ROWS, threads: int = THREADS) -> Settled:
-    """Every claim through the policy's rules (medrules.engine.run), in chunks cut at person boundaries, up to
+    """Every claim through the policy's rules (medrules.core.engine.run), in chunks cut at person boundaries, up to
     `threads` chunks at once. Results are gathered in chunk order, so they and any error are as a single thread's."""
     inputs, readings = prepare(policy_id, inputs, readings)
     out = Settled(len(t), total_cost=bool(t.has_total_cost.any()),
@@ -354,7 +354,7 @@ def evaluate_table_dask(t: Claims, policy_id: str, inputs: dict, readings: dict 
 
 def _refuse_none_in_force(s: Settled, policy_id: str) -> None:
     if not s.in_force.any():
-        from .engine import no_claim_in_force
+        from ..core.engine import no_claim_in_force
         raise _err("claims", no_claim_in_force(load_policy(policy_id), rules_module(policy_id).in_force.clause))
 
 
@@ -637,7 +637,7 @@ def format_steps(steps) -> str:
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Command line (registered in medrules/cli.py)
+# Command line (registered in medrules/cli/__init__.py)
 # --------------------------------------------------------------------------------------------------------------
 
 def add_parser(sub) -> None:

@@ -10,7 +10,7 @@ matplotlib.rcParams["svg.hashsalt"] = "medrules"  # stable SVG ids between runs
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import StrMethodFormatter  # noqa: E402
 
-from .rulebook import LAYER_COLOURS, LAYER_LABELS, LAYERS  # noqa: E402, F401  (LAYER_COLOURS: one place)
+from ..core.rulebook import LAYER_COLOURS, LAYER_LABELS, LAYERS  # noqa: E402, F401  (LAYER_COLOURS: one place)
 
 
 def who_pays_data(totals_by_label: dict) -> dict:

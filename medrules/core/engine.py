@@ -1,6 +1,6 @@
 """Run claims through a policy's layers, on columns, with a trace of every step from the same run.
 
-`run(policy_id, claims, inputs, readings)` settles a whole table (medrules/claims.py) at once: the scenario is a
+`run(policy_id, claims, inputs, readings)` settles a whole table (medrules/core/claims.py) at once: the scenario is a
 table of one person's claims and batch a table of many, so both execute the same rule functions. A layer that needs
 an input or slip amount the claim does not have is undetermined (named, with the field and clause) while every
 layer before it is computed; the out-of-pocket amount is then an upper bound.
@@ -88,7 +88,7 @@ def check_inputs(policy, raw: dict) -> dict:
 
 
 def _ratio(name: str, value) -> Decimal:
-    """A ratio input, exactly (medrules.money.exact_ratio: the one rule for `evaluate` and `batch`)."""
+    """A ratio input, exactly (medrules.core.money.exact_ratio: the one rule for `evaluate` and `batch`)."""
     try:
         return exact_ratio(value)
     except ValueError as e:
@@ -363,7 +363,7 @@ def _templates(lr: LayerRun, case) -> tuple[str, str]:
 
 def _values_in(value, lang: int, positions: np.ndarray) -> list:
     """A case's value for the claims at `positions`, as text in one language: a (zh, en) pair (a message the rule
-    looked up, medrules.messages.msg) gives its own language; numbers are the same in both."""
+    looked up, medrules.core.messages.msg) gives its own language; numbers are the same in both."""
     if isinstance(value, tuple):
         return [value[lang]] * len(positions)
     if isinstance(value, (np.ndarray, Ratio)):

@@ -2,7 +2,7 @@
 
 The client only lists the files and sends small tasks: each worker reads one file, validates it (errors name the
 file and its row), hashes each person_id to a partition key; Dask's shuffle then brings each person's claims,
-from whichever files, into one partition, where the same rules run (medrules.engine.run). The result is written
+from whichever files, into one partition, where the same rules run (medrules.core.engine.run). The result is written
 by the workers as a Parquet dataset (a folder), first under a temporary name beside --out and renamed when whole;
 only the per-layer totals come back to the client.
 """
@@ -18,10 +18,10 @@ import numpy as np
 
 from .batch import (OUTPUTS, Settled, _compute, _decimal_array, _decision_array, _run, _settled_frame,
                     decision_kinds, format_totals, prepare)
-from .claims import Claims
+from ..core.claims import Claims
 from .claims_file import BatchInputError, _check_rows, _err, claims_from_arrow
-from .messages import msg
-from .rulebook import LAYERS
+from ..core.messages import msg
+from ..core.rulebook import LAYERS
 
 PARTITION_ROWS = 1_000_000   # about this many claims per partition after the shuffle
 

@@ -49,7 +49,7 @@ def _discard_stdout() -> None:
 def _both(key: str) -> str:
     """Chinese | English from the catalogue; if even that cannot load (a signal during start-up), the English."""
     try:
-        from .messages import text
+        from ..core.messages import text
         return f'{text(key, "zh")} | {text(key, "en")}'
     except Exception:
         return {"error.interrupted": "interrupted", "error.terminated": "terminated"}[key]
@@ -58,7 +58,7 @@ def _both(key: str) -> str:
 def output_failed(error: OSError) -> int:
     """One line for a result that could not be written (closed pipe, full disk); the exit status."""
     _discard_stdout()
-    from .messages import text
+    from ..core.messages import text
     if isinstance(error, BrokenPipeError):
         reason_zh, reason = text("error.pipe_closed", "zh"), text("error.pipe_closed", "en")
     else:

@@ -3,7 +3,7 @@
 - `Calculator(policy_id)`: one person, one or more claims, one policy. Presets named after real situations,
   input checks shown as a message (never a traceback), a share chart, each layer's amount beside its clause, and
   an export of the scenario and result (the CLI's JSON format, plus CSV).
-- `Comparison()`: the same person and claims under every claim policy side by side (medrules/compare.py, the same
+- `Comparison()`: the same person and claims under every claim policy side by side (medrules/analysis/compare.py, the same
   columns as `python -m medrules compare`): each starts from the book's illustrative inputs, shown as 假设; a
   partial result says in the cell what it needs; a policy not in force on the dates says so in its column.
 - `CaseDeck()`: the casebooks' hand-worked cases (or an uploaded YAML), stepped through, expected beside computed.
@@ -38,20 +38,20 @@ import traitlets
 from IPython.display import HTML
 
 from .book import CLAIM_INPUTS, inpatient_stay
-from .categories import CATEGORIES, FACILITIES, INSURANCE_TYPES, SETTINGS
-from .compare import claim_policies, column, encoded_policies  # noqa: F401 (encoded_policies: benchmarks import it here)
-from .engine import evaluate, step_label
-from .messages import html as message_html
-from .messages import both, msg, pair, problem_texts, text
-from .money import fmt_yuan, shown
-from .policy import PolicyError, load_policy, policy_ids
-from .rulebook import LAYER_COLOURS, LAYER_LABELS, LAYERS
-from .scenario import InputError, parse_scenario
+from ..core.categories import CATEGORIES, FACILITIES, INSURANCE_TYPES, SETTINGS
+from ..analysis.compare import claim_policies, column, encoded_policies  # noqa: F401 (encoded_policies: benchmarks import it here)
+from ..core.engine import evaluate, step_label
+from ..core.messages import html as message_html
+from ..core.messages import both, msg, pair, problem_texts, text
+from ..core.money import fmt_yuan, shown
+from ..core.policy import PolicyError, load_policy, policy_ids
+from ..core.rulebook import LAYER_COLOURS, LAYER_LABELS, LAYERS
+from ..core.scenario import InputError, parse_scenario
 
 KEYS = tuple(LAYERS) + ("out_of_pocket",)
 MAX_CLAIMS = 6
 # Exports go to <repo>/workshop-exports (git-ignored) unless MEDRULES_EXPORT_DIR says otherwise.
-EXPORT_DIR = Path(os.environ.get("MEDRULES_EXPORT_DIR") or Path(__file__).resolve().parent.parent / "workshop-exports")
+EXPORT_DIR = Path(os.environ.get("MEDRULES_EXPORT_DIR") or Path(__file__).resolve().parents[2] / "workshop-exports")
 
 STYLE = {"description_width": "14em"}
 WIDE = w.Layout(width="97%")
@@ -184,7 +184,7 @@ def _inpatient(date, cost, basic, **more) -> dict:
 
 
 # Values a policy leaves open (its `inputs`) that the workshop fills in so that every calculator answers from the
-# first screen: the book's illustrative inputs (medrules.book.CLAIM_INPUTS), so the workshop and the book's
+# first screen: the book's illustrative inputs (medrules.publish.book.CLAIM_INPUTS), so the workshop and the book's
 # comparison run the same assumptions. Not numbers from the documents: each is shown as 假设 and can be changed.
 WORKSHOP_INPUTS = CLAIM_INPUTS
 
@@ -423,7 +423,7 @@ def _hint(message: str) -> str:
 def refusal(policy: str, message: str, claims: list | None = None) -> tuple[str, str]:
     """An engine refusal as a sentence a trainer can act on, (zh, en): which claim and box, or why the policy does
     not apply to these dates; never a bare field path."""
-    from .compare import OUTSIDE, _validity_state, field_label
+    from ..analysis.compare import OUTSIDE, _validity_state, field_label
     if message.startswith("engine error"):
         return msg("workshop.engine_error", problem=message.split(":", 1)[-1].strip())
     if OUTSIDE in message and claims:
@@ -484,7 +484,7 @@ def share_legend() -> str:
 def _amount_span(k: str, value, policy: str, result=None) -> str:
     """An amount; where the layer is undetermined, benefit.undetermined naming the field that would settle it."""
     if value is None:
-        from .compare import field_label
+        from ..analysis.compare import field_label
         needs = sorted({u["field"] for u in (result.undetermined if result is not None else []) if u["layer"] == k})
         zh = text("benefit.undetermined", "zh", field="、".join(field_label(policy, f) for f in needs) or "?")
         en = text("benefit.undetermined", "en", field=", ".join(field_label(policy, f, "en") for f in needs) or "?")
@@ -553,7 +553,7 @@ def trace_html(result) -> str:
 
 def result_json(result) -> str:
     """Exactly what `python -m medrules evaluate scenario.json` prints for the same scenario."""
-    from .cli import result_json as cli_json
+    from ..cli.main import result_json as cli_json
     return cli_json(result.to_dict())
 
 
@@ -920,7 +920,7 @@ class Calculator(_Form):
 
 
 class Comparison(_Form):
-    """One person, the same claims, every claim policy side by side (medrules.compare: the same columns as
+    """One person, the same claims, every claim policy side by side (medrules.analysis.compare: the same columns as
     `python -m medrules compare`). Each policy starts from the book's illustrative inputs, shown as 假设."""
 
     def __init__(self, policies: list[str] | None = None):
@@ -1123,13 +1123,13 @@ def read_cases(data: bytes | str) -> list[dict]:
 
 
 def one_line_text(s: str) -> str:
-    from .oneline import one_line
+    from ..core.oneline import one_line
     return one_line(s)
 
 
 def case_rows(policy_id: str, case: dict) -> tuple[list[tuple[str, str, str, bool]], str | None]:
     """([(figure, expected, computed, agrees)], refusal or None) for one case, run through the public entry
-    points (medrules.report.run_case, as the book's casebook tables)."""
+    points (medrules.publish.report.run_case, as the book's casebook tables)."""
     from . import report
     kind = case.get("kind")
     try:
@@ -1273,12 +1273,12 @@ class CaseDeck:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Population dashboards: the Zhejiang 2022 targets for a population typed or uploaded (medrules.indicators), a local
-# scheme against the Zhejiang 2019 floors (medrules.scheme), and a reform's cost on a small seeded synthetic
-# population (medrules.reform). Each runs the command's own functions on a temporary file, so the dashboard and
+# Population dashboards: the Zhejiang 2022 targets for a population typed or uploaded (medrules.analysis.indicators), a local
+# scheme against the Zhejiang 2019 floors (medrules.analysis.scheme), and a reform's cost on a small seeded synthetic
+# population (medrules.analysis.reform). Each runs the command's own functions on a temporary file, so the dashboard and
 # `python -m medrules indicators / check-scheme / reform` cannot disagree.
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 _PRE = "white-space:pre-wrap;font-size:13px;line-height:1.45;background:#f7f7f7;padding:8px;border:1px solid #ddd"
 
 
@@ -1291,7 +1291,7 @@ def _uploaded_bytes(upload: w.FileUpload) -> tuple[str, bytes] | None:
 
 
 def _problem_html(e: Exception) -> str:
-    from .oneline import one_line
+    from ..core.oneline import one_line
     zh, en = msg("workshop.engine_error", problem=one_line(str(e)))
     if isinstance(e, InputError):
         problem_zh, problem = problem_texts(e.problem)
@@ -1346,7 +1346,7 @@ class Targets(_TextOrUpload):
     or a batch result), checked against the 2025 or end-2022 targets."""
 
     def __init__(self):
-        from .rules import zhejiang_2022_illness_poverty as zj
+        from ..rules import zhejiang_2022_illness_poverty as zj
         example = (REPO / "examples" / "indicators-people.csv").read_text(encoding="utf-8")
         super().__init__(example, ".csv", ".csv,.parquet", rows=8)
         self.target = w.Dropdown(options=[(f"{t} 目标 targets", t) for t in zj.TARGETS],
@@ -1356,7 +1356,7 @@ class Targets(_TextOrUpload):
         self.run()
 
     def compute(self, path: Path) -> str:
-        from . import indicators
+        from ..analysis import indicators
         return f"<pre class='medrules-report' style='{_PRE}'>{html.escape(indicators.report(indicators.compute(path, self.target.value)))}</pre>"
 
     def view(self):
@@ -1376,7 +1376,7 @@ class SchemeCheck(_TextOrUpload):
         self.run()
 
     def compute(self, path: Path) -> str:
-        from . import scheme
+        from ..analysis import scheme
         s = scheme.load_scheme(path)
         on, findings = scheme.check(s)
         return f"<pre class='medrules-report' style='{_PRE}'>{html.escape(scheme.report(s, on, findings))}</pre>"
@@ -1396,7 +1396,7 @@ def _synthetic_claims(policy_id: str):
     every critical-illness slip amount kept, as a Claims table."""
     import sys
     import pyarrow as pa
-    from .claims_file import claims_from_arrow
+    from ..tables.claims_file import claims_from_arrow
     sys.path.insert(0, str(REPO / "benchmarks"))
     try:
         from bench_batch import synthetic
@@ -1411,7 +1411,7 @@ def _synthetic_claims(policy_id: str):
 
 class ReformDemo:
     """Change one parameter of a claim policy and see the cost to each fund change, on a small seeded synthetic
-    population (labelled synthetic), through medrules.reform's own functions."""
+    population (labelled synthetic), through medrules.analysis.reform's own functions."""
 
     def __init__(self, policy_id: str = "wenzhou-2021-78"):
         self.policy = w.Dropdown(options=claim_policies()[0], value=policy_id, description="政策 Policy",
@@ -1464,7 +1464,7 @@ class ReformDemo:
 
     def run(self):
         import tempfile
-        from .reform import load_changes, run_on_table, summary_frame
+        from ..analysis.reform import load_changes, run_on_table, summary_frame
         pid = self.policy.value
         try:
             changes = self.changes_yaml()

@@ -18,7 +18,7 @@ decimals; ratio: 0..1 with at most six decimals; boolean: true/false; count/mont
 --allow-below-floor, and then the summary says so; a value above a `ceiling` (以内/不超过) likewise. The variant's
 readings are --readings with the file's `readings` laid over them.
 
-The claims are read once; baseline and variant are settled by the same engine (medrules.batch.evaluate_table) on the
+The claims are read once; baseline and variant are settled by the same engine (medrules.tables.batch.evaluate_table) on the
 same table. Written, each via a temporary file renamed into place only when complete:
 - DIFF.parquet: one row per claim — row, person_id, date, and for each layer and out_of_pocket
   `<layer>_baseline`, `<layer>_variant`, `<layer>_change` as exact decimal(18,2) yuan, null where undetermined
@@ -45,23 +45,23 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from .batch import OUTPUTS, Settled, _decimal_array, check_out, check_policy, evaluate_table, prepare
-from .categories import STATUSES
-from .claims import statuses_of, yuan
-from .claims_file import _err, load_inputs, read_claims
-from .messages import both
-from .money import exact_ratio, fmt_ratio
-from .oneline import shown
-from .policy import Parameter, ParamValue, Policy, _ExactLoader, load_policy
-from .readings import resolve
-from .rulebook import LAYER_LABELS, LAYERS
-from .messages import Problem, read_problem
-from .scenario import InputError, pydantic_problem
+from ..tables.batch import OUTPUTS, Settled, _decimal_array, check_out, check_policy, evaluate_table, prepare
+from ..core.categories import STATUSES
+from ..core.claims import statuses_of, yuan
+from ..tables.claims_file import _err, load_inputs, read_claims
+from ..core.messages import both
+from ..core.money import exact_ratio, fmt_ratio
+from ..core.oneline import shown
+from ..core.policy import Parameter, ParamValue, Policy, _ExactLoader, load_policy
+from ..core.readings import resolve
+from ..core.rulebook import LAYER_LABELS, LAYERS
+from ..core.messages import Problem, read_problem
+from ..core.scenario import InputError, pydantic_problem
 
 PERCENTILES = (50, 90, 99)
 _AMOUNT_TEXT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?")
 _DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-MAX_YUAN = Decimal("100000000")  # the sanity bound of every amount (medrules.scenario.MAX_AMOUNT)
+MAX_YUAN = Decimal("100000000")  # the sanity bound of every amount (medrules.core.scenario.MAX_AMOUNT)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -493,7 +493,7 @@ def reform_chart_data(rows: list[dict]) -> dict:
 
 
 def reform_chart(rows: list[dict], title: str = "改革后各基金支出变化 Change in each fund's cost"):
-    from .charts import LAYER_COLOURS, plt
+    from ..publish.charts import LAYER_COLOURS, plt
     from matplotlib.ticker import StrMethodFormatter
     data = reform_chart_data(rows)
     groups = list(data)
@@ -596,7 +596,7 @@ def _write_together(files) -> None:
 
     import pyarrow.parquet as pq
 
-    from .charts import plt
+    from ..publish.charts import plt
     temps = []
     try:
         for what, path in files:
@@ -637,7 +637,7 @@ def add_parser(sub) -> None:
 
 
 def _run(args) -> int:
-    from .memory import keep_freed_memory
+    from ..tables.memory import keep_freed_memory
     keep_freed_memory()   # two runs over the table: the same reuse of freed memory as batch
     run_reform(args.policy, args.claims, args.change, args.out, args.inputs, args.readings, args.chart,
                args.allow_below_floor, args.timings)

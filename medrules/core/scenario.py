@@ -37,7 +37,7 @@ class InputError(ValueError):
 
     InputError("claims[0].date", "error.date_format", got="'2023/03/10'") builds the message from the catalogue
     (medrules/messages.yaml) in Chinese and English; a Problem raised by a check is taken as it is. str() is the
-    English "field: problem", .zh the Chinese "field：problem" (medrules.messages.error_line prints both)."""
+    English "field: problem", .zh the Chinese "field：problem" (medrules.core.messages.error_line prints both)."""
 
     def __init__(self, field: str, problem, /, **values):
         if isinstance(problem, str) and problem in catalogue():

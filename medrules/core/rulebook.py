@@ -91,7 +91,7 @@ class Ratio:
 
 
 def times(amount: np.ndarray, ratio: Ratio) -> np.ndarray:
-    """fen × ratio, rounded half-up to the fen (medrules.money.times, exactly, on int64)."""
+    """fen × ratio, rounded half-up to the fen (medrules.core.money.times, exactly, on int64)."""
     amount = np.asarray(amount, dtype=np.int64)
     if len(amount) and int(amount.max(initial=0)) * 2 * int(ratio.num.max(initial=1)) + int(ratio.den.max(initial=1)) >= 2 ** 63:
         raise PolicyError("error.amounts_too_large")

@@ -1,4 +1,4 @@
-"""Claims files: a CSV or Parquet table of settlements read and validated into columns (medrules/claims.py).
+"""Claims files: a CSV or Parquet table of settlements read and validated into columns (medrules/core/claims.py).
 
 Two layouts: ours (`person_id, statuses|category, insurance, date, setting, policy_range_cost, …`, as a scenario
 names its fields) and `nhsa`, the national medical security information platform's settlement record (结算信息)
@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .categories import CATEGORIES, CATEGORY_STATUSES, STATUSES
-from .claims import (CODES, COST_FIELDS, FLAG_FIELDS, MONEY_FIELDS, SLIP_FIELDS, STATUS_CODES, Claims, status_mask,
+from ..core.categories import CATEGORIES, CATEGORY_STATUSES, STATUSES
+from ..core.claims import (CODES, COST_FIELDS, FLAG_FIELDS, MONEY_FIELDS, SLIP_FIELDS, STATUS_CODES, Claims, status_mask,
                      statuses_of, yuan)
-from .messages import Problem, read_problem
-from .scenario import MAX_AMOUNT, InputError, _money
+from ..core.messages import Problem, read_problem
+from ..core.scenario import MAX_AMOUNT, InputError, _money
 
 REQUIRED = ("person_id", "insurance", "date", "setting", "policy_range_cost")
 PERSON_COLUMNS = ("statuses", "category")   # one of them: statuses "dibao;yinbing_zhipin" (empty for none)

@@ -22,10 +22,10 @@ from typing import Annotated, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from .policy import load_policy, read_yaml
-from .rules import zhejiang_2019_chronic_outpatient as zj
-from .messages import Problem, read_problem
-from .scenario import InputError, pydantic_problem
+from ..core.policy import load_policy, read_yaml
+from ..rules import zhejiang_2019_chronic_outpatient as zj
+from ..core.messages import Problem, read_problem
+from ..core.scenario import InputError, pydantic_problem
 
 POLICY_ID = zj.POLICY_ID
 

@@ -1,7 +1,7 @@
 """One person, the same claims, every claim policy side by side: the comparison the workshop dashboard shows, and
 `python -m medrules compare SCENARIO.json` for scripts and reviewers.
 
-Each policy starts from the book's illustrative inputs (medrules.book.CLAIM_INPUTS): values its text leaves open,
+Each policy starts from the book's illustrative inputs (medrules.publish.book.CLAIM_INPUTS): values its text leaves open,
 shown as 假设 (assumptions) wherever the comparison is shown; a scenario's own inputs replace them. A layer that
 needs a value nobody gave says so in its cell (benefit.undetermined, naming the field); a policy whose validity no
 claim falls in says 已失效 / 尚未施行 / 尚无生效日期 instead of refusing. Every column carries the policy's status
@@ -18,11 +18,11 @@ import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .messages import catalogue, msg, text
-from .money import fmt_yuan
-from .policy import PolicyError, load_policy, policy_ids
-from .rulebook import LAYERS
-from .scenario import InputError, parse_scenario
+from ..core.messages import catalogue, msg, text
+from ..core.money import fmt_yuan
+from ..core.policy import PolicyError, load_policy, policy_ids
+from ..core.rulebook import LAYERS
+from ..core.scenario import InputError, parse_scenario
 
 KEYS = tuple(LAYERS) + ("out_of_pocket",)
 OUTSIDE = "no claim falls within"  # the engine's refusal when every claim is outside the validity
@@ -59,7 +59,7 @@ def claim_policy_ids() -> list[str]:
 
 def assumptions(policy_id: str) -> dict:
     """The book's illustrative inputs for a policy: values its text does not give (假设)."""
-    from .book import CLAIM_INPUTS
+    from ..publish.book import CLAIM_INPUTS
     return dict(CLAIM_INPUTS.get(policy_id, {}))
 
 
@@ -117,7 +117,7 @@ def column(policy_id: str, person: dict, claims: list, inputs: dict | None = Non
     """One policy's column. Inputs are those given, and for names not given the book's assumptions, listed as
     such (`assumed` overrides which: the dashboard passes the ones still at the book's value). Bad input (a field
     the policy refuses) raises InputError; a validity the claims miss is the column's state, not an error."""
-    from .book import marked_name
+    from ..publish.book import marked_name
     if assumed is None:
         assumed = {k: v for k, v in assumptions(policy_id).items() if k not in (inputs or {})}
     given = {**assumed, **(inputs or {})}
@@ -130,7 +130,7 @@ def column(policy_id: str, person: dict, claims: list, inputs: dict | None = Non
     if readings:
         scenario["readings"] = readings
     try:
-        from .engine import evaluate
+        from ..core.engine import evaluate
         result = evaluate(parse_scenario(scenario))
     except InputError as e:
         if OUTSIDE in str(e):
@@ -217,7 +217,7 @@ def _load(path: str) -> tuple[dict, list, dict, dict, list[str]]:
     """(person, claims, inputs per policy, readings per policy, policies) from a scenario whose policy is optional.
 
     `inputs` is either one policy's inputs (with `policy` given) or {policy: inputs}."""
-    from .scenario import _unique_keys, read_scenario_text
+    from ..core.scenario import _unique_keys, read_scenario_text
     raw = read_scenario_text(path)
     try:
         data = json.loads(raw, object_pairs_hook=_unique_keys, parse_float=Decimal)
@@ -258,7 +258,7 @@ def _run(args) -> int:
         sys.stdout.write(out)
         sys.stdout.flush()
     except OSError as e:
-        from .stops import output_failed
+        from ..cli.stops import output_failed
         return output_failed(e)
     return 0
 

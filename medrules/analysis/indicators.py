@@ -3,7 +3,7 @@
 Zhejiang 2022's indicators (资助参保率, 综合保障率, 个人负担率) and their targets, computed with
 medrules.rules.zhejiang_2022_illness_poverty (the formulas live there only) from either
 
-- a batch result (Parquet whose schema metadata names `medrules.policy`): one row per claim, summed here per person
+- a batch result (Parquet whose schema metadata names `medrules.core.policy`): one row per claim, summed here per person
   per calendar year; or
 - a per-person table (.csv or .parquet), one row per person and year, columns in PEOPLE_COLUMNS.
 
@@ -19,14 +19,14 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from .categories import CATEGORIES
-from .money import ZERO, fmt_yuan
-from .policy import read_yaml
-from .readings import readings as policy_readings
-from .readings import resolve
-from .rules import zhejiang_2022_illness_poverty as zj
-from .messages import LANGS, Problem, read_problem, text
-from .scenario import InputError
+from ..core.categories import CATEGORIES
+from ..core.money import ZERO, fmt_yuan
+from ..core.policy import read_yaml
+from ..core.readings import readings as policy_readings
+from ..core.readings import resolve
+from ..rules import zhejiang_2022_illness_poverty as zj
+from ..core.messages import LANGS, Problem, read_problem, text
+from ..core.scenario import InputError
 
 POLICY_ID = zj.POLICY_ID
 BASE_READING = f"{POLICY_ID}/p7:expense-base"

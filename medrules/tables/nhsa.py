@@ -31,9 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .categories import INSURANCE_TYPES, SETTINGS, STATUSES
+from ..core.categories import INSURANCE_TYPES, SETTINGS, STATUSES
 from .claims_file import _Column, _err, _money_column, fen_text
-from .messages import Problem, reason_zh
+from ..core.messages import Problem, reason_zh
 
 REQUIRED = ("psn_no", "psn_idet_type", "insutype", "setl_time", "med_type", "medfee_sumamt", "inscp_scp_amt",
             "hifp_pay", "psn_part_amt")

@@ -1,7 +1,7 @@
 """Command line: python -m medrules evaluate SCENARIO.json  (use - for standard input).
 
 Run through `python -m medrules` (medrules/__main__.py), Ctrl-C, SIGTERM, a closed pipe and a full disk end with one
-line on stderr (medrules/stops.py); every error message is one line with control characters escaped."""
+line on stderr (medrules/cli/stops.py); every error message is one line with control characters escaped."""
 from __future__ import annotations
 
 import argparse
@@ -9,11 +9,11 @@ import json
 import re
 import sys
 
-from .engine import evaluate
-from .messages import error_line, text
-from .oneline import one_line
-from .policy import PolicyError
-from .scenario import InputError, load_scenario_json, read_scenario_text
+from ..core.engine import evaluate
+from ..core.messages import error_line, text
+from ..core.oneline import one_line
+from ..core.policy import PolicyError
+from ..core.scenario import InputError, load_scenario_json, read_scenario_text
 from .stops import output_failed
 
 
@@ -76,19 +76,19 @@ def main(argv=None) -> int:
     ev.add_argument("--trace", choices=("full", "none"), default="full",
                     help="full (default): every step with its clause; none: amounts only (a long scenario)")
     ev.set_defaults(run=_evaluate)
-    from .batch import add_parser as add_batch_parser  # `batch` and `explain`: claims tables (medrules/batch.py)
+    from ..tables.batch import add_parser as add_batch_parser  # `batch` and `explain`: claims tables (medrules/tables/batch.py)
     add_batch_parser(sub)
-    from .review import add_parser as add_review_parser  # `review`: the clause review ledger (medrules/review.py)
+    from ..review.workflow import add_parser as add_review_parser  # `review`: the clause review ledger (medrules/review/workflow.py)
     add_review_parser(sub)
-    from .readings import add_parser as add_readings_parser  # `readings`: a policy's readings (medrules/readings.py)
+    from ..core.readings import add_parser as add_readings_parser  # `readings`: a policy's readings (medrules/core/readings.py)
     add_readings_parser(sub)
-    from .indicators import add_parser as add_indicators_parser  # `indicators`: Zhejiang 2022 targets (indicators.py)
+    from ..analysis.indicators import add_parser as add_indicators_parser  # `indicators`: Zhejiang 2022 targets (indicators.py)
     add_indicators_parser(sub)
-    from .scheme import add_parser as add_scheme_parser  # `check-scheme`: a local scheme vs Zhejiang 2019 (scheme.py)
+    from ..analysis.scheme import add_parser as add_scheme_parser  # `check-scheme`: a local scheme vs Zhejiang 2019 (scheme.py)
     add_scheme_parser(sub)
-    from .reform import add_parser as add_reform_parser  # `reform`: a variant beside the baseline (reform.py)
+    from ..analysis.reform import add_parser as add_reform_parser  # `reform`: a variant beside the baseline (reform.py)
     add_reform_parser(sub)
-    from .compare import add_parser as add_compare_parser  # `compare`: every claim policy side by side (compare.py)
+    from ..analysis.compare import add_parser as add_compare_parser  # `compare`: every claim policy side by side (compare.py)
     add_compare_parser(sub)
     args = parser.parse_args(argv)
     try:
