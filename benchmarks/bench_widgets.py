@@ -73,7 +73,7 @@ def _free_port() -> int:
 def browser_side(n: int) -> None:
     from playwright.sync_api import sync_playwright
 
-    from medrules.core.engine import evaluate
+    from medrules.core.result import evaluate
     from medrules.core.money import fmt_yuan
     from medrules.core.scenario import parse_scenario
 

@@ -107,7 +107,7 @@ def test_every_refusal_in_the_code_names_a_catalogue_key_not_a_sentence():
 
 def test_no_chinese_message_holds_the_separator_a_bilingual_sentence_is_split_at():
     """engine.bilingual joins Chinese · English; pages split it back at the first separator (book/comparison.md)."""
-    from medrules.core.engine import TRACE_SEP, bilingual
+    from medrules.core.trace import TRACE_SEP, bilingual
     holding = [key for key, entry in catalogue().items() if TRACE_SEP in entry["zh"]]
     assert holding == []
     zh, _, en = bilingual("待定：需提供结算单", "undetermined · needs the slip").partition(TRACE_SEP)

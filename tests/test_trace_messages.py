@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 import medrules
-from medrules.core.engine import _templates, _why_text, claim_policies
+from medrules.core.engine import _why_text, claim_policies
+from medrules.core.trace import _templates
 from medrules.core.messages import catalogue, placeholders
 from medrules.core.policy import POLICIES_DIR, read_yaml
 from medrules.core.readings import readings

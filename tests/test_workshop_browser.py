@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 import pytest
 
 from medrules.core.categories import label
-from medrules.core.engine import evaluate
+from medrules.core.result import evaluate
 from medrules.core.money import fmt_yuan
 from medrules.core.scenario import parse_scenario
 

@@ -96,7 +96,7 @@ class Column:
 _VALIDITY = re.compile(r"validity \((\d{4}-\d{2}-\d{2}) to")
 
 
-def _validity_state(policy_id: str, claims: list, message: str = "") -> tuple[str, tuple[str, str]]:
+def validity_state(policy_id: str, claims: list, message: str = "") -> tuple[str, tuple[str, str]]:
     """Why no claim is in force, as a plain sentence: after the end, before the start, or no start date known.
     The start is the policy's, else the one the engine's refusal names (a reported policy's first day)."""
     policy = load_policy(policy_id)
@@ -130,11 +130,11 @@ def column(policy_id: str, person: dict, claims: list, inputs: dict | None = Non
     if readings:
         scenario["readings"] = readings
     try:
-        from ..core.engine import evaluate
+        from ..core.result import evaluate
         result = evaluate(parse_scenario(scenario))
     except InputError as e:
         if OUTSIDE in str(e):
-            state, sentence = _validity_state(policy_id, claims, str(e))
+            state, sentence = validity_state(policy_id, claims, str(e))
             return Column(policy_id, name, state, empty, {k: None for k in KEYS}, [sentence], assumed, None, str(e))
         raise
     except PolicyError as e:
@@ -217,10 +217,10 @@ def _load(path: str) -> tuple[dict, list, dict, dict, list[str]]:
     """(person, claims, inputs per policy, readings per policy, policies) from a scenario whose policy is optional.
 
     `inputs` is either one policy's inputs (with `policy` given) or {policy: inputs}."""
-    from ..core.scenario import _unique_keys, read_scenario_text
+    from ..core.scenario import unique_keys, read_scenario_text
     raw = read_scenario_text(path)
     try:
-        data = json.loads(raw, object_pairs_hook=_unique_keys, parse_float=Decimal)
+        data = json.loads(raw, object_pairs_hook=unique_keys, parse_float=Decimal)
     except json.JSONDecodeError as e:
         raise InputError("scenario", "error.compare_json", line=e.lineno, column=e.colno, reason=e.msg) from None
     if not isinstance(data, dict):

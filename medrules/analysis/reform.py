@@ -52,7 +52,7 @@ from ..tables.claims_file import _err, load_inputs, read_claims
 from ..core.messages import both
 from ..core.money import exact_ratio, fmt_ratio
 from ..core.oneline import shown
-from ..core.policy import Parameter, ParamValue, Policy, _ExactLoader, load_policy
+from ..core.policy import Parameter, ParamValue, Policy, ExactLoader, load_policy
 from ..core.readings import resolve
 from ..core.rulebook import LAYER_LABELS, LAYERS
 from ..core.messages import Problem, read_problem
@@ -68,7 +68,7 @@ MAX_YUAN = Decimal("100000000")  # the sanity bound of every amount (medrules.co
 # CHANGES.yaml
 # --------------------------------------------------------------------------------------------------------------
 
-class _ChangesLoader(_ExactLoader):
+class _ChangesLoader(ExactLoader):
     """Decimals exact (0.85 stays 0.85); dates left as text, so a bad one (2023-13-01) is named by its field
     rather than failing inside the YAML parser."""
 

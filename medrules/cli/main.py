@@ -5,11 +5,10 @@ line on stderr (medrules/cli/stops.py); every error message is one line with con
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 
-from ..core.engine import evaluate
+from ..core.result import evaluate, result_json
 from ..core.messages import error_line, text
 from ..core.oneline import one_line
 from ..core.policy import PolicyError
@@ -28,16 +27,6 @@ def _evaluate(args) -> int:
     except OSError as e:  # closed pipe, full disk
         return output_failed(e)
     return 0
-
-
-def result_json(result: dict) -> str:
-    """The result as indented JSON, with each trace step on one line: a long scenario's trace stays readable line
-    by line and is written in a fraction of the time and space (100,000 claims: 600,000 steps)."""
-    trace = result.pop("trace", [])
-    head = json.dumps(result, ensure_ascii=False, indent=2)
-    steps = ",\n    ".join(json.dumps(step, ensure_ascii=False, separators=(", ", ": ")) for step in trace)
-    result["trace"] = trace
-    return head[:-2] + (',\n  "trace": [\n    ' + steps + "\n  ]\n}\n" if trace else ',\n  "trace": []\n}\n')
 
 
 # argparse's sentences (Python 3.11), each with its catalogue key, so the Chinese half says the same thing.

@@ -12,7 +12,7 @@ ZERO = Decimal("0.00")
 # a millionth is finer than any policy writes) keep batch arithmetic in integers: 10^10 fen (the 100-million-yuan
 # bound) × 10^6 millionths < 2^63.
 MAX_RATIO_DECIMALS = 6
-_DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")  # ASCII digits only: no "1_000", "１０００", "١٠٠٠", "1e5"
+DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")  # ASCII digits only: no "1_000", "１０００", "١٠٠٠", "1e5"
 
 
 def to_yuan(value) -> Decimal:
@@ -44,7 +44,7 @@ def exact_ratio(value) -> Decimal:
     """A ratio between 0 and 1 given as a number or ASCII text with at most MAX_RATIO_DECIMALS decimals, exactly
     (0.825 stays 0.825); ValueError with what is allowed otherwise. One rule for `evaluate` and `batch`."""
     from .messages import Problem  # a ValueError with the message in Chinese and English
-    if isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value):
+    if isinstance(value, str) and DECIMAL_TEXT.fullmatch(value):
         ratio = Decimal(value)
     elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         ratio = Decimal(value)

@@ -245,25 +245,53 @@ class Context:
         self.unknown = np.full(n, -1, dtype=np.int32)      # cause index where `left` is not known
         self.causes: list[dict] = []
         self.runs: list[LayerRun] = []
-        self._begin("", "")
+        self.begin("", "")
 
     # -- the layer being computed ------------------------------------------------------------------------------
-    def _begin(self, name: str, rule_name: str, clause: str = "", layer: bool = True):
+    def begin(self, name: str, rule_name: str, clause: str = "", layer: bool = True):
+        """The engine starts the rule of layer (or decision) `name`: what it looks up, reads and leaves undetermined is
+        recorded afresh."""
         self._name, self._rule, self._clause = name, rule_name, clause
-        self._looked_up: list = []
-        self._readings: dict = {}
+        self.looked_up: list = []
+        self.used_readings: dict = {}
         # A claim whose remaining is unknown cannot be settled further; a decision only inherits what it reads.
-        self._undetermined = self.unknown.copy() if layer else np.full(self.n, -1, dtype=np.int32)
+        self.undetermined = self.unknown.copy() if layer else np.full(self.n, -1, dtype=np.int32)
 
-    def _cause(self, field_name: str, why: str, clause: str | None = None) -> int:
+    def cause(self, field_name: str, why: str, clause: str | None = None) -> int:
+        """The index of the cause "this layer needs `field_name` (why)", one per distinct cause."""
         cause = {"field": field_name, "clause": clause or self._clause, "why": why, "needed_by": self._name}
         if cause in self.causes:
             return self.causes.index(cause)
         self.causes.append(cause)
         return len(self.causes) - 1
 
-    def _mark(self, mask: np.ndarray, cause: int) -> None:
-        self._undetermined = np.where(mask & (self._undetermined < 0), cause, self._undetermined)
+    def mark(self, mask: np.ndarray, cause: int) -> None:
+        """Claims in `mask` not yet undetermined are, by `cause`."""
+        self.undetermined = np.where(mask & (self.undetermined < 0), cause, self.undetermined)
+
+    def mark_missing(self, mask: np.ndarray, field_name: str, why: str) -> None:
+        """Claims in `mask` are undetermined for this layer until `field_name` is given (a fact of the claim rather
+        than an input or a slip amount, which input_amount and need_slip mark themselves)."""
+        if mask.any():
+            self.mark(mask, self.cause(field_name, why))
+
+    def inherit(self, cause: np.ndarray) -> None:
+        """Claims with a cause (>= 0) in `cause` are undetermined by it: a decision reading a figure a layer could
+        not settle."""
+        self.undetermined = np.where((cause >= 0) & (self.undetermined < 0), cause, self.undetermined).astype(np.int32)
+
+    def keep(self, name: str, value) -> None:
+        """A figure one rule computes for a later one (the burden before a layer, for a decision after it)."""
+        self.__dict__.setdefault("_kept", {})[name] = value
+
+    def kept(self, name: str):
+        return self.__dict__["_kept"][name]
+
+    def year_so_far(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The year's running total of x over every claim, without marking this layer, and per claim the cause of
+        an undetermined amount in it (-1 where every amount in it is known)."""
+        cause = np.where(self.unknown >= 0, self.unknown, -1).astype(np.int64)
+        return self.groups.cumsum(x), self.groups.cummax(cause + 1) - 1
 
     # -- facts about the person and the claim -----------------------------------------------------------------
     def has(self, *statuses: str) -> np.ndarray:
@@ -333,7 +361,7 @@ class Context:
             value = np.array([bool(v) for v in raw] + [False])[idx]
         else:
             value = np.array(raw + [None], dtype=object)[idx]
-        self._looked_up.append((name, value, need))
+        self.looked_up.append((name, value, need))
         return value
 
     def input(self, name: str, default=None, need: np.ndarray | None = None):
@@ -342,7 +370,7 @@ class Context:
         if name not in self.inputs:
             return default
         value = self.inputs[name]
-        self._looked_up.append((f"input:{name}", value, self.all() if need is None else need))
+        self.looked_up.append((f"input:{name}", value, self.all() if need is None else need))
         return value
 
     def input_amount(self, name: str, need: np.ndarray, why: str) -> np.ndarray:
@@ -357,14 +385,14 @@ class Context:
     def _need_input(self, name: str, need: np.ndarray, why: str):
         value = self.input(name, need=need)
         if value is None and need.any():
-            self._mark(need, self._cause(f"inputs.{name}", why))
+            self.mark(need, self.cause(f"inputs.{name}", why))
         return value
 
     def need_slip(self, field_name: str, need: np.ndarray, why: str) -> None:
         """Claims in `need` without the slip amount `field_name` are undetermined for this layer."""
         missing = need & ~getattr(self.claims, "has_" + field_name)
         if missing.any():
-            self._mark(missing, self._cause(field_name, why))
+            self.mark(missing, self.cause(field_name, why))
 
     def at_least(self, param_name: str, input_name: str, need: np.ndarray | None = None):
         """A value the text sets as a floor (不低于/以上): the local input where given (refused below the floor),
@@ -380,7 +408,7 @@ class Context:
         """The option chosen for a reading of the text (default unless the scenario chose another); named in the
         trace of the layer that asked."""
         option = self.readings[reading_id]
-        self._readings[reading_id] = option
+        self.used_readings[reading_id] = option
         return option
 
     # -- accumulation over the person's calendar year -------------------------------------------------------------
@@ -398,7 +426,7 @@ class Context:
         the year has accumulated by then takes in an amount that is not known."""
         carried = self.groups.cummax(cause.astype(np.int64) + 1) - 1
         later = onto & (carried >= 0)
-        self._undetermined = np.where(later & (self._undetermined < 0), carried, self._undetermined)
+        self.undetermined = np.where(later & (self.undetermined < 0), carried, self.undetermined)
 
     def pay_due(self, due: np.ndarray, who: np.ndarray, paid: Slip | None = None) -> np.ndarray:
         """Each claim's payment: what is due on the year so far, less what the year's earlier claims were paid —
@@ -415,9 +443,9 @@ class Context:
         over = who & (pay > room)
         if over.any():  # a claim cannot be paid more than is left on it: settle those years claim by claim
             pay = self._pay_due_stepwise(pay, due, who, others, room, np.unique(self.groups.gid[over]))
-        pending = who & (self._undetermined >= 0)
+        pending = who & (self.undetermined >= 0)
         if pending.any():  # a later claim's "paid so far" takes in an undetermined payment
-            self._carry(np.where(pending, self._undetermined, -1), onto=who)
+            self._carry(np.where(pending, self.undetermined, -1), onto=who)
         return pay
 
     def _pay_due_stepwise(self, pay, due, who, others, room, gids) -> np.ndarray:
@@ -461,9 +489,10 @@ class Context:
         silent 0)."""
         return [self.paid_per_slip(self.slip(field_name), field_name, why_paid), self.missing(field_name, why_missing)]
 
-    def missing(self, field_name: str, why: str, clause: str | None = None) -> Case:
-        """The remaining claims are undetermined until `field_name` is given."""
-        return Case(self.all(), None, why, {}, clause, need=(field_name, why))
+    def missing(self, field_name: str, why: str, clause: str | None = None, where: np.ndarray | None = None) -> Case:
+        """The remaining claims (those in `where`, if given) are undetermined until `field_name` is given."""
+        mask = self.all() if where is None else np.asarray(where, dtype=bool)
+        return Case(mask, None, why, {}, clause, need=(field_name, why))
 
     def layer(self, *cases: Case) -> list:
         return list(cases)

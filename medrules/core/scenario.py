@@ -14,7 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, fi
 
 from .categories import CATEGORIES, FACILITIES, INSURANCE_TYPES, SETTINGS, STATUSES
 from .claims import COST_FIELDS
-from .money import _DECIMAL_TEXT, FEN, exact_ratio, to_yuan
+from .money import DECIMAL_TEXT, FEN, exact_ratio, to_yuan
 from .messages import Problem, catalogue, problem_texts, read_problem
 from .oneline import one_line, shown
 from .policy import PolicyError, check_policy_id, load_policy
@@ -53,11 +53,11 @@ class InputError(ValueError):
         return (cls or type(self))(field, self.problem)
 
 
-def _money(value):
+def parse_money(value):
     """An amount exactly as written: ASCII digits, at most two decimals; no "1_000", "１０００", "200000.000"."""
     if type(value) is str and _PLAIN_AMOUNT.fullmatch(value):  # the usual case, checked in one step (speed)
         return Decimal(value).quantize(FEN)
-    if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value):
+    if isinstance(value, str) and not DECIMAL_TEXT.fullmatch(value):
         if value.strip().lstrip("+-").lower() in ("nan", "snan", "inf", "infinity"):
             raise Problem("error.amount_not_finite", got=shown(value))
         raise Problem("error.amount_format", got=shown(value))
@@ -95,7 +95,7 @@ def _flag(value) -> bool:
     raise Problem("error.flag", got=shown(value))
 
 
-Money = Annotated[Decimal, BeforeValidator(_money)]
+Money = Annotated[Decimal, BeforeValidator(parse_money)]
 Category = Literal[tuple(CATEGORIES)]
 Status = Literal[tuple(STATUSES)]
 Insurance = Literal[tuple(INSURANCE_TYPES)]
@@ -291,7 +291,7 @@ def load_scenario_json(text: str) -> Scenario:
     """Parse JSON text (floats read as Decimal, never float; a key given twice refused) and validate it."""
     try:
         data = json.loads(text, parse_float=_number(Decimal), parse_int=_number(int),
-                          parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+                          parse_constant=_reject_constant, object_pairs_hook=unique_keys)
     except InputError:
         raise
     except json.JSONDecodeError as e:
@@ -313,7 +313,7 @@ def _number(convert):
     return parse
 
 
-def _unique_keys(pairs) -> dict:
+def unique_keys(pairs) -> dict:
     """A JSON object as a dict, refusing a key given twice (json would keep the last one without a word)."""
     data = dict(pairs)
     if len(data) != len(pairs):

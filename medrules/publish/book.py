@@ -450,7 +450,7 @@ def run_everywhere(person: dict, claims: list, inputs: dict) -> list[dict]:
     `inputs` maps a policy ID to that policy's inputs (two policies may use one name for different things);
     a policy that needs something else, or refuses the scenario, gives a row with `error` (the engine's message,
     naming the field) instead of totals."""
-    from ..core.engine import evaluate
+    from ..core.result import evaluate
     from ..core.policy import PolicyError
     from ..core.scenario import InputError, parse_scenario
 
@@ -518,7 +518,7 @@ def oop_chart(curves: dict, bills: list, categories: list):
     """Out-of-pocket against bill size: one panel per category, one line per policy."""
     import matplotlib.pyplot as plt
 
-    from .. import charts  # noqa: F401  (sets the Chinese font)
+    from . import charts  # noqa: F401  (sets the Chinese font)
 
     policies = sorted({p for _, p in curves})
     colours = {pid: f"C{i}" for i, pid in enumerate(policies)}  # one colour per policy in every panel
@@ -591,7 +591,8 @@ def benefit_row(policy_id: str, category: str, cost: int) -> dict:
 
     The engine may report per claim `complete` and `undetermined` {layer: {"field", "clause"}}; a layer listed
     there, or given as null, is shown as undetermined with the field it needs."""
-    from .. import evaluate, parse_scenario
+    from ..core.result import evaluate
+    from ..core.scenario import parse_scenario
     from ..core.policy import PolicyError
     from ..core.scenario import InputError
 

@@ -13,7 +13,8 @@ import pandas as pd
 from IPython.display import Markdown
 
 from ..core.categories import CATEGORIES
-from ..core.engine import Result, evaluate, step_label
+from ..core.result import Result, evaluate
+from ..core.trace import step_label
 from ..core.messages import both, catalogue, html, pair, placeholders
 from ..core.messages import html as html_message
 from ..core.money import UNDETERMINED, fmt_ratio, fmt_yuan, shown  # noqa: F401  (shown: re-exported)

@@ -40,7 +40,8 @@ from IPython.display import HTML
 from .book import CLAIM_INPUTS, inpatient_stay
 from ..core.categories import CATEGORIES, FACILITIES, INSURANCE_TYPES, SETTINGS
 from ..analysis.compare import claim_policies, column, encoded_policies  # noqa: F401 (encoded_policies: benchmarks import it here)
-from ..core.engine import evaluate, step_label
+from ..core.result import evaluate
+from ..core.trace import step_label
 from ..core.messages import html as message_html
 from ..core.messages import both, msg, pair, problem_texts, text
 from ..core.money import fmt_yuan, shown
@@ -423,11 +424,11 @@ def _hint(message: str) -> str:
 def refusal(policy: str, message: str, claims: list | None = None) -> tuple[str, str]:
     """An engine refusal as a sentence a trainer can act on, (zh, en): which claim and box, or why the policy does
     not apply to these dates; never a bare field path."""
-    from ..analysis.compare import OUTSIDE, _validity_state, field_label
+    from ..analysis.compare import OUTSIDE, validity_state, field_label
     if message.startswith("engine error"):
         return msg("workshop.engine_error", problem=message.split(":", 1)[-1].strip())
     if OUTSIDE in message and claims:
-        return _validity_state(policy, claims, message)[1]
+        return validity_state(policy, claims, message)[1]
     where, _, problem = message.partition(": ")
     m = _FIELD.match(where)
     if m and m.group(2) in CLAIM_LABELS:
@@ -553,7 +554,7 @@ def trace_html(result) -> str:
 
 def result_json(result) -> str:
     """Exactly what `python -m medrules evaluate scenario.json` prints for the same scenario."""
-    from ..cli.main import result_json as cli_json
+    from ..core.result import result_json as cli_json
     return cli_json(result.to_dict())
 
 

@@ -108,13 +108,6 @@ def resident_outpatient_annual_limit(policy: Policy, on: dt.date | None = None, 
 # 第3段 and 第6段: basic insurance
 # --------------------------------------------------------------------------------------------------------------
 
-def _undetermined_where(c: Context, mask: np.ndarray, field_name: str, why: str) -> None:
-    """Claims in `mask` are undetermined for this layer until `field_name` is given (a claim fact rather than an
-    input or slip amount). Should move to rulebook.py as a public Context method."""
-    if mask.any():
-        c._mark(mask, c._cause(field_name, why))
-
-
 @rule(P3)
 def resident_outpatient_reimbursement(c: Context, who: np.ndarray):
     """居民医保普通门诊 — guizhou-2024-medical-security/p3: 90% at village clinics, 85% at township health
@@ -127,7 +120,7 @@ def resident_outpatient_reimbursement(c: Context, who: np.ndarray):
         ratio = c.param(name, at).where(at, ratio)
         named |= at
     unknown_facility = who & (c.claims.facility < 0)
-    _undetermined_where(c, unknown_facility, "facility", "trace.guizhou.facility_needed")
+    c.mark_missing(unknown_facility, "facility", "trace.guizhou.facility_needed")
     other = who & ~named & ~unknown_facility
     local = c.input_ratio("resident_outpatient_ratio_other_level", other,
                           "trace.guizhou.resident_outpatient_ratio_other_level")
@@ -173,7 +166,7 @@ def general_outpatient(c: Context, computed: np.ndarray, slip: Slip):
     # The deductible: computed visits count their cost, slip visits what the record says they paid towards it.
     towards = c.slip("deductible_paid")
     unknown_before = c.groups.any_before(outpatient_slip & ~towards.given)
-    _undetermined_where(c, computed & (deductible > 0) & unknown_before, "deductible_paid",
+    c.mark_missing(computed & (deductible > 0) & unknown_before, "deductible_paid",
                         "trace.guizhou.deductible_paid_needed")
     cost = c.left
     costs = c.year_to_date(np.where(computed, cost, towards.amount), of=computed | outpatient_slip)
@@ -306,7 +299,7 @@ def tilted_medical_assistance(c: Context):
     recipients = medical_assistance_eligibility(c)
     burden = c.year_to_date(c.left, of=recipients)
     # The decision reports the figure this layer starts from (after it, `left` is net of tilted assistance).
-    vars(c)["_before_tilt"] = (burden, c._undetermined.copy())
+    c.keep("before_tilt", (burden, c.undetermined.copy()))
     threshold = c.input_amount("tilted_assistance_threshold", recipients, "trace.guizhou.tilted_threshold_needed")
     above = np.maximum(0, burden - threshold)
     passed = recipients & (above > 0)
@@ -331,8 +324,8 @@ def tilted_assistance_threshold_reached(c: Context):
     pocket so far before tilted assistance above the local threshold (input tilted_assistance_threshold; reported
     as about 13,000 yuan)."""
     recipients = medical_assistance_eligibility(c)
-    burden, unknown = vars(c)["_before_tilt"]
-    c._undetermined = np.where(recipients & (unknown >= 0), unknown, c._undetermined).astype(np.int32)
+    burden, unknown = c.kept("before_tilt")
+    c.inherit(np.where(recipients, unknown, -1))
     c.param("tilted_assistance.threshold", recipients)
     threshold = c.input_amount("tilted_assistance_threshold", recipients, "trace.guizhou.threshold_needed")
     above = np.maximum(0, burden - threshold)

@@ -17,7 +17,7 @@ from ..core.messages import msg
 from ..core.money import fmt_ratio, fmt_yuan
 from ..core.money import times as times_yuan
 from ..core.policy import Policy, load_policy
-from ..core.rulebook import Case, Context, Ratio, rule, times
+from ..core.rulebook import Context, Ratio, rule, times
 from ..core.scenario import InputError
 
 POLICY_ID = "shandong-2022-major-illness"
@@ -225,7 +225,7 @@ def medical_assistance(c: Context):
     """医疗救助 — shandong-2022-major-illness/5: the rule of the person's group (一) on the year's policy-range
     burden left after basic and critical-illness insurance."""
     # The year's burden after the two insurances, of every insured person: what the early warning (六) looks at.
-    _keep(c, "burden_after_insurance", _year_so_far(c, c.left))
+    c.keep("burden_after_insurance", c.year_so_far(c.left))
     groups = assistance_groups(c)
     assisted = groups["key_group"] | groups["marginal"] | groups["illness_poverty"]
     burden = c.year_to_date(c.left, of=assisted)
@@ -252,7 +252,7 @@ def supplementary_insurance(c: Context):
     # the tilt, and can leave this claim less than its record says commercial insurance paid: not settled as recorded.
     over = paid.given & (paid.amount > c.left + c.outside_left)
     return c.layer(
-        _needs(over, "critical_illness_paid", "trace.shandong.commercial_slip_exceeds_left"),
+        c.missing("critical_illness_paid", "trace.shandong.commercial_slip_exceeds_left", where=over),
         c.paid_per_slip(paid, "supplementary_insurance_paid", "trace.slip.commercial_health_insurance"),
         c.missing("supplementary_insurance_paid", "trace.shandong.commercial_from_slip"),
     )
@@ -325,15 +325,15 @@ def early_warning(c: Context):
     income = c.input("income.per_capita_disposable_province")
     if income is None:
         return c.decide(c.otherwise(None, "trace.shandong.warning_not_checked"))
-    burden, unknown = _kept(c, "burden_after_insurance")
-    _undetermined_where(c, unknown)
+    burden, unknown = c.kept("burden_after_insurance")
+    c.inherit(unknown)
     if c.reading(WARNING_BURDEN) == "all-personal-costs":
         # Costs outside the policy scope, which no layer of this policy pays: the record's total_cost tells them.
         given = c.flag("has_total_cost")
         burden = burden + c.groups.cumsum(np.where(given, c.claims.total_cost - c.claims.policy_range_cost, 0))
         lacking = ~given | c.groups.any_before(~given)
         if lacking.any():
-            c._mark(lacking, c._cause("total_cost", "trace.shandong.warning_total_cost_needed"))
+            c.mark_missing(lacking, "total_cost", "trace.shandong.warning_total_cost_needed")
     income = np.full(c.n, int(income * 100), dtype=np.int64)
     line = times(income, c.param("monitoring.general_threshold_share"))
     monitored = c.has("dibian", "jiance")
@@ -356,34 +356,6 @@ def early_warning(c: Context):
 
 
 DECISIONS = {"early_warning": early_warning}
-
-
-# Mechanics the Context lacks (to move to rulebook.py): a running total that does not mark the layer computing it,
-# a value one rule computes for a later one, undetermined claims carried into a decision, and a case that leaves
-# some claims undetermined.
-
-def _year_so_far(c: Context, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The year's running total of x over every claim, and per claim the cause of an undetermined amount in it
-    (-1 where every amount in it is known)."""
-    cause = np.where(c.unknown >= 0, c.unknown, -1).astype(np.int64)
-    return c.groups.cumsum(x), c.groups.cummax(cause + 1) - 1
-
-
-def _needs(mask: np.ndarray, field_name: str, why: str) -> Case:
-    """Claims in `mask` are undetermined until `field_name` is given (c.missing, for some claims only)."""
-    return Case(np.asarray(mask, dtype=bool), None, why, need=(field_name, why))
-
-
-def _keep(c: Context, name: str, value) -> None:
-    vars(c).setdefault("kept", {})[name] = value
-
-
-def _kept(c: Context, name: str):
-    return vars(c)["kept"][name]
-
-
-def _undetermined_where(c: Context, cause: np.ndarray) -> None:
-    c._undetermined = np.where((cause >= 0) & (c._undetermined < 0), cause, c._undetermined).astype(np.int32)
 
 
 def validate(inputs: dict, policy: Policy) -> None:

@@ -15,7 +15,7 @@ from fractions import Fraction
 from ..core.money import ZERO
 from ..core.policy import PolicyError, load_policy
 from ..core.rulebook import rule
-from ..core.scenario import InputError, _money
+from ..core.scenario import InputError, parse_money
 
 POLICY_ID = "zhejiang-2022-illness-poverty"
 # Why the engine's claim path does not apply (medrules.core.engine.rules_module shows it in its error).
@@ -84,7 +84,7 @@ def parse_people(rows) -> list[Person]:
                 fields[name] = value
             else:
                 try:
-                    fields[name] = _money(value)
+                    fields[name] = parse_money(value)
                 except ValueError as e:
                     raise InputError(f"people[{i}].{name}", e) from None
         person = Person(**fields)

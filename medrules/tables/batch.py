@@ -26,8 +26,9 @@ import numpy as np
 
 from ..core.claims import CODES, Claims, yuan
 from .claims_file import CORES, BatchInputError, _err, fen_text, load_inputs, read_claims
-from ..core.engine import (_field_names, bilingual, check_inputs, claim_policies, outside_validity, resolve_readings,
-                     rules_module, run, sort_order)
+from ..core.engine import (check_inputs, claim_policies, outside_validity, resolve_readings, rules_module, run,
+                           sort_order)
+from ..core.trace import bilingual, field_names
 from ..core.messages import Problem, msg, reason_zh, text
 from ..core.policy import Policy, PolicyError, load_policy, policy_ids
 from ..core.scenario import InputError
@@ -188,7 +189,7 @@ def undetermined_codes(r) -> tuple[np.ndarray, list[str]]:
             if cause >= 0:
                 by_cause.setdefault(int(cause), []).append(layer)
         zh = "；".join(text("batch.undetermined", "zh", layers="、".join(text(f"layer.{k}", "zh") for k in layers),
-                            field=_field_names(r.policy, r.causes[c]["field"])[0], clause=r.causes[c]["clause"])
+                            field=field_names(r.policy, r.causes[c]["field"])[0], clause=r.causes[c]["clause"])
                        for c, layers in by_cause.items())
         en = "; ".join(text("batch.undetermined", "en", layers=", ".join(layers), field=r.causes[c]["field"],
                             clause=r.causes[c]["clause"]) for c, layers in by_cause.items())

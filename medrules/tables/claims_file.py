@@ -22,7 +22,7 @@ from ..core.categories import CATEGORIES, CATEGORY_STATUSES, STATUSES
 from ..core.claims import (CODES, COST_FIELDS, FLAG_FIELDS, MONEY_FIELDS, SLIP_FIELDS, STATUS_CODES, Claims, status_mask,
                      statuses_of, yuan)
 from ..core.messages import Problem, read_problem
-from ..core.scenario import MAX_AMOUNT, InputError, _money
+from ..core.scenario import MAX_AMOUNT, InputError, parse_money
 
 REQUIRED = ("person_id", "insurance", "date", "setting", "policy_range_cost")
 PERSON_COLUMNS = ("statuses", "category")   # one of them: statuses "dibao;yinbing_zhipin" (empty for none)
@@ -177,7 +177,7 @@ class _Column:
 
 def _money_column(col: _Column, required: bool):
     """int64 fen and a present-flag. Fast path: plain decimals with at most two places; anything else goes
-    through the scenario's own _money one value at a time (same acceptance, same messages)."""
+    through the scenario's own parse_money one value at a time (same acceptance, same messages)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     if required:
@@ -194,7 +194,7 @@ def _money_column(col: _Column, required: bool):
     for row in np.flatnonzero(present & ~plain):
         value = col.value(row)
         try:
-            amount = _money(value if isinstance(value, str) else str(value))
+            amount = parse_money(value if isinstance(value, str) else str(value))
         except ValueError as e:
             col.fail(int(row), e)
         fen[row] = int(amount * 100)
