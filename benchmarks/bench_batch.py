@@ -9,7 +9,7 @@ insurance 40-75% of the cost, a critical-illness slip wherever a policy needs on
 slip (mostly 0), 先行自付 on every claim, dates in 2024-2025 (where every claim policy is in force).
 
 Printed, for each policy whose rules settle claims:
-- the evaluation alone on the table (medrules.tables.batch.evaluate_table: the same rule functions a scenario runs), on
+- the evaluation alone on the table (medrules.tables.settle.evaluate_table: the same rule functions a scenario runs), on
   its person chunks' threads (one per core, at most 4) and on one thread;
 - the whole `python -m medrules batch` process, Parquet in and out, in its own process, with its peak memory and
   its own `--timings` line: where the time goes (start-up and imports, read, validate, evaluate, write);
@@ -35,7 +35,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from medrules import evaluate, parse_scenario  # noqa: E402
-from medrules.tables.batch import THREADS, _decimal_array, batch_policies, evaluate_table  # noqa: E402
+from medrules.tables.columns import decimal_array  # noqa: E402
+from medrules.tables.settle import THREADS, batch_policies, evaluate_table  # noqa: E402
 from medrules.tables.claims_file import claims_from_arrow  # noqa: E402
 
 from medrules.publish.book import CLAIM_INPUTS as INPUTS  # noqa: E402  (the book's illustrative inputs, one place)
@@ -68,7 +69,7 @@ def synthetic(claims: int, people: int, seed: int):
     names = np.char.add("P", np.arange(people).astype(str))
 
     def money(fen, present=None):
-        return _decimal_array(fen, present)
+        return decimal_array(fen, present)
     return pa.table({
         "person_id": pa.DictionaryArray.from_arrays(pa.array(person, pa.int32()), pa.array(names)),
         "statuses": pa.DictionaryArray.from_arrays(pa.array(person_status[person], pa.int8()), pa.array(statuses)),

@@ -41,8 +41,11 @@ from _wenzhou import REPO
 
 import medrules
 from medrules import InputError
-from medrules.tables.batch import (evaluate_table, evaluate_table_dask, explain_row, format_steps, person_partitions)
-from medrules.tables.claims_file import BOOL_COLUMNS, BatchInputError, claims_from_arrow
+from medrules.tables.batch import explain_row, format_steps
+from medrules.tables.batch_dask import evaluate_table_dask, person_partitions
+from medrules.tables.claims_file import BOOL_COLUMNS, claims_from_arrow
+from medrules.tables.columns import BatchInputError
+from medrules.tables.settle import evaluate_table
 from medrules.cli.main import main
 
 POLICY = "wenzhou-2021-78"
@@ -1036,7 +1039,7 @@ def test_bad_policy_or_inputs_exit_2(tmp_path, capsys, policy, inputs, pattern):
 
 def test_a_policy_without_claim_rules_is_refused_naming_those_batch_serves(tmp_path, capsys):
     """batch serves every policy whose rules settle claims; a policy that answers other questions is refused."""
-    from medrules.tables.batch import batch_policies
+    from medrules.tables.settle import batch_policies
     served = batch_policies()
     assert POLICY in served
     others = [p for p in medrules.policy_ids() if p not in served]

@@ -69,7 +69,7 @@ def test_an_input_error_is_built_once_from_the_catalogue_in_both_languages():
 def test_a_batch_error_keeps_both_languages_through_pickling_as_a_dask_worker_sends_it():
     import pickle
 
-    from medrules.tables.claims_file import BatchInputError
+    from medrules.tables.columns import BatchInputError
     e = BatchInputError("row 1 (line 2), date", "error.no_such_day", got="'2023-02-30'")
     back = pickle.loads(pickle.dumps(e))
     assert type(back) is BatchInputError and back.field == e.field

@@ -14,7 +14,6 @@ import importlib
 import importlib.util
 import json
 import re
-import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -206,14 +205,14 @@ def _pad(s: str, width: int, right: bool) -> str:
     return gap + s if right else s + gap
 
 
-def _to_json(columns: list[Column]) -> dict:
+def to_json(columns: list[Column]) -> dict:
     return {c.policy: {"name": c.name, "state": c.state,
                        "totals": {k: (None if v is None else f"{v:.2f}") for k, v in c.amounts.items()},
                        "cells": c.cells, "notes": [{"zh": zh, "en": en} for zh, en in c.notes],
                        "assumed_inputs": c.assumed} for c in columns}
 
 
-def _load(path: str) -> tuple[dict, list, dict, dict, list[str]]:
+def load_comparison(path: str) -> tuple[dict, list, dict, dict, list[str]]:
     """(person, claims, inputs per policy, readings per policy, policies) from a scenario whose policy is optional.
 
     `inputs` is either one policy's inputs (with `policy` given) or {policy: inputs}."""
@@ -248,24 +247,3 @@ def _load(path: str) -> tuple[dict, list, dict, dict, list[str]]:
                 if p not in policies or not isinstance(v, dict):
                     raise InputError(f"{key}.{p}", "error.compare_per_policy", allowed=", ".join(policies))
     return data["person"], data["claims"], inputs, readings, policies
-
-
-def _run(args) -> int:
-    person, claims, inputs, readings, policies = _load(args.scenario)
-    columns = compare(person, claims, inputs, policies, readings)  # everything is computed before anything is written
-    out = (json.dumps(_to_json(columns), ensure_ascii=False, indent=2) + "\n") if args.json else render_text(columns)
-    try:
-        sys.stdout.write(out)
-        sys.stdout.flush()
-    except OSError as e:
-        from ..cli.stops import output_failed
-        return output_failed(e)
-    return 0
-
-
-def add_parser(sub) -> None:
-    p = sub.add_parser("compare", help="the same person and claims under every claim policy, side by side "
-                                       "(Chinese first); the scenario's policy is optional")
-    p.add_argument("scenario", help="scenario JSON (policy optional), or - for standard input")
-    p.add_argument("--json", action="store_true", help="print the columns as JSON instead of a table")
-    p.set_defaults(run=_run)

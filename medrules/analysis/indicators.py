@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import sys
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -298,19 +297,3 @@ def report(data: dict) -> str:
             else:
                 out.append(f"    {r['clause'] or POLICY_ID}: {r['note']}")
     return "\n".join(out)
-
-
-def add_parser(sub) -> None:
-    p = sub.add_parser("indicators", help="Zhejiang 2022 indicators and targets from a batch result or a per-person "
-                       "table")
-    p.add_argument("input", help="batch result .parquet, or per-person table .csv/.parquet")
-    p.add_argument("--target", required=True, help="allowed: " + ", ".join(zj.TARGETS))
-    p.add_argument("--readings", help=f"YAML mapping of reading id to option (see: python -m medrules readings "
-                   f"{POLICY_ID})")
-    p.set_defaults(run=_run)
-
-
-def _run(args) -> int:
-    text = report(compute(args.input, args.target, load_selection(args.readings)))
-    sys.stdout.write(text + "\n")
-    return 0

@@ -15,7 +15,6 @@ SCHEME.yaml:
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Optional
@@ -110,17 +109,3 @@ def report(scheme: Scheme, on: dt.date, findings: list[dict]) -> str:
     out.append(f"合计 total: {counts[True]} 符合 meet, {counts[False]} 不符合 do not meet, "
                f"{counts[None]} 无法检查 cannot be checked")
     return "\n".join(out)
-
-
-def add_parser(sub) -> None:
-    p = sub.add_parser("check-scheme", help="check a local chronic-outpatient scheme (YAML) against the Zhejiang "
-                       "2019 floors, one finding per requirement")
-    p.add_argument("scheme", help="SCHEME.yaml (fields: " + ", ".join(Scheme.model_fields) + ")")
-    p.set_defaults(run=_run)
-
-
-def _run(args) -> int:
-    scheme = load_scheme(args.scheme)
-    on, findings = check(scheme)
-    sys.stdout.write(report(scheme, on, findings) + "\n")
-    return 0

@@ -65,19 +65,19 @@ def main(argv=None) -> int:
     ev.add_argument("--trace", choices=("full", "none"), default="full",
                     help="full (default): every step with its clause; none: amounts only (a long scenario)")
     ev.set_defaults(run=_evaluate)
-    from ..tables.batch import add_parser as add_batch_parser  # `batch` and `explain`: claims tables (medrules/tables/batch.py)
+    from .batch import add_parser as add_batch_parser  # `batch` and `explain`: claims tables
     add_batch_parser(sub)
     from ..review.workflow import add_parser as add_review_parser  # `review`: the clause review ledger (medrules/review/workflow.py)
     add_review_parser(sub)
-    from ..core.readings import add_parser as add_readings_parser  # `readings`: a policy's readings (medrules/core/readings.py)
+    from .readings import add_parser as add_readings_parser  # `readings`: a policy's readings
     add_readings_parser(sub)
-    from ..analysis.indicators import add_parser as add_indicators_parser  # `indicators`: Zhejiang 2022 targets (indicators.py)
+    from .indicators import add_parser as add_indicators_parser  # `indicators`: Zhejiang 2022 targets
     add_indicators_parser(sub)
-    from ..analysis.scheme import add_parser as add_scheme_parser  # `check-scheme`: a local scheme vs Zhejiang 2019 (scheme.py)
+    from .scheme import add_parser as add_scheme_parser  # `check-scheme`: vs Zhejiang 2019
     add_scheme_parser(sub)
-    from ..analysis.reform import add_parser as add_reform_parser  # `reform`: a variant beside the baseline (reform.py)
+    from .reform import add_parser as add_reform_parser  # `reform`: a variant beside the baseline
     add_reform_parser(sub)
-    from ..analysis.compare import add_parser as add_compare_parser  # `compare`: every claim policy side by side (compare.py)
+    from .compare import add_parser as add_compare_parser  # `compare`: every claim policy side by side
     add_compare_parser(sub)
     args = parser.parse_args(argv)
     try:

@@ -174,7 +174,7 @@ class Run:
         steps = []
         for j, i in enumerate(indices.tolist()):
             if not settled[j]:
-                steps.append(Step(i, "in_force", "in_force", self._validity_clause(), {}, None, bilingual(zh, en),
+                steps.append(Step(i, "in_force", "in_force", self.validity_clause(), {}, None, bilingual(zh, en),
                                   {}, False, zh, en))
                 continue
             for text in layers:
@@ -189,7 +189,7 @@ class Run:
         p = np.where(settled, pos, 0)
         layers = [(t, t.amount_text()) for t in (LayerText(self, lr, p, settled) for lr in self.layer_runs)]
         zh, en = self._outside_text()
-        outside = {"layer": "in_force", "rule": "in_force", "clause": self._validity_clause(), "params": {},
+        outside = {"layer": "in_force", "rule": "in_force", "clause": self.validity_clause(), "params": {},
                    "amount": None, "readings": {}, "explanation": bilingual(zh, en), "explanation_zh": zh,
                    "explanation_en": en}
         out = []
@@ -208,9 +208,8 @@ class Run:
         zh, en = (text_of("refusal.not_settled", lang, validity=validity_text(self.policy, lang)) for lang in LANGS)
         return zh, en
 
-    def _validity_clause(self) -> str:
+    def validity_clause(self) -> str:
         return getattr(rules_module(self.policy.id).in_force, "clause", self.policy.id)
-
 
 
 def _in_force_mask(module, policy, dates: np.ndarray) -> np.ndarray:
@@ -387,5 +386,3 @@ def _decide(c: Context, key: str, fn, cases) -> LayerRun:
     given &= undetermined < 0
     return LayerRun(key, fn.__name__, fn.clause, values, chosen, undetermined.astype(np.int32), cases,
                     c.looked_up, c.used_readings, decision=True, given=given)
-
-

@@ -7,7 +7,6 @@ defaults filled in; `python -m medrules readings POLICY` lists them, Chinese fir
 from __future__ import annotations
 
 import re
-import sys
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -145,15 +144,3 @@ def describe(policy_id: str) -> str:
             lines.append(f"      {n.why.zh}")
             lines.append(f"      {n.why.en}")
     return "\n".join(lines)
-
-
-def add_parser(sub) -> None:
-    p = sub.add_parser("readings", help="list a policy's readings (competing meanings of a clause) and defaults")
-    p.add_argument("policy", help="policy ID")
-    p.set_defaults(run=_run)
-
-
-def _run(args) -> int:
-    text = describe(args.policy)
-    sys.stdout.write(text + "\n")
-    return 0

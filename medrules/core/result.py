@@ -81,7 +81,7 @@ def evaluate(scenario: Scenario) -> Result:
     r = run(policy.id, claims, inputs, readings)
     if not r.in_force.any():
         raise InputError("claims[0].date" if len(claims) == 1 else "claims",
-                         no_claim_in_force(policy, r._validity_clause()))
+                         no_claim_in_force(policy, r.validity_clause()))
     return _result(scenario, r)
 
 

@@ -47,8 +47,6 @@ class Step:
                 "explanation_en": self.explanation_en}
 
 
-
-
 class LayerText:
     """One layer's trace for many claims, as columns: clause, sentence, values and amount per claim, each distinct
     value formatted once (a scenario of 100,000 claims is traced in seconds). `run` is the engine's Run."""
@@ -197,5 +195,3 @@ def _decision_value(lr: LayerRun, p: int):
         return None
     v = lr.amount[p]
     return bool(v) if lr.amount.dtype == bool else yuan(v)
-
-

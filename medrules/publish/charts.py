@@ -10,6 +10,7 @@ matplotlib.rcParams["svg.hashsalt"] = "medrules"  # stable SVG ids between runs
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import StrMethodFormatter  # noqa: E402
 
+from ..analysis.reform import reform_chart_data  # noqa: E402
 from ..core.rulebook import LAYER_COLOURS, LAYER_LABELS, LAYERS  # noqa: E402, F401  (LAYER_COLOURS: one place)
 
 
@@ -35,3 +36,29 @@ def who_pays_chart(totals_by_label: dict, title: str = "谁来支付 Who pays wh
     ax.invert_yaxis()
     fig.legend(loc="outside lower center", ncol=3, fontsize=8, frameon=False)
     return fig
+
+
+def reform_chart(rows: list[dict], title: str = "改革后各基金支出变化 Change in each fund's cost"):
+    data = reform_chart_data(rows)
+    groups = list(data)
+    layers = [k for k in LAYERS if any(data[g][k] for g in groups)] or ["medical_assistance"]
+    fig, ax = plt.subplots(figsize=(8, 1.6 + 0.5 * len(groups)), layout="constrained")
+    height = 0.8 / len(layers)
+    for j, k in enumerate(layers):
+        ax.barh([i + j * height for i in range(len(groups))], [data[g][k] for g in groups], height=height,
+                color=LAYER_COLOURS[k], label=f"{LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]}")
+    ax.set_yticks([i + height * (len(layers) - 1) / 2 for i in range(len(groups))], groups)
+    ax.axvline(0, color="black", linewidth=0.6)
+    ax.set_xlabel("元 yuan")
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    ax.set_title(title)
+    ax.invert_yaxis()
+    fig.legend(loc="outside lower center", ncol=3, fontsize=8, frameon=False)
+    return fig
+
+
+def save_reform_chart(rows: list[dict], path) -> None:
+    """The reform chart as a PNG at `path` (reform --chart)."""
+    fig = reform_chart(rows)
+    fig.savefig(path, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)

@@ -12,24 +12,142 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
 
-from .batch import (OUTPUTS, Settled, _compute, _decimal_array, _decision_array, _run, _settled_frame,
-                    decision_kinds, format_totals, prepare)
 from ..core.claims import Claims
-from .claims_file import BatchInputError, _check_rows, _err, claims_from_arrow
 from ..core.messages import msg
 from ..core.rulebook import LAYERS
+from .claims_file import check_rows, claims_from_arrow
+from .columns import BatchInputError, decimal_array, decision_array, err
+from .output import format_totals
+from .settle import CHUNK_ROWS, OUTPUTS, Settled, decision_kinds, prepare, refuse_none_in_force, run_rules
 
 PARTITION_ROWS = 1_000_000   # about this many claims per partition after the shuffle
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A table the client holds, partitioned by person
+# --------------------------------------------------------------------------------------------------------------
+
+def evaluate_partition(frame, policy_id: str, inputs: dict, readings: dict, line_offset, decisions: dict):
+    """Dask partition function: a pandas frame holding whole persons → a frame of row and result columns.
+    `decisions`: the policy's decision kinds (decision_kinds), as the meta frame has them."""
+    frame = frame.reset_index(drop=True)
+    t = Claims.from_frame(frame, line_offset)
+    n = len(t)
+    s = Settled(n, decisions=decisions)
+    if n:
+        s.add(np.arange(n), run_rules(policy_id, t, inputs, readings))
+    return settled_frame(t.row, s)
+
+
+def settled_frame(rows, s: Settled):
+    import pandas as pd
+    cols = {"row": rows}
+    for k in OUTPUTS:
+        cols[k] = s.amounts[k]
+    for k in LAYERS:
+        cols["known_" + k] = s.known[k]
+    cols["in_force"] = s.in_force
+    cols["total_out_of_pocket"] = s.total_out_of_pocket
+    cols["undetermined"] = s.undetermined
+    for k, (values, given) in s.decisions.items():
+        cols["decision_" + k], cols["decided_" + k] = values, given
+    return pd.DataFrame(cols)
+
+
+def meta_frame(decisions: dict):
+    return settled_frame(np.zeros(0, np.int64), Settled(0, decisions=decisions))
+
+
+def person_partitions(t: Claims, nparts: int):
+    """The claims as a Dask dataframe whose partitions hold whole persons."""
+    import dask.dataframe as dd
+    import pandas as pd
+    frame = t.to_frame()
+    # Sorted by person code and indexed by it: Dask's divisions then never split one person across partitions.
+    frame = frame.iloc[np.argsort(t.person, kind="stable")]
+    frame.index = pd.Index(frame["person"].to_numpy(), name="person_key")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Sending large graph")
+        ddf = dd.from_pandas(frame, npartitions=nparts, sort=True)
+    div = ddf.divisions
+    if not ddf.known_divisions or any(a >= b for a, b in zip(div[:-1], div[1:-1])):
+        raise RuntimeError(f"dask partitions would split a person (divisions {div})")
+    return ddf
+
+
+def evaluate_table_dask(t: Claims, policy_id: str, inputs: dict, readings: dict | None = None,
+                        npartitions: int | None = None, scheduler=None) -> Settled:
+    """The same evaluation with Dask on a table the client holds, partitioned by person."""
+    inputs, readings = prepare(policy_id, inputs, readings)
+    n = len(t)
+    ddf = person_partitions(t, npartitions or max(1, min(64, n // CHUNK_ROWS + 1)))
+    decisions = decision_kinds(policy_id, inputs, readings)
+    res = ddf.map_partitions(evaluate_partition, policy_id, inputs, readings, t.line_offset, decisions,
+                             meta=meta_frame(decisions))
+    done = compute(res, scheduler).sort_values("row")
+    if len(done) != n or not np.array_equal(done["row"].to_numpy(), np.arange(n)):
+        raise RuntimeError("dask path lost or duplicated claims")
+    s = Settled(n)
+    for k in OUTPUTS:
+        s.amounts[k] = done[k].to_numpy()
+    for k in LAYERS:
+        s.known[k] = done["known_" + k].to_numpy()
+    s.in_force = done["in_force"].to_numpy()
+    s.total_out_of_pocket = done["total_out_of_pocket"].to_numpy()
+    # Dask keeps text as its string dtype, where None comes back as NA: back to None for Arrow.
+    undetermined = done["undetermined"].astype(object)
+    s.undetermined = undetermined.where(undetermined.notna(), None).to_numpy()
+    for c in done.columns:
+        if c.startswith("decision_"):
+            key = c.removeprefix("decision_")
+            s.decisions[key] = (done[c].to_numpy(), done["decided_" + key].to_numpy())
+    refuse_none_in_force(s, policy_id)
+    return s
+
+
+def compute(collection, scheduler):
+    import dask
+    client = current_client()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Sending large graph")
+        if client is None and isinstance(scheduler, str) and "://" in scheduler:
+            from distributed import Client
+            try:
+                c = Client(scheduler, timeout="10s")
+            except (OSError, TimeoutError) as e:
+                raise err("scheduler", "error.scheduler_unreachable", address=scheduler, reason=e) from None
+            with c:
+                return c.compute(collection).result()
+        if client is not None:
+            return client.compute(collection).result()
+        if scheduler not in (None, "threads", "processes", "synchronous", "single-threaded", "sync"):
+            raise err("scheduler", "error.scheduler_choice", got=repr(scheduler))
+        with dask.config.set(scheduler=scheduler or "threads"):
+            return collection.compute()
+
+
+def current_client():
+    try:
+        from distributed import get_client
+        return get_client()
+    except (ImportError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A folder of Parquet files, read and written by the workers
+# --------------------------------------------------------------------------------------------------------------
 
 
 def dataset_files(folder) -> list[Path]:
     files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() == ".parquet" and p.is_file())
     if not files:
-        raise _err("claims", "error.folder_no_parquet", path=folder)
+        raise err("claims", "error.folder_no_parquet", path=folder)
     return files
 
 
@@ -39,7 +157,7 @@ def read_part(path: str, file_index: int):
     try:
         table = pq.read_table(path)
     except Exception as e:  # noqa: BLE001 — any reader failure is this file's fault, named as such
-        raise _err("claims", "error.not_parquet", path=path, reason=type(e).__name__) from None
+        raise err("claims", "error.not_parquet", path=path, reason=type(e).__name__) from None
     try:
         t = claims_from_arrow(table)
     except BatchInputError as e:
@@ -81,11 +199,11 @@ def settle_partition(frame, policy_id: str, inputs: dict, readings: dict, files:
     # The rules order ties by `row`: a position in this partition; errors name the file and its own row.
     cols["row"] = np.arange(n, dtype=np.int64)
     t = DatasetClaims(cols, [f"{files[k]} row {r + 1}" for k, r in zip(frame["file"], frame["row"])])
-    _check_rows(t)   # across files: one status set and insurance per person, no duplicate claim
+    check_rows(t)   # across files: one status set and insurance per person, no duplicate claim
     s = Settled(n, decisions=decisions)
     if n:
-        s.add(np.arange(n), _run(policy_id, t, inputs, readings))
-    out = _settled_frame(frame["row"].to_numpy() + 1, s).drop(columns=["total_out_of_pocket"])
+        s.add(np.arange(n), run_rules(policy_id, t, inputs, readings))
+    out = settled_frame(frame["row"].to_numpy() + 1, s).drop(columns=["total_out_of_pocket"])
     out.insert(0, "file", frame["file"].to_numpy())
     out.insert(2, "person_id", frame["person_id"].to_numpy())
     out.insert(3, "date", frame["date"].to_numpy())
@@ -115,7 +233,7 @@ def run_dataset(policy_id, folder, out: Path, inputs, readings, scheduler, strea
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
     try:
         written = [dask.delayed(_write_part)(part, str(tmp), policy_id, names) for part in res.to_delayed()]
-        counts = _compute(dask.delayed(_gather)(written), scheduler)
+        counts = compute(dask.delayed(_gather)(written), scheduler)
         if out.exists():
             shutil.rmtree(out) if out.is_dir() else out.unlink()
         os.replace(tmp, out)
@@ -153,10 +271,10 @@ def _write_part(frame, folder: str, policy_id: str, names: list):
     totals = {"rows": len(frame)}
     for k in LAYERS:
         known = frame["known_" + k].to_numpy()
-        cols[k] = _decimal_array(frame[k].to_numpy(), known)
+        cols[k] = decimal_array(frame[k].to_numpy(), known)
         totals[k] = int(frame[k].to_numpy()[known].sum())
     in_force = frame["in_force"].to_numpy()
-    cols["out_of_pocket"] = _decimal_array(frame["out_of_pocket"].to_numpy(), in_force)
+    cols["out_of_pocket"] = decimal_array(frame["out_of_pocket"].to_numpy(), in_force)
     totals["out_of_pocket"] = int(frame["out_of_pocket"].to_numpy()[in_force].sum())
     totals["incomplete"] = int((~frame["complete"].to_numpy()).sum())
     totals["outside"] = int((~in_force).sum())
@@ -166,7 +284,7 @@ def _write_part(frame, folder: str, policy_id: str, names: list):
     for c in frame.columns:   # each policy decision, as in a single file's result
         if c.startswith("decision_"):
             key = c.removeprefix("decision_")
-            cols[key] = _decision_array(frame[c].to_numpy(), frame["decided_" + key].to_numpy())
+            cols[key] = decision_array(frame[c].to_numpy(), frame["decided_" + key].to_numpy())
     name = f"part-{int(frame['file'].iloc[0]):05d}-{int(frame['row'].iloc[0]):09d}-{os.getpid()}-{id(frame)}.parquet"
     meta = {"medrules.policy": policy_id, "medrules.money": "decimal(18,2) yuan, exact",
             "medrules.row": "file = index into medrules.files; row 1 = that file's first row",

@@ -32,8 +32,8 @@ from pathlib import Path
 import numpy as np
 
 from ..core.categories import INSURANCE_TYPES, SETTINGS, STATUSES
-from .claims_file import _Column, _err, _money_column, fen_text
 from ..core.messages import Problem, reason_zh
+from .columns import Column, decimal_array, err, fen_text, money_column
 
 REQUIRED = ("psn_no", "psn_idet_type", "insutype", "setl_time", "med_type", "medfee_sumamt", "inscp_scp_amt",
             "hifp_pay", "psn_part_amt")
@@ -57,25 +57,25 @@ def load_codes(path) -> dict:
     psn_idet_type: {code: [status, …]}}, checked against the values the engine knows."""
     import yaml
     if path is None:
-        raise _err("codes", "error.nhsa_codes_needed")
+        raise err("codes", "error.nhsa_codes_needed")
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise _err("codes", Problem.each("error.cannot_read_plain", zh={"reason": reason_zh(e)},
+        raise err("codes", Problem.each("error.cannot_read_plain", zh={"reason": reason_zh(e)},
                                          en={"reason": str(e).splitlines()[0]}, path=path)) from None
     allowed = {"insutype": tuple(INSURANCE_TYPES), "med_type": tuple(SETTINGS), "psn_idet_type": tuple(STATUSES)}
     if not isinstance(raw, dict) or set(raw) != set(allowed):
-        raise _err("codes", "error.nhsa_fields", path=path, fields=", ".join(allowed))
+        raise err("codes", "error.nhsa_fields", path=path, fields=", ".join(allowed))
     codes = {}
     for field, values in allowed.items():
         table = raw[field]
         if not isinstance(table, dict) or not table:
-            raise _err(f"codes.{field}", "error.nhsa_map_codes", allowed=", ".join(values))
+            raise err(f"codes.{field}", "error.nhsa_map_codes", allowed=", ".join(values))
         clean = {}
         for code, value in table.items():
             given = value if field == "psn_idet_type" else [value]
             if not isinstance(given, list) or any(v not in values for v in given):
-                raise _err(f"codes.{field}.{code}", "error.nhsa_status_list" if field == "psn_idet_type" else
+                raise err(f"codes.{field}.{code}", "error.nhsa_status_list" if field == "psn_idet_type" else
                            "error.choice", got=repr(value), allowed=", ".join(values))
             clean[str(code)] = given if field == "psn_idet_type" else value
         codes[field] = clean
@@ -90,11 +90,11 @@ def to_our_layout(table, codes_path, line_offset):
     names = table.column_names
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        raise _err("claims", "error.nhsa_missing_fields", names=", ".join(missing), required=", ".join(REQUIRED))
+        raise err("claims", "error.nhsa_missing_fields", names=", ".join(missing), required=", ".join(REQUIRED))
     n = table.num_rows
 
     def col(name):
-        return _Column(table, name, line_offset)
+        return Column(table, name, line_offset)
     out = {"person_id": col("psn_no").text()}
     for field, ours in (("psn_idet_type", "statuses"), ("insutype", "insurance"), ("med_type", "setting")):
         c = col(field)
@@ -119,14 +119,14 @@ def to_our_layout(table, codes_path, line_offset):
     fen = {}
     for name in FUNDS + tuple(f for fields in AMOUNTS.values() for f in fields) + ("psn_part_amt",):
         if name in names and name not in fen:
-            fen[name] = _money_column(col(name), required=name in REQUIRED)
+            fen[name] = money_column(col(name), required=name in REQUIRED)
     for ours, fields in AMOUNTS.items():
         given = [f for f in fields if f in fen]
         if not given:
             continue
         amount = sum(fen[f][0] for f in given)
         present = np.logical_or.reduce([fen[f][1] for f in given])
-        out[ours] = _decimal(amount, present)
+        out[ours] = decimal_array(amount, present)
     paid = sum((fen[f][0] for f in FUNDS if f in fen), np.zeros(n, dtype=np.int64))
     part, total = fen["psn_part_amt"][0], fen["medfee_sumamt"][0]
     wrong = np.flatnonzero(part != total - paid)
@@ -135,8 +135,3 @@ def to_our_layout(table, codes_path, line_offset):
         col("psn_part_amt").fail(i, "error.nhsa_part_amount", part=fen_text(part[i]), total=fen_text(total[i]),
                                  paid=fen_text(paid[i]), funds=", ".join(f for f in FUNDS if f in fen))
     return pa.table(out)
-
-
-def _decimal(fen: np.ndarray, present: np.ndarray):
-    from .batch import _decimal_array
-    return _decimal_array(fen, present)

@@ -1,0 +1,20 @@
+"""python -m medrules check-scheme: a local chronic-outpatient scheme against the Zhejiang 2019 floors."""
+from __future__ import annotations
+
+import sys
+
+from ..analysis.scheme import Scheme, check, load_scheme, report
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("check-scheme", help="check a local chronic-outpatient scheme (YAML) against the Zhejiang "
+                       "2019 floors, one finding per requirement")
+    p.add_argument("scheme", help="SCHEME.yaml (fields: " + ", ".join(Scheme.model_fields) + ")")
+    p.set_defaults(run=_run)
+
+
+def _run(args) -> int:
+    scheme = load_scheme(args.scheme)
+    on, findings = check(scheme)
+    sys.stdout.write(report(scheme, on, findings) + "\n")
+    return 0
