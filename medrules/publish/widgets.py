@@ -1102,7 +1102,7 @@ class Comparison(_Form):
 # same format, stepped through one at a time, the expected figures beside the computed ones.
 
 def _casebook_policies() -> list[str]:
-    from .report import casebook
+    from .casebook import casebook
     return [p for p in policy_ids() if casebook(p)]
 
 
@@ -1130,29 +1130,29 @@ def one_line_text(s: str) -> str:
 
 def case_rows(policy_id: str, case: dict) -> tuple[list[tuple[str, str, str, bool]], str | None]:
     """([(figure, expected, computed, agrees)], refusal or None) for one case, run through the public entry
-    points (medrules.publish.report.run_case, as the book's casebook tables)."""
-    from . import report
+    points (medrules.publish.casebook.run_case, as the book's casebook tables)."""
+    from . import casebook
     kind = case.get("kind")
     try:
-        got = report.run_case(policy_id, case)
+        got = casebook.run_case(policy_id, case)
     except (InputError, PolicyError, ValueError, KeyError, TypeError) as e:
         return [], str(e)
-    agrees, misses = report.check_case(policy_id, case, got)
+    agrees, misses = casebook.check_case(policy_id, case, got)
     rows = []
-    for label, path in report._figures(case):
-        want = report._at(case["expected"], path)
-        if report._is_entry(path):
-            have = report._at(got, path)
+    for label, path in casebook.figures(case):
+        want = casebook.at(case["expected"], path)
+        if casebook.is_entry(path):
+            have = casebook.at(got, path)
             rows.append((label, "✓", "✓" if have is True else "—", have is True))
             continue
-        have = report._at(got, path) if kind != "function" else got
+        have = casebook.at(got, path) if kind != "function" else got
         if kind in (None, ""):
-            ok = have is not report.ABSENT and report._part_of(have, want)
+            ok = have is not casebook.ABSENT and casebook.part_of(have, want)
         elif kind == "function":
             ok = agrees
         else:
             ok = path[0] not in misses
-        rows.append((label, report._shown_figure(want, kind), report._shown_figure(have, kind), ok))
+        rows.append((label, casebook.shown_figure(want, kind), casebook.shown_figure(have, kind), ok))
     return rows, None
 
 
@@ -1184,7 +1184,7 @@ class CaseDeck:
 
     # the deck
     def load_casebook(self):
-        from .report import casebook
+        from .casebook import casebook
         self.message.value = ""
         self._set_cases(casebook(self.policy.value))
 
