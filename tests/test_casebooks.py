@@ -23,6 +23,7 @@ import pytest
 import medrules
 from medrules.core import policy as policy_module
 from medrules.publish import report
+from medrules.publish.casebook import plain
 from medrules.core.policy import POLICIES_DIR, load_policy, policy_ids, read_yaml
 from medrules.core.readings import readings, resolve
 from medrules.rules import zhejiang_2019_chronic_outpatient as z2019
@@ -119,7 +120,7 @@ def _function(policy_id, case):
             rule(policy, **args)
         assert info.value.field == expected["error"]
         return
-    assert report._plain(rule(policy, **args)) == report._plain(expected)   # as the casebook writes values
+    assert plain(rule(policy, **args)) == plain(expected)   # as the casebook writes values
 
 
 @pytest.mark.parametrize("policy_id, case", CASES)

@@ -337,7 +337,7 @@ def test_the_amount_read_is_echoed_beside_the_box():
 def test_export_writes_what_the_cli_prints_and_a_csv_for_staff(tmp_path, monkeypatch):
     import medrules.publish.widgets as widgets
     from medrules.cli.main import main
-    monkeypatch.setattr(widgets, "EXPORT_DIR", tmp_path)
+    monkeypatch.setattr(widgets.exports, "EXPORT_DIR", tmp_path)
     calc = widgets.Calculator("wenzhou-2021-78")
     paths = calc.export()
     assert all(p.parent == tmp_path and p.exists() for p in paths.values())
@@ -363,7 +363,7 @@ def test_export_writes_what_the_cli_prints_and_a_csv_for_staff(tmp_path, monkeyp
 
 def test_two_exports_at_once_never_overwrite_each_other(tmp_path, monkeypatch):
     import medrules.publish.widgets as widgets
-    monkeypatch.setattr(widgets, "EXPORT_DIR", tmp_path)
+    monkeypatch.setattr(widgets.exports, "EXPORT_DIR", tmp_path)
     comp = widgets.Comparison()
     first, second = comp.export(), comp.export()
     assert first[".csv"] != second[".csv"]

@@ -17,10 +17,11 @@ from ..core.result import Result, evaluate
 from ..core.trace import step_label
 from ..core.messages import both, catalogue, html, pair, placeholders
 from ..core.messages import html as html_message
-from ..core.money import UNDETERMINED, fmt_ratio, fmt_yuan, shown  # noqa: F401  (shown: re-exported)
+from ..core.money import fmt_ratio, fmt_yuan, shown  # noqa: F401  (shown: re-exported)
 from ..core.policy import load_policy
 from ..core.rulebook import LAYER_LABELS, LAYERS
 from ..core.scenario import parse_scenario
+from .casebook import CASE_PARTS, at, casebook, check_case, field_label, figures, is_entry, run_case, shown_figure
 
 # Tables show every cell whole: pandas cuts text over 50 characters with "...", which cut the trace's reasons and
 # the parameters' quotes mid-sentence. (Changes the stored outputs of notebooks that did not set this themselves:
@@ -232,202 +233,8 @@ def cases(policy_id: str, cases: dict, inputs: dict | None = None, show: tuple =
 
 
 # --- Casebooks, readings and open questions on the policy pages (issue 12) --------------------------------------
-# The casebook is policies/<id>/cases.yaml, worked by hand; these functions run it through the public entry points
-# when the page is built and mark each case ✓ (the engine gives the hand-worked figures) or ✗.
-
-CASE_PARTS = {part: both("partial.undetermined" if part == "undetermined" else f"casebook.part.{part}")
-              for part in ("totals", "years", "claims", "complete", "undetermined", "readings")}
-NOT_RUN = "—"
-
-
-def casebook(policy_id: str) -> list[dict]:
-    """The policy's hand-worked cases; none if it has no cases.yaml (yet)."""
-    from ..core.policy import POLICIES_DIR, read_yaml
-    path = POLICIES_DIR / policy_id / "cases.yaml"
-    return list((read_yaml(path) or {}).get("cases") or []) if path.exists() else []
-
-
-def _part_of(got, want) -> bool:
-    """`want` is part of `got`: named keys of a mapping (claims by index), each entry of a list found, else equal."""
-    if isinstance(want, dict):
-        return isinstance(got, (dict, list)) and all(
-            (k in got if isinstance(got, dict) else isinstance(k, int) and 0 <= k < len(got)) and _part_of(got[k], v)
-            for k, v in want.items())
-    if isinstance(want, list):
-        return isinstance(got, list) and all(any(_part_of(g, w) for g in got) for w in want)
-    return got == want and type(got) is type(want)
-
-
-def run_case(policy_id: str, case: dict, readings: dict | None = None):
-    """What the engine gives for a case, shaped like its `expected`; `readings` overrides the case's own."""
-    chosen = {**(case.get("readings") or {}), **(readings or {})}
-    kind = case.get("kind")
-    if kind == "indicators":
-        from ..core.readings import resolve
-        from ..rules import zhejiang_2022_illness_poverty as z2022
-        options = resolve(policy_id, chosen)
-        rows = z2022.illness_poverty_targets(case["people"], str(case["target"]),
-                                             base=options[f"{policy_id}/p7:expense-base"],
-                                             payers=options[f"{policy_id}/p7:protection-payers"],
-                                             average=options[f"{policy_id}/p7:aggregation"])
-        return {r["indicator"].split()[0]: {"numerator": r["numerator"], "denominator": r["denominator"],
-                                            "met": r["met"]} for r in rows}
-    if kind == "scheme":
-        from ..analysis.scheme import Scheme, check
-        try:
-            _, findings = check(Scheme.model_validate(case["scheme"]))
-        except ValueError as e:  # InputError names the refused field
-            return {"error": getattr(e, "field", str(e))}
-        return {" ".join(w for w in f["requirement"].split() if any("\u4e00" <= ch <= "\u9fff" for ch in w)):
-                f["meets"] for f in findings}
-    if kind == "function":  # a rule the claim layers do not run, called with the case's arguments and readings
-        import importlib
-        from ..core.scenario import InputError
-        module = importlib.import_module("medrules.rules." + policy_id.replace("-", "_"))
-        try:
-            return _plain(getattr(module, case["function"])(load_policy(policy_id), **(case.get("args") or {}),
-                                                            readings=chosen))
-        except InputError as e:
-            return {"error": e.field}
-    scenario = {"policy": policy_id, "person": case["person"], "claims": case["claims"],
-                "inputs": case.get("inputs") or {}, "readings": chosen}
-    return evaluate(parse_scenario(scenario)).to_dict()
-
-
-def _plain(value):
-    """A rule's return value as a casebook writes it: money as two-decimal strings, dates as ISO text, lists."""
-    import datetime as dt
-    from decimal import Decimal
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
-
-
-def _fraction_equal(got: dict, want: dict) -> bool:
-    from fractions import Fraction
-    from decimal import Decimal
-    gn, gd, wn, wd = (Decimal(str(x)) for x in (got["numerator"], got["denominator"], want["numerator"],
-                                                want["denominator"]))
-    same = (gn, gd) == (wn, wd) or (gd != 0 and wd != 0 and Fraction(gn) / Fraction(gd) == Fraction(wn) / Fraction(wd))
-    return same and got["met"] is want["met"]
-
-
-def check_case(policy_id: str, case: dict, got=None) -> tuple[bool, list[str]]:
-    """(agrees, the expected figures the engine did not give) for one hand-worked case; `got` is its run if done."""
-    got = run_case(policy_id, case) if got is None else got
-    kind, misses = case.get("kind"), []
-    if kind == "function":
-        return (True, []) if got == _plain(case["expected"]) else (False, ["result"])
-    for key, want in case["expected"].items():
-        if kind == "indicators":
-            ok = key in got and _fraction_equal(got[key], want)
-        elif kind == "scheme":
-            ok = got.get(key) == want and type(got.get(key)) is type(want)
-        else:
-            ok = key in got and _part_of(got[key], want)
-        if not ok:
-            misses.append(key)
-    return not misses, misses
-
-
-def _figure(value) -> str:
-    from decimal import Decimal, InvalidOperation
-    if value is None:
-        return UNDETERMINED
-    if isinstance(value, bool):
-        return "是 yes" if value else "否 no"
-    try:
-        return fmt_yuan(Decimal(str(value))) if "." in str(value) else str(value)
-    except InvalidOperation:
-        return str(value)
-
-
-def _field_label(key) -> str:
-    if key in LAYER_LABELS:
-        return f"{LAYER_LABELS[key][0]} {LAYER_LABELS[key][1]}"
-    return {"in_force": both("casebook.part.in_force"), "complete": both("casebook.part.complete"),
-            "undetermined": UNDETERMINED, "field": both("casebook.part.field"),
-            "out_of_pocket_is_upper_bound": both("partial.out_of_pocket_upper_bound")}.get(key, str(key))
-
-
-def _figures(case: dict) -> list[tuple[str, tuple]]:
-    """(label, path into the run) for each figure a case expects, Chinese first."""
-    kind = case.get("kind")
-    if kind == "function":
-        return [(f"{case['function']} 结果 result", ())]
-    if kind in ("indicators", "scheme"):
-        return [(str(part), (part,)) for part in case["expected"]]
-    return list(_leaves(case["expected"], ()))
-
-
-def _step_label(path: tuple, key) -> str:
-    if path == ("claims",):
-        return f"第{key + 1}笔 claim {key + 1}"
-    if path == ("years",):
-        return f"{key}年 {key}"
-    return CASE_PARTS.get(key, _field_label(key)) if not path else _field_label(key)
-
-
-def _leaves(want, path: tuple):
-    """Every expected figure below `want`, labelled by its path (第1笔 claim 1 · 医疗救助 medical assistance)."""
-    if isinstance(want, dict):
-        for key, value in want.items():
-            for label, sub in _leaves(value, path + (key,)):
-                if not path and key in ("claims", "years"):  # the claim or year label below says it
-                    yield label, sub
-                else:
-                    yield (f"{_step_label(path, key)} · {label}" if label else _step_label(path, key)), sub
-    elif isinstance(want, list):
-        for w in want:
-            yield (f"第{w['claim'] + 1}笔 claim {w['claim'] + 1} · {_field_label(w['layer'])} ← {w['field']}",
-                   path + (w,))
-    else:
-        yield "", path
-
-
-def _is_entry(path: tuple) -> bool:
-    """A path to an expected list entry (an undetermined layer), not to a figure."""
-    return bool(path) and isinstance(path[-1], dict)
-
-
-ABSENT = object()  # a figure the run does not report at all (shown —), unlike None (UNDETERMINED)
-
-
-def _at(value, path: tuple):
-    for step in path:
-        if isinstance(step, dict):  # an undetermined entry: is it there?
-            return isinstance(value, list) and any(_part_of(g, step) for g in value)
-        if isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
-            value = value[step]
-        elif isinstance(value, dict) and step in value:
-            value = value[step]
-        else:
-            return ABSENT
-    return value
-
-
-def _shown_figure(value, kind) -> str:
-    if value is ABSENT:
-        return NOT_RUN
-    if kind == "function":
-        value = _plain(value)
-        if isinstance(value, dict) and set(value) == {"error"}:
-            return f"拒绝 refused: {value['error']}"
-        return ", ".join(_figure(v) for v in value) if isinstance(value, list) else _figure(value)
-    if kind == "indicators" and isinstance(value, dict):
-        met = {True: "达标 met", False: "未达标 not met", None: "无目标 no target"}[value["met"]]
-        return f"{_figure(value['numerator'])} / {_figure(value['denominator'])} · {met}"
-    if kind == "scheme":
-        return {True: "符合 meets", False: "不符合 does not meet", None: "无法判断 cannot be checked"}.get(
-            value, f"拒绝 refused: {value}")
-    return _figure(value)
-
+# The casebook is policies/<id>/cases.yaml, worked by hand; these tables run it through the public entry points
+# (casebook.py) when the page is built and mark each case ✓ (the engine gives the hand-worked figures) or ✗.
 
 def _html(text: str) -> str:
     import html
@@ -446,11 +253,11 @@ def casebook_frame(policy_id: str) -> pd.DataFrame:
         kind = case.get("kind")
         got = run_case(policy_id, case)
         agrees, misses = check_case(policy_id, case, got)
-        expected = "\n".join(f"{label}: {_shown_figure(_at(case['expected'], path), kind)}"
-                             if not _is_entry(path) else label for label, path in _figures(case))
+        expected = "\n".join(f"{label}: {shown_figure(at(case['expected'], path), kind)}"
+                             if not is_entry(path) else label for label, path in figures(case))
         mark = "✓" if agrees else "✗ 引擎 engine: " + ("; ".join(
-            f"{m}: {_shown_figure(got.get(m), kind) if kind else 'differs'}" for m in misses)
-            if kind != "function" else _shown_figure(got, kind))
+            f"{m}: {shown_figure(got.get(m), kind) if kind else 'differs'}" for m in misses)
+            if kind != "function" else shown_figure(got, kind))
         rows.append({"案例 case": case["name"], "条款 clause": case["clause"], "预期 expected": expected,
                      "演算 working": case["working"]["zh"], "Working (English)": case["working"]["en"],
                      "核对 check": mark})
@@ -502,7 +309,7 @@ def _example_figures(runs: list) -> list[tuple[str, tuple]]:
     """Totals of the layers that pay something under some option, and out of pocket."""
     keys = [k for k in list(LAYERS) + ["out_of_pocket"]
             if k == "out_of_pocket" or any(r["totals"].get(k) not in (None, "0.00") for r in runs)]
-    return [(f"{CASE_PARTS['totals']} · {_field_label(k)}", ("totals", k)) for k in keys]
+    return [(f"{CASE_PARTS['totals']} · {field_label(k)}", ("totals", k)) for k in keys]
 
 
 def reading_runs(policy_id: str, reading_id: str) -> pd.DataFrame:
@@ -510,26 +317,26 @@ def reading_runs(policy_id: str, reading_id: str) -> pd.DataFrame:
     from ..core.readings import readings
     reading = readings(policy_id)[reading_id]
     named = [c for c in casebook(policy_id) if reading_id in (c.get("readings") or {})]
-    sources = [(c["name"], c, _figures(c)) for c in named]
+    sources = [(c["name"], c, figures(c)) for c in named]
     if not sources:
         for name, scenario in _examples(policy_id):
             runs = {o: _run_or_refusal(policy_id, scenario, {reading_id: o}) for o in reading.options}
             sources.append((name, scenario, _example_figures([r for r in runs.values() if "totals" in r])))
     columns = {o: f"{o}{'（默认 default）' if o == reading.default else ''}" for o in reading.options}
     rows = []
-    for name, case, figures in sources:
+    for name, case, wanted in sources:
         if case.get("kind") == "scheme":
             continue  # the scheme check takes no reading
         runs = {o: _run_or_refusal(policy_id, case, {reading_id: o}) for o in reading.options}
         hand = (case.get("readings") or {}).get(reading_id)
-        for label, path in figures:
-            if _is_entry(path):
+        for label, path in wanted:
+            if is_entry(path):
                 continue  # an undetermined entry: shown by its figures and 完整
             row = {"案例 case": name, "数额 figure": label}
             for o, col in columns.items():
                 row[col] = (f"拒绝 refused: {runs[o]['refused']}" if "refused" in runs[o]
-                            else _shown_figure(_at(runs[o], path), case.get("kind")))
-            row["手算 worked by hand"] = (f"{hand}: {_shown_figure(_at(case['expected'], path), case.get('kind'))}"
+                            else shown_figure(at(runs[o], path), case.get("kind")))
+            row["手算 worked by hand"] = (f"{hand}: {shown_figure(at(case['expected'], path), case.get('kind'))}"
                                           if hand else "示例，未手算 example, not hand-worked")
             rows.append(row)
     return pd.DataFrame(rows, columns=["案例 case", "数额 figure", *columns.values(), "手算 worked by hand"])
