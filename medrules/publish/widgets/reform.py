@@ -96,7 +96,8 @@ class ReformDemo:
 
     def run(self):
         import tempfile
-        from ...analysis.reform import load_changes, run_on_table, summary_frame
+        from ...analysis.reform import run_on_table, summary_frame
+        from ...analysis.reform_changes import load_changes
         pid = self.policy.value
         try:
             changes = self.changes_yaml()
