@@ -1,6 +1,6 @@
 """Rule-call recorder: which test calls which @rule function, measured while the tests run.
 
-`RuleCallRecorder` (medrules/review/workflow.py) installs a profile hook for the whole session that notes, for every call of
+`RuleCallRecorder` (medrules/review/exercised.py) installs a profile hook for the whole session that notes, for every call of
 a rule function of any importable module in medrules/rules/, the test running at the time. The hook matches code
 objects, so a rule is seen however it is reached (the engine's getattr, a name imported by a test, the DECISIONS
 tuple); it needs no list of modules or clauses, so policies added later are covered as they appear.
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from medrules.review.workflow import RuleCallRecorder, save_exercised
+from medrules.review.exercised import RuleCallRecorder, save_exercised
 
 TESTS = Path(__file__).resolve().parent
 COVERAGE_TEST = "test_every_encoded_clause_has_a_test_that_calls_its_rules"

@@ -335,10 +335,11 @@ def test_parsing_100000_claims_takes_well_under_the_five_seconds_for_the_whole_e
 # --- review: a reviewer's name cannot break the status table ----------------------------------------------------
 
 def test_a_reviewer_name_with_control_characters_is_refused(tmp_path, monkeypatch):
-    import medrules.review.workflow as review
-    monkeypatch.setattr(review, "REVIEWS_DIR", tmp_path)
-    with pytest.raises(review.ReviewError) as e:
-        review.record("wenzhou-2021-78/3.3.9", "approved", "Li\nwenzhou-2021-78/3.3.1 approved", __import__(
+    from medrules.review import actions, ledger
+    from medrules.review.clauses import ReviewError
+    monkeypatch.setattr(ledger, "REVIEWS_DIR", tmp_path)
+    with pytest.raises(ReviewError) as e:
+        actions.record("wenzhou-2021-78/3.3.9", "approved", "Li\nwenzhou-2021-78/3.3.1 approved", __import__(
             "datetime").date(2026, 1, 1), resolve=True)
     assert "--reviewer" in str(e.value) and "\\n" in str(e.value)
     assert list(tmp_path.iterdir()) == []
@@ -443,10 +444,10 @@ def test_the_book_javascript_is_installed_with_npm_ci_from_a_lockfile_with_integ
 
 
 def test_a_reviewer_name_already_in_a_ledger_keeps_its_clause_on_one_row():
-    import medrules.review.workflow as review
+    from medrules.review.reports import format_status
     row = {"clause": "wenzhou-2021-78/3.3.9", "status": "encoded", "review": "approved",
            "reviewer": "Li\n  wenzhou-2021-78/3.3.1 approved\x1b[2K", "date": "2026-01-01", "current_fp": "ab" * 32,
            "tests": None}
-    text = review.format_status([], True, [("wenzhou-2021-78", [row])])
+    text = format_status([], True, [("wenzhou-2021-78", [row])])
     rows = [line for line in text.splitlines() if "wenzhou-2021-78/3.3" in line]
     assert len(rows) == 1 and "Li\\n  wenzhou-2021-78/3.3.1 approved\\x1b[2K" in rows[0], text

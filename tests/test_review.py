@@ -9,7 +9,14 @@ import textwrap
 import pytest
 from _errors import chinese_half, english_half
 
-from medrules.review import workflow as review
+from medrules.review import exercised, ledger, reports
+from medrules.review import page as review_page
+from medrules.review.actions import open_items
+from medrules.review.clauses import REPO, natural_key, rule_functions
+from medrules.review.exercised import RuleCallRecorder, save_exercised, unexercised
+from medrules.review.fingerprint import engine_modules, fingerprint, fingerprint_parts, short
+from medrules.review.ledger import effective_status, ledger_path, load_ledger, save_ledger
+from medrules.review.reports import interpretation
 from medrules.cli.main import main
 from medrules.core.policy import load_policy, policy_ids
 
@@ -18,25 +25,25 @@ from medrules.core.policy import load_policy, policy_ids
 
 @pytest.mark.parametrize("pid", policy_ids())
 def test_every_clause_has_a_ledger_entry(pid):
-    missing = [cid for cid in load_policy(pid).clauses if cid not in review.load_ledger(pid)]
+    missing = [cid for cid in load_policy(pid).clauses if cid not in load_ledger(pid)]
     assert not missing, f"no review ledger entry for {missing}: run python -m medrules review sync"
 
 
 @pytest.mark.parametrize("pid", policy_ids())
 def test_the_ledger_names_only_clauses_that_exist(pid):
-    orphans = [cid for cid in review.load_ledger(pid) if cid not in load_policy(pid).clauses]
+    orphans = [cid for cid in load_ledger(pid) if cid not in load_policy(pid).clauses]
     assert not orphans, f"ledger entries for clauses that no longer exist: {orphans} (review sync --prune)"
 
 
 @pytest.mark.parametrize("pid", policy_ids())
 def test_the_ledger_file_is_in_its_canonical_sorted_block_form(pid, tmp_path, monkeypatch):
     """Hand edits that reorder or reflow the file would make review diffs noisy: the file must be as written."""
-    path = review.ledger_path(pid)
+    path = ledger_path(pid)
     if not path.exists():
         pytest.fail(f"{path.name} does not exist: run python -m medrules review sync")
-    entries = review.load_ledger(pid)
-    monkeypatch.setattr(review, "REVIEWS_DIR", tmp_path)
-    review.save_ledger(pid, entries)
+    entries = load_ledger(pid)
+    monkeypatch.setattr(ledger, "REVIEWS_DIR", tmp_path)
+    save_ledger(pid, entries)
     assert (tmp_path / path.name).read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
 
 
@@ -45,9 +52,9 @@ def test_every_encoded_clause_has_a_test_that_calls_its_rules(rule_calls, reques
     why = rule_calls.complete(request.session)
     if why:
         pytest.skip(f"partial run ({why}): run the whole tests/ directory to measure")
-    problems = review.unexercised(rule_calls.by_tests())
+    problems = unexercised(rule_calls.by_tests())
     assert not problems, "encoded clauses without a test that exercises them:\n" + "\n".join(
-        f"  {cid}: {why}" for cid, why in sorted(problems.items(), key=lambda p: review.natural_key(p[0])))
+        f"  {cid}: {why}" for cid, why in sorted(problems.items(), key=lambda p: natural_key(p[0])))
 
 
 # --- fingerprints of the real policies ---------------------------------------------------------------------------
@@ -56,24 +63,24 @@ def test_a_fingerprint_covers_the_module_constants_and_helpers_a_rule_uses(monke
     import medrules.rules.wenzhou_2021_78 as wz
     policy = load_policy("wenzhou-2021-78")
     clause = policy.clauses["wenzhou-2021-78/2"]
-    before = review.fingerprint(policy, clause)
-    assert "in_hardship uses HARDSHIP_STATUSES" in review.fingerprint_parts(policy, clause)["code"]
+    before = fingerprint(policy, clause)
+    assert "in_hardship uses HARDSHIP_STATUSES" in fingerprint_parts(policy, clause)["code"]
     monkeypatch.setattr(wz, "HARDSHIP_STATUSES", ("tekun", "dibao"))
-    assert review.fingerprint(policy, clause) != before
+    assert fingerprint(policy, clause) != before
 
 
 def test_a_layer_alias_is_the_same_rule_and_is_listed_once():
     # wenzhou_2021_78.further_relief = high_cost_resolution: one rule of 三(三)11, not two.
     policy = load_policy("wenzhou-2021-78")
-    names = [name for name, _ in review.rule_functions(policy.id, policy.clauses["wenzhou-2021-78/3.3.11"])]
+    names = [name for name, _ in rule_functions(policy.id, policy.clauses["wenzhou-2021-78/3.3.11"])]
     assert names == ["high_cost_resolution"]
 
 
 def test_a_fingerprint_is_64_hex_and_shown_as_12():
     policy = load_policy("wenzhou-2021-78")
-    fp = review.fingerprint(policy, policy.clauses["wenzhou-2021-78/3.3.9"])
+    fp = fingerprint(policy, policy.clauses["wenzhou-2021-78/3.3.9"])
     assert len(fp) == 64 and int(fp, 16) >= 0
-    assert review.short(fp) == fp[:12]
+    assert short(fp) == fp[:12]
 
 
 # --- the whole workflow on a small policy of our own -------------------------------------------------------------
@@ -140,9 +147,9 @@ def demo(tmp_path, monkeypatch):
     (pdir / "clauses.yaml").write_text(CLAUSES_YAML, encoding="utf-8")
     (pdir / "parameters.yaml").write_text(PARAMETERS_YAML % "0.7", encoding="utf-8")
     monkeypatch.setattr(mp, "POLICIES_DIR", tmp_path / "policies")
-    monkeypatch.setattr(review, "REVIEWS_DIR", tmp_path / "reviews")
-    monkeypatch.setattr(review, "EXERCISED_FILE", tmp_path / "exercised.json")
-    monkeypatch.setattr(review, "NOTEBOOKS_DIR", tmp_path / "notebooks")
+    monkeypatch.setattr(ledger, "REVIEWS_DIR", tmp_path / "reviews")
+    monkeypatch.setattr(exercised, "EXERCISED_FILE", tmp_path / "exercised.json")
+    monkeypatch.setattr(reports, "NOTEBOOKS_DIR", tmp_path / "notebooks")
     load_policy.cache_clear()
 
     def load_rules(version: int, source: str):
@@ -230,9 +237,9 @@ def test_an_approval_goes_stale_when_the_parameter_text_or_code_changes_and_fres
     rc, out, _ = cli(capsys, "approve", "demo-2099-1/1", "--reviewer", "Li Wei", "--date", "2099-01-06")
     assert rc == 0
     policy = load_policy("demo-2099-1")
-    fp1 = review.fingerprint(policy, policy.clauses["demo-2099-1/1"])
+    fp1 = fingerprint(policy, policy.clauses["demo-2099-1/1"])
     assert out.strip() == f"demo-2099-1/1: approved by Li Wei on 2099-01-06 fingerprint {fp1[:12]}"
-    entry = review.load_ledger("demo-2099-1")["demo-2099-1/1"]
+    entry = load_ledger("demo-2099-1")["demo-2099-1/1"]
     assert entry["fingerprint"] == fp1 and entry["status"] == "approved"
     # clauses encoded narrative not-encodable with draft in-review approved stale disputed missing
     assert row_of(capsys) == ["3", "1", "2", "0", "?", "2", "0", "1", "0", "0", "0"]
@@ -243,13 +250,13 @@ def test_an_approval_goes_stale_when_the_parameter_text_or_code_changes_and_fres
     assert row_of(capsys) == ["3", "1", "2", "0", "?", "2", "0", "0", "1", "0", "0"]
     shown = cli(capsys, "show", "demo-2099-1/1")[1]
     assert "review: STALE by Li Wei on 2099-01-06" in shown and f"approved {fp1[:12]}" in shown
-    assert "{bdg-warning}`stale`" in review.page()
-    assert "stale" in review.review_badge("demo-2099-1", "1").data
+    assert "{bdg-warning}`stale`" in review_page.page()
+    assert "stale" in review_page.review_badge("demo-2099-1", "1").data
 
     # re-approved: fresh again, and the history keeps both approvals
     cli(capsys, "approve", "demo-2099-1/1", "--reviewer", "Li Wei", "--date", "2099-01-07", "--note", "75%")
     assert row_of(capsys)[7:9] == ["1", "0"]
-    history = review.load_ledger("demo-2099-1")["demo-2099-1/1"]["history"]
+    history = load_ledger("demo-2099-1")["demo-2099-1/1"]["history"]
     assert [(h["status"], str(h["date"])) for h in history] == [
         ("draft", "2099-01-05"), ("approved", "2099-01-06"), ("approved", "2099-01-07")]
     assert history[1]["fingerprint"] == fp1 and history[2]["fingerprint"] != fp1
@@ -285,7 +292,7 @@ def test_dispute_needs_a_note_and_is_counted(demo, capsys):
                    "--note", "不低于 is a floor: a locality may pay more")
     assert rc == 0
     assert row_of(capsys)[5:10] == ["2", "0", "0", "0", "1"]
-    assert "{bdg-danger}`disputed`" in review.page()
+    assert "{bdg-danger}`disputed`" in review_page.page()
 
 
 def test_approval_with_open_questions_needs_resolve(demo, capsys):
@@ -296,7 +303,7 @@ def test_approval_with_open_questions_needs_resolve(demo, capsys):
     assert rc == 2 and "open questions" in err and "outpatient" in err
     rc, _, _ = cli(capsys, "approve", "demo-2099-1/1", "--reviewer", "Li Wei", "--date", "2099-01-07", "--resolve",
                    "--note", "Yes: the clause does not distinguish.")
-    entry = review.load_ledger("demo-2099-1")["demo-2099-1/1"]
+    entry = load_ledger("demo-2099-1")["demo-2099-1/1"]
     assert rc == 0 and entry["open_questions"] == [] and "Resolved: Does 70%" in entry["history"][-1]["note"]
 
 
@@ -333,18 +340,18 @@ def test_a_bad_date_or_missing_reviewer_exits_2(demo, capsys):
 
 def test_with_examples_comes_from_the_measured_rule_calls(demo, capsys):
     cli(capsys, "sync", "--date", "2099-01-05")
-    review.save_exercised({"medrules.rules.demo_2099_1.assistance_ratio": ["tests/test_demo.py::test_ratio"]})
+    save_exercised({"medrules.rules.demo_2099_1.assistance_ratio": ["tests/test_demo.py::test_ratio"]})
     assert row_of(capsys)[4] == "1"
     assert "tests/test_demo.py::test_ratio" in cli(capsys, "show", "demo-2099-1/1")[1]
-    review.save_exercised({})
+    save_exercised({})
     assert row_of(capsys)[4] == "0"
-    assert review.unexercised({}) == {"demo-2099-1/1": "no test calls assistance_ratio"}
+    assert unexercised({}) == {"demo-2099-1/1": "no test calls assistance_ratio"}
 
 
 def test_the_recorder_sees_calls_however_the_rule_is_reached():
     import medrules.rules.wenzhou_2021_78 as wz
     held = (wz.coverage_start,)  # a reference taken before recording starts
-    recorder = review.RuleCallRecorder({wz.coverage_start.__code__: "k"})
+    recorder = RuleCallRecorder({wz.coverage_start.__code__: "k"})
     outer = sys.getprofile()
     recorder.start()
     try:
@@ -388,7 +395,7 @@ def test_the_book_puts_the_live_status_beside_each_clause_heading_of_a_policy_pa
     doc = nodes.section("", heading("demo-2099-1/1"), heading("demo-2099-1/2"),
                         nodes.paragraph("", "", nodes.Text("see "), nodes.strong(text="demo-2099-1/10")))
     app = type("App", (), {})()
-    review._badge_clause_sections(app, doc, "notebooks/demo-2099-1")
+    review_page._badge_clause_sections(app, doc, "notebooks/demo-2099-1")
     first, second, prose = doc.children
     assert first.astext().startswith(
         "demo-2099-1/1 · 一 救助比例 审核 review: stale (approved by Li Wei on 2099-01-06")
@@ -413,7 +420,7 @@ def approve(capsys, *extra, clause="demo-2099-1/1", date="2099-01-06"):
 def state(clause="demo-2099-1/1") -> str:
     policy = load_policy("demo-2099-1")
     c = policy.clauses[clause]
-    return review.effective_status(review.load_ledger("demo-2099-1").get(c.id), review.fingerprint(policy, c))
+    return effective_status(load_ledger("demo-2099-1").get(c.id), fingerprint(policy, c))
 
 
 def rewrite(path, old, new):
@@ -510,14 +517,14 @@ def test_an_approval_goes_stale_when_the_engine_code_the_rule_imports_changes(de
 
 
 def test_the_engine_is_found_by_walking_imports_not_listed(demo):
-    engine = review.engine_modules("demo-2099-1")
+    engine = engine_modules("demo-2099-1")
     # RULES_V1 imports medrules.core.rulebook, which imports claims, money and policy; importing it runs the package
     # __init__ and medrules/rules/__init__.py; the engine that runs the rules (and the scenario it validates) is
     # walked as a root of its own.
     for name in ("medrules", "medrules.rules", "medrules.core.rulebook", "medrules.core.claims", "medrules.core.money",
                  "medrules.core.policy", "medrules.core.scenario", "medrules.core.engine"):
         assert name in engine, name
-    assert "medrules.publish.charts" not in engine and "medrules.review.workflow" not in engine
+    assert "medrules.publish.charts" not in engine and not any(n.startswith("medrules.review") for n in engine)
     demo.load_rules(4, RULES_V1 + textwrap.dedent('''\
 
         def uses_more(policy):
@@ -525,7 +532,7 @@ def test_the_engine_is_found_by_walking_imports_not_listed(demo):
             from . import wenzhou_2021_78  # another policy's rules: reviewed under their own clauses
             return charts, wenzhou_2021_78
         '''))
-    engine = review.engine_modules("demo-2099-1")
+    engine = engine_modules("demo-2099-1")
     assert "medrules.publish.charts" in engine and "medrules.rules.wenzhou_2021_78" not in engine
 
 
@@ -538,7 +545,7 @@ def test_a_narrative_clause_does_not_go_stale_when_the_code_changes(demo, capsys
 
 def test_the_real_fingerprint_covers_the_shandong_dates_the_notes_and_the_engine():
     policy = load_policy("shandong-2022-major-illness")
-    parts = review.fingerprint_parts(policy, policy.clauses["shandong-2022-major-illness/5"])
+    parts = fingerprint_parts(policy, policy.clauses["shandong-2022-major-illness/5"])
     dated = [p["entry"]["reported_in_force_on"] for p in parts["parameters"]
              if "reported_in_force_on" in p.get("entry", {})]
     assert dated and all(str(d) in ("2022-09-05", "None") for d in dated) and "2022-09-05" in map(str, dated)
@@ -594,11 +601,11 @@ def test_approval_with_uncertain_notes_or_readings_needs_accept_open_which_is_re
     assert rc == 2 and out == "" and len(err.splitlines()) == 1
     assert "--accept-open" in err and "uncertain: “不低于”也可能理解为恰好70%。 / 不低于 may be read as exactly 70%." in err
     assert "reading demo-2099-1/1:outpatient" in err and "demo-2099-1/10:unrelated" not in err
-    assert review.load_ledger("demo-2099-1") == {}  # nothing written
+    assert load_ledger("demo-2099-1") == {}  # nothing written
     rc, _, err = approve(capsys, "--accept-open", " ")
     assert rc == 2 and "--accept-open" in err
     assert approve(capsys, "--accept-open", "a floor is the plain reading; outpatient is not excluded")[0] == 0
-    item = review.load_ledger("demo-2099-1")["demo-2099-1/1"]["history"][-1]
+    item = load_ledger("demo-2099-1")["demo-2099-1/1"]["history"][-1]
     assert item["accepted_open"]["why"] == "a floor is the plain reading; outpatient is not excluded"
     assert len(item["accepted_open"]["open"]) == 2
     shown = cli(capsys, "show", "demo-2099-1/1")[1]
@@ -613,17 +620,17 @@ def test_approval_with_open_review_questions_can_be_accepted_open_and_they_stay_
     cli(capsys, "request", "demo-2099-1/1", "--reviewer", "Li Wei", "--date", "2099-01-06",
         "--question", "Does 70% apply to outpatient care too?")
     assert approve(capsys, "--accept-open", "asked the bureau; the answer does not change 70%")[0] == 0
-    entry = review.load_ledger("demo-2099-1")["demo-2099-1/1"]
+    entry = load_ledger("demo-2099-1")["demo-2099-1/1"]
     assert entry["status"] == "approved" and entry["open_questions"] == ["Does 70% apply to outpatient care too?"]
 
 
 def test_the_real_clauses_with_open_items_need_accept_open():
     policy = load_policy("shandong-2022-major-illness")
-    items = review.open_items(policy, policy.clauses["shandong-2022-major-illness/5"], [])
+    items = open_items(policy, policy.clauses["shandong-2022-major-illness/5"], [])
     assert sum(i.startswith("uncertain:") for i in items) == 7 and any("open question (text)" in i for i in items)
     # The issue's case: 三(三)9 went straight from draft to approved with its three open questions outstanding.
     wenzhou = load_policy("wenzhou-2021-78")
-    items = review.open_items(wenzhou, wenzhou.clauses["wenzhou-2021-78/3.3.9"], [])
+    items = open_items(wenzhou, wenzhou.clauses["wenzhou-2021-78/3.3.9"], [])
     assert sum(i.startswith("open question (text):") for i in items) == 3
 
 
@@ -706,10 +713,10 @@ def test_show_prints_a_real_clauses_open_questions_and_uncertain_notes_chinese_f
 
 def test_every_encoded_real_clause_has_its_interpretation_found():
     missing = [c.id for pid in policy_ids() for c in load_policy(pid).clauses.values()
-               if c.status == "encoded" and not review.interpretation(pid, c.path)]
+               if c.status == "encoded" and not interpretation(pid, c.path)]
     assert not missing
     # 三(三)9 has sub-sections (### …): all of them belong to it
-    text = review.interpretation("wenzhou-2021-78", "3.3.9")
+    text = interpretation("wenzhou-2021-78", "3.3.9")
     assert "### 大病保险倾斜 · Critical-illness insurance tilt" in text and "### 医疗救助 · Medical assistance" in text
 
 
@@ -721,11 +728,11 @@ def test_twenty_parallel_approvals_leave_twenty_approvals(tmp_path):
     import shutil
     import subprocess
     from pathlib import Path
-    repo = Path(review.REPO)
+    repo = Path(REPO)
     for part in ("medrules", "policies", "reviews"):
         shutil.copytree(repo / part, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__", "*.lock"))
     pid = "wenzhou-2021-78"
-    clauses = sorted(load_policy(pid).clauses, key=review.natural_key)
+    clauses = sorted(load_policy(pid).clauses, key=natural_key)
     env = {**__import__("os").environ, "PYTHONPATH": str(tmp_path)}
     jobs = [(clauses[i % len(clauses)], f"Reviewer {i:02d}") for i in range(20)]
     procs = [subprocess.Popen([sys.executable, "-m", "medrules", "review", "approve", cid, "--reviewer", who,
@@ -817,7 +824,7 @@ def test_a_ledger_that_is_not_utf8_exits_2_naming_the_line(demo, capsys):
     ("tests not a list", b'{\n "a": [],\n "b": 3\n}\n', 'line 3: b: expected a list of test IDs'),
 ])
 def test_a_corrupt_exercised_json_exits_2_naming_the_file_line_and_problem(demo, capsys, name, body, what):
-    review.EXERCISED_FILE.write_bytes(body)
+    exercised.EXERCISED_FILE.write_bytes(body)
     for argv in (["status"], ["show", "demo-2099-1/1"]):
         rc, out, err = cli(capsys, *argv)
         assert rc == 2 and out == "" and len(err.splitlines()) == 1, (name, err)

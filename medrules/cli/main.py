@@ -67,7 +67,7 @@ def main(argv=None) -> int:
     ev.set_defaults(run=_evaluate)
     from .batch import add_parser as add_batch_parser  # `batch` and `explain`: claims tables
     add_batch_parser(sub)
-    from ..review.workflow import add_parser as add_review_parser  # `review`: the clause review ledger (medrules/review/workflow.py)
+    from .review import add_parser as add_review_parser  # `review`: the clause review ledger (medrules/cli/review.py)
     add_review_parser(sub)
     from .readings import add_parser as add_readings_parser  # `readings`: a policy's readings
     add_readings_parser(sub)

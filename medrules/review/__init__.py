@@ -2,4 +2,13 @@
 casebook and the code that runs it), the ledger of approvals in reviews/, which rules the tests exercised, and the
 book's review page.
 
-May import every layer below it (publish, analysis, tables, rules, core); only the command line imports it."""
+    clauses      the repository, ReviewError, a clause by ID and the rule functions that encode it
+    fingerprint  what an approval covers: the clause's parts, its rules' code and the engine code they run
+    ledger       reviews/<id>.yaml read, validated, locked and written atomically; stale computed; snapshots and diffs
+    actions      review actions: sync (a draft entry per clause) and record (approve, dispute, request, reopen)
+    exercised    measured examples: which rule functions the tests called (RuleCallRecorder, exercised.json)
+    reports      one row per clause, the status figures, and everything about one clause (`review show`)
+    page         the book's review page and live badges (a Sphinx extension named in _config.yml)
+
+May import every layer below it (publish, analysis, tables, rules, core); only the command line imports it
+(medrules/cli/review.py: the `review` command)."""
