@@ -77,7 +77,7 @@ def main(argv=None) -> int:
     add_scheme_parser(sub)
     from ..analysis.reform import add_parser as add_reform_parser  # `reform`: a variant beside the baseline (reform.py)
     add_reform_parser(sub)
-    from ..analysis.compare import add_parser as add_compare_parser  # `compare`: every claim policy side by side (compare.py)
+    from .compare import add_parser as add_compare_parser  # `compare`: every claim policy side by side (cli/compare.py)
     add_compare_parser(sub)
     args = parser.parse_args(argv)
     try:

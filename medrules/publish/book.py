@@ -31,7 +31,8 @@ from ..core.categories import CATEGORIES
 from ..core.messages import both, html, msg, pair, text
 from ..core.money import fmt_yuan
 from ..core.policy import POLICIES_DIR, load_policy, policy_ids
-from ..core.status import policy_status
+from ..core.status import marked_name, policy_status, short_name, status_mark  # noqa: F401 (short_name: book/comparison.md)
+from ..analysis.compare import CLAIM_INPUTS
 
 REPO = POLICIES_DIR.parent
 
@@ -137,16 +138,6 @@ def index_label(policy_id: str) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # Policy status on the build date
 # ---------------------------------------------------------------------------------------------------------------
-
-def status_mark(policy_id: str, today: dt.date | None = None) -> str:
-    """The status in a few characters, for a column or chart label: 〔已失效（自2026-01-01起）〕."""
-    return "〔" + "·".join(zh for zh, _ in policy_status(policy_id, today)["marks"]) + "〕"
-
-
-def marked_name(policy_id: str, today: dt.date | None = None) -> str:
-    """A policy's short name with its status mark: every comparison column and chart label carries it."""
-    return f"{short_name(policy_id)}{status_mark(policy_id, today)}"
-
 
 def status_banner_html(policy_id: str, today: dt.date | None = None) -> str:
     """The banner that opens a policy page (injected when the page is written, so stored outputs stay as they
@@ -439,11 +430,6 @@ def encoded_policies() -> list[str]:
     return [pid for pid in policy_ids() if rules_module_exists(pid)]
 
 
-def short_name(policy_id: str) -> str:
-    meta = load_policy(policy_id).meta
-    return f"{meta['place']['zh']} {meta['place']['en']}"
-
-
 def run_everywhere(person: dict, claims: list, inputs: dict) -> list[dict]:
     """Evaluate one person's claims under every encoded policy.
 
@@ -552,16 +538,6 @@ def oop_chart(curves: dict, bills: list, categories: list):
 # 待遇速查: what each layer pays for a ladder of inpatient costs, per claim policy and group
 # ---------------------------------------------------------------------------------------------------------------
 
-# The illustrative inputs of the comparison (book/comparison.md) and the benefit tables: one place, so the two
-# pages always run the same people with the same assumptions. Only Wenzhou's deductible is a plausible value from
-# practice; the Shandong and Guizhou values are illustrative, not from any text (the pages say so).
-CLAIM_INPUTS = {
-    "wenzhou-2021-78": {"critical_illness_base_deductible": "30000"},
-    "shandong-2022-major-illness": {"critical_illness.base_deductible": "30000", "critical_illness.base_ratio": "0.60",
-                                    "critical_illness.key_group_ratio_increase": "0.05",
-                                    "medical_assistance.still_heavy_threshold": "20000"},
-    "guizhou-2024-medical-security": {"medical_assistance_ratio": "0.70"},
-}
 STAY_DATE = "2024-10-15"    # within Wenzhou's 2022-01-01 – 2025-12-31; the reports give no end date
 BASIC_SHARE = Decimal("0.55")  # the settlement slip's basic-insurance share (examples/dibao-200k-inpatient.json)
 BENEFIT_LADDER = [10000, 20000, 50000, 100000, 200000, 500000]  # 1万 … 50万 yuan
