@@ -105,7 +105,7 @@ def test_an_unchanged_rebuild_uses_the_cache_and_a_changed_engine_module_reexecu
     assert len(records) == 1
     build(scratch)
     assert cached_executions(scratch) == records  # nothing changed: nothing re-executed
-    money = scratch / "medrules" / "money.py"
+    money = scratch / "medrules" / "core" / "money.py"
     money.write_text(money.read_text(encoding="utf-8") + "\n# an engine change\n", encoding="utf-8")
     build(scratch)
     after = cached_executions(scratch)
