@@ -39,7 +39,7 @@ from medrules.tables.columns import decimal_array  # noqa: E402
 from medrules.tables.settle import THREADS, batch_policies, evaluate_table  # noqa: E402
 from medrules.tables.claims_file import claims_from_arrow  # noqa: E402
 
-from medrules.publish.book import CLAIM_INPUTS as INPUTS  # noqa: E402  (the book's illustrative inputs, one place)
+from medrules.analysis.compare import CLAIM_INPUTS as INPUTS  # noqa: E402  (the book's illustrative inputs, one place)
 STATUS_MIX = {"": 0.78, "dibao": 0.06, "dibian": 0.04, "tekun": 0.02, "dibao;yinbing_zhipin": 0.01,
               "yinbing_zhipin": 0.02, "jiance": 0.04, "tufa_kunnan": 0.02, "fanpin_zhipin": 0.01}
 

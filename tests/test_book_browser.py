@@ -273,13 +273,13 @@ def test_the_review_tables_are_readable_on_a_laptop_and_a_phone(browser, site, w
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The generated parts, checked without a browser (medrules/publish/book.py)
+# The generated parts, checked without a browser (medrules/publish/book/)
 # ---------------------------------------------------------------------------------------------------------------
 
 def test_wenzhou_is_in_force_on_its_last_day_and_expired_from_1_january_2026():
     import datetime as dt
 
-    from medrules.publish.book import policy_status
+    from medrules.core.status import policy_status
 
     # 施行: "本方案自2022年1月1日起施行,有效期至2025年12月31日。"
     assert policy_status("wenzhou-2021-78", dt.date(2025, 12, 31))["key"] == "in-force"
@@ -293,7 +293,7 @@ def test_wenzhou_is_in_force_on_its_last_day_and_expired_from_1_january_2026():
 
 
 def test_the_clause_index_lists_every_clause_of_every_policy():
-    from medrules.publish.book import clause_index
+    from medrules.publish.book.clause_index import clause_index
     from medrules.core.policy import load_policy, policy_ids
 
     text = clause_index()
@@ -338,7 +338,7 @@ def test_no_page_scrolls_sideways(browser, site, width):
 def test_each_policy_page_opens_with_its_status_banner(browser, site, width):
     import datetime as dt
 
-    from medrules.publish.book import policy_status
+    from medrules.core.status import policy_status
 
     for pid, path in POLICY_PAGES.items():
         v = _sized(browser, site, width)
@@ -420,7 +420,7 @@ def test_the_front_page_answers_in_chinese_what_a_dibao_patient_pays_for_a_200k_
     try:
         page = v.open("book/intro.html")
         first_screen = page.evaluate("() => document.querySelector('main').innerText.slice(0, 600)")
-        for developer_path in ("policies/", "policy.yaml", "medrules/publish/book.py"):
+        for developer_path in ("policies/", "policy.yaml", "medrules/publish/book"):
             assert developer_path not in first_screen, developer_path
         row = page.locator("main table tr", has_text="低保对象").first
         cells = row.locator("td").all_inner_texts()
@@ -457,8 +457,8 @@ def test_the_benefit_tables_give_each_layer_for_the_cost_ladder(visit):
 def test_an_undetermined_layer_shows_what_it_needs():
     from decimal import Decimal
 
-    import medrules
-    from medrules.publish import book
+    from medrules.core import result as engine_result  # benefit_row takes evaluate from here when it runs
+    from medrules.publish.book import benefits
 
     class Fake:  # the shape the engine rewrite returns: per claim `complete` and `undetermined`
         def to_dict(self):
@@ -468,16 +468,16 @@ def test_an_undetermined_layer_shows_what_it_needs():
                                 "undetermined": {"critical_illness_insurance": {"field": "critical_illness_paid",
                                                                                 "clause": "x/1"}}}]}
 
-    real = medrules.evaluate
-    medrules.evaluate = lambda scenario: Fake()
+    real = engine_result.evaluate
+    engine_result.evaluate = lambda scenario: Fake()
     try:
-        row = book.benefit_row("wenzhou-2021-78", "general", 10000)
+        row = benefits.benefit_row("wenzhou-2021-78", "general", 10000)
     finally:
-        medrules.evaluate = real
+        engine_result.evaluate = real
     assert row["basic_insurance"] == Decimal("5500.00")
     assert row["critical_illness_insurance"] == ("undetermined", "critical_illness_paid")
     assert row["out_of_pocket"] == ("undetermined", "critical_illness_paid")
-    assert "待定（需：结算单上的大病保险支付额）" in book._cell(row["critical_illness_insurance"])
+    assert "待定（需：结算单上的大病保险支付额）" in benefits._cell(row["critical_illness_insurance"])
 
 
 def test_search_for_an_amount_as_written_finds_it_and_lands_on_the_section(visit):
@@ -570,7 +570,7 @@ def test_make_pdf_writes_a4_pdfs_with_bookmarks_the_banner_first_and_no_code(pdf
 
 
 def test_every_glossary_term_has_a_chinese_meaning():
-    from medrules.publish.book import GLOSSARY, GLOSSARY_ZH
+    from medrules.publish.book.glossary import GLOSSARY, GLOSSARY_ZH
 
     missing = [zh for zh, *_ in GLOSSARY if not GLOSSARY_ZH.get(zh)]
     assert not missing, missing

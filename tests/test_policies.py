@@ -119,7 +119,7 @@ def test_the_landing_table_counts_each_policys_assumptions_readings_and_cases():
     its assumptions in 16 `Assumption` lines, encodes 4 readings (二 因病致贫, 三(三)9 outpatient burden and ratio
     floors, 三(三)11 period) and has 24 hand-worked cases (counted by reading the files, as a reviewer would)."""
     import datetime as dt
-    from medrules.publish.book import review_counts, status_table
+    from medrules.publish.book.status import review_counts, status_table
     assert review_counts("wenzhou-2021-78") == (16, 4, 24)
     row = next(line for line in status_table(dt.date(2026, 11, 28)).splitlines() if "温州" in line)
     assert row.endswith("| 16 / 4 / 24 |")

@@ -1,7 +1,7 @@
 """One person, the same claims, every claim policy side by side: the comparison the workshop dashboard shows, and
-`python -m medrules compare SCENARIO.json` for scripts and reviewers.
+`python -m medrules compare SCENARIO.json` (medrules/cli/compare.py) for scripts and reviewers.
 
-Each policy starts from the book's illustrative inputs (medrules.publish.book.CLAIM_INPUTS): values its text leaves open,
+Each policy starts from the book's illustrative inputs (CLAIM_INPUTS below): values its text leaves open,
 shown as 假设 (assumptions) wherever the comparison is shown; a scenario's own inputs replace them. A layer that
 needs a value nobody gave says so in its cell (benefit.undetermined, naming the field); a policy whose validity no
 claim falls in says 已失效 / 尚未施行 / 尚无生效日期 instead of refusing. Every column carries the policy's status
@@ -12,19 +12,29 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import importlib.util
-import json
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from ..core.messages import catalogue, msg, text
 from ..core.money import fmt_yuan
 from ..core.policy import PolicyError, load_policy, policy_ids
 from ..core.rulebook import LAYERS
 from ..core.scenario import InputError, parse_scenario
+from ..core.status import marked_name
 
 KEYS = tuple(LAYERS) + ("out_of_pocket",)
 OUTSIDE = "no claim falls within"  # the engine's refusal when every claim is outside the validity
+
+# The illustrative inputs of the comparison (book/comparison.md) and the benefit tables: one place, so the two
+# pages always run the same people with the same assumptions. Only Wenzhou's deductible is a plausible value from
+# practice; the Shandong and Guizhou values are illustrative, not from any text (the pages say so).
+CLAIM_INPUTS = {
+    "wenzhou-2021-78": {"critical_illness_base_deductible": "30000"},
+    "shandong-2022-major-illness": {"critical_illness.base_deductible": "30000", "critical_illness.base_ratio": "0.60",
+                                    "critical_illness.key_group_ratio_increase": "0.05",
+                                    "medical_assistance.still_heavy_threshold": "20000"},
+    "guizhou-2024-medical-security": {"medical_assistance_ratio": "0.70"},
+}
 
 
 def encoded_policies() -> list[str]:
@@ -58,7 +68,6 @@ def claim_policy_ids() -> list[str]:
 
 def assumptions(policy_id: str) -> dict:
     """The book's illustrative inputs for a policy: values its text does not give (假设)."""
-    from ..publish.book import CLAIM_INPUTS
     return dict(CLAIM_INPUTS.get(policy_id, {}))
 
 
@@ -116,7 +125,6 @@ def column(policy_id: str, person: dict, claims: list, inputs: dict | None = Non
     """One policy's column. Inputs are those given, and for names not given the book's assumptions, listed as
     such (`assumed` overrides which: the dashboard passes the ones still at the book's value). Bad input (a field
     the policy refuses) raises InputError; a validity the claims miss is the column's state, not an error."""
-    from ..publish.book import marked_name
     if assumed is None:
         assumed = {k: v for k, v in assumptions(policy_id).items() if k not in (inputs or {})}
     given = {**assumed, **(inputs or {})}
@@ -203,47 +211,3 @@ def _width(s: str) -> int:
 def _pad(s: str, width: int, right: bool) -> str:
     gap = " " * (width - _width(s))
     return gap + s if right else s + gap
-
-
-def to_json(columns: list[Column]) -> dict:
-    return {c.policy: {"name": c.name, "state": c.state,
-                       "totals": {k: (None if v is None else f"{v:.2f}") for k, v in c.amounts.items()},
-                       "cells": c.cells, "notes": [{"zh": zh, "en": en} for zh, en in c.notes],
-                       "assumed_inputs": c.assumed} for c in columns}
-
-
-def load_comparison(path: str) -> tuple[dict, list, dict, dict, list[str]]:
-    """(person, claims, inputs per policy, readings per policy, policies) from a scenario whose policy is optional.
-
-    `inputs` is either one policy's inputs (with `policy` given) or {policy: inputs}."""
-    from ..core.scenario import unique_keys, read_scenario_text
-    raw = read_scenario_text(path)
-    try:
-        data = json.loads(raw, object_pairs_hook=unique_keys, parse_float=Decimal)
-    except json.JSONDecodeError as e:
-        raise InputError("scenario", "error.compare_json", line=e.lineno, column=e.colno, reason=e.msg) from None
-    if not isinstance(data, dict):
-        raise InputError("scenario", "error.compare_not_object")
-    unknown = set(data) - {"policy", "person", "claims", "inputs", "readings"}
-    if unknown:
-        raise InputError(sorted(unknown)[0], "error.compare_unknown_key")
-    for key in ("person", "claims"):
-        if key not in data:
-            raise InputError(key, "error.compare_missing")
-    policies = claim_policy_ids()
-    named = data.get("policy")
-    if named is not None and named not in policies:
-        raise InputError("policy", "error.compare_policy", allowed=", ".join(policies), got=repr(named))
-    inputs, readings = data.get("inputs") or {}, data.get("readings") or {}
-    for key, value in (("inputs", inputs), ("readings", readings)):
-        if not isinstance(value, dict):
-            raise InputError(key, "error.must_be_object")
-    if named is not None:
-        inputs, readings = {named: inputs}, ({named: readings} if readings else {})
-        policies = [named] + [p for p in policies if p != named]  # the scenario's own policy first
-    else:
-        for key, value in (("inputs", inputs), ("readings", readings)):
-            for p, v in value.items():
-                if p not in policies or not isinstance(v, dict):
-                    raise InputError(f"{key}.{p}", "error.compare_per_policy", allowed=", ".join(policies))
-    return data["person"], data["claims"], inputs, readings, policies

@@ -5,6 +5,7 @@ line on stderr (medrules/cli/stops.py); every error message is one line with con
 from __future__ import annotations
 
 import argparse
+import importlib
 import re
 import sys
 
@@ -27,6 +28,10 @@ def _evaluate(args) -> int:
     except OSError as e:  # closed pipe, full disk
         return output_failed(e)
     return 0
+
+# The command groups beside `evaluate`, each a module of medrules/cli/ with add_parser(sub): batch and explain,
+# the review ledger, a policy's readings, Zhejiang 2022 targets, check-scheme, reforms, every policy side by side.
+COMMANDS = ("batch", "review", "readings", "indicators", "scheme", "reform", "compare")
 
 
 # argparse's sentences (Python 3.11), each with its catalogue key, so the Chinese half says the same thing.
@@ -65,20 +70,8 @@ def main(argv=None) -> int:
     ev.add_argument("--trace", choices=("full", "none"), default="full",
                     help="full (default): every step with its clause; none: amounts only (a long scenario)")
     ev.set_defaults(run=_evaluate)
-    from .batch import add_parser as add_batch_parser  # `batch` and `explain`: claims tables
-    add_batch_parser(sub)
-    from .review import add_parser as add_review_parser  # `review`: the clause review ledger (medrules/cli/review.py)
-    add_review_parser(sub)
-    from .readings import add_parser as add_readings_parser  # `readings`: a policy's readings
-    add_readings_parser(sub)
-    from .indicators import add_parser as add_indicators_parser  # `indicators`: Zhejiang 2022 targets
-    add_indicators_parser(sub)
-    from .scheme import add_parser as add_scheme_parser  # `check-scheme`: vs Zhejiang 2019
-    add_scheme_parser(sub)
-    from .reform import add_parser as add_reform_parser  # `reform`: a variant beside the baseline
-    add_reform_parser(sub)
-    from .compare import add_parser as add_compare_parser  # `compare`: every claim policy side by side
-    add_compare_parser(sub)
+    for command in COMMANDS:   # each command group's module adds its subcommands
+        importlib.import_module(f".{command}", __package__).add_parser(sub)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

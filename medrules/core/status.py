@@ -1,6 +1,7 @@
 """A policy's status on a date, from its policy.yaml alone: in force, expired since, not yet in force, known only
 from a news report, machine translation; with the document number, dates and caveats. One source for the book's
-banners and tables, the calculators' columns and the `source` of every evaluate result."""
+banners and tables, the calculators' columns and the `source` of every evaluate result; and a policy's short name
+with its status mark, which every comparison column and chart label carries."""
 from __future__ import annotations
 
 import datetime as dt
@@ -66,3 +67,18 @@ def policy_status(policy_id: str, today: dt.date | None = None) -> dict:
     source = msg(REPORT_KINDS.get(kind, "source.official_full_text"))
     return {"key": key, "marks": marks, "details": details, "caveats": caveats, "document_number": number,
             "start": start, "end": end, "since": since, "source": source, "as_of": today}
+
+
+def status_mark(policy_id: str, today: dt.date | None = None) -> str:
+    """The status in a few characters, for a column or chart label: 〔已失效（自2026-01-01起）〕."""
+    return "〔" + "·".join(zh for zh, _ in policy_status(policy_id, today)["marks"]) + "〕"
+
+
+def short_name(policy_id: str) -> str:
+    meta = load_policy(policy_id).meta
+    return f"{meta['place']['zh']} {meta['place']['en']}"
+
+
+def marked_name(policy_id: str, today: dt.date | None = None) -> str:
+    """A policy's short name with its status mark: every comparison column and chart label carries it."""
+    return f"{short_name(policy_id)}{status_mark(policy_id, today)}"

@@ -32,7 +32,7 @@ _FRONT_MATTER_KERNEL = re.compile(r"\A---\s*\n(?:.*\n)*?kernelspec:", re.MULTILI
 def executed_pages(srcdir: Path) -> dict[str, Path]:
     """Docname -> source file of every page in the table of contents that runs code: a notebook, or a MyST
     markdown page with a kernelspec in its front matter."""
-    from .book import toc_files
+    from .book.pages import toc_files
     pages = {}
     for doc in sorted(toc_files(srcdir)):
         for suffix in (".ipynb", ".md"):

@@ -153,7 +153,7 @@ class Comparison(Form):
     @staticmethod
     def _title(policy: str) -> str:
         """Place and status mark, as in the book (marked_name), and the validity."""
-        from ..book import marked_name, policy_status
+        from ...core.status import marked_name, policy_status
         try:
             st = policy_status(policy)
         except Exception:  # noqa: BLE001
@@ -164,7 +164,7 @@ class Comparison(Form):
     @staticmethod
     def _long_title(policy: str) -> str:
         """The document's title with its status mark: tells two policies of one province apart."""
-        from ..book import status_mark
+        from ...core.status import status_mark
         try:
             return f"{load_policy(policy).meta['title']['zh']}{status_mark(policy)}"
         except Exception:  # noqa: BLE001

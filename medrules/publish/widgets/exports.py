@@ -30,7 +30,7 @@ def result_json(result) -> str:
 def _status_mark(policy: str) -> str:
     """The policy's status mark (〔已失效（自2026-01-01起）〕, 〔仅据新闻报道〕…), as on the book's pages: every
     comparison column and export carries it. Empty for a policy that cannot be loaded."""
-    from ..book import status_mark
+    from ...core.status import status_mark
     try:
         return status_mark(policy)
     except Exception:  # noqa: BLE001  (an unknown policy already shows its own error)
@@ -53,7 +53,7 @@ def _person_zh(person: dict) -> str:
 
 def result_csv_rows(policy: str, scenario: dict, result=None, error: str | None = None) -> list[dict]:
     """Per claim and total, one dict per row keyed by the codes; labels in Chinese (the heads: CSV_HEADS)."""
-    from ..book import marked_name
+    from ...core.status import marked_name
     person = scenario["person"]
     try:
         name = marked_name(policy)

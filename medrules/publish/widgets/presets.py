@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..book import CLAIM_INPUTS, inpatient_stay
+from ...analysis.compare import CLAIM_INPUTS
+from ..book.benefits import inpatient_stay
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ def _inpatient(date, cost, basic, **more) -> dict:
 
 
 # Values a policy leaves open (its `inputs`) that the workshop fills in so that every calculator answers from the
-# first screen: the book's illustrative inputs (medrules.publish.book.CLAIM_INPUTS), so the workshop and the book's
+# first screen: the book's illustrative inputs (medrules.analysis.compare.CLAIM_INPUTS), so the workshop and the book's
 # comparison run the same assumptions. Not numbers from the documents: each is shown as 假设 and can be changed.
 WORKSHOP_INPUTS = CLAIM_INPUTS
 

@@ -15,7 +15,7 @@ from ...core.messages import text
 from ...core.money import fmt_yuan
 from ...core.policy import load_policy
 from ...core.rulebook import LAYERS
-from ..book import CLAIM_INPUTS
+from ...analysis.compare import CLAIM_INPUTS
 from .forms import STYLE, WIDE, FormProblem, parse_amount
 from .population import REPO, problem_html
 from .render import sentence_html

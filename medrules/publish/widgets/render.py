@@ -77,7 +77,7 @@ def sentence_html(zh: str, en: str) -> str:
 
 def header_html(policy_id: str) -> str:
     """The policy's status banner as on its book page: status marks, document number, validity, caveats."""
-    from ..book import status_banner_html
+    from ..book.status import status_banner_html
     try:
         return status_banner_html(policy_id)
     except Exception:  # noqa: BLE001 - a policy being written: its calculator shows its own message

@@ -1,0 +1,118 @@
+"""The comparison page (book/comparison.md): the same people through every encoded policy, as a table per person
+and as out-of-pocket curves over bill sizes."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ...core.categories import CATEGORIES
+from ...core.messages import both, text
+from ...core.money import fmt_yuan
+from ...core.policy import policy_ids
+from ...core.status import marked_name
+from .status import rules_module_exists
+
+
+def encoded_policies() -> list[str]:
+    return [pid for pid in policy_ids() if rules_module_exists(pid)]
+
+
+def run_everywhere(person: dict, claims: list, inputs: dict) -> list[dict]:
+    """Evaluate one person's claims under every encoded policy.
+
+    `inputs` maps a policy ID to that policy's inputs (two policies may use one name for different things);
+    a policy that needs something else, or refuses the scenario, gives a row with `error` (the engine's message,
+    naming the field) instead of totals."""
+    from ...core.result import evaluate
+    from ...core.policy import PolicyError
+    from ...core.scenario import InputError, parse_scenario
+
+    rows = []
+    for pid in encoded_policies():
+        mine = inputs.get(pid, {})
+        try:
+            result = evaluate(parse_scenario({"policy": pid, "person": person, "claims": claims, "inputs": mine}))
+        except (InputError, PolicyError) as e:
+            rows.append({"policy": pid, "error": str(e), "error_zh": getattr(e, "zh", str(e)), "totals": None,
+                         "result": None})
+        else:
+            rows.append({"policy": pid, "error": None, "totals": result.totals, "result": result})
+    return rows
+
+
+def comparison_table(rows: list[dict], cost: Decimal):
+    """One row per policy: each layer in yuan (formatted), or why it could not be computed."""
+    import pandas as pd
+
+    from ...core.rulebook import LAYER_LABELS, LAYERS
+
+    keys = list(LAYERS) + ["out_of_pocket"]
+    table = []
+    for r in rows:
+        row = {"政策 policy": marked_name(r["policy"])}
+        if r["error"]:
+            for k in keys:
+                row[f"{LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]}"] = ""
+            row["自付占比 share"] = ""
+            row["说明 note"] = f"未计算 not computed — {r['error']}"
+        else:
+            t, result = r["totals"], r["result"]
+            for k in keys:
+                needs = sorted({u["field"] for u in result.undetermined if u["layer"] == k})
+                row[f"{LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]}"] = (
+                    fmt_yuan(t[k]) if t[k] is not None else text("benefit.undetermined", "zh", field=", ".join(needs)))
+            bound = "" if result.complete else "≤ "
+            row["自付占比 share"] = f"{bound}{(t['out_of_pocket'] / cost * 100).quantize(Decimal('0.1'))}%"
+            row["说明 note"] = "" if result.complete else both("workshop.partial")
+        table.append(row)
+    return pd.DataFrame(table).set_index("政策 policy")
+
+
+def oop_curve(categories: list, bills: list, make_claims, inputs: dict, insurance: str = "resident") -> tuple:
+    """Out-of-pocket for each (category, policy) over bill sizes: ({(category, policy): [Decimal]}, [errors])."""
+    data, errors = {}, []
+    for cat in categories:
+        for bill in bills:
+            for r in run_everywhere({"category": cat, "insurance": insurance}, make_claims(bill), inputs):
+                key = (cat, r["policy"])
+                why = r["error"] or (None if r["result"].complete else "partly undetermined: " + "; ".join(
+                    sorted({f"{u['layer']} needs {u['field']}" for u in r["result"].undetermined})))
+                if why:   # a curve is drawn only where every bill is settled completely
+                    if key not in {(e[0], e[1]) for e in errors}:
+                        errors.append((cat, r["policy"], why))
+                    data.pop(key, None)
+                    data[key] = None
+                elif data.get(key, []) is not None:
+                    data.setdefault(key, []).append(r["totals"]["out_of_pocket"])
+    return {k: v for k, v in data.items() if v is not None}, errors
+
+
+def oop_chart(curves: dict, bills: list, categories: list):
+    """Out-of-pocket against bill size: one panel per category, one line per policy."""
+    from ..charts import plt  # matplotlib's pyplot, once charts has set the Chinese font
+
+    policies = sorted({p for _, p in curves})
+    colours = {pid: f"C{i}" for i, pid in enumerate(policies)}  # one colour per policy in every panel
+    # Each panel has its own scale: an ordinary patient's share dwarfs that of people in hardship.
+    fig, axes = plt.subplots(1, len(categories), figsize=(3.2 * len(categories) + 1, 3.6), squeeze=False)
+    x = [float(b) / 10000 for b in bills]
+    for ax, cat in zip(axes[0], categories):
+        for pid in policies:
+            ys = curves.get((cat, pid))
+            if ys:
+                ax.plot(x, [float(y) / 10000 for y in ys], marker="o", color=colours[pid], label=marked_name(pid))
+        ax.set_title(f"{CATEGORIES[cat][0]}", fontsize=10)
+        ax.set_xlabel("政策范围内费用 bill (万元)")
+        ax.grid(alpha=0.3)
+        ax.set_ylim(bottom=0)
+    axes[0][0].set_ylabel("个人自付 out of pocket (万元)")
+    handles, labels = [], []
+    for ax in axes[0]:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    if handles:
+        fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False, fontsize=9)
+    fig.suptitle("个人自付随费用变化 Out of pocket against bill size", fontsize=11)
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    return fig
