@@ -201,6 +201,10 @@ def test_site_search_finds_chinese_and_english_terms(visit, term, must_find):
 def test_search_for_medical_assistance_returns_the_wenzhou_assistance_clause(visit):
     page = visit.open(f"search.html?q={quote('医疗救助')}")
     page.wait_for_selector("#search-results ul.search li", timeout=20000)
+    # Each result's snippet is fetched after its link is shown: wait for the Wenzhou one's (under load it lags).
+    page.wait_for_function(f"""() => [...document.querySelectorAll('#search-results ul.search li')]
+        .some(li => li.querySelector('a').href.includes('{WENZHOU}') && li.querySelector('.context'))""",
+                           timeout=20000)
     results = page.eval_on_selector_all(
         "#search-results ul.search li", "els => els.map(e => [e.querySelector('a').href, e.innerText])")
     wenzhou = [text for href, text in results if WENZHOU in href]
