@@ -20,6 +20,11 @@ def add_parser(sub) -> None:
     p.add_argument("--layout", default="ours", help="ours (default) or nhsa: the settlement record's field names")
     p.add_argument("--codes", help="with --layout nhsa: the region's code mapping (see examples/nhsa-codes.yaml)")
     p.add_argument("--scheduler", help="dask only: a distributed scheduler address (tcp://host:8786)")
+    p.add_argument("--people", help="the persons' identity records (status, from, to; with --layout nhsa: psn_no, "
+                                    "psn_idet_type, begntime, endtime), .csv or .parquet")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse the whole table (exit 2) if a claim's record contradicts itself, instead of leaving "
+                        "that claim unsettled and counting it")
     p.add_argument("--timings", action="store_true", help="print the wall and CPU time of each step to stderr")
     p.set_defaults(run=_run_cli)
     e = sub.add_parser("explain", help="the trace of one row of a batch result, step by step with its clauses")
@@ -34,7 +39,7 @@ def _run_cli(args) -> int:
     keep_freed_memory()
     run_batch(args.policy, args.claims, args.out, engine=args.engine, inputs_path=args.inputs,
               scheduler=args.scheduler, readings_path=args.readings, layout=args.layout, codes_path=args.codes,
-              timings=args.timings)
+              timings=args.timings, people_path=args.people, strict=args.strict)
     return 0
 
 
