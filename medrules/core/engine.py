@@ -19,7 +19,7 @@ from .messages import LANGS, Problem, catalogue, placeholders
 from .messages import text as text_of
 from .money import exact_ratio
 from .policy import Policy, load_policy, policy_ids
-from .rulebook import LAYERS, Context, LayerRun, RuleError, rule
+from .rulebook import LAYERS, STEPS, Context, LayerRun, RuleError
 from .scenario import InputError, parse_money
 from .trace import LayerText, Step, bilingual
 
@@ -277,18 +277,6 @@ def no_claim_in_force(policy, clause: str) -> Problem:
     """The refusal of a scenario or table none of whose claims falls within the policy's validity."""
     return Problem.each("error.no_claim_in_force", zh={"validity": validity_text(policy, "zh")},
                         en={"validity": validity_text(policy, "en")}, policy=policy.id, clause=clause)
-
-
-@rule("")
-def other_funds(c: Context):
-    """其他补充医疗保障 — what the record says other funds paid (公务员医疗补助, 企业补充医疗保险, …): settled after
-    the insurances and before assistance, which covers what they leave to the person. No policy here sets them."""
-    return c.layer(c.paid_per_slip(c.slip("other_funds_paid"), "other_funds_paid", "trace.slip.other_funds"),
-                   c.otherwise(0, "trace.common.no_other_funds"))
-
-
-# Steps the engine settles beside a policy's own layers.
-STEPS = {"other_funds": other_funds}
 
 
 def settle_order(module, t: Claims) -> list[str]:

@@ -112,8 +112,9 @@ def _result(scenario: Scenario, r: Run) -> Result:
         contradicted = bool(contradictions[i])   # the record contradicts itself: nothing of it is known
         row["out_of_pocket"] = None if contradicted else yuan(r.out_of_pocket[i])
         row["complete"] = not undetermined
-        if undetermined and not contradicted:
-            row["out_of_pocket_is_upper_bound"] = True
+        if undetermined:
+            if not contradicted:
+                row["out_of_pocket_is_upper_bound"] = True
             row["undetermined"] = undetermined
             for layer, cause in undetermined.items():
                 entry = {"claim": i, "layer": layer, **cause}

@@ -551,6 +551,22 @@ class Context:
         return list(cases)
 
 
+# --------------------------------------------------------------------------------------------------------------
+# Steps the engine settles beside a policy's own layers
+# --------------------------------------------------------------------------------------------------------------
+
+@rule("")
+def other_funds(c: Context):
+    """其他补充医疗保障 — what the record says other funds paid (公务员医疗补助, 企业补充医疗保险, …): settled after
+    the insurances and before assistance, which covers what they leave to the person. No policy here sets them."""
+    return c.layer(c.paid_per_slip(c.slip("other_funds_paid"), "other_funds_paid", "trace.slip.other_funds"),
+                   c.otherwise(0, "trace.common.no_other_funds"))
+
+
+# Steps the engine settles beside a policy's own layers.
+STEPS = {"other_funds": other_funds}
+
+
 def trace_value(value, i: int) -> str:
     """A value looked up or computed for claim i, as a reviewer reads it."""
     if isinstance(value, Ratio):
@@ -565,5 +581,5 @@ def trace_value(value, i: int) -> str:
     return str(value)
 
 
-__all__ = ["LAYERS", "LAYER_LABELS", "Case", "Context", "Groups", "LayerRun", "Ratio", "RuleError", "Slip", "rule",
+__all__ = ["LAYERS", "LAYER_LABELS", "STEPS", "Case", "Context", "Groups", "LayerRun", "Ratio", "RuleError", "Slip", "rule",
            "times", "trace_value", "CODES"]

@@ -8,9 +8,10 @@ import json
 import re
 import sys
 from decimal import Decimal
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal, Optional, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator,
+                      model_validator)
 
 from .categories import CATEGORIES, FACILITIES, INSURANCE_TYPES, SETTINGS, STATUSES
 from .claims import FLAG_FIELDS
@@ -126,11 +127,16 @@ class DatedStatus(BaseModel):
                 "to": self.end and self.end.isoformat()}
 
 
+# A status is held throughout (its code) or over dates (an object): told apart by shape, so an error names one of them.
+StatusHeld = Annotated[Union[Annotated[Status, Tag("code")], Annotated[DatedStatus, Tag("dated")]],
+                       Discriminator(lambda v: "code" if isinstance(v, str) else "dated")]
+
+
 class Person(BaseModel):
     """Statuses (低保 and 因病致贫 at once, …; each held throughout, or over dates), or the one `category` of earlier
     scenarios; not both."""
     model_config = ConfigDict(extra="forbid", frozen=True)
-    statuses: Optional[tuple[Status | DatedStatus, ...]] = None
+    statuses: Optional[tuple[StatusHeld, ...]] = None
     category: Optional[Category] = None
     insurance: Insurance
 
@@ -231,9 +237,12 @@ def pydantic_problem(err: dict, allowed_fields) -> Problem:
     return Problem("error.value_with_input", problem=err["msg"], got=shown(err.get("input")))
 
 
+UNION_TAGS = ("code", "dated")   # how pydantic names the branch of a tagged union (StatusHeld): not a field
+
+
 def _field_path(loc) -> str:
     path = ""
-    for part in loc:
+    for part in (p for p in loc if p not in UNION_TAGS):
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path or "scenario"
 

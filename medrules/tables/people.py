@@ -19,6 +19,7 @@ import numpy as np
 from ..core.categories import STATUSES
 from ..core.claims import STATUS_CODES, Claims, Identity
 from .columns import Column, choice_column, date_column, err, pc_equal_empty
+from .files import read_arrow
 
 COLUMNS = {"ours": ("person_id", "status", "from", "to"), "nhsa": ("psn_no", "psn_idet_type", "begntime", "endtime")}
 
@@ -31,7 +32,6 @@ def read_people(path, layout: str, codes: dict | None, claims: Claims) -> Claims
 def identity_records(path, layout: str, codes: dict | None) -> tuple:
     """The identity table's records as (person ids as text, status bit, first day, last day), days since
     1970-01-01 (open: ±Identity.OPEN); a problem names the file, its row and field."""
-    from .claims_file import read_arrow
     person_col, status_col, start_col, end_col = COLUMNS[layout]
     table, line_offset = read_arrow(str(path), COLUMNS[layout], COLUMNS[layout], what="people")
     missing = [c for c in COLUMNS[layout] if c not in table.column_names]
