@@ -225,6 +225,9 @@ def medical_assistance(c: Context):
     c.keep("burden_after_insurance", c.year_so_far(c.left))
     groups = assistance_groups(c)
     assisted = groups["key_group"] | groups["marginal"] | groups["illness_poverty"]
+    # 一: 县级以上人民政府规定的其他特殊困难人员 are assisted "according to the category of rescue objects": which
+    # category's rule is theirs the report does not say; their other statuses, if any, decide it.
+    c.mark_missing(c.has("qita_teshu_kunnan") & ~assisted, "statuses", "trace.shandong.designated_category_needed")
     burden = c.year_to_date(c.left, of=assisted)
     rule_of = {"key_group": key_group_assistance, "marginal": marginal_assistance,
                "illness_poverty": illness_poverty_assistance}
