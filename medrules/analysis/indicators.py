@@ -20,12 +20,12 @@ from pathlib import Path
 
 from ..core.categories import CATEGORIES
 from ..core.money import ZERO, fmt_yuan
-from ..core.policy import read_yaml
 from ..core.readings import readings as policy_readings
 from ..core.readings import resolve
 from ..rules import zhejiang_2022_illness_poverty as zj
 from ..core.messages import LANGS, Problem, read_problem, text
-from ..core.scenario import InputError
+from ..core.scenario import InputError, load_data_file
+from ..core.oneline import shown
 
 POLICY_ID = zj.POLICY_ID
 BASE_READING = f"{POLICY_ID}/p7:expense-base"
@@ -56,15 +56,15 @@ RESULT_LAYERS = ("basic_insurance", "critical_illness_insurance", "medical_assis
 
 def _amount(value, field: str) -> Decimal:
     if isinstance(value, float):
-        raise InputError(field, "error.ind_float", got=repr(value))
+        raise InputError(field, "error.ind_float", got=shown(value))
     if value is None or (isinstance(value, str) and not value.strip()):
         raise InputError(field, "error.ind_empty")
     try:
         amount = Decimal(value.strip() if isinstance(value, str) else value)
     except (InvalidOperation, TypeError):
-        raise InputError(field, "error.ind_amount", got=repr(value)) from None
+        raise InputError(field, "error.ind_amount", got=shown(value)) from None
     if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise InputError(field, "error.ind_amount_exact", got=repr(value))
+        raise InputError(field, "error.ind_amount_exact", got=shown(value))
     return amount
 
 
@@ -123,7 +123,7 @@ def _in_hardship(row: dict, i: int) -> bool:
     if category in (None, ""):
         return True
     if category not in CATEGORIES:
-        raise InputError(f"category ({_where(row, i)})", "error.choice", got=repr(category),
+        raise InputError(f"category ({_where(row, i)})", "error.choice", got=shown(category),
                          allowed=", ".join(CATEGORIES))
     return category != "general"
 
@@ -139,9 +139,9 @@ def people_from_result(rows: list[dict], columns) -> tuple[dict, int]:
             try:
                 day = dt.date.fromisoformat(day)
             except ValueError:
-                raise InputError(f"date ({_where(row, i)})", "error.ind_not_iso_date", got=repr(day)) from None
+                raise InputError(f"date ({_where(row, i)})", "error.ind_not_iso_date", got=shown(day)) from None
         if not isinstance(day, dt.date):
-            raise InputError(f"date ({_where(row, i)})", "error.ind_not_date", got=repr(day))
+            raise InputError(f"date ({_where(row, i)})", "error.ind_not_date", got=shown(day))
         key = (day.year, str(row["person_id"]))
         amounts = {c: _amount(row[c], f"{c} ({_where(row, i)})") for c in RESULT_SUMMED if c in columns}
         if "out_of_pocket" in columns:
@@ -175,7 +175,7 @@ def people_from_table(rows: list[dict], columns) -> tuple[dict, int]:
         try:
             year = int(str(row["year"]).strip())
         except ValueError:
-            raise InputError(f"year ({_where(row, i)})", "error.ind_not_year", got=repr(row["year"])) from None
+            raise InputError(f"year ({_where(row, i)})", "error.ind_not_year", got=shown(row["year"])) from None
         key = (year, str(row["person_id"]))
         if key in seen:
             raise InputError(f"person_id ({_where(row, i)})", "error.ind_person_twice", person=row["person_id"],
@@ -190,7 +190,7 @@ def people_from_table(rows: list[dict], columns) -> tuple[dict, int]:
             value = row["enrolled_with_subsidy"]
             if not isinstance(value, bool):
                 if str(value).strip().lower() not in BOOLS:
-                    raise InputError(f"enrolled_with_subsidy ({_where(row, i)})", "error.choice", got=repr(value),
+                    raise InputError(f"enrolled_with_subsidy ({_where(row, i)})", "error.choice", got=shown(value),
                                      allowed="true, false")
                 value = BOOLS[str(value).strip().lower()]
             person["enrolled_with_subsidy"] = value
@@ -228,23 +228,18 @@ def load_selection(path) -> dict:
     """--readings R.yaml: a mapping of reading id → option (optionally under a `readings:` key)."""
     if path is None:
         return {}
-    try:
-        raw = read_yaml(Path(path))
-    except OSError as e:
-        raise InputError("readings", read_problem(path, e, "error.cannot_read_plain")) from None
-    except Exception as e:  # a YAML syntax error
-        raise InputError("readings", "error.not_yaml", path=path, reason=str(e).splitlines()[0]) from None
+    raw = load_data_file(path, "readings")
     if isinstance(raw, dict) and set(raw) == {"readings"}:
         raw = raw["readings"]
     if not isinstance(raw, dict):
         raise InputError("readings", "error.readings_file_not_mapping", path=path)
-    return {str(k): str(v) for k, v in raw.items()}
+    return {str(k): v for k, v in raw.items()}   # an option that is not text is refused by readings.resolve
 
 
 def compute(path, target: str, selection: dict | None = None) -> dict:
     """Everything the command prints, as data: readings used, and per year the rows of illness_poverty_targets."""
     if target not in zj.TARGETS:
-        raise InputError("target", "error.choice", got=repr(target), allowed=", ".join(zj.TARGETS))
+        raise InputError("target", "error.choice", got=shown(target), allowed=", ".join(zj.TARGETS))
     used = resolve(POLICY_ID, selection)
     kind, by_year, left_out, has_category = load_people(path)
     if used[BASE_READING] == "total" and any("total_cost" not in p for people in by_year.values() for p in people):
