@@ -14,6 +14,7 @@ from ..core.messages import error_line, text
 from ..core.oneline import one_line
 from ..core.policy import PolicyError
 from ..core.scenario import InputError, load_scenario_json, read_scenario_text
+from ..core.writes import EXIT_WRITE_FAILED, WriteFailed
 from .stops import output_failed
 
 
@@ -78,3 +79,6 @@ def main(argv=None) -> int:
     except (InputError, PolicyError) as e:
         print(error_line(e), file=sys.stderr)
         return 2
+    except WriteFailed as e:   # a result file that could not be written: its path and the cause
+        print(e.line, file=sys.stderr)
+        return EXIT_WRITE_FAILED
