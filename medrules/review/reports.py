@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 import textwrap
-import unicodedata
 
+from ..core.oneline import one_line
 from ..core.policy import load_policy, policy_ids
 from .clauses import REPO, module_name, natural_key, resolve_clause
 from .exercised import load_exercised
@@ -235,6 +235,6 @@ def show(ref: str) -> str:
 
 
 def printable(text) -> str:
-    """Control characters shown escaped (\\x1b, \\n): a hand-edited ledger cannot break a table or a terminal."""
-    return "".join(ch if unicodedata.category(ch) != "Cc" else ch.encode("unicode_escape").decode("ascii")
-                   for ch in str(text))
+    """A ledger's text as shown: control, line-separator and bidirectional characters escaped (medrules.core.oneline:
+    \x1b, \n, \u2028, \u202e), so a hand-edited ledger can neither break a table nor reorder a terminal's line."""
+    return one_line(str(text))
