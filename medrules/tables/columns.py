@@ -167,11 +167,12 @@ def money_column(col: Column, required: bool):
 
 def _plain_decimals(text):
     """Arrow's decimal parser over text of digits and points only, or (None, None). Arrow also reads "+1", "1e5",
-    ".5" and "100.", which the grammar refuses: a column holding any byte but 0-9 and "." is not cast here, and the
-    rows that are empty or start or end with "." come back as `edge` (for the one parser to judge, row by row)."""
+    ".5" and "100.", which the grammar refuses, and wraps a number of thousands of digits silently: a column holding
+    any byte but 0-9 and "." is not cast here, and the rows that are empty, longer than 12 characters or start or
+    end with "." come back as `edge` (for the one parser to judge, row by row)."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    validity, offsets, data = text.buffers()
+    _, offsets, data = text.buffers()
     wide = np.int64 if pa.types.is_large_string(text.type) else np.int32
     bounds = np.frombuffer(offsets, dtype=wide)[text.offset:text.offset + len(text) + 1].astype(np.int64)
     chars = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
@@ -180,7 +181,8 @@ def _plain_decimals(text):
         return None, None
     starts, ends = bounds[:-1], bounds[1:]
     filled = ends > starts
-    edge = ~filled
+    edge = ~filled | (ends - starts > 12)   # longer than 999999999.99: Arrow's parser wraps very long numbers
+    filled &= ~edge
     edge[filled] = (chars[starts[filled]] == 46) | (chars[ends[filled] - 1] == 46)
     safe = text if not edge.any() else pc.if_else(pa.array(edge), pa.scalar("0", text.type), text)
     try:
