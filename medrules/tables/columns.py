@@ -167,27 +167,25 @@ def money_column(col: Column, required: bool):
 
 def _plain_decimals(text):
     """Arrow's decimal parser over text of digits and points only, or (None, None). Arrow also reads "+1", "1e5",
-    ".5" and "100.", which the grammar refuses, and wraps a number of thousands of digits silently: a column holding
-    any byte but 0-9 and "." is not cast here, and the rows that are empty, longer than 12 characters or start or
-    end with "." come back as `edge` (for the one parser to judge, row by row)."""
+    ".5", "100." and "1.000", which the grammar refuses, and wraps a number of thousands of digits silently: a column
+    holding any byte but 0-9 and "." is not cast here, and the rows that are empty, longer than 12 characters, or
+    whose point comes first, last or before more than two digits come back as `edge`, for the one parser to judge.
+    (Two points in one value: Arrow refuses it, and the caller shapes each row instead.)"""
     import pyarrow as pa
     import pyarrow.compute as pc
     _, offsets, data = text.buffers()
     wide = np.int64 if pa.types.is_large_string(text.type) else np.int32
     bounds = np.frombuffer(offsets, dtype=wide)[text.offset:text.offset + len(text) + 1].astype(np.int64)
-    chars = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
-    used = chars[bounds[0]:bounds[-1]]
-    if not (((used >= 48) & (used <= 57)) | (used == 46)).all():
+    raw = b"" if data is None else memoryview(data)[bounds[0]:bounds[-1]].tobytes()
+    if raw.translate(None, b"0123456789."):   # a sign, an exponent, a blank, another script's digit …
         return None, None
-    starts, ends = bounds[:-1], bounds[1:]
-    filled = ends > starts
-    edge = ~filled | (ends - starts > 12)   # longer than 999999999.99: Arrow's parser wraps very long numbers
-    filled &= ~edge
-    edge[filled] = (chars[starts[filled]] == 46) | (chars[ends[filled] - 1] == 46)
+    size = np.diff(bounds)
+    point = pc.fill_null(pc.find_substring(text, "."), -1).to_numpy(zero_copy_only=False)
+    edge = (size == 0) | (size > 12) | (point == 0) | ((point > 0) & ((point == size - 1) | (size - point > 3)))
     safe = text if not edge.any() else pc.if_else(pa.array(edge), pa.scalar("0", text.type), text)
     try:
         return pc.cast(safe, pa.decimal128(11, 2)), edge
-    except pa.ArrowInvalid:   # more than two decimals or nine digits before the point somewhere
+    except pa.ArrowInvalid:   # nine digits before the point somewhere, or two points
         return None, None
 
 
