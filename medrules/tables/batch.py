@@ -28,6 +28,7 @@ from .columns import err
 from .output import check_out, format_totals, result_table, totals, write_atomically
 from .settle import check_policy, evaluate_table, prepare
 from .batch_dask import evaluate_table_dask
+from .dataset import run_dataset
 
 PROGRESS_MIN_ROWS = 1_000_000  # above this a progress bar shows even when stderr is not a terminal
 
@@ -56,13 +57,17 @@ def _sha256(path) -> str:
 
 
 class _Stopwatch:
-    """Wall and CPU seconds of each step of a run (batch --timings), the interpreter's start-up and imports first."""
+    """Wall and CPU seconds of each step of a run (batch --timings), the interpreter's start-up and imports first;
+    `note` adds what the run's parts measured themselves (a folder run: the workers' task seconds)."""
 
     def __init__(self):
         import time
-        self.time, self.steps = time, []
+        self.time, self.steps, self.notes = time, [], []
         self.wall, self.cpu = time.perf_counter(), time.process_time()
         self.steps.append(("start-up", None, self.cpu))   # CPU spent before the run began (imports)
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
 
     def lap(self, name: str) -> None:
         wall, cpu = self.time.perf_counter(), self.time.process_time()
@@ -72,7 +77,7 @@ class _Stopwatch:
     def __str__(self) -> str:
         parts = [f"{name} {cpu:.2f}" if wall is None else f"{name} {wall:.2f} (cpu {cpu:.2f})"
                  for name, wall, cpu in self.steps]
-        return "计时 timings (s): " + ", ".join(parts)
+        return "计时 timings (s): " + ", ".join(parts) + "".join(f"; {note}" for note in self.notes)
 
 
 def run_batch(policy_id: str, claims_path, out_path, engine="pandas", inputs_path=None, stream=None,
@@ -91,8 +96,11 @@ def run_batch(policy_id: str, claims_path, out_path, engine="pandas", inputs_pat
     if Path(claims_path).is_dir():
         if engine != "dask":
             raise err("claims", "error.claims_folder_needs_dask", path=claims_path)
-        from .batch_dask import run_dataset
-        return run_dataset(policy_id, claims_path, out, inputs, readings, scheduler, stream)
+        watch.lap("checks")
+        total = run_dataset(policy_id, claims_path, out, inputs, readings, scheduler, stream, watch)
+        if timings:
+            print(watch, file=sys.stderr)
+        return total
     watch.lap("checks")
     t = read_claims(claims_path, layout, codes_path, watch.lap)
     n = len(t)

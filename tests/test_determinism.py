@@ -1,0 +1,140 @@
+"""Same answer on every run and every engine (issue 26, point 1): a person's claims are settled in date order, ties
+in input order — for a folder of files, file then row in file — whatever order Dask's shuffle delivers them in.
+
+The claims are built so that the order of a person's same-day claims changes amounts: 低保 people whose two
+inpatient claims on one day together pass the critical-illness deductible and Wenzhou's 10万 annual assistance
+limit (三(三)9), so whichever claim comes first takes what the year still allows. The test first shows the data is
+that sensitive (the files read in the other order settle differently), then that the folder run on two local
+worker processes, twice, gives the pandas engine's answer row for row and column for column, and the same files
+byte for byte; and on Dask's threads the same files again.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from medrules.cli.main import main
+from medrules.tables.dataset import settle_and_write, read_part
+from medrules.tables.settle import decision_kinds, prepare
+
+POLICY = "wenzhou-2021-78"
+INPUTS = {"critical_illness_base_deductible": "30000"}
+FILES = 3
+
+
+def claims_sharing_days(seed: int = 5, people: int = 60) -> list[pa.Table]:
+    """FILES tables; every person has pairs of same-day claims, the two claims of a pair in different files (and
+    some in the same file), with costs large enough that the order of the pair changes what each claim gets."""
+    rng = np.random.default_rng(seed)
+    rows: list[list[dict]] = [[] for _ in range(FILES)]
+    for p in range(people):
+        for pair in range(2):
+            day = str(np.datetime64("2023-01-01") + int(rng.integers(0, 365)))
+            files = rng.choice(FILES, size=2, replace=bool(pair))   # the first pair always spans two files
+            for k in range(2):
+                cost = int(rng.integers(80_000, 260_000))
+                rows[int(files[k])].append({
+                    "person_id": f"P{p:03d}", "category": "dibao", "insurance": "resident", "date": day,
+                    "setting": "inpatient", "policy_range_cost": f"{cost}.{int(rng.integers(0, 100)):02d}",
+                    "basic_insurance_paid": str(cost // 2), "supplementary_insurance_paid": "0"})
+    for r in rows:
+        rng.shuffle(r)   # a file's rows in no particular order: the input order is the file's own
+    return [pa.Table.from_pylist(r) for r in rows]
+
+
+def write_folder(folder: Path, tables: list[pa.Table]) -> None:
+    folder.mkdir()
+    for k, t in enumerate(tables):
+        pq.write_table(t, folder / f"claims-{k}.parquet")
+
+
+def batch(src: Path, out: Path, inputs: Path, *extra: str) -> None:
+    assert main(["batch", "--policy", POLICY, str(src), "--out", str(out), "--inputs", str(inputs), *extra]) == 0
+
+
+def folder_rows(out: Path) -> pa.Table:
+    """The folder's result in input order (file, then row), without its file column."""
+    table = pa.concat_tables([pq.read_table(p) for p in sorted(out.iterdir())])
+    order = np.lexsort((table.column("row").to_numpy(), table.column("file").to_numpy()))
+    return table.take(pa.array(order)).drop_columns(["file"])
+
+
+def files_bytes(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+def same_columns(a: pa.Table, b: pa.Table, skip=("row",)) -> list[str]:
+    """The columns whose values differ (dictionary columns compared by value)."""
+    assert a.column_names == b.column_names
+    return [c for c in a.column_names if c not in skip and a.column(c).to_pylist() != b.column(c).to_pylist()]
+
+
+@pytest.fixture(scope="module")
+def claims(tmp_path_factory):
+    d = tmp_path_factory.mktemp("claims")
+    tables = claims_sharing_days()
+    write_folder(d / "folder", tables)
+    pq.write_table(pa.concat_tables(tables), d / "all.parquet")                   # the files in their order
+    pq.write_table(pa.concat_tables(tables[::-1]), d / "reversed.parquet")        # the same claims, files reversed
+    (d / "inputs.json").write_text(json.dumps(INPUTS), encoding="utf-8")
+    batch(d / "all.parquet", d / "pandas.parquet", d / "inputs.json")
+    return d
+
+
+def test_the_claims_are_such_that_the_order_of_same_day_claims_changes_amounts(claims, tmp_path):
+    batch(claims / "reversed.parquet", tmp_path / "reversed.parquet", claims / "inputs.json")
+    forward = pq.read_table(claims / "pandas.parquet")
+    backward = pq.read_table(tmp_path / "reversed.parquet")
+    key = [(r["person_id"], r["date"], r["policy_range_cost"]) for r in forward.select(
+        ["person_id", "date", "policy_range_cost"]).to_pylist()]
+    by_key = {(r["person_id"], r["date"], r["policy_range_cost"]): r for r in backward.to_pylist()}
+    differ = [k for k, r in zip(key, forward.to_pylist()) if r["medical_assistance"] != by_key[k]["medical_assistance"]]
+    assert len(differ) >= 10, "the same-day claims must be order-sensitive for this test to mean anything"
+
+
+def test_a_folder_on_two_worker_processes_gives_the_pandas_answer_and_the_same_files_twice(claims, tmp_path):
+    from distributed import Client, LocalCluster
+    expected = pq.read_table(claims / "pandas.parquet")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      memory_limit="1GiB") as cluster, Client(cluster):
+        for run in ("first", "second"):
+            batch(claims / "folder", tmp_path / f"{run}.parquet", claims / "inputs.json", "--engine", "dask")
+    first, second = tmp_path / "first.parquet", tmp_path / "second.parquet"
+    got = folder_rows(first)
+    assert got.num_rows == expected.num_rows
+    assert same_columns(got, expected) == []
+    # `row` is the row within its file: the pandas engine's row in the concatenated table, less the files before.
+    sizes = np.cumsum([0] + [pq.ParquetFile(p).metadata.num_rows for p in sorted((claims / "folder").iterdir())])
+    table = pa.concat_tables([pq.read_table(p) for p in sorted(first.iterdir())])
+    global_row = table.column("row").to_numpy() + sizes[table.column("file").to_numpy()]
+    assert sorted(global_row.tolist()) == expected.column("row").to_pylist()
+    assert files_bytes(first) == files_bytes(second)
+    assert all(name.startswith("part-") and name[5:10].isdigit() for name in files_bytes(first))
+    # Dask's threads, with no cluster: the same files again.
+    batch(claims / "folder", tmp_path / "threads.parquet", claims / "inputs.json", "--engine", "dask")
+    assert files_bytes(tmp_path / "threads.parquet") == files_bytes(first)
+
+
+def test_a_partition_delivered_in_any_order_is_settled_and_written_alike(claims, tmp_path):
+    """One partition's claims, as the shuffle might deliver them: reversed or shuffled, the file written is the same
+    byte for byte (it was not when the rules ordered ties by the position after the shuffle)."""
+    import pandas as pd
+    folder = claims / "folder"
+    names = [p.name for p in sorted(folder.iterdir())]
+    frame = pd.concat([read_part(str(folder / n), k) for k, n in enumerate(names)], ignore_index=True)
+    inputs, readings = prepare(POLICY, INPUTS)
+    decisions = decision_kinds(POLICY, inputs, readings)
+    written = []
+    for k, order in enumerate((np.arange(len(frame)), np.arange(len(frame))[::-1],
+                               np.random.default_rng(1).permutation(len(frame)))):
+        out = tmp_path / str(k)
+        out.mkdir()
+        settle_and_write(frame.iloc[order].reset_index(drop=True), 0, str(out), POLICY, inputs, readings, names,
+                         decisions)
+        written.append((out / "part-00000.parquet").read_bytes())
+    assert written[0] == written[1] == written[2]
