@@ -106,11 +106,12 @@ def run_batch(policy_id: str, claims_path, out_path, engine="pandas", inputs_pat
     n = len(t)
     if engine == "dask":
         s = evaluate_table_dask(t, policy_id, inputs, readings, scheduler=scheduler)
-    else:
+    elif sys.stderr.isatty() or n > PROGRESS_MIN_ROWS:
         from tqdm import tqdm
-        show = sys.stderr.isatty() or n > PROGRESS_MIN_ROWS
-        with tqdm(total=n, unit="claims", file=sys.stderr, disable=not show, desc=policy_id) as bar:
+        with tqdm(total=n, unit="claims", file=sys.stderr, desc=policy_id) as bar:
             s = evaluate_table(t, policy_id, inputs, readings, progress=bar)
+    else:
+        s = evaluate_table(t, policy_id, inputs, readings)
     watch.lap("evaluate")
     provenance = {"claims": str(Path(claims_path).resolve()), "sha256": _sha256(claims_path), "layout": layout,
                   "codes": None if codes_path is None else str(Path(codes_path).resolve()),

@@ -21,6 +21,7 @@ from ..core.categories import CATEGORIES, CATEGORY_STATUSES, STATUSES
 from ..core.claims import (CODES, COST_FIELDS, FLAG_FIELDS, MONEY_FIELDS, SLIP_FIELDS, STATUS_CODES, Claims,
                            status_mask, statuses_of)
 from ..core.messages import Problem, read_problem
+from . import arrow
 from .columns import (CORES, Column, bool_column, choice_column, date_column, err,
                       fen_text, money_column, parse_columns, pc_equal_empty)
 
@@ -195,31 +196,30 @@ def _person_codes(person: Column):
                                          or pa.types.is_large_string(a.type.value_type)):
         ids = pc.utf8_trim_whitespace(a.dictionary)
         if not ids.null_count and not pc_equal_empty(ids).any() and len(pc.unique(ids)) == len(ids):
-            return a.indices.to_numpy(zero_copy_only=False).astype(np.int64), ids
+            return arrow.values(a.indices).astype(np.int64), ids
     text = person.text()
     empty = np.flatnonzero(pc_equal_empty(text))
     if len(empty):
         person.fail(int(empty[0]), "error.value_missing")
     encoded = text.dictionary_encode()
-    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
+    return arrow.values(encoded.indices).astype(np.int64), encoded.dictionary
 
 
 def _statuses_column(col) -> np.ndarray:
     """'dibao;yinbing_zhipin' → bit mask; empty for none. Parsed once per distinct value."""
-    import pyarrow.compute as pc
-    text = pc.fill_null(col.text(), "")
-    encoded = text.dictionary_encode()
+    encoded = col.text().dictionary_encode()   # an empty cell (null) is no status: the code after the last value
     masks = []
     for k, value in enumerate(encoded.dictionary.to_pylist()):
         parts = [p.strip() for p in value.split(";") if p.strip()]
         bad = [p for p in parts if p not in STATUSES]
         if bad or len(set(parts)) != len(parts):
-            row = int(np.argmax(encoded.indices.to_numpy(zero_copy_only=False) == k))
+            row = int(np.argmax((arrow.values(encoded.indices) == k) & arrow.valid(encoded.indices)))
             if bad:
                 col.fail(row, "error.not_a_status", got=repr(bad[0]), allowed=", ".join(STATUS_CODES))
             col.fail(row, "error.status_twice_in_row", allowed=", ".join(STATUS_CODES))
         masks.append(status_mask(parts))
-    return np.array(masks, dtype=np.int32)[encoded.indices.to_numpy(zero_copy_only=False)]
+    masks.append(0)
+    return np.array(masks, dtype=np.int32)[arrow.filled(encoded.indices, len(masks) - 1)]
 
 
 def check_rows(t: Claims) -> None:

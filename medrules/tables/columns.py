@@ -13,6 +13,7 @@ import numpy as np
 
 from ..core.claims import yuan
 from ..core.scenario import MAX_AMOUNT, InputError, parse_money
+from . import arrow
 
 TRUE = ("true", "1", "yes", "y", "t", "on")
 
@@ -69,7 +70,7 @@ class Column:
         return self.array[int(row)].as_py()
 
     def nulls(self) -> np.ndarray:
-        return self.array.is_null().to_numpy(zero_copy_only=False)
+        return ~arrow.valid(self.array)
 
     def require_present(self):
         if not self.array.null_count:   # the usual case, without a pass over the column
@@ -135,7 +136,7 @@ def _money_fast(col: Column):
     import pyarrow.compute as pc
     t = col.array.type
     if pa.types.is_integer(t) and not pa.types.is_unsigned_integer(t):   # whole yuan
-        yuan = col.array.to_numpy(zero_copy_only=False) if not col.array.null_count else None
+        yuan = arrow.values(col.array) if not col.array.null_count else None
         if yuan is not None and len(yuan) and (yuan.min() >= 0) and (yuan.max() <= MAX_FEN // 100):
             return yuan.astype(np.int64) * 100, np.ones(len(yuan), dtype=bool)
         return None
@@ -149,7 +150,7 @@ def _money_fast(col: Column):
     else:
         return None
     words = np.frombuffer(dec.buffers()[1], dtype=np.int64).reshape(-1, 2)[dec.offset:dec.offset + len(dec)]
-    present = ~dec.is_null().to_numpy(zero_copy_only=False)
+    present = arrow.valid(dec)
     fen = np.where(present, words[:, 0], 0)
     if ((words[:, 1] != 0) & present).any() or (fen < 0).any():
         return None
@@ -161,23 +162,20 @@ def _money_fast(col: Column):
 
 def choice_column(col: Column, allowed, required=True) -> np.ndarray:
     """int8 codes (index into `allowed`), -1 where an optional value is not given."""
-    import pyarrow as pa
     import pyarrow.compute as pc
     if required:
         col.require_present()
-    value_set = pa.array(list(allowed))
+    value_set = arrow.strings(allowed)
     if col.is_text():  # fast path: the raw values, untrimmed, all found
         index = pc.index_in(col.array, value_set=value_set)
         if index.null_count == col.array.null_count:
-            return pc.fill_null(index, -1).to_numpy(zero_copy_only=False).astype(np.int8)
+            return arrow.filled(index, -1).astype(np.int8)
     text = col.text()
     index = pc.index_in(text, value_set=value_set)
-    found = ~index.is_null().to_numpy(zero_copy_only=False)
-    given = ~text.is_null().to_numpy(zero_copy_only=False)
-    bad = np.flatnonzero(given & ~found)
+    bad = np.flatnonzero(arrow.valid(text) & ~arrow.valid(index))
     if len(bad):
         col.fail(int(bad[0]), "error.value_not_allowed", got=repr(col.value(bad[0])), allowed=", ".join(allowed))
-    return pc.fill_null(index, -1).to_numpy(zero_copy_only=False).astype(np.int8)
+    return arrow.filled(index, -1).astype(np.int8)
 
 
 def bool_column(col: Column) -> np.ndarray:
@@ -185,11 +183,11 @@ def bool_column(col: Column) -> np.ndarray:
     import pyarrow.compute as pc
     col.require_present()
     if pa.types.is_boolean(col.array.type):
-        return col.array.to_numpy(zero_copy_only=False).astype(bool)
+        return arrow.values(col.array).copy()
     if col.is_text():  # fast path: every value exactly true or false
-        index = pc.index_in(col.array, value_set=pa.array(["true", "false"]))
+        index = pc.index_in(col.array, value_set=arrow.strings(["true", "false"]))
         if index.null_count == 0:
-            return index.to_numpy(zero_copy_only=False) == 0
+            return arrow.values(index) == 0
     text = pc.utf8_lower(col.text())
     yes = pc.is_in(text, value_set=pa.array(TRUE)).to_numpy(zero_copy_only=False)
     no = pc.is_in(text, value_set=pa.array(FALSE)).to_numpy(zero_copy_only=False)
@@ -206,17 +204,17 @@ def date_column(col: Column) -> np.ndarray:
     col.require_present()
     t = col.array.type
     if pa.types.is_date(t):
-        return col.array.cast(pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+        return arrow.dates(col.array.cast(pa.date32()))
     if pa.types.is_timestamp(t):
         raise err(col.name, "error.timestamp_column", type=t)
     if col.is_text():
         try:  # fast path on the raw text
-            return pc.cast(col.array, pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+            return arrow.dates(pc.cast(col.array, pa.date32()))
         except pa.ArrowInvalid:
             pass
     text = col.text()
     try:  # fast path: Arrow's ISO parser is strict (2023-02-30 and 2023-3-10 both fail)
-        return pc.cast(text, pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+        return arrow.dates(pc.cast(text, pa.date32()))
     except pa.ArrowInvalid:
         pass  # find and name the first bad row below
     shaped = pc.match_substring_regex(text, _DATE_RE).to_numpy(zero_copy_only=False)
@@ -242,7 +240,8 @@ def date_column(col: Column) -> np.ndarray:
 
 def pc_equal_empty(text) -> np.ndarray:
     import pyarrow.compute as pc
-    return pc.fill_null(pc.equal(pc.utf8_length(text), 0), False).to_numpy(zero_copy_only=False)
+    lengths = pc.utf8_length(text)
+    return (arrow.values(lengths) == 0) & arrow.valid(lengths)
 
 
 def parse_columns(parsers: dict, threads: int) -> dict:
@@ -276,5 +275,5 @@ def decision_array(values: np.ndarray, given: np.ndarray):
     """A decision column: yes/no where the rule decides one, an amount (decimal yuan) where it gives one."""
     import pyarrow as pa
     if values.dtype == bool:
-        return pa.array(values, mask=~given, type=pa.bool_())
+        return arrow.arrow_of(values, pa.bool_(), given)
     return decimal_array(values, given)

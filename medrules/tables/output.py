@@ -14,26 +14,26 @@ from ..core.claims import CODES, Claims, yuan
 from ..core.messages import msg, text
 from ..core.rulebook import LAYERS
 from ..core.trace import bilingual
+from .arrow import arrow_of, strings
 from .columns import decimal_array, decision_array, err
 from .settle import Settled
 
 
 def result_table(t: Claims, s: Settled, policy_id: str, provenance: dict | None = None):
     import pyarrow as pa
-    cols = {
-        "row": pa.array(t.row + 1),
-        "person_id": pa.DictionaryArray.from_arrays(pa.array(t.person, pa.int32()), t.person_ids),
-        "date": pa.array(t.date.astype("datetime64[D]"), type=pa.date32()),
-        "setting": pa.DictionaryArray.from_arrays(pa.array(t.setting, pa.int8()), pa.array(CODES["setting"])),
+    cols = {   # built from the arrays' buffers (medrules.tables.arrow): pa.array would import pandas
+        "row": arrow_of(t.row + 1, pa.int64()),
+        "person_id": pa.DictionaryArray.from_arrays(arrow_of(t.person, pa.int32()), t.person_ids),
+        "date": arrow_of(t.date.astype("datetime64[D]"), pa.date32()),
+        "setting": pa.DictionaryArray.from_arrays(arrow_of(t.setting, pa.int8()), strings(CODES["setting"])),
         "policy_range_cost": decimal_array(t.policy_range_cost),
     }
     for k in LAYERS:
         cols[k] = decimal_array(s.amounts[k], s.known[k])
     cols["out_of_pocket"] = decimal_array(s.amounts["out_of_pocket"], s.in_force)
-    cols["complete"] = pa.array(s.complete)
+    cols["complete"] = arrow_of(s.complete, pa.bool_())
     cols["undetermined"] = pa.DictionaryArray.from_arrays(
-        pa.array(s.undetermined_code, mask=s.undetermined_code < 0, type=pa.int32()),
-        pa.array(s.texts, type=pa.string()))
+        arrow_of(s.undetermined_code, pa.int32(), s.undetermined_code >= 0), strings(s.texts))
     if t.has_total_cost.any():
         cols["total_cost"] = decimal_array(t.total_cost, t.has_total_cost)
         cols["total_out_of_pocket"] = decimal_array(s.total_out_of_pocket, t.has_total_cost & s.in_force)
