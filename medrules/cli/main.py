@@ -5,11 +5,15 @@ line on stderr (medrules/cli/stops.py); every error message is one line with con
 from __future__ import annotations
 
 import argparse
+import codecs
 import importlib
 import re
+import shutil
 import sys
+import tempfile
 
-from ..core.result import evaluate, result_json
+from ..core.result import evaluate
+from ..core.result_json import write_result
 from ..core.messages import error_line, text
 from ..core.oneline import one_line
 from ..core.policy import PolicyError
@@ -19,14 +23,22 @@ from .stops import output_failed
 
 def _evaluate(args) -> int:
     result = evaluate(load_scenario_json(read_scenario_text(args.scenario)))
-    # The whole result is made before anything is written, so an error never leaves half a JSON on stdout.
-    data = result.to_dict(trace=args.trace == "full")
-    text = result_json(data)
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except OSError as e:  # closed pipe, full disk
-        return output_failed(e)
+    # The JSON is written step by step into an unnamed temporary file (a long trace is hundreds of MB: never held
+    # in memory) and copied to stdout only once complete, so an error part-way never leaves half a JSON there.
+    with tempfile.TemporaryFile() as spool:
+        write = codecs.getwriter("utf-8")(spool).write
+        write_result(result, write, trace=args.trace == "full")
+        spool.seek(0)
+        try:
+            sys.stdout.flush()
+            binary = getattr(sys.stdout, "buffer", None)
+            if binary is None:   # a text-only stream (a program's own stdout)
+                sys.stdout.write(spool.read().decode("utf-8"))
+            else:
+                shutil.copyfileobj(spool, binary, 1 << 20)
+                binary.flush()
+        except OSError as e:  # closed pipe, full disk
+            return output_failed(e)
     return 0
 
 # The command groups beside `evaluate`, each a module of medrules/cli/ with add_parser(sub): batch and explain,

@@ -7,6 +7,7 @@ one claim; `row` is its position in the input (0-based), by which results and er
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import attrgetter
 
 import numpy as np
 
@@ -134,10 +135,15 @@ class Claims:
             "facility": np.array([-1 if c.facility is None else code("facility", c.facility) for c in claims],
                                  dtype=np.int8),
         }
-        for name in MONEY_FIELDS:
-            values = [getattr(c, name) for c in claims]
-            cols[name] = np.array([0 if v is None else fen(v) for v in values], dtype=np.int64)
-            cols["has_" + name] = np.array([v is not None for v in values], dtype=bool)
+        # One pass over the claims for every amount; a field no claim gives (most of them, usually) costs nothing.
+        for name, values in zip(MONEY_FIELDS, zip(*map(attrgetter(*MONEY_FIELDS), claims)) if n else ()):
+            given = [v is not None for v in values]
+            cols["has_" + name] = np.array(given, dtype=bool)
+            cols[name] = (np.array([0 if v is None else fen(v) for v in values], dtype=np.int64) if any(given)
+                          else np.zeros(n, dtype=np.int64))
+        if not n:
+            for name in MONEY_FIELDS:
+                cols[name], cols["has_" + name] = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
         for name in FLAG_FIELDS:
             cols[name] = np.array([getattr(c, name) for c in claims], dtype=bool)
         return cls(cols, person_ids=["person"], line_offset=-1)

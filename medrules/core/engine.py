@@ -170,7 +170,7 @@ class Run:
         settled = pos >= 0
         p = np.where(settled, pos, 0)
         layers = [LayerText(self, lr, p, settled) for lr in self.layer_runs]
-        zh, en = self._outside_text()
+        zh, en = self.outside_text()
         steps = []
         for j, i in enumerate(indices.tolist()):
             if not settled[j]:
@@ -188,7 +188,7 @@ class Run:
         settled = pos >= 0
         p = np.where(settled, pos, 0)
         layers = [(t, t.amount_text()) for t in (LayerText(self, lr, p, settled) for lr in self.layer_runs)]
-        zh, en = self._outside_text()
+        zh, en = self.outside_text()
         outside = {"layer": "in_force", "rule": "in_force", "clause": self.validity_clause(), "params": {},
                    "amount": None, "readings": {}, "explanation": bilingual(zh, en), "explanation_zh": zh,
                    "explanation_en": en}
@@ -204,7 +204,46 @@ class Run:
                             "explanation_en": t.explanation_en[j]})
         return out
 
-    def _outside_text(self) -> tuple[str, str]:
+    def trace_lines(self, indices) -> list[str]:
+        """trace_dicts as JSON text, one line per step: exactly json.dumps(step, ensure_ascii=False,
+        separators=(", ", ": ")) of each, with what every step of a layer shares (names, readings, the values
+        looked up) encoded once."""
+        import json
+        from json.encoder import encode_basestring as quote   # a JSON string with non-ASCII kept
+
+        def dumps(value) -> str:
+            return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+        indices = np.asarray(list(indices), dtype=np.int64)
+        pos = self.position[indices]
+        settled = pos >= 0
+        p = np.where(settled, pos, 0)
+        layers = []
+        for t in (LayerText(self, lr, p, settled) for lr in self.layer_runs):
+            amounts = ["null" if a is None else ("true" if a is True else "false" if a is False else f'"{a}"')
+                       for a in t.amount_text().tolist()]
+            param_text: dict = {}   # the values looked up: one dict per distinct combination, encoded once
+            params = [param_text.get(id(d)) or param_text.setdefault(id(d), dumps(d)) for d in t.params.tolist()]
+            clause_text: dict = {}
+            clauses = [clause_text.get(c) or clause_text.setdefault(c, quote(c)) for c in t.clause.tolist()]
+            head = f'"layer": {quote(t.lr.name)}, "rule": {quote(t.lr.rule)}, "clause": '
+            layers.append((head, clauses, params, amounts, dumps(t.readings), t.explanation.tolist(),
+                           t.explanation_zh.tolist(), t.explanation_en.tolist()))
+        zh, en = self.outside_text()
+        outside = dumps({"layer": "in_force", "rule": "in_force", "clause": self.validity_clause(), "params": {},
+                         "amount": None, "readings": {}, "explanation": bilingual(zh, en), "explanation_zh": zh,
+                         "explanation_en": en})[1:]
+        out = []
+        for j, i in enumerate(indices.tolist()):
+            if not settled[j]:
+                out.append(f'{{"claim": {i}, {outside}')
+                continue
+            for head, clauses, params, amounts, readings, both, zh, en in layers:
+                out.append(f'{{"claim": {i}, {head}{clauses[j]}, "params": {params[j]}, "amount": {amounts[j]}, '
+                           f'"readings": {readings}, "explanation": {quote(both[j])}, '
+                           f'"explanation_zh": {quote(zh[j])}, "explanation_en": {quote(en[j])}}}')
+        return out
+
+    def outside_text(self) -> tuple[str, str]:
         zh, en = (text_of("refusal.not_settled", lang, validity=validity_text(self.policy, lang)) for lang in LANGS)
         return zh, en
 

@@ -178,16 +178,22 @@ def _format_many(value, positions: np.ndarray) -> list:
     if not isinstance(value, (np.ndarray, Ratio)):
         return [str(value)] * len(positions)
     if isinstance(value, Ratio):
-        pairs = list(zip(np.asarray(value.num)[positions].tolist(), np.asarray(value.den)[positions].tolist()))
-        cache = {}
-        return [cache.setdefault(pair, trace_value(Ratio(np.array([pair[0]]), np.array([pair[1]])), 0))
-                for pair in pairs]
-    values = np.asarray(value)[positions]
-    if values.dtype == np.int64 and len(values):
-        uniq, inverse = np.unique(values, return_inverse=True)
-        texts = np.array([trace_value(uniq, k) for k in range(len(uniq))], dtype=object)
+        if not len(positions):
+            return []
+        pairs = np.stack([np.asarray(value.num)[positions], np.asarray(value.den)[positions]], axis=1)
+        uniq, inverse = np.unique(pairs, axis=0, return_inverse=True)
+        texts = np.array([trace_value(Ratio(uniq[k:k + 1, 0], uniq[k:k + 1, 1]), 0) for k in range(len(uniq))],
+                         dtype=object)
         return texts[inverse.ravel()].tolist()
+    values = np.asarray(value)[positions]
+    if values.dtype == np.int64:
+        return fen_texts(values)
     return [trace_value(values, k) for k in range(len(values))]
+
+
+def fen_texts(fen: np.ndarray) -> list[str]:
+    """int64 fen as a reader sees yuan, thousands separated (fmt_yuan's text, from integers: 1234567 → 12,345.67)."""
+    return [f"-{-v // 100:,}.{-v % 100:02d}" if v < 0 else f"{v // 100:,}.{v % 100:02d}" for v in fen.tolist()]
 
 
 def _decision_value(lr: LayerRun, p: int):

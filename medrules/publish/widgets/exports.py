@@ -23,7 +23,7 @@ EXPORT_DIR = Path(os.environ.get("MEDRULES_EXPORT_DIR") or Path(__file__).resolv
 
 def result_json(result) -> str:
     """Exactly what `python -m medrules evaluate scenario.json` prints for the same scenario."""
-    from ...core.result import result_json as cli_json
+    from ...core.result_json import result_json as cli_json
     return cli_json(result.to_dict())
 
 
