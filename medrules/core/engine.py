@@ -21,7 +21,7 @@ from .money import exact_ratio
 from .policy import Policy, load_policy, policy_ids
 from .rulebook import LAYERS, Context, LayerRun, RuleError
 from .scenario import InputError, parse_money
-from .trace import LayerText, Step, bilingual
+from .trace import TRACE_SEP, LayerText, Step, bilingual
 
 __all__ = ["run", "Run", "RuleError", "rules_module", "claim_policies", "check_inputs"]
 
@@ -238,9 +238,11 @@ class Run:
                 out.append(f'{{"claim": {i}, {outside}')
                 continue
             for head, clauses, params, amounts, readings, both, zh, en in layers:
+                # explanation = zh · en: its JSON text is the two halves' (escaping is character by character)
+                z, e = quote(zh[j]), quote(en[j])
                 out.append(f'{{"claim": {i}, {head}{clauses[j]}, "params": {params[j]}, "amount": {amounts[j]}, '
-                           f'"readings": {readings}, "explanation": {quote(both[j])}, '
-                           f'"explanation_zh": {quote(zh[j])}, "explanation_en": {quote(en[j])}}}')
+                           f'"readings": {readings}, "explanation": {z[:-1]}{TRACE_SEP}{e[1:]}, '
+                           f'"explanation_zh": {z}, "explanation_en": {e}}}')
         return out
 
     def outside_text(self) -> tuple[str, str]:

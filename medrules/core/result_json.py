@@ -34,102 +34,96 @@ def _fen_text(fen: np.ndarray) -> list[str]:
     return [f"-{-v // 100}.{-v % 100:02d}" if v < 0 else f"{v // 100}.{v % 100:02d}" for v in fen.tolist()]
 
 
-def _money_columns(columns: list) -> tuple[list, list]:
-    """For %-formatting: per column its JSON text pattern and its values per claim — '"%d.%02d"' over (yuan, fen)
-    pairs, or '"%s"' over texts for a column holding a negative amount."""
-    patterns, values = [], []
-    for fen in columns:
-        if len(fen) and fen.min() < 0:
-            patterns.append('"%s"')
-            values.append([(t,) for t in _fen_text(fen)])
-        else:
-            patterns.append('"%d.%02d"')
-            values.append(list(zip((fen // 100).tolist(), (fen % 100).tolist())))
-    return patterns, values
+def _money(fen: np.ndarray) -> tuple[str, list]:
+    """A money column for %-formatting: its JSON pattern and argument columns — '"%d.%02d"' over yuan and fen, or
+    '"%s"' over texts where it holds a negative amount."""
+    if len(fen) and fen.min() < 0:
+        return '"%s"', [np.array(_fen_text(fen), dtype=object)]
+    return '"%d.%02d"', [fen // 100, fen % 100]
 
 
 def claim_lines(result, start: int, stop: int) -> list[str]:
     """Claims start..stop-1 as JSON text, one object per claim (money as text): what `Result.claims` holds in
-    Decimal, written straight from the run's columns. Claims alike in shape (which layers wait, whether the total
-    cost is given, which decisions are made) share one %-template, built and encoded once."""
+    Decimal, written straight from the run's columns. The claims of one shape (which layers wait and on what,
+    whether the total cost is given, which decisions are made, or outside the validity) share one %-template,
+    built and encoded once, filled from the columns by `map` — no Python loop over the claims' fields."""
     r = result.run
     t = r.claims
     part = slice(start, stop)
     n = stop - start
-    dates = np.datetime_as_string(t.date[part], unit="D").tolist()
-    settings = [CODES["setting"][k] for k in t.setting[part].tolist()]
+    if not n:
+        return []
     total_oop, has_total = r.total_out_of_pocket()
-    has_total = has_total[part].tolist()
-    given_total = any(has_total)
+    has_total = has_total[part]
     decisions = list(r.decisions.items())
-    money = [t.policy_range_cost[part]] + [r.amounts[k][part] for k in LAYERS] + [r.out_of_pocket[part]]
-    money += [t.total_cost[part], total_oop[part]] if given_total else []
-    money += [values[part] for _, (values, _) in decisions if values.dtype != bool]
-    patterns, amounts = _money_columns(money)
-    cost_pattern, layer_patterns, oop_pattern = patterns[0], patterns[1:1 + len(LAYERS)], patterns[1 + len(LAYERS)]
-    rest = 2 + len(LAYERS)
-    total_patterns = patterns[rest:rest + 2] if given_total else []
-    amount_patterns = iter(patterns[rest + len(total_patterns):])
-    decision_patterns = ["%s" if values.dtype == bool else next(amount_patterns) for _, (values, _) in decisions]
-    flags = [["true" if v else "false" for v in values[part].tolist()] if values.dtype == bool else None
-             for _, (values, _) in decisions]
-    givens = [given[part].tolist() for _, (_, given) in decisions]
-    causes = np.stack([r.undetermined[k][part] for k in LAYERS], axis=1).tolist() if n else []
-    in_force = r.in_force[part].tolist()
-    head = '{"claim": %d, "date": "%s", "setting": "%s", "policy_range_cost": ' + cost_pattern + ", "
-    outside = (head + ", ".join(f'"{layer}": null' for layer in LAYERS)
-               + ', "out_of_pocket": null, "complete": false, "in_force": false, "outside_validity": '
-               + _dumps(outside_validity(r.policy)).replace("%", "%%") + "}")
-    templates: dict = {}
-    lines = []
-    for j in range(n):
-        if not in_force[j]:
-            lines.append(outside % ((start + j, dates[j], settings[j]) + amounts[0][j]))
-            continue
-        cause = tuple(causes[j])
-        given_j = tuple(g[j] for g in givens)
-        shape = (cause, given_total and has_total[j], given_j)
-        template = templates.get(shape)
-        if template is None:
-            template = templates[shape] = _claim_template(r, head, layer_patterns, oop_pattern, total_patterns,
-                                                          decision_patterns, decisions, *shape)
-        args = [start + j, dates[j], settings[j], *amounts[0][j]]
-        for k, c in enumerate(cause):
-            if c < 0:
-                args += amounts[1 + k][j]
-        args += amounts[1 + len(LAYERS)][j]
-        if shape[1]:
-            args += amounts[rest][j] + amounts[rest + 1][j]
-        column = rest + len(total_patterns)
-        for k, (key, (values, _)) in enumerate(decisions):
-            if values.dtype == bool:
-                if given_j[k]:
-                    args.append(flags[k][j])
-            else:
-                if given_j[k]:
-                    args += amounts[column][j]
-                column += 1
-        lines.append(template % tuple(args))
-    return lines
+    columns = {   # name -> (pattern, argument columns), each over the claims start..stop-1
+        "claim": ("%d", [np.arange(start, stop)]),
+        "date": ('"%s"', [np.datetime_as_string(t.date[part], unit="D")]),
+        "setting": ('"%s"', [np.array(CODES["setting"], dtype=object)[t.setting[part]]]),
+        "policy_range_cost": _money(t.policy_range_cost[part]),
+        **{k: _money(r.amounts[k][part]) for k in LAYERS},
+        "out_of_pocket": _money(r.out_of_pocket[part]),
+    }
+    if has_total.any():
+        columns["total_cost"] = _money(t.total_cost[part])
+        columns["total_out_of_pocket"] = _money(total_oop[part])
+    for key, (values, _) in decisions:
+        columns[key] = (("%s", [np.where(values[part], "true", "false").astype(object)]) if values.dtype == bool
+                        else _money(values[part]))
+    # Each claim's shape as one row of small integers: in force, each layer's cause (-1 none), total, decisions.
+    shape = np.stack([r.in_force[part].astype(np.int64)] + [r.undetermined[k][part].astype(np.int64) for k in LAYERS]
+                     + [has_total.astype(np.int64)] + [given[part].astype(np.int64) for _, (_, given) in decisions],
+                     axis=1)
+    base = len(r.causes) + 2   # every entry lies in -1 .. len(causes): one integer per row (sorting rows is slow)
+    if base ** shape.shape[1] < 2 ** 62:
+        key = np.zeros(n, dtype=np.int64)
+        for column in shape.T:
+            key = key * base + column + 1
+        _, first, which = np.unique(key, return_index=True, return_inverse=True)
+        shapes = shape[first]
+    else:
+        shapes, which = np.unique(shape, axis=0, return_inverse=True)
+    which = which.ravel()
+    lines = np.empty(n, dtype=object)
+    for k, row in enumerate(shapes.tolist()):
+        members = np.flatnonzero(which == k)
+        template, names = _claim_template(r, row, decisions)
+        args = [column[members].tolist() for name in names for column in columns[name][1]]
+        patterns = tuple(columns[name][0] for name in names)
+        lines[members] = list(map((template % patterns).__mod__, zip(*args)))
+    return lines.tolist()
 
 
-def _claim_template(r, head, layer_patterns, oop_pattern, total_patterns, decision_patterns, decisions, cause,
-                    with_total, given) -> str:
-    """The %-template of an in-force claim of one shape; what the claim waits for is encoded into it."""
-    parts = [", ".join(f'"{layer}": null' if c >= 0 else f'"{layer}": {pattern}'
-                       for layer, c, pattern in zip(LAYERS, cause, layer_patterns))]
-    parts.append(f', "out_of_pocket": {oop_pattern}')
+def _claim_template(r, shape: list, decisions: list) -> tuple[str, list]:
+    """The template of the claims of one shape, with %%-placeholders left for the patterns of the columns it
+    names (in order): (template, names)."""
+    in_force, cause = shape[0], shape[1:1 + len(LAYERS)]
+    with_total, given = shape[1 + len(LAYERS)], shape[2 + len(LAYERS):]
+    names = ["claim", "date", "setting", "policy_range_cost"]
+    text = '{"claim": %s, "date": %s, "setting": %s, "policy_range_cost": %s, '
+    if not in_force:
+        return (text + ", ".join(f'"{layer}": null' for layer in LAYERS)
+                + ', "out_of_pocket": null, "complete": false, "in_force": false, "outside_validity": '
+                + _dumps(outside_validity(r.policy)).replace("%", "%%%%") + "}"), names
+    parts = []
+    for layer, c in zip(LAYERS, cause):
+        parts.append(f'"{layer}": null' if c >= 0 else f'"{layer}": %s')
+        names += [] if c >= 0 else [layer]
+    text += ", ".join(parts) + ', "out_of_pocket": %s'
+    names.append("out_of_pocket")
     if max(cause) >= 0:
         waits = {layer: dict(r.causes[c]) for layer, c in zip(LAYERS, cause) if c >= 0}
-        parts.append(', "complete": false, "out_of_pocket_is_upper_bound": true, "undetermined": '
-                     + _dumps(waits).replace("%", "%%"))
+        text += (', "complete": false, "out_of_pocket_is_upper_bound": true, "undetermined": '
+                 + _dumps(waits).replace("%", "%%%%"))
     else:
-        parts.append(', "complete": true')
+        text += ', "complete": true'
     if with_total:
-        parts.append(f', "total_cost": {total_patterns[0]}, "total_out_of_pocket": {total_patterns[1]}')
-    for (key, _), pattern, g in zip(decisions, decision_patterns, given):
-        parts.append(f', "{key}": {pattern if g else "null"}')
-    return head + "".join(parts) + "}"
+        text += ', "total_cost": %s, "total_out_of_pocket": %s'
+        names += ["total_cost", "total_out_of_pocket"]
+    for (key, _), g in zip(decisions, given):
+        text += f', "{key}": %s' if g else f', "{key}": null'
+        names += [key] if g else []
+    return text + "}", names
 
 
 def claim_dicts(result, start: int, stop: int) -> list[dict]:

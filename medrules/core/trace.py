@@ -81,10 +81,13 @@ class LayerText:
             if cs.clause:
                 self.clause[members] = cs.clause
             for lang, out in ((0, zh), (1, en)):
-                values = {key: _values_in(v, lang, p[members]) for key, v in cs.values.items()}
-                keys = list(values)
-                out[members] = ([templates[lang].format(**dict(zip(keys, row))) for row in zip(*values.values())]
-                                if keys else [templates[lang]] * len(members))
+                values = [_values_in(v, lang, p[members]) for v in cs.values.values()]
+                if not values:
+                    out[members] = [templates[lang]] * len(members)
+                    continue
+                # The named placeholders made positional once: format(*row) builds no dict per claim.
+                positional = _positional(templates[lang], list(cs.values))
+                out[members] = [positional.format(*row) for row in zip(*values)]
         self.explanation_zh, self.explanation_en = zh, en
         self.explanation = np.array([bilingual(a, b) for a, b in zip(zh, en)], dtype=object)
         self.params = self._param_dicts(lr, p, n)
@@ -163,6 +166,18 @@ def _templates(lr: LayerRun, case) -> tuple[str, str]:
     return entry["zh"], entry["en"]
 
 
+def _positional(template: str, names: list) -> str:
+    """'{paid} of {due}' with names [due, paid] → '{1} of {0}' (format specs and literal braces kept)."""
+    import string
+    out = []
+    for literal, field, spec, conversion in string.Formatter().parse(template):
+        out.append(literal.replace("{", "{{").replace("}", "}}"))
+        if field is not None:
+            out.append("{" + str(names.index(field)) + ("!" + conversion if conversion else "")
+                       + (":" + spec if spec else "") + "}")
+    return "".join(out)
+
+
 def _values_in(value, lang: int, positions: np.ndarray) -> list:
     """A case's value for the claims at `positions`, as text in one language: a (zh, en) pair (a message the rule
     looked up, medrules.core.messages.msg) gives its own language; numbers are the same in both."""
@@ -187,6 +202,8 @@ def _format_many(value, positions: np.ndarray) -> list:
         return texts[inverse.ravel()].tolist()
     values = np.asarray(value)[positions]
     if values.dtype == np.int64:
+        if len(values) > 1 and values.min() == values.max():   # a parameter: one value for every claim
+            return fen_texts(values[:1]) * len(values)
         return fen_texts(values)
     return [trace_value(values, k) for k in range(len(values))]
 
