@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import errno
 import gc
 import importlib
+import io
+import os
 import re
 import shutil
 import sys
@@ -36,15 +39,37 @@ def _evaluate(args) -> int:
         spool.seek(0)
         try:
             sys.stdout.flush()
-            binary = getattr(sys.stdout, "buffer", None)
-            if binary is None:   # a text-only stream (a program's own stdout)
-                sys.stdout.write(spool.read().decode("utf-8"))
-            else:
-                shutil.copyfileobj(spool, binary, 1 << 20)
-                binary.flush()
+            _copy_out(spool)
         except OSError as e:  # closed pipe, full disk
             return output_failed(e)
     return 0
+
+
+def _copy_out(spool) -> None:
+    """The spooled JSON to stdout: by sendfile from file to file (no copy through Python) where stdout is a real
+    file or pipe, else through stdout's own buffer."""
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:   # a text-only stream (a program's own stdout)
+        sys.stdout.write(spool.read().decode("utf-8"))
+        return
+    binary.flush()
+    size, sent = os.fstat(spool.fileno()).st_size, 0
+    try:
+        out = sys.stdout.fileno()
+        while sent < size:
+            done = os.sendfile(out, spool.fileno(), sent, size - sent)
+            if not done:
+                break
+            sent += done
+        return
+    except (AttributeError, io.UnsupportedOperation, OSError) as e:
+        if not isinstance(e, (AttributeError, io.UnsupportedOperation)) and e.errno not in (errno.EINVAL,
+                                                                                              errno.ENOSYS):
+            raise   # a closed pipe, a full disk: the caller says so
+    spool.seek(sent)
+    shutil.copyfileobj(spool, binary, 1 << 20)
+    binary.flush()
+
 
 # The command groups beside `evaluate`, each a module of medrules/cli/ with add_parser(sub): batch and explain,
 # the review ledger, a policy's readings, Zhejiang 2022 targets, check-scheme, reforms, every policy side by side.

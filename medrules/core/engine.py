@@ -206,10 +206,12 @@ class Run:
 
     def trace_lines(self, indices) -> list[str]:
         """trace_dicts as JSON text, one line per step: exactly json.dumps(step, ensure_ascii=False,
-        separators=(", ", ": ")) of each, with what every step of a layer shares (names, readings, the values
-        looked up) encoded once."""
+        separators=(", ", ": ")) of each. Per layer, one %-template holds what its steps share (names, readings)
+        and is filled from its columns by `map`; the values looked up are encoded once per distinct set."""
         import json
+        from itertools import chain
         from json.encoder import encode_basestring as quote   # a JSON string with non-ASCII kept
+        from operator import itemgetter
 
         def dumps(value) -> str:
             return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
@@ -217,7 +219,8 @@ class Run:
         pos = self.position[indices]
         settled = pos >= 0
         p = np.where(settled, pos, 0)
-        layers = []
+        claims = indices.tolist()
+        per_layer = []
         for t in (LayerText(self, lr, p, settled) for lr in self.layer_runs):
             amounts = ["null" if a is None else ("true" if a is True else "false" if a is False else f'"{a}"')
                        for a in t.amount_text().tolist()]
@@ -225,24 +228,27 @@ class Run:
             params = [param_text.get(id(d)) or param_text.setdefault(id(d), dumps(d)) for d in t.params.tolist()]
             clause_text: dict = {}
             clauses = [clause_text.get(c) or clause_text.setdefault(c, quote(c)) for c in t.clause.tolist()]
-            head = f'"layer": {quote(t.lr.name)}, "rule": {quote(t.lr.rule)}, "clause": '
-            layers.append((head, clauses, params, amounts, dumps(t.readings), t.explanation.tolist(),
-                           t.explanation_zh.tolist(), t.explanation_en.tolist()))
+            zh, en = list(map(quote, t.explanation_zh.tolist())), list(map(quote, t.explanation_en.tolist()))
+            # explanation = zh · en: its JSON text is the two halves' (escaping is character by character)
+            template = ('{"claim": %d, "layer": ' + quote(t.lr.name) + ', "rule": ' + quote(t.lr.rule)
+                        + ', "clause": %s, "params": %s, "amount": %s, "readings": '
+                        + dumps(t.readings).replace("%", "%%") + ', "explanation": %s' + TRACE_SEP
+                        + '%s, "explanation_zh": %s, "explanation_en": %s}')
+            per_layer.append(list(map(template.__mod__, zip(claims, clauses, params, amounts,
+                                                            map(itemgetter(slice(None, -1)), zh),
+                                                            map(itemgetter(slice(1, None)), en), zh, en))))
+        if settled.all():
+            return list(chain.from_iterable(zip(*per_layer)))
         zh, en = self.outside_text()
         outside = dumps({"layer": "in_force", "rule": "in_force", "clause": self.validity_clause(), "params": {},
                          "amount": None, "readings": {}, "explanation": bilingual(zh, en), "explanation_zh": zh,
                          "explanation_en": en})[1:]
         out = []
-        for j, i in enumerate(indices.tolist()):
-            if not settled[j]:
+        for i, settled_i, steps in zip(claims, settled.tolist(), zip(*per_layer)):
+            if settled_i:
+                out.extend(steps)
+            else:
                 out.append(f'{{"claim": {i}, {outside}')
-                continue
-            for head, clauses, params, amounts, readings, both, zh, en in layers:
-                # explanation = zh · en: its JSON text is the two halves' (escaping is character by character)
-                z, e = quote(zh[j]), quote(en[j])
-                out.append(f'{{"claim": {i}, {head}{clauses[j]}, "params": {params[j]}, "amount": {amounts[j]}, '
-                           f'"readings": {readings}, "explanation": {z[:-1]}{TRACE_SEP}{e[1:]}, '
-                           f'"explanation_zh": {z}, "explanation_en": {e}}}')
         return out
 
     def outside_text(self) -> tuple[str, str]:

@@ -53,6 +53,7 @@ class LayerText:
 
     def __init__(self, run, lr: LayerRun, p: np.ndarray, settled: np.ndarray):
         self.lr, self.p = lr, p
+        self._formatted: dict = {}   # id(value) -> its text per claim: a value is shown in params and in sentences
         n = len(p)
         cause = np.where(settled, lr.cause[p], -1)
         case = lr.case[p]
@@ -81,7 +82,7 @@ class LayerText:
             if cs.clause:
                 self.clause[members] = cs.clause
             for lang, out in ((0, zh), (1, en)):
-                values = [_values_in(v, lang, p[members]) for v in cs.values.values()]
+                values = [self._values_in(v, lang, members) for v in cs.values.values()]
                 if not values:
                     out[members] = [templates[lang]] * len(members)
                     continue
@@ -89,10 +90,32 @@ class LayerText:
                 positional = _positional(templates[lang], list(cs.values))
                 out[members] = [positional.format(*row) for row in zip(*values)]
         self.explanation_zh, self.explanation_en = zh, en
-        self.explanation = np.array([bilingual(a, b) for a, b in zip(zh, en)], dtype=object)
         self.params = self._param_dicts(lr, p, n)
-        self.amount = (np.array([_decision_value(lr, int(q)) for q in p], dtype=object) if lr.decision
-                       else np.asarray(lr.amount)[p])
+        self.amount = _decision_values(lr, p) if lr.decision else np.asarray(lr.amount)[p]
+
+    @property
+    def explanation(self) -> np.ndarray:
+        """Chinese · English per claim (made when first asked for: a JSON trace writes the halves itself)."""
+        if "_explanation" not in self.__dict__:
+            self._explanation = np.array([bilingual(a, b) for a, b in zip(self.explanation_zh, self.explanation_en)],
+                                         dtype=object)
+        return self._explanation
+
+    def _texts(self, value) -> np.ndarray:
+        """A value looked up or computed, as text for every claim of this layer's trace, formatted once."""
+        texts = self._formatted.get(id(value))
+        if texts is None:
+            texts = self._formatted[id(value)] = np.array(_format_many(value, self.p), dtype=object)
+        return texts
+
+    def _values_in(self, value, lang: int, members: np.ndarray) -> list:
+        """A case's value for the claims at `members`, as text in one language: a (zh, en) pair (a message the
+        rule looked up, medrules.core.messages.msg) gives its own language; numbers are the same in both."""
+        if isinstance(value, tuple):
+            return [value[lang]] * len(members)
+        if isinstance(value, (np.ndarray, Ratio)):
+            return self._texts(value)[members].tolist()
+        return [str(value)] * len(members)
 
     def _param_dicts(self, lr: LayerRun, p: np.ndarray, n: int) -> np.ndarray:
         """Per claim, the values the rule looked up for it, as a dict shared by the claims that saw the same ones."""
@@ -100,8 +123,7 @@ class LayerText:
         for label, value, need in lr.looked_up:
             need_p = np.broadcast_to(np.asarray(need), (len(lr.cause),))[p] & self.determined
             if need_p.any():
-                texts = np.array(_format_many(value, p), dtype=object)
-                columns.append((label, np.where(need_p, texts, None)))
+                columns.append((label, np.where(need_p, self._texts(value), None)))
         out = np.empty(n, dtype=object)
         cache = {}
         for j, row in enumerate(zip(*(col for _, col in columns))) if columns else enumerate([()] * n):
@@ -178,16 +200,6 @@ def _positional(template: str, names: list) -> str:
     return "".join(out)
 
 
-def _values_in(value, lang: int, positions: np.ndarray) -> list:
-    """A case's value for the claims at `positions`, as text in one language: a (zh, en) pair (a message the rule
-    looked up, medrules.core.messages.msg) gives its own language; numbers are the same in both."""
-    if isinstance(value, tuple):
-        return [value[lang]] * len(positions)
-    if isinstance(value, (np.ndarray, Ratio)):
-        return _format_many(value, positions)
-    return [str(value)] * len(positions)
-
-
 def _format_many(value, positions: np.ndarray) -> list:
     """trace_value for many claims: each distinct value formatted once."""
     if not isinstance(value, (np.ndarray, Ratio)):
@@ -210,11 +222,17 @@ def _format_many(value, positions: np.ndarray) -> list:
 
 def fen_texts(fen: np.ndarray) -> list[str]:
     """int64 fen as a reader sees yuan, thousands separated (fmt_yuan's text, from integers: 1234567 → 12,345.67)."""
-    return [f"-{-v // 100:,}.{-v % 100:02d}" if v < 0 else f"{v // 100:,}.{v % 100:02d}" for v in fen.tolist()]
+    whole = np.abs(fen)
+    texts = list(map("{:,}.{:02d}".format, (whole // 100).tolist(), (whole % 100).tolist()))
+    if len(fen) and fen.min() < 0:
+        texts = ["-" + t if v < 0 else t for t, v in zip(texts, fen.tolist())]
+    return texts
 
 
-def _decision_value(lr: LayerRun, p: int):
-    if not lr.given[p]:
-        return None
-    v = lr.amount[p]
-    return bool(v) if lr.amount.dtype == bool else yuan(v)
+def _decision_values(lr: LayerRun, p: np.ndarray) -> np.ndarray:
+    """A decision per claim: None where it gives none, else yes/no (bool) or an amount (Decimal yuan)."""
+    out = np.full(len(p), None, dtype=object)
+    given = np.asarray(lr.given)[p]
+    values = np.asarray(lr.amount)[p][given]
+    out[given] = values.tolist() if lr.amount.dtype == bool else [yuan(v) for v in values.tolist()]
+    return out
