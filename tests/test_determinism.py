@@ -138,3 +138,60 @@ def test_a_partition_delivered_in_any_order_is_settled_and_written_alike(claims,
                          decisions)
         written.append((out / "part-00000.parquet").read_bytes())
     assert written[0] == written[1] == written[2]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Beyond one machine (point 5): `dask scheduler` and two `dask worker` processes, as the README's recipe starts them
+# ---------------------------------------------------------------------------------------------------------------
+
+def _wait_for(predicate, seconds: float, what: str):
+    import time
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not ready within {seconds} s")
+        time.sleep(0.2)
+
+
+def test_a_folder_on_a_scheduler_and_two_workers_started_as_commands(claims, tmp_path, capsys):
+    import os
+    import subprocess
+    import sys
+    from distributed import Client
+    dask_cli = str(Path(sys.executable).parent / "dask")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    scheduler_file = tmp_path / "scheduler.json"
+    started = []
+    try:
+        started.append(subprocess.Popen([dask_cli, "scheduler", "--host", "127.0.0.1", "--port", "0",
+                                         "--no-dashboard", "--scheduler-file", str(scheduler_file)], env=env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        _wait_for(lambda: scheduler_file.exists() and scheduler_file.stat().st_size, 60, "dask scheduler")
+        address = json.loads(scheduler_file.read_text())["address"]
+        assert address.startswith("tcp://127.0.0.1:")
+        for k in range(2):
+            started.append(subprocess.Popen([dask_cli, "worker", address, "--nthreads", "1", "--no-dashboard",
+                                             "--memory-limit", "1GiB", "--name", f"worker-{k}"], env=env,
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+            assert len(client.scheduler_info()["workers"]) == 2
+        capsys.readouterr()
+        batch(claims / "folder", tmp_path / "cluster.parquet", claims / "inputs.json", "--engine", "dask",
+              "--scheduler", address, "--timings")
+    finally:
+        for process in reversed(started):
+            process.terminate()
+        for process in started:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=30)
+    got = folder_rows(tmp_path / "cluster.parquet")
+    assert same_columns(got, pq.read_table(claims / "pandas.parquet")) == []
+    timings = capsys.readouterr().err.strip().splitlines()[-1]
+    assert timings.startswith("计时 timings (s): start-up ")
+    steps = [part.split(" ")[0] for part in timings.removeprefix("计时 timings (s): ").split("; ")[0].split(", ")]
+    assert steps == ["start-up", "checks", "load", "list", "workers", "rename"]
+    assert "task seconds on the workers: read and validate " in timings and ", settle " in timings

@@ -108,6 +108,8 @@ def run_dataset(policy_id, folder, out: Path, inputs, readings, scheduler, strea
     """The whole folder run; `watch` (batch --timings) is told when each step ends and what the workers spent."""
     import dask
     import dask.dataframe as dd
+    if watch is not None:
+        watch.lap("load dask")
     inputs, readings = prepare(policy_id, inputs, readings)
     files = [str(p) for p in dataset_files(folder)]
     names = [Path(f).name for f in files]
