@@ -224,8 +224,7 @@ class Run:
         for t in (LayerText(self, lr, p, settled) for lr in self.layer_runs):
             amounts = ["null" if a is None else ("true" if a is True else "false" if a is False else f'"{a}"')
                        for a in t.amount_text().tolist()]
-            param_text: dict = {}   # the values looked up: one dict per distinct combination, encoded once
-            params = [param_text.get(id(d)) or param_text.setdefault(id(d), dumps(d)) for d in t.params.tolist()]
+            params = _params_json(t.param_columns(), len(claims), quote)
             clause_text: dict = {}
             clauses = [clause_text.get(c) or clause_text.setdefault(c, quote(c)) for c in t.clause.tolist()]
             zh, en = list(map(quote, t.explanation_zh.tolist())), list(map(quote, t.explanation_en.tolist()))
@@ -257,6 +256,31 @@ class Run:
 
     def validity_clause(self) -> str:
         return getattr(rules_module(self.policy.id).in_force, "clause", self.policy.id)
+
+
+def _params_json(columns: list, n: int, quote) -> list[str]:
+    """Per claim, the JSON object of the values its rule looked up ({"label": "text", …}, a value not looked up
+    left out): the claims that looked up the same labels share one %-template, filled by `map`."""
+    if not columns:
+        return ["{}"] * n
+    present = np.zeros(n, dtype=np.int64)
+    for k, (_, texts) in enumerate(columns):
+        present |= np.not_equal(texts, None).astype(np.int64) << k
+    out = np.empty(n, dtype=object)
+    quoted: dict = {}
+    for pattern in np.unique(present).tolist():
+        members = np.flatnonzero(present == pattern)
+        # As a dict of the present values would hold them: a label where it first appears, its last value.
+        last: dict = {}
+        for k, (label, texts) in enumerate(columns):
+            if pattern >> k & 1:
+                last[label] = texts
+        used = list(last.items())
+        template = "{" + ", ".join(quote(label).replace("%", "%%") + ": %s" for label, _ in used) + "}"
+        values = [[quoted.get(v) or quoted.setdefault(v, quote(v)) for v in texts[members].tolist()]
+                  for _, texts in used]
+        out[members] = list(map(template.__mod__, zip(*values))) if used else "{}"
+    return out.tolist()
 
 
 def _in_force_mask(module, policy, dates: np.ndarray) -> np.ndarray:

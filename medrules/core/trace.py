@@ -90,8 +90,26 @@ class LayerText:
                 positional = _positional(templates[lang], list(cs.values))
                 out[members] = [positional.format(*row) for row in zip(*values)]
         self.explanation_zh, self.explanation_en = zh, en
-        self.params = self._param_dicts(lr, p, n)
         self.amount = _decision_values(lr, p) if lr.decision else np.asarray(lr.amount)[p]
+
+    @property
+    def params(self) -> np.ndarray:
+        """Per claim, the values the rule looked up for it, as a dict shared by the claims that saw the same ones
+        (made when first asked for: a JSON trace writes them from param_columns)."""
+        if "_params" not in self.__dict__:
+            self._params = self._param_dicts()
+        return self._params
+
+    def param_columns(self) -> list:
+        """(label, text per claim, None where the claim's rule did not look it up) of each value looked up."""
+        if "_param_columns" not in self.__dict__:
+            lr, columns = self.lr, []
+            for label, value, need in lr.looked_up:
+                need_p = np.broadcast_to(np.asarray(need), (len(lr.cause),))[self.p] & self.determined
+                if need_p.any():
+                    columns.append((label, np.where(need_p, self._texts(value), None)))
+            self._param_columns = columns
+        return self._param_columns
 
     @property
     def explanation(self) -> np.ndarray:
@@ -117,13 +135,8 @@ class LayerText:
             return self._texts(value)[members].tolist()
         return [str(value)] * len(members)
 
-    def _param_dicts(self, lr: LayerRun, p: np.ndarray, n: int) -> np.ndarray:
-        """Per claim, the values the rule looked up for it, as a dict shared by the claims that saw the same ones."""
-        columns = []
-        for label, value, need in lr.looked_up:
-            need_p = np.broadcast_to(np.asarray(need), (len(lr.cause),))[p] & self.determined
-            if need_p.any():
-                columns.append((label, np.where(need_p, self._texts(value), None)))
+    def _param_dicts(self) -> np.ndarray:
+        columns, n = self.param_columns(), len(self.p)
         out = np.empty(n, dtype=object)
         cache = {}
         for j, row in enumerate(zip(*(col for _, col in columns))) if columns else enumerate([()] * n):
@@ -143,9 +156,9 @@ class LayerText:
         if self.lr.decision:
             return np.array([None if v is None else (v if isinstance(v, bool) else f"{v:.2f}") for v in self.amount],
                             dtype=object)
-        fen = self.amount.astype(np.int64)
-        text = np.char.add(np.char.add((fen // 100).astype(str), "."), np.char.zfill((fen % 100).astype(str), 2))
-        return np.where(self.determined, text.astype(object), None)
+        fen = self.amount.astype(np.int64, copy=False)   # a layer's amount is never negative (engine._settle)
+        text = np.array(list(map("{}.{:02d}".format, (fen // 100).tolist(), (fen % 100).tolist())), dtype=object)
+        return np.where(self.determined, text, None)
 
     def step(self, i: int, j: int) -> Step:
         lr = self.lr
@@ -207,8 +220,12 @@ def _format_many(value, positions: np.ndarray) -> list:
     if isinstance(value, Ratio):
         if not len(positions):
             return []
-        pairs = np.stack([np.asarray(value.num)[positions], np.asarray(value.den)[positions]], axis=1)
-        uniq, inverse = np.unique(pairs, axis=0, return_inverse=True)
+        num, den = np.asarray(value.num)[positions], np.asarray(value.den)[positions]
+        if num.min() >= 0 and num.max() < 2 ** 31 and 0 < den.min() and den.max() < 2 ** 31:   # one int64 per ratio
+            _, first, inverse = np.unique((num << 32) | den, return_index=True, return_inverse=True)
+            uniq = np.stack([num[first], den[first]], axis=1)
+        else:
+            uniq, inverse = np.unique(np.stack([num, den], axis=1), axis=0, return_inverse=True)
         texts = np.array([trace_value(Ratio(uniq[k:k + 1, 0], uniq[k:k + 1, 1]), 0) for k in range(len(uniq))],
                          dtype=object)
         return texts[inverse.ravel()].tolist()
