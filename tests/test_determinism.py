@@ -1,5 +1,6 @@
 """Same answer on every run and every engine (issue 26, point 1): a person's claims are settled in date order, ties
-in input order — for a folder of files, file then row in file — whatever order Dask's shuffle delivers them in.
+in input order — for a folder of files, file then row in file — whatever order Dask's shuffle delivers them in;
+a table held by the client and partitioned by person on the workers gives the pandas engine's file byte for byte.
 
 The claims are built so that the order of a person's same-day claims changes amounts: 低保 people whose two
 inpatient claims on one day together pass the critical-illness deductible and Wenzhou's 10万 annual assistance
@@ -104,6 +105,9 @@ def test_a_folder_on_two_worker_processes_gives_the_pandas_answer_and_the_same_f
                       memory_limit="1GiB") as cluster, Client(cluster):
         for run in ("first", "second"):
             batch(claims / "folder", tmp_path / f"{run}.parquet", claims / "inputs.json", "--engine", "dask")
+        # The same claims in one file, partitioned by person on the workers: the pandas engine's file, byte for byte.
+        batch(claims / "all.parquet", tmp_path / "held.parquet", claims / "inputs.json", "--engine", "dask")
+    assert (tmp_path / "held.parquet").read_bytes() == (claims / "pandas.parquet").read_bytes()
     first, second = tmp_path / "first.parquet", tmp_path / "second.parquet"
     got = folder_rows(first)
     assert got.num_rows == expected.num_rows
