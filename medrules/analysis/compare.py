@@ -101,7 +101,7 @@ class Column:
         return self.result is not None
 
 
-_VALIDITY = re.compile(r"validity \((\d{4}-\d{2}-\d{2}) to")
+_VALIDITY = re.compile(r"validity \((\d{4}-\d{2}-\d{2})")   # a start date, assumed or stated
 
 
 def validity_state(policy_id: str, claims: list, message: str = "") -> tuple[str, tuple[str, str]]:

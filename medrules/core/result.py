@@ -88,7 +88,7 @@ def evaluate(scenario: Scenario) -> Result:
 def _result(scenario: Scenario, r: Run) -> Result:
     n = len(r.claims)
     total_oop, has_total = r.total_out_of_pocket()
-    contradictions = r.contradicted
+    unsettled = r.unsettled
     rows, years = [], {}
     undetermined_all = []
     for i in range(n):
@@ -109,9 +109,12 @@ def _result(scenario: Scenario, r: Run) -> Result:
                 undetermined[layer] = dict(r.causes[cause])
             else:
                 row[layer] = yuan(r.amounts[layer][i])
-        contradicted = bool(contradictions[i])   # the record contradicts itself: nothing of it is known
+        contradicted = bool(unsettled[i])   # the record contradicts itself (or the date may be outside): nothing known
         row["out_of_pocket"] = None if contradicted else yuan(r.out_of_pocket[i])
-        row["complete"] = not undetermined
+        upper = [layer for layer, bound in (r.upper_bounds or {}).items() if bound[i]]
+        row["complete"] = not undetermined and not upper
+        if upper:   # the most those layers pay, as a reading reads the text; the person pays at least out_of_pocket
+            row["upper_bound"] = upper
         if undetermined:
             if not contradicted:
                 row["out_of_pocket_is_upper_bound"] = True

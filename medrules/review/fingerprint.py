@@ -18,6 +18,7 @@ import hashlib
 import importlib.util
 import inspect
 import json
+import re
 import sys
 import textwrap
 import types
@@ -128,6 +129,12 @@ def _module_file(name: str) -> Path | None:
     return Path(path) if path and path.endswith(".py") else None
 
 
+def _policy_of(path: Path) -> str | None:
+    """The POLICY_ID a rules module declares (its first `POLICY_ID = "…"` line), if any."""
+    m = re.search(r'^POLICY_ID = "([^"]+)"', path.read_text(encoding="utf-8"), re.M)
+    return m.group(1) if m else None
+
+
 def engine_modules(policy_id: str) -> dict[str, Path]:
     """Module name -> file for the policy's rule module, the engine that runs it, and every `medrules` module they
     import, transitively
@@ -143,10 +150,11 @@ def engine_modules(policy_id: str) -> dict[str, Path]:
         name = todo.pop()
         if name in found or not (name == "medrules" or name.startswith("medrules.")):
             continue
-        if name.startswith("medrules.rules.") and name != own:
-            continue
         path = _module_file(name)
         if path is None:
+            continue
+        # Another policy's rules are skipped; a helper module of the own policy's rules (its POLICY_ID) is walked.
+        if name.startswith("medrules.rules.") and name != own and _policy_of(path) != policy_id:
             continue
         found[name] = path
         is_package = path.name == "__init__.py"

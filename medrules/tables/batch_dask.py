@@ -56,8 +56,10 @@ def settled_frame(rows, s: Settled):
         cols[k] = s.amounts[k]
     for k in LAYERS:
         cols["known_" + k] = s.known[k]
+        cols["upper_" + k] = s.upper[k]
     cols["in_force"] = s.in_force
     cols["contradicted"] = s.contradicted
+    cols["unsettled"] = s.unsettled
     cols["total_out_of_pocket"] = s.total_out_of_pocket
     cols["undetermined"] = s.undetermined
     for k, (values, given) in s.decisions.items():
@@ -104,8 +106,10 @@ def evaluate_table_dask(t: Claims, policy_id: str, inputs: dict, readings: dict 
         s.amounts[k] = done[k].to_numpy()
     for k in LAYERS:
         s.known[k] = done["known_" + k].to_numpy()
+        s.upper[k] = done["upper_" + k].to_numpy()
     s.in_force = done["in_force"].to_numpy()
     s.contradicted = done["contradicted"].to_numpy()
+    s.unsettled = done["unsettled"].to_numpy()
     s.total_out_of_pocket = done["total_out_of_pocket"].to_numpy()
     # Dask keeps text as its string dtype, where None comes back as NA: back to None for Arrow.
     undetermined = done["undetermined"].astype(object)
@@ -295,13 +299,17 @@ def _write_part(frame, folder: str, policy_id: str, names: list):
         cols[k] = decimal_array(frame[k].to_numpy(), known)
         totals[k] = int(frame[k].to_numpy()[known].sum())
     in_force = frame["in_force"].to_numpy()
-    priced = in_force & ~frame["contradicted"].to_numpy()
+    priced = in_force & ~frame["unsettled"].to_numpy()
     cols["out_of_pocket"] = decimal_array(frame["out_of_pocket"].to_numpy(), priced)
     totals["out_of_pocket"] = int(frame["out_of_pocket"].to_numpy()[priced].sum())
-    totals["contradicted"] = int((~priced & in_force).sum())
+    totals["contradicted"] = int(frame["contradicted"].to_numpy().sum())
     totals["incomplete"] = int((~frame["complete"].to_numpy()).sum())
     totals["outside"] = int((~in_force).sum())
     cols["complete"] = pa.array(frame["complete"].to_numpy())
+    upper = [", ".join(k for k in LAYERS if row[k]) or None
+             for row in frame[["upper_" + k for k in LAYERS]].set_axis(LAYERS, axis=1).to_dict("records")]
+    if any(upper):   # as a single file's result: the layers whose amount is only an upper bound
+        cols["upper_bound"] = pa.array(upper, pa.string()).dictionary_encode()
     cols["undetermined"] = pa.array(frame["undetermined"].astype(object).where(frame["undetermined"].notna(), None),
                                     pa.string())
     for c in frame.columns:   # each policy decision, as in a single file's result
@@ -332,8 +340,10 @@ def _result_meta(decisions: dict):
         frame[k] = np.zeros(0, np.int64)
     for k in LAYERS:
         frame["known_" + k] = np.zeros(0, bool)
+        frame["upper_" + k] = np.zeros(0, bool)
     frame["in_force"] = np.zeros(0, bool)
     frame["contradicted"] = np.zeros(0, bool)
+    frame["unsettled"] = np.zeros(0, bool)
     frame["complete"] = np.zeros(0, bool)
     frame["undetermined"] = pd.Series([], dtype="string")
     for key, kind in decisions.items():

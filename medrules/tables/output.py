@@ -31,6 +31,10 @@ def result_table(t: Claims, s: Settled, policy_id: str, provenance: dict | None 
         cols[k] = decimal_array(s.amounts[k], s.known[k])
     cols["out_of_pocket"] = decimal_array(s.amounts["out_of_pocket"], s.priced)
     cols["complete"] = pa.array(s.complete)
+    upper, upper_texts = s.upper_bound_codes()
+    if upper_texts:   # a layer whose amount is only the most it pays (a reading says so)
+        cols["upper_bound"] = pa.DictionaryArray.from_arrays(pa.array(upper, mask=upper < 0, type=pa.int32()),
+                                                             pa.array(upper_texts, type=pa.string()))
     cols["undetermined"] = pa.DictionaryArray.from_arrays(
         pa.array(s.undetermined_code, mask=s.undetermined_code < 0, type=pa.int32()),
         pa.array(s.texts, type=pa.string()))
@@ -108,10 +112,15 @@ def format_totals(t: dict, rows: int, s: Settled | None = None) -> str:
         # A Chinese character takes two columns in a terminal: pad by what it shows, not by len().
         lines.append(f"  {label}{'　' * (zh_width - len(label))} {k:<{width}}  {yuan(v):>20,.2f}{note}")
     if s is not None:
-        incomplete = int((~s.complete).sum())
+        all_known = np.logical_and.reduce([s.known[k] for k in LAYERS])
+        incomplete = int((~all_known | ~s.in_force).sum())
         if incomplete:
             outside = int((~s.in_force).sum())
             lines.extend(msg("batch.incomplete", incomplete=f"{incomplete:,}", outside=f"{outside:,}"))
+        # An amount only an upper bound (a reading's ceiling): the person pays at least the out of pocket shown.
+        bounded = int((s.in_force & all_known & np.logical_or.reduce([s.upper[k] for k in LAYERS])).sum())
+        if bounded:
+            lines.extend(msg("batch.upper_bound", n=f"{bounded:,}"))
         contradicted = int(s.contradicted.sum())
         if contradicted:
             lines.extend(msg("batch.contradicted", n=f"{contradicted:,}"))
