@@ -334,31 +334,34 @@ def test_the_amount_read_is_echoed_beside_the_box():
     assert calc.summary()["medical_assistance"] == "24,000.00"
 
 
-def test_export_writes_what_the_cli_prints_and_a_csv_for_staff(tmp_path, monkeypatch):
+def test_export_writes_what_the_cli_prints_and_an_excel_workbook_and_a_csv_for_staff(tmp_path, monkeypatch):
     import medrules.publish.widgets as widgets
     from medrules.cli.main import main
     monkeypatch.setattr(widgets.exports, "EXPORT_DIR", tmp_path)
     calc = widgets.Calculator("wenzhou-2021-78")
     paths = calc.export()
+    assert set(paths) == {".scenario.json", ".result.json", ".xlsx", ".csv"}
     assert all(p.parent == tmp_path and p.exists() for p in paths.values())
     # The page names the files (download links), never a server path.
-    assert str(tmp_path) not in calc.export_box.value and paths[".csv"].name in calc.export_box.value
+    assert str(tmp_path) not in calc.export_box.value and paths[".xlsx"].name in calc.export_box.value
     assert "href='data:text/csv" in calc.export_box.value
+    assert "href='data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64," \
+        in calc.export_box.value
     import contextlib
     import io
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         assert main(["evaluate", str(paths[".scenario.json"])]) == 0
     assert paths[".result.json"].read_text(encoding="utf-8") == out.getvalue()
+    # CSV for staff: the Chinese heads only (no row of codes that Excel would read as data), amounts as numbers.
     rows = paths[".csv"].read_text(encoding="utf-8-sig").splitlines()
-    assert rows[0].startswith("政策,政策名称,人员类别,险种,就医,日期,就医类型,政策范围内费用,基本医保,大病保险,医疗救助")
-    assert rows[1].startswith("policy,policy_name,category,insurance,claim,date,setting,policy_range_cost,"
-                              "basic_insurance")
+    assert rows[0] == ("政策,政策名称,人员类别,险种,就医,日期,就医类型,政策范围内费用,基本医保,大病保险,医疗救助,"
+                       "商业补充保险,倾斜救助,个人自付,待定原因,说明,政策状态")
+    assert len(rows) == 3 and not any(r.startswith("policy,") for r in rows)
     # The export carries the policy's status: the plan ran to 2025-12-31 (施行: 有效期至2025年12月31日).
     status = "已失效（自2026-01-01起）" if dt.date.today() >= dt.date(2026, 1, 1) else "现行有效"
-    assert rows[1].endswith(",note,policy_status")
     assert rows[-1] == (f"wenzhou-2021-78,温州市 Wenzhou〔{status}〕,低保对象,居民医保,合计,,,200000.00,110000.00,"
-                        f"60000.00,24000.00,0.00,0.00,6000.00,,{status}")
+                        f"60000.00,24000.00,0.00,0.00,6000.00,,,{status}")
 
 
 def test_two_exports_at_once_never_overwrite_each_other(tmp_path, monkeypatch):
@@ -366,8 +369,8 @@ def test_two_exports_at_once_never_overwrite_each_other(tmp_path, monkeypatch):
     monkeypatch.setattr(widgets.exports, "EXPORT_DIR", tmp_path)
     comp = widgets.Comparison()
     first, second = comp.export(), comp.export()
-    assert first[".csv"] != second[".csv"]
-    assert len(list(tmp_path.iterdir())) == 4
+    assert first[".csv"] != second[".csv"] and first[".xlsx"] != second[".xlsx"]
+    assert len(list(tmp_path.iterdir())) == 6
 
 
 def test_comparison_answers_for_every_claim_policy_from_the_first_screen():
