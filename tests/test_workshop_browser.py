@@ -429,26 +429,62 @@ def test_case_deck_steps_through_picked_cases_and_reads_an_uploaded_yaml():
     assert "无法读取上传的案例文件" in deck.message.value
 
 
-def test_zhejiang_2022_targets_dashboard_checks_a_typed_population():
+def test_zhejiang_2022_targets_dashboard_checks_a_population_entered_as_a_table_with_chinese_heads():
     from medrules.publish.widgets import Targets
     targets = Targets()   # starts on examples/indicators-people.csv: A (低保), B (特困), C (低边), D (general)
+    import re
+    heads = [re.sub(r"<[^>]+>", "", c.value) for c in targets.table.grid.children[:len(targets.table.columns)]]
+    assert heads[:3] == ["人员编号", "年度", "人员类别"] and "基本医保" in heads
+    assert [row[2].value for row in targets.table.cells] == ["低保对象", "特困人员", "低保边缘对象", "普通参保人"]
     shown = targets.output.value
     # By hand, three systems over total cost for the three in hardship (D left out):
     # (50,000 + 15,000 + 15,000) + (10,000 + 0 + 6,000) + (25,000 + 5,000 + 8,000) = 134,000 of
     # 100,000 + 20,000 + 50,000 = 170,000 → 78.82%, below the 85% target of 2025 (p7).
     assert "134,000.00 / 170,000.00" in shown and "78.82%" in shown and "未达标 not met" in shown
-    # The trainer drops A: (16,000 + 38,000) / 70,000 = 77.14%.
-    targets.text.value = "\n".join(line for line in targets.text.value.splitlines() if not line.startswith("A,"))
+    # The trainer empties A's row: (16,000 + 38,000) / 70,000 = 77.14%.
+    for cell in targets.table.cells[0]:
+        cell.value = ""
     assert "54,000.00 / 70,000.00" in targets.output.value and "77.14%" in targets.output.value
-    targets.text.value = "x,y\n1,2"
-    assert "输入有误" in targets.output.value and "Traceback" not in targets.output.value
+    # A table pasted from Excel (tab-separated, Chinese heads, amounts as staff write them) replaces it:
+    # (5万 + 1.5万 + 1.5万) / 10万 = 80.00%.
+    targets.paste.value = ("人员编号\t年度\t人员类别\t医疗费用总额\t基本医保\t大病保险\t医疗救助\n"
+                           "P1\t2025\t低保对象\t10万\t5万\t15,000\t15000\n")
+    assert [c for c in targets.table.columns] == ["person_id", "year", "category", "total_cost", "basic_insurance",
+                                                  "critical_illness_insurance", "medical_assistance"]
+    assert "80,000.00 / 100,000.00" in targets.output.value and "80.00%" in targets.output.value
+    # A cell that cannot be read is named by row and Chinese head; the last answer stays.
+    targets.table.cells[0][4].value = "abc"
+    assert "第1行“基本医保”有误：无法读取金额“abc”" in targets.message.value
+    assert "80.00%" in targets.output.value and "Traceback" not in targets.message.value
+    targets.paste.value = "姓名\t年度\nA\t2025\n"
+    assert "无法识别表头“姓名”" in targets.message.value
+
+
+def test_zhejiang_2022_targets_dashboard_reads_an_uploaded_excel_workbook():
+    import io
+
+    from openpyxl import Workbook
+
+    from medrules.publish.widgets import Targets
+    book = Workbook()
+    for row in (["人员编号", "年度", "人员类别", "医疗费用总额", "基本医保", "大病保险", "医疗救助"],
+                ["P1", 2025, "低保对象", 100000, 60000, 10000, 20000]):
+        book.active.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    targets = Targets()
+    targets.upload.value = [{"name": "people.xlsx", "content": memoryview(data.getvalue()), "size": len(data.getvalue()),
+                             "type": "", "last_modified": dt.datetime.now(dt.timezone.utc)}]
+    # (60,000 + 10,000 + 20,000) / 100,000 = 90.00%, above the 85% target.
+    assert "90,000.00 / 100,000.00" in targets.output.value and "90.00%  →  达标 met" in targets.output.value
 
 
 def test_zhejiang_2019_scheme_dashboard_finds_the_two_missed_floors():
     from medrules.publish.widgets import SchemeCheck
     check = SchemeCheck()   # examples/scheme-county.yaml: tuberculosis 65% (< 70%), no coronary heart disease
     assert check.output.value.count("不符合 does not meet") == 2
-    check.text.value = check.text.value.replace("tuberculosis_ratio: 0.65", "tuberculosis_ratio: 0.70")
+    assert (check.primary_ratio.value, check.tuberculosis_ratio.value) == ("65%", "65%")   # in staff's words
+    check.tuberculosis_ratio.value = "70%"
     assert check.output.value.count("不符合 does not meet") == 1
 
 
@@ -457,7 +493,23 @@ def test_reform_dashboard_changes_one_parameter_on_the_synthetic_population():
     demo = ReformDemo()   # Wenzhou's assistance limit 10万 → 12万 (issue 17)
     assert "合成数据" in demo.output.value
     assert "<b class='medrules-reform-change' data-layer='medical_assistance'>+" in demo.output.value
-    # A ratio below the text's floor (三(三)9: 不低于80%) is refused with the clause, as the command refuses it.
+    # parameters by their Chinese labels, unit and current value; the policy by its Chinese name
+    assert ("年度救助限额（元）· 现为 100,000.00 元", "medical_assistance.annual_limit") in demo.parameter.options
+    assert all("." not in label.split("·")[0] for label, _name in demo.parameter.options)
+    assert dict(demo.policy.options)["温州市 Wenzhou〔已失效（自2026-01-01起）〕"] == "wenzhou-2021-78" \
+        or any(name == "wenzhou-2021-78" and label.startswith("温州市") for label, name in demo.policy.options)
+    assert "原文：100,000.00 元，确数，2022-01-01 至 2025-12-31，wenzhou-2021-78/3.3.9「救助限额为每人每年10万元」" \
+        in demo.current.value
+    # the result table has Chinese heads, no layer codes
+    table = demo.output.value.split("<table", 1)[1]
+    assert "医疗救助支出变化（元）" in table and "medical_assistance" not in table.split("</thead>")[0]
+    # A ratio below the text's floor (三(三)9: 不低于80%) is refused with the clause, as the command refuses it,
+    # in staff's words; the last result stays, greyed.
     demo.parameter.value = "medical_assistance.ratio"
     demo.value.value = "70%"
-    assert "below the floor 80%" in demo.output.value and "wenzhou-2021-78/3.3.9" in demo.output.value
+    assert "“医疗救助比例”，70% 低于 wenzhou-2021-78/3.3.9 规定的下限 80%" in demo.message.value
+    assert "change.parameters" not in demo.message.value and "--allow-below-floor" not in demo.message.value
+    assert "medrules-stale-answer" in demo.output.value
+    # Ticked, the value is used and the result says it is beyond the floor.
+    demo.beyond.value = True
+    assert demo.message.value == "" and "低于文件规定的下限" in demo.output.value
