@@ -162,3 +162,22 @@ def test_excel_keeps_amounts_exact_to_the_fen(tmp_path, monkeypatch):
     heads = [c.value for c in sheet[1]]
     assert Decimal(str(sheet.cell(row=2, column=heads.index("医疗救助") + 1).value)) == Decimal("444.42")
     assert Decimal(str(sheet.cell(row=2, column=heads.index("政策范围内费用") + 1).value)) == Decimal("1234.5")
+
+
+def test_the_dashboards_status_banner_is_styled_as_the_books():
+    import re
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    book = (root / "book" / "_static" / "medrules.css").read_text(encoding="utf-8")
+    dashboard = (root / "workshop" / "jupyter" / "voila" / "templates" / "offline" / "medrules-dashboard.css"
+                 ).read_text(encoding="utf-8")
+
+    def rules(css: str) -> set[str]:
+        """The top-level status rules (those for phones and print, inside @media, are the book's own)."""
+        css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+        css = re.sub(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", css)
+        return {" ".join(rule.split()) for rule in re.findall(r"[^{}]+\{[^{}]*\}", css)
+                if rule.strip().startswith((".medrules-status", ".medrules-mark"))}
+    assert len(rules(book)) >= 8 and rules(book) <= rules(dashboard)
+    template = (root / "workshop" / "jupyter" / "voila" / "templates" / "offline" / "index.html.j2").read_text()
+    assert '{% include "medrules-dashboard.css" %}' in template

@@ -141,7 +141,10 @@ class Calculator(Form):
             self.message.value = "<div class='medrules-message'>" + "<br>".join(map(html.escape, notes)) + "</div>"
         self.export_button.disabled = False
         self.table.remove_class("medrules-stale-answer")
-        self._answer = result_html(self.result, self.policy_id)
+        # The answer says whom it was computed for, so that a change is seen to land even when no figure moves.
+        self._answer = (f"<div class='medrules-answer' data-category='{html.escape(scenario['person']['category'])}' "
+                        f"data-insurance='{html.escape(scenario['person']['insurance'])}'>"
+                        f"{result_html(self.result, self.policy_id)}</div>")
         self.headline.value = self._answer
         self.insurance_note.value = insurance_note(self.policy_id, scenario, self.result, run)
         # Plain HTML rather than pandas tables: a change must redraw in milliseconds (benchmarks/bench_widgets.py).
@@ -158,6 +161,7 @@ class Calculator(Form):
 
     def export(self) -> dict:
         """Write <policy>-<category>-<time>-<n>.scenario.json / .result.json / .xlsx / .csv; return the paths."""
+        self.settle_now()
         if self.result is None:
             zh, en = msg("workshop.nothing_to_export")
             self.export_box.value = f"<b>{zh}</b> {en}"
@@ -172,8 +176,8 @@ class Calculator(Form):
     def view(self):
         inputs = self.inputs_accordion if self.policy_inputs.widgets else w.HTML()
         left = w.VBox(self.form_controls() + [inputs], layout=w.Layout(width="34em", flex="0 0 34em"))
-        # The results come first on the right and stay in view while the form scrolls (workshop template CSS:
-        # .medrules-results is sticky), so an answer, or why there is none, is always on the screen.
+        # The results come first on the right, level with the form's first boxes: an answer, or why there is
+        # none, is on the first screen (tests/test_workshop_browser.py checks it at 1366×768).
         right = w.VBox([self.message, self.hint, self.headline, w.HBox([self.export_button]), self.export_box,
                         w.HTML("<b>每次就医 Per claim</b>"), self.table],
                        layout=w.Layout(flex="1 1 0%", min_width="30em", padding="0 0 0 1em"))

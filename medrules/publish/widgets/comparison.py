@@ -87,7 +87,8 @@ class Comparison(Form):
                 continue
             self.columns[p] = col
             self.outcomes[p] = (col.result, col.error)
-        self.headline.value = self.html()
+        self.headline.value = (f"<div class='medrules-answer' data-category='{html.escape(person['category'])}' "
+                               f"data-insurance='{html.escape(person['insurance'])}'>{self.html()}</div>")
         self.insurance_note.value = comparison_insurance_note(
             self.outcomes, lambda p: {**self.scenario(p), "claims": claims}, run)
 
@@ -174,6 +175,7 @@ class Comparison(Form):
             return policy
 
     def export(self) -> dict:
+        self.settle_now()
         try:
             claims = self.claim_dicts()
         except FormProblem as e:

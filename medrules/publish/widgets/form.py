@@ -106,6 +106,13 @@ class Form:
         self._pending = None
         self.recompute()
 
+    def settle_now(self):
+        """A change typed but still waiting for the pause is applied now (an export clicked right after typing
+        exports what was typed, and is not wiped by that change landing afterwards)."""
+        if self._pending is not None:
+            self._pending.cancel()
+            self._settle()
+
     def apply_preset(self, index):
         """Set every control from a preset, then compute once."""
         if index is None or index < 0:
