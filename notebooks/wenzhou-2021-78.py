@@ -478,7 +478,8 @@ relief_examples = cases(P, {
     "burden 200,000": (dibian, [slip("2024-03-01", 200000, **ok)]),
     "burden 150,000: 50,000 left, exactly at the line": (dibian, [slip("2024-03-01", 150000, **ok)]),
     "burden 150,000.01: 0.01 above the line": (dibian, [slip("2024-03-01", "150000.01", **ok)]),
-    "burden 200,000, not referred": (dibian, [slip("2024-03-01", 200000, followed_treatment_guidance=True)]),
+    "burden 200,000, not referred": (dibian, [slip("2024-03-01", 200000, followed_treatment_guidance=True,
+                                                   referred=False)]),
     "130,000 then 40,000 in one year": (dibian, [slip("2024-03-01", 130000, **ok), slip("2024-10-01", 40000, **ok)]),
     "burden 200,000 with 10,000 from supplementary insurance": (
         dibian, [slip("2024-03-01", 200000, supplementary_insurance_paid=10000, **ok)]),

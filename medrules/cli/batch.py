@@ -20,6 +20,8 @@ def add_parser(sub) -> None:
     p.add_argument("--layout", default="ours", help=helptext("cli.batch.layout"))
     p.add_argument("--codes", help=helptext("cli.batch.codes"))
     p.add_argument("--scheduler", help=helptext("cli.batch.scheduler"))
+    p.add_argument("--people", help=helptext("cli.batch.people"))
+    p.add_argument("--strict", action="store_true", help=helptext("cli.batch.strict"))
     p.add_argument("--timings", action="store_true", help=helptext("cli.batch.timings"))
     p.set_defaults(run=_run_cli)
     e = command(sub, "explain", "cli.explain")
@@ -34,7 +36,7 @@ def _run_cli(args) -> int:
     keep_freed_memory()
     run_batch(args.policy, args.claims, args.out, engine=args.engine, inputs_path=args.inputs,
               scheduler=args.scheduler, readings_path=args.readings, layout=args.layout, codes_path=args.codes,
-              timings=args.timings)
+              timings=args.timings, people_path=args.people, strict=args.strict)
     return 0
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .claims import Claims, person_statuses, yuan
-from .engine import Run, check_inputs, no_claim_in_force, outside_validity, resolve_readings, rules_module, run
+from .engine import Run, check_inputs, facts_from_inputs, no_claim_in_force, outside_validity, resolve_readings, rules_module, run
 from .money import ZERO
 from .policy import PolicyError, load_policy
 from .rulebook import LAYERS
@@ -77,7 +77,7 @@ def evaluate(scenario: Scenario) -> Result:
     rules_module(policy.id)
     inputs = check_inputs(policy, scenario.inputs)
     readings = resolve_readings(policy, scenario.readings)
-    claims = Claims.from_scenario(scenario)
+    claims = facts_from_inputs(policy, inputs, Claims.from_scenario(scenario))
     r = run(policy.id, claims, inputs, readings)
     if not r.in_force.any():
         raise InputError("claims[0].date" if len(claims) == 1 else "claims",
@@ -88,6 +88,7 @@ def evaluate(scenario: Scenario) -> Result:
 def _result(scenario: Scenario, r: Run) -> Result:
     n = len(r.claims)
     total_oop, has_total = r.total_out_of_pocket()
+    contradictions = r.contradicted
     rows, years = [], {}
     undetermined_all = []
     for i in range(n):
@@ -108,17 +109,19 @@ def _result(scenario: Scenario, r: Run) -> Result:
                 undetermined[layer] = dict(r.causes[cause])
             else:
                 row[layer] = yuan(r.amounts[layer][i])
-        row["out_of_pocket"] = yuan(r.out_of_pocket[i])
+        contradicted = bool(contradictions[i])   # the record contradicts itself: nothing of it is known
+        row["out_of_pocket"] = None if contradicted else yuan(r.out_of_pocket[i])
         row["complete"] = not undetermined
         if undetermined:
-            row["out_of_pocket_is_upper_bound"] = True
+            if not contradicted:
+                row["out_of_pocket_is_upper_bound"] = True
             row["undetermined"] = undetermined
             for layer, cause in undetermined.items():
                 entry = {"claim": i, "layer": layer, **cause}
                 undetermined_all.append(entry)
         if has_total[i]:
             row["total_cost"] = claim.total_cost
-            row["total_out_of_pocket"] = yuan(total_oop[i])
+            row["total_out_of_pocket"] = None if contradicted else yuan(total_oop[i])
         for key, (values, given) in r.decisions.items():
             row[key] = None if not given[i] else (bool(values[i]) if values.dtype == bool else yuan(values[i]))
         rows.append(row)
@@ -130,11 +133,12 @@ def _result(scenario: Scenario, r: Run) -> Result:
     for k in LAYERS + ("out_of_pocket",):
         vals = [t[k] for t in year_totals.values()]
         totals[k] = None if any(v is None for v in vals) else sum(vals, ZERO)
-    oop = sum((row["out_of_pocket"] for row in rows if row.get("out_of_pocket") is not None), ZERO)
-    totals["out_of_pocket"] = oop
+    # Out of pocket sums the settled claims (each exact, or an upper bound); a claim whose record contradicts itself
+    # leaves its year's, and the total, unknown.
+    priced = [row for row in rows if row.get("in_force", True)]
+    totals["out_of_pocket"] = _sum_known(row["out_of_pocket"] for row in priced)
     for y, t in year_totals.items():
-        t["out_of_pocket"] = sum((row["out_of_pocket"] for row in rows if row.get("out_of_pocket") is not None
-                                  and row["date"].startswith(str(y))), ZERO)
+        t["out_of_pocket"] = _sum_known(row["out_of_pocket"] for row in priced if row["date"].startswith(str(y)))
     return Result(scenario, r, rows, year_totals, totals, bool(r.complete.all()), undetermined_all)
 
 
@@ -146,3 +150,8 @@ def result_json(result: dict) -> str:
     steps = ",\n    ".join(json.dumps(step, ensure_ascii=False, separators=(", ", ": ")) for step in trace)
     result["trace"] = trace
     return head[:-2] + (',\n  "trace": [\n    ' + steps + "\n  ]\n}\n" if trace else ',\n  "trace": []\n}\n')
+
+
+def _sum_known(amounts):
+    amounts = list(amounts)
+    return None if any(a is None for a in amounts) else sum(amounts, ZERO)

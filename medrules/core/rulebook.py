@@ -19,6 +19,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from .categories import INPATIENT_KINDS
 from .claims import CODES, Claims, code, status_bit
 from .money import fmt_ratio, fmt_yuan
 from .messages import Problem
@@ -45,6 +46,10 @@ LAYER_COLOURS = {
     "basic_insurance": "#4C72B0", "critical_illness_insurance": "#55A868", "medical_assistance": "#C44E52",
     "supplementary_insurance": "#8172B2", "further_relief": "#CCB974", "out_of_pocket": "#8C8C8C",
 }
+
+
+# A cause's `needed_by` when no layer needs a field but the settlement record contradicts itself.
+RECORD = "record"
 
 
 class RuleError(AssertionError):
@@ -243,6 +248,7 @@ class Context:
         self.outside_left = np.zeros(n, dtype=np.int64)   # outside-range cost a layer has brought into scope
         self.outside_paid = np.zeros(n, dtype=np.int64)   # what layers paid on such costs
         self.unknown = np.full(n, -1, dtype=np.int32)      # cause index where `left` is not known
+        self.contradicted = np.full(n, -1, dtype=np.int32)  # cause index where the record contradicts itself
         self.causes: list[dict] = []
         self.runs: list[LayerRun] = []
         self.begin("", "")
@@ -259,7 +265,10 @@ class Context:
 
     def cause(self, field_name: str, why: str, clause: str | None = None) -> int:
         """The index of the cause "this layer needs `field_name` (why)", one per distinct cause."""
-        cause = {"field": field_name, "clause": clause or self._clause, "why": why, "needed_by": self._name}
+        return self._add_cause({"field": field_name, "clause": clause or self._clause, "why": why,
+                                "needed_by": self._name})
+
+    def _add_cause(self, cause: dict) -> int:
         if cause in self.causes:
             return self.causes.index(cause)
         self.causes.append(cause)
@@ -268,6 +277,16 @@ class Context:
     def mark(self, mask: np.ndarray, cause: int) -> None:
         """Claims in `mask` not yet undetermined are, by `cause`."""
         self.undetermined = np.where(mask & (self.undetermined < 0), cause, self.undetermined)
+
+    def record_problem(self, mask: np.ndarray, fields: str, why: str) -> None:
+        """Claims whose settlement record contradicts itself, or the layers computed before (a fund paid more than was
+        left): no layer of theirs is settled, and what a later claim of the year accumulates over them is not known."""
+        if not mask.any():
+            return
+        cause = self._add_cause({"field": fields, "clause": "", "why": why, "needed_by": RECORD})
+        fresh = mask & (self.contradicted < 0)
+        self.contradicted = np.where(fresh, cause, self.contradicted).astype(np.int32)
+        self.unknown = np.where(fresh, cause, self.unknown).astype(np.int32)
 
     def mark_missing(self, mask: np.ndarray, field_name: str, why: str) -> None:
         """Claims in `mask` are undetermined for this layer until `field_name` is given (a fact of the claim rather
@@ -310,8 +329,36 @@ class Context:
     def facility(self, value: str) -> np.ndarray:
         return self.claims.facility == code("facility", value)
 
+    def kind(self, *kinds: str) -> np.ndarray:
+        """Claims of these kinds (medrules.core.categories.SETTINGS: 住院, 普通门诊, 门诊慢特病, …)."""
+        out = self.none()
+        for k in kinds:
+            out |= self.claims.setting == code("setting", k)
+        return out
+
+    def inpatient(self) -> np.ndarray:
+        """Stays in hospital: 住院 and 日间手术, which is admitted and settled as one."""
+        return self.kind(*INPATIENT_KINDS)
+
     def flag(self, name: str) -> np.ndarray:
         return getattr(self.claims, name)
+
+    def fact(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """A yes/no fact of the claim: (value, given); not given is unknown, never "no"."""
+        return getattr(self.claims, name), getattr(self.claims, "has_" + name)
+
+    def facts_hold(self, *names: str, need: np.ndarray, why: str) -> tuple[np.ndarray, np.ndarray]:
+        """(yes, no) for "every one of these facts holds": yes where each is given true, no where one is given false.
+        A claim in `need` that is neither is undetermined for this layer, naming the first fact not given."""
+        yes, no = self.all(), self.none()
+        for name in names:
+            value, given = self.fact(name)
+            yes &= given & value
+            no |= given & ~value
+        for name in names:
+            _, given = self.fact(name)
+            self.mark_missing(need & ~yes & ~no & ~given & (self.undetermined < 0), name, why)
+        return yes, no
 
     def slip(self, field_name: str) -> Slip:
         return Slip(getattr(self.claims, field_name), getattr(self.claims, "has_" + field_name))
@@ -428,12 +475,15 @@ class Context:
         later = onto & (carried >= 0)
         self.undetermined = np.where(later & (self.undetermined < 0), carried, self.undetermined)
 
-    def pay_due(self, due: np.ndarray, who: np.ndarray, paid: Slip | None = None) -> np.ndarray:
+    def pay_due(self, due: np.ndarray, who: np.ndarray, paid: Slip | None = None,
+                within: np.ndarray | None = None) -> np.ndarray:
         """Each claim's payment: what is due on the year so far, less what the year's earlier claims were paid —
-        computed by this rule or, for claims outside `who`, taken from the slip (`paid`). So a deductible is used
-        once a year and a limit is shared, whatever the mix of slip and computed claims. Never below 0, never more
-        than what is left on the claim."""
-        others = np.zeros(self.n, dtype=np.int64) if paid is None else np.where(~who & paid.given, paid.amount, 0)
+        computed by this rule or, for claims outside `who` but `within` the claims the due is reckoned on (all by
+        default; a person's claims before a status began are not), taken from the slip (`paid`). So a deductible is
+        used once a year and a limit is shared, whatever the mix of slip and computed claims. Never below 0, never
+        more than what is left on the claim."""
+        counted = ~who if within is None else ~who & within
+        others = np.zeros(self.n, dtype=np.int64) if paid is None else np.where(counted & paid.given, paid.amount, 0)
         # Paid to date P: a computed claim raises it to max(P, due); a slip claim adds its amount. With S the running
         # slip total, P − S is the running maximum of (due − S) over computed claims.
         s = self.groups.cumsum(others)
@@ -501,6 +551,22 @@ class Context:
         return list(cases)
 
 
+# --------------------------------------------------------------------------------------------------------------
+# Steps the engine settles beside a policy's own layers
+# --------------------------------------------------------------------------------------------------------------
+
+@rule("")
+def other_funds(c: Context):
+    """其他补充医疗保障 — what the record says other funds paid (公务员医疗补助, 企业补充医疗保险, …): settled after
+    the insurances and before assistance, which covers what they leave to the person. No policy here sets them."""
+    return c.layer(c.paid_per_slip(c.slip("other_funds_paid"), "other_funds_paid", "trace.slip.other_funds"),
+                   c.otherwise(0, "trace.common.no_other_funds"))
+
+
+# Steps the engine settles beside a policy's own layers.
+STEPS = {"other_funds": other_funds}
+
+
 def trace_value(value, i: int) -> str:
     """A value looked up or computed for claim i, as a reviewer reads it."""
     if isinstance(value, Ratio):
@@ -515,5 +581,5 @@ def trace_value(value, i: int) -> str:
     return str(value)
 
 
-__all__ = ["LAYERS", "LAYER_LABELS", "Case", "Context", "Groups", "LayerRun", "Ratio", "RuleError", "Slip", "rule",
+__all__ = ["LAYERS", "LAYER_LABELS", "STEPS", "Case", "Context", "Groups", "LayerRun", "Ratio", "RuleError", "Slip", "rule",
            "times", "trace_value", "CODES"]

@@ -11,7 +11,7 @@ import numpy as np
 from .claims import yuan
 from .messages import LANGS, catalogue, msg, placeholders
 from .messages import text as text_of
-from .rulebook import LayerRun, Ratio, RuleError, trace_value
+from .rulebook import RECORD, LayerRun, Ratio, RuleError, trace_value
 
 TRACE_SEP = " · "
 
@@ -67,6 +67,13 @@ class LayerText:
             if len(members):
                 self.clause[members] = c["clause"]
                 why, field = msg(run.why_keys[k]), field_names(run.policy, c["field"])
+                if c["needed_by"] == RECORD:   # the claim's own record, or an earlier one of its year, contradicts itself
+                    own = run.record_causes[p[members]] == k
+                    for lang, out in ((0, zh), (1, en)):
+                        sentence = [text_of(key, LANGS[lang], field=field[lang], why=why[lang])
+                                    for key in ("trace.common.after_record_problem", "trace.common.record_problem")]
+                        out[members] = np.where(own, sentence[1], sentence[0])
+                    continue
                 for lang, out in ((0, zh), (1, en)):
                     if c["needed_by"] == lr.name:
                         out[members] = text_of("trace.common.needs", LANGS[lang], field=field[lang], why=why[lang])

@@ -48,6 +48,7 @@ PRENATAL_CAP = f"{POLICY_ID}/p5:prenatal-cap"
 RESIDENT_PRENATAL_LIMIT = f"{POLICY_ID}/p5:resident-prenatal-limit"
 LIMIT_SCOPE = f"{POLICY_ID}/p9:limit-scope"
 LOOKBACK = f"{POLICY_ID}/p11:lookback"
+OUTPATIENT_SCOPE = f"{POLICY_ID}/p8:outpatient-scope"
 
 
 def _chosen(readings: dict | None) -> dict:
@@ -162,7 +163,7 @@ def general_outpatient(c: Context, computed: np.ndarray, slip: Slip):
     ratio = r_ratio.where(resident, e_ratio)
     limit = np.where(resident, r_limit, e_limit)
     deductible = np.where(resident, r_deductible, e_deductible)
-    outpatient_slip = c.setting("outpatient") & slip.given
+    outpatient_slip = c.kind("outpatient") & slip.given
     # The deductible: computed visits count their cost, slip visits what the record says they paid towards it.
     towards = c.slip("deductible_paid")
     unknown_before = c.groups.any_before(outpatient_slip & ~towards.given)
@@ -200,10 +201,10 @@ def basic_insurance(c: Context):
     """基本医疗保险 — guizhou-2024-medical-security/p3: outpatient claims by p3, inpatient claims outside the
     province by p6; the slip amount where given; otherwise undetermined, naming what is missing."""
     slip = c.slip("basic_insurance_paid")
-    outpatient = c.setting("outpatient")
+    outpatient = c.kind("outpatient")   # 普通门诊: the one kind whose basic insurance p3 sets out
     computed = outpatient & ~slip.given
-    inpatient = ~outpatient & ~slip.given
-    abroad = inpatient & bool(c.input("inpatient_outside_province", False, need=inpatient))
+    out_of_province, said = c.fact("out_of_province")
+    abroad = c.inpatient() & ~slip.given & said & out_of_province
     pay, op, limit_reading = general_outpatient(c, computed, slip)
     abroad_pay, ab = out_of_province_inpatient_reimbursement(c, abroad)
     return c.layer(
@@ -243,11 +244,21 @@ def supplementary_insurance(c: Context):
 @rule(P8)
 def medical_assistance_eligibility(c: Context) -> np.ndarray:
     """医疗救助对象 — guizhou-2024-medical-security/p8: monitored households (防止返贫监测对象) and employees in
-    hardship (困难职工, the input employee_in_hardship, for people insured as employees) are added; people in
-    sudden serious hardship are named by p9; the usual recipients (特困, 低保, 低边, 因病致贫) stay."""
-    employee_in_hardship = bool(c.input("employee_in_hardship", False))
+    hardship (困难职工, the status kunnan_zhigong, for people insured as employees) are added; people in sudden
+    serious hardship are named by p9; the usual recipients (特困, 低保, 低边, 因病致贫) stay."""
     return (c.has(*NEWLY_ADDED_RECIPIENTS, *EXISTING_RECIPIENTS)
-            | (c.insurance("employee") & employee_in_hardship))
+            | (c.insurance("employee") & c.has("kunnan_zhigong")))
+
+
+@rule(P8)
+def in_assistance_scope(c: Context) -> np.ndarray:
+    """救助费用范围 — guizhou-2024-medical-security/p8: stays in hospital (住院, 日间手术) and, brought in by p8,
+    慢特病门诊费用; general outpatient and maternity outpatient costs only under reading all-outpatient of
+    p8:outpatient-scope (the report names 慢特病门诊 alone)."""
+    scope = c.inpatient() | c.kind("chronic_outpatient")
+    if c.reading(OUTPATIENT_SCOPE) == "all-outpatient":
+        scope |= c.kind("outpatient", "maternity_outpatient")
+    return scope
 
 
 @rule(P9)
@@ -256,7 +267,9 @@ def medical_assistance(c: Context):
     left after the insurances, with p8's 起付线部分 (already in that burden) and 乙类先行自付 (pre_self_paid,
     outside the policy range) brought in; every recipient at most 50,000 yuan a year; other groups' ratio is
     an input. A person who also holds 突发严重困难 gets its 70%."""
-    recipients = medical_assistance_eligibility(c)
+    eligible = medical_assistance_eligibility(c)
+    in_scope = in_assistance_scope(c)
+    recipients = eligible & in_scope
     pre = c.slip("pre_self_paid")
     c.need_slip("pre_self_paid", recipients, "trace.guizhou.pre_self_paid_needed")
     c.bring_into_scope(pre.amount, who=recipients)
@@ -276,11 +289,12 @@ def medical_assistance(c: Context):
     due = np.minimum(times(burden, ratio), limit)
     pay = c.pay_due(due, who=recipients)
     values = dict(burden=burden, pre=pre.amount, ratio=ratio, limit=limit, due=due, pay=pay)
-    resident_claiming = ~recipients & c.insurance("resident") & bool(c.input("employee_in_hardship", False))
+    resident_claiming = ~eligible & c.insurance("resident") & c.has("kunnan_zhigong")
     return c.layer(
         c.case(sudden, pay, "trace.guizhou.ma_sudden_hardship", **values),
         c.case(others, pay, others_why, **values),
         c.case(resident_claiming, 0, "trace.guizhou.ma_resident_not_employee", clause=P8),
+        c.case(eligible, 0, "trace.guizhou.ma_outside_scope", clause=P8),
         c.otherwise(0, "trace.guizhou.ma_not_recipient", clause=P8),
     )
 
@@ -296,7 +310,8 @@ def tilted_medical_assistance(c: Context):
     tilted_assistance_threshold), min((out of pocket this year − threshold) × ratio, annual limit), less what the
     year's earlier claims were paid. The report gives neither the ratio nor the limit: they are the inputs
     tilted_assistance_ratio and tilted_assistance_annual_limit, needed once the threshold is passed."""
-    recipients = medical_assistance_eligibility(c)
+    eligible = medical_assistance_eligibility(c)
+    recipients = eligible & in_assistance_scope(c)
     burden = c.year_to_date(c.left, of=recipients)
     # The decision reports the figure this layer starts from (after it, `left` is net of tilted assistance).
     c.keep("before_tilt", (burden, c.undetermined.copy()))
@@ -308,7 +323,8 @@ def tilted_medical_assistance(c: Context):
     due = np.minimum(times(above, ratio), limit)
     pay = c.pay_due(due, who=recipients)
     return c.layer(
-        c.case(~recipients, 0, "trace.guizhou.tilted_not_recipient", clause=P8),
+        c.case(~eligible, 0, "trace.guizhou.tilted_not_recipient", clause=P8),
+        c.case(~recipients, 0, "trace.guizhou.ma_outside_scope", clause=P8),
         c.case(~passed, 0, "trace.guizhou.tilted_below_threshold", burden=burden, threshold=threshold),
         c.otherwise(pay, "trace.guizhou.tilted_paid", burden=burden, above=above, threshold=threshold, ratio=ratio,
                     limit=limit, due=due, pay=pay),
@@ -323,14 +339,16 @@ def tilted_assistance_threshold_reached(c: Context):
     """倾斜救助门槛 — guizhou-2024-medical-security/p10: for a medical assistance recipient, the year's out of
     pocket so far before tilted assistance above the local threshold (input tilted_assistance_threshold; reported
     as about 13,000 yuan)."""
-    recipients = medical_assistance_eligibility(c)
+    eligible = medical_assistance_eligibility(c)
+    recipients = eligible & in_assistance_scope(c)
     burden, unknown = c.kept("before_tilt")
     c.inherit(np.where(recipients, unknown, -1))
     c.param("tilted_assistance.threshold", recipients)
     threshold = c.input_amount("tilted_assistance_threshold", recipients, "trace.guizhou.threshold_needed")
     above = np.maximum(0, burden - threshold)
     return c.decide(
-        c.case(~recipients, None, "trace.guizhou.threshold_not_recipient", clause=P8),
+        c.case(~eligible, None, "trace.guizhou.threshold_not_recipient", clause=P8),
+        c.case(~recipients, None, "trace.guizhou.ma_outside_scope", clause=P8),
         c.otherwise(above, "trace.guizhou.threshold_reached", burden=burden, threshold=threshold, above=above),
     )
 

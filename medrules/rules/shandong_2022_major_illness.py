@@ -35,8 +35,6 @@ GROUP_LABELS = {
     "marginal": "marginal low-income family members and monitored people (低保边缘, 监测对象)",
     "illness_poverty": "people impoverished by illness (因病致贫重病患者)",
 }
-# Earlier scenarios marked 返贫致贫人口 with this input; it still counts as the status fanpin_zhipin.
-RETURNED_TO_POVERTY_INPUT = "person.returned_to_poverty"
 
 # Inputs that set a local value where the report gives a floor (不低于) or a ceiling (最高可达), with the parameter.
 LOCAL_FLOORS = {"local.key_group_ratio": "medical_assistance.key_group_ratio",
@@ -86,11 +84,10 @@ def medical_assistance_eligibility(statuses, returned_to_poverty: bool = False) 
 def assistance_groups(c: Context) -> dict:
     """医疗救助对象范围 — shandong-2022-major-illness/1: each claim's group, on the person's statuses, the first
     group named in 一 that the person is in (as medical_assistance_eligibility, on columns)."""
-    returned = bool(c.input(RETURNED_TO_POVERTY_INPUT, False))
     taken = c.none()
     groups = {}
     for group, members in ASSISTANCE_GROUPS:
-        held = c.has(*members) | (returned if group == "key_group" else False)
+        held = c.has(*members)
         groups[group] = held & ~taken
         taken = taken | held
     return groups
@@ -145,7 +142,7 @@ def critical_illness_insurance(c: Context):
     else:
         c.param("critical_illness.key_group_annual_limit_abolished", tilt)
         limit_words = msg("trace.shandong.words.ci_no_annual_limit")
-    pay = c.pay_due(due, who=tilt, paid=slip)
+    pay = c.pay_due(due, who=tilt, paid=slip, within=key)
     paid_before = c.before_this_claim(c.year_to_date(np.where(tilt, pay, slip.amount), of=key))
     return c.layer(
         c.paid_per_slip(slip, "critical_illness_paid", "trace.slip.critical_illness_insurance"),
@@ -228,6 +225,9 @@ def medical_assistance(c: Context):
     c.keep("burden_after_insurance", c.year_so_far(c.left))
     groups = assistance_groups(c)
     assisted = groups["key_group"] | groups["marginal"] | groups["illness_poverty"]
+    # 一: 县级以上人民政府规定的其他特殊困难人员 are assisted "according to the category of rescue objects": which
+    # category's rule is theirs the report does not say; their other statuses, if any, decide it.
+    c.mark_missing(c.has("qita_teshu_kunnan") & ~assisted, "statuses", "trace.shandong.designated_category_needed")
     burden = c.year_to_date(c.left, of=assisted)
     rule_of = {"key_group": key_group_assistance, "marginal": marginal_assistance,
                "illness_poverty": illness_poverty_assistance}

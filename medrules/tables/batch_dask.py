@@ -17,13 +17,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.claims import Claims
+from ..core.claims import Claims, Identity
 from ..core.messages import msg
 from ..core.rulebook import LAYERS
 from .claims_file import check_rows, claims_from_arrow
 from .columns import BatchInputError, decimal_array, decision_array, err
 from .output import format_totals
-from .settle import CHUNK_ROWS, OUTPUTS, Settled, decision_kinds, prepare, refuse_none_in_force, run_rules
+from .people import identity_records
+from .settle import (CHUNK_ROWS, OUTPUTS, Settled, decision_kinds, prepare, refuse_fact_inputs, refuse_none_in_force,
+                     run_rules, table_facts)
 
 PARTITION_ROWS = 1_000_000   # about this many claims per partition after the shuffle
 
@@ -32,11 +34,14 @@ PARTITION_ROWS = 1_000_000   # about this many claims per partition after the sh
 # A table the client holds, partitioned by person
 # --------------------------------------------------------------------------------------------------------------
 
-def evaluate_partition(frame, policy_id: str, inputs: dict, readings: dict, line_offset, decisions: dict):
+def evaluate_partition(frame, policy_id: str, inputs: dict, readings: dict, line_offset, decisions: dict,
+                       identity: Identity | None = None):
     """Dask partition function: a pandas frame holding whole persons → a frame of row and result columns.
-    `decisions`: the policy's decision kinds (decision_kinds), as the meta frame has them."""
+    `decisions`: the policy's decision kinds (decision_kinds), as the meta frame has them; `identity`: the table's
+    dated statuses, by the same person codes."""
     frame = frame.reset_index(drop=True)
     t = Claims.from_frame(frame, line_offset)
+    t.identity = identity
     n = len(t)
     s = Settled(n, decisions=decisions)
     if n:
@@ -52,6 +57,7 @@ def settled_frame(rows, s: Settled):
     for k in LAYERS:
         cols["known_" + k] = s.known[k]
     cols["in_force"] = s.in_force
+    cols["contradicted"] = s.contradicted
     cols["total_out_of_pocket"] = s.total_out_of_pocket
     cols["undetermined"] = s.undetermined
     for k, (values, given) in s.decisions.items():
@@ -84,10 +90,11 @@ def evaluate_table_dask(t: Claims, policy_id: str, inputs: dict, readings: dict 
                         npartitions: int | None = None, scheduler=None) -> Settled:
     """The same evaluation with Dask on a table the client holds, partitioned by person."""
     inputs, readings = prepare(policy_id, inputs, readings)
+    t = table_facts(policy_id, inputs, t)
     n = len(t)
     ddf = person_partitions(t, npartitions or max(1, min(64, n // CHUNK_ROWS + 1)))
     decisions = decision_kinds(policy_id, inputs, readings)
-    res = ddf.map_partitions(evaluate_partition, policy_id, inputs, readings, t.line_offset, decisions,
+    res = ddf.map_partitions(evaluate_partition, policy_id, inputs, readings, t.line_offset, decisions, t.identity,
                              meta=meta_frame(decisions))
     done = compute(res, scheduler).sort_values("row")
     if len(done) != n or not np.array_equal(done["row"].to_numpy(), np.arange(n)):
@@ -98,6 +105,7 @@ def evaluate_table_dask(t: Claims, policy_id: str, inputs: dict, readings: dict 
     for k in LAYERS:
         s.known[k] = done["known_" + k].to_numpy()
     s.in_force = done["in_force"].to_numpy()
+    s.contradicted = done["contradicted"].to_numpy()
     s.total_out_of_pocket = done["total_out_of_pocket"].to_numpy()
     # Dask keeps text as its string dtype, where None comes back as NA: back to None for Arrow.
     undetermined = done["undetermined"].astype(object)
@@ -178,9 +186,6 @@ class DatasetClaims(Claims):
     def where(self, i: int) -> str:
         return self.labels[int(self.row[i])]
 
-    def take(self, index) -> "DatasetClaims":
-        taken = Claims.take(self, index)
-        return DatasetClaims(taken.columns, self.labels)
 
 
 def _key(frame):
@@ -188,8 +193,10 @@ def _key(frame):
     return pd.util.hash_pandas_object(frame["person_id"], index=False).to_numpy()
 
 
-def settle_partition(frame, policy_id: str, inputs: dict, readings: dict, files: list[str], decisions: dict):
-    """A shuffled partition (whole persons from any file) → result columns for its rows."""
+def settle_partition(frame, policy_id: str, inputs: dict, readings: dict, files: list[str], decisions: dict,
+                     people: tuple | None = None):
+    """A shuffled partition (whole persons from any file) → result columns for its rows. `people`: the identity
+    table's records (medrules.tables.people.identity_records), of every person; this partition's are kept."""
     import pandas as pd
     frame = frame.reset_index(drop=True)
     person, ids = pd.factorize(frame["person_id"])
@@ -199,6 +206,11 @@ def settle_partition(frame, policy_id: str, inputs: dict, readings: dict, files:
     # The rules order ties by `row`: a position in this partition; errors name the file and its own row.
     cols["row"] = np.arange(n, dtype=np.int64)
     t = DatasetClaims(cols, [f"{files[k]} row {r + 1}" for k, r in zip(frame["file"], frame["row"])])
+    if people is not None:
+        record_ids, bits, start, end = people
+        code = pd.Index(ids).get_indexer(record_ids)
+        keep = code >= 0
+        t.identity = Identity(code[keep].astype(np.int64), bits[keep], start[keep], end[keep])
     check_rows(t)   # across files: one status set and insurance per person, no duplicate claim
     s = Settled(n, decisions=decisions)
     if n:
@@ -214,11 +226,14 @@ def settle_partition(frame, policy_id: str, inputs: dict, readings: dict, files:
     return out[[c for c in out.columns if c not in decided] + decided]   # the order of _result_meta
 
 
-def run_dataset(policy_id, folder, out: Path, inputs, readings, scheduler, stream) -> dict:
+def run_dataset(policy_id, folder, out: Path, inputs, readings, scheduler, stream, people_path=None,
+                strict: bool = False) -> dict:
     import dask
     import dask.dataframe as dd
     import pandas as pd
     inputs, readings = prepare(policy_id, inputs, readings)
+    refuse_fact_inputs(policy_id, inputs)
+    people = None if people_path is None else identity_records(people_path, "ours", None)
     files = [str(p) for p in dataset_files(folder)]
     names = [Path(f).name for f in files]
     parts = [dask.delayed(read_part)(f, k) for k, f in enumerate(files)]
@@ -228,12 +243,15 @@ def run_dataset(policy_id, folder, out: Path, inputs, readings, scheduler, strea
     nparts = max(1, len(files))
     ddf = ddf.shuffle(on="person_key", npartitions=nparts)
     decisions = decision_kinds(policy_id, inputs, readings)
-    res = ddf.map_partitions(settle_partition, policy_id, inputs, readings, names, decisions,
+    res = ddf.map_partitions(settle_partition, policy_id, inputs, readings, names, decisions, people,
                              meta=_result_meta(decisions))
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
     try:
         written = [dask.delayed(_write_part)(part, str(tmp), policy_id, names) for part in res.to_delayed()]
         counts = compute(dask.delayed(_gather)(written), scheduler)
+        contradicted = sum(part.get("contradicted", 0) for part in counts)
+        if strict and contradicted:
+            raise err("claims", "error.strict_contradicted", n=f"{contradicted:,}")
         if out.exists():
             shutil.rmtree(out) if out.is_dir() else out.unlink()
         os.replace(tmp, out)
@@ -241,16 +259,19 @@ def run_dataset(policy_id, folder, out: Path, inputs, readings, scheduler, strea
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     totals = {k: 0 for k in OUTPUTS}
-    rows = incomplete = outside = 0
+    rows = incomplete = outside = contradicted = 0
     for part in counts:
         rows += part["rows"]
         incomplete += part.get("incomplete", 0)
         outside += part.get("outside", 0)
+        contradicted += part.get("contradicted", 0)
         for k in OUTPUTS:
             totals[k] += part[k]
     text = format_totals(totals, rows)
     if incomplete:
         text += "\n" + "\n".join(msg("batch.incomplete", incomplete=f"{incomplete:,}", outside=f"{outside:,}"))
+    if contradicted:
+        text += "\n" + "\n".join(msg("batch.contradicted", n=f"{contradicted:,}"))
     print(text, file=stream)
     return totals
 
@@ -264,7 +285,7 @@ def _write_part(frame, folder: str, policy_id: str, names: list):
     import pyarrow as pa
     import pyarrow.parquet as pq
     if not len(frame):
-        return {"rows": 0, "incomplete": 0, "outside": 0, **{k: 0 for k in OUTPUTS}}
+        return {"rows": 0, "incomplete": 0, "outside": 0, "contradicted": 0, **{k: 0 for k in OUTPUTS}}
     cols = {"file": pa.array(frame["file"].to_numpy(), pa.int32()), "row": pa.array(frame["row"].to_numpy()),
             "person_id": pa.array(frame["person_id"].astype(str).to_numpy(), pa.string()),
             "date": pa.array(frame["date"].to_numpy().astype("datetime64[D]"), pa.date32())}
@@ -274,8 +295,10 @@ def _write_part(frame, folder: str, policy_id: str, names: list):
         cols[k] = decimal_array(frame[k].to_numpy(), known)
         totals[k] = int(frame[k].to_numpy()[known].sum())
     in_force = frame["in_force"].to_numpy()
-    cols["out_of_pocket"] = decimal_array(frame["out_of_pocket"].to_numpy(), in_force)
-    totals["out_of_pocket"] = int(frame["out_of_pocket"].to_numpy()[in_force].sum())
+    priced = in_force & ~frame["contradicted"].to_numpy()
+    cols["out_of_pocket"] = decimal_array(frame["out_of_pocket"].to_numpy(), priced)
+    totals["out_of_pocket"] = int(frame["out_of_pocket"].to_numpy()[priced].sum())
+    totals["contradicted"] = int((~priced & in_force).sum())
     totals["incomplete"] = int((~frame["complete"].to_numpy()).sum())
     totals["outside"] = int((~in_force).sum())
     cols["complete"] = pa.array(frame["complete"].to_numpy())
@@ -310,6 +333,7 @@ def _result_meta(decisions: dict):
     for k in LAYERS:
         frame["known_" + k] = np.zeros(0, bool)
     frame["in_force"] = np.zeros(0, bool)
+    frame["contradicted"] = np.zeros(0, bool)
     frame["complete"] = np.zeros(0, bool)
     frame["undetermined"] = pd.Series([], dtype="string")
     for key, kind in decisions.items():

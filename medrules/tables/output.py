@@ -29,14 +29,14 @@ def result_table(t: Claims, s: Settled, policy_id: str, provenance: dict | None 
     }
     for k in LAYERS:
         cols[k] = decimal_array(s.amounts[k], s.known[k])
-    cols["out_of_pocket"] = decimal_array(s.amounts["out_of_pocket"], s.in_force)
+    cols["out_of_pocket"] = decimal_array(s.amounts["out_of_pocket"], s.priced)
     cols["complete"] = pa.array(s.complete)
     cols["undetermined"] = pa.DictionaryArray.from_arrays(
         pa.array(s.undetermined_code, mask=s.undetermined_code < 0, type=pa.int32()),
         pa.array(s.texts, type=pa.string()))
     if t.has_total_cost.any():
         cols["total_cost"] = decimal_array(t.total_cost, t.has_total_cost)
-        cols["total_out_of_pocket"] = decimal_array(s.total_out_of_pocket, t.has_total_cost & s.in_force)
+        cols["total_out_of_pocket"] = decimal_array(s.total_out_of_pocket, t.has_total_cost & s.priced)
     if t.has_medical_assistance_paid.any():
         cols["medical_assistance_recorded"] = decimal_array(t.medical_assistance_paid, t.has_medical_assistance_paid)
     for k, (values, given) in s.decisions.items():
@@ -92,7 +92,7 @@ def write_atomically(table, out: Path) -> None:
 def totals(s: Settled) -> dict:
     """Per-layer totals in fen over the claims where the layer is settled (Python ints, no overflow)."""
     out = {k: int(s.amounts[k][s.known[k]].sum(dtype=np.int64)) for k in LAYERS}
-    out["out_of_pocket"] = int(s.amounts["out_of_pocket"][s.in_force].sum(dtype=np.int64))
+    out["out_of_pocket"] = int(s.amounts["out_of_pocket"][s.priced].sum(dtype=np.int64))
     return out
 
 
@@ -112,4 +112,7 @@ def format_totals(t: dict, rows: int, s: Settled | None = None) -> str:
         if incomplete:
             outside = int((~s.in_force).sum())
             lines.extend(msg("batch.incomplete", incomplete=f"{incomplete:,}", outside=f"{outside:,}"))
+        contradicted = int(s.contradicted.sum())
+        if contradicted:
+            lines.extend(msg("batch.contradicted", n=f"{contradicted:,}"))
     return "\n".join(lines)
