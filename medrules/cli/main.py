@@ -4,24 +4,22 @@ Run through `python -m medrules` (medrules/__main__.py), Ctrl-C, SIGTERM, a clos
 line on stderr (medrules/cli/stops.py); every error message is one line with control characters escaped."""
 from __future__ import annotations
 
-import argparse
 import codecs
 import errno
 import gc
 import importlib
 import io
 import os
-import re
 import shutil
 import sys
 import tempfile
 
 from ..core.result import evaluate
 from ..core.result_json import write_result
-from ..core.messages import error_line, text
-from ..core.oneline import one_line
+from ..core.messages import error_line
 from ..core.policy import PolicyError
 from ..core.scenario import InputError, load_scenario_json, read_scenario_text
+from .parsing import Parser, command, helptext
 from .stops import output_failed
 
 
@@ -80,45 +78,22 @@ def _copy_out(spool) -> None:
 COMMANDS = ("batch", "review", "readings", "indicators", "scheme", "reform", "compare")
 
 
-# argparse's sentences (Python 3.11), each with its catalogue key, so the Chinese half says the same thing.
-_USAGE_PATTERNS = (
-    (re.compile(r"the following arguments are required: (?P<names>.+)"), "error.usage_required"),
-    (re.compile(r"argument (?P<argument>\S+): invalid choice: (?P<got>.+) \(choose from (?P<allowed>.+)\)"),
-     "error.usage_choice"),
-    (re.compile(r"unrecognized arguments: (?P<names>.+)"), "error.usage_unrecognized"),
-    (re.compile(r"argument (?P<argument>\S+): expected one argument"), "error.usage_one_value"),
-    (re.compile(r"argument (?P<argument>\S+): invalid (?P<kind>\S+) value: (?P<got>.+)"), "error.usage_invalid_value"),
-)
-
-
-def _usage_zh(message: str) -> str:
-    for pattern, key in _USAGE_PATTERNS:
-        match = pattern.fullmatch(message)
-        if match:
-            return text(key, "zh", **match.groupdict())
-    return text("error.usage_unmatched", "zh")
-
-
-class _OneLineParser(argparse.ArgumentParser):
-    """Usage errors on one line too (argparse prints the usage above them); subcommands inherit the class."""
-
-    def error(self, message):
-        zh = text("error.usage", "zh", prog=self.prog, problem=_usage_zh(message))
-        en = text("error.usage", "en", prog=self.prog, problem=message)
-        self.exit(2, one_line(f"{zh} | {en}") + "\n")
+def build_parser() -> Parser:
+    """The whole command line: `evaluate` and every command group's subcommands, help from the catalogue."""
+    parser = Parser(prog="python -m medrules", description=helptext("cli.description"))
+    sub = parser.add_subparsers(dest="command", required=True, title=helptext("cli.section.commands"),
+                                metavar="COMMAND")
+    ev = command(sub, "evaluate", "cli.evaluate")
+    ev.add_argument("scenario", help=helptext("cli.evaluate.scenario"))
+    ev.add_argument("--trace", choices=("full", "none"), default="full", help=helptext("cli.evaluate.trace"))
+    ev.set_defaults(run=_evaluate)
+    for group in COMMANDS:   # each command group's module adds its subcommands
+        importlib.import_module(f".{group}", __package__).add_parser(sub)
+    return parser
 
 
 def main(argv=None) -> int:
-    parser = _OneLineParser(prog="python -m medrules", description="Executable medical-security rules.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    ev = sub.add_parser("evaluate", help="evaluate a scenario JSON file and print the result as JSON")
-    ev.add_argument("scenario", help="path to the scenario JSON, or - for standard input")
-    ev.add_argument("--trace", choices=("full", "none"), default="full",
-                    help="full (default): every step with its clause; none: amounts only (a long scenario)")
-    ev.set_defaults(run=_evaluate)
-    for command in COMMANDS:   # each command group's module adds its subcommands
-        importlib.import_module(f".{command}", __package__).add_parser(sub)
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         return args.run(args)
     except (InputError, PolicyError) as e:

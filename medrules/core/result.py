@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .claims import Claims, person_statuses, yuan
-from .engine import Run, check_inputs, no_claim_in_force, outside_validity, resolve_readings, rules_module, run
+from .engine import Run, check_inputs, facts_from_inputs, no_claim_in_force, outside_validity, resolve_readings, rules_module, run
 from .money import ZERO
 from .policy import PolicyError, load_policy
 from .rulebook import LAYERS
@@ -87,7 +87,7 @@ def evaluate(scenario: Scenario) -> Result:
     rules_module(policy.id)
     inputs = check_inputs(policy, scenario.inputs)
     readings = resolve_readings(policy, scenario.readings)
-    claims = Claims.from_scenario(scenario)
+    claims = facts_from_inputs(policy, inputs, Claims.from_scenario(scenario))
     r = run(policy.id, claims, inputs, readings)
     if not r.in_force.any():
         raise InputError("claims[0].date" if len(claims) == 1 else "claims",
@@ -97,18 +97,19 @@ def evaluate(scenario: Scenario) -> Result:
 
 def _result(scenario: Scenario, r: Run) -> Result:
     """The totals per calendar year and over all years, from the run's columns: a layer's total is None when the
-    layer is undetermined in any claim counted; out of pocket sums every claim in force (an upper bound then)."""
-    in_force = r.in_force
+    layer is undetermined in any claim counted; out of pocket sums every claim in force (each exact, or an upper
+    bound), and is unknown where a claim's record contradicts itself (or its date may be outside the policy)."""
+    in_force, unsettled = r.in_force, r.unsettled
     year_of = r.claims.date.astype("datetime64[Y]").astype(np.int64) + 1970
     years = {}
     for y in np.unique(year_of[in_force]).tolist():
         members = in_force & (year_of == y)
         years[y] = {k: None if (r.undetermined[k][members] >= 0).any() else yuan(int(r.amounts[k][members].sum()))
                     for k in LAYERS}
-        years[y]["out_of_pocket"] = yuan(int(r.out_of_pocket[members].sum()))
+        years[y]["out_of_pocket"] = _known_sum(r.out_of_pocket, members, unsettled)
     totals = {k: None if any(t[k] is None for t in years.values()) else sum((t[k] for t in years.values()), ZERO)
               for k in LAYERS}
-    totals["out_of_pocket"] = yuan(int(r.out_of_pocket[in_force].sum()))
+    totals["out_of_pocket"] = _known_sum(r.out_of_pocket, in_force, unsettled)
     # What is undetermined: per claim (in order) and layer (in order), the cause.
     causes = np.stack([np.where(in_force, r.undetermined[k], -1) for k in LAYERS], axis=1)
     claim, layer = np.nonzero(causes >= 0)
@@ -117,11 +118,18 @@ def _result(scenario: Scenario, r: Run) -> Result:
     return Result(scenario, r, years, totals, bool(r.complete.all()), undetermined)
 
 
+def _known_sum(fen: np.ndarray, members: np.ndarray, unknown: np.ndarray):
+    """The sum of `fen` over `members` as Decimal yuan, None if one of them is `unknown`."""
+    return None if unknown[members].any() else yuan(int(fen[members].sum()))
+
+
 def _claim_rows(scenario: Scenario, r: Run) -> list:
     """Per claim: its date, setting and cost, each layer (Decimal yuan, None where undetermined), out of pocket,
-    whether complete and what it waits for, the total out of pocket where the record gives the total cost, and
-    each decision; a claim outside the policy's validity says so instead of amounts."""
+    whether complete, which layers are only upper bounds and what it waits for, the total out of pocket where the
+    record gives the total cost, and each decision; a claim outside the policy's validity says so instead of
+    amounts, and one whose record contradicts itself has neither out of pocket known."""
     total_oop, has_total = r.total_out_of_pocket()
+    unsettled = r.unsettled
     rows = []
     outside = outside_validity(r.policy)
     for i, claim in enumerate(scenario.claims):
@@ -140,14 +148,19 @@ def _claim_rows(scenario: Scenario, r: Run) -> list:
                 undetermined[layer] = dict(r.causes[cause])
             else:
                 row[layer] = yuan(r.amounts[layer][i])
-        row["out_of_pocket"] = yuan(r.out_of_pocket[i])
-        row["complete"] = not undetermined
+        contradicted = bool(unsettled[i])   # the record contradicts itself (or the date may be outside): nothing known
+        row["out_of_pocket"] = None if contradicted else yuan(r.out_of_pocket[i])
+        upper = [layer for layer, bound in (r.upper_bounds or {}).items() if bound[i]]
+        row["complete"] = not undetermined and not upper
+        if upper:   # the most those layers pay, as a reading reads the text; the person pays at least out_of_pocket
+            row["upper_bound"] = upper
         if undetermined:
-            row["out_of_pocket_is_upper_bound"] = True
+            if not contradicted:
+                row["out_of_pocket_is_upper_bound"] = True
             row["undetermined"] = undetermined
         if has_total[i]:
             row["total_cost"] = claim.total_cost
-            row["total_out_of_pocket"] = yuan(total_oop[i])
+            row["total_out_of_pocket"] = None if contradicted else yuan(total_oop[i])
         for key, (values, given) in r.decisions.items():
             row[key] = None if not given[i] else (bool(values[i]) if values.dtype == bool else yuan(values[i]))
         rows.append(row)

@@ -70,8 +70,11 @@ def claim_lines(result, start: int, stop: int) -> list[str]:
     for key, (values, _) in decisions:
         columns[key] = (("%s", [np.where(values[part], "true", "false").astype(object)]) if values.dtype == bool
                         else _money(values[part]))
-    # Each claim's shape as one row of small integers: in force, each layer's cause (-1 none), total, decisions.
+    upper = list((r.upper_bounds or {}).items())
+    # Each claim's shape as one row of small integers: in force, each layer's cause (-1 none), out of pocket not
+    # known, which layers are upper bounds, total, decisions.
     shape = np.stack([r.in_force[part].astype(np.int64)] + [r.undetermined[k][part].astype(np.int64) for k in LAYERS]
+                     + [r.unsettled[part].astype(np.int64)] + [bound[part].astype(np.int64) for _, bound in upper]
                      + [has_total.astype(np.int64)] + [given[part].astype(np.int64) for _, (_, given) in decisions],
                      axis=1)
     base = len(r.causes) + 2   # every entry lies in -1 .. len(causes): one integer per row (sorting rows is slow)
@@ -87,18 +90,21 @@ def claim_lines(result, start: int, stop: int) -> list[str]:
     lines = np.empty(n, dtype=object)
     for k, row in enumerate(shapes.tolist()):
         members = np.flatnonzero(which == k)
-        template, names = _claim_template(r, row, decisions)
+        template, names = _claim_template(r, row, [layer for layer, _ in upper], decisions)
         args = [column[members].tolist() for name in names for column in columns[name][1]]
         patterns = tuple(columns[name][0] for name in names)
         lines[members] = list(map((template % patterns).__mod__, zip(*args)))
     return lines.tolist()
 
 
-def _claim_template(r, shape: list, decisions: list) -> tuple[str, list]:
+def _claim_template(r, shape: list, bounded: list, decisions: list) -> tuple[str, list]:
     """The template of the claims of one shape, with %%-placeholders left for the patterns of the columns it
-    names (in order): (template, names)."""
+    names (in order): (template, names). `bounded`: the layers that may be upper bounds, as the shape lists them."""
     in_force, cause = shape[0], shape[1:1 + len(LAYERS)]
-    with_total, given = shape[1 + len(LAYERS)], shape[2 + len(LAYERS):]
+    at = 1 + len(LAYERS)
+    unsettled, upper = shape[at], [layer for layer, b in zip(bounded, shape[at + 1:at + 1 + len(bounded)]) if b]
+    at += 1 + len(bounded)
+    with_total, given = shape[at], shape[at + 1:]
     names = ["claim", "date", "setting", "policy_range_cost"]
     text = '{"claim": %s, "date": %s, "setting": %s, "policy_range_cost": %s, '
     if not in_force:
@@ -109,17 +115,19 @@ def _claim_template(r, shape: list, decisions: list) -> tuple[str, list]:
     for layer, c in zip(LAYERS, cause):
         parts.append(f'"{layer}": null' if c >= 0 else f'"{layer}": %s')
         names += [] if c >= 0 else [layer]
-    text += ", ".join(parts) + ', "out_of_pocket": %s'
-    names.append("out_of_pocket")
+    # A claim whose record contradicts itself (or whose date the policy may not cover): its out of pocket is unknown.
+    text += ", ".join(parts) + (', "out_of_pocket": null' if unsettled else ', "out_of_pocket": %s')
+    names += [] if unsettled else ["out_of_pocket"]
+    text += ', "complete": false' if max(cause) >= 0 or upper else ', "complete": true'
+    if upper:
+        text += ', "upper_bound": ' + _dumps(upper)
     if max(cause) >= 0:
         waits = {layer: dict(r.causes[c]) for layer, c in zip(LAYERS, cause) if c >= 0}
-        text += (', "complete": false, "out_of_pocket_is_upper_bound": true, "undetermined": '
+        text += ((', "out_of_pocket_is_upper_bound": true' if not unsettled else "") + ', "undetermined": '
                  + _dumps(waits).replace("%", "%%%%"))
-    else:
-        text += ', "complete": true'
     if with_total:
-        text += ', "total_cost": %s, "total_out_of_pocket": %s'
-        names += ["total_cost", "total_out_of_pocket"]
+        text += ', "total_cost": %s, "total_out_of_pocket": ' + ("null" if unsettled else "%s")
+        names += ["total_cost"] + ([] if unsettled else ["total_out_of_pocket"])
     for (key, _), g in zip(decisions, given):
         text += f', "{key}": %s' if g else f', "{key}": null'
         names += [key] if g else []

@@ -11,7 +11,11 @@ import numpy as np
 from .claims import yuan
 from .messages import LANGS, catalogue, msg, placeholders
 from .messages import text as text_of
-from .rulebook import LayerRun, Ratio, RuleError, trace_value
+from .rulebook import RECORD, VALIDITY, LayerRun, Ratio, RuleError, trace_value
+
+# Claims no layer of which is settled, by why: the sentence for a later claim of the year, and for the claim itself.
+UNSETTLED = {RECORD: ("trace.common.after_record_problem", "trace.common.record_problem"),
+             VALIDITY: ("trace.common.after_validity_unknown", "trace.common.validity_unknown")}
 
 TRACE_SEP = " · "
 
@@ -68,6 +72,13 @@ class LayerText:
             if len(members):
                 self.clause[members] = c["clause"]
                 why, field = msg(run.why_keys[k]), field_names(run.policy, c["field"])
+                if c["needed_by"] in UNSETTLED:   # the claim itself, or an earlier one of its year, is not settled
+                    own = run.record_causes[p[members]] == k
+                    after, itself = UNSETTLED[c["needed_by"]]
+                    for lang, out in ((0, zh), (1, en)):
+                        sentence = [text_of(key, LANGS[lang], field=field[lang], why=why[lang]) for key in (after, itself)]
+                        out[members] = np.where(own, sentence[1], sentence[0])
+                    continue
                 for lang, out in ((0, zh), (1, en)):
                     if c["needed_by"] == lr.name:
                         out[members] = text_of("trace.common.needs", LANGS[lang], field=field[lang], why=why[lang])

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import inspect
 import json
+import re
 import sys
 import textwrap
 import types
@@ -25,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from ..core.policy import Clause, Policy, read_yaml
-from ..core.sources import medrules_modules, read_source
+from ..core.sources import medrules_modules, module_file, read_source
 from .clauses import REPO, ReviewError, module_name, rule_functions, where_in_repo
 
 SHORT = 12
@@ -95,16 +96,28 @@ def _json_default(value):
 _FILE_CACHE: dict = {}   # policy YAML as written, on (mtime, size): pages compute many fingerprints
 
 
+def _policy_of(path: Path) -> str | None:
+    """The POLICY_ID a rules module declares (its first `POLICY_ID = "…"` line), if any."""
+    m = re.search(r'^POLICY_ID = "([^"]+)"', path.read_text(encoding="utf-8"), re.M)
+    return m.group(1) if m else None
+
+
 def engine_modules(policy_id: str) -> dict[str, Path]:
     """Module name -> file for the policy's rule module, the engine that runs it, and every `medrules` module they
     import, transitively (parent packages included: importing medrules.x runs medrules/__init__.py), read from
     the source (medrules.core.sources), so modules added to the engine later are covered without a list to keep
-    up to date. Other policies' rule modules are left out: they are reviewed under their own clauses."""
+    up to date. Other policies' rule modules are left out: they are reviewed under their own clauses (a helper
+    module of this policy's rules, declaring its POLICY_ID, is walked)."""
     own = module_name(policy_id)
     # The rules run inside the engine (medrules.core.engine settles them, medrules.tables.batch runs them on tables): it is
     # walked too, though a rule module does not import it.
-    return medrules_modules([own, "medrules.core.engine"],
-                            leave_out=lambda name: name.startswith("medrules.rules.") and name != own)
+    # Another policy's rules are left out; a helper module of this policy's rules (its POLICY_ID) is walked.
+    def other_policy(name: str) -> bool:
+        if not name.startswith("medrules.rules.") or name == own:
+            return False
+        path = module_file(name)
+        return path is None or _policy_of(path) != policy_id
+    return medrules_modules([own, "medrules.core.engine"], leave_out=other_policy)
 
 
 def engine_sources(policy_id: str) -> dict[str, tuple[str, str]]:

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..core.engine import run
 from ..core.messages import Problem, reason_zh
+from ..core.trace import TRACE_SEP
 from .claims_file import load_inputs, read_claims
 from .columns import err
 from .output import check_out, format_totals, result_table, totals, write_atomically
@@ -81,12 +82,14 @@ class _Stopwatch:
 
 
 def run_batch(policy_id: str, claims_path, out_path, engine="pandas", inputs_path=None, stream=None,
-              scheduler=None, readings_path=None, layout="ours", codes_path=None, timings: bool = False) -> dict:
-    """The whole run: validate, evaluate, write atomically, print the totals; returns the totals in fen."""
+              scheduler=None, readings_path=None, layout="ours", codes_path=None, timings: bool = False,
+              people_path=None, strict: bool = False) -> dict:
+    """The whole run: validate, evaluate, write atomically, print the totals; returns the totals in fen. A claim
+    whose record contradicts itself is left unsettled and counted; with `strict` it refuses the whole table."""
     stream = stream or sys.stdout
     watch = _Stopwatch()
     check_policy(policy_id)
-    out = check_out(out_path, (claims_path, inputs_path, readings_path, codes_path),
+    out = check_out(out_path, (claims_path, inputs_path, readings_path, codes_path, people_path),
                     dataset=Path(claims_path).is_dir())
     if engine not in ("pandas", "dask"):
         raise err("engine", "error.choice", got=repr(engine), allowed="pandas, dask")
@@ -97,12 +100,13 @@ def run_batch(policy_id: str, claims_path, out_path, engine="pandas", inputs_pat
         if engine != "dask":
             raise err("claims", "error.claims_folder_needs_dask", path=claims_path)
         watch.lap("checks")
-        total = run_dataset(policy_id, claims_path, out, inputs, readings, scheduler, stream, watch)
+        total = run_dataset(policy_id, claims_path, out, inputs, readings, scheduler, stream, watch, people_path,
+                            strict)
         if timings:
             print(watch, file=sys.stderr)
         return total
     watch.lap("checks")
-    t = read_claims(claims_path, layout, codes_path, watch.lap)
+    t = read_claims(claims_path, layout, codes_path, watch.lap, people_path)
     n = len(t)
     if engine == "dask":
         s = evaluate_table_dask(t, policy_id, inputs, readings, scheduler=scheduler)
@@ -113,8 +117,12 @@ def run_batch(policy_id: str, claims_path, out_path, engine="pandas", inputs_pat
     else:
         s = evaluate_table(t, policy_id, inputs, readings)
     watch.lap("evaluate")
+    if strict:
+        refuse_contradicted(t, s)
     provenance = {"claims": str(Path(claims_path).resolve()), "sha256": _sha256(claims_path), "layout": layout,
                   "codes": None if codes_path is None else str(Path(codes_path).resolve()),
+                  "people": None if people_path is None else {"path": str(Path(people_path).resolve()),
+                                                              "sha256": _sha256(people_path)},
                   "inputs": {k: str(v) if not isinstance(v, bool) else v for k, v in inputs.items()},
                   "readings": readings}
     table = result_table(t, s, policy_id, provenance)
@@ -153,7 +161,11 @@ def explain_row(result_path, row: int) -> list[dict]:
         raise err("result", "error.result_input_gone", path=claims_path, result=result_path)
     if _sha256(claims_path) != prov["sha256"]:
         raise err("result", "error.result_input_changed", path=claims_path, result=result_path)
-    t = read_claims(claims_path, prov.get("layout", "ours"), prov.get("codes"))
+    people = prov.get("people")
+    if people is not None and (not Path(people["path"]).is_file() or _sha256(people["path"]) != people["sha256"]):
+        raise err("result", "error.result_input_changed", path=people["path"], result=result_path)
+    t = read_claims(claims_path, prov.get("layout", "ours"), prov.get("codes"),
+                    people_path=None if people is None else people["path"])
     if not 1 <= row <= len(t):
         raise err("row", "error.not_a_row", row=row, result=result_path, last=len(t))
     i = row - 1
@@ -165,6 +177,15 @@ def explain_row(result_path, row: int) -> list[dict]:
     for step in steps:
         step.claim = row
     return steps
+
+
+def refuse_contradicted(t, s) -> None:
+    """--strict: the first claim whose record contradicts itself refuses the table (one line, nothing written)."""
+    bad = np.flatnonzero(s.contradicted)
+    if len(bad):
+        i = int(bad[0])
+        zh, _, en = s.undetermined[i].partition(TRACE_SEP)
+        raise err(t.where(i), Problem.each("error.record_contradicts", zh={"reason": zh}, en={"reason": en}))
 
 
 def format_steps(steps) -> str:

@@ -8,10 +8,10 @@ import warnings
 
 import numpy as np
 
-from ..core.claims import Claims
+from ..core.claims import Claims, Identity
 from ..core.rulebook import LAYERS
 from .columns import err
-from .settle import CHUNK_ROWS, OUTPUTS, Settled, decision_kinds, prepare, refuse_none_in_force, run_rules
+from .settle import CHUNK_ROWS, OUTPUTS, Settled, decision_kinds, prepare, refuse_none_in_force, run_rules, table_facts
 
 PARTITION_ROWS = 1_000_000   # about this many claims per partition after the shuffle
 
@@ -20,11 +20,14 @@ PARTITION_ROWS = 1_000_000   # about this many claims per partition after the sh
 # A table the client holds, partitioned by person
 # --------------------------------------------------------------------------------------------------------------
 
-def evaluate_partition(frame, policy_id: str, inputs: dict, readings: dict, line_offset, decisions: dict):
+def evaluate_partition(frame, policy_id: str, inputs: dict, readings: dict, line_offset, decisions: dict,
+                       identity: Identity | None = None):
     """Dask partition function: a pandas frame holding whole persons → a frame of row and result columns.
-    `decisions`: the policy's decision kinds (decision_kinds), as the meta frame has them."""
+    `decisions`: the policy's decision kinds (decision_kinds), as the meta frame has them; `identity`: the table's
+    dated statuses, by the same person codes."""
     frame = frame.reset_index(drop=True)
     t = Claims.from_frame(frame, line_offset)
+    t.identity = identity
     n = len(t)
     s = Settled(n, decisions=decisions)
     if n:
@@ -39,7 +42,10 @@ def settled_frame(rows, s: Settled):
         cols[k] = s.amounts[k]
     for k in LAYERS:
         cols["known_" + k] = s.known[k]
+        cols["upper_" + k] = s.upper[k]
     cols["in_force"] = s.in_force
+    cols["contradicted"] = s.contradicted
+    cols["unsettled"] = s.unsettled
     cols["total_out_of_pocket"] = s.total_out_of_pocket
     cols["undetermined"] = s.undetermined
     for k, (values, given) in s.decisions.items():
@@ -72,10 +78,11 @@ def evaluate_table_dask(t: Claims, policy_id: str, inputs: dict, readings: dict 
                         npartitions: int | None = None, scheduler=None) -> Settled:
     """The same evaluation with Dask on a table the client holds, partitioned by person."""
     inputs, readings = prepare(policy_id, inputs, readings)
+    t = table_facts(policy_id, inputs, t)
     n = len(t)
     ddf = person_partitions(t, npartitions or max(1, min(64, n // CHUNK_ROWS + 1)))
     decisions = decision_kinds(policy_id, inputs, readings)
-    res = ddf.map_partitions(evaluate_partition, policy_id, inputs, readings, t.line_offset, decisions,
+    res = ddf.map_partitions(evaluate_partition, policy_id, inputs, readings, t.line_offset, decisions, t.identity,
                              meta=meta_frame(decisions))
     done = compute(res, scheduler).sort_values("row")
     if len(done) != n or not np.array_equal(done["row"].to_numpy(), np.arange(n)):
@@ -85,7 +92,10 @@ def evaluate_table_dask(t: Claims, policy_id: str, inputs: dict, readings: dict 
         s.amounts[k] = done[k].to_numpy()
     for k in LAYERS:
         s.known[k] = done["known_" + k].to_numpy()
+        s.upper[k] = done["upper_" + k].to_numpy()
     s.in_force = done["in_force"].to_numpy()
+    s.contradicted = done["contradicted"].to_numpy()
+    s.unsettled = done["unsettled"].to_numpy()
     s.total_out_of_pocket = done["total_out_of_pocket"].to_numpy()
     # Dask keeps text as its string dtype, where None comes back as NA: back to None for Arrow.
     undetermined = done["undetermined"].astype(object)

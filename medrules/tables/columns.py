@@ -12,24 +12,13 @@ import os
 import numpy as np
 
 from ..core.claims import yuan
+from ..core.oneline import shown
 from ..core.scenario import MAX_AMOUNT, InputError, parse_money
 from . import arrow
 
-TRUE = ("true", "1", "yes", "y", "t", "on")
-
-
-FALSE = ("false", "0", "no", "n", "f", "off")
-
-
 MAX_FEN = int(MAX_AMOUNT * 100)
-
-
 _MONEY_RE = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
-
-
 _DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-
-
 CORES = max(1, min(4, os.cpu_count() or 1))   # threads a large table is worked on (batch's chunks too)
 
 
@@ -51,17 +40,18 @@ def fen_text(fen: int) -> str:
 class Column:
     """One input column as Arrow, with error naming by row."""
 
-    def __init__(self, table, name, line_offset, row_offset=0):
+    def __init__(self, table, name, line_offset, row_offset=0, label: str = ""):
         import pyarrow as pa
         self.name = name
         self.line_offset = line_offset
         self.row_offset = row_offset
+        self.label = label   # what an error names before the row: a second table's file ("people.csv: ")
         col = table.column(name)
         self.array = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
 
     def where(self, row: int) -> str:
         row += self.row_offset
-        return f"row {row + 1}" + ("" if self.line_offset is None else f" (line {row + self.line_offset})")
+        return self.label + f"row {row + 1}" + ("" if self.line_offset is None else f" (line {row + self.line_offset})")
 
     def fail(self, row: int, problem, /, **values):
         raise err(f"{self.where(row)}, {self.name}", problem, **values)
@@ -178,24 +168,22 @@ def choice_column(col: Column, allowed, required=True) -> np.ndarray:
     return arrow.filled(index, -1).astype(np.int8)
 
 
-def bool_column(col: Column) -> np.ndarray:
+def bool_column(col: Column) -> tuple[np.ndarray, np.ndarray]:
+    """A yes/no fact as a scenario writes it: true or false (a Parquet boolean, or the text true/false), and
+    (values, given): an empty cell or null is not given, which is unknown, never "no". 1, yes, on … are refused,
+    as `evaluate` refuses them (one grammar)."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    col.require_present()
+    given = ~col.nulls()
     if pa.types.is_boolean(col.array.type):
-        return arrow.values(col.array).copy()
-    if col.is_text():  # fast path: every value exactly true or false
-        index = pc.index_in(col.array, value_set=arrow.strings(["true", "false"]))
-        if index.null_count == 0:
-            return arrow.values(index) == 0
-    text = pc.utf8_lower(col.text())
-    yes = pc.is_in(text, value_set=pa.array(TRUE)).to_numpy(zero_copy_only=False)
-    no = pc.is_in(text, value_set=pa.array(FALSE)).to_numpy(zero_copy_only=False)
-    bad = np.flatnonzero(~(yes | no))
+        return arrow.values(col.array) & given, given   # a null slot holds no value: not given
+    text = col.text()
+    given &= ~pc_equal_empty(text)
+    index = arrow.filled(pc.index_in(text, value_set=arrow.strings(["true", "false"])), -1)
+    bad = np.flatnonzero(given & (index < 0))
     if len(bad):
-        col.fail(int(bad[0]), "error.not_yes_no", got=repr(col.value(bad[0])), yes=", ".join(TRUE),
-                 no=", ".join(FALSE))
-    return yes
+        col.fail(int(bad[0]), "error.flag", got=shown(col.value(bad[0])))
+    return index == 0, given
 
 
 def date_column(col: Column) -> np.ndarray:

@@ -19,13 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.claims import Claims
+from ..core.claims import Claims, Identity
 from ..core.messages import msg
 from .batch_dask import compute
 from .claims_file import check_rows, claims_from_arrow
 from .columns import BatchInputError, err
 from .output import format_totals, result_table, totals, write_parquet
-from .settle import OUTPUTS, Settled, decision_kinds, prepare, run_rules
+from .people import identity_records
+from .settle import OUTPUTS, Settled, decision_kinds, prepare, refuse_fact_inputs, run_rules
 
 
 def dataset_files(folder) -> list[Path]:
@@ -68,20 +69,20 @@ class DatasetClaims(Claims):
         k = int(self.row[i])
         return f"{names[int(file[k])]} row {int(row_in_file[k]) + 1}"
 
-    def take(self, index) -> "DatasetClaims":
-        return DatasetClaims(Claims.take(self, index).columns, *self.origin)
-
 
 def settle_and_write(frame, number: int, folder: str, policy_id: str, inputs: dict, readings: dict, names: list,
-                     decisions: dict) -> dict:
+                     decisions: dict, people: tuple | None = None) -> dict:
     """A shuffled partition (whole persons from any file) settled and written as part-<number>.parquet; returns
-    its totals in fen, its counts and the seconds it spent settling and writing."""
+    its totals in fen, its counts and the seconds it spent settling and writing. `people`:
+    the identity table's records (medrules.tables.people.identity_records) of every person; this partition's are
+    kept."""
     import pandas as pd
     import pyarrow as pa
     start = time.perf_counter()
     n = len(frame)
     if not n:   # no file for an empty partition
-        return {"rows": 0, "incomplete": 0, "outside": 0, "settle": 0.0, "write": 0.0, **{k: 0 for k in OUTPUTS}}
+        return {"rows": 0, "incomplete": 0, "outside": 0, "contradicted": 0, "settle": 0.0, "write": 0.0,
+                **{k: 0 for k in OUTPUTS}}
     order = np.lexsort((frame["row"].to_numpy(), frame["file"].to_numpy()))   # input order: file, then row
     file, row_in_file = frame["file"].to_numpy()[order], frame["row"].to_numpy()[order]
     person, ids = pd.factorize(frame["person_id"].to_numpy()[order])
@@ -90,6 +91,11 @@ def settle_and_write(frame, number: int, folder: str, policy_id: str, inputs: di
     cols["person"] = person.astype(np.int64)
     cols["row"] = np.arange(n, dtype=np.int64)
     t = DatasetClaims(cols, names, file, row_in_file)
+    if people is not None:
+        record_ids, bits, first_day, last_day = people
+        code = pd.Index(ids).get_indexer(record_ids)
+        keep = code >= 0
+        t.identity = Identity(code[keep].astype(np.int64), bits[keep], first_day[keep], last_day[keep])
     check_rows(t)   # across files: one status set and insurance per person, no duplicate claim
     s = Settled(n, total_cost=bool(t.has_total_cost.any()), decisions=decisions)
     s.add(np.arange(n), run_rules(policy_id, t, inputs, readings))
@@ -100,17 +106,23 @@ def settle_and_write(frame, number: int, folder: str, policy_id: str, inputs: di
             "medrules.row": "file = index into medrules.files; row 1 = that file's first row",
             "medrules.files": json.dumps(names, ensure_ascii=False)}
     write_parquet(table.replace_schema_metadata(meta), Path(folder) / f"part-{number:05d}.parquet")
-    counts = {"rows": n, "incomplete": int((~s.complete).sum()), "outside": int((~s.in_force).sum()), **totals(s)}
+    counts = {"rows": n, "incomplete": int((~s.complete).sum()), "outside": int((~s.in_force).sum()),
+              "contradicted": int(s.contradicted.sum()), **totals(s)}
     return {**counts, "settle": settled - start, "write": time.perf_counter() - settled}
 
 
-def run_dataset(policy_id, folder, out: Path, inputs, readings, scheduler, stream, watch=None) -> dict:
-    """The whole folder run; `watch` (batch --timings) is told when each step ends and what the workers spent."""
+def run_dataset(policy_id, folder, out: Path, inputs, readings, scheduler, stream, watch=None, people_path=None,
+                strict: bool = False) -> dict:
+    """The whole folder run; `watch` (batch --timings) is told when each step ends and what the workers spent.
+    `people_path`: an identity table (medrules/tables/people.py), read here and sent to the workers; `strict`: a
+    claim whose record contradicts itself refuses the folder, nothing written."""
     import dask
     import dask.dataframe as dd
     if watch is not None:
         watch.lap("load dask")
     inputs, readings = prepare(policy_id, inputs, readings)
+    refuse_fact_inputs(policy_id, inputs)   # a folder is a table of many people
+    people = None if people_path is None else identity_records(people_path, "ours", None)
     files = [str(p) for p in dataset_files(folder)]
     names = [Path(f).name for f in files]
     if watch is not None:
@@ -122,11 +134,15 @@ def run_dataset(policy_id, folder, out: Path, inputs, readings, scheduler, strea
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
     task_seconds = {} if watch is not None else None
     try:
-        written = [dask.delayed(settle_and_write)(part, k, str(tmp), policy_id, inputs, readings, names, decisions)
+        written = [dask.delayed(settle_and_write)(part, k, str(tmp), policy_id, inputs, readings, names, decisions,
+                                                  people)
                    for k, part in enumerate(ddf.to_delayed())]
         counts = compute(dask.delayed(list)(written), scheduler, task_seconds)
         if watch is not None:
             watch.lap("workers")
+        contradicted = sum(part["contradicted"] for part in counts)
+        if strict and contradicted:
+            raise err("claims", "error.strict_contradicted", n=f"{contradicted:,}")
         os.chmod(tmp, 0o777 & ~_umask())   # as an ordinary new folder, not mkdtemp's owner-only mode
         if out.exists():
             shutil.rmtree(out) if out.is_dir() else out.unlink()
@@ -139,6 +155,8 @@ def run_dataset(policy_id, folder, out: Path, inputs, readings, scheduler, strea
     text = format_totals(total, rows)
     if incomplete:
         text += "\n" + "\n".join(msg("batch.incomplete", incomplete=f"{incomplete:,}", outside=f"{outside:,}"))
+    if contradicted:
+        text += "\n" + "\n".join(msg("batch.contradicted", n=f"{contradicted:,}"))
     print(text, file=stream)
     if watch is not None:
         watch.lap("rename and totals")

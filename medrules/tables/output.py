@@ -30,13 +30,17 @@ def result_table(t: Claims, s: Settled, policy_id: str, provenance: dict | None 
     }
     for k in LAYERS:
         cols[k] = decimal_array(s.amounts[k], s.known[k])
-    cols["out_of_pocket"] = decimal_array(s.amounts["out_of_pocket"], s.in_force)
+    cols["out_of_pocket"] = decimal_array(s.amounts["out_of_pocket"], s.priced)
     cols["complete"] = arrow_of(s.complete, pa.bool_())
+    upper, upper_texts = s.upper_bound_codes()
+    if upper_texts:   # a layer whose amount is only the most it pays (a reading says so)
+        cols["upper_bound"] = pa.DictionaryArray.from_arrays(arrow_of(upper, pa.int32(), upper >= 0),
+                                                             strings(upper_texts))
     cols["undetermined"] = pa.DictionaryArray.from_arrays(
         arrow_of(s.undetermined_code, pa.int32(), s.undetermined_code >= 0), strings(s.texts))
     if t.has_total_cost.any():
         cols["total_cost"] = decimal_array(t.total_cost, t.has_total_cost)
-        cols["total_out_of_pocket"] = decimal_array(s.total_out_of_pocket, t.has_total_cost & s.in_force)
+        cols["total_out_of_pocket"] = decimal_array(s.total_out_of_pocket, t.has_total_cost & s.priced)
     if t.has_medical_assistance_paid.any():
         cols["medical_assistance_recorded"] = decimal_array(t.medical_assistance_paid, t.has_medical_assistance_paid)
     for k, (values, given) in s.decisions.items():
@@ -107,7 +111,7 @@ def write_parquet(table, path) -> None:
 def totals(s: Settled) -> dict:
     """Per-layer totals in fen over the claims where the layer is settled (Python ints, no overflow)."""
     out = {k: int(s.amounts[k][s.known[k]].sum(dtype=np.int64)) for k in LAYERS}
-    out["out_of_pocket"] = int(s.amounts["out_of_pocket"][s.in_force].sum(dtype=np.int64))
+    out["out_of_pocket"] = int(s.amounts["out_of_pocket"][s.priced].sum(dtype=np.int64))
     return out
 
 
@@ -123,8 +127,16 @@ def format_totals(t: dict, rows: int, s: Settled | None = None) -> str:
         # A Chinese character takes two columns in a terminal: pad by what it shows, not by len().
         lines.append(f"  {label}{'　' * (zh_width - len(label))} {k:<{width}}  {yuan(v):>20,.2f}{note}")
     if s is not None:
-        incomplete = int((~s.complete).sum())
+        all_known = np.logical_and.reduce([s.known[k] for k in LAYERS])
+        incomplete = int((~all_known | ~s.in_force).sum())
         if incomplete:
             outside = int((~s.in_force).sum())
             lines.extend(msg("batch.incomplete", incomplete=f"{incomplete:,}", outside=f"{outside:,}"))
+        # An amount only an upper bound (a reading's ceiling): the person pays at least the out of pocket shown.
+        bounded = int((s.in_force & all_known & np.logical_or.reduce([s.upper[k] for k in LAYERS])).sum())
+        if bounded:
+            lines.extend(msg("batch.upper_bound", n=f"{bounded:,}"))
+        contradicted = int(s.contradicted.sum())
+        if contradicted:
+            lines.extend(msg("batch.contradicted", n=f"{contradicted:,}"))
     return "\n".join(lines)
