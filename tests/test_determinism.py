@@ -8,10 +8,14 @@ limit (三(三)9), so whichever claim comes first takes what the year still allo
 that sensitive (the files read in the other order settle differently), then that the folder run on two local
 worker processes, twice, gives the pandas engine's answer row for row and column for column, and the same files
 byte for byte; and on Dask's threads the same files again.
+
+The record model through a folder (issues 21, 22): with an identity table, a record that contradicts itself and a
+layer only an upper bound, the folder gives one file's columns, totals and counts, and --strict refuses both.
 """
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -199,3 +203,75 @@ def test_a_folder_on_a_scheduler_and_two_workers_started_as_commands(claims, tmp
     steps = [part.split(" ")[0] for part in timings.removeprefix("计时 timings (s): ").split("; ")[0].split(", ")]
     assert steps == ["start-up", "checks", "load", "list", "workers", "rename"]
     assert "task seconds on the workers: read and validate " in timings and ", settle " in timings
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The record model through a folder (issues 21 and 22): identity table, contradicted records, upper bounds, --strict
+# ---------------------------------------------------------------------------------------------------------------
+
+SHANDONG = "shandong-2022-major-illness"
+
+
+def claim(person, day, cost, basic, total=None):
+    return {"person_id": person, "insurance": "resident", "date": day, "setting": "inpatient",
+            "policy_range_cost": cost, "basic_insurance_paid": basic, "critical_illness_paid": "0",
+            "supplementary_insurance_paid": "0", "total_cost": total}
+
+
+def record_model_files(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
+    """Two files of Shandong claims with no statuses column (the identity table gives them): a 低保 person whose
+    second-layer relief reaches 最高可达2万元 (only an upper bound), a person who becomes 低保 between two claims,
+    a record whose insurance paid more than its cost (it contradicts itself) with its total cost, and others."""
+    first = [claim("P1", "2023-04-01", "110000", "10000"), claim("P2", "2023-03-01", "30000", "15000"),
+             claim("P3", "2023-05-01", "20000", "30000", total="25000"), claim("P4", "2023-02-01", "8000", "4000")]
+    second = [claim("P2", "2023-07-01", "30000", "15000"), claim("P3", "2023-08-01", "40000", "20000", total="45000"),
+              claim("P5", "2023-09-01", "60000", "30000"), claim("P4", "2023-02-01", "9000", "4000"),
+              claim("P6", "2023-10-01", "5000", "2500")]
+    folder = tmp_path / "folder"
+    write_folder(folder, [pa.Table.from_pylist(first), pa.Table.from_pylist(second)])
+    pq.write_table(pa.Table.from_pylist(first + second), tmp_path / "all.parquet")
+    people = tmp_path / "people.csv"
+    people.write_text("person_id,status,from,to\nP1,dibao,2020-01-01,\nP2,dibao,2023-06-01,\nP3,dibao,2022-01-01,\n"
+                      "P5,tekun,2021-01-01,2023-12-31\n", encoding="utf-8")
+    inputs = tmp_path / "inputs.json"
+    inputs.write_text(json.dumps({"medical_assistance.still_heavy_threshold": "40000"}), encoding="utf-8")
+    return folder, tmp_path / "all.parquet", people, inputs
+
+
+def shandong(src: Path, out: Path, inputs: Path, *extra: str) -> int:
+    return main(["batch", "--policy", SHANDONG, str(src), "--out", str(out), "--inputs", str(inputs), *extra])
+
+
+def test_a_folder_with_an_identity_table_gives_one_files_columns_counts_and_refusals(tmp_path, capsys, monkeypatch):
+    import medrules.tables.dataset as dataset
+    folder, whole, people, inputs = record_model_files(tmp_path)
+    completed = []
+    real_add_columns = dataset.add_columns
+    monkeypatch.setattr(dataset, "add_columns", lambda path, fields: (completed.append(path),
+                                                                      real_add_columns(path, fields))[1])
+    assert shandong(whole, tmp_path / "one.parquet", inputs, "--people", str(people)) == 0
+    one_file = capsys.readouterr().out
+    assert shandong(folder, tmp_path / "ds.parquet", inputs, "--people", str(people), "--engine", "dask",
+                    "--scheduler", "synchronous") == 0
+    assert capsys.readouterr().out == one_file   # the same totals and the same counts of what they leave out
+    expected = pq.read_table(tmp_path / "one.parquet")
+    got = folder_rows(tmp_path / "ds.parquet")
+    assert {"upper_bound", "total_cost", "total_out_of_pocket"} <= set(expected.column_names)
+    assert same_columns(got, expected) == []   # the same columns, in the same order, with the same values
+    # The partitions needed different columns (P1's upper bound, P3's total cost): the short ones were completed.
+    parts = [pq.read_table(p) for p in sorted((tmp_path / "ds.parquet").iterdir())]
+    assert completed and len({tuple(p.column_names) for p in parts}) == 1
+    rows = {(r["person_id"], str(r["date"])): r for r in expected.to_pylist()}
+    assert rows[("P1", "2023-04-01")]["upper_bound"] == "further_relief"
+    assert rows[("P1", "2023-04-01")]["further_relief"] == Decimal("20000.00")
+    contradicted = rows[("P3", "2023-05-01")]
+    assert contradicted["out_of_pocket"] is None and contradicted["total_out_of_pocket"] is None
+    assert "1 claim(s) with a record that contradicts itself" in one_file
+    assert rows[("P2", "2023-03-01")]["medical_assistance"] == Decimal("0.00")   # before P2 became 低保
+    assert rows[("P2", "2023-07-01")]["medical_assistance"] == Decimal("10500.00")   # (30,000 − 15,000) × 70%
+    # --strict: the contradicted record refuses the table and the folder, nothing written.
+    assert shandong(whole, tmp_path / "strict.parquet", inputs, "--people", str(people), "--strict") == 2
+    assert shandong(folder, tmp_path / "strict-ds.parquet", inputs, "--people", str(people), "--strict",
+                    "--engine", "dask", "--scheduler", "synchronous") == 2
+    assert not (tmp_path / "strict.parquet").exists() and not (tmp_path / "strict-ds.parquet").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".strict")]

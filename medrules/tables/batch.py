@@ -26,7 +26,7 @@ from ..core.messages import Problem, reason_zh
 from ..core.trace import TRACE_SEP
 from .claims_file import load_inputs, read_claims
 from .columns import err
-from .output import check_out, format_totals, result_table, totals, write_atomically
+from .output import check_out, claim_counts, format_totals, result_table, totals, write_atomically
 from .settle import check_policy, evaluate_table, prepare
 from .batch_dask import evaluate_table_dask
 from .dataset import run_dataset
@@ -130,7 +130,7 @@ def run_batch(policy_id: str, claims_path, out_path, engine="pandas", inputs_pat
     write_atomically(table, out)
     watch.lap("write")
     tot = totals(s)
-    print(format_totals(tot, n, s), file=stream)
+    print(format_totals(tot, n, claim_counts(s)), file=stream)
     if timings:
         print(watch, file=sys.stderr)
     return tot

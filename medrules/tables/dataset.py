@@ -6,7 +6,9 @@ from whichever files, into one partition. There the claims are put back in input
 whatever order the shuffle delivered them in, so a person's claims on one day accumulate as they would in one file
 and every run gives the same answer; the same rules run (medrules.core.engine.run) and the worker writes that
 partition's result (`part-NNNNN.parquet`, numbered by partition) into a folder made beside --out and renamed when
-whole. Only the per-layer totals (and the seconds each step took) come back to the client.
+whole. Every part has the columns one file of all the claims would have: a part that lacks one (no claim of it
+gave a total cost, say) is given it, null, before the rename. Only the per-layer totals and counts (and the seconds
+each step took) come back to the client.
 """
 from __future__ import annotations
 
@@ -20,11 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from ..core.claims import Claims, Identity
-from ..core.messages import msg
 from .batch_dask import compute
 from .claims_file import check_rows, claims_from_arrow
 from .columns import BatchInputError, err
-from .output import format_totals, result_table, totals, write_parquet
+from .output import COUNTS, claim_counts, format_totals, result_table, totals, write_parquet
 from .people import identity_records
 from .settle import OUTPUTS, Settled, decision_kinds, prepare, refuse_fact_inputs, run_rules
 
@@ -36,9 +37,10 @@ def dataset_files(folder) -> list[Path]:
     return files
 
 
-def read_part(path: str, file_index: int):
+def read_part(path: str, file_index: int, statuses_required: bool = True):
     """One file, validated, as a frame of the columns the rules need plus its person_id, its file index, its row in
-    that file and the person's partition key (a hash of person_id, the same in every file)."""
+    that file and the person's partition key (a hash of person_id, the same in every file). Without
+    `statuses_required` (an identity table gives the statuses) a file may have neither statuses nor category."""
     import pandas as pd
     import pyarrow.parquet as pq
     try:
@@ -46,7 +48,7 @@ def read_part(path: str, file_index: int):
     except Exception as e:  # noqa: BLE001 — any reader failure is this file's fault, named as such
         raise err("claims", "error.not_parquet", path=path, reason=type(e).__name__) from None
     try:
-        t = claims_from_arrow(table)
+        t = claims_from_arrow(table, statuses_required=statuses_required)
     except BatchInputError as e:
         raise e.under(f"{Path(path).name}, {e.field}") from None
     frame = t.to_frame().drop(columns=["person"])
@@ -73,7 +75,7 @@ class DatasetClaims(Claims):
 def settle_and_write(frame, number: int, folder: str, policy_id: str, inputs: dict, readings: dict, names: list,
                      decisions: dict, people: tuple | None = None) -> dict:
     """A shuffled partition (whole persons from any file) settled and written as part-<number>.parquet; returns
-    its totals in fen, its counts and the seconds it spent settling and writing. `people`:
+    its totals in fen, its counts (output.claim_counts) and the seconds it spent settling and writing. `people`:
     the identity table's records (medrules.tables.people.identity_records) of every person; this partition's are
     kept."""
     import pandas as pd
@@ -81,8 +83,7 @@ def settle_and_write(frame, number: int, folder: str, policy_id: str, inputs: di
     start = time.perf_counter()
     n = len(frame)
     if not n:   # no file for an empty partition
-        return {"rows": 0, "incomplete": 0, "outside": 0, "contradicted": 0, "settle": 0.0, "write": 0.0,
-                **{k: 0 for k in OUTPUTS}}
+        return {"rows": 0, "settle": 0.0, "write": 0.0, **{k: 0 for k in COUNTS + OUTPUTS}}
     order = np.lexsort((frame["row"].to_numpy(), frame["file"].to_numpy()))   # input order: file, then row
     file, row_in_file = frame["file"].to_numpy()[order], frame["row"].to_numpy()[order]
     person, ids = pd.factorize(frame["person_id"].to_numpy()[order])
@@ -106,9 +107,37 @@ def settle_and_write(frame, number: int, folder: str, policy_id: str, inputs: di
             "medrules.row": "file = index into medrules.files; row 1 = that file's first row",
             "medrules.files": json.dumps(names, ensure_ascii=False)}
     write_parquet(table.replace_schema_metadata(meta), Path(folder) / f"part-{number:05d}.parquet")
-    counts = {"rows": n, "incomplete": int((~s.complete).sum()), "outside": int((~s.in_force).sum()),
-              "contradicted": int(s.contradicted.sum()), **totals(s)}
-    return {**counts, "settle": settled - start, "write": time.perf_counter() - settled}
+    counts = {"rows": n, **claim_counts(s), **totals(s)}
+    return {**counts, "settle": settled - start, "write": time.perf_counter() - settled,
+            "schema": table.schema.remove_metadata()}
+
+
+def the_folders_columns(schemas: list) -> list:
+    """The columns of the whole folder's result: each part has those one file of its claims would have (the total
+    cost where a claim gives it, an upper bound where a layer is one, …), so the folder's are all the parts' —
+    what one file of every claim would have — in the order the parts give them."""
+    fields: list = []
+    for schema in sorted(schemas, key=len, reverse=True):
+        names = [f.name for f in fields]
+        for k, field in enumerate(schema):
+            if field.name not in names:   # after the column it follows in this part
+                at = names.index(schema[k - 1].name) + 1 if k else 0
+                fields.insert(at, field)
+                names.insert(at, field.name)
+    return fields
+
+
+def add_columns(path: str, fields: list) -> None:
+    """A part written without some of the folder's columns (none of its claims needed them): rewritten with them,
+    null, so every part of the folder has the same columns in the same order."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    table = pq.ParquetFile(path).read()
+    columns = [table.column(f.name) if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
+               for f in fields]
+    whole = pa.table(columns, schema=pa.schema(fields, metadata=table.schema.metadata))
+    write_parquet(whole, path + ".full")
+    os.replace(path + ".full", path)
 
 
 def run_dataset(policy_id, folder, out: Path, inputs, readings, scheduler, stream, watch=None, people_path=None,
@@ -127,7 +156,7 @@ def run_dataset(policy_id, folder, out: Path, inputs, readings, scheduler, strea
     names = [Path(f).name for f in files]
     if watch is not None:
         watch.lap("list files")
-    parts = [dask.delayed(read_part)(f, k) for k, f in enumerate(files)]
+    parts = [dask.delayed(read_part)(f, k, people is None) for k, f in enumerate(files)]
     ddf = dd.from_delayed(parts, meta=_meta_frame(), verify_meta=False)
     ddf = ddf.shuffle(on="person_key", npartitions=max(1, len(files)))
     decisions = decision_kinds(policy_id, inputs, readings)
@@ -143,6 +172,11 @@ def run_dataset(policy_id, folder, out: Path, inputs, readings, scheduler, strea
         contradicted = sum(part["contradicted"] for part in counts)
         if strict and contradicted:
             raise err("claims", "error.strict_contradicted", n=f"{contradicted:,}")
+        schemas = {k: part["schema"] for k, part in enumerate(counts) if part["rows"]}
+        fields = the_folders_columns(list(schemas.values()))
+        short = [str(tmp / f"part-{k:05d}.parquet") for k, schema in schemas.items() if len(schema) < len(fields)]
+        if short:
+            compute(dask.delayed(list)([dask.delayed(add_columns)(path, fields) for path in short]), scheduler)
         os.chmod(tmp, 0o777 & ~_umask())   # as an ordinary new folder, not mkdtemp's owner-only mode
         if out.exists():
             shutil.rmtree(out) if out.is_dir() else out.unlink()
@@ -151,13 +185,8 @@ def run_dataset(policy_id, folder, out: Path, inputs, readings, scheduler, strea
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     total = {k: sum(part[k] for part in counts) for k in OUTPUTS}
-    rows, incomplete, outside = (sum(part[k] for part in counts) for k in ("rows", "incomplete", "outside"))
-    text = format_totals(total, rows)
-    if incomplete:
-        text += "\n" + "\n".join(msg("batch.incomplete", incomplete=f"{incomplete:,}", outside=f"{outside:,}"))
-    if contradicted:
-        text += "\n" + "\n".join(msg("batch.contradicted", n=f"{contradicted:,}"))
-    print(text, file=stream)
+    print(format_totals(total, sum(part["rows"] for part in counts),
+                        {k: sum(part[k] for part in counts) for k in COUNTS}), file=stream)
     if watch is not None:
         watch.lap("rename and totals")
         watch.note(worker_steps(task_seconds, counts))

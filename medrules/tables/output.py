@@ -115,28 +115,42 @@ def totals(s: Settled) -> dict:
     return out
 
 
-def format_totals(t: dict, rows: int, s: Settled | None = None) -> str:
-    """The totals as the command prints them: each sentence in Chinese, then in English; layers by both names."""
+COUNTS = tuple(f"open_{k}" for k in LAYERS) + ("incomplete", "outside", "bounded", "contradicted")
+
+
+def claim_counts(s: Settled) -> dict:
+    """What the totals leave out, counted (Python ints, summed over a folder's parts): per layer the claims in force
+    where it is undetermined; the claims not complete (a layer undetermined, or outside the validity) and of those
+    outside the validity; those whose amounts are settled but a layer's only an upper bound; those whose record
+    contradicts itself."""
+    all_known = np.logical_and.reduce([s.known[k] for k in LAYERS])
+    out = {f"open_{k}": int((s.in_force & ~s.known[k]).sum()) for k in LAYERS}
+    out["incomplete"] = int((~all_known | ~s.in_force).sum())
+    out["outside"] = int((~s.in_force).sum())
+    out["bounded"] = int((s.in_force & all_known & np.logical_or.reduce([s.upper[k] for k in LAYERS])).sum())
+    out["contradicted"] = int(s.contradicted.sum())
+    return out
+
+
+def format_totals(t: dict, rows: int, counts: dict | None = None) -> str:
+    """The totals as the command prints them: each sentence in Chinese, then in English; layers by both names.
+    `counts` (claim_counts) adds what they leave out."""
     width = max(len(k) for k in t)
     zh_width = max(len(text(f"layer.{k}", "zh")) for k in t)
     lines = list(msg("batch.totals", rows=f"{rows:,}"))
     for k, v in t.items():
-        open_rows = 0 if s is None or k == "out_of_pocket" else int((s.in_force & ~s.known[k]).sum())
+        open_rows = 0 if counts is None or k == "out_of_pocket" else counts[f"open_{k}"]
         note = f"  (+ {bilingual(*msg('partial.claims_undetermined', n=f'{open_rows:,}'))})" if open_rows else ""
         label = text(f"layer.{k}", "zh")
         # A Chinese character takes two columns in a terminal: pad by what it shows, not by len().
         lines.append(f"  {label}{'　' * (zh_width - len(label))} {k:<{width}}  {yuan(v):>20,.2f}{note}")
-    if s is not None:
-        all_known = np.logical_and.reduce([s.known[k] for k in LAYERS])
-        incomplete = int((~all_known | ~s.in_force).sum())
-        if incomplete:
-            outside = int((~s.in_force).sum())
-            lines.extend(msg("batch.incomplete", incomplete=f"{incomplete:,}", outside=f"{outside:,}"))
+    if counts is not None:
+        if counts["incomplete"]:
+            lines.extend(msg("batch.incomplete", incomplete=f"{counts['incomplete']:,}",
+                             outside=f"{counts['outside']:,}"))
         # An amount only an upper bound (a reading's ceiling): the person pays at least the out of pocket shown.
-        bounded = int((s.in_force & all_known & np.logical_or.reduce([s.upper[k] for k in LAYERS])).sum())
-        if bounded:
-            lines.extend(msg("batch.upper_bound", n=f"{bounded:,}"))
-        contradicted = int(s.contradicted.sum())
-        if contradicted:
-            lines.extend(msg("batch.contradicted", n=f"{contradicted:,}"))
+        if counts["bounded"]:
+            lines.extend(msg("batch.upper_bound", n=f"{counts['bounded']:,}"))
+        if counts["contradicted"]:
+            lines.extend(msg("batch.contradicted", n=f"{counts['contradicted']:,}"))
     return "\n".join(lines)
