@@ -4,6 +4,7 @@ and nothing else. Computed on a scratch copy of the repository's tracked files, 
 
 - a comment in Wenzhou's rules re-runs the Wenzhou page and the pages that run every policy, not the other policy
   pages (a page whose text names Wenzhou counts as running it);
+- a comment in a helper module of Guizhou's rules (declaring its POLICY_ID) re-runs Guizhou's page, not Wenzhou's;
 - a comment in an engine module (core) re-runs every page;
 - a new function in Shandong's rules changes which names the module defines: every page re-runs (listing the
   policies may change), though a comment there would not re-run Wenzhou's;
@@ -73,6 +74,13 @@ def test_a_comment_in_one_policys_rules_reruns_that_policys_page_and_not_the_oth
 def test_a_change_in_core_reruns_every_page(copy):
     changed = rerun_after(copy, append(copy / "medrules/core/money.py", "\n# an engine change\n"))
     assert changed == set(executed_pages(copy))
+
+
+def test_a_comment_in_a_helper_module_of_one_policys_rules_reruns_that_policys_page(copy):
+    # guizhou_2024_questions.py declares Guizhou's POLICY_ID and Guizhou's rules import it.
+    changed = rerun_after(copy, append(copy / "medrules/rules/guizhou_2024_questions.py", "\n# a comment\n"))
+    assert GUIZHOU in changed and EVERY_POLICY <= changed
+    assert WENZHOU not in changed and SHANDONG not in changed
 
 
 def test_a_new_name_in_a_rules_module_reruns_every_page_a_comment_there_does_not(copy):

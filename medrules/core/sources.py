@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -68,6 +69,13 @@ def imported_names(imports, package: str) -> list[str]:
         names.append(target)
         names += [f"{target}.{n}" for n in taken if n != "*"]
     return names
+
+
+def declared_policy(path: Path) -> str | None:
+    """The POLICY_ID a rules module declares (its first `POLICY_ID = "…"` line), if any: a helper module of a
+    policy's rules belongs to that policy."""
+    m = re.search(r'^POLICY_ID = "([^"]+)"', read_source(path)[0], re.M)
+    return m.group(1) if m else None
 
 
 def medrules_modules(roots, leave_out=lambda name: False, resolve=module_file) -> dict[str, Path]:

@@ -12,8 +12,9 @@ page of the table of contents, takes a digest of what it runs:
   Wenzhou's rules only the pages that run Wenzhou;
 - the rule modules the engine loads by name (medrules.core.engine.rules_module), which no import shows: a policy
   page's own (notebooks/<id>) and those of the policies its text names; on any other page that reaches the
-  engine, every policy's. Of the rule modules left out, the names each defines still count: a layer added or
-  removed changes which policies every page can list (medrules.core.engine.claim_policies);
+  engine, every policy's — each with the helper modules its rules import (a helper declares its POLICY_ID). Of
+  the rule modules left out, the names each defines still count: a layer added or removed changes which policies
+  every page can list (medrules.core.engine.claim_policies);
 - the data files under medrules/ (the messages catalogue) and the files of examples/ and benchmarks/ its text
   names (a benchmark's generator, a reform's changes; a named .py file's imports are walked too);
 - for a policy page every file under policies/<id>/ (and under the policies its text names); for any other
@@ -35,7 +36,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from ..core.sources import imported_names, imports_in, medrules_modules, read_source
+from ..core.sources import declared_policy, imported_names, imports_in, medrules_modules, read_source
 
 SIDECAR = "medrules-inputs.json"
 _FRONT_MATTER_KERNEL = re.compile(r"\A---\s*\n(?:.*\n)*?kernelspec:", re.MULTILINE)
@@ -155,8 +156,12 @@ def inputs_of(docname: str, source: Path, srcdir: Path) -> tuple[list[Path], dic
             roots += imported_names(read_source(script)[2], "")
     roots += lazy_exports(srcdir)
     rules = {rule_module(p) for p in named}
-    walked = medrules_modules(roots + sorted(rules), leave_out=lambda name: name.startswith("medrules.rules.")
-                              and name != "medrules.rules" and name not in rules, resolve=resolve)
+    def other_rules(name: str) -> bool:   # a rule module of a policy not run here (a helper declares its policy)
+        if not name.startswith("medrules.rules.") or name in rules:
+            return False
+        path = resolve(name)
+        return path is None or declared_policy(path) not in named
+    walked = medrules_modules(roots + sorted(rules), leave_out=other_rules, resolve=resolve)
     if own is None and "medrules.core.engine" in walked:   # may run any policy's rules, found by name
         rules = {rule_module(p) for p in all_policies}
         walked = medrules_modules(roots + sorted(rules), resolve=resolve)

@@ -16,7 +16,6 @@ import datetime as dt
 import hashlib
 import inspect
 import json
-import re
 import sys
 import textwrap
 import types
@@ -26,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from ..core.policy import Clause, Policy, read_yaml
-from ..core.sources import medrules_modules, module_file, read_source
+from ..core.sources import declared_policy, medrules_modules, module_file, read_source
 from .clauses import REPO, ReviewError, module_name, rule_functions, where_in_repo
 
 SHORT = 12
@@ -96,12 +95,6 @@ def _json_default(value):
 _FILE_CACHE: dict = {}   # policy YAML as written, on (mtime, size): pages compute many fingerprints
 
 
-def _policy_of(path: Path) -> str | None:
-    """The POLICY_ID a rules module declares (its first `POLICY_ID = "…"` line), if any."""
-    m = re.search(r'^POLICY_ID = "([^"]+)"', path.read_text(encoding="utf-8"), re.M)
-    return m.group(1) if m else None
-
-
 def engine_modules(policy_id: str) -> dict[str, Path]:
     """Module name -> file for the policy's rule module, the engine that runs it, and every `medrules` module they
     import, transitively (parent packages included: importing medrules.x runs medrules/__init__.py), read from
@@ -116,7 +109,7 @@ def engine_modules(policy_id: str) -> dict[str, Path]:
         if not name.startswith("medrules.rules.") or name == own:
             return False
         path = module_file(name)
-        return path is None or _policy_of(path) != policy_id
+        return path is None or declared_policy(path) != policy_id
     return medrules_modules([own, "medrules.core.engine"], leave_out=other_policy)
 
 
