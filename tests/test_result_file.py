@@ -61,6 +61,17 @@ def test_a_batch_run_imports_neither_pandas_nor_matplotlib_nor_tqdm(tmp_path, in
     assert pq.read_table(tmp_path / "r.parquet").num_rows == 6
 
 
+def test_a_national_layout_run_with_an_identity_table_imports_no_pandas_either(tmp_path, inputs):
+    examples = REPO / "examples"
+    loaded = modules_loaded(tmp_path, "batch", "--layout", "nhsa", "--codes", str(examples / "nhsa-codes.yaml"),
+                            "--policy", POLICY, str(examples / "nhsa-settlements.csv"), "--people",
+                            str(examples / "nhsa-people.csv"), "--out", str(tmp_path / "r.parquet"),
+                            "--inputs", str(inputs))
+    assert not loaded & {"pandas", "matplotlib", "tqdm", "dask"}
+    assert pq.read_table(tmp_path / "r.parquet").num_rows == len(
+        (examples / "nhsa-settlements.csv").read_text(encoding="utf-8").splitlines()) - 1
+
+
 def test_reform_imports_matplotlib_only_to_draw_a_chart(tmp_path, inputs):
     args = ["reform", "--policy", POLICY, str(SMALL), "--change", str(REPO / "examples" / "reform-wenzhou-limit.yaml"),
             "--out", str(tmp_path / "diff.parquet"), "--inputs", str(inputs)]

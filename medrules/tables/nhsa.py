@@ -48,6 +48,7 @@ import numpy as np
 
 from ..core.categories import INSURANCE_TYPES, SETTINGS, STATUSES
 from ..core.messages import Problem, reason_zh
+from . import arrow
 from .columns import Column, decimal_array, err, money_column
 
 REQUIRED = ("psn_no", "insutype", "setl_time", "med_type", "medfee_sumamt", "inscp_scp_amt", "hifp_pay",
@@ -146,8 +147,8 @@ def to_our_layout(table, codes: dict, line_offset, people: bool = False):
         out[ours] = mapped_codes(col(field), codes[field], field == "psn_idet_type")
     t = col("setl_time")
     t.require_present()
-    shaped = pc.fill_null(pc.match_substring_regex(t.text(), _TIME), False).to_numpy(zero_copy_only=False)
-    bad = np.flatnonzero(~shaped)
+    matched = pc.match_substring_regex(t.text(), _TIME)
+    bad = np.flatnonzero(~(arrow.values(matched) & arrow.valid(matched)))
     if len(bad):
         t.fail(int(bad[0]), "error.nhsa_not_a_time", got=repr(t.value(bad[0])))
     out["date"] = pc.utf8_slice_codeunits(t.text(), 0, 10)   # the day, checked as a date by the claims' own check
@@ -166,7 +167,7 @@ def to_our_layout(table, codes: dict, line_offset, people: bool = False):
         given = [f for f in fields if f in fen]
         if given:
             out[ours] = decimal_array(sum(fen[f][0] for f in given), np.logical_or.reduce([fen[f][1] for f in given]))
-    out["record_unbalanced"] = pa.array(_unbalanced(fen, n))
+    out["record_unbalanced"] = arrow.arrow_of(_unbalanced(fen, n), pa.bool_())
     return pa.table(out)
 
 
@@ -176,12 +177,13 @@ def mapped_codes(c: Column, mapping: dict, statuses: bool):
     import pyarrow.compute as pc
     c.require_present()
     keys = list(mapping)
-    index = pc.fill_null(pc.index_in(c.text(), value_set=pa.array(keys)), -1).to_numpy(zero_copy_only=False)
+    index = arrow.filled(pc.index_in(c.text(), value_set=arrow.strings(keys)), -1)
     bad = np.flatnonzero(index < 0)
     if len(bad):
         c.fail(int(bad[0]), "error.nhsa_unmapped_code", got=repr(c.value(bad[0])), mapped=", ".join(keys))
     values = [";".join(mapping[k]) if statuses else mapping[k] for k in keys]
-    return pa.array(np.array(values, dtype=object)[index.astype(np.int64)], type=pa.string())
+    # through the buffers (medrules.tables.arrow): pa.array on numpy would import pandas
+    return pc.take(arrow.strings(values), arrow.arrow_of(index.astype(np.int32), pa.int32()))
 
 
 def _unbalanced(fen: dict, n: int) -> np.ndarray:

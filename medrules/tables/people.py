@@ -18,6 +18,7 @@ import numpy as np
 
 from ..core.categories import STATUSES
 from ..core.claims import STATUS_CODES, Claims, Identity
+from . import arrow
 from .columns import Column, choice_column, date_column, err, pc_equal_empty
 from .files import read_arrow
 
@@ -55,7 +56,7 @@ def identity_records(path, layout: str, codes: dict | None) -> tuple:
     if len(backwards):
         i = int(backwards[0])
         col(end_col).fail(i, "error.people_dates_order", start=col(start_col).value(i), end=col(end_col).value(i))
-    ids = np.asarray(person.text().to_numpy(zero_copy_only=False), dtype=object)
+    ids = np.array(person.text().to_pylist(), dtype=object)   # not to_numpy: it would import pandas
     return ids[rows], bits, start[rows], end[rows]
 
 
@@ -73,11 +74,11 @@ def _person_codes(ids: np.ndarray, claims: Claims) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
     known = claims.person_ids
-    known = pa.array(known) if not isinstance(known, (pa.Array, pa.ChunkedArray)) else known
+    known = arrow.strings(known) if not isinstance(known, (pa.Array, pa.ChunkedArray)) else known
     if pa.types.is_dictionary(known.type):
         known = known.dictionary_decode()
-    return pc.fill_null(pc.index_in(pa.array(ids, pa.string()), value_set=known.cast(pa.string())), -1).to_numpy(
-        zero_copy_only=False).astype(np.int64)
+    return arrow.filled(pc.index_in(arrow.strings(ids.tolist()), value_set=known.cast(pa.string())), -1).astype(
+        np.int64)
 
 
 def _expand(statuses) -> tuple[np.ndarray, np.ndarray]:
@@ -99,6 +100,7 @@ def _days(c: Column, layout: str, missing: int) -> np.ndarray:
     empty = pc_equal_empty(text) | c.nulls()
     if layout == "nhsa":
         text = pc.utf8_slice_codeunits(text, 0, 10)
-    day = date_column(Column(pa.table({c.name: pc.if_else(pa.array(empty), "1970-01-01", text)}), c.name,
+    filler = arrow.strings(["1970-01-01"])[0]   # a scalar from a Python str, or pa.array, would import pandas
+    day = date_column(Column(pa.table({c.name: pc.if_else(arrow.arrow_of(empty, pa.bool_()), filler, text)}), c.name,
                              c.line_offset, c.row_offset, label=c.label))
     return np.where(empty, missing, day.astype("datetime64[D]").astype(np.int64))
