@@ -61,6 +61,8 @@ def test_the_casebooks_hold_claims_of_every_shape_the_writer_must_handle():
     assert any(c.get("undetermined") for c in claims) and any(c.get("in_force") is False for c in claims)
     assert any("total_out_of_pocket" in c for c in claims) and any(len(r.years) > 1 for r in results)
     assert any(isinstance(c.get("pay_after_treatment"), bool) for c in claims)
+    assert any(c.get("upper_bound") for c in claims)   # a layer only an upper bound (issue 22)
+    assert any(c.get("in_force", True) and c["out_of_pocket"] is None for c in claims)   # validity unknown
 
 
 @pytest.mark.parametrize("scenario", CASES)
@@ -76,6 +78,30 @@ def test_the_streamed_json_is_the_results_dict_in_the_exports_text(scenario):
     assert streamed(result, chunk=1) == text
     assert data["claims"] == [as_text(c) for c in result.claims]   # the columns' text = the Decimal rows
     assert json.loads(streamed(result, trace=False))["trace"] == []
+
+
+def test_a_record_that_contradicts_itself_is_written_with_nothing_known_of_it_or_its_year():
+    # No casebook claim contradicts itself: claim 1's insurance paid 15,000 on a policy-range cost of 10,000.
+    claims = [{"date": d, "setting": "inpatient", "policy_range_cost": cost, "total_cost": total,
+               "basic_insurance_paid": paid, "supplementary_insurance_paid": "0"}
+              for d, cost, total, paid in (("2023-03-10", "20000", "25000", "12000"),
+                                           ("2023-04-10", "10000", "12000", "15000"),
+                                           ("2023-05-10", "10000", "12000", "5000"),
+                                           ("2024-05-10", "10000", "12000", "5000"))]
+    result = evaluate(parse_scenario({"policy": "wenzhou-2021-78", "person": {"statuses": ["dibao"],
+                                      "insurance": "resident"}, "claims": claims,
+                                      "inputs": {"critical_illness_base_deductible": 30000}}))
+    text = streamed(result)
+    data = json.loads(text)
+    assert data == result.to_dict() and text == result_json(result.to_dict()) and streamed(result, chunk=1) == text
+    assert data["claims"] == [as_text(c) for c in result.claims]
+    contradicted = data["claims"][1]
+    assert contradicted["out_of_pocket"] is None and contradicted["total_out_of_pocket"] is None
+    assert "out_of_pocket_is_upper_bound" not in contradicted and not contradicted["complete"]
+    assert {u["needed_by"] for u in contradicted["undetermined"].values()} == {"record"}
+    assert data["claims"][2]["out_of_pocket_is_upper_bound"] is True   # a later claim of its year waits on it
+    assert data["years"]["2023"]["out_of_pocket"] is None and data["totals"]["out_of_pocket"] is None
+    assert data["years"]["2024"]["out_of_pocket"] == "1000.00"   # 10,000 − 5,000 insurance − 4,000 assistance (80%)
 
 
 def long_scenario(claims=2_000, seed=4):
