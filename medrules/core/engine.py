@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from . import layers
+from . import layers, recorded
 from .claims import Claims, record_problems, status_bit, statuses_on_dates, yuan
 from .messages import LANGS, Problem, catalogue, placeholders
 from .messages import text as text_of
@@ -171,6 +171,7 @@ class Run:
     why_keys: list | None = None    # per cause, the catalogue key of its why (causes hold the bilingual text)
     record_causes: np.ndarray | None = None   # in-force sorted order: the cause where no layer of a claim is settled
     upper_bounds: dict | None = None          # layer -> per claim (table order): its amount is only an upper bound
+    statuses: np.ndarray | None = None        # audit mode: per claim (table order), the statuses in force on its date
 
     def _unsettled(self, kinds) -> np.ndarray:
         out = np.zeros(len(self.position), dtype=bool)
@@ -311,10 +312,13 @@ def settle_order(policy, readings: dict, t: Claims) -> list[str]:
     return order
 
 
-def run(policy_id, claims: Claims, inputs: dict, readings: dict | None = None, presorted: bool = False) -> Run:
+def run(policy_id, claims: Claims, inputs: dict, readings: dict | None = None, presorted: bool = False,
+        audit: bool = False) -> Run:
     """Settle every claim of the table. `policy_id` is an id, or a Policy (a reform's variant of one);
     `inputs` must already be checked (check_inputs) and `readings` resolved; `presorted`: the claims are already
-    in rule order (person, date, row)."""
+    in rule order (person, date, row). `audit` (medrules/core/recorded.py): each layer's rule computes its amount
+    without seeing the record's, and the next layer starts from what the record says was paid; the amounts are the
+    computed ones."""
     policy = policy_id if isinstance(policy_id, Policy) else load_policy(policy_id)
     module = rules_module(policy.id)
     readings = readings if readings is not None else resolve_readings(policy, {})
@@ -343,8 +347,11 @@ def run(policy_id, claims: Claims, inputs: dict, readings: dict | None = None, p
     runs = []
     for layer in settle_order(policy, readings, t):
         fn = getattr(module, layer, None) or STEPS[layer]
+        hidden = recorded.hide_own_amount(c, layer) if audit else None
         c.begin(layer, fn.__name__, fn.clause)
         lr = _settle(c, layer, fn, fn(c))
+        if hidden is not None:
+            recorded.settle_as_recorded(c, layer, hidden)
         runs.append(lr)
     for lr in runs:   # a claim whose record contradicts itself or the layers: no amount of it stands
         lr.cause = np.where(c.contradicted >= 0, c.contradicted, lr.cause).astype(np.int32)
@@ -376,10 +383,15 @@ def run(policy_id, claims: Claims, inputs: dict, readings: dict | None = None, p
     why_keys = [cause["why"] for cause in c.causes]
     causes = [{**cause, "why": _why_text(cause)} for cause in c.causes]
     left = np.where(c.contradicted >= 0, t.policy_range_cost, c.left)   # nothing of a contradicted claim is paid
+    statuses = None
+    if audit:   # the statuses each claim was judged by (dated ones in force on its date), for grouping findings
+        statuses = t.statuses if settle is None else claims.statuses.copy()
+        if settle is not None:
+            statuses[settle] = t.statuses
     return Run(policy, claims, in_force, amounts, undetermined, _scatter(n, settle, left, 0),
                _scatter(n, settle, c.outside_paid, 0),
                decisions, causes, runs, position, readings, validity_text(policy), why_keys, c.contradicted,
-               upper_bounds)
+               upper_bounds, statuses)
 
 
 def _why_text(cause: dict) -> str:
