@@ -41,36 +41,43 @@ def _value(name: str, value):
 
 
 def _sheet(book, key: str, columns, rows: list[dict], note: str | None = None):
+    """One sheet of a write-only workbook (streamed: a large audit's cells are written without a cell object each):
+    the widths from the values, the heads in bold and frozen, amounts with two decimals."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     sheet = book.create_sheet(text(key, "zh") + " " + text(key, "en"))
-    first = 1
+    values = [[_value(c, row.get(c)) for c in columns] for row in rows]
+    heads = [head(c) for c in columns]
+    for i, name in enumerate(columns):
+        longest = max((width(str(v[i])) for v in values if v[i] is not None), default=0)
+        sheet.column_dimensions[get_column_letter(i + 1)].width = min(max(10, longest + 2, width(heads[i]) // 2 + 2),
+                                                                      60)
+    sheet.freeze_panes = "A3" if note else "A2"
     if note:
         sheet.append([note])
-        first = 2
-    sheet.append([head(c) for c in columns])
-    for cell in sheet[first]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
-        sheet.append([_value(c, row.get(c)) for c in columns])
-    for i, name in enumerate(columns, 1):
-        letter = get_column_letter(i)
-        cells = sheet[letter][first - 1:]
-        if name in AMOUNTS:
-            for cell in cells[1:]:
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    cells = []
+    for h in heads:
+        cell = WriteOnlyCell(sheet, h)
+        cell.font, cell.alignment = bold, wrap
+        cells.append(cell)
+    sheet.append(cells)
+    amounts = [i for i, c in enumerate(columns) if c in AMOUNTS]
+    for v in values:
+        for i in amounts:
+            if v[i] is not None:
+                cell = WriteOnlyCell(sheet, v[i])
                 cell.number_format = "#,##0.00"
-        longest = max((width(str(c.value)) for c in cells[1:] if c.value is not None), default=0)
-        sheet.column_dimensions[letter].width = min(max(10, longest + 2, width(str(cells[0].value)) // 2 + 2), 60)
-    sheet.freeze_panes = f"A{first + 1}"
+                v[i] = cell
+        sheet.append(v)
     return sheet
 
 
 def write_workbook(s: Summary, fits: list[ReadingFit], path) -> None:
     """Every view of the audit as one workbook at `path`."""
     from openpyxl import Workbook
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=True)
     _sheet(book, "audit.sheet.layers", ("layer",) + ROLLUP_COLUMNS, s.rollups["layer"])
     for by, key in (("group", "audit.sheet.groups"), ("institution", "audit.sheet.institutions"),
                     ("month", "audit.sheet.months")):

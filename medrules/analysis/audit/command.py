@@ -140,8 +140,9 @@ def write_together(files) -> None:
             os.chmod(tmp, 0o666 & ~umask)   # as an ordinary new file, not mkstemp's owner-only mode
             if callable(what):
                 what(tmp)
-            else:
-                pq.write_table(what, tmp, store_decimal_as_integer=True)
+            else:   # dictionary pages only for the columns already dictionaries (amounts rarely repeat)
+                dictionaries = [f.name for f in what.schema if str(f.type).startswith("dictionary")]
+                pq.write_table(what, tmp, store_decimal_as_integer=True, use_dictionary=dictionaries)
         for tmp, (_, path) in zip(temps, files):
             os.replace(tmp, path)
     except BaseException:

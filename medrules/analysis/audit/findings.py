@@ -44,6 +44,7 @@ class AuditSettled(Settled):
         self.clauses: list[str] = []
         self.statuses = np.zeros(n, dtype=np.int32)
         self.asked: dict = {k: set() for k in LAYERS}   # the readings each layer's rule asked for
+        self.sorted: Sorted | None = None                 # the table in rule order (audit_table)
 
     def add_numbers(self, part: np.ndarray, r) -> tuple:
         # A layer left to the record is not undetermined here: it is what the record says (not audited).
@@ -78,21 +79,76 @@ class AuditSettled(Settled):
             self.asked.setdefault(layer, set()).update(ids)
 
 
+class Sorted:
+    """A table in rule order (person, date, row) once for every run over it: its columns gathered in that order the
+    first time a rule reads them, each chunk of whole persons a slice (a view) of them. The audit's run and each
+    reading's other option then share one gather instead of one per run."""
+
+    def __init__(self, t, chunk_rows: int = CHUNK_ROWS):
+        order = sort_order(t)
+        self.table = t
+        self.rows = t.take(order)
+        self.chunks = []
+        start = 0
+        for part in person_chunks(order, t.person[order], chunk_rows):
+            self.chunks.append((part, start, start + len(part)))
+            start += len(part)
+
+    def chunk(self, start: int, stop: int):
+        claims = copy.copy(self.rows)
+        claims.__dict__["columns"] = Slice(self.rows.columns, start, stop)
+        return claims
+
+
+class Slice(dict):
+    """Columns start:stop of others (views), taken when first read."""
+
+    def __init__(self, source, start: int, stop: int):
+        super().__init__()
+        self.source, self.start, self.stop = source, start, stop
+
+    def __missing__(self, name):
+        value = self[name] = self.source[name][self.start:self.stop]
+        return value
+
+    def get(self, name, default=None):
+        return self[name] if name in self.source else default
+
+    def __contains__(self, name):
+        return name in self.source
+
+    def keys(self):
+        return self.source.keys()
+
+    def __iter__(self):
+        return iter(self.source)
+
+    def items(self):
+        return ((k, self[k]) for k in self.source)
+
+    def values(self):
+        return (self[k] for k in self.source)
+
+    def __len__(self):
+        return len(self.source)
+
+
 def audit_table(t, policy_id: str, inputs: dict, readings: dict | None = None, progress=None,
                 chunk_rows: int = CHUNK_ROWS, threads: int = THREADS) -> AuditSettled:
     """Every record through the policy's rules in audit mode, in person chunks on threads (as batch's
-    evaluate_table): the computed amounts, in the table's order."""
+    evaluate_table): the computed amounts, in the table's order. The table in rule order is kept (`sorted`) for the
+    runs under other readings."""
     inputs, readings = prepare(policy_id, inputs, readings)
     t = table_facts(policy_id, inputs, t)
     out = AuditSettled(len(t), total_cost=bool(t.has_total_cost.any()),
                        decisions=decision_kinds(policy_id, inputs, readings))
-    order = sort_order(t)
-    parts = list(person_chunks(order, t.person[order], chunk_rows))
+    out.sorted = Sorted(t, chunk_rows)
 
-    def settle(part):
-        r = run_rules(policy_id, t.take(part), inputs, readings, presorted=True, audit=True)
+    def settle(chunk):
+        part, start, stop = chunk
+        r = run_rules(policy_id, out.sorted.chunk(start, stop), inputs, readings, presorted=True, audit=True)
         return r, out.add_numbers(part, r)
-    for part, (r, numbers) in in_order(settle, parts, threads):
+    for (part, _, _), (r, numbers) in in_order(settle, out.sorted.chunks, threads):
         out.add_texts(part, r, numbers)
         if progress is not None:
             progress.update(len(part))
@@ -100,19 +156,19 @@ def audit_table(t, policy_id: str, inputs: dict, readings: dict | None = None, p
     return out
 
 
-def computed_layers(t, policy_id: str, inputs: dict, readings: dict, layers, chunk_rows: int = CHUNK_ROWS,
+def computed_layers(table: Sorted, policy_id: str, inputs: dict, readings: dict, layers,
                     threads: int = THREADS) -> dict:
-    """{layer: (computed fen, known)} of an audit-mode run under `readings` (inputs already checked): what an
-    option of a reading gives (medrules.analysis.audit.fit). Known: settled, not only an upper bound, and computed
-    by the policy (not left to the record)."""
-    n = len(t)
+    """{layer: (computed fen, known)} of an audit-mode run under `readings` (inputs already checked), settling only
+    the layers up to the last of `layers`: what an option of a reading gives (medrules.analysis.audit.fit). Known:
+    settled, not only an upper bound, and computed by the policy (not left to the record)."""
+    n = len(table.table)
     amount = {k: np.zeros(n, dtype=np.int64) for k in layers}
     known = {k: np.zeros(n, dtype=bool) for k in layers}
-    order = sort_order(t)
-    parts = list(person_chunks(order, t.person[order], chunk_rows))
 
-    def settle(part):
-        r = run_rules(policy_id, t.take(part), inputs, readings, presorted=True, audit=True)
+    def settle(chunk):
+        part, start, stop = chunk
+        r = run_rules(policy_id, table.chunk(start, stop), inputs, readings, presorted=True, audit=True,
+                      through=tuple(layers))
         for k in layers:
             cause = r.undetermined[k]
             ok = r.in_force & (cause < 0) & ~np.isin(cause, from_record_causes(k, r.causes))
@@ -121,7 +177,7 @@ def computed_layers(t, policy_id: str, inputs: dict, readings: dict, layers, chu
             amount[k][part] = r.amounts[k]
             known[k][part] = ok
         return None
-    for _ in in_order(settle, parts, threads):
+    for _ in in_order(settle, table.chunks, threads):
         pass
     return {k: (amount[k], known[k]) for k in layers}
 
@@ -220,6 +276,6 @@ def institution_array(t):
                                           pa.array(t.institution_ids or [""], type=pa.string()))
 
 
-__all__ = ["FINDINGS", "COMPARED", "AUDITED", "AuditSettled", "Findings", "audit_table", "computed_layers",
+__all__ = ["FINDINGS", "COMPARED", "AUDITED", "AuditSettled", "Findings", "Sorted", "audit_table", "computed_layers",
            "record_table", "institution_array", "MATCH", "OVER", "UNDER", "WITHIN_BOUND", "UNDETERMINED",
            "FROM_RECORD", "NOT_RECORDED", "CONTRADICTED", "OUTSIDE"]

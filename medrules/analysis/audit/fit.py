@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...core.engine import rules_module
+from ...core.engine import rules_module, statuses_in_force
 from ...core.layers import layer_order
 from ...core.readings import readings as reading_specs
-from .findings import CONTRADICTED, OUTSIDE, Findings, computed_layers
+from .findings import CONTRADICTED, OUTSIDE, Findings, Sorted, computed_layers
 
 # Functions the engine applies to a person's statuses before any layer runs: a reading of theirs touches every layer.
 WHOLE_RUN = ("status_span",)
@@ -71,16 +71,37 @@ def fit_readings(t, f: Findings, s, policy_id: str, inputs: dict, readings: dict
     """One ReadingFit per touching reading; `s` is the audit's own run (the selected options), `inputs` checked."""
     audited = list(f.layers)
     specs = reading_specs(policy_id)
+    asked = set().union(*s.asked.values())
     out = []
     for rid, layers in touching(policy_id, audited, s.asked).items():
         options = list(specs[rid].options)
+        selected = {k: (s.amounts[k], s.known[k] & ~s.from_record[k] & ~s.upper[k]) for k in layers}
         runs = {}
         for option in options:
+            other = {**readings, rid: option}
             if option == readings[rid]:
-                runs[option] = {k: (s.amounts[k], s.known[k] & ~s.from_record[k] & ~s.upper[k]) for k in layers}
+                runs[option] = selected
+            elif rid not in asked and set(specs[rid].applies_to) <= set(WHOLE_RUN) and t.identity is not None:
+                runs[option] = _status_option(s.sorted.table, policy_id, inputs, s.statuses, other, layers, selected)
             else:
-                runs[option] = computed_layers(t, policy_id, inputs, {**readings, rid: option}, layers)
+                runs[option] = computed_layers(s.sorted, policy_id, inputs, other, layers)
         out.append(_fit(rid, layers, readings[rid], options, runs, f, institutions, institution_code))
+    return out
+
+
+def _status_option(t, policy_id, inputs, statuses, other, layers, selected) -> dict:
+    """A reading that only decides whose statuses count on a day (no rule asks it): only the people whose statuses
+    on some record differ under the other option can be settled differently; they are run again, the others keep
+    the audit's own amounts (`statuses`: those the audit's own run judged each record by)."""
+    module = rules_module(policy_id)
+    differ = statuses != statuses_in_force(module, t, other, inputs)
+    people = np.isin(t.person, np.unique(t.person[differ]))
+    out = {k: (amount.copy(), known.copy()) for k, (amount, known) in selected.items()}
+    rows = np.flatnonzero(people)
+    if len(rows):
+        for k, (amount, known) in computed_layers(Sorted(t.take(rows)), policy_id, inputs, other, layers).items():
+            out[k][0][rows] = amount
+            out[k][1][rows] = known
     return out
 
 
@@ -112,13 +133,16 @@ def _fit(rid, layers, selected, options, runs, f: Findings, institutions, instit
     followed = _best(fits_decisive)
     no_fit_mask = base & ~np.logical_or.reduce([fits_by[o] for o in options])
     deviating = []
-    if followed is not None:
-        for code in np.unique(institution_code[decisive]).tolist():
-            here = decisive & (institution_code == code)
-            counts = {o: int((fits_by[o] & here).sum()) for o in options}
+    if followed is not None:   # per institution, the decisive records each option reproduces
+        k = len(institutions)
+        code = institution_code[decisive]
+        per_option = {o: np.bincount(code[fits_by[o][decisive]], minlength=k) for o in options}
+        per_institution = np.bincount(code, minlength=k)
+        for c in np.flatnonzero(per_institution).tolist():
+            counts = {o: int(per_option[o][c]) for o in options}
             best = _best(counts)
             if best is not None and best != followed:
-                deviating.append((institutions[code], best, int(here.sum()), counts[best]))
+                deviating.append((institutions[c], best, int(per_institution[c]), counts[best]))
     deviating.sort(key=lambda d: (-d[3], d[0]))
     return ReadingFit(rid, layers, selected, options, int(base.sum()), int(decisive.sum()), fits, fits_decisive,
                       followed, int(no_fit_mask.sum()), (np.flatnonzero(no_fit_mask)[:1000] + 1).tolist(), deviating)

@@ -112,10 +112,15 @@ def summarise(t, f: Findings, policy_id: str, top: int = 20) -> Summary:
 
 
 def _sum_by(index: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
-    """Exact int64 sums of `values` per index (np.add.at: bincount would go through float)."""
-    out = np.zeros(k, dtype=np.int64)
-    np.add.at(out, index, values)
-    return out
+    """Exact int64 sums of `values` (fen, ≥ 0) per index. bincount adds in float64, exact only below 2**53: each value
+    is split into 26-bit parts, whose sums stay below 2**53 for up to 2**27 values, and joined back as integers."""
+    if len(values) >= 1 << 27 or (len(values) and int(values.min()) < 0):
+        out = np.zeros(k, dtype=np.int64)
+        np.add.at(out, index, values)
+        return out
+    low = np.bincount(index, weights=values & ((1 << 26) - 1), minlength=k)
+    high = np.bincount(index, weights=values >> 26, minlength=k)
+    return (high.astype(np.int64) << 26) + low.astype(np.int64)
 
 
 def _largest_by(index: np.ndarray, values: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
