@@ -117,6 +117,39 @@ def _fit_rows(policy_id: str, fits: list[ReadingFit]) -> list[dict]:
 
 
 # --------------------------------------------------------------------------------------------------------------
+# The book's tables (book/audit.md): the same views, amounts as text with two decimals
+# --------------------------------------------------------------------------------------------------------------
+
+def _shown(name: str, value) -> str:
+    if name in AMOUNTS:
+        return f"{Decimal(int(value)).scaleb(-2):,.2f}"
+    if isinstance(value, bool):
+        return "✓" if value else ""
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(_value(name, value))
+
+
+def frame(rows: list[dict], columns) -> object:
+    """A pandas table for the book: the catalogue's heads, Chinese first."""
+    import pandas as pd
+    return pd.DataFrame([{head(c): _shown(c, row.get(c)) for c in columns} for row in rows])
+
+
+def rollup_frame(s: Summary, by: str, rows: list[dict] | None = None):
+    """One of the roll-ups (by layer, group, institution or month) with its figures."""
+    return frame(s.rollups[by] if rows is None else rows, (by,) + FIGURES + ("largest_over", "largest_under"))
+
+
+def largest_frame(s: Summary, n: int = 10):
+    return frame(s.largest[:n], CASE_COLUMNS)
+
+
+def fit_frame(policy_id: str, fits: list[ReadingFit]):
+    return frame(_fit_rows(policy_id, fits), FIT_COLUMNS)
+
+
+# --------------------------------------------------------------------------------------------------------------
 # The chart
 # --------------------------------------------------------------------------------------------------------------
 
@@ -169,4 +202,5 @@ def save_audit_chart(s: Summary, path) -> None:
     plt.close(fig)
 
 
-__all__ = ["write_workbook", "chart_data", "audit_chart", "save_audit_chart", "head"]
+__all__ = ["write_workbook", "chart_data", "audit_chart", "save_audit_chart", "head", "frame", "rollup_frame",
+           "largest_frame", "fit_frame"]

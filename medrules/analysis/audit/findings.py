@@ -33,6 +33,20 @@ COMPARED = (MATCH, OVER, UNDER, WITHIN_BOUND)   # both amounts known
 AUDITED = COMPARED + (UNDETERMINED,)             # the rules computed, or tried to
 
 
+def left_to_record(r) -> dict:
+    """Per recorded layer of a run: the claims (table order) the policy leaves to the record — the rule fell to a
+    case that needs the layer's own recorded amount, or marked the claim as needing it."""
+    settled = r.position >= 0
+    pos = np.where(settled, r.position, 0)
+    out = {k: np.isin(r.undetermined[k], from_record_causes(k, r.causes)) for k in RECORDED if k in r.undetermined}
+    for lr in r.layer_runs:
+        if lr.name in out and not lr.decision:
+            field = RECORDED[lr.name]
+            needs_own = np.array([case.need is not None and case.need[0] == field for case in lr.cases] + [False])
+            out[lr.name] |= settled & needs_own[lr.case[pos]]
+    return out
+
+
 class AuditSettled(Settled):
     """A batch's result columns (the computed amounts) and what the audit needs beside them: per layer whether the
     policy left it to the record, the clause of each claim's step, and the statuses each claim was judged by."""
@@ -48,7 +62,7 @@ class AuditSettled(Settled):
 
     def add_numbers(self, part: np.ndarray, r) -> tuple:
         # A layer left to the record is not undetermined here: it is what the record says (not audited).
-        own = {k: np.isin(r.undetermined[k], from_record_causes(k, r.causes)) for k in RECORDED}
+        own = left_to_record(r)
         for k, mask in own.items():
             self.from_record[k][part] = mask
         shown = copy.copy(r)
@@ -169,9 +183,9 @@ def computed_layers(table: Sorted, policy_id: str, inputs: dict, readings: dict,
         part, start, stop = chunk
         r = run_rules(policy_id, table.chunk(start, stop), inputs, readings, presorted=True, audit=True,
                       through=tuple(layers))
+        own = left_to_record(r)
         for k in layers:
-            cause = r.undetermined[k]
-            ok = r.in_force & (cause < 0) & ~np.isin(cause, from_record_causes(k, r.causes))
+            ok = r.in_force & (r.undetermined[k] < 0) & ~own[k]
             if r.upper_bounds and k in r.upper_bounds:
                 ok &= ~r.upper_bounds[k]
             amount[k][part] = r.amounts[k]
@@ -276,6 +290,6 @@ def institution_array(t):
                                           pa.array(t.institution_ids or [""], type=pa.string()))
 
 
-__all__ = ["FINDINGS", "COMPARED", "AUDITED", "AuditSettled", "Findings", "Sorted", "audit_table", "computed_layers",
+__all__ = ["left_to_record", "FINDINGS", "COMPARED", "AUDITED", "AuditSettled", "Findings", "Sorted", "audit_table", "computed_layers",
            "record_table", "institution_array", "MATCH", "OVER", "UNDER", "WITHIN_BOUND", "UNDETERMINED",
            "FROM_RECORD", "NOT_RECORDED", "CONTRADICTED", "OUTSIDE"]

@@ -111,7 +111,8 @@ def _reading_lines(lines: list, r: ReadingFit, spec) -> None:
     if not r.decisive:
         _say(lines, "audit.reading.cannot_tell", 1, reading=r.reading, layers=layers)
     elif r.followed is None:
-        _say(lines, "audit.reading.tied", 1, reading=r.reading, layers=layers, decisive=count(r.decisive))
+        key = "audit.reading.tied" if max(r.fits_decisive.values()) else "audit.reading.none_fits"
+        _say(lines, key, 1, reading=r.reading, layers=layers, decisive=count(r.decisive))
     else:
         _say(lines, "audit.reading.followed", 1, reading=r.reading, layers=layers, option=r.followed,
              words=words(r.followed), decisive=count(r.decisive), fits=count(r.fits_decisive[r.followed]),

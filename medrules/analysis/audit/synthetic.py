@@ -313,7 +313,8 @@ write_export.names = lambda parquet=False: {   # noqa: E731  (the files, by what
 
 
 def write_new_export(folder, records: int, seed: int = SEED, parquet: bool = False, stream=None) -> dict:
-    """`python -m medrules synthetic-export`: the export in an existing folder, refusing to write over any file;
+    """`python -m medrules synthetic-export`: the export in a folder (made if its parent exists), refusing to write over
+    any file;
     every file is written to a temporary name first and renamed when all are complete."""
     import sys
     import tempfile
@@ -321,13 +322,14 @@ def write_new_export(folder, records: int, seed: int = SEED, parquet: bool = Fal
     from ...core.messages import msg
     from ...tables.columns import err
     folder = Path(folder)
-    if not folder.is_dir():
+    if not folder.is_dir() and not folder.parent.is_dir() or folder.exists() and not folder.is_dir():
         raise err("folder", "error.synthetic_folder", path=folder)
     names = write_export.names(parquet)
     for name in names.values():
         if (folder / name).exists():
             raise err("folder", "error.synthetic_exists", path=folder / name)
     export = synthetic_export(records, seed)
+    folder.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder, prefix=".synthetic-") as scratch:
         written = write_export(export, scratch, parquet)
         for key, path in written.items():
