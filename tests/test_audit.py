@@ -251,6 +251,15 @@ def test_bad_input_is_one_line_naming_the_field_exit_2_and_nothing_written(tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad-readings"]
 
 
+def test_a_file_written_beside_the_result_may_not_be_an_input(tmp_path, capsys):
+    settlements = tmp_path / "audit.summary.parquet"   # what --out audit.parquet would write beside itself
+    settlements.write_bytes((EXAMPLES / "nhsa-settlements.csv").read_bytes())
+    assert main(nhsa_args(settlements, tmp_path / "audit.parquet")) == 2
+    err = capsys.readouterr().err
+    assert "error: out" in err and "audit.summary.parquet" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["audit.summary.parquet"]
+
+
 def test_a_failure_while_writing_leaves_no_file_at_all(tmp_path, monkeypatch):
     import medrules.publish.audit_files as files
 

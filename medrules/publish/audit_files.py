@@ -131,9 +131,11 @@ def _shown(name: str, value) -> str:
 
 
 def frame(rows: list[dict], columns) -> object:
-    """A pandas table for the book: the catalogue's heads, Chinese first."""
+    """A pandas table for the book: the catalogue's heads, Chinese first; the first column names the rows."""
     import pandas as pd
-    return pd.DataFrame([{head(c): _shown(c, row.get(c)) for c in columns} for row in rows])
+    table = pd.DataFrame([{head(c): _shown(c, row.get(c)) for c in columns} for row in rows],
+                         columns=[head(c) for c in columns])
+    return table.set_index(head(columns[0]))
 
 
 def rollup_frame(s: Summary, by: str, rows: list[dict] | None = None):

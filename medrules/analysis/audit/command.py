@@ -79,8 +79,12 @@ def run_audit(policy_id, claims_path, out_path, inputs_path=None, readings_path=
     if out.suffix.lower() != ".parquet":
         raise err("out", "error.reform_out", path=out)
     paths = output_paths(out)
-    for path in list(paths.values())[1:]:
-        check_out(path.with_suffix(".parquet"), given)
+    for path in list(paths.values())[1:]:   # the files written beside it: never a folder, never an input
+        if path.is_dir():
+            raise err("out", "error.out_is_folder", path=path)
+        for g in given:
+            if g is not None and path.exists() and Path(g).exists() and os.path.samefile(path, g):
+                raise err("out", "error.out_is_input", path=path)
     if chart_path is not None:
         chart = Path(chart_path)
         if chart.suffix.lower() != ".png" or not chart.parent.is_dir():
