@@ -174,7 +174,8 @@ def read_part(path: str, file_index: int):
         t = claims_from_arrow(table)
     except BatchInputError as e:
         raise e.under(f"{Path(path).name}, {e.field}") from None
-    frame = t.to_frame().drop(columns=["person"])
+    # the institution (kept for the audit) is not among the columns the rules read: its codes are per file
+    frame = t.to_frame().drop(columns=["person", "institution"], errors="ignore")
     frame["person_id"] = np.asarray(t.person_ids.to_numpy(zero_copy_only=False), dtype=object)[t.person]
     frame["file"] = np.int32(file_index)
     return frame
