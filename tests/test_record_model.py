@@ -233,7 +233,7 @@ def test_a_claim_whose_slips_exceed_its_cost_is_left_unsettled_and_the_years_lat
 
 
 NHSA_COMMANDS = [line for line in re.findall(r"```sh\n(.*?)```", (REPO / "README.md").read_text(), re.S)
-                 for line in re.sub(r"\\\n\s*", " ", line).splitlines() if "--layout nhsa" in line]
+                 for line in re.sub(r"\\\n\s*", " ", line).splitlines() if "batch --layout nhsa" in line]
 
 
 def test_the_readme_shows_both_national_layout_commands():

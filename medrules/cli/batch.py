@@ -47,4 +47,7 @@ def _explain_cli(args) -> int:
         sys.stdout.write("\n")
     else:
         print(format_steps(steps))
+        from ..analysis.audit.report import explain_lines   # an audit's result: what it found on this row
+        for line in explain_lines(args.result, args.row):
+            print(line)
     return 0

@@ -74,8 +74,9 @@ def _copy_out(spool) -> None:
 
 
 # The command groups beside `evaluate`, each a module of medrules/cli/ with add_parser(sub): batch and explain,
-# the review ledger, a policy's readings, Zhejiang 2022 targets, check-scheme, reforms, every policy side by side.
-COMMANDS = ("batch", "review", "readings", "indicators", "scheme", "reform", "compare")
+# the review ledger, a policy's readings, Zhejiang 2022 targets, check-scheme, reforms, every policy side by side,
+# the settlement audit (and its synthetic export).
+COMMANDS = ("batch", "review", "readings", "indicators", "scheme", "reform", "compare", "audit")
 
 
 def build_parser() -> Parser:

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from . import layers
+from . import layers, recorded
 from .claims import Claims, record_problems, status_bit, statuses_on_dates, yuan
 from .messages import LANGS, Problem, catalogue, placeholders
 from .messages import text as text_of
@@ -24,7 +24,7 @@ from .rulebook import LAYERS, RECORD, STEPS, VALIDITY, Context, LayerRun, RuleEr
 from .scenario import InputError, parse_money
 from .trace import TRACE_SEP, LayerText, Step, bilingual
 
-__all__ = ["run", "Run", "RuleError", "rules_module", "claim_policies", "check_inputs"]
+__all__ = ["run", "Run", "RuleError", "rules_module", "claim_policies", "check_inputs", "statuses_in_force"]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -171,6 +171,7 @@ class Run:
     why_keys: list | None = None    # per cause, the catalogue key of its why (causes hold the bilingual text)
     record_causes: np.ndarray | None = None   # in-force sorted order: the cause where no layer of a claim is settled
     upper_bounds: dict | None = None          # layer -> per claim (table order): its amount is only an upper bound
+    statuses: np.ndarray | None = None        # audit mode: per claim (table order), the statuses in force on its date
 
     def _unsettled(self, kinds) -> np.ndarray:
         out = np.zeros(len(self.position), dtype=bool)
@@ -372,6 +373,14 @@ def no_claim_in_force(policy, clause: str) -> Problem:
                         en={"validity": validity_text(policy, "en")}, policy=policy.id, clause=clause)
 
 
+def statuses_in_force(module, t: Claims, readings: dict, inputs: dict) -> np.ndarray:
+    """Each claim's statuses on its date, the dated ones counted over the days the policy's `status_span` says (under
+    these readings): what the rules see as `c.has(...)`."""
+    status_span = getattr(module, "status_span", None)
+    return statuses_on_dates(t, None if status_span is None else
+                             (lambda start, end: status_span(start, end, readings, inputs)))
+
+
 def settle_order(policy, readings: dict, t: Claims) -> list[str]:
     """The layers in the order money is settled, each on what the ones before it leave: as the policy's text places
     them (policies/<id>/layers.yaml), with the other funds the record names (when any claim names one) after the
@@ -382,10 +391,14 @@ def settle_order(policy, readings: dict, t: Claims) -> list[str]:
     return order
 
 
-def run(policy_id, claims: Claims, inputs: dict, readings: dict | None = None, presorted: bool = False) -> Run:
+def run(policy_id, claims: Claims, inputs: dict, readings: dict | None = None, presorted: bool = False,
+        audit: bool = False, through: tuple | None = None) -> Run:
     """Settle every claim of the table. `policy_id` is an id, or a Policy (a reform's variant of one);
     `inputs` must already be checked (check_inputs) and `readings` resolved; `presorted`: the claims are already
-    in rule order (person, date, row)."""
+    in rule order (person, date, row). `audit` (medrules/core/recorded.py): each layer's rule computes its amount
+    without seeing the record's, and the next layer starts from what the record says was paid; the amounts are the
+    computed ones. `through`: only the layers up to the last of these are settled, and no decision (what a later
+    layer or a decision gives is not wanted: an audit's run under another reading)."""
     policy = policy_id if isinstance(policy_id, Policy) else load_policy(policy_id)
     module = rules_module(policy.id)
     readings = readings if readings is not None else resolve_readings(policy, {})
@@ -403,19 +416,23 @@ def run(policy_id, claims: Claims, inputs: dict, readings: dict | None = None, p
     on_table = presorted and bool(in_force_sorted.all())   # the rules run on the table itself
     t = claims if on_table else claims.take(settle)
     if t.identity is not None:   # dated statuses: those in force on each claim's date, by the policy's own start rule
-        status_span = getattr(module, "status_span", None)
-        t = t.with_columns(statuses=statuses_on_dates(
-            t, None if status_span is None else (lambda start, end: status_span(start, end, readings, inputs))))
+        t = t.with_columns(statuses=statuses_in_force(module, t, readings, inputs))
     c = Context(policy, t, inputs, readings)
     for mask, fields, why in record_problems(t):   # a record that contradicts itself: its claim is not settled
         c.record_problem(mask, fields, why)
     if maybe_sorted is not None:
         c.record_problem(maybe_sorted[in_force_sorted], "date", "trace.common.before_known_validity", VALIDITY)
     runs = []
-    for layer in settle_order(policy, readings, t):
+    order = settle_order(policy, readings, t)
+    if through is not None:
+        order = order[:max(order.index(k) for k in through) + 1]
+    for layer in order:
         fn = getattr(module, layer, None) or STEPS[layer]
+        hidden = recorded.hide_own_amount(c, layer) if audit else None
         c.begin(layer, fn.__name__, fn.clause)
         lr = _settle(c, layer, fn, fn(c))
+        if hidden is not None:
+            recorded.settle_as_recorded(c, layer, hidden)
         runs.append(lr)
     for lr in runs:   # a claim whose record contradicts itself or the layers: no amount of it stands
         lr.cause = np.where(c.contradicted >= 0, c.contradicted, lr.cause).astype(np.int32)
@@ -423,7 +440,7 @@ def run(policy_id, claims: Claims, inputs: dict, readings: dict | None = None, p
         if lr.upper is not None:
             lr.upper &= c.contradicted < 0
     decisions_out = {}
-    for key, fn in getattr(module, "DECISIONS", {}).items():
+    for key, fn in (getattr(module, "DECISIONS", {}) if through is None else {}).items():
         c.begin(key, fn.__name__, fn.clause, layer=False)
         lr = _decide(c, key, fn, fn(c))
         runs.append(lr)
@@ -447,10 +464,15 @@ def run(policy_id, claims: Claims, inputs: dict, readings: dict | None = None, p
     why_keys = [cause["why"] for cause in c.causes]
     causes = [{**cause, "why": _why_text(cause)} for cause in c.causes]
     left = np.where(c.contradicted >= 0, t.policy_range_cost, c.left)   # nothing of a contradicted claim is paid
+    statuses = None
+    if audit:   # the statuses each claim was judged by (dated ones in force on its date), for grouping findings
+        statuses = t.statuses if settle is None else claims.statuses.copy()
+        if settle is not None:
+            statuses[settle] = t.statuses
     return Run(policy, claims, in_force, amounts, undetermined, _scatter(n, settle, left, 0),
                _scatter(n, settle, c.outside_paid, 0),
                decisions, causes, runs, position, readings, validity_text(policy), why_keys, c.contradicted,
-               upper_bounds)
+               upper_bounds, statuses)
 
 
 def _why_text(cause: dict) -> str:

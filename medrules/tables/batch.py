@@ -49,7 +49,7 @@ PROGRESS_MIN_ROWS = 1_000_000  # above this a progress bar shows even when stder
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _sha256(path) -> str:
+def file_sha256(path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -119,10 +119,10 @@ def run_batch(policy_id: str, claims_path, out_path, engine="pandas", inputs_pat
     watch.lap("evaluate")
     if strict:
         refuse_contradicted(t, s)
-    provenance = {"claims": str(Path(claims_path).resolve()), "sha256": _sha256(claims_path), "layout": layout,
+    provenance = {"claims": str(Path(claims_path).resolve()), "sha256": file_sha256(claims_path), "layout": layout,
                   "codes": None if codes_path is None else str(Path(codes_path).resolve()),
                   "people": None if people_path is None else {"path": str(Path(people_path).resolve()),
-                                                              "sha256": _sha256(people_path)},
+                                                              "sha256": file_sha256(people_path)},
                   "inputs": {k: str(v) if not isinstance(v, bool) else v for k, v in inputs.items()},
                   "readings": readings}
     table = result_table(t, s, policy_id, provenance)
@@ -159,10 +159,10 @@ def explain_row(result_path, row: int) -> list[dict]:
     claims_path = prov["claims"]
     if not Path(claims_path).is_file():
         raise err("result", "error.result_input_gone", path=claims_path, result=result_path)
-    if _sha256(claims_path) != prov["sha256"]:
+    if file_sha256(claims_path) != prov["sha256"]:
         raise err("result", "error.result_input_changed", path=claims_path, result=result_path)
     people = prov.get("people")
-    if people is not None and (not Path(people["path"]).is_file() or _sha256(people["path"]) != people["sha256"]):
+    if people is not None and (not Path(people["path"]).is_file() or file_sha256(people["path"]) != people["sha256"]):
         raise err("result", "error.result_input_changed", path=people["path"], result=result_path)
     t = read_claims(claims_path, prov.get("layout", "ours"), prov.get("codes"),
                     people_path=None if people is None else people["path"])
@@ -171,7 +171,8 @@ def explain_row(result_path, row: int) -> list[dict]:
     i = row - 1
     person = np.flatnonzero(t.person == t.person[i])
     inputs, readings = prepare(policy_id, prov["inputs"], prov.get("readings") or {})
-    r = run(policy_id, t.take(person), inputs, readings)
+    # an audit's result (medrules/analysis/audit) re-runs in audit mode: the step of each layer it compared
+    r = run(policy_id, t.take(person), inputs, readings, audit=bool(prov.get("audit")))
     k = int(np.flatnonzero(person == i)[0])
     steps = r.explain(k)
     for step in steps:

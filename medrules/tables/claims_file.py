@@ -28,7 +28,10 @@ PARSE_THREADS = CORES                          # columns parsed at once on a lar
 PARSE_THREADS_FROM = 50_000             # rows; below, one thread is quicker
 REQUIRED = ("person_id", "insurance", "date", "setting", "policy_range_cost")
 PERSON_COLUMNS = ("statuses", "category")   # one of them: statuses "dibao;yinbing_zhipin" (empty for none)
-OPTIONAL = PERSON_COLUMNS + ("facility",) + MONEY_FIELDS[1:] + FLAG_FIELDS
+# The medical institution that settled the claim (定点医药机构编号; the national layout's fixmedins_code): kept as a
+# code per claim (Claims.institution, -1 where not given) with the codes' text in Claims.institution_ids, for the audit.
+INSTITUTION = "institution"
+OPTIONAL = PERSON_COLUMNS + ("facility", INSTITUTION) + MONEY_FIELDS[1:] + FLAG_FIELDS
 MONEY_COLUMNS = MONEY_FIELDS
 BOOL_COLUMNS = FLAG_FIELDS
 # Set by the national layout's reader (medrules/tables/nhsa.py): the record's amounts do not balance.
@@ -127,7 +130,11 @@ def claims_from_arrow(table, line_offset=None, row_offset: int = 0, statuses_req
             values[name], values["has_" + name] = value
         else:
             values[name] = value
+    if INSTITUTION in names:
+        values[INSTITUTION], institution_ids = _institution_codes(col(INSTITUTION))
     claims = Claims(values, person_ids=person_ids, line_offset=line_offset)
+    if INSTITUTION in names:
+        claims.__dict__["institution_ids"] = institution_ids
     claims.__dict__["status_column"] = person_cols[0] if person_cols else "statuses"   # errors name the file's column
     check_rows(claims)
     return claims
@@ -151,6 +158,16 @@ def _person_codes(person: Column):
         person.fail(int(empty[0]), "error.value_missing")
     encoded = text.dictionary_encode()
     return arrow.values(encoded.indices).astype(np.int64), encoded.dictionary
+
+
+def _institution_codes(col) -> tuple[np.ndarray, list[str]]:
+    """(int32 code per row, -1 where empty; the institutions' codes as text by code)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    text = col.text()
+    encoded = pc.if_else(pa.array(pc_equal_empty(text)), pa.scalar(None, pa.string()), text).dictionary_encode()
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int32)
+    return codes, encoded.dictionary.to_pylist()
 
 
 def _statuses_column(col) -> np.ndarray:

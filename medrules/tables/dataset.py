@@ -51,7 +51,8 @@ def read_part(path: str, file_index: int, statuses_required: bool = True):
         t = claims_from_arrow(table, statuses_required=statuses_required)
     except BatchInputError as e:
         raise e.under(f"{Path(path).name}, {e.field}") from None
-    frame = t.to_frame().drop(columns=["person"])
+    # the institution (kept for the audit) is not among the columns the rules read: its codes are per file
+    frame = t.to_frame().drop(columns=["person", "institution"], errors="ignore")
     frame["person_id"] = np.asarray(t.person_ids.to_numpy(zero_copy_only=False), dtype=object)[t.person]
     frame["file"] = np.int32(file_index)
     frame["person_key"] = pd.util.hash_pandas_object(frame["person_id"], index=False).to_numpy()

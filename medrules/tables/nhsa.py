@@ -10,7 +10,7 @@ output `idetinfo`: psn_idet_type, begntime, endtime), read here from the --peopl
 The record's field names are national; some code values are regional (人员身份类别, and which 险种类型 and 医疗类别
 codes a region uses), and so is which fund field a region records commercial supplementary insurance (惠民保)
 under: all of that comes through the region's mapping file (examples/nhsa-codes.yaml). Fields the engine does not
-use (setl_id, mdtrt_id, fixmedins_code, …) may be present and are left alone.
+use (setl_id, mdtrt_id, fixmedins_name, …) may be present and are left alone.
 
 | record field | 中文 (setlinfo) | claims field |
 |---|---|---|
@@ -34,6 +34,7 @@ use (setl_id, mdtrt_id, fixmedins_code, …) may be present and are left alone.
 | fund_pay_sumamt | 基金支付总额 | checked: the sum of the fund fields |
 | hosp_part_amt | 医院负担金额 | counted in the balance |
 | psn_part_amt | 个人负担总金额 | checked: medfee_sumamt − every fund's payment − hosp_part_amt |
+| fixmedins_code | 定点医药机构编号 | institution (where the export has it: the audit groups by it) |
 | psn_idet_type | 人员身份类别 (identity record, not setlinfo) | statuses held throughout, by the mapping (older exports) |
 
 A record whose amounts do not balance (psn_part_amt, fund_pay_sumamt) is not refused: its claim is left unsettled
@@ -152,6 +153,8 @@ def to_our_layout(table, codes: dict, line_offset, people: bool = False):
     if len(bad):
         t.fail(int(bad[0]), "error.nhsa_not_a_time", got=repr(t.value(bad[0])))
     out["date"] = pc.utf8_slice_codeunits(t.text(), 0, 10)   # the day, checked as a date by the claims' own check
+    if "fixmedins_code" in names:
+        out["institution"] = col("fixmedins_code").text()
     fen = {name: money_column(col(name), required=name in REQUIRED)
            for name in tuple(COSTS) + FUNDS + ("fund_pay_sumamt", "hosp_part_amt", "psn_part_amt") if name in names}
     for theirs, ours in COSTS.items():

@@ -66,7 +66,9 @@ def with_identity(claims: Claims, records: tuple) -> Claims:
     code = _person_codes(ids, claims)
     keep = code >= 0
     identity = Identity(code[keep], bits[keep], start[keep], end[keep])
-    return Claims(claims.columns, claims.person_ids, claims.line_offset, identity)
+    out = Claims(claims.columns, claims.person_ids, claims.line_offset, identity)
+    out.__dict__.update({k: v for k, v in claims.__dict__.items() if k not in out.__dict__})   # the file's names
+    return out
 
 
 def _person_codes(ids: np.ndarray, claims: Claims) -> np.ndarray:

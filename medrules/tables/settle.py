@@ -280,9 +280,10 @@ def decision_kinds(policy_id, inputs: dict, readings: dict) -> dict:
     return {k: values.dtype for k, (values, _) in r.decisions.items()}
 
 
-def run_rules(policy_id, t, inputs, readings, presorted=False):
+def run_rules(policy_id, t, inputs, readings, presorted=False, **mode):
+    """engine.run as a table's errors (`mode`: the engine's audit and through)."""
     try:
-        return run(policy_id, t, inputs, readings, presorted=presorted)
+        return run(policy_id, t, inputs, readings, presorted=presorted, **mode)
     except BatchInputError:
         raise
     except InputError as e:  # as a BatchInputError, which a Dask worker process can send back
