@@ -162,12 +162,16 @@ def _person_codes(person: Column):
 
 def _institution_codes(col) -> tuple[np.ndarray, list[str]]:
     """(int32 code per row, -1 where empty; the institutions' codes as text by code)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
     text = col.text()
-    encoded = pc.if_else(pa.array(pc_equal_empty(text)), pa.scalar(None, pa.string()), text).dictionary_encode()
-    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int32)
-    return codes, encoded.dictionary.to_pylist()
+    encoded = text.dictionary_encode()   # through the buffers (tables/arrow.py): no pandas on a batch run
+    codes = arrow.filled(encoded.indices, -1, np.int32).astype(np.int32)
+    ids = encoded.dictionary.to_pylist()
+    if "" in ids:   # an empty cell names no institution
+        k = ids.index("")
+        ids.pop(k)
+        codes[codes == k] = -1
+        codes[codes > k] -= 1
+    return codes, ids
 
 
 def _statuses_column(col) -> np.ndarray:
