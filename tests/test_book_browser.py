@@ -446,16 +446,16 @@ def test_the_benefit_tables_give_each_layer_for_the_cost_ladder(visit):
     section = page.locator("section", has=page.locator("h3", has_text="低保对象 · 温州市")).first
     row = section.locator("tr", has_text="20万元").first
     cells = row.locator("td").all_inner_texts()
-    # Wenzhou 低保, 20万 (as above): basic 110,000 (slip, 55%), CI 60,000, MA 24,000, high-cost resolution 0
-    # (6,000 left is not above 三(三)11's 50,000), left 6,000. (The resolution column shows because for the groups
-    # outside the plan it is 待定, waiting for their critical-illness slip amount.)
-    assert [c.split()[0] for c in cells[1:]] == ["110,000.00", "60,000.00", "24,000.00", "0.00", "6,000.00"], cells
+    # Wenzhou 低保, 20万 (as above): basic 110,000 (slip, 55%), CI 60,000, MA 24,000, left 6,000. The high-cost
+    # resolution column is left out: it is 0 for every group and cost of the ladder (the most left in hardship is 11,400
+    # at 50万, not above 三(三)11's 50,000; the groups outside the plan get none whatever their critical-illness slip).
+    assert [c.split()[0] for c in cells[1:]] == ["110,000.00", "60,000.00", "24,000.00", "6,000.00"], cells
     row = page.locator("section", has=page.locator("h3", has_text="特困人员 · 温州市")).first.locator(
         "tr", has_text="1万元").first
     # 特困, 1万: basic 5,500; burden 4,500 is below the halved 15,000 deductible, so CI 0; MA 80% × 4,500 = 3,600;
-    # no resolution (900 is not above 50,000); left 900.
+    # no resolution (900 is not above 50,000: the column is left out); left 900.
     assert [c.split()[0] for c in row.locator("td").all_inner_texts()[1:]] == ["5,500.00", "0.00", "3,600.00",
-                                                                              "0.00", "900.00"]
+                                                                              "900.00"]
 
 
 def test_an_undetermined_layer_shows_what_it_needs():

@@ -14,6 +14,7 @@ import importlib
 import importlib.util
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from ..core.messages import catalogue, msg, text
 from ..core.money import fmt_yuan
@@ -27,13 +28,22 @@ OUTSIDE = "no claim falls within"  # the engine's refusal when every claim is ou
 
 # The illustrative inputs of the comparison (book/comparison.md) and the benefit tables: one place, so the two
 # pages always run the same people with the same assumptions. Only Wenzhou's deductible is a plausible value from
-# practice; the Shandong and Guizhou values are illustrative, not from any text (the pages say so).
+# practice; the Shandong and Guizhou values are illustrative, not from any text (the pages say so): Guizhou's
+# threshold is the report's "1.3万元左右" taken as exactly 13,000, its employee outpatient ratio the middle of the
+# reported 50%–70%.
 CLAIM_INPUTS = {
     "wenzhou-2021-78": {"critical_illness_base_deductible": "30000"},
     "shandong-2022-major-illness": {"critical_illness.base_deductible": "30000", "critical_illness.base_ratio": "0.60",
                                     "critical_illness.key_group_ratio_increase": "0.05",
                                     "medical_assistance.still_heavy_threshold": "20000"},
-    "guizhou-2024-medical-security": {"medical_assistance_ratio": "0.70"},
+    "guizhou-2024-medical-security": {"medical_assistance_ratio": "0.70", "tilted_assistance_threshold": "13000",
+                                      "employee_outpatient_ratio": "0.60"},
+}
+# Slip amounts a policy's text does not compute and the illustrative stay therefore needs, as a share of the costs
+# within the policy range (as the slip's basic insurance is, book/benefits.py BASIC_SHARE): Guizhou's report defines
+# no critical-illness insurance. Illustrative (示例), not from any text; a scenario's own slip amount replaces it.
+CLAIM_SLIP_EXAMPLES = {
+    "guizhou-2024-medical-security": {"critical_illness_paid": Decimal("0.30")},
 }
 
 
@@ -101,7 +111,7 @@ class Column:
         return self.result is not None
 
 
-_VALIDITY = re.compile(r"validity \((\d{4}-\d{2}-\d{2}) to")
+_VALIDITY = re.compile(r"validity \((\d{4}-\d{2}-\d{2})")   # a start date, assumed or stated
 
 
 def validity_state(policy_id: str, claims: list, message: str = "") -> tuple[str, tuple[str, str]]:

@@ -49,6 +49,10 @@ STATUS_CODES = tuple(STATUSES)
 CODES = {"insurance": tuple(INSURANCE_TYPES), "setting": tuple(SETTINGS), "facility": tuple(FACILITIES)}
 
 
+SETTING_CODES = {v: k for k, v in enumerate(CODES["setting"])}
+FACILITY_CODES = {v: k for k, v in enumerate(CODES["facility"])}
+
+
 def record_problems(t: "Claims") -> list[tuple[np.ndarray, str, str]]:
     """Claims whose settlement record contradicts itself, as (mask, the fields, the catalogue key of why): the funds
     before what is left to the person paid more than the policy-range cost; the parts outside the policy range and
@@ -184,15 +188,18 @@ class Claims:
             "person": np.zeros(n, dtype=np.int64),
             "statuses": np.full(n, status_mask(person_statuses(person)), dtype=np.int32),   # held throughout
             "insurance": np.full(n, code("insurance", person.insurance), dtype=np.int8),
-            "date": np.array([c.date for c in claims], dtype="datetime64[D]"),
-            "setting": np.array([code("setting", c.setting) for c in claims], dtype=np.int8),
-            "facility": np.array([-1 if c.facility is None else code("facility", c.facility) for c in claims],
-                                 dtype=np.int8),
+            # days since 1970-01-01 (ordinal 719163): numpy converts ints far faster than date objects
+            "date": (np.array([c.date.toordinal() for c in claims], dtype=np.int64) - 719163).astype("datetime64[D]"),
+            "setting": np.array([SETTING_CODES[c.setting] for c in claims], dtype=np.int8),
+            "facility": np.array([FACILITY_CODES.get(c.facility, -1) for c in claims], dtype=np.int8),
         }
         for name in MONEY_FIELDS:
             values = [getattr(c, name) for c in claims]
-            cols[name] = np.array([0 if v is None else fen(v) for v in values], dtype=np.int64)
-            cols["has_" + name] = np.array([v is not None for v in values], dtype=bool)
+            given = [v is not None for v in values]
+            cols["has_" + name] = np.array(given, dtype=bool)
+            # a field no claim gives (most of them, usually) needs no conversion
+            cols[name] = (np.array([0 if v is None else fen(v) for v in values], dtype=np.int64) if any(given)
+                          else np.zeros(n, dtype=np.int64))
         for name in FLAG_FIELDS:
             values = [getattr(c, name) for c in claims]
             cols[name] = np.array([bool(v) for v in values], dtype=bool)

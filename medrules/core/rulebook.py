@@ -48,8 +48,10 @@ LAYER_COLOURS = {
 }
 
 
-# A cause's `needed_by` when no layer needs a field but the settlement record contradicts itself.
+# A cause's `needed_by` when no layer needs a field but the settlement record contradicts itself, or the claim's
+# date falls before the day a report-based policy is known to hold and the reading keeps it undetermined.
 RECORD = "record"
+VALIDITY = "validity"
 
 
 class RuleError(AssertionError):
@@ -214,6 +216,7 @@ class Case:
     clause: str | None = None
     need: tuple | None = None
     slip_field: str | None = None   # an amount taken from the record: more than is left is the input's fault
+    upper_bound: bool = False       # the amount is the most this layer can pay (a reading says so), not the amount
 
 
 @dataclass
@@ -230,6 +233,7 @@ class LayerRun:
     readings: dict
     decision: bool = False
     given: np.ndarray | None = None   # a decision: where it gives a value (yes/no or an amount in `amount`)
+    upper: np.ndarray | None = None   # a layer: where its amount is only an upper bound
 
 
 class Context:
@@ -278,12 +282,13 @@ class Context:
         """Claims in `mask` not yet undetermined are, by `cause`."""
         self.undetermined = np.where(mask & (self.undetermined < 0), cause, self.undetermined)
 
-    def record_problem(self, mask: np.ndarray, fields: str, why: str) -> None:
+    def record_problem(self, mask: np.ndarray, fields: str, why: str, needed_by: str = RECORD) -> None:
         """Claims whose settlement record contradicts itself, or the layers computed before (a fund paid more than was
-        left): no layer of theirs is settled, and what a later claim of the year accumulates over them is not known."""
+        left) — or, needed_by VALIDITY, whose date the policy may not cover: no layer of theirs is settled, and what a
+        later claim of the year accumulates over them is not known."""
         if not mask.any():
             return
-        cause = self._add_cause({"field": fields, "clause": "", "why": why, "needed_by": RECORD})
+        cause = self._add_cause({"field": fields, "clause": "", "why": why, "needed_by": needed_by})
         fresh = mask & (self.contradicted < 0)
         self.contradicted = np.where(fresh, cause, self.contradicted).astype(np.int32)
         self.unknown = np.where(fresh, cause, self.unknown).astype(np.int32)
@@ -293,6 +298,12 @@ class Context:
         than an input or a slip amount, which input_amount and need_slip mark themselves)."""
         if mask.any():
             self.mark(mask, self.cause(field_name, why))
+
+    def either_way(self, mask: np.ndarray) -> None:
+        """Claims in `mask` come to the same amount whatever the values not known turn out to be: settled. `left` is
+        never less than what is truly left (an undetermined layer paid nothing in it), so a layer growing with the
+        burden that owes 0 on it owes 0 on the truth; a bounded input (50% to 70%) paying alike at both ends does."""
+        self.undetermined = np.where(mask & (self.contradicted < 0), -1, self.undetermined).astype(np.int32)
 
     def inherit(self, cause: np.ndarray) -> None:
         """Claims with a cause (>= 0) in `cause` are undetermined by it: a decision reading a figure a layer could
@@ -374,6 +385,7 @@ class Context:
         """A parameter's value in force on each claim's date where `need` holds: fen for yuan, Ratio for ratios,
         bool for booleans. Recorded for the trace of those claims."""
         need = self.all() if need is None else need
+        need = need & (self.contradicted < 0)   # a claim no layer of which is settled needs no value
         try:
             parameter = self.policy.parameters[name]
         except KeyError:
@@ -397,7 +409,8 @@ class Context:
                     except PolicyError as e:
                         raise PolicyError(Problem.each("error.at_claim", zh={"problem": e.zh or str(e)},
                                                        en={"problem": str(e)}, where=self.claims.where(i))) from None
-        raw = [v.value for v in parameter.values]
+        # A value no date selects may be a range (an earlier value the text gives as "500至800"): a placeholder here.
+        raw = [v.value if not isinstance(v.value, dict) else 0 for v in parameter.values]
         if parameter.unit == "ratio":
             parts = [Fraction(Decimal(v)) for v in raw] + [Fraction(0)]
             value = Ratio(np.array([p.numerator for p in parts], dtype=np.int64)[idx],
@@ -521,8 +534,10 @@ class Context:
 
     # -- cases ---------------------------------------------------------------------------------------------------
     @staticmethod
-    def case(mask, amount, why: str, clause: str | None = None, **values) -> Case:
-        return Case(np.asarray(mask, dtype=bool), amount, why, values, clause)
+    def case(mask, amount, why: str, clause: str | None = None, *, upper_bound: bool = False, **values) -> Case:
+        """Claims in `mask` get `amount`; with upper_bound, an amount that is only the most the layer pays (the result
+        says so, and the claim is not complete)."""
+        return Case(np.asarray(mask, dtype=bool), amount, why, values, clause, upper_bound=upper_bound)
 
     def otherwise(self, amount, why: str, clause: str | None = None, **values) -> Case:
         if np.isscalar(amount):

@@ -61,8 +61,9 @@ def run_case(policy_id: str, case: dict, readings: dict | None = None):
         from ..core.scenario import InputError
         module = importlib.import_module("medrules.rules." + policy_id.replace("-", "_"))
         try:
+            extra = {"readings": chosen} if chosen else {}   # a rule no reading bears on takes none
             return plain(getattr(module, case["function"])(load_policy(policy_id), **(case.get("args") or {}),
-                                                           readings=chosen))
+                                                           **extra))
         except InputError as e:
             return {"error": e.field}
     scenario = {"policy": policy_id, "person": case["person"], "claims": case["claims"],
@@ -118,6 +119,8 @@ def _figure(value) -> str:
         return UNDETERMINED
     if isinstance(value, bool):
         return "是 yes" if value else "否 no"
+    if isinstance(value, list):   # layers named (upper_bound)
+        return "、".join(field_label(v) for v in value)
     try:
         return fmt_yuan(Decimal(str(value))) if "." in str(value) else str(value)
     except InvalidOperation:
@@ -129,7 +132,8 @@ def field_label(key) -> str:
         return f"{LAYER_LABELS[key][0]} {LAYER_LABELS[key][1]}"
     return {"in_force": both("casebook.part.in_force"), "complete": both("casebook.part.complete"),
             "undetermined": UNDETERMINED, "field": both("casebook.part.field"),
-            "out_of_pocket_is_upper_bound": both("partial.out_of_pocket_upper_bound")}.get(key, str(key))
+            "out_of_pocket_is_upper_bound": both("partial.out_of_pocket_upper_bound"),
+            "upper_bound": both("casebook.part.upper_bound")}.get(key, str(key))
 
 
 def figures(case: dict) -> list[tuple[str, tuple]]:
@@ -159,6 +163,8 @@ def _leaves(want, path: tuple):
                     yield label, sub
                 else:
                     yield (f"{_step_label(path, key)} · {label}" if label else _step_label(path, key)), sub
+    elif isinstance(want, list) and all(isinstance(w, str) for w in want):   # upper_bound: the layers it names
+        yield "", path
     elif isinstance(want, list):
         for w in want:
             yield (f"第{w['claim'] + 1}笔 claim {w['claim'] + 1} · {field_label(w['layer'])} ← {w['field']}",

@@ -28,6 +28,7 @@ RATIO_FLOORS = f"{POLICY_ID}/3.3.9:ratio-floors"
 HIGH_COST_PERIOD = f"{POLICY_ID}/3.3.11:high-cost-period"
 STATUS_START = f"{POLICY_ID}/3.3.8:status-start"
 STATUS_END = f"{POLICY_ID}/3.3.8:status-end"
+BURDEN_SCOPE = f"{POLICY_ID}/3.3.11:burden-scope"
 
 
 @rule("wenzhou-2021-78/end")
@@ -71,7 +72,8 @@ def coverage_start(recognised_on: dt.date) -> dt.date:
 
 
 @rule("wenzhou-2021-78/3.3.8")
-def status_span(recognised: np.ndarray, exited: np.ndarray, readings: dict) -> tuple[np.ndarray, np.ndarray]:
+def status_span(recognised: np.ndarray, exited: np.ndarray, readings: dict,
+                inputs: dict) -> tuple[np.ndarray, np.ndarray]:
     """新增救助对象，当月参保，次月生效；医疗救助退出对象，当年参保继续有效 — wenzhou-2021-78/3.3.8: the days a dated
     status counts (days since 1970-01-01). From the 1st of the month after recognition (reading next-month of
     3.3.8:status-start) or the day itself (recognition-day); to the day of exit (reading exit-day of 3.3.8:status-end)
@@ -156,6 +158,7 @@ def medical_assistance(c: Context):
     """医疗救助 — wenzhou-2021-78/3.3.9: no deductible, at least 80% of the year's burden left after the two
     insurances, outpatient and inpatient sharing one annual limit of 100,000 yuan, no limit for 特困."""
     hardship = in_hardship(c)
+    c.either_way(~hardship)   # not in hardship: 0 whatever the insurances before paid
     c.param("medical_assistance.deductible", hardship)
     ratio = _ratio(c, "medical_assistance.ratio", "medical_assistance_ratio", hardship)
     burden = c.year_to_date(c.left, of=hardship)
@@ -181,17 +184,29 @@ def supplementary_insurance(c: Context):
 @rule("wenzhou-2021-78/3.3.11")
 def high_cost_resolution(c: Context):
     """高额医疗费用化解 — wenzhou-2021-78/3.3.11: a year's burden after the four layers above 50,000 is brought
-    down to 50,000, for people in hardship who followed the treatment guidance and a standard referral."""
+    down to 50,000, for people in hardship who followed the treatment guidance and a standard referral. The burden
+    is the policy-range cost left (reading policy-range of 3.3.11:burden-scope) or everything left of the total cost
+    (total). A claim whose record does not say whether it followed the guidance or was referred is undetermined —
+    unless, even counted in, the year's burden stays within 50,000: then it is 0 either way."""
+    why_fact = "trace.wenzhou.high_cost_fact_needed"
     hardship = in_hardship(c)
-    held, not_held = c.facts_hold("followed_treatment_guidance", "referred", need=hardship,
-                                  why="trace.wenzhou.high_cost_fact_needed")
+    held, not_held = c.facts_hold("followed_treatment_guidance", "referred", need=c.none(), why=why_fact)
     eligible = hardship & held
-    maybe = hardship & ~held & ~not_held   # a fact not given: this claim, and what its year accumulates, wait on it
-    threshold = c.param("high_cost.burden_threshold", eligible)
+    maybe = hardship & ~held & ~not_held   # a fact not given: counted in, this gives the most the year can hold
+    threshold = c.param("high_cost.burden_threshold", eligible | maybe)
+    counted = eligible | maybe
+    left = c.left
+    if c.reading(BURDEN_SCOPE) == "total":   # 自负金额 as all the person bears: the costs outside the range too
+        c.need_slip("total_cost", counted, "trace.wenzhou.high_cost_total_needed")
+        outside = np.where(c.claims.has_total_cost, c.claims.total_cost - c.claims.policy_range_cost, 0)
+        c.bring_into_scope(outside - c.outside_paid, who=counted)
+        left = left + c.outside_left
     yearly = c.reading(HIGH_COST_PERIOD) == "calendar-year"
-    burden = c.year_to_date(c.left, of=eligible | maybe) if yearly else np.where(eligible, c.left, 0)
+    burden = c.year_to_date(left, of=counted) if yearly else np.where(counted, left, 0)
     due = np.maximum(0, burden - threshold)
-    pay = c.pay_due(due, who=eligible | maybe) if yearly else due
+    c.either_way(due == 0)   # the burden, counted at its most, stays within 50,000: 0 whatever is unknown
+    c.facts_hold("followed_treatment_guidance", "referred", need=maybe & (due > 0), why=why_fact)
+    pay = c.pay_due(due, who=counted) if yearly else due
     resolved = "trace.wenzhou.high_cost_year" if yearly else "trace.wenzhou.high_cost_admission"
     guided = c.fact("followed_treatment_guidance")
     return c.layer(
@@ -199,7 +214,8 @@ def high_cost_resolution(c: Context):
         c.case(~hardship, 0, "trace.wenzhou.high_cost_not_in_hardship"),
         c.case(guided[1] & ~guided[0], 0, "trace.wenzhou.high_cost_not_guided"),
         c.case(not_held, 0, "trace.wenzhou.high_cost_not_referred"),
-        c.otherwise(0, "trace.wenzhou.high_cost_fact_needed"),
+        c.case(due == 0, 0, "trace.wenzhou.high_cost_within_either_way", burden=burden, threshold=threshold),
+        c.otherwise(0, why_fact),
     )
 
 

@@ -30,10 +30,11 @@ from ..core.writes import WriteFailed
 from .claims_file import load_inputs, read_claims
 from .provenance import check_pinned, provenance, read_provenance
 from .columns import err
-from .output import check_out, format_totals, result_table, totals, write_atomically
+from .output import check_out, claim_counts, format_totals, result_table, totals, write_atomically
 from .settle import check_policy, evaluate_table, prepare
 from .batch_dask import evaluate_table_dask
 from ..core.oneline import shown
+from .dataset import run_dataset
 
 # What a failed write of the Dask dataset's parts says: a full disk, a file-size limit, a read-only mount, no
 # permission, a quota, an I/O error.
@@ -57,13 +58,17 @@ PROGRESS_MIN_ROWS = 1_000_000  # above this a progress bar shows even when stder
 
 
 class _Stopwatch:
-    """Wall and CPU seconds of each step of a run (batch --timings), the interpreter's start-up and imports first."""
+    """Wall and CPU seconds of each step of a run (batch --timings), the interpreter's start-up and imports first;
+    `note` adds what the run's parts measured themselves (a folder run: the workers' task seconds)."""
 
     def __init__(self):
         import time
-        self.time, self.steps = time, []
+        self.time, self.steps, self.notes = time, [], []
         self.wall, self.cpu = time.perf_counter(), time.process_time()
         self.steps.append(("start-up", None, self.cpu))   # CPU spent before the run began (imports)
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
 
     def lap(self, name: str) -> None:
         wall, cpu = self.time.perf_counter(), self.time.process_time()
@@ -73,7 +78,7 @@ class _Stopwatch:
     def __str__(self) -> str:
         parts = [f"{name} {cpu:.2f}" if wall is None else f"{name} {wall:.2f} (cpu {cpu:.2f})"
                  for name, wall, cpu in self.steps]
-        return "计时 timings (s): " + ", ".join(parts)
+        return "计时 timings (s): " + ", ".join(parts) + "".join(f"; {note}" for note in self.notes)
 
 
 def run_batch(policy_id: str, claims_path, out_path, engine="pandas", inputs_path=None, stream=None,
@@ -94,23 +99,28 @@ def run_batch(policy_id: str, claims_path, out_path, engine="pandas", inputs_pat
     if Path(claims_path).is_dir():
         if engine != "dask":
             raise err("claims", "error.claims_folder_needs_dask", path=claims_path)
-        from .batch_dask import run_dataset
+        watch.lap("checks")
         try:
-            return run_dataset(policy_id, claims_path, out, inputs, readings, scheduler, stream, people_path, strict)
+            total = run_dataset(policy_id, claims_path, out, inputs, readings, scheduler, stream, watch, people_path,
+                                strict)
         except OSError as e:   # a worker's part could not be written (the temporary folder is already removed)
             if e.errno not in WRITE_ERRNOS:
                 raise
             raise WriteFailed(out, e) from None
+        if timings:
+            print(watch, file=sys.stderr)
+        return total
     watch.lap("checks")
     t = read_claims(claims_path, layout, codes_path, watch.lap, people_path)
     n = len(t)
     if engine == "dask":
         s = evaluate_table_dask(t, policy_id, inputs, readings, scheduler=scheduler)
-    else:
+    elif sys.stderr.isatty() or n > PROGRESS_MIN_ROWS:
         from tqdm import tqdm
-        show = sys.stderr.isatty() or n > PROGRESS_MIN_ROWS
-        with tqdm(total=n, unit="claims", file=sys.stderr, disable=not show, desc=policy_id) as bar:
+        with tqdm(total=n, unit="claims", file=sys.stderr, desc=policy_id) as bar:
             s = evaluate_table(t, policy_id, inputs, readings, progress=bar)
+    else:
+        s = evaluate_table(t, policy_id, inputs, readings)
     watch.lap("evaluate")
     if strict:
         refuse_contradicted(t, s)
@@ -121,7 +131,7 @@ def run_batch(policy_id: str, claims_path, out_path, engine="pandas", inputs_pat
     write_atomically(table, out)
     watch.lap("write")
     tot = totals(s)
-    print(format_totals(tot, n, s), file=stream)
+    print(format_totals(tot, n, claim_counts(s)), file=stream)
     if timings:
         print(watch, file=sys.stderr)
     return tot
@@ -161,8 +171,10 @@ def explain_row(result_path, row: int) -> list[dict]:
                                load_inputs(files.get("readings"), "readings"))
     claims = t.take(person)
     k = int(np.flatnonzero(person == i)[0])
-    _refuse_other_figures(result_path, row, evaluate_table(claims, policy_id, inputs, readings), k)
-    steps = run(policy_id, claims, inputs, readings).explain(k)
+    if not prov.audit:   # an audit's record table holds its own columns (recorded, computed): checked by its sha256s
+        _refuse_other_figures(result_path, row, evaluate_table(claims, policy_id, inputs, readings), k)
+    # an audit's result (medrules/analysis/audit) re-runs in audit mode: the step of each layer it compared
+    steps = run(policy_id, claims, inputs, readings, audit=prov.audit).explain(k)
     for step in steps:
         step.claim = row
     return steps

@@ -17,6 +17,7 @@ from ..core.categories import CATEGORIES, CATEGORY_STATUSES, STATUSES
 from ..core.claims import CODES, FLAG_FIELDS, MONEY_FIELDS, STATUS_CODES, Claims, status_mask, statuses_of
 from ..core.oneline import shown
 from ..core.scenario import load_data_file
+from . import arrow
 from .files import read_arrow
 from .columns import (CORES, BatchInputError, Column, bool_column, choice_column, date_column, err, money_column,
                       parse_columns, pc_equal_empty)
@@ -25,7 +26,10 @@ PARSE_THREADS = CORES                          # columns parsed at once on a lar
 PARSE_THREADS_FROM = 50_000             # rows; below, one thread is quicker
 REQUIRED = ("person_id", "insurance", "date", "setting", "policy_range_cost")
 PERSON_COLUMNS = ("statuses", "category")   # one of them: statuses "dibao;yinbing_zhipin" (empty for none)
-OPTIONAL = PERSON_COLUMNS + ("facility",) + MONEY_FIELDS[1:] + FLAG_FIELDS
+# The medical institution that settled the claim (定点医药机构编号; the national layout's fixmedins_code): kept as a
+# code per claim (Claims.institution, -1 where not given) with the codes' text in Claims.institution_ids, for the audit.
+INSTITUTION = "institution"
+OPTIONAL = PERSON_COLUMNS + ("facility", INSTITUTION) + MONEY_FIELDS[1:] + FLAG_FIELDS
 MONEY_COLUMNS = MONEY_FIELDS
 BOOL_COLUMNS = FLAG_FIELDS
 # Set by the national layout's reader (medrules/tables/nhsa.py): the record's amounts do not balance.
@@ -116,16 +120,19 @@ def claims_from_arrow(table, line_offset=None, row_offset: int = 0, statuses_req
     parsed = parse_columns(parsers, threads=PARSE_THREADS if n >= PARSE_THREADS_FROM else 1)
     codes, person_ids = parsed.pop("person")
     if "record_unbalanced" in names:
-        import pyarrow.compute as pc
-        parsed["record_unbalanced"] = pc.fill_null(table.column("record_unbalanced"), False).to_numpy(
-            zero_copy_only=False).astype(bool)
+        unbalanced = table.column("record_unbalanced").combine_chunks()
+        parsed["record_unbalanced"] = arrow.values(unbalanced) & arrow.valid(unbalanced)
     values = {"row": np.arange(row_offset, row_offset + n, dtype=np.int64), "person": codes}
     for name, value in parsed.items():
         if name in MONEY_FIELDS or name in FLAG_FIELDS:
             values[name], values["has_" + name] = value
         else:
             values[name] = value
+    if INSTITUTION in names:
+        values[INSTITUTION], institution_ids = _institution_codes(col(INSTITUTION))
     claims = Claims(values, person_ids=person_ids, line_offset=line_offset)
+    if INSTITUTION in names:
+        claims.__dict__["institution_ids"] = institution_ids
     claims.__dict__["status_column"] = person_cols[0] if person_cols else "statuses"   # errors name the file's column
     check_rows(claims)
     return claims
@@ -142,31 +149,44 @@ def _person_codes(person: Column):
                                          or pa.types.is_large_string(a.type.value_type)):
         ids = pc.utf8_trim_whitespace(a.dictionary)
         if not ids.null_count and not pc_equal_empty(ids).any() and len(pc.unique(ids)) == len(ids):
-            return a.indices.to_numpy(zero_copy_only=False).astype(np.int64), ids
+            return arrow.values(a.indices).astype(np.int64), ids
     text = person.text()
     empty = np.flatnonzero(pc_equal_empty(text))
     if len(empty):
         person.fail(int(empty[0]), "error.value_missing")
     encoded = text.dictionary_encode()
-    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
+    return arrow.values(encoded.indices).astype(np.int64), encoded.dictionary
+
+
+def _institution_codes(col) -> tuple[np.ndarray, list[str]]:
+    """(int32 code per row, -1 where empty; the institutions' codes as text by code)."""
+    text = col.text()
+    encoded = text.dictionary_encode()   # through the buffers (tables/arrow.py): no pandas on a batch run
+    codes = arrow.filled(encoded.indices, -1, np.int32).astype(np.int32)
+    ids = encoded.dictionary.to_pylist()
+    if "" in ids:   # an empty cell names no institution
+        k = ids.index("")
+        ids.pop(k)
+        codes[codes == k] = -1
+        codes[codes > k] -= 1
+    return codes, ids
 
 
 def _statuses_column(col) -> np.ndarray:
     """'dibao;yinbing_zhipin' → bit mask; empty for none. Parsed once per distinct value."""
-    import pyarrow.compute as pc
-    text = pc.fill_null(col.text(), "")
-    encoded = text.dictionary_encode()
+    encoded = col.text().dictionary_encode()   # an empty cell (null) is no status: the code after the last value
     masks = []
     for k, value in enumerate(encoded.dictionary.to_pylist()):
         parts = [p.strip() for p in value.split(";") if p.strip()]
         bad = [p for p in parts if p not in STATUSES]
         if bad or len(set(parts)) != len(parts):
-            row = int(np.argmax(encoded.indices.to_numpy(zero_copy_only=False) == k))
+            row = int(np.argmax((arrow.values(encoded.indices) == k) & arrow.valid(encoded.indices)))
             if bad:
                 col.fail(row, "error.not_a_status", got=shown(bad[0]), allowed=", ".join(STATUS_CODES))
             col.fail(row, "error.status_twice_in_row", allowed=", ".join(STATUS_CODES))
         masks.append(status_mask(parts))
-    return np.array(masks, dtype=np.int32)[encoded.indices.to_numpy(zero_copy_only=False)]
+    masks.append(0)
+    return np.array(masks, dtype=np.int32)[arrow.filled(encoded.indices, len(masks) - 1)]
 
 
 def check_rows(t: Claims) -> None:

@@ -16,6 +16,7 @@ from ..core.grammar import (DATE_TEXT, MAX_AMOUNT, SETTLEMENT_TIME, parse_date, 
                             parse_settlement_time)
 from ..core.oneline import shown
 from ..core.scenario import InputError
+from . import arrow
 
 MAX_FEN = int(MAX_AMOUNT * 100)
 # The fast paths' shapes: text they hand to Arrow's parsers. Each is a subset of the one grammar's (no sign, no
@@ -64,7 +65,7 @@ class Column:
         return self.array[int(row)].as_py()
 
     def nulls(self) -> np.ndarray:
-        return self.array.is_null().to_numpy(zero_copy_only=False)
+        return ~arrow.valid(self.array)
 
     def require_present(self):
         if not self.array.null_count:   # the usual case, without a pass over the column
@@ -130,7 +131,7 @@ def money_column(col: Column, required: bool):
         raise err(col.name, "error.float_column", type=t)
     present = ~col.nulls()
     if pa.types.is_integer(t):   # whole yuan
-        yuan = pc.fill_null(col.array, 0).to_numpy(zero_copy_only=False)
+        yuan = arrow.filled(col.array, 0)
         slow = present & ((yuan < 0) | (yuan > MAX_FEN // 100))
         fen = np.where(slow, 0, yuan).astype(np.int64) * 100
     elif pa.types.is_decimal(t) and 0 <= t.scale <= 2 and t.precision - t.scale <= 18:   # exact already: no text
@@ -142,8 +143,9 @@ def money_column(col: Column, required: bool):
     elif pa.types.is_string(t) or pa.types.is_large_string(t):
         dec, edge = _plain_decimals(col.array)
         if dec is None:   # some value Arrow's parser refuses, or a sign or exponent somewhere: shape each row
-            plain = pc.fill_null(pc.match_substring_regex(col.array, _MONEY_RE), False).to_numpy(zero_copy_only=False)
-            dec = pc.cast(pc.if_else(pa.array(plain), col.array, pa.scalar("0", t)), pa.decimal128(11, 2))
+            plain = arrow.filled(pc.match_substring_regex(col.array, _MONEY_RE), False)
+            dec = pc.cast(pc.if_else(arrow.arrow_of(plain, pa.bool_()), col.array, text_scalar("0", t)),
+                          pa.decimal128(11, 2))
             edge = ~plain
         fen = np.frombuffer(dec.buffers()[1], dtype=np.int64).reshape(-1, 2)[dec.offset:dec.offset + len(dec), 0]
         slow = present & (edge | (fen > MAX_FEN))
@@ -180,9 +182,9 @@ def _plain_decimals(text):
     if raw.translate(None, b"0123456789."):   # a sign, an exponent, a blank, another script's digit …
         return None, None
     size = np.diff(bounds)
-    point = pc.fill_null(pc.find_substring(text, "."), -1).to_numpy(zero_copy_only=False)
+    point = arrow.filled(pc.find_substring(text, "."), -1)
     edge = (size == 0) | (size > 12) | (point == 0) | ((point > 0) & ((point == size - 1) | (size - point > 3)))
-    safe = text if not edge.any() else pc.if_else(pa.array(edge), pa.scalar("0", text.type), text)
+    safe = text if not edge.any() else pc.if_else(arrow.arrow_of(edge, pa.bool_()), text_scalar("0", text.type), text)
     try:
         return pc.cast(safe, pa.decimal128(11, 2)), edge
     except pa.ArrowInvalid:   # nine digits before the point somewhere, or two points
@@ -192,17 +194,16 @@ def _plain_decimals(text):
 def choice_column(col: Column, allowed, required=True) -> np.ndarray:
     """int8 codes (index into `allowed`), -1 where an optional value is not given. The value as written: no
     spaces trimmed (a scenario's " inpatient" is refused too)."""
-    import pyarrow as pa
     import pyarrow.compute as pc
     if required:
         col.require_present()
     text = col.raw_text()
-    index = pc.index_in(text, value_set=pa.array(list(allowed)))
+    index = pc.index_in(text, value_set=arrow.strings(list(allowed)))
     if index.null_count != text.null_count:
-        found = ~index.is_null().to_numpy(zero_copy_only=False)
+        found = arrow.valid(index)
         bad = np.flatnonzero(~col.nulls() & ~found)
         col.fail(int(bad[0]), "error.value_not_allowed", got=shown(col.value(bad[0])), allowed=", ".join(allowed))
-    return pc.fill_null(index, -1).to_numpy(zero_copy_only=False).astype(np.int8)
+    return arrow.filled(index, -1).astype(np.int8)
 
 
 def bool_column(col: Column) -> tuple[np.ndarray, np.ndarray]:
@@ -214,11 +215,10 @@ def bool_column(col: Column) -> tuple[np.ndarray, np.ndarray]:
     col = col.decoded()
     given = ~col.nulls()
     if pa.types.is_boolean(col.array.type):
-        return pc.fill_null(col.array, False).to_numpy(zero_copy_only=False).astype(bool), given
+        return arrow.values(col.array) & given, given   # a null slot holds no value: not given
     if col.is_text():
         given &= ~pc_equal_empty(col.array)
-        index = pc.fill_null(pc.index_in(col.array, value_set=pa.array(["true", "false"])), -1).to_numpy(
-            zero_copy_only=False)
+        index = arrow.filled(pc.index_in(col.array, value_set=arrow.strings(["true", "false"])), -1)
     else:
         index = np.full(len(col.array), -1)
     for row in np.flatnonzero(given & (index < 0)):
@@ -245,19 +245,19 @@ def date_column(col: Column) -> np.ndarray:
     if pa.types.is_timestamp(t):
         raise err(col.name, "error.timestamp_column", type=t)
     if pa.types.is_date(t):
-        days = col.array.cast(pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+        days = arrow.dates(col.array.cast(pa.date32()))
         outside = np.flatnonzero((days.astype(np.int64) < FIRST_DAY) | (days.astype(np.int64) > LAST_DAY))
         if len(outside):
             col.fail(int(outside[0]), "error.date_out_of_range", got=str(days[outside[0]]))
         return days
     if col.is_text():
         try:   # Arrow's ISO parser takes YYYY-MM-DD only, and days of the calendar only (but year 0000)
-            days = pc.cast(col.array, pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+            days = arrow.dates(pc.cast(col.array, pa.date32()))
             if not len(days) or days.astype(np.int64).min() >= FIRST_DAY:
                 return days
         except pa.ArrowInvalid:
             pass   # some value is no date: found below
-        shaped = pc.fill_null(pc.match_substring_regex(col.array, _DATE_RE), False).to_numpy(zero_copy_only=False)
+        shaped = arrow.filled(pc.match_substring_regex(col.array, _DATE_RE), False)
         suspects = ~shaped | _not_a_day(col.array, shaped)
     else:
         suspects = np.ones(len(col.array), dtype=bool)
@@ -273,10 +273,10 @@ def _not_a_day(text, shaped: np.ndarray) -> np.ndarray:
     """Rows of text shaped YYYY-MM-DD that are no day of the calendar (2023-02-30, year 0000), vectorised."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    safe = pc.if_else(pa.array(shaped), text, pa.scalar("0001-01-01", text.type))
+    safe = pc.if_else(arrow.arrow_of(shaped, pa.bool_()), text, text_scalar("0001-01-01", text.type))
 
     def part(a, b):
-        return pc.cast(pc.utf8_slice_codeunits(safe, a, b), pa.int64()).to_numpy(zero_copy_only=False)
+        return arrow.filled(pc.cast(pc.utf8_slice_codeunits(safe, a, b), pa.int64()), 0)
     y, m, d = part(0, 4), part(5, 7), part(8, 10)
     leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
     month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
@@ -293,7 +293,7 @@ def settlement_day_text(col: Column):
     col.require_present()
     col = col.decoded()
     text = col.raw_text()
-    shaped = pc.fill_null(pc.match_substring_regex(text, _TIME_RE), False).to_numpy(zero_copy_only=False)
+    shaped = arrow.filled(pc.match_substring_regex(text, _TIME_RE), False)
     day = pc.utf8_slice_codeunits(text, 0, 10)
     suspects = ~shaped | _not_a_day(day, shaped)
     if suspects.any():
@@ -306,9 +306,15 @@ def settlement_day_text(col: Column):
                                    label=col.label))
 
 
+def text_scalar(value: str, text_type):
+    """A string scalar of `text_type` (string or large_string): pa.scalar on a Python str would import pandas."""
+    return arrow.strings([value]).cast(text_type)[0]
+
+
 def pc_equal_empty(text) -> np.ndarray:
     import pyarrow.compute as pc
-    return pc.fill_null(pc.equal(pc.utf8_length(text), 0), False).to_numpy(zero_copy_only=False)
+    lengths = pc.utf8_length(text)
+    return (arrow.values(lengths) == 0) & arrow.valid(lengths)
 
 
 def parse_columns(parsers: dict, threads: int) -> dict:
@@ -342,5 +348,5 @@ def decision_array(values: np.ndarray, given: np.ndarray):
     """A decision column: yes/no where the rule decides one, an amount (decimal yuan) where it gives one."""
     import pyarrow as pa
     if values.dtype == bool:
-        return pa.array(values, mask=~given, type=pa.bool_())
+        return arrow.arrow_of(values, pa.bool_(), given)
     return decimal_array(values, given)

@@ -10,7 +10,7 @@ output `idetinfo`: psn_idet_type, begntime, endtime), read here from the --peopl
 The record's field names are national; some code values are regional (人员身份类别, and which 险种类型 and 医疗类别
 codes a region uses), and so is which fund field a region records commercial supplementary insurance (惠民保)
 under: all of that comes through the region's mapping file (examples/nhsa-codes.yaml). Fields the engine does not
-use (setl_id, mdtrt_id, fixmedins_code, …) may be present and are left alone.
+use (setl_id, mdtrt_id, fixmedins_name, …) may be present and are left alone.
 
 | record field | 中文 (setlinfo) | claims field |
 |---|---|---|
@@ -34,6 +34,7 @@ use (setl_id, mdtrt_id, fixmedins_code, …) may be present and are left alone.
 | fund_pay_sumamt | 基金支付总额 | checked: the sum of the fund fields |
 | hosp_part_amt | 医院负担金额 | counted in the balance |
 | psn_part_amt | 个人负担总金额 | checked: medfee_sumamt − every fund's payment − hosp_part_amt |
+| fixmedins_code | 定点医药机构编号 | institution (where the export has it: the audit groups by it) |
 | psn_idet_type | 人员身份类别 (identity record, not setlinfo) | statuses held throughout, by the mapping (older exports) |
 
 A record whose amounts do not balance (psn_part_amt, fund_pay_sumamt) is not refused: its claim is left unsettled
@@ -47,6 +48,7 @@ import numpy as np
 from ..core.categories import INSURANCE_TYPES, SETTINGS, STATUSES
 from ..core.oneline import shown
 from ..core.scenario import load_data_file
+from . import arrow
 from .columns import BatchInputError, Column, decimal_array, err, money_column, settlement_day_text
 
 REQUIRED = ("psn_no", "insutype", "setl_time", "med_type", "medfee_sumamt", "inscp_scp_amt", "hifp_pay",
@@ -139,6 +141,8 @@ def to_our_layout(table, codes: dict, line_offset, people: bool = False):
     t = col("setl_time")
     t.require_present()
     out["date"] = settlement_day_text(t)[0]   # the day, checked with the time by the one grammar
+    if "fixmedins_code" in names:
+        out["institution"] = col("fixmedins_code").text()
     fen = {name: money_column(col(name), required=name in REQUIRED)
            for name in tuple(COSTS) + FUNDS + ("fund_pay_sumamt", "hosp_part_amt", "psn_part_amt") if name in names}
     for theirs, ours in COSTS.items():
@@ -154,7 +158,7 @@ def to_our_layout(table, codes: dict, line_offset, people: bool = False):
         given = [f for f in fields if f in fen]
         if given:
             out[ours] = decimal_array(sum(fen[f][0] for f in given), np.logical_or.reduce([fen[f][1] for f in given]))
-    out["record_unbalanced"] = pa.array(_unbalanced(fen, n))
+    out["record_unbalanced"] = arrow.arrow_of(_unbalanced(fen, n), pa.bool_())
     return pa.table(out)
 
 
@@ -164,12 +168,13 @@ def mapped_codes(c: Column, mapping: dict, statuses: bool):
     import pyarrow.compute as pc
     c.require_present()
     keys = list(mapping)
-    index = pc.fill_null(pc.index_in(c.text(), value_set=pa.array(keys)), -1).to_numpy(zero_copy_only=False)
+    index = arrow.filled(pc.index_in(c.text(), value_set=arrow.strings(keys)), -1)
     bad = np.flatnonzero(index < 0)
     if len(bad):
         c.fail(int(bad[0]), "error.nhsa_unmapped_code", got=shown(c.value(bad[0])), mapped=", ".join(keys))
     values = [";".join(mapping[k]) if statuses else mapping[k] for k in keys]
-    return pa.array(np.array(values, dtype=object)[index.astype(np.int64)], type=pa.string())
+    # through the buffers (medrules.tables.arrow): pa.array on numpy would import pandas
+    return pc.take(arrow.strings(values), arrow.arrow_of(index.astype(np.int32), pa.int32()))
 
 
 def _unbalanced(fen: dict, n: int) -> np.ndarray:

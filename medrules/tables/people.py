@@ -18,7 +18,9 @@ import numpy as np
 
 from ..core.categories import STATUSES
 from ..core.claims import STATUS_CODES, Claims, Identity
-from .columns import Column, choice_column, date_column, err, pc_equal_empty, settlement_day_text
+from . import arrow
+from .columns import (Column, choice_column, date_column, err, pc_equal_empty, settlement_day_text,
+                      text_scalar)
 from .files import read_arrow
 
 COLUMNS = {"ours": ("person_id", "status", "from", "to"), "nhsa": ("psn_no", "psn_idet_type", "begntime", "endtime")}
@@ -55,7 +57,7 @@ def identity_records(path, layout: str, codes: dict | None) -> tuple:
     if len(backwards):
         i = int(backwards[0])
         col(end_col).fail(i, "error.people_dates_order", start=col(start_col).value(i), end=col(end_col).value(i))
-    ids = np.asarray(person.text().to_numpy(zero_copy_only=False), dtype=object)
+    ids = np.array(person.text().to_pylist(), dtype=object)   # not to_numpy: it would import pandas
     return ids[rows], bits, start[rows], end[rows]
 
 
@@ -65,7 +67,9 @@ def with_identity(claims: Claims, records: tuple) -> Claims:
     code = _person_codes(ids, claims)
     keep = code >= 0
     identity = Identity(code[keep], bits[keep], start[keep], end[keep])
-    return Claims(claims.columns, claims.person_ids, claims.line_offset, identity)
+    out = Claims(claims.columns, claims.person_ids, claims.line_offset, identity)
+    out.__dict__.update({k: v for k, v in claims.__dict__.items() if k not in out.__dict__})   # the file's names
+    return out
 
 
 def _person_codes(ids: np.ndarray, claims: Claims) -> np.ndarray:
@@ -73,11 +77,11 @@ def _person_codes(ids: np.ndarray, claims: Claims) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
     known = claims.person_ids
-    known = pa.array(known) if not isinstance(known, (pa.Array, pa.ChunkedArray)) else known
+    known = arrow.strings(known) if not isinstance(known, (pa.Array, pa.ChunkedArray)) else known
     if pa.types.is_dictionary(known.type):
         known = known.dictionary_decode()
-    return pc.fill_null(pc.index_in(pa.array(ids, pa.string()), value_set=known.cast(pa.string())), -1).to_numpy(
-        zero_copy_only=False).astype(np.int64)
+    return arrow.filled(pc.index_in(arrow.strings(ids.tolist()), value_set=known.cast(pa.string())), -1).astype(
+        np.int64)
 
 
 def _expand(statuses) -> tuple[np.ndarray, np.ndarray]:
@@ -99,8 +103,11 @@ def _days(c: Column, layout: str, missing: int) -> np.ndarray:
     c = c.decoded()
     empty = c.nulls() | (pc_equal_empty(c.array) if c.is_text() else False)
     given = c.array if pa.types.is_date(c.array.type) else c.raw_text()
-    stand_in = pa.scalar(0, pa.date32()) if pa.types.is_date(given.type) else pa.scalar("1970-01-01", given.type)
-    filled = Column(pa.table({c.name: pc.if_else(pa.array(empty), stand_in, given)}), c.name, c.line_offset,
-                    c.row_offset, label=c.label)
+    # stand-ins made through the buffers (medrules.tables.arrow): pa.scalar or pa.array would import pandas
+    stand_in = (arrow.arrow_of(np.zeros(1, "datetime64[D]"), pa.date32())[0] if pa.types.is_date(given.type)
+                else text_scalar("1970-01-01", given.type))
+    empty = np.broadcast_to(empty, len(given))
+    filled = Column(pa.table({c.name: pc.if_else(arrow.arrow_of(empty, pa.bool_()), stand_in, given)}), c.name,
+                    c.line_offset, c.row_offset, label=c.label)
     day = settlement_day_text(filled)[1] if layout == "nhsa" else date_column(filled)
     return np.where(empty, missing, day.astype("datetime64[D]").astype(np.int64))

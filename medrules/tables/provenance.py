@@ -38,12 +38,16 @@ def pin(path) -> dict | None:
     return None if path is None else {"path": str(Path(path).resolve()), "sha256": sha256(path)}
 
 
-def provenance(layout: str, files: dict, inputs: dict, readings: dict) -> dict:
+def provenance(layout: str, files: dict, inputs: dict, readings: dict, audit: bool = False) -> dict:
     """The metadata of a result: the layout, each file (claims, codes, inputs, readings, people) pinned, and the
-    inputs and readings as used (for a reader of the result; `explain` reads the pinned files again)."""
-    return {"version": VERSION, "layout": layout, "files": {k: pin(files.get(k)) for k in PINNED},
-            "inputs": {k: v if isinstance(v, bool) else str(v) for k, v in inputs.items()},
-            "readings": readings}
+    inputs and readings as used (for a reader of the result; `explain` reads the pinned files again). `audit`: an
+    audit's record table (medrules/analysis/audit), whose rows `explain` re-runs in audit mode."""
+    out = {"version": VERSION, "layout": layout, "files": {k: pin(files.get(k)) for k in PINNED},
+           "inputs": {k: v if isinstance(v, bool) else str(v) for k, v in inputs.items()},
+           "readings": readings}
+    if audit:
+        out["audit"] = True
+    return out
 
 
 class _Pinned(BaseModel):
@@ -68,6 +72,7 @@ class Provenance(BaseModel):
     files: _Files
     inputs: dict[str, Union[str, bool]]
     readings: dict[str, str]
+    audit: bool = False
 
 
 def read_provenance(result_path, meta: dict) -> tuple[str, Provenance]:

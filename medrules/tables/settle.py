@@ -10,7 +10,7 @@ from ..core.engine import (check_inputs, claim_policies, facts_from_inputs, outs
                            rules_module, run, sort_order)
 from ..core.messages import text
 from ..core.policy import Policy, PolicyError, load_policy, policy_ids
-from ..core.rulebook import LAYERS, RECORD
+from ..core.rulebook import LAYERS, RECORD, VALIDITY
 from ..core.scenario import InputError
 from ..core.trace import bilingual, field_names
 from .columns import CORES, BatchInputError, err
@@ -63,8 +63,10 @@ class Settled:
         self.total_cost = total_cost   # False: no claim gives its total cost, so no total out of pocket to keep
         self.amounts = {k: np.zeros(n, dtype=np.int64) for k in OUTPUTS}
         self.known = {k: np.zeros(n, dtype=bool) for k in LAYERS}
+        self.upper = {k: np.zeros(n, dtype=bool) for k in LAYERS}   # the amount is only an upper bound
         self.in_force = np.zeros(n, dtype=bool)
         self.contradicted = np.zeros(n, dtype=bool)   # the record contradicts itself: no amount, out of pocket too
+        self.unsettled = np.zeros(n, dtype=bool)      # no amount either way (contradicted, or validity unknown)
         self.total_out_of_pocket = np.zeros(n, dtype=np.int64)
         # What is undetermined, as a code per claim into `texts` (-1: complete): few distinct sentences.
         self.undetermined_code = np.full(n, -1, dtype=np.int32)
@@ -100,7 +102,10 @@ class Settled:
             self.known[k][part] = known if all_in_force else known & r.in_force
         self.amounts["out_of_pocket"][part] = r.out_of_pocket
         self.in_force[part] = r.in_force
+        for k, upper in (r.upper_bounds or {}).items():
+            self.upper[k][part] = upper
         self.contradicted[part] = r.contradicted
+        self.unsettled[part] = r.unsettled
         if self.total_cost and r.claims.has_total_cost.any():   # else not written (result_table) and stays 0
             total, _ = r.total_out_of_pocket()
             self.total_out_of_pocket[part] = total
@@ -121,14 +126,26 @@ class Settled:
     @property
     def priced(self) -> np.ndarray:
         """Claims whose out of pocket is known (exactly, or as an upper bound): settled, and not contradicted."""
-        return self.in_force & ~self.contradicted
+        return self.in_force & ~self.unsettled
 
     @property
     def complete(self) -> np.ndarray:
         done = self.in_force.copy()
         for k in LAYERS:
-            done &= self.known[k]
+            done &= self.known[k] & ~self.upper[k]
         return done
+
+    def upper_bound_codes(self) -> tuple[np.ndarray, list[str]]:
+        """Per claim, which layers' amounts are only upper bounds, as a code into the returned texts (layer names
+        joined by ", "; -1 where none): few combinations, so a dictionary column."""
+        key = np.zeros(self.n, dtype=np.int64)
+        for k in LAYERS:
+            key = key * 2 + self.upper[k]
+        texts, codes = [], np.full(self.n, -1, dtype=np.int32)
+        for value in np.unique(key[key > 0]):
+            codes[key == value] = len(texts)
+            texts.append(", ".join(k for j, k in enumerate(LAYERS) if int(value) >> (len(LAYERS) - 1 - j) & 1))
+        return codes, texts
 
 
 def undetermined_codes(r) -> tuple[np.ndarray, list[str]]:
@@ -156,7 +173,7 @@ def undetermined_codes(r) -> tuple[np.ndarray, list[str]]:
     key = np.zeros(len(rows), dtype=np.int64)
     for k in LAYERS:
         key = key * base + (r.undetermined[k][rows] + 1)
-    key = key * 2 + r.contradicted[rows]
+    key = key * 2 + r.unsettled[rows]
     if 2 * base ** len(LAYERS) <= 1 << 22:
         seen = np.zeros(2 * base ** len(LAYERS), dtype=bool)
         seen[key] = True
@@ -191,10 +208,11 @@ def _undetermined_sentence(r, by_cause: dict, own: int, lang: str) -> str:
         cause = r.causes[c]
         field = field_names(r.policy, cause["field"])[0 if zh else 1]
         names = "、".join(text(f"layer.{k}", "zh") for k in layers) if zh else ", ".join(layers)
-        if cause["needed_by"] == RECORD:
-            why = r.why_keys[c]
-            parts.append(text("batch.record_problem", lang, why=text(why, lang), field=field) if own
-                         else text("batch.after_record_problem", lang, layers=names, field=field))
+        if cause["needed_by"] in (RECORD, VALIDITY):
+            why = text(r.why_keys[c], lang)
+            key = "batch.record_problem" if cause["needed_by"] == RECORD else "batch.validity_unknown"
+            parts.append(text(key, lang, why=why, field=field) if own
+                         else text("batch.after_unsettled", lang, layers=names, why=why))
         else:
             parts.append(text("batch.undetermined", lang, layers=names, field=field, clause=cause["clause"]))
     return ("；" if zh else "; ").join(parts)
@@ -263,9 +281,10 @@ def decision_kinds(policy_id, inputs: dict, readings: dict) -> dict:
     return {k: values.dtype for k, (values, _) in r.decisions.items()}
 
 
-def run_rules(policy_id, t, inputs, readings, presorted=False):
+def run_rules(policy_id, t, inputs, readings, presorted=False, **mode):
+    """engine.run as a table's errors (`mode`: the engine's audit and through)."""
     try:
-        return run(policy_id, t, inputs, readings, presorted=presorted)
+        return run(policy_id, t, inputs, readings, presorted=presorted, **mode)
     except BatchInputError:
         raise
     except InputError as e:  # as a BatchInputError, which a Dask worker process can send back
