@@ -21,7 +21,8 @@ if [ -f "$STAMP_FILE" ] && [ "$(cat "$STAMP_FILE")" = "$WANT" ] && [ -s "$STATIC
   exit 0
 fi
 if ! command -v npm >/dev/null 2>&1; then
-  scripts/apt-install.sh "to fetch the widget JavaScript" npm
+  # Debian 12 (bookworm) main's npm, with its nodejs (apt-cache policy npm); a machine with NodeSource's node has npm
+  scripts/apt-install.sh "to fetch the widget JavaScript" npm=9.2.0~ds1-1
 fi
 echo "installing the book's JavaScript from $LOCK (html-manager, requirejs, mathjax) into $DEST…"
 mkdir -p "$DEST"

@@ -260,14 +260,16 @@ def test_a_file_written_beside_the_result_may_not_be_an_input(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["audit.summary.parquet"]
 
 
-def test_a_failure_while_writing_leaves_no_file_at_all(tmp_path, monkeypatch):
+def test_a_failure_while_writing_leaves_no_file_at_all(tmp_path, monkeypatch, capsys):
     import medrules.publish.audit_files as files
 
     def broken(summary, fits, path):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(files, "write_workbook", broken)
-    with pytest.raises(OSError):
-        main(nhsa_args(EXAMPLES / "nhsa-settlements.csv", tmp_path / "audit.parquet"))
+    # one line naming the file that could not be written and why, exit 1 (as batch's write), nothing left behind
+    assert main(nhsa_args(EXAMPLES / "nhsa-settlements.csv", tmp_path / "audit.parquet")) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "audit.xlsx" in err[0] and "No space left on device" in err[0] and "磁盘已满" in err[0]
     assert list(tmp_path.iterdir()) == []
 
 

@@ -70,7 +70,7 @@ def test_a_batch_error_keeps_both_languages_through_pickling_as_a_dask_worker_se
     import pickle
 
     from medrules.tables.columns import BatchInputError
-    e = BatchInputError("row 1 (line 2), date", "error.no_such_day", got="'2023-02-30'")
+    e = BatchInputError("row 1 (line 2), date", "error.date_not_a_day", got="'2023-02-30'", reason="day is out of range for month")
     back = pickle.loads(pickle.dumps(e))
     assert type(back) is BatchInputError and back.field == e.field
     assert (str(back), back.zh) == (str(e), e.zh) and "不是日历上存在的日期" in back.zh

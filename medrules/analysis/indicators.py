@@ -13,19 +13,19 @@ calendar year in the input is checked separately against the chosen target.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from ..core.categories import CATEGORIES
+from ..core.grammar import parse_date, parse_flag, parse_money
 from ..core.money import ZERO, fmt_yuan
-from ..core.policy import read_yaml
 from ..core.readings import readings as policy_readings
 from ..core.readings import resolve
 from ..rules import zhejiang_2022_illness_poverty as zj
 from ..core.messages import LANGS, Problem, read_problem, text
-from ..core.scenario import InputError
+from ..core.scenario import InputError, load_data_file
+from ..core.oneline import shown
 
 POLICY_ID = zj.POLICY_ID
 BASE_READING = f"{POLICY_ID}/p7:expense-base"
@@ -48,24 +48,21 @@ RESULT_REQUIRED = ("person_id", "date", "policy_range_cost", "basic_insurance", 
                    "medical_assistance")
 RESULT_SUMMED = ("total_cost", "policy_range_cost", "basic_insurance", "critical_illness_insurance",
                  "medical_assistance", "supplementary_insurance", "further_relief")
-BOOLS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 # The layers a claim result splits policy_range_cost into; out_of_pocket must be what is left.
 RESULT_LAYERS = ("basic_insurance", "critical_illness_insurance", "medical_assistance", "supplementary_insurance",
                  "further_relief")
 
 
 def _amount(value, field: str) -> Decimal:
+    """An amount as every amount is read (medrules.core.grammar.parse_money: 1234.50, not +100, 1e5 or ' 100')."""
     if isinstance(value, float):
-        raise InputError(field, "error.ind_float", got=repr(value))
-    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InputError(field, "error.ind_float", got=shown(value))
+    if value is None or value == "":
         raise InputError(field, "error.ind_empty")
     try:
-        amount = Decimal(value.strip() if isinstance(value, str) else value)
-    except (InvalidOperation, TypeError):
-        raise InputError(field, "error.ind_amount", got=repr(value)) from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise InputError(field, "error.ind_amount_exact", got=repr(value))
-    return amount
+        return parse_money(value)
+    except ValueError as e:
+        raise InputError(field, e) from None
 
 
 def _read_rows(path: Path) -> tuple[list[dict], dict]:
@@ -123,7 +120,7 @@ def _in_hardship(row: dict, i: int) -> bool:
     if category in (None, ""):
         return True
     if category not in CATEGORIES:
-        raise InputError(f"category ({_where(row, i)})", "error.choice", got=repr(category),
+        raise InputError(f"category ({_where(row, i)})", "error.choice", got=shown(category),
                          allowed=", ".join(CATEGORIES))
     return category != "general"
 
@@ -134,14 +131,10 @@ def people_from_result(rows: list[dict], columns) -> tuple[dict, int]:
     totals: dict = defaultdict(lambda: defaultdict(lambda: ZERO))
     categories = {}
     for i, row in enumerate(rows):
-        day = row["date"]
-        if isinstance(day, str):
-            try:
-                day = dt.date.fromisoformat(day)
-            except ValueError:
-                raise InputError(f"date ({_where(row, i)})", "error.ind_not_iso_date", got=repr(day)) from None
-        if not isinstance(day, dt.date):
-            raise InputError(f"date ({_where(row, i)})", "error.ind_not_date", got=repr(day))
+        try:
+            day = parse_date(row["date"])   # YYYY-MM-DD, as every date (fromisoformat also took 20230310)
+        except ValueError as e:
+            raise InputError(f"date ({_where(row, i)})", e) from None
         key = (day.year, str(row["person_id"]))
         amounts = {c: _amount(row[c], f"{c} ({_where(row, i)})") for c in RESULT_SUMMED if c in columns}
         if "out_of_pocket" in columns:
@@ -175,7 +168,7 @@ def people_from_table(rows: list[dict], columns) -> tuple[dict, int]:
         try:
             year = int(str(row["year"]).strip())
         except ValueError:
-            raise InputError(f"year ({_where(row, i)})", "error.ind_not_year", got=repr(row["year"])) from None
+            raise InputError(f"year ({_where(row, i)})", "error.ind_not_year", got=shown(row["year"])) from None
         key = (year, str(row["person_id"]))
         if key in seen:
             raise InputError(f"person_id ({_where(row, i)})", "error.ind_person_twice", person=row["person_id"],
@@ -188,12 +181,10 @@ def people_from_table(rows: list[dict], columns) -> tuple[dict, int]:
                 person[c] = _amount(row[c], f"{c} ({_where(row, i)})")
         if "enrolled_with_subsidy" in columns and row.get("enrolled_with_subsidy") not in (None, ""):
             value = row["enrolled_with_subsidy"]
-            if not isinstance(value, bool):
-                if str(value).strip().lower() not in BOOLS:
-                    raise InputError(f"enrolled_with_subsidy ({_where(row, i)})", "error.choice", got=repr(value),
-                                     allowed="true, false")
-                value = BOOLS[str(value).strip().lower()]
-            person["enrolled_with_subsidy"] = value
+            try:   # true or false, as every yes/no (1, yes, True were taken before)
+                person["enrolled_with_subsidy"] = parse_flag({"true": True, "false": False}.get(value, value))
+            except ValueError as e:
+                raise InputError(f"enrolled_with_subsidy ({_where(row, i)})", e) from None
         if "out_of_pocket" in columns and row.get("out_of_pocket") not in (None, ""):
             oop = _amount(row["out_of_pocket"], f"out_of_pocket ({_where(row, i)})")
             if "policy_range_cost" not in person:
@@ -228,23 +219,18 @@ def load_selection(path) -> dict:
     """--readings R.yaml: a mapping of reading id → option (optionally under a `readings:` key)."""
     if path is None:
         return {}
-    try:
-        raw = read_yaml(Path(path))
-    except OSError as e:
-        raise InputError("readings", read_problem(path, e, "error.cannot_read_plain")) from None
-    except Exception as e:  # a YAML syntax error
-        raise InputError("readings", "error.not_yaml", path=path, reason=str(e).splitlines()[0]) from None
+    raw = load_data_file(path, "readings")
     if isinstance(raw, dict) and set(raw) == {"readings"}:
         raw = raw["readings"]
     if not isinstance(raw, dict):
         raise InputError("readings", "error.readings_file_not_mapping", path=path)
-    return {str(k): str(v) for k, v in raw.items()}
+    return {str(k): v for k, v in raw.items()}   # an option that is not text is refused by readings.resolve
 
 
 def compute(path, target: str, selection: dict | None = None) -> dict:
     """Everything the command prints, as data: readings used, and per year the rows of illness_poverty_targets."""
     if target not in zj.TARGETS:
-        raise InputError("target", "error.choice", got=repr(target), allowed=", ".join(zj.TARGETS))
+        raise InputError("target", "error.choice", got=shown(target), allowed=", ".join(zj.TARGETS))
     used = resolve(POLICY_ID, selection)
     kind, by_year, left_out, has_category = load_people(path)
     if used[BASE_READING] == "total" and any("total_cost" not in p for people in by_year.values() for p in people):

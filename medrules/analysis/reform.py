@@ -32,6 +32,7 @@ from ..core.categories import STATUSES
 from ..core.claims import statuses_of, yuan
 from ..core.messages import both
 from ..core.rulebook import LAYER_LABELS, LAYERS
+from ..core.writes import write_together
 from ..tables.claims_file import load_inputs, read_claims
 from ..tables.columns import decimal_array, err
 from ..tables.output import check_out
@@ -318,33 +319,17 @@ def run_reform(policy_id, claims_path, changes_path, out_path, inputs_path=None,
 
 
 def _write_together(files) -> None:
-    """Each output (a table, or a function that writes a file) to a temporary file beside it; renamed into place only once all are complete, so an error
-    (or Ctrl-C) leaves no half-written file and no new result without its partner."""
-    import os
-    import tempfile
-
+    """Each output (a table, or a function that writes a file) to a temporary file beside it; renamed into place only
+    once all are complete (medrules.core.writes.write_together), so an error (or Ctrl-C) leaves no half-written file
+    and no new result without its partner; a failed write is WriteFailed naming the file."""
     import pyarrow.parquet as pq
 
-    temps = []
-    try:
-        for what, path in files:
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-            os.close(fd)
-            temps.append(tmp)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's owner-only mode
-            if callable(what):   # a chart: draws itself to the file
-                what(tmp)
-            else:
-                pq.write_table(what, tmp, store_decimal_as_integer=True,
-                               use_dictionary=["person_id", "statuses"])
-        for tmp, (_, path) in zip(temps, files):
-            os.replace(tmp, path)
-    except BaseException:
-        for tmp in temps:
-            Path(tmp).unlink(missing_ok=True)
-        raise
+    def writer(what):
+        if callable(what):   # a chart: draws itself to the file
+            return what
+        return lambda tmp: pq.write_table(what, tmp, store_decimal_as_integer=True,
+                                          use_dictionary=["person_id", "statuses"])
+    write_together([(writer(what), path) for what, path in files])
 
 
 __all__ = ["load_changes", "run_reform", "run_on_table", "summarise", "summary_frame", "format_summary",

@@ -21,28 +21,20 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from ..core.messages import Problem, read_problem
+from ..core.datafiles import DatesAsTextLoader
+from ..core.messages import Problem
 from ..core.money import exact_ratio, fmt_ratio
 from ..core.oneline import shown
-from ..core.policy import ExactLoader, Parameter, ParamValue, Policy, load_policy
+from ..core.policy import Parameter, ParamValue, Policy, load_policy
 from ..core.readings import resolve
-from ..core.scenario import InputError, pydantic_problem
+from ..core.scenario import InputError, load_data_file, pydantic_problem
 
 
 _AMOUNT_TEXT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?")
 _DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_YUAN = Decimal("100000000")  # the sanity bound of every amount (medrules.core.scenario.MAX_AMOUNT)
-
-
-class _ChangesLoader(ExactLoader):
-    """Decimals exact (0.85 stays 0.85); dates left as text, so a bad one (2023-13-01) is named by its field
-    rather than failing inside the YAML parser."""
-
-
-_ChangesLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
 
 def _date(value, field: str) -> dt.date:
@@ -197,17 +189,9 @@ class Reform:
 def load_changes(path, policy_id: str, allow_beyond_bounds: bool = False, base_readings: dict | None = None) -> Reform:
     """CHANGES.yaml checked against the policy; an InputError naming the field and the allowed values otherwise."""
     policy = load_policy(policy_id)
-    try:
-        with open(path, encoding="utf-8") as f:
-            raw = yaml.load(f, Loader=_ChangesLoader)
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError("change", read_problem(path, e, "error.cannot_read_plain")) from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        if mark:
-            raise InputError("change", "error.reform_yaml_at", path=path, line=mark.line + 1) from None
-        raise InputError("change", "error.reform_yaml", path=path) from None
+    # Strictly (a parameter or key given twice refused), dates left as text so a bad one (2023-13-01) is named by
+    # its field rather than failing inside the YAML parser.
+    raw = load_data_file(path, "change", loader=DatesAsTextLoader)
     if not isinstance(raw, dict):
         raise InputError("change", "error.reform_not_mapping", path=path)
     try:

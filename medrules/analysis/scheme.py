@@ -15,33 +15,38 @@ SCHEME.yaml:
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from ..core.policy import load_policy, read_yaml
+from ..core.policy import load_policy
 from ..rules import zhejiang_2019_chronic_outpatient as zj
-from ..core.messages import Problem, read_problem
-from ..core.scenario import InputError, pydantic_problem
+from ..core.grammar import parse_date
+from ..core.messages import Problem
+from ..core.money import DECIMAL_TEXT, exact_ratio
+from ..core.oneline import shown
+from ..core.scenario import InputError, load_data_file, pydantic_problem
 
 POLICY_ID = zj.POLICY_ID
 
 
 def _ratio(value):
-    if isinstance(value, bool) or not isinstance(value, (int, str, Decimal)):
-        raise Problem("error.scheme_ratio", got=repr(value))
+    """A ratio as every input ratio is read (medrules.core.money.exact_ratio: 0..1, at most 6 decimals, exact);
+    a number above 1 is said to look like a percentage."""
     try:
-        ratio = Decimal(value.strip() if isinstance(value, str) else value)
-    except InvalidOperation:
-        raise Problem("error.scheme_ratio", got=repr(value)) from None
-    if not ratio.is_finite() or not 0 <= ratio <= 1:
-        raise Problem("error.scheme_ratio_percent", got=value)
-    return ratio
+        return exact_ratio(value)
+    except ValueError:
+        written = value if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else (
+            Decimal(value) if isinstance(value, str) and DECIMAL_TEXT.fullmatch(value) else None)
+        if written is not None and written > 1:
+            raise Problem("error.scheme_ratio_percent", got=shown(value)) from None
+        raise
 
 
 Ratio = Annotated[Decimal, BeforeValidator(_ratio)]
+Day = Annotated[dt.date, BeforeValidator(parse_date)]   # YYYY-MM-DD, as every date is read
 
 
 class Words(BaseModel):
@@ -53,7 +58,7 @@ class Words(BaseModel):
 class Scheme(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: Optional[Words] = None
-    date: Optional[dt.date] = None
+    date: Optional[Day] = None
     primary_ratio: Ratio
     tuberculosis_ratio: Ratio
     pharmacy_purchase_allowed: bool
@@ -62,12 +67,7 @@ class Scheme(BaseModel):
 
 def load_scheme(path) -> Scheme:
     path = Path(path)
-    try:
-        raw = read_yaml(path)
-    except OSError as e:
-        raise InputError("scheme", read_problem(path, e, "error.cannot_read_plain")) from None
-    except Exception as e:  # YAML syntax
-        raise InputError("scheme", "error.not_yaml", path=path, reason=str(e).splitlines()[0]) from None
+    raw = load_data_file(path, "scheme")
     if not isinstance(raw, dict):
         raise InputError("scheme", "error.scheme_not_mapping", path=path, fields=", ".join(Scheme.model_fields))
     try:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from decimal import Decimal
 
 from ..analysis.compare import Column, claim_policy_ids, compare, render_text
+from ..core.oneline import shown
 from ..core.scenario import InputError
 from .parsing import command, helptext
 from .stops import output_failed
@@ -23,12 +23,13 @@ def _load(path: str) -> tuple[dict, list, dict, dict, list[str]]:
     """(person, claims, inputs per policy, readings per policy, policies) from a scenario whose policy is optional.
 
     `inputs` is either one policy's inputs (with `policy` given) or {policy: inputs}."""
-    from ..core.scenario import unique_keys, read_scenario_text
+    from ..core.datafiles import DataProblem, parse_json
+    from ..core.scenario import data_error, read_scenario_text
     raw = read_scenario_text(path)
     try:
-        data = json.loads(raw, object_pairs_hook=unique_keys, parse_float=Decimal)
-    except json.JSONDecodeError as e:
-        raise InputError("scenario", "error.compare_json", line=e.lineno, column=e.colno, reason=e.msg) from None
+        data = parse_json(raw)   # the one JSON grammar: exact numbers, a key given twice refused, no lone surrogate
+    except DataProblem as e:
+        raise data_error("scenario", e) from None
     if not isinstance(data, dict):
         raise InputError("scenario", "error.compare_not_object")
     unknown = set(data) - {"policy", "person", "claims", "inputs", "readings"}
@@ -40,7 +41,7 @@ def _load(path: str) -> tuple[dict, list, dict, dict, list[str]]:
     policies = claim_policy_ids()
     named = data.get("policy")
     if named is not None and named not in policies:
-        raise InputError("policy", "error.compare_policy", allowed=", ".join(policies), got=repr(named))
+        raise InputError("policy", "error.compare_policy", allowed=", ".join(policies), got=shown(named))
     inputs, readings = data.get("inputs") or {}, data.get("readings") or {}
     for key, value in (("inputs", inputs), ("readings", readings)):
         if not isinstance(value, dict):

@@ -19,6 +19,7 @@ from ..core.result_json import write_result
 from ..core.messages import error_line
 from ..core.policy import PolicyError
 from ..core.scenario import InputError, load_scenario_json, read_scenario_text
+from ..core.writes import EXIT_WRITE_FAILED, WriteFailed
 from .parsing import Parser, command, helptext
 from .stops import output_failed
 
@@ -100,3 +101,6 @@ def main(argv=None) -> int:
     except (InputError, PolicyError) as e:
         print(error_line(e), file=sys.stderr)
         return 2
+    except WriteFailed as e:   # a result file that could not be written: its path and the cause
+        print(e.line, file=sys.stderr)
+        return EXIT_WRITE_FAILED

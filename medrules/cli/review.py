@@ -7,7 +7,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from ..core.grammar import parse_date
 from ..core.messages import error_line
+from ..core.oneline import shown
 from ..core.policy import policy_ids
 from ..review.actions import record, sync
 from ..review.clauses import ReviewError
@@ -23,9 +25,9 @@ def _date(text: str | None) -> dt.date:
     if text is None:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(text)
+        return parse_date(text)   # YYYY-MM-DD only, as every date (fromisoformat would also take 20260101)
     except ValueError:
-        raise ReviewError("error.review_date", got=repr(text)) from None
+        raise ReviewError("error.review_date", got=shown(text)) from None
 
 
 def add_parser(sub) -> None:
@@ -73,7 +75,7 @@ def _run(args) -> int:
     cmd = args.review_command
     if cmd == "status":
         if args.policy and args.policy not in policy_ids():
-            raise ReviewError("error.review_policy", got=repr(args.policy), allowed=", ".join(policy_ids()))
+            raise ReviewError("error.review_policy", got=shown(args.policy), allowed=", ".join(policy_ids()))
         pids = [args.policy] if args.policy else policy_ids()
         # "With examples" is measured now on the casebooks (about a second), plus the last full test run if any.
         examples, tests_known = measured_examples(pids)

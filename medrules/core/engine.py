@@ -22,6 +22,7 @@ from .money import exact_ratio
 from .policy import Policy, load_policy, policy_ids
 from .rulebook import LAYERS, RECORD, STEPS, VALIDITY, Context, LayerRun, RuleError
 from .scenario import InputError, parse_money
+from .oneline import shown
 from .trace import TRACE_SEP, LayerText, Step, bilingual
 
 __all__ = ["run", "Run", "RuleError", "rules_module", "claim_policies", "check_inputs", "statuses_in_force"]
@@ -76,7 +77,7 @@ def check_inputs(policy, raw: dict) -> dict:
         unit = spec["unit"]
         if unit == "boolean":
             if not isinstance(value, bool):
-                raise InputError(f"inputs.{name}", "error.flag", got=repr(value))
+                raise InputError(f"inputs.{name}", "error.flag", got=shown(value))
         elif unit == "ratio":
             value = _ratio(name, value)
         else:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import errno
 import functools
 import html as _html
+import os
+import re
 import string
 from pathlib import Path
 
@@ -81,7 +83,7 @@ class Problem(ValueError):
     str() is the English (what logs and the English half of an error line show); .zh the Chinese."""
 
     def __init__(self, key: str, /, **values):
-        zh, en = msg(key, **values)
+        zh, en = msg(key, **bounded(values))
         super().__init__(en)
         self.key, self.zh, self.en = key, zh, en
 
@@ -96,10 +98,17 @@ class Problem(ValueError):
     @classmethod
     def each(cls, key: str, /, zh: dict, en: dict, **values) -> "Problem":
         """A Problem whose values differ by language (a system's English reason, an English "or" in a list)."""
-        return cls.from_texts(key, text(key, "zh", **values, **zh), text(key, "en", **values, **en))
+        values = bounded(values)
+        return cls.from_texts(key, text(key, "zh", **values, **bounded(zh)), text(key, "en", **values, **bounded(en)))
 
     def __reduce__(self):  # a Dask worker sends it back pickled: keep both languages, not the key's values
         return (Problem.from_texts, (self.key, self.zh, self.en))
+
+
+def bounded(values: dict) -> dict:
+    """A message's values, each cut to oneline.MAX_PART characters: a 10 MB cell or reason makes no 20 MB line."""
+    from .oneline import MAX_PART, cut
+    return {k: v if isinstance(v, (int, float)) or len(str(v)) <= MAX_PART else cut(str(v)) for k, v in values.items()}
 
 
 def problem_texts(problem) -> tuple[str | None, str]:
@@ -120,7 +129,9 @@ def error_line(error: BaseException) -> str:
 
 _OS_REASONS = {errno.ENOENT: "error.reason_no_file", errno.EISDIR: "error.reason_is_folder",
                errno.ENOTDIR: "error.reason_not_folder", errno.EACCES: "error.reason_no_permission",
-               errno.EPERM: "error.reason_no_permission", errno.ENOSPC: "error.disk_full"}
+               errno.EPERM: "error.reason_no_permission", errno.ENOSPC: "error.disk_full",
+               errno.EFBIG: "error.reason_file_too_large", errno.EROFS: "error.reason_read_only",
+               errno.EDQUOT: "error.reason_quota"}
 
 
 def reason_zh(error: BaseException) -> str:
@@ -130,7 +141,22 @@ def reason_zh(error: BaseException) -> str:
     key = _OS_REASONS.get(getattr(error, "errno", None))
     if key:
         return text(key, "zh")
-    return text("error.reason_system", "zh", reason=getattr(error, "strerror", None) or str(error))
+    return text("error.reason_system", "zh", reason=os_reason(error))
+
+
+_ARROW_ERRNO = re.compile(r"\[errno (\d+)\]")
+
+
+def os_reason(error: BaseException) -> str:
+    """The system's words for why an operation failed ("No space left on device"), also for Arrow's errors, whose
+    own text wraps them ("Error writing bytes to file. Detail: [errno 28] …")."""
+    code = getattr(error, "errno", None)
+    if not isinstance(code, int):
+        found = _ARROW_ERRNO.search(str(error))
+        code = int(found[1]) if found else None
+    if code:
+        return os.strerror(code)
+    return (str(error).splitlines() or [type(error).__name__])[0]
 
 
 def read_problem(path, error: BaseException, key: str = "error.cannot_read") -> Problem:

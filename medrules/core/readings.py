@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .policy import POLICIES_DIR, PolicyError, load_policy, read_yaml
 from .messages import Problem
+from .oneline import shown
 from .scenario import InputError, pydantic_problem
 
 # <policy-id>/<clause path>:<short-name>, e.g. wenzhou-2021-78/3.3.9:outpatient-burden
@@ -111,8 +112,8 @@ def resolve(policy_id: str, selection: dict | None) -> dict[str, str]:
             if known:
                 raise InputError(f"readings.{rid}", "error.unknown_reading", policy=policy_id, allowed=", ".join(known))
             raise InputError(f"readings.{rid}", "error.unknown_reading_none", policy=policy_id)
-        if option not in known[rid].options:
-            raise InputError(f"readings.{rid}", "error.unknown_option", got=repr(option),
+        if not isinstance(option, str) or option not in known[rid].options:   # a list or object is no option
+            raise InputError(f"readings.{rid}", "error.unknown_option", got=shown(option),
                              allowed=", ".join(known[rid].options))
     return {rid: selection.get(rid, r.default) for rid, r in known.items()}
 

@@ -4,32 +4,27 @@ Every error becomes an InputError whose message names the field (claims[1].date)
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
-import sys
 from decimal import Decimal
 from typing import Annotated, Literal, Optional, Union
 
+import yaml
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator,
                       model_validator)
 
 from .categories import CATEGORIES, FACILITIES, INSURANCE_TYPES, SETTINGS, STATUSES
 from .claims import FLAG_FIELDS
-from .money import DECIMAL_TEXT, FEN, exact_ratio, to_yuan
-from .messages import Problem, catalogue, problem_texts, read_problem
-from .oneline import one_line, shown
+from .datafiles import DataProblem, StrictLoader, parse_json, parse_yaml, read_capped, yaml_error_line
+from .grammar import parse_date, parse_flag, parse_money
+from .money import exact_ratio
+from .messages import Problem, catalogue, msg, problem_texts, read_problem
+from .oneline import cut, one_line, shown
 from .policy import PolicyError, check_policy_id, load_policy
 
-# Sanity bound, not a policy number: one claim above 100 million yuan is taken to be a typing error.
-MAX_AMOUNT = Decimal("100000000")
 # A scenario file larger than this is refused before it is parsed (`evaluate /dev/zero` must not read forever).
 # 64 MiB holds 100,000 claims with every field, indented, with room to spare.
 MAX_SCENARIO_BYTES = 64 * 1024 * 1024
-# No amount, ratio or date needs a longer number; a 5,000-digit one is refused by its length, not converted.
-MAX_NUMBER_CHARS = 64
-# Up to 99,999,999.99 yuan (below MAX_AMOUNT), unsigned, at most two decimals: valid without further checks.
-_PLAIN_AMOUNT = re.compile(r"[0-9]{1,8}(?:\.[0-9]{1,2})?")
-_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII, no time, no zone
+MAX_FIELD_CHARS = 200
+MAX_PROBLEMS = 5        # problems of one scenario named in its error line; the rest are counted   # a field path quoted in a message (it holds the keys the user typed), cut beyond this
 
 
 class InputError(ValueError):
@@ -44,6 +39,7 @@ class InputError(ValueError):
             problem = Problem(problem, **values)
         self.problem = problem
         zh, en = problem_texts(problem)
+        field = cut(field, MAX_FIELD_CHARS)
         super().__init__(one_line(f"{field}: {en}"))  # a key the user typed may hold a newline
         self.field = field
         self.zh = one_line(f"{field}：{zh}") if zh else None
@@ -53,47 +49,41 @@ class InputError(ValueError):
         return (cls or type(self))(field, self.problem)
 
 
-def parse_money(value):
-    """An amount exactly as written: ASCII digits, at most two decimals; no "1_000", "１０００", "200000.000"."""
-    if type(value) is str and _PLAIN_AMOUNT.fullmatch(value):  # the usual case, checked in one step (speed)
-        return Decimal(value).quantize(FEN)
-    if isinstance(value, str) and not DECIMAL_TEXT.fullmatch(value):
-        if value.strip().lstrip("+-").lower() in ("nan", "snan", "inf", "infinity"):
-            raise Problem("error.amount_not_finite", got=shown(value))
-        raise Problem("error.amount_format", got=shown(value))
-    if isinstance(value, bool) or not isinstance(value, (int, str, Decimal)):
-        raise Problem("error.amount_format", got=shown(value))
-    amount = Decimal(value)
-    if not amount.is_finite():
-        raise Problem("error.amount_not_finite", got=shown(value))
-    # From here the value is a number, shown as written (unquoted), cut if it is very long.
-    if amount < 0:
-        raise Problem("error.amount_negative", got=shown(amount))
-    if amount > MAX_AMOUNT:
-        raise Problem("error.amount_too_large", got=shown(amount), bound=MAX_AMOUNT)
-    if amount.as_tuple().exponent < -2:
-        raise Problem("error.amount_decimals", got=shown(amount))
-    return to_yuan(amount)
+MAX_DATA_FILE_BYTES = 16 * 1024 * 1024   # an inputs, readings, codes, scheme or changes file: a few lines
 
 
-def _date(value) -> dt.date:
-    """A date written YYYY-MM-DD (or a date object from Python); no timestamps, times, zones or 20230310."""
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str) and _DATE_TEXT.fullmatch(value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError as e:
-            raise Problem("error.date_not_a_day", got=value, reason=e) from None
-    raise Problem("error.date_format", got=shown(value))
+def load_data_file(path, what: str, kind: str = "yaml", loader=StrictLoader, cls=None):
+    """A JSON or YAML file a user gives beside the main input (--inputs, --readings, --codes, --change, a scheme),
+    read strictly (medrules.core.datafiles): at most MAX_DATA_FILE_BYTES, UTF-8, unique keys, no lone surrogate,
+    YAML without aliases and at most MAX_DEPTH deep. Any problem is one InputError (or `cls`) under `what` naming
+    the file (and the line or the field inside it)."""
+    cls = cls or InputError
+    try:
+        text = read_capped(str(path), MAX_DATA_FILE_BYTES).decode("utf-8")
+        return parse_json(text) if kind == "json" else parse_yaml(text, loader)
+    except (OSError, UnicodeDecodeError) as e:
+        raise cls(what, read_problem(path, e, "error.cannot_read_plain")) from None
+    except DataProblem as e:
+        raise data_error(what, e, path, cls) from None
+    except yaml.YAMLError as e:
+        line = yaml_error_line(e)
+        where = cut(str(path), MAX_FIELD_CHARS) + ("" if line is None else f" line {line}")
+        reason = " ".join(str(getattr(e, "problem", None) or e).split())
+        raise cls(what, "error.not_yaml", path=where, reason=reason) from None
 
 
-def _flag(value) -> bool | None:
-    """true or false only: 1, 1.0, "yes" or "no" are refused, not guessed; null (or the field left out) is "not
-    given", which is unknown, never "no"."""
-    if value is True or value is False or value is None:
-        return value
-    raise Problem("error.flag", got=shown(value))
+def data_error(what: str, problem: DataProblem, file=None, cls=None) -> InputError:
+    """A problem found reading a JSON or YAML file (medrules.core.datafiles) as an InputError (or `cls`) under
+    `what`: the field inside the file named after it (inputs.x; in a scenario, claims[0].date), else the file and
+    the YAML line."""
+    cls = cls or InputError
+    if problem.path:
+        return cls(problem.path if what == "scenario" else f"{what}.{problem.path}", problem)
+    if file is None:
+        return cls(what, problem)
+    where = cut(str(file), MAX_FIELD_CHARS) + ("" if problem.line is None else f" line {problem.line}")
+    return cls(what, Problem.each("error.problem_in_file", zh={"problem": problem.zh}, en={"problem": problem.en},
+                                  where=where))
 
 
 Money = Annotated[Decimal, BeforeValidator(parse_money)]
@@ -114,7 +104,7 @@ class DatedStatus(BaseModel):
     @field_validator("start", "end", mode="before")
     @classmethod
     def _dates_as_written(cls, value):
-        return None if value is None else _date(value)
+        return None if value is None else parse_date(value)
 
     @model_validator(mode="after")
     def _in_order(self):
@@ -178,12 +168,12 @@ class Claim(BaseModel):
     @field_validator("date", mode="before")
     @classmethod
     def _date_as_written(cls, value):
-        return _date(value)
+        return parse_date(value)
 
     @field_validator(*FLAG_FIELDS, mode="before")
     @classmethod
     def _flags_true_or_false(cls, value):
-        return _flag(value)
+        return parse_flag(value)
 
 
 
@@ -265,10 +255,14 @@ def parse_scenario(data) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as e:
-        problems = [(_field_path(err["loc"]), pydantic_problem(err, _allowed)) for err in e.errors()]
+        errors = e.errors()
+        problems = [(_field_path(err["loc"]), pydantic_problem(err, _allowed)) for err in errors[:MAX_PROBLEMS]]
         (field, first), rest = problems[0], problems[1:]
         zh = first.zh + "".join(f"；{f}：{p.zh}" for f, p in rest)
         en = first.en + "".join(f"; {f}: {p.en}" for f, p in rest)
+        if len(errors) > MAX_PROBLEMS:   # a line of a readable length, however many claims are wrong
+            more_zh, more_en = msg("error.more_problems", n=len(errors) - MAX_PROBLEMS)
+            zh, en = zh + more_zh, en + more_en
         raise InputError(field, Problem.from_texts(first.key, zh, en)) from None
     _refuse_duplicate_claims(scenario.claims)
     return _exact_ratios(scenario)
@@ -299,56 +293,19 @@ def _refuse_duplicate_claims(claims) -> None:
 def read_scenario_text(source: str) -> str:
     """The text of a scenario file, or of standard input for "-", read up to MAX_SCENARIO_BYTES and no further."""
     try:
-        if source == "-":
-            raw = sys.stdin.buffer.read(MAX_SCENARIO_BYTES + 1)
-        else:
-            with open(source, "rb") as f:
-                raw = f.read(MAX_SCENARIO_BYTES + 1)
-        if len(raw) > MAX_SCENARIO_BYTES:
-            raise InputError("scenario", "error.file_too_large", path=shown(source), mib=MAX_SCENARIO_BYTES // 2**20)
-        return raw.decode("utf-8")
+        return read_capped(source, MAX_SCENARIO_BYTES).decode("utf-8")
+    except DataProblem:
+        raise InputError("scenario", "error.file_too_large", path=shown(source),
+                         mib=MAX_SCENARIO_BYTES // 2**20) from None
     except (OSError, UnicodeDecodeError) as e:
         raise InputError("scenario", read_problem(source, e)) from None
 
 
 def load_scenario_json(text: str) -> Scenario:
-    """Parse JSON text (floats read as Decimal, never float; a key given twice refused) and validate it."""
+    """Parse JSON text strictly (medrules.core.datafiles.parse_json: exact numbers, a key given twice refused, no
+    lone surrogate) and validate it."""
     try:
-        data = json.loads(text, parse_float=_number(Decimal), parse_int=_number(int),
-                          parse_constant=_reject_constant, object_pairs_hook=unique_keys)
-    except InputError:
-        raise
-    except json.JSONDecodeError as e:
-        raise InputError("scenario", "error.json_malformed", line=e.lineno, column=e.colno, reason=e.msg) from None
-    except RecursionError:
-        raise InputError("scenario", "error.json_too_deep") from None
-    except ValueError as e:  # e.g. an integer literal longer than Python's int_max_str_digits
-        raise InputError("scenario", "error.json_unreadable", reason=e) from None
+        data = parse_json(text)
+    except DataProblem as e:
+        raise data_error("scenario", e) from None
     return parse_scenario(data)
-
-
-def _number(convert):
-    """json's parse_int / parse_float, refusing a number longer than MAX_NUMBER_CHARS before converting it."""
-    def parse(text: str):
-        if len(text) > MAX_NUMBER_CHARS:
-            raise InputError("scenario", "error.number_too_long", length=len(text), start=text[:12],
-                             most=MAX_NUMBER_CHARS)
-        return convert(text)
-    return parse
-
-
-def unique_keys(pairs) -> dict:
-    """A JSON object as a dict, refusing a key given twice (json would keep the last one without a word)."""
-    data = dict(pairs)
-    if len(data) != len(pairs):
-        seen = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise InputError("scenario", "error.key_twice", key=shown(key))
-            seen.add(key)
-    return data
-
-
-def _reject_constant(name):
-    """NaN and Infinity stay text, so the field they stand in reports them by name."""
-    return name

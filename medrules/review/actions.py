@@ -4,9 +4,9 @@ reopen), each a read-modify-write of the ledger under its lock, an approval with
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 
 from ..core.messages import Problem
+from ..core.oneline import needs_escape, shown
 from ..core.policy import Clause, Policy, load_policy, policy_ids
 from .clauses import ReviewError, module_name, resolve_clause, rule_functions
 from .fingerprint import fingerprint, readings_for
@@ -43,9 +43,10 @@ def sync(on: dt.date, prune: bool = False) -> tuple[list[str], list[str]]:
 
 
 def _check_text(option: str, value: str | None) -> None:
-    """Control characters (newlines, escapes, NUL …) would break the status table and the ledger's lines."""
-    if value and any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise ReviewError("error.review_control_characters", option=option, got=repr(value))
+    """Control characters (newlines, escapes, NUL …), line separators (U+2028), bidirectional controls (U+202E)
+    and lone surrogates would break, reorder or corrupt the status table and the ledger's lines."""
+    if value and any(needs_escape(ch) for ch in value):
+        raise ReviewError("error.review_control_characters", option=option, got=shown(value))
 
 
 def _one_line(note: dict) -> str:
@@ -67,7 +68,7 @@ def record(ref: str, status: str, reviewer: str, on: dt.date, note: str | None =
            questions: tuple = (), resolve: bool = False, accept_open: str | None = None) -> dict:
     """Record a review action on a clause with the fingerprint of what was reviewed."""
     if status not in STATUSES:
-        raise ReviewError("error.review_status", allowed=", ".join(STATUSES), got=repr(status))
+        raise ReviewError("error.review_status", allowed=", ".join(STATUSES), got=shown(status))
     if not reviewer or not reviewer.strip():
         raise ReviewError("error.review_reviewer_required")
     _check_text("--reviewer", reviewer)

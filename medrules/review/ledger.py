@@ -16,21 +16,27 @@ import difflib
 import fcntl
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Annotated, Literal, Optional
 
 import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
-from ..core.messages import Problem, msg
+from ..core.datafiles import DataProblem, StrictLoader, parse_yaml, read_capped
+from ..core.messages import Problem, msg, read_problem
+from ..core.oneline import shown
 from ..core.policy import Clause, Policy
 from ..core.scenario import pydantic_problem
+from ..core.writes import WriteFailed, write_together
 from .clauses import REPO, ReviewError, natural_key, where_in_repo
 from .fingerprint import SHORT, canonical_json, cases_for, engine_sources, fingerprint, fingerprint_parts, short
 
 REVIEWS_DIR = REPO / "reviews"
 STATUSES = ("draft", "in-review", "approved", "disputed")
+# A ledger holds one short entry per clause and its history: a few kilobytes per policy. Far beyond that it is no
+# ledger of ours, and is refused unread rather than parsed for minutes.
+MAX_LEDGER_BYTES = 8 * 1024 * 1024
+
 
 
 def ledger_path(policy_id: str) -> Path:
@@ -96,15 +102,24 @@ def load_ledger(policy_id: str) -> dict[str, dict]:
     if not path.exists():
         return {}
     where = where_in_repo(path)
-    data = path.read_bytes()
+    try:
+        data = read_capped(str(path), MAX_LEDGER_BYTES)
+    except DataProblem:
+        raise ReviewError("error.review_ledger_too_large", where=where, mib=MAX_LEDGER_BYTES // 2**20) from None
+    except OSError as e:
+        raise ReviewError(read_problem(where, e, "error.cannot_read_plain")) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ReviewError("error.review_ledger_utf8", where=f"{where} line {undecodable_line(data, e)}",
                           byte=f"0x{data[e.start]:02x}") from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
+    try:   # strictly: no key twice, no alias, at most MAX_DEPTH deep, real dates (2026-02-30 refused)
+        node = yaml.compose(text, Loader=StrictLoader)
+        raw = parse_yaml(text)
+    except DataProblem as e:
+        line = "" if e.line is None else f" line {e.line}"
+        raise ReviewError(Problem.each("error.review_ledger_problem", zh={"problem": e.zh}, en={"problem": e.en},
+                                       where=f"{where}{line}")) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         line = f" line {mark.line + 1}" if mark is not None else ""
@@ -122,21 +137,23 @@ def load_ledger(policy_id: str) -> dict[str, dict]:
         field = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
         line = _yaml_line(node, loc)
         got = err.get("input")
-        shown = "" if isinstance(got, (dict, list)) or err["type"] == "missing" else f", got {got!r}"
+        raised = (err.get("ctx") or {}).get("error")
+        said = "" if isinstance(got, (dict, list)) or err["type"] == "missing" else f", got {shown(got)}"
         allowed = f" (allowed: {', '.join(STATUSES)})" if field.endswith("status") else ""
         raise ReviewError(Problem.each("error.review_ledger_field", zh={"problem": pydantic_problem(err, lambda loc: "").zh,
                                                                        "allowed": allowed.replace("allowed", "可用")},
-                                       en={"problem": f"{err['msg']}{shown}", "allowed": allowed},
+                                       en={"problem": raised.en if isinstance(raised, Problem)
+                                           else f"{err['msg']}{said}", "allowed": allowed},
                                        where=f"{where}" + (f" line {line}" if line else ""),
                                        field=field or "top level")) from None
     if ledger.policy != policy_id:
         raise ReviewError("error.review_ledger_policy", where=f"{where} line {_yaml_line(node, ('policy',))}",
-                          policy=repr(policy_id), got=repr(ledger.policy))
+                          policy=shown(policy_id), got=shown(ledger.policy))
     entries = {}
     for i, item in enumerate(raw["clauses"]):
         if item["clause"] in entries:
             raise ReviewError("error.review_ledger_twice", where=f"{where} line {_yaml_line(node, ('clauses', i))}",
-                              clause=repr(item["clause"]))
+                              clause=shown(item["clause"]))
         entries[item["clause"]] = item
     return entries
 
@@ -166,8 +183,12 @@ class _Dumper(yaml.SafeDumper):
 def ledger_lock(policy_id: str):
     """Hold the policy's ledger lock (fcntl.flock on reviews/.<id>.lock) around a read-modify-write: without it
     parallel approvals each read the old ledger and the last writer wins."""
-    REVIEWS_DIR.mkdir(exist_ok=True)
-    with open(REVIEWS_DIR / f".{policy_id}.lock", "a") as lock:
+    try:
+        REVIEWS_DIR.mkdir(exist_ok=True)
+        lock = open(REVIEWS_DIR / f".{policy_id}.lock", "a")
+    except OSError as e:   # a read-only checkout: nothing can be recorded
+        raise WriteFailed(REVIEWS_DIR / f".{policy_id}.lock", e) from None
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -177,25 +198,23 @@ def ledger_lock(policy_id: str):
 
 def write_atomically(path: Path, text: str) -> None:
     """Write a unique temporary file in the same folder, then rename it over the target: a reader sees the old
-    or the new file, never half of one, and parallel writers never share a temporary file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+    or the new file, never half of one, and parallel writers never share a temporary file. A failed write (full
+    disk, read-only, permission) is WriteFailed naming the file (one line, exit 1), the ledger left as it was."""
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise WriteFailed(path, e) from None
+    write_together([(write, path)])
 
 
 def save_ledger(policy_id: str, entries: dict[str, dict]) -> Path:
     """Write the ledger (call under ledger_lock when it was read to be changed)."""
-    REVIEWS_DIR.mkdir(exist_ok=True)
     ordered = [entries[cid] for cid in sorted(entries, key=natural_key)]
     body = yaml.dump({"policy": policy_id, "clauses": ordered}, Dumper=_Dumper, allow_unicode=True,
                      sort_keys=False, default_flow_style=False, width=1000)

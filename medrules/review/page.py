@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..core.messages import html, text
 from ..core.policy import POLICIES_DIR, load_policy, policy_ids
+from ..core.writes import WriteFailed, write_together
 from .clauses import REPO, resolve_clause
 from .exercised import measured_examples
 from .fingerprint import fingerprint, short
@@ -117,8 +118,11 @@ def write_page(path: Path = GENERATED_PAGE) -> bool:
     text = page()
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise WriteFailed(path, e) from None
+    write_together([(lambda tmp: Path(tmp).write_text(text, encoding="utf-8"), path)])   # whole or not at all
     return True
 
 

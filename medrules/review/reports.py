@@ -5,9 +5,9 @@ policy's notebook writes it (the review sheet, medrules/review/sheet.py, prints 
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from ..core.messages import msg, text
+from ..core.oneline import one_line
 from ..core.policy import load_policy, policy_ids
 from ..core.textwidth import pad, width, wrap
 from .clauses import REPO, module_name, natural_key
@@ -188,6 +188,6 @@ def interpretation(policy_id: str, path: str) -> str | None:
 
 
 def printable(text) -> str:
-    """Control characters shown escaped (\\x1b, \\n): a hand-edited ledger cannot break a table or a terminal."""
-    return "".join(ch if unicodedata.category(ch) != "Cc" else ch.encode("unicode_escape").decode("ascii")
-                   for ch in str(text))
+    """A ledger's text as shown: control, line-separator and bidirectional characters escaped (medrules.core.oneline:
+    \x1b, \n, \u2028, \u202e), so a hand-edited ledger can neither break a table nor reorder a terminal's line."""
+    return one_line(str(text))

@@ -14,23 +14,31 @@ the row's trace: the same run a scenario's trace comes from.
 """
 from __future__ import annotations
 
-import hashlib
-import json
+import errno
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from ..core.claims import yuan
 from ..core.engine import run
+from ..core.rulebook import LAYERS
+from ..core.scenario import InputError
 from ..core.messages import Problem, reason_zh
 from ..core.trace import TRACE_SEP
+from ..core.writes import WriteFailed
 from .claims_file import load_inputs, read_claims
+from .provenance import check_pinned, provenance, read_provenance
 from .columns import err
 from .output import check_out, claim_counts, format_totals, result_table, totals, write_atomically
 from .settle import check_policy, evaluate_table, prepare
 from .batch_dask import evaluate_table_dask
+from ..core.oneline import shown
 from .dataset import run_dataset
 
+# What a failed write of the Dask dataset's parts says: a full disk, a file-size limit, a read-only mount, no
+# permission, a quota, an I/O error.
+WRITE_ERRNOS = (errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EIO)
 PROGRESS_MIN_ROWS = 1_000_000  # above this a progress bar shows even when stderr is not a terminal
 
 
@@ -47,14 +55,6 @@ PROGRESS_MIN_ROWS = 1_000_000  # above this a progress bar shows even when stder
 # --------------------------------------------------------------------------------------------------------------
 # Output
 # --------------------------------------------------------------------------------------------------------------
-
-
-def file_sha256(path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 class _Stopwatch:
@@ -92,7 +92,7 @@ def run_batch(policy_id: str, claims_path, out_path, engine="pandas", inputs_pat
     out = check_out(out_path, (claims_path, inputs_path, readings_path, codes_path, people_path),
                     dataset=Path(claims_path).is_dir())
     if engine not in ("pandas", "dask"):
-        raise err("engine", "error.choice", got=repr(engine), allowed="pandas, dask")
+        raise err("engine", "error.choice", got=shown(engine), allowed="pandas, dask")
     inputs = load_inputs(inputs_path)
     readings = load_inputs(readings_path, "readings") if readings_path else {}
     prepare(policy_id, inputs, readings)  # fail on bad inputs before reading a large file
@@ -100,8 +100,13 @@ def run_batch(policy_id: str, claims_path, out_path, engine="pandas", inputs_pat
         if engine != "dask":
             raise err("claims", "error.claims_folder_needs_dask", path=claims_path)
         watch.lap("checks")
-        total = run_dataset(policy_id, claims_path, out, inputs, readings, scheduler, stream, watch, people_path,
-                            strict)
+        try:
+            total = run_dataset(policy_id, claims_path, out, inputs, readings, scheduler, stream, watch, people_path,
+                                strict)
+        except OSError as e:   # a worker's part could not be written (the temporary folder is already removed)
+            if e.errno not in WRITE_ERRNOS:
+                raise
+            raise WriteFailed(out, e) from None
         if timings:
             print(watch, file=sys.stderr)
         return total
@@ -119,13 +124,9 @@ def run_batch(policy_id: str, claims_path, out_path, engine="pandas", inputs_pat
     watch.lap("evaluate")
     if strict:
         refuse_contradicted(t, s)
-    provenance = {"claims": str(Path(claims_path).resolve()), "sha256": file_sha256(claims_path), "layout": layout,
-                  "codes": None if codes_path is None else str(Path(codes_path).resolve()),
-                  "people": None if people_path is None else {"path": str(Path(people_path).resolve()),
-                                                              "sha256": file_sha256(people_path)},
-                  "inputs": {k: str(v) if not isinstance(v, bool) else v for k, v in inputs.items()},
-                  "readings": readings}
-    table = result_table(t, s, policy_id, provenance)
+    pinned = provenance(layout, {"claims": claims_path, "codes": codes_path, "inputs": inputs_path,
+                                 "readings": readings_path, "people": people_path}, inputs, readings)
+    table = result_table(t, s, policy_id, pinned)
     watch.lap("result table")
     write_atomically(table, out)
     watch.lap("write")
@@ -141,45 +142,61 @@ def run_batch(policy_id: str, claims_path, out_path, engine="pandas", inputs_pat
 # --------------------------------------------------------------------------------------------------------------
 
 def explain_row(result_path, row: int) -> list[dict]:
-    """The trace of row `row` (1 = first data row) of a batch result: its person re-run from the input file the
-    result names, through the same rules."""
+    """The trace of row `row` (1 = first data row) of a batch result: its person re-run from the files the result
+    pins (medrules/tables/provenance.py: each checked by its sha256), through the same rules; refused when the
+    rules no longer give the row's figures."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
     if Path(result_path).suffix.lower() != ".parquet":
         raise err("result", "error.explain_needs_parquet", path=result_path)
     try:
         meta = pq.read_schema(result_path).metadata or {}
-    except (OSError, ValueError) as e:
-        why = str(e).splitlines()[0]
+    except (OSError, ValueError, pa.ArrowException) as e:
+        why = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise err("result", Problem.each("error.result_unreadable", path=result_path, en={"reason": why},
                                           zh={"reason": reason_zh(e) if getattr(e, "errno", None) else why})) from None
-    if b"medrules.provenance" not in meta:
-        raise err("result", "error.result_no_provenance", path=result_path)
-    policy_id = meta[b"medrules.policy"].decode()
-    prov = json.loads(meta[b"medrules.provenance"])
-    claims_path = prov["claims"]
-    if not Path(claims_path).is_file():
-        raise err("result", "error.result_input_gone", path=claims_path, result=result_path)
-    if file_sha256(claims_path) != prov["sha256"]:
-        raise err("result", "error.result_input_changed", path=claims_path, result=result_path)
-    people = prov.get("people")
-    if people is not None and (not Path(people["path"]).is_file() or file_sha256(people["path"]) != people["sha256"]):
-        raise err("result", "error.result_input_changed", path=people["path"], result=result_path)
-    t = read_claims(claims_path, prov.get("layout", "ours"), prov.get("codes"),
-                    people_path=None if people is None else people["path"])
+    policy_id, prov = read_provenance(result_path, meta)
+    try:
+        check_policy(policy_id)
+    except InputError as e:
+        raise err("result", Problem.each("error.result_metadata", zh={"problem": e.zh}, en={"problem": str(e)},
+                                         path=result_path)) from None
+    files = check_pinned(result_path, prov)
+    t = read_claims(files["claims"], prov.layout, files.get("codes"), people_path=files.get("people"))
     if not 1 <= row <= len(t):
         raise err("row", "error.not_a_row", row=row, result=result_path, last=len(t))
     i = row - 1
     person = np.flatnonzero(t.person == t.person[i])
-    inputs, readings = prepare(policy_id, prov["inputs"], prov.get("readings") or {})
-    # an audit's result (medrules/analysis/audit) re-runs in audit mode: the step of each layer it compared
-    r = run(policy_id, t.take(person), inputs, readings, audit=bool(prov.get("audit")))
+    inputs, readings = prepare(policy_id, load_inputs(files.get("inputs")),
+                               load_inputs(files.get("readings"), "readings"))
+    claims = t.take(person)
     k = int(np.flatnonzero(person == i)[0])
-    steps = r.explain(k)
+    if not prov.audit:   # an audit's record table holds its own columns (recorded, computed): checked by its sha256s
+        _refuse_other_figures(result_path, row, evaluate_table(claims, policy_id, inputs, readings), k)
+    # an audit's result (medrules/analysis/audit) re-runs in audit mode: the step of each layer it compared
+    steps = run(policy_id, claims, inputs, readings, audit=prov.audit).explain(k)
     for step in steps:
         step.claim = row
     return steps
 
 
+def _refuse_other_figures(result_path, row: int, s, k: int) -> None:
+    """The row's layers as the result holds them against what the rules give now: a difference means the engine
+    or the policy changed since the result was written, and the trace would explain figures it does not show."""
+    import pyarrow.parquet as pq
+    names = [*LAYERS, "out_of_pocket"]
+    try:
+        stored = pq.ParquetFile(result_path).read(columns=names).slice(row - 1, 1).to_pylist()[0]
+    except Exception as e:   # a result cut short, or of another shape: it is not the result batch wrote
+        raise err("result", Problem.each("error.result_unreadable", path=result_path, en={"reason": str(e)[:200]},
+                                          zh={"reason": str(e)[:200]})) from None
+    for name in names:
+        given = s.priced[k] if name == "out_of_pocket" else s.known[name][k]
+        now = yuan(s.amounts[name][k]) if given else None
+        if stored[name] != now:
+            raise err("result", "error.result_figures_changed", result=result_path, row=row, layer=name,
+                      stored="null" if stored[name] is None else f"{stored[name]:.2f}",
+                      now="null" if now is None else f"{now:.2f}")
 def refuse_contradicted(t, s) -> None:
     """--strict: the first claim whose record contradicts itself refuses the table (one line, nothing written)."""
     bad = np.flatnonzero(s.contradicted)

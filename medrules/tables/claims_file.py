@@ -10,19 +10,17 @@ problem is a BatchInputError naming the row (row 1 is the first data row; in a C
 """
 from __future__ import annotations
 
-import json
-from decimal import Decimal
-from pathlib import Path
 
 import numpy as np
 
 from ..core.categories import CATEGORIES, CATEGORY_STATUSES, STATUSES
 from ..core.claims import CODES, FLAG_FIELDS, MONEY_FIELDS, STATUS_CODES, Claims, status_mask, statuses_of
-from ..core.messages import read_problem
+from ..core.oneline import shown
+from ..core.scenario import load_data_file
 from . import arrow
 from .files import read_arrow
-from .columns import (CORES, Column, bool_column, choice_column, date_column, err, money_column, parse_columns,
-                      pc_equal_empty)
+from .columns import (CORES, BatchInputError, Column, bool_column, choice_column, date_column, err, money_column,
+                      parse_columns, pc_equal_empty)
 
 PARSE_THREADS = CORES                          # columns parsed at once on a large table
 PARSE_THREADS_FROM = 50_000             # rows; below, one thread is quicker
@@ -44,7 +42,7 @@ def read_claims(path, layout: str = "ours", codes_path=None, lap=None, people_pa
     a statuses column in the claims is optional. `lap(step)` is told when the file is read and when it is validated
     (batch --timings)."""
     if layout not in ("ours", "nhsa"):
-        raise err("layout", "error.choice", got=repr(layout), allowed="ours, nhsa")
+        raise err("layout", "error.choice", got=shown(layout), allowed="ours, nhsa")
     if layout == "nhsa":
         from .nhsa import KNOWN, REQUIRED as NHSA_REQUIRED, to_our_layout
         table, line_offset = read_arrow(str(path), NHSA_REQUIRED, KNOWN)
@@ -184,7 +182,7 @@ def _statuses_column(col) -> np.ndarray:
         if bad or len(set(parts)) != len(parts):
             row = int(np.argmax((arrow.values(encoded.indices) == k) & arrow.valid(encoded.indices)))
             if bad:
-                col.fail(row, "error.not_a_status", got=repr(bad[0]), allowed=", ".join(STATUS_CODES))
+                col.fail(row, "error.not_a_status", got=shown(bad[0]), allowed=", ".join(STATUS_CODES))
             col.fail(row, "error.status_twice_in_row", allowed=", ".join(STATUS_CODES))
         masks.append(status_mask(parts))
     masks.append(0)
@@ -206,8 +204,8 @@ def check_rows(t: Claims) -> None:
 
             def text(v):
                 return (";".join(statuses_of(v)) or "(none)") if field == "statuses" else CODES[field][v]
-            raise err(f"{t.where(i)}, {name}", "error.person_differs", got=repr(text(values[i])),
-                       first=repr(text(first[i])), where=t.where(earlier), name=name)
+            raise err(f"{t.where(i)}, {name}", "error.person_differs", got=shown(text(values[i])),
+                       first=shown(text(first[i])), where=t.where(earlier), name=name)
     dup = _duplicates(t)
     if dup is not None:
         i, first = dup
@@ -264,22 +262,11 @@ def _duplicates(t: Claims):
 
 
 def load_inputs(path, what: str = "inputs") -> dict:
-    """A JSON object file given beside a claims table (--inputs, --readings)."""
+    """A JSON object file given beside a claims table (--inputs, --readings), read as a scenario's JSON is read
+    (medrules.core.datafiles.parse_json: exact numbers, a key given twice refused, no lone surrogate)."""
     if path is None:
         return {}
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise err(what, read_problem(path, e, "error.cannot_read_plain")) from None
-
-    def reject_constant(name):
-        raise err(what, "error.json_constant", name=name)
-    try:
-        data = json.loads(text, parse_float=Decimal, parse_constant=reject_constant)
-    except json.JSONDecodeError as e:
-        raise err(what, "error.json_malformed_in", path=path, line=e.lineno, column=e.colno, reason=e.msg) from None
-    except (RecursionError, ValueError) as e:
-        raise err(what, "error.json_unreadable_in", path=path, reason=type(e).__name__) from None
+    data = load_data_file(path, what, "json", cls=BatchInputError)
     if not isinstance(data, dict):
         raise err(what, "error.scenario_not_object", got=type(data).__name__)
     return data

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..core.messages import Problem, read_problem
 from .columns import err
+from ..core.oneline import shown
 
 
 def read_arrow(path: str, required: tuple, known: tuple, what: str = "claims"):
@@ -17,15 +18,20 @@ def read_arrow(path: str, required: tuple, known: tuple, what: str = "claims"):
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in (".csv", ".parquet"):
-        raise err(what, "error.claims_file_type", path=path, got=repr(p.suffix))
+        raise err(what, "error.claims_file_type", path=path, got=shown(p.suffix))
     if not p.is_file():
         raise err(what, "error.cannot_read_no_file", path=path)
     if suffix == ".parquet":
         import pyarrow.parquet as pq
         try:
-            return pq.ParquetFile(p).read(), None   # not read_table: it imports pyarrow.dataset (0.2 s)
+            table = pq.ParquetFile(p).read()   # not read_table: it imports pyarrow.dataset (0.2 s)
+            table.validate(full=True)   # text that is not UTF-8 refused here, not deep in a column's check
         except (pa.ArrowException, OSError, ValueError) as e:
             raise err(what, "error.not_parquet", path=path, reason=e) from None
+        names = table.column_names
+        if len(set(names)) != len(names):   # Arrow allows it; a column given twice is refused, as in a CSV
+            raise err(what, "error.columns_twice", names=", ".join(sorted({n for n in names if names.count(n) > 1})))
+        return table, None
     return _read_csv(p, required, known, what), 2
 
 

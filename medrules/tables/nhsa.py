@@ -43,14 +43,13 @@ unmapped code) refuses the file, naming its row and field.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from ..core.categories import INSURANCE_TYPES, SETTINGS, STATUSES
-from ..core.messages import Problem, reason_zh
+from ..core.oneline import shown
+from ..core.scenario import load_data_file
 from . import arrow
-from .columns import Column, decimal_array, err, money_column
+from .columns import BatchInputError, Column, decimal_array, err, money_column, settlement_day_text
 
 REQUIRED = ("psn_no", "insutype", "setl_time", "med_type", "medfee_sumamt", "inscp_scp_amt", "hifp_pay",
             "psn_part_amt")
@@ -76,21 +75,15 @@ FUND_FIELDS = ("basic_insurance_paid", "critical_illness_paid", "other_funds_pai
 CODE_TABLES = ("insutype", "med_type", "psn_idet_type")
 KNOWN = REQUIRED + tuple(COSTS) + FUNDS + ("fund_pay_sumamt", "hosp_part_amt", "psn_idet_type", "setl_id",
                                           "mdtrt_id", "fixmedins_code", "fixmedins_name")
-_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?)?$"
 
 
 def load_codes(path) -> dict:
     """The region's mapping: {insutype: {code: employee|resident}, med_type: {code: claim kind},
     psn_idet_type: {code: [status, …]}, funds: {claims field: [fund field, …]}}, checked against the values the
     engine knows. `funds` is optional (DEFAULT_FUNDS; commercial supplementary insurance is then not given)."""
-    import yaml
     if path is None:
         raise err("codes", "error.nhsa_codes_needed")
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise err("codes", Problem.each("error.cannot_read_plain", zh={"reason": reason_zh(e)},
-                                         en={"reason": str(e).splitlines()[0]}, path=path)) from None
+    raw = load_data_file(path, "codes", cls=BatchInputError)   # strictly: a code mapped twice is refused
     allowed = {"insutype": tuple(INSURANCE_TYPES), "med_type": tuple(SETTINGS), "psn_idet_type": tuple(STATUSES)}
     if not isinstance(raw, dict) or not set(allowed) <= set(raw) or not set(raw) <= set(allowed) | {"funds"}:
         raise err("codes", "error.nhsa_fields", path=path, fields=", ".join(list(allowed) + ["funds (optional)"]))
@@ -104,7 +97,7 @@ def load_codes(path) -> dict:
             given = value if field == "psn_idet_type" else [value]
             if not isinstance(given, list) or any(v not in values for v in given):
                 raise err(f"codes.{field}.{code}", "error.nhsa_status_list" if field == "psn_idet_type" else
-                           "error.choice", got=repr(value), allowed=", ".join(values))
+                           "error.choice", got=shown(value), allowed=", ".join(values))
             clean[str(code)] = given if field == "psn_idet_type" else value
         codes[field] = clean
     codes["funds"] = _fund_map(raw.get("funds"))
@@ -130,7 +123,6 @@ def to_our_layout(table, codes: dict, line_offset, people: bool = False):
     """The record's table as a claims table in our layout (Arrow), with errors naming the record's own fields.
     `people`: the statuses come from an identity table, so psn_idet_type is optional."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     names = table.column_names
     missing = [c for c in REQUIRED if c not in names]
     if missing:
@@ -148,11 +140,7 @@ def to_our_layout(table, codes: dict, line_offset, people: bool = False):
         out[ours] = mapped_codes(col(field), codes[field], field == "psn_idet_type")
     t = col("setl_time")
     t.require_present()
-    matched = pc.match_substring_regex(t.text(), _TIME)
-    bad = np.flatnonzero(~(arrow.values(matched) & arrow.valid(matched)))
-    if len(bad):
-        t.fail(int(bad[0]), "error.nhsa_not_a_time", got=repr(t.value(bad[0])))
-    out["date"] = pc.utf8_slice_codeunits(t.text(), 0, 10)   # the day, checked as a date by the claims' own check
+    out["date"] = settlement_day_text(t)[0]   # the day, checked with the time by the one grammar
     if "fixmedins_code" in names:
         out["institution"] = col("fixmedins_code").text()
     fen = {name: money_column(col(name), required=name in REQUIRED)
@@ -183,7 +171,7 @@ def mapped_codes(c: Column, mapping: dict, statuses: bool):
     index = arrow.filled(pc.index_in(c.text(), value_set=arrow.strings(keys)), -1)
     bad = np.flatnonzero(index < 0)
     if len(bad):
-        c.fail(int(bad[0]), "error.nhsa_unmapped_code", got=repr(c.value(bad[0])), mapped=", ".join(keys))
+        c.fail(int(bad[0]), "error.nhsa_unmapped_code", got=shown(c.value(bad[0])), mapped=", ".join(keys))
     values = [";".join(mapping[k]) if statuses else mapping[k] for k in keys]
     # through the buffers (medrules.tables.arrow): pa.array on numpy would import pandas
     return pc.take(arrow.strings(values), arrow.arrow_of(index.astype(np.int32), pa.int32()))

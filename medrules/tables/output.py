@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,7 @@ from ..core.claims import CODES, Claims, yuan
 from ..core.messages import msg, text
 from ..core.rulebook import LAYERS
 from ..core.trace import bilingual
+from ..core.writes import write_together
 from .arrow import arrow_of, strings
 from .columns import decimal_array, decision_array, err
 from .settle import Settled
@@ -74,22 +74,15 @@ def check_out(out, inputs=(), dataset: bool = False) -> Path:
 
 
 def write_atomically(table, out: Path) -> None:
-    """Write to a temporary file beside `out` and rename it into place only once complete."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's owner-only mode
-    try:
+    """Write to a temporary file beside `out` and rename it into place only once complete; a failed write
+    (full disk, file-size limit, read-only, permission) is WriteFailed naming `out`, nothing left behind."""
+    def write(tmp):
         if out.suffix.lower() == ".csv":  # decimals are written as their exact text (1234.50)
             from pyarrow import csv as pacsv
             pacsv.write_csv(table, tmp)
         else:
             write_parquet(table, tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_together([(write, out)])
 
 
 def write_parquet(table, path) -> None:

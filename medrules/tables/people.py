@@ -19,7 +19,8 @@ import numpy as np
 from ..core.categories import STATUSES
 from ..core.claims import STATUS_CODES, Claims, Identity
 from . import arrow
-from .columns import Column, choice_column, date_column, err, pc_equal_empty
+from .columns import (Column, choice_column, date_column, err, pc_equal_empty, settlement_day_text,
+                      text_scalar)
 from .files import read_arrow
 
 COLUMNS = {"ours": ("person_id", "status", "from", "to"), "nhsa": ("psn_no", "psn_idet_type", "begntime", "endtime")}
@@ -95,14 +96,18 @@ def _expand(statuses) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _days(c: Column, layout: str, missing: int) -> np.ndarray:
-    """A record's dates as days since 1970-01-01; empty is `missing` (open). National times keep their day."""
+    """A record's dates as days since 1970-01-01; empty is `missing` (open). National times (yyyy-MM-dd HH:mm:ss,
+    checked as a settlement time is) keep their day."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    text = c.text()
-    empty = pc_equal_empty(text) | c.nulls()
-    if layout == "nhsa":
-        text = pc.utf8_slice_codeunits(text, 0, 10)
-    filler = arrow.strings(["1970-01-01"])[0]   # a scalar from a Python str, or pa.array, would import pandas
-    day = date_column(Column(pa.table({c.name: pc.if_else(arrow.arrow_of(empty, pa.bool_()), filler, text)}), c.name,
-                             c.line_offset, c.row_offset, label=c.label))
+    c = c.decoded()
+    empty = c.nulls() | (pc_equal_empty(c.array) if c.is_text() else False)
+    given = c.array if pa.types.is_date(c.array.type) else c.raw_text()
+    # stand-ins made through the buffers (medrules.tables.arrow): pa.scalar or pa.array would import pandas
+    stand_in = (arrow.arrow_of(np.zeros(1, "datetime64[D]"), pa.date32())[0] if pa.types.is_date(given.type)
+                else text_scalar("1970-01-01", given.type))
+    empty = np.broadcast_to(empty, len(given))
+    filled = Column(pa.table({c.name: pc.if_else(arrow.arrow_of(empty, pa.bool_()), stand_in, given)}), c.name,
+                    c.line_offset, c.row_offset, label=c.label)
+    day = settlement_day_text(filled)[1] if layout == "nhsa" else date_column(filled)
     return np.where(empty, missing, day.astype("datetime64[D]").astype(np.int64))

@@ -14,6 +14,7 @@ from ..core.rulebook import LAYERS, RECORD, VALIDITY
 from ..core.scenario import InputError
 from ..core.trace import bilingual, field_names
 from .columns import CORES, BatchInputError, err
+from ..core.oneline import shown
 
 
 OUTPUTS = LAYERS + ("out_of_pocket",)
@@ -35,7 +36,7 @@ def check_policy(policy_id: str) -> None:
     allowed = batch_policies()
     if policy_id not in allowed:
         key = "error.batch_no_claim_rules" if policy_id in policy_ids() else "error.batch_no_such_policy"
-        raise err("policy", key, got=repr(policy_id), allowed=", ".join(allowed))
+        raise err("policy", key, got=shown(policy_id), allowed=", ".join(allowed))
 
 
 def prepare(policy_id, inputs: dict, readings: dict | None = None) -> tuple[dict, dict]:

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ...core.writes import write_together
 from ...tables.claims_file import load_inputs, read_claims
 from ...tables.columns import err
 from ...tables.output import check_out
+from ...tables.provenance import provenance
 from ...tables.settle import check_policy, prepare
 from .findings import AuditSettled, Findings, audit_table, record_table
 from .fit import ReadingFit, fit_readings, fit_table
@@ -100,14 +101,16 @@ def run_audit(policy_id, claims_path, out_path, inputs_path=None, readings_path=
     read_time = time.perf_counter() - start
     r = audit_on_table(t, policy_id, inputs, readings)
     start = time.perf_counter()
-    provenance = _provenance(claims_path, layout, codes_path, people_path, inputs, readings)
-    files = [(record_table(t, r.settled, r.findings, policy_id, provenance), paths["records"]),
+    # what `explain` re-runs a row from: every file pinned by its sha256, as for batch's result
+    pinned = provenance(layout, {"claims": claims_path, "codes": codes_path, "inputs": inputs_path,
+                                 "readings": readings_path, "people": people_path}, inputs, readings, audit=True)
+    files = [(record_table(t, r.settled, r.findings, policy_id, pinned), paths["records"]),
              (cells_table(r.summary), paths["summary"]), (fit_table(r.fits), paths["readings"])]
     if write_workbook is not None:
         files.append((lambda tmp: write_workbook(r.summary, r.fits, tmp), paths["workbook"]))
     if "chart" in paths and draw_chart is not None:
         files.append((lambda tmp: draw_chart(r.summary, tmp), paths["chart"]))
-    write_together(files)
+    write_together([(_parquet(what), path) for what, path in files])
     r.timings["read"] = read_time
     r.timings["write"] = time.perf_counter() - start
     print(format_summary(r.summary, r.fits, [str(p) for _, p in files]), file=stream)
@@ -118,41 +121,17 @@ def run_audit(policy_id, claims_path, out_path, inputs_path=None, readings_path=
     return r
 
 
-def _provenance(claims_path, layout, codes_path, people_path, inputs, readings) -> dict:
-    """What `explain` needs to re-run a row: the inputs named and checked by their sha256 (as batch's result)."""
-    from ...tables.batch import file_sha256
-    return {"claims": str(Path(claims_path).resolve()), "sha256": file_sha256(claims_path), "layout": layout,
-            "codes": None if codes_path is None else str(Path(codes_path).resolve()),
-            "people": None if people_path is None else {"path": str(Path(people_path).resolve()),
-                                                        "sha256": file_sha256(people_path)},
-            "inputs": {k: str(v) if not isinstance(v, bool) else v for k, v in inputs.items()},
-            "readings": readings, "audit": True}
+def _parquet(what):
+    """An output as write_together takes it: a function writing to a temporary path. An Arrow table is written as
+    Parquet, with dictionary pages only for the columns already dictionaries (amounts rarely repeat)."""
+    if callable(what):
+        return what
+
+    def write(tmp):
+        import pyarrow.parquet as pq
+        dictionaries = [f.name for f in what.schema if str(f.type).startswith("dictionary")]
+        pq.write_table(what, tmp, store_decimal_as_integer=True, use_dictionary=dictionaries)
+    return write
 
 
-def write_together(files) -> None:
-    """Each output (an Arrow table, or a function that writes a file) to a temporary file beside it; all renamed into
-    place only once every one is complete, so an error (or Ctrl-C) leaves no half-written file."""
-    import pyarrow.parquet as pq
-    temps = []
-    try:
-        for what, path in files:
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-            os.close(fd)
-            temps.append(tmp)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)   # as an ordinary new file, not mkstemp's owner-only mode
-            if callable(what):
-                what(tmp)
-            else:   # dictionary pages only for the columns already dictionaries (amounts rarely repeat)
-                dictionaries = [f.name for f in what.schema if str(f.type).startswith("dictionary")]
-                pq.write_table(what, tmp, store_decimal_as_integer=True, use_dictionary=dictionaries)
-        for tmp, (_, path) in zip(temps, files):
-            os.replace(tmp, path)
-    except BaseException:
-        for tmp in temps:
-            Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-__all__ = ["AuditRun", "ReadingFit", "run_audit", "audit_on_table", "output_paths", "write_together"]
+__all__ = ["AuditRun", "ReadingFit", "run_audit", "audit_on_table", "output_paths"]
