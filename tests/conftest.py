@@ -20,8 +20,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from medrules.review.exercised import RuleCallRecorder, save_exercised
+
+# The property tests draw the same examples on every run and keep no example database: a red `make test` is
+# reproduced by running it again, on any machine (a failing example is printed in full).
+settings.register_profile("medrules", derandomize=True, database=None, print_blob=True)
+settings.load_profile("medrules")
 
 TESTS = Path(__file__).resolve().parent
 COVERAGE_TEST = "test_every_encoded_clause_has_a_test_that_calls_its_rules"
