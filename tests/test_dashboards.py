@@ -121,6 +121,28 @@ def test_a_claim_control_no_rule_of_the_policy_reads_is_not_shown():
     assert {"机构 Facility", "经规范转诊 Referred"} <= shown(Comparison())
 
 
+def test_a_yes_no_fact_left_blank_is_unknown_never_no():
+    # Wenzhou 三(三)9 and 三(三)11, 低保, cost 600,000, slips typed: basic insurance 100,000, critical illness 100,000.
+    # Burden 600,000 − 200,000 = 400,000; assistance 80% × 400,000 = 320,000, capped at 10万 → 100,000; left
+    # 300,000, over 5万: 化解至5万元以下 gives relief 300,000 − 50,000 = 250,000 — for a referred stay that followed
+    # the guidance. Left blank (不填), those facts are unknown: relief 待定, not 0.
+    calc = Calculator("wenzhou-2021-78")
+    row = calc.claims[0]
+    calc.cost.value, row.basic_paid.value, row.ci_paid.value = "600000", "100000", "100000"
+    answers = {}
+    for referred, guidance in (("", ""), ("no", ""), ("yes", "yes"), ("yes", "")):
+        row.referred.value, row.guidance.value = referred, guidance
+        answers[referred, guidance] = (calc.summary()["medical_assistance"], calc.summary()["further_relief"])
+    assert answers == {("", ""): ("100,000.00", "待定 undetermined"), ("no", ""): ("100,000.00", "0.00"),
+                       ("yes", "yes"): ("100,000.00", "250,000.00"), ("yes", ""): ("100,000.00", "待定 undetermined")}
+    # a blank fact is left out of the claim; 是/否 are true/false; a claim's given fact shows as such
+    row.referred.value, row.guidance.value = "", "no"
+    claim = row.to_dict(1)
+    assert "referred" not in claim and claim["followed_treatment_guidance"] is False
+    row.set({**claim, "referred": True})
+    assert (row.referred.value, row.guidance.value) == ("yes", "no")
+
+
 def test_the_claim_kinds_come_from_the_categories_table():
     from medrules.core.categories import SETTINGS
     calc = Calculator("wenzhou-2021-78")

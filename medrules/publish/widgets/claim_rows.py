@@ -55,10 +55,14 @@ class ClaimRow:
                                                         "不填 = 按政策计算 computed", blank_ok=True)
         self.supp_paid, _e, supp_row = amount_box(CLAIM_LABELS["supplementary_insurance_paid"],
                                                   both("partial.blank_is_undetermined"), blank_ok=True)
-        tick = {"indent": False, "layout": w.Layout(width="97%")}
-        self.referred = w.Checkbox(description=CLAIM_LABELS["referred"], **tick)
-        self.guidance = w.Checkbox(description=CLAIM_LABELS["followed_treatment_guidance"], **tick)
-        self.in_city = w.Checkbox(description=CLAIM_LABELS["in_city_designated_hospital"], **tick)
+        # A yes/no fact of the claim may be not given: unknown, never "no" (the engine says when it is needed).
+        self.referred = w.Dropdown(options=_TRI, description=CLAIM_LABELS["referred"], style=STYLE, layout=WIDE)
+        self.guidance = w.Dropdown(options=_TRI, description=CLAIM_LABELS["followed_treatment_guidance"],
+                                   style=STYLE, layout=WIDE)
+        self.in_city = w.Dropdown(options=_TRI, description=CLAIM_LABELS["in_city_designated_hospital"],
+                                  style=STYLE, layout=WIDE)
+        self.facts = {"referred": self.referred, "followed_treatment_guidance": self.guidance,
+                      "in_city_designated_hospital": self.in_city}
         self.controls = [self.date, self.setting, self.facility, self.cost, self.basic_paid, self.ci_paid,
                          self.supp_paid, self.referred, self.guidance, self.in_city]
         self.boxes = {"basic_insurance_paid": self.basic_paid, "critical_illness_paid": self.ci_paid}
@@ -96,9 +100,8 @@ class ClaimRow:
             self.ci_paid.value = str(claim.get("critical_illness_paid", ""))
             # The record shows the supplementary payment; 0 unless a preset says otherwise (blank: undetermined).
             self.supp_paid.value = str(claim.get("supplementary_insurance_paid", "0"))
-            self.referred.value = bool(claim.get("referred", False))
-            self.guidance.value = bool(claim.get("followed_treatment_guidance", False))
-            self.in_city.value = bool(claim.get("in_city_designated_hospital", False))
+            for key, box in self.facts.items():
+                box.value = _tri_option(claim.get(key))
             self.shares, self.examples = {}, set()
             cost = _read(claim["policy_range_cost"])
             for field in FOLLOWING:
@@ -186,8 +189,9 @@ class ClaimRow:
             raise FormProblem(*(text("workshop.slips_over_cost", lang, n=number, paid=amounts[lang],
                                      cost=fmt_yuan(cost)) for lang in ("zh", "en")),
                               claim=number - 1, field=given[0][0] if given else "basic_insurance_paid")
-        claim.update({"referred": self.referred.value, "followed_treatment_guidance": self.guidance.value,
-                      "in_city_designated_hospital": self.in_city.value})
+        for key, box in self.facts.items():   # a fact left 不填 is not in the claim: not given
+            if _TRI_VALUE[box.value] is not None:
+                claim[key] = _TRI_VALUE[box.value]
         return claim
 
 
@@ -221,6 +225,10 @@ _TRI = [("— 不填 not given", ""), ("是 yes", "yes"), ("否 no", "no")]
 _TRI_VALUE = {"": None, "yes": True, "no": False}
 
 
+def _tri_option(value) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
 class PolicyInputs:
     """A policy's open inputs (parameters.yaml `inputs`): blank means not supplied."""
 
@@ -238,7 +246,7 @@ class PolicyInputs:
             desc = f"{label.get('zh', name)} {label.get('en', '')}".strip()
             if spec.get("unit") == "boolean":
                 default = defaults.get(name)
-                box = w.Dropdown(options=_TRI, value="" if default is None else ("yes" if default else "no"),
+                box = w.Dropdown(options=_TRI, value=_tri_option(default),
                                  description=desc, style=STYLE, layout=WIDE)
             else:
                 box = w.Text(value=str(defaults.get(name, "")), description=desc, style=STYLE, layout=WIDE,
@@ -265,6 +273,6 @@ class PolicyInputs:
     def set(self, name: str, value) -> None:
         box = self.widgets[name]
         if isinstance(box, w.Dropdown):
-            box.value = "" if value is None else ("yes" if value else "no")
+            box.value = _tri_option(value)
         else:
             box.value = "" if value is None else str(value)
