@@ -173,7 +173,7 @@ def cli(capsys, *argv):
 
 def test_sync_writes_one_sorted_block_style_entry_per_clause(demo, capsys):
     rc, out, _ = cli(capsys, "sync", "--date", "2099-01-05")
-    assert rc == 0 and out.startswith("added 3 draft entries")
+    assert rc == 0 and out.startswith("新增 3 条草稿记录 · added 3 draft entries")
     body = (demo.reviews / "demo-2099-1.yaml").read_text(encoding="utf-8")
     assert body.split("policy: demo-2099-1\n", 1)[1] == textwrap.dedent("""\
         clauses:
@@ -215,7 +215,7 @@ def test_sync_writes_one_sorted_block_style_entry_per_clause(demo, capsys):
                 note: entry created by review sync
         """)
     # A second sync adds nothing and leaves the file as it was.
-    assert cli(capsys, "sync", "--date", "2099-02-01")[1].startswith("added 0 draft entries")
+    assert cli(capsys, "sync", "--date", "2099-02-01")[1].startswith("新增 0 条草稿记录 · added 0 draft entries")
     assert (demo.reviews / "demo-2099-1.yaml").read_text(encoding="utf-8").endswith(body.split("policy:", 1)[1])
 
 
@@ -243,7 +243,8 @@ def test_an_approval_goes_stale_when_the_parameter_text_or_code_changes_and_fres
     assert rc == 0
     policy = load_policy("demo-2099-1")
     fp1 = fingerprint(policy, policy.clauses["demo-2099-1/1"])
-    assert out.strip() == f"demo-2099-1/1: approved by Li Wei on 2099-01-06 fingerprint {fp1[:12]}"
+    assert out.strip().splitlines() == [f"demo-2099-1/1：已批准，审核人 Li Wei，日期 2099-01-06，指纹 {fp1[:12]}",
+                                      f"demo-2099-1/1: approved by Li Wei on 2099-01-06 fingerprint {fp1[:12]}"]
     entry = load_ledger("demo-2099-1")["demo-2099-1/1"]
     assert entry["fingerprint"] == fp1 and entry["status"] == "approved"
     # clauses encoded narrative not-encodable with draft in-review approved stale disputed missing

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ..core.grammar import parse_date
-from ..core.messages import error_line
+from ..core.messages import error_line, msg, text
 from ..core.oneline import shown
 from ..core.policy import policy_ids
 from ..review.actions import record, sync
@@ -91,16 +91,19 @@ def _run(args) -> int:
         return 0
     if cmd == "sync":
         added, orphans = sync(_date(args.date), prune=args.prune)
-        print(f"added {len(added)} draft entries" + "".join(f"\n  {cid}" for cid in added))
+        zh, en = msg("review.sync.added", n=len(added))
+        print(f"{zh} · {en}" + "".join(f"\n  {cid}" for cid in added))
         if orphans:
-            print(("pruned" if args.prune else "entries for clauses that no longer exist (use --prune to drop)")
-                  + "".join(f"\n  {cid}" for cid in orphans))
+            zh, en = msg("review.sync.pruned" if args.prune else "review.sync.orphans", n=len(orphans))
+            print(f"{zh} · {en}" + "".join(f"\n  {cid}" for cid in orphans))
         return 0
     if cmd == "page":
         write_page(Path(args.out))
         return 0
     entry = record(args.clause, args.review_status, args.reviewer, _date(args.date), args.note,
                    tuple(args.question), getattr(args, "resolve", False), getattr(args, "accept_open", None))
-    print(f"{entry['clause']}: {entry['status']} by {printable(entry['reviewer'])} on {entry['date']} "
-          f"fingerprint {short(entry['fingerprint'])}")
+    said = {"clause": entry["clause"], "reviewer": printable(entry["reviewer"]), "date": entry["date"],
+            "fingerprint": short(entry["fingerprint"])}
+    print("\n".join(text("review.recorded", lang, status=text(f"review.column.{entry['status']}", lang), **said)
+                     for lang in ("zh", "en")))
     return 0
