@@ -143,6 +143,26 @@ def test_a_yes_no_fact_left_blank_is_unknown_never_no():
     assert (row.referred.value, row.guidance.value) == ("yes", "no")
 
 
+def test_every_status_a_policy_names_can_be_chosen_and_is_sent_as_a_status():
+    from medrules.core.categories import STATUSES
+    calc = Calculator("guizhou-2024-medical-security")
+    codes = [code for _label, code in calc.category.options]
+    assert set(STATUSES) | {"general"} == set(codes) and codes[-1] == "general"
+    # Guizhou p8 brings 困难职工 into medical assistance. The preset's stay: cost 200,000, slips basic 110,000 and
+    # critical illness 60,000 → 30,000 left; p9's ratio is not in the text: the workshop's marked example 0.70 →
+    # 30,000 × 0.70 = 21,000. 普通参保人 is no recipient: 0.
+    calc.category.value, calc.insurance.value = "kunnan_zhigong", "employee"
+    assert calc.person() == {"statuses": ["kunnan_zhigong"], "insurance": "employee"}
+    assert calc.summary()["medical_assistance"] == "21,000.00" and calc.summary()["out_of_pocket"] == "9,000.00"
+    assert "data-category='kunnan_zhigong'" in calc.headline.value
+    calc.category.value = "general"
+    assert calc.person()["category"] == "general" and calc.summary()["medical_assistance"] == "0.00"
+    comparison = Comparison()
+    comparison.category.value = "fanpin_zhipin"
+    assert comparison.person()["statuses"] == ["fanpin_zhipin"] and "data-category='fanpin_zhipin'" in \
+        comparison.headline.value
+
+
 def test_the_claim_kinds_come_from_the_categories_table():
     from medrules.core.categories import SETTINGS
     calc = Calculator("wenzhou-2021-78")

@@ -142,7 +142,7 @@ class Calculator(Form):
         self.export_button.disabled = False
         self.table.remove_class("medrules-stale-answer")
         # The answer says whom it was computed for, so that a change is seen to land even when no figure moves.
-        self._answer = (f"<div class='medrules-answer' data-category='{html.escape(scenario['person']['category'])}' "
+        self._answer = (f"<div class='medrules-answer' data-category='{html.escape(self.category.value)}' "
                         f"data-insurance='{html.escape(scenario['person']['insurance'])}'>"
                         f"{result_html(self.result, self.policy_id)}</div>")
         self.headline.value = self._answer
@@ -170,7 +170,7 @@ class Calculator(Form):
         files = {".scenario.json": (json.dumps(scenario, ensure_ascii=False, indent=2) + "\n", "application/json"),
                  ".result.json": (result_json(self.result), "application/json"),
                  **staff_files(result_csv_rows(self.policy_id, scenario, self.result))}
-        self.export_box.value, paths = write_exports(f"{self.policy_id}-{scenario['person']['category']}", files)
+        self.export_box.value, paths = write_exports(f"{self.policy_id}-{self.category.value}", files)
         return paths
 
     def view(self):

@@ -87,7 +87,7 @@ class Comparison(Form):
                 continue
             self.columns[p] = col
             self.outcomes[p] = (col.result, col.error)
-        self.headline.value = (f"<div class='medrules-answer' data-category='{html.escape(person['category'])}' "
+        self.headline.value = (f"<div class='medrules-answer' data-category='{html.escape(self.category.value)}' "
                                f"data-insurance='{html.escape(person['insurance'])}'>{self.html()}</div>")
         self.insurance_note.value = comparison_insurance_note(
             self.outcomes, lambda p: {**self.scenario(p), "claims": claims}, run)

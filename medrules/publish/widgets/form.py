@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ...core.categories import CATEGORIES, INSURANCE_TYPES
+from ...core.categories import CATEGORIES, INSURANCE_TYPES, STATUSES
 from .claim_rows import ClaimRow
 from .forms import STYLE, WIDE, FormProblem, options
 from .presets import Preset
 
 MAX_CLAIMS = 6
+# Who the person is: the one-status categories of the presets, then every other status a policy names (返贫致贫人口,
+# 困难职工, 其他特殊困难人员 …), which a scenario gives as `statuses`; 普通参保人 last.
+GROUPS = {**{k: v for k, v in CATEGORIES.items() if k != "general"},
+          **{k: v for k, v in STATUSES.items() if k not in CATEGORIES}, "general": CATEGORIES["general"]}
 DEBOUNCE_S = 0.3  # typing: recompute once the typist pauses, not on every key
 
 
@@ -38,7 +42,7 @@ class Form:
         self.preset = w.Dropdown(options=[("— 选择情形 choose a situation —", -1)]
                                  + [(p.label, i) for i, p in enumerate(presets)],
                                  value=-1, description="情形 Preset", style=STYLE, layout=WIDE)
-        self.category = w.Dropdown(options=options(CATEGORIES), value=first.person["category"],
+        self.category = w.Dropdown(options=options(GROUPS), value=first.person["category"],
                                    description="类别 Category", style=STYLE, layout=WIDE)
         self.insurance = w.Dropdown(options=options(INSURANCE_TYPES), value=first.person["insurance"],
                                     description="险种 Insurance", style=STYLE, layout=WIDE)
@@ -142,7 +146,9 @@ class Form:
         pass
 
     def person(self) -> dict:
-        return {"category": self.category.value, "insurance": self.insurance.value}
+        code = self.category.value
+        held = {"category": code} if code in CATEGORIES else {"statuses": [code]}
+        return {**held, "insurance": self.insurance.value}
 
     def claim_dicts(self) -> list[dict]:
         """The claims as the CLI reads them; FormProblem if a box cannot be read."""
