@@ -33,7 +33,18 @@ CLAIM_INPUTS = {
     "shandong-2022-major-illness": {"critical_illness.base_deductible": "30000", "critical_illness.base_ratio": "0.60",
                                     "critical_illness.key_group_ratio_increase": "0.05",
                                     "medical_assistance.still_heavy_threshold": "20000"},
-    "guizhou-2024-medical-security": {"medical_assistance_ratio": "0.70"},
+    # Guizhou's tilted assistance: the threshold is the report's own "1.3万元左右" (about 13,000) at its stated figure;
+    # the report gives no ratio or limit, so the illustration borrows the shape of Shandong's re-assistance (不低于70%,
+    # 最高2万元) — examples, shown as 示例 wherever they are used, not Guizhou's values.
+    "guizhou-2024-medical-security": {"medical_assistance_ratio": "0.70", "tilted_assistance_threshold": "13000",
+                                      "tilted_assistance_ratio": "0.70", "tilted_assistance_annual_limit": "20000"},
+}
+
+# Slip amounts for a layer a policy does not define, part of the same illustrative set: Guizhou's report defines no
+# critical-illness insurance, so its amount comes from the settlement slip; the book's quick answer and charts show
+# Guizhou with the slip reading 0 (marked 示例: a real slip's amount lowers the burden the later layers settle).
+CLAIM_SLIPS = {
+    "guizhou-2024-medical-security": {"critical_illness_paid": "0"},
 }
 
 
