@@ -16,12 +16,13 @@ def encoded_policies() -> list[str]:
     return [pid for pid in policy_ids() if rules_module_exists(pid)]
 
 
-def run_everywhere(person: dict, claims: list, inputs: dict) -> list[dict]:
+def run_everywhere(person: dict, claims: list, inputs: dict, slips: dict | None = None) -> list[dict]:
     """Evaluate one person's claims under every encoded policy.
 
-    `inputs` maps a policy ID to that policy's inputs (two policies may use one name for different things);
-    a policy that needs something else, or refuses the scenario, gives a row with `error` (the engine's message,
-    naming the field) instead of totals."""
+    `inputs` maps a policy ID to that policy's inputs (two policies may use one name for different things); `slips`
+    maps a policy ID to slip amounts added to each of its claims (medrules.analysis.compare.CLAIM_SLIPS: a layer the
+    policy does not define); a policy that needs something else, or refuses the scenario, gives a row with `error`
+    (the engine's message, naming the field) instead of totals."""
     from ...core.result import evaluate
     from ...core.policy import PolicyError
     from ...core.scenario import InputError, parse_scenario
@@ -29,8 +30,9 @@ def run_everywhere(person: dict, claims: list, inputs: dict) -> list[dict]:
     rows = []
     for pid in encoded_policies():
         mine = inputs.get(pid, {})
+        theirs = [{**c, **(slips or {}).get(pid, {})} for c in claims]
         try:
-            result = evaluate(parse_scenario({"policy": pid, "person": person, "claims": claims, "inputs": mine}))
+            result = evaluate(parse_scenario({"policy": pid, "person": person, "claims": theirs, "inputs": mine}))
         except (InputError, PolicyError) as e:
             rows.append({"policy": pid, "error": str(e), "error_zh": getattr(e, "zh", str(e)), "totals": None,
                          "result": None})
@@ -67,12 +69,13 @@ def comparison_table(rows: list[dict], cost: Decimal):
     return pd.DataFrame(table).set_index("政策 policy")
 
 
-def oop_curve(categories: list, bills: list, make_claims, inputs: dict, insurance: str = "resident") -> tuple:
+def oop_curve(categories: list, bills: list, make_claims, inputs: dict, insurance: str = "resident",
+              slips: dict | None = None) -> tuple:
     """Out-of-pocket for each (category, policy) over bill sizes: ({(category, policy): [Decimal]}, [errors])."""
     data, errors = {}, []
     for cat in categories:
         for bill in bills:
-            for r in run_everywhere({"category": cat, "insurance": insurance}, make_claims(bill), inputs):
+            for r in run_everywhere({"category": cat, "insurance": insurance}, make_claims(bill), inputs, slips):
                 key = (cat, r["policy"])
                 why = r["error"] or (None if r["result"].complete else "partly undetermined: " + "; ".join(
                     sorted({f"{u['layer']} needs {u['field']}" for u in r["result"].undetermined})))
@@ -86,33 +89,43 @@ def oop_curve(categories: list, bills: list, make_claims, inputs: dict, insuranc
     return {k: v for k, v in data.items() if v is not None}, errors
 
 
+def chart_name(policy_id: str, today=None) -> str:
+    """A policy in a chart: its place in Chinese and its status mark (a chart shows no English)."""
+    from ...core.policy import load_policy
+    from ...core.status import status_mark
+    return load_policy(policy_id).meta["place"]["zh"] + status_mark(policy_id, today)
+
+
 def oop_chart(curves: dict, bills: list, categories: list):
-    """Out-of-pocket against bill size: one panel per category, one line per policy."""
-    from ..charts import plt  # matplotlib's pyplot, once charts has set the Chinese font
+    """Out-of-pocket against bill size: one panel per category, stacked, one line per policy; amounts in 万元 and
+    every word Chinese (medrules.publish.charts: narrow enough to read on a phone)."""
+    from ..charts import CHART_WIDTH, plt, wan_axis
 
     policies = sorted({p for _, p in curves})
     colours = {pid: f"C{i}" for i, pid in enumerate(policies)}  # one colour per policy in every panel
     # Each panel has its own scale: an ordinary patient's share dwarfs that of people in hardship.
-    fig, axes = plt.subplots(1, len(categories), figsize=(3.2 * len(categories) + 1, 3.6), squeeze=False)
-    x = [float(b) / 10000 for b in bills]
-    for ax, cat in zip(axes[0], categories):
+    fig, axes = plt.subplots(len(categories), 1, figsize=(CHART_WIDTH, 1.0 + 2.1 * len(categories)), squeeze=False,
+                             sharex=True, layout="constrained")
+    for ax, cat in zip(axes[:, 0], categories):
         for pid in policies:
             ys = curves.get((cat, pid))
             if ys:
-                ax.plot(x, [float(y) / 10000 for y in ys], marker="o", color=colours[pid], label=marked_name(pid))
-        ax.set_title(f"{CATEGORIES[cat][0]}", fontsize=10)
-        ax.set_xlabel("政策范围内费用 bill (万元)")
+                ax.plot([float(b) for b in bills], [float(y) for y in ys], marker="o", color=colours[pid],
+                        label=chart_name(pid))
+        ax.set_title(CATEGORIES[cat][0])
+        ax.set_ylabel("个人自付（万元）")
+        wan_axis(ax.yaxis)
         ax.grid(alpha=0.3)
         ax.set_ylim(bottom=0)
-    axes[0][0].set_ylabel("个人自付 out of pocket (万元)")
+    axes[-1][0].set_xlabel("政策范围内费用（万元）")
+    wan_axis(axes[-1][0].xaxis)
     handles, labels = [], []
-    for ax in axes[0]:
+    for ax in axes[:, 0]:
         for h, lab in zip(*ax.get_legend_handles_labels()):
             if lab not in labels:
                 handles.append(h)
                 labels.append(lab)
     if handles:
-        fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False, fontsize=9)
-    fig.suptitle("个人自付随费用变化 Out of pocket against bill size", fontsize=11)
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
+        fig.legend(handles, labels, loc="outside lower center", ncol=1, frameon=False)
+    fig.suptitle("个人自付随费用变化")
     return fig
