@@ -17,7 +17,9 @@
   var SNIPPET = 240;
 
   function chineseOnly() {
-    try { return window.localStorage.getItem("medrules-lang") === "zh"; } catch (e) { return false; }
+    // The language switch (medrules-lang.js, loaded before this file) has set the page's mode: 中文 by default.
+    return document.documentElement.getAttribute("data-ui-lang") !== "both" &&
+      document.documentElement.getAttribute("data-ui-lang") !== "en";
   }
 
   function has(text, terms) {
