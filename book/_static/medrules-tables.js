@@ -10,10 +10,11 @@
 
   function article() { return document.querySelector("article.bd-article") || document.querySelector("main"); }
 
+  // Wider than its box, or than the article (a table in a widget's box that is itself too wide).
   function wider(t) {
     if (!t.getClientRects().length) return false;
-    var box = t.parentElement.getBoundingClientRect();
-    return t.scrollWidth > t.clientWidth + 1 || t.getBoundingClientRect().right > box.right + 1;
+    var right = Math.min(t.parentElement.getBoundingClientRect().right, article().getBoundingClientRect().right);
+    return t.scrollWidth > t.clientWidth + 1 || t.getBoundingClientRect().right > right + 1;
   }
 
   // The heading of each column, as HTML (with its language spans), from the table head; colspans repeat it.
@@ -82,6 +83,28 @@
     });
   }
 
+  // Set tight, a column squeezed below three characters a line (a name standing almost one character wide) reads
+  // worse than a card: such a table becomes cards too.
+  function squeezed(t) {
+    var rows = Array.prototype.slice.call(t.rows, 0, 40);
+    for (var i = 0; i < rows.length; i++) {
+      for (var j = 0; j < rows[i].cells.length; j++) {
+        var c = rows[i].cells[j], text = (c.innerText || "").trim();
+        if (text.length >= 4 && c.getBoundingClientRect().width < 3 * parseFloat(getComputedStyle(c).fontSize)) return true;
+      }
+    }
+    return false;
+  }
+
+  // A short word (无法编码, 已编码, a date) is never broken in two: if that makes the table too wide, it becomes cards.
+  function keepShortWhole(t) {
+    Array.prototype.forEach.call(t.querySelectorAll("td, th"), function (c) {
+      if (c.classList.contains("medrules-short-cell") || c.children.length > 4) return;
+      var text = (c.innerText || "").trim();
+      if (text && text.length <= 10 && !/\s.*\s/.test(text)) c.classList.add("medrules-short-cell");
+    });
+  }
+
   var busy = false;
   function fit() {
     var root = article();
@@ -90,9 +113,10 @@
     root.querySelectorAll("table").forEach(function (t) {
       if (t.closest(".cell_input, pre, .highlight") || !t.rows.length) return;
       t.classList.remove("medrules-tight", "medrules-cards");
+      keepShortWhole(t);
       if (!wider(t)) { fold(t); return; }
       t.classList.add("medrules-tight");
-      if (wider(t) && t.tHead && t.tBodies.length) {
+      if ((wider(t) || squeezed(t)) && t.tHead && t.tBodies.length) {
         labelCells(t);
         t.classList.add("medrules-cards");
       }
@@ -103,10 +127,23 @@
 
   var timer = null;
   function later() { window.clearTimeout(timer); timer = window.setTimeout(fit, 60); }
+  // A table that changes size after it is drawn (a widget's, laid out late) is fitted again.
+  var sizes = window.ResizeObserver ? new ResizeObserver(function () { if (!busy) later(); }) : null;
+  function watch() {
+    if (!sizes) return;
+    article().querySelectorAll("table").forEach(function (t) {
+      sizes.observe(t);
+      if (t.parentElement) sizes.observe(t.parentElement);  // its box may shrink while the table keeps its width
+    });
+  }
   function start() {
     fit();
+    watch();
     window.addEventListener("resize", later);
-    window.addEventListener("load", later);
+    window.addEventListener("load", function () {
+      later();
+      [400, 1200, 2500].forEach(function (ms) { window.setTimeout(fit, ms); });  // the static widgets settle late
+    });
     document.addEventListener("medrules-lang", later);
     if (window.MutationObserver && article()) {
       new MutationObserver(function (changes) {
@@ -114,7 +151,12 @@
         for (var i = 0; i < changes.length; i++) {
           for (var j = 0; j < changes[i].addedNodes.length; j++) {
             var n = changes[i].addedNodes[j];
-            if (n.nodeType === 1 && (n.tagName === "TABLE" || n.querySelector && n.querySelector("table"))) { later(); return; }
+            if (n.nodeType === 1 && (n.tagName === "TABLE" || n.querySelector && n.querySelector("table"))) {
+              // a widget draws its table, then lays it out: fit now, and again as it resizes
+              later();
+              watch();
+              return;
+            }
           }
         }
       }).observe(article(), {childList: true, subtree: true});

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ...analysis.compare import field_label
 from ...core.categories import CATEGORIES
 from ...core.messages import both, text
 from ...core.money import fmt_yuan
@@ -60,8 +61,10 @@ def comparison_table(rows: list[dict], cost: Decimal):
             t, result = r["totals"], r["result"]
             for k in keys:
                 needs = sorted({u["field"] for u in result.undetermined if u["layer"] == k})
+                # The field as staff call it (结算单上的大病保险支付额), not its code.
                 row[f"{LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]}"] = (
-                    fmt_yuan(t[k]) if t[k] is not None else text("benefit.undetermined", "zh", field=", ".join(needs)))
+                    fmt_yuan(t[k]) if t[k] is not None else text(
+                        "benefit.undetermined", "zh", field="、".join(field_label(r["policy"], f) for f in needs)))
             bound = "" if result.complete else "≤ "
             row["自付占比 share"] = f"{bound}{(t['out_of_pocket'] / cost * 100).quantize(Decimal('0.1'))}%"
             row["说明 note"] = "" if result.complete else both("workshop.partial")

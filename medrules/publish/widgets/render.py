@@ -111,7 +111,7 @@ def share_bar(totals: dict, title: str = "") -> str:
 
 
 def share_legend() -> str:
-    items = "".join(f"<span style='margin-right:12px;white-space:nowrap'><span style='display:inline-block;width:11px;"
+    items = " ".join(f"<span style='margin-right:12px;white-space:nowrap'><span style='display:inline-block;width:11px;"
                     f"height:11px;background:{LAYER_COLOURS[k]};margin-right:3px'></span>{pair(*LAYER_LABELS[k])}"
                     "</span>" for k in KEYS)
     return f"<div style='font-size:12px;margin-top:4px'>{items}</div>"
