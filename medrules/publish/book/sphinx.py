@@ -10,7 +10,7 @@ import json
 import re
 from pathlib import Path
 
-from ...core.messages import both, html, text
+from ...core.messages import both, html, pair, text
 from ...core.policy import policy_ids
 from .generated import search_words, write_generated
 from .status import status_banner_html
@@ -54,9 +54,29 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
                 scripts.insert(i + 1, _JavaScript(None, body=WIDGET_PATHS_JS, priority=script.priority))
                 break
         context["script_files"] = scripts
+    # The search page ranks a page whose clauses say the term first (medrules-search.js): their Chinese texts.
+    if pagename == "search" and "script_files" in context:
+        from sphinx.builders.html._assets import _JavaScript
+        context["script_files"] = [*context["script_files"],
+                                   _JavaScript(None, body=_clause_text_js(Path(app.srcdir)), priority=399)]
     # The theme warns on the console when no colour mode is set.
     if not context.get("default_mode"):
         context["default_mode"] = "light"
+
+
+def _clause_text_js(root: Path) -> str:
+    """window.MEDRULES_CLAUSE_TEXT: per policy page, the Chinese of its clauses (the text, its simplified form or
+    its reference rendering, and the clause's title)."""
+    from ...core.policy import load_policy
+    from .pages import policy_page
+    texts = {}
+    for pid in policy_ids():
+        if policy_page(pid, root) is None:
+            continue
+        texts[f"notebooks/{pid}"] = "\n".join(
+            t for c in load_policy(pid).clauses.values()
+            for t in (c.title.get("zh"), c.reference_zh or c.text_simplified or c.text) if t)
+    return "window.MEDRULES_CLAUSE_TEXT = " + json.dumps(texts, ensure_ascii=False) + ";"
 
 
 def _policy_of(docname: str) -> str | None:
@@ -77,6 +97,36 @@ def _insert_status_banner(app, doctree, docname) -> None:
         return
     title = next((i for i, n in enumerate(section.children) if isinstance(n, nodes.title)), -1)
     section.insert(title + 1, nodes.raw("", status_banner_html(pid), format="html"))
+
+
+PDF_FOLDER = "pdf"          # scripts/make_pdf.py writes the PDFs there in the built site (_build/html/pdf/)
+BOOK_PDF = "medrules-book"
+
+
+def pdf_names(docname: str) -> tuple[str, str]:
+    """The PDF a page links: a policy page its own, any other page the whole book; and which it is (message key)."""
+    pid = _policy_of(docname)
+    return (pid, "pdf.this_policy") if pid else (BOOK_PDF, "pdf.whole_book")
+
+
+def _link_pdfs(app, doctree, docname) -> None:
+    """Under each page's title (and a policy page's status banner): 下载 PDF, 中文 or 中英双语 — the PDFs make pdf
+    builds into the site, so the links work offline. The print CSS hides the line in the PDFs themselves."""
+    from docutils import nodes
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None:
+        return
+    name, which = pdf_names(docname)
+    up = "../" * docname.count("/") + PDF_FOLDER + "/"
+    head = pair(f'{text("pdf.download", "zh")}（{text(which, "zh")}）：', f'{text("pdf.download", "en")} '
+                f'({text(which, "en")}): ')
+    links = (f'<p class="medrules-pdf-links" role="note">{head}'
+             f'<a href="{up}{name}.zh.pdf" download>{html("pdf.zh")}</a> · '
+             f'<a href="{up}{name}.pdf" download>{html("pdf.both")}</a></p>')
+    at = next((i for i, n in enumerate(section.children) if isinstance(n, nodes.title)), -1) + 1
+    while at < len(section.children) and isinstance(section[at], nodes.raw) and "medrules-status" in section[at].astext():
+        at += 1
+    section.insert(at, nodes.raw("", links, format="html"))
 
 
 def _note_static_widgets(app, doctree, docname) -> None:
@@ -233,12 +283,20 @@ def _join_chinese_lines(app, doctree, docname) -> None:
             parent.replace(node, nodes.Text(joined))
 
 
+# Raised when what this extension adds to every page changes (issue 23: the PDF links, the headings' and the
+# assumptions' English behind the switch): every page is rewritten once, whether or not its source changed.
+PAGE_VERSION = 2
+
+
 def _outdated_banners(app, env, added, changed, removed) -> list[str]:
     """Rewrite a policy page when its banner changes (a plan expires, the build date moves), even if its
-    notebook did not."""
+    notebook did not; and every page when PAGE_VERSION changes."""
     now = {pid: status_banner_html(pid) for pid in policy_ids()}
     before = getattr(env, "medrules_banners", {})
     env.medrules_banners = now
+    if getattr(env, "medrules_page_version", None) != PAGE_VERSION:
+        env.medrules_page_version = PAGE_VERSION
+        return sorted(env.all_docs)
     return [f"notebooks/{pid}" for pid, banner in now.items()
             if before.get(pid) != banner and f"notebooks/{pid}" in env.all_docs]
 
@@ -253,6 +311,7 @@ def setup(app):
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page_context, priority=900)
     app.connect("doctree-resolved", _insert_status_banner)
+    app.connect("doctree-resolved", _link_pdfs)
     app.connect("doctree-resolved", _note_static_widgets)
     app.connect("doctree-resolved", _mark_english_renderings)
     app.connect("doctree-resolved", _pair_reference_renderings)
@@ -269,4 +328,4 @@ def setup(app):
     app.add_js_file("medrules-search.js", priority=402)
     app.add_js_file("medrules-quick.js", priority=403)
     app.add_js_file("medrules-tables.js", priority=404)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "2"}
