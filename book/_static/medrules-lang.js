@@ -56,6 +56,27 @@
       if (WORDS.test(text) && han * 12 < latin) el.setAttribute("lang", "en");
     }
   }
-  function ready() { markEnglish(); build(); }
+  // The navigation (the book's title, the contents on the left, this page's contents on the right, the previous /
+  // next links) names pages "中文 · English" or "中文 English": the English part goes behind the switch too.
+  var NAMED = /^(.*[\u3400-\u9fff\u3000-\u303f\uff00-\uffef)])(\s·\s|\s)([A-Za-z][^\u3400-\u9fff]*)$/;
+  function splitNavigation() {
+    var places = document.querySelectorAll(".bd-sidebar-primary a, .bd-sidebar-primary .caption-text, " +
+      ".bd-toc a, .logo__title, .prev-next-area .prev-next-title, .bd-header-article a");
+    for (var i = 0; i < places.length; i++) {
+      var walker = document.createTreeWalker(places[i], NodeFilter.SHOW_TEXT), texts = [];
+      for (var n = walker.nextNode(); n; n = walker.nextNode()) texts.push(n);
+      texts.forEach(function (n) {
+        var m = NAMED.exec(n.textContent.trim());
+        if (!m || (n.parentElement && n.parentElement.closest("[lang]"))) return;
+        var en = document.createElement("span");
+        en.setAttribute("lang", "en");
+        en.textContent = m[2] + m[3];
+        n.parentNode.insertBefore(document.createTextNode(m[1]), n);
+        n.parentNode.insertBefore(en, n);
+        n.parentNode.removeChild(n);
+      });
+    }
+  }
+  function ready() { markEnglish(); splitNavigation(); build(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready); else ready();
 })();
