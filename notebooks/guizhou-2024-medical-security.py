@@ -50,6 +50,7 @@ from medrules.core.money import fmt_ratio, fmt_yuan
 from medrules.core.policy import PolicyError
 from medrules.core.messages import both, pair
 from medrules.publish.display import outcome_table, page_frame, try_outcome
+from medrules.publish.layer_order import layer_order_diagram
 from medrules.publish.report import (cases, clause_table, inputs_table, parameter_table, person_label, result_table,
                                      show_clause, show_rule, trace_table, undetermined_table)
 from IPython.display import HTML
@@ -124,6 +125,16 @@ inputs_table(P)
 clause_table(P)
 
 # %% [markdown]
+# ## 各层次的结算次序 · The order of the layers
+#
+# 每一层按排在它前面各层支付后剩余的费用计算；次序取自条文（`policies/guizhou-2024-medical-security/layers.yaml`），每一层注明所依据的条款和原话。
+# <span lang="en">Each layer reckons what the layers before it left; the order comes from the text
+# (`policies/guizhou-2024-medical-security/layers.yaml`), each layer with the clause and the words its place rests on.</span>
+
+# %% tags=["hide-input"]
+layer_order_diagram(P)
+
+# %% [markdown]
 # ## 標題 标题与第1段 导语：报道日期 · Headline and lead: the report's date
 
 # %% tags=["hide-input"]
@@ -138,12 +149,14 @@ show_clause(P, "p1")
 # <span lang="en">The press conference was on 21 August and the report is dated 2024-08-22. The measures
 # are reported as holding at that time; none has a start date.</span>
 #
-# Assumption (one reading: 报道未给出更早的日期 <span lang="en">/ the report gives no earlier date</span>): 报道所述的现行措施自新闻发布会之日2024-08-21起适用（所有报道统一采用
-# “公开发布之日”：有新闻发布会的用发布会日期，否则用报道日期）；更早的情况不得而知，因此早于该日的就医拒绝计算，而不按被替换的旧数值计算。
-# <span lang="en">everything the report describes as current holds from the day it was said in public, the press
-# conference of 2024-08-21 (one convention for every report: the press conference where the report names one, else
-# the report's own date); nothing is known about earlier dates, so an earlier claim is refused rather than
-# evaluated under the replaced values.</span>
+# Assumption (reading p1:validity): 报道所述的现行措施默认自新闻发布会之日2024-08-21起适用（假设：自报道日起；所有报道统一
+# 采用“公开发布之日”：有新闻发布会的用发布会日期，否则用报道日期）；更早的情况不得而知，早于该日的就医不按本报道结算、也不按被替换的
+# 旧数值计算，结果写明这是假设。解读 undetermined-before 把早于该日的就医列为待定。
+# <span lang="en">by default everything the report describes as current holds from the day it was said in public,
+# the press conference of 2024-08-21 (an assumption: from the report; one convention for every report: the press
+# conference where the report names one, else the report's own date); nothing is known about earlier dates, so an
+# earlier claim is not settled by the report nor under the replaced values, and the result says this is an
+# assumption. Reading undetermined-before leaves earlier claims undetermined.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(in_force, validate)
@@ -198,7 +211,7 @@ show_clause(P, "p3")
 # township health centre and 60% at a secondary hospital, of its policy-range cost; reimbursement stops at 500
 # yuan per person per calendar year, across visits.</span>
 #
-# Assumption (reading p3:outpatient-limit): “门诊年度最高报销限额”限制的是每个自然年的报销额，而不是可报销费用。
+# Assumption (one reading: 原文写“最高報銷限額”，即报销出去的金额 <span lang="en">/ the words say 最高報銷限額, the amount reimbursed</span>): “门诊年度最高报销限额”限制的是每个自然年的报销额，而不是可报销费用。
 # <span lang="en">"門診年度最高報銷限額" caps the reimbursement (not the eligible costs) per calendar year.</span>
 #
 # Assumption (one reading: 报道未提起付线，不自行设定 <span lang="en">/ the report names no deductible, so none is invented</span>): 报道未提起付线，除非提供输入
@@ -281,7 +294,7 @@ assert list(limit_comparison.iloc[:, 1]) == ["270.00", "230.00"]
 # ratio between 50% and 70%. The report does not say what fixes the ratio within that range, so it is the input
 # `employee_outpatient_ratio`, which must lie within 50%–70% (a value outside is refused, naming the clause).</span>
 #
-# Assumption (reading p3:outpatient-limit): “每年报销额度为2000元”限制的是每个自然年的报销额，而不是可报销费用。
+# Assumption (one reading: 原文写“報銷額度”，即报销出去的金额 <span lang="en">/ the words say 報銷額度, the amount reimbursed</span>): “每年报销额度为2000元”限制的是每个自然年的报销额，而不是可报销费用。
 # <span lang="en">"每年報銷額度為2000元" caps the reimbursement (not the eligible costs) per calendar year.</span>
 #
 # Assumption (one reading: 报道未提起付线，不自行设定 <span lang="en">/ the report names no deductible, so none is invented</span>): 除非提供 `employee_outpatient_deductible`，否则不扣起付线（报道未提）。
@@ -517,10 +530,13 @@ show_clause(P, "p8")
 # (`jiance`) become medical assistance recipients. Chronic and special disease outpatient costs, the deductible
 # part and the category-B self-paid part of the personal burden are brought into the assistance base.</span>
 #
-# Assumption (one reading: “新增纳入”指在原有救助对象之外增加 <span lang="en">/ 新增纳入 means added to the existing groups</span>): 特困人员（`tekun`）、低保对象（`dibao`）、低保边缘对象（`dibian`）
-# 和因病致贫重病患者（`yinbing_zhipin`）仍是救助对象：“新增纳入”意味着已有救助对象，报道没有列出。
-# <span lang="en">特困 (`tekun`), 低保 (`dibao`), 低保边缘 (`dibian`) and 因病致贫 (`yinbing_zhipin`) remain recipients:
-# "新增纳入" (newly added) implies existing recipient groups, which the report does not name.</span>
+# Assumption (reading p8:existing-recipients): “新增纳入”意味着已有救助对象，报道没有列出：默认按其通常含义，特困人员（`tekun`）、
+# 低保对象（`dibao`）、低保边缘对象（`dibian`）、因病致贫重病患者（`yinbing_zhipin`）和返贫致贫人口（`fanpin_zhipin`）仍是救助对象；
+# 解读 unnamed-undetermined 把这些未点名群体的救助列为待定。
+# <span lang="en">"新增纳入" (newly added) implies existing recipient groups, which the report does not name: by default
+# those the word usually covers — 特困 (`tekun`), 低保 (`dibao`), 低保边缘 (`dibian`), 因病致贫 (`yinbing_zhipin`) and
+# people who fell back into poverty (`fanpin_zhipin`) — remain recipients; reading unnamed-undetermined leaves
+# their assistance undetermined.</span>
 #
 # Assumption (one reading: 报道未给出困难职工的认定标准，是否属于困难职工由使用者说明 <span lang="en">/ the report gives no criteria for 困难职工, so it is a fact the user states</span>): 普通参保人（`general`）只有在输入 `employee_in_hardship` 为“是”时才是救助对象，
 # 且只限职工医保参保人；报道没有给出困难职工的认定标准。
@@ -646,8 +662,17 @@ show_clause(P, "p10")
 # <span lang="en">both thresholds are measured on the same base, the year's out-of-pocket within the policy range after
 # basic insurance, critical-illness insurance and ordinary assistance (the report does not say).</span>
 #
-# Assumption (one reading: 高出门槛的部分才算超过门槛 <span lang="en">/ 门槛 is passed by what lies above it</span>): 只有严格超过门槛的金额才算超过；计入的是超过门槛的部分。
-# <span lang="en">the threshold is passed only by an amount strictly above it; what counts is the part above it.</span>
+# Assumption (reading p10:tilted-base): 只有严格超过门槛的金额才算超过；默认救助超过门槛的部分（与原门槛“超過……的費用”一致），
+# 解读 whole-burden 超过后救助全部负担。
+# <span lang="en">the threshold is passed only by an amount strictly above it; by default the part above it is
+# assisted (as the old threshold's "costs above …" has it), reading whole-burden assists the whole burden once past
+# it.</span>
+#
+# Assumption (reading p10:commercial-place): 倾斜救助默认在商业补充保险之前（第10段只讲基本医保、大病保险和医疗救助之后的负担），
+# 商业保险赔付额未给时倾斜救助照算；解读 before-tilted 先扣商业保险。
+# <span lang="en">tilted assistance comes before commercial supplementary insurance by default (p10 speaks of the
+# burden after basic insurance, critical-illness insurance and assistance only), so it is settled when the
+# commercial amount is missing; reading before-tilted takes the commercial payment off first.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(tilted_assistance_eligible_part, tilted_medical_assistance, tilted_assistance_threshold_reached)
@@ -847,6 +872,21 @@ casebook_table(P)
 # Every hand-worked case must agree with the engine before the page is published.
 marks = casebook_frame(P)["核对 check"]
 assert (marks == "✓").all(), [m for m in marks if m != "✓"]
+
+# %% [markdown]
+# ### 第二次阅读 Second reading
+#
+# 另一位读者没有看过代码，只据原文独立设计并手算了一组案例（案例集中标 `origin: second-reading`）。首次运行时与引擎
+# 不一致的，每一处都有结局：修正引擎、编为命名解读（案例按读者的选项运行），或记录决定（写明理由）。
+#
+# A reader who had not seen the code designed and worked a set of cases from the text alone (marked
+# `origin: second-reading` in the casebook). Each disagreement at the first run ended as a fix to the engine, a
+# named reading (the case runs the reader's option) or a recorded decision with its reason.
+
+# %% tags=["hide-input"]
+from medrules.publish.second_reading import second_reading_table
+
+second_reading_table(P)
 
 # %% [markdown]
 # ## 待明确问题与存疑 Open questions and uncertain notes

@@ -51,6 +51,7 @@ import pandas as pd
 
 from medrules import evaluate, load_policy, parse_scenario
 from medrules.core.categories import CATEGORIES
+from medrules.publish.layer_order import layer_order_diagram
 from medrules.publish.report import (cases, shown, clause_table, inputs_table, parameter_table, result_table, show_clause,
                              show_rule, trace_table)
 from medrules.rules.shandong_2022_major_illness import (basic_insurance, critical_illness_insurance,
@@ -73,6 +74,9 @@ CI, MA, SUPP, RELIEF, OOP = ("大病保险 critical-illness insurance", "医疗�
 CI_INPUTS = {"critical_illness.base_deductible": 20000, "critical_illness.base_ratio": "0.60",
              "critical_illness.key_group_ratio_increase": "0.05"}
 NO_RELIEF = {"medical_assistance.still_heavy_threshold": 1000000}  # keeps further assistance out of the way
+# The text gives marginal, monitored and illness-impoverished people no annual limit (reading 5:other-groups-limit):
+# the examples of their rule give a local one they do not reach.
+LOCAL_LIMIT = {"medical_assistance.other_groups_annual_limit": 1000000}
 
 
 def person(category):
@@ -113,6 +117,16 @@ inputs_table(P)
 clause_table(P)
 
 # %% [markdown]
+# ## 各层次的结算次序 · The order of the layers
+#
+# 每一层按排在它前面各层支付后剩余的费用计算；次序取自条文（`policies/shandong-2022-major-illness/layers.yaml`），每一层注明所依据的条款和原话。
+# <span lang="en">Each layer reckons what the layers before it left; the order comes from the text
+# (`policies/shandong-2022-major-illness/layers.yaml`), each layer with the clause and the words its place rests on.</span>
+
+# %% tags=["hide-input"]
+layer_order_diagram(P)
+
+# %% [markdown]
 # ## 标题、导语第1段 新闻发布会（及规则的适用日期） · Headline, Lead ¶1 The press conference
 
 # %% tags=["hide-input"]
@@ -126,10 +140,12 @@ show_clause(P, "p1")
 # <span lang="en">The Opinions are known to be in force on the day of the press conference that explained
 # them, 5 September 2022 (the report's byline date, `dates.report` in `policy.yaml`).</span>
 #
-# Assumption (one reading: 报道未给出施行日期，不自行设定 <span lang="en">/ the report gives no start date and one is never invented</span>): 2022-09-05及以后的就医按报道的数值计算；
-# 更早的就医拒绝计算，因为报道没有给出起始日期，而起始日期决不编造。
-# <span lang="en">a claim dated 2022-09-05 or later is evaluated with the values reported; a claim dated earlier is
-# refused, because the report gives no start date and one is never invented.</span>
+# Assumption (reading p1:validity): 报道未给出施行日期。默认自发布会之日起施行（假设：自报道日起），2022-09-05及以后的
+# 就医按报道的数值计算，更早的不按本意见结算，并在结果中写明这是假设；解读 undetermined-before 把更早的就医列为待定。
+# <span lang="en">the report gives no start date. By default the Opinions hold from the day of the conference (an
+# assumption: from the report): claims from 2022-09-05 are evaluated with the values reported, earlier ones are not
+# settled by the Opinions, and the result says this is an assumption; reading undetermined-before leaves earlier
+# claims undetermined.</span>
 #
 # Assumption (one reading: 报道未给出终止日期 <span lang="en">/ the report gives no end date</span>): 终止日期不详，因此以后的就医按同样的数值计算；《实施意见》此后的修改不在本来源中。
 # <span lang="en">no end date is known, so later claims are evaluated with the same values; later changes to the
@@ -422,18 +438,23 @@ outcome_table([try_outcome(
 # the part of the personal policy-range burden above 3,000 yuan is assisted at **at least** 50% (a floor; local
 # `local.marginal_ratio` at or above it).</span>
 #
-# Assumption (one reading: 按年规定的标准跨全年各次就医累计 <span lang="en">/ a threshold stated per year counts across the year's claims</span>): 3,000元按每人每个自然年跨次累计，类似起付线。
-# <span lang="en">the 3,000 yuan counts per person per calendar year, across claims, like a deductible.</span>
+# Assumption (reading 5:marginal-threshold-period): 默认3,000元按每人每个自然年跨次累计，类似起付线；解读 per-claim
+# 每次就医各减一次。
+# <span lang="en">by default the 3,000 yuan counts per person per calendar year, across claims, like a deductible;
+# reading per-claim takes it off each claim.</span>
 #
 # Assumption (one reading: 低保对象已属重点救助对象 <span lang="en">/ 低保 recipients are already a key group</span>): “members of the subsistence allowances and the targets of preventing poverty monitoring”
 # 指低保边缘家庭成员和监测对象（低保对象已属重点救助对象）。
 # <span lang="en">"members of the subsistence allowances and the targets of preventing poverty monitoring" means
 # 低保边缘 members and monitored people (低保 recipients are already a key group).</span>
 #
-# Assumption (one reading: 报道未给出限额，不自行设定 <span lang="en">/ the report gives no limit, so none is invented</span>): 报道没有给出这两类人员的年度限额，除非提供当地的
-# `medical_assistance.other_groups_annual_limit`，否则不设限额。
-# <span lang="en">the report gives no annual limit for these groups, so none is applied unless the local
-# `medical_assistance.other_groups_annual_limit` is given.</span>
+# Assumption (reading 5:other-groups-limit): 报道只给重点救助对象"不低于3万元"的限额，没有给出这两类人员的年度限额，
+# 而当地必有限额：默认须提供当地的 `medical_assistance.other_groups_annual_limit`，未提供时救助待定（不多给文字未保证的数额）；
+# 解读 no-limit 不设限额。下面的算例给出一个不会触及的当地限额1,000,000元。
+# <span lang="en">the report gives the key groups a limit of "not less than 30,000" and these groups none, while a
+# local limit surely exists: by default the local `medical_assistance.other_groups_annual_limit` is needed and
+# assistance is undetermined without it (never more than the words guarantee); reading no-limit applies none. The
+# examples below give a local limit of 1,000,000 they do not reach.</span>
 
 # %% tags=["hide-input", "hide-output"]
 show_rule(marginal_assistance)
@@ -449,8 +470,8 @@ marginal_examples = cases(P, {
         (dibian, [burden(2000, "2023-02-01"), burden(5000, "2023-06-01")]),
     "同上，2024年再2,000元 · the same, then 2,000 in 2024": (dibian, [burden(2000, "2023-02-01"),
                                                             burden(5000, "2023-06-01"), burden(2000, "2024-02-01")]),
-    "负担100.3万元（未给出限额） · burden 1,003,000 (no limit given)": (dibian, [burden(1003000)]),
-}, inputs=NO_RELIEF, show=("medical_assistance", "out_of_pocket"))
+    "负担100.3万元（当地限额100万元） · burden 1,003,000 (local limit 1,000,000)": (dibian, [burden(1003000)]),
+}, inputs={**NO_RELIEF, **LOCAL_LIMIT}, show=("medical_assistance", "out_of_pocket"))
 marginal_examples
 
 # %% tags=["remove-cell"]
@@ -472,9 +493,10 @@ assert list(marginal_examples[MA]) == ["0.00", "0.01", "5,000.00", "5,000.00", "
 # <span lang="en">the part of the burden above 25% is assisted (not the whole burden once it passes 25%), as the
 # corrected reading of this clause and the 3,000-yuan rule beside it have it.</span>
 #
-# Assumption (one reading: 报道未给出限额，不自行设定 <span lang="en">/ the report gives no limit, so none is invented</span>): 按自然年计算；除非提供 `medical_assistance.other_groups_annual_limit`，否则不设年度限额。
-# <span lang="en">counted per calendar year; no annual limit unless `medical_assistance.other_groups_annual_limit` is
-# given.</span>
+# Assumption (reading 5:other-groups-limit): 按自然年计算；年度限额同上，默认须当地的
+# `medical_assistance.other_groups_annual_limit`（算例给出1,000,000元）。
+# <span lang="en">counted per calendar year; the annual limit as above, by default the local
+# `medical_assistance.other_groups_annual_limit` (1,000,000 in the examples).</span>
 #
 # 算例使用演示收入40,000元，因此门槛为10,000元。
 # <span lang="en">The examples use an illustrative income of 40,000 yuan, so the threshold is 10,000.</span>
@@ -491,7 +513,8 @@ illness_examples = cases(P, {
     "2023年：两次各8,000元 · 2023: 8,000 then 8,000": (yb, [burden(8000, "2023-02-01"), burden(8000, "2023-07-01")]),
     "同上，2024年再8,000元 · the same, then 8,000 in 2024": (yb, [burden(8000, "2023-02-01"),
                                                           burden(8000, "2023-07-01"), burden(8000, "2024-02-01")]),
-}, inputs={**NO_RELIEF, "income.per_capita_disposable_local": 40000}, show=("medical_assistance", "out_of_pocket"))
+}, inputs={**NO_RELIEF, **LOCAL_LIMIT, "income.per_capita_disposable_local": 40000},
+   show=("medical_assistance", "out_of_pocket"))
 illness_examples
 
 # %% tags=["remove-cell"]
@@ -518,8 +541,15 @@ assert list(illness_examples[MA]) == ["0.00", "0.01", "6,000.00", "3,600.00", "3
 # <span lang="en">"the above-mentioned rescue objects" are the groups named before the sentence: the key groups and
 # the marginal and monitored people; people impoverished by illness (named after it) get none.</span>
 #
-# Assumption (one reading: 先结算商业保险支付额，才能保证同一元钱不重复支付 <span lang="en">/ settling the commercial payment first is what keeps any yuan from being paid twice</span>): 结算单上的商业保险支付额（第八条）先结算，同一元钱不重复支付。
-# <span lang="en">a commercial-insurance payment on the slip (clause 8) is settled first, so no yuan is paid twice.</span>
+# Assumption (reading 5:commercial-place): 再救助给"经三重制度保障后"仍负担较重的人，默认在商业保险（第八条）之前：
+# 商业保险赔付额未给时再救助照算；解读 before-relief 先扣商业保险。无论哪种，同一元钱都不重复支付。
+# <span lang="en">further assistance is for a burden still heavy "after the triple system", by default before
+# commercial insurance (clause 8): it is settled when the commercial amount is missing; reading before-relief takes
+# the commercial payment off first. Either way no yuan is paid twice.</span>
+#
+# Assumption (reading 5:tilted-base): 默认救助负担中超过"仍较重"标准的部分（标准如起付线）；解读 whole-burden 超过后按全部负担救助。
+# <span lang="en">by default the part of the burden above the "still heavy" threshold is assisted (the threshold as a
+# deductible); reading whole-burden assists the whole burden once past it.</span>
 #
 # 算例使用演示标准5,000元；以限额为重点的算例使用0。
 # <span lang="en">The examples use an illustrative threshold of 5,000 yuan, or 0 where the limit is the point.</span>
@@ -536,8 +566,8 @@ relief_examples = page_frame(pd.concat([
     cases(P, {
         "低保边缘家庭成员，负担1.3万元，恰在标准8,000元 · dibian, burden 13,000 at the threshold T 8,000":
             (dibian, [burden(13000)]),
-    }, inputs={"medical_assistance.still_heavy_threshold": 8000}, show=("medical_assistance", "further_relief",
-                                                                        "out_of_pocket")),
+    }, inputs={"medical_assistance.still_heavy_threshold": 8000, **LOCAL_LIMIT},
+        show=("medical_assistance", "further_relief", "out_of_pocket")),
     cases(P, {
         "当地80%，负担5.5万元：恰达2万元限额 · local 80%, burden 55,000: exactly the 20,000 limit":
             (dibao, [burden(55000)]),
@@ -550,8 +580,8 @@ relief_examples = page_frame(pd.concat([
         "同上，2024年再1万元 · the same, then 10,000 in 2024": (dibao, [burden(50000, "2023-03-01"),
                                                                burden(20000, "2023-09-01"), burden(10000, "2024-03-01")]),
         "因病致贫重病患者，负担2万元：不适用 · yinbing_zhipin, burden 20,000: not eligible": (yb, [burden(20000)]),
-    }, inputs={"medical_assistance.still_heavy_threshold": 0, "income.per_capita_disposable_local": 40000},
-        show=("medical_assistance", "further_relief", "out_of_pocket")),
+    }, inputs={"medical_assistance.still_heavy_threshold": 0, "income.per_capita_disposable_local": 40000,
+               **LOCAL_LIMIT}, show=("medical_assistance", "further_relief", "out_of_pocket")),
 ]))
 relief_examples
 
@@ -850,6 +880,21 @@ casebook_table(P)
 # Every hand-worked case must agree with the engine before the page is published.
 marks = casebook_frame(P)["核对 check"]
 assert (marks == "✓").all(), [m for m in marks if m != "✓"]
+
+# %% [markdown]
+# ### 第二次阅读 Second reading
+#
+# 另一位读者没有看过代码，只据原文独立设计并手算了一组案例（案例集中标 `origin: second-reading`）。首次运行时与引擎
+# 不一致的，每一处都有结局：修正引擎、编为命名解读（案例按读者的选项运行），或记录决定（写明理由）。
+#
+# A reader who had not seen the code designed and worked a set of cases from the text alone (marked
+# `origin: second-reading` in the casebook). Each disagreement at the first run ended as a fix to the engine, a
+# named reading (the case runs the reader's option) or a recorded decision with its reason.
+
+# %% tags=["hide-input"]
+from medrules.publish.second_reading import second_reading_table
+
+second_reading_table(P)
 
 # %% [markdown]
 # ## 待明确问题与存疑 Open questions and uncertain notes

@@ -32,6 +32,7 @@ import datetime as dt
 
 from medrules import evaluate, parse_scenario
 from medrules.publish.display import outcome_table, page_frame, try_outcome
+from medrules.publish.layer_order import layer_order_diagram
 from medrules.publish.report import (cases, clause_table, inputs_table, parameter_table, person_label, result_table,
                                      setting_label, show_clause, show_rule, trace_table)
 from medrules.rules.wenzhou_2021_78 import (coverage_start, critical_illness_insurance, enrolment_subsidy,
@@ -62,6 +63,16 @@ inputs_table(P)
 
 # %% tags=["hide-input"]
 clause_table(P)
+
+# %% [markdown]
+# ## 各层次的结算次序 · The order of the layers
+#
+# 每一层按排在它前面各层支付后剩余的费用计算；次序取自条文（`policies/wenzhou-2021-78/layers.yaml`），每一层注明所依据的条款和原话。
+# <span lang="en">Each layer reckons what the layers before it left; the order comes from the text
+# (`policies/wenzhou-2021-78/layers.yaml`), each layer with the clause and the words its place rests on.</span>
+
+# %% tags=["hide-input"]
+layer_order_diagram(P)
 
 # %% [markdown]
 # ## 印发通知与序言 · Covering notice and purpose
@@ -468,9 +479,15 @@ show_clause(P, "3.3.11")
 # Assumption (reading 3.3.11:high-cost-period): 5万元按每人每个自然年跨次累计，而不是按每次住院计算。
 # <span lang="en">the 50,000 is counted over a calendar year per person, across claims, not per admission.</span>
 #
-# Assumption (one reading: 两项条件须同时满足，政策范围外费用不在输入之内 <span lang="en">/ the two conditions are joined, and costs outside the policy range are not in the input</span>): 只有同时满足两项条件的就医才计入5万元，且负担限于政策范围内费用（政策范围外费用不在规则的输入中）。
-# <span lang="en">only claims that meet both conditions count towards the 50,000, and the burden is within the policy
-# range (costs outside it are not in the engine's input).</span>
+# Assumption (one reading: 两项条件以“且”连接 <span lang="en">/ the two conditions are joined by 且</span>): 只有同时满足两项条件的就医才计入5万元；
+# 两项事实未载明时化解待定，除非负担按最多计也未超过5万元（此时无论事实如何都不化解，结算为0）。
+# <span lang="en">only claims that meet both conditions count towards the 50,000; with the facts not given the relief
+# is undetermined, unless the burden counted at its most is within 50,000 (then there is none whatever the facts,
+# settled at 0).</span>
+#
+# Assumption (reading 3.3.11:burden-scope): “自负金额”默认为政策范围内个人负担（与医疗救助的范围一致）；解读 total 计入政策范围外的全部自费（须提供 `total_cost`）。
+# <span lang="en">"自负金额" is by default the policy-range burden (the scope assistance uses); reading total counts
+# every cost the person bears, outside the policy range too (it needs `total_cost`).</span>
 #
 # Assumption (one reading: 资金来源不影响化解金额 <span lang="en">/ who funds the relief does not change the amount</span>): “由各地多渠道化解”的部分作为一笔金额 `further_relief` 支付，不区分资金来源。
 # <span lang="en">"由各地多渠道化解" is paid as one amount, `further_relief`, whoever funds it.</span>
@@ -488,7 +505,7 @@ relief_examples = cases(P, {
     "负担150,000.01元：超线0.01元 · burden 150,000.01: 0.01 above the line":
         (dibian, [slip("2024-03-01", "150000.01", **ok)]),
     "负担20万元，未规范转诊 · burden 200,000, not referred":
-        (dibian, [slip("2024-03-01", 200000, followed_treatment_guidance=True)]),
+        (dibian, [slip("2024-03-01", 200000, followed_treatment_guidance=True, referred=False)]),
     "同一年先13万元后4万元 · 130,000 then 40,000 in one year":
         (dibian, [slip("2024-03-01", 130000, **ok), slip("2024-10-01", 40000, **ok)]),
     "负担20万元，商业补充保险支付1万元 · burden 200,000 with 10,000 from supplementary insurance": (
@@ -621,6 +638,21 @@ casebook_table(P)
 # Every hand-worked case must agree with the engine before the page is published.
 marks = casebook_frame(P)["核对 check"]
 assert (marks == "✓").all(), [m for m in marks if m != "✓"]
+
+# %% [markdown]
+# ### 第二次阅读 Second reading
+#
+# 另一位读者没有看过代码，只据原文独立设计并手算了一组案例（案例集中标 `origin: second-reading`）。首次运行时与引擎
+# 不一致的，每一处都有结局：修正引擎、编为命名解读（案例按读者的选项运行），或记录决定（写明理由）。
+#
+# A reader who had not seen the code designed and worked a set of cases from the text alone (marked
+# `origin: second-reading` in the casebook). Each disagreement at the first run ended as a fix to the engine, a
+# named reading (the case runs the reader's option) or a recorded decision with its reason.
+
+# %% tags=["hide-input"]
+from medrules.publish.second_reading import second_reading_table
+
+second_reading_table(P)
 
 # %% [markdown]
 # ## 待明确问题与存疑 Open questions and uncertain notes

@@ -60,6 +60,6 @@ echo "  Dashboards without code (Voilà), one per encoded policy, and the compar
 for nb in workshop/*.ipynb; do
   echo "    $BASE/voila/render/$nb$Q"
 done
-echo "  Exports (JSON + CSV) are offered as downloads on the page (a copy stays in workshop-exports/)"
+echo "  Exports (Excel, CSV, JSON) are offered as downloads on the page (a copy stays in workshop-exports/)"
 echo "WORKSHOP_READY $BASE"
 wait "$SERVER"

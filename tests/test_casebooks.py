@@ -113,7 +113,8 @@ def _function(policy_id, case):
     """A rule the claim layers do not run (a prenatal year, a retroactive window), with the case's readings."""
     module = importlib.import_module("medrules.rules." + policy_id.replace("-", "_"))
     rule, policy = getattr(module, case["function"]), load_policy(policy_id)
-    args = {**(case.get("args") or {}), "readings": case.get("readings") or {}}
+    # A rule no reading bears on takes no readings argument.
+    args = {**(case.get("args") or {}), **({"readings": case["readings"]} if case.get("readings") else {})}
     expected = case["expected"]
     if isinstance(expected, dict) and "error" in expected:
         with pytest.raises(InputError) as info:

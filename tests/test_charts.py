@@ -11,7 +11,7 @@ import pytest
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 
-from medrules.analysis.compare import CLAIM_INPUTS, CLAIM_SLIPS  # noqa: E402
+from medrules.analysis.compare import CLAIM_INPUTS, CLAIM_SLIP_EXAMPLES  # noqa: E402
 from medrules.publish import charts  # noqa: E402
 from medrules.publish.book.benefits import inpatient_stay  # noqa: E402
 from medrules.publish.book.comparison import oop_chart, oop_curve, run_everywhere  # noqa: E402
@@ -28,7 +28,7 @@ def who_pays():
     bars = {}
     for cat in ("tekun", "dibao"):
         for r in run_everywhere({"category": cat, "insurance": "resident"}, inpatient_stay(200000), CLAIM_INPUTS,
-                                CLAIM_SLIPS):
+                                CLAIM_SLIP_EXAMPLES):
             if r["policy"] in CLAIM_INPUTS:  # the claim policies (the others refuse a claim scenario)
                 bars[f"{cat} · {r['policy']}"] = r["totals"]
     return bars
@@ -51,12 +51,19 @@ def test_the_who_pays_chart_is_readable_and_chinese():
 def test_the_out_of_pocket_chart_has_every_claim_policy_in_every_panel_and_no_english():
     bills = [20000, 100000, 500000, 1000000]
     people = ["tekun", "dibao"]
-    curves, _ = oop_curve(people, bills, inpatient_stay, CLAIM_INPUTS, slips=CLAIM_SLIPS)
-    fig = oop_chart(curves, bills, people)
+    curves, _, lower = oop_curve(people, bills, inpatient_stay, CLAIM_INPUTS, slips=CLAIM_SLIP_EXAMPLES)
+    fig = oop_chart(curves, bills, people, lower)
     panels = [ax for ax in fig.axes if ax.get_lines()]
     assert len(panels) == len(people)
-    for ax in panels:  # no empty panel, and Guizhou is drawn too
-        assert len(ax.get_lines()) == len(CLAIM_INPUTS), ax.get_title()
+    for ax in panels:  # no empty panel, and Guizhou is drawn too (lines without a label are hollow points)
+        named = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
+        assert len(named) == len(CLAIM_INPUTS), (ax.get_title(), named)
+        # Shandong's 再救助 is known only as its maximum (up to 20,000) on the large bills: its out of pocket there is
+        # a lower bound, drawn hollow and said in its name
+        assert [n for n in named if "山东" in n and "下限" in n], named
+        assert any(line.get_markerfacecolor() == "white" for line in ax.get_lines())
+    assert all(not any(flags[:2]) and all(flags[2:]) for (cat, pid), flags in lower.items()
+               if pid == "shandong-2022-major-illness"), lower
     assert charts.text_problems(fig) == []
     latin = [w for w in words(fig) if LATIN_WORD.search(w)]
     assert latin == [], latin

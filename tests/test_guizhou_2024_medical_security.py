@@ -380,10 +380,11 @@ def test_without_a_critical_illness_slip_amount_that_layer_and_assistance_are_un
 
 
 def test_without_a_supplementary_slip_amount_only_the_layers_from_it_on_are_undetermined():
-    # 100,000 − 60,000 − 10,000 = 30,000 × 70% = 21,000 is computed before the supplementary layer.
+    # 100,000 − 60,000 − 10,000 = 30,000 × 70% = 21,000; 9,000 left, within the threshold 13,000: tilted
+    # assistance 0 — both before the supplementary layer (p10 puts tilted assistance after the three systems).
     r = run(inpatient("2024-09-01", "100000", basic_insurance_paid="60000", critical_illness_paid="10000",
-                      pre_self_paid="0"), category="tufa_kunnan")
-    assert paid(r, "medical_assistance") == [Decimal("21000.00")]
+                      pre_self_paid="0"), category="tufa_kunnan", inputs={"tilted_assistance_threshold": "13000"})
+    assert (paid(r, "medical_assistance"), paid(r, "further_relief")) == ([Decimal("21000.00")], [Decimal("0.00")])
     assert needs(r, 0, "supplementary_insurance") == "supplementary_insurance_paid"
 
 
@@ -487,7 +488,7 @@ def test_other_recipients_need_their_assistance_ratio_which_the_report_does_not_
     (["dibao", "tufa_kunnan"], "7000.00"),      # 突发严重困难 among them: 10,000 × 70%
     (["jiance", "yinbing_zhipin"], "6000.00"),  # the local ratio: 10,000 × 60%
     (["tekun"], "6000.00"),                      # an existing recipient (assumed): 10,000 × 60%
-    (["fanpin_zhipin"], "0.00"),                 # 返贫致贫 alone is not named by the report
+    (["fanpin_zhipin"], "6000.00"),              # an existing recipient (p8:existing-recipients): 10,000 × 60%
     ([], "0.00"),
 ])
 def test_recipients_are_decided_on_statuses(statuses, expected):
@@ -681,19 +682,14 @@ def test_a_residents_outpatient_reimbursement_never_passes_500_yuan_in_a_year_no
 # Readings (policies/guizhou-2024-medical-security/readings.yaml): each option computed, worked by hand
 # ---------------------------------------------------------------------------------------------------------
 
-def test_reading_outpatient_limit_caps_costs_applies_the_ratio_to_the_costs_under_500():
-    # Resident, village clinic 90%: visits of 400 then 300.
-    # caps-reimbursement (default): 400 × 90% = 360; 300 × 90% = 270, year 630 → 500: 140 on it.
-    # caps-costs: 400 of 500 → 360; only 100 more fits → 100 × 90% = 90; year 450.
+def test_the_outpatient_limit_caps_the_reimbursement_only():
+    # p3 最高報銷限額: what is reimbursed. Resident, village clinic 90%: visits of 400 then 300:
+    # 400 × 90% = 360; 300 × 90% = 270, year 630 → 500: 140 on it. (Reading it as a cap on costs has no support in
+    # the words: readings.yaml not_readings.)
     visits = (outpatient("2024-09-01", "400", "village"), outpatient("2024-10-01", "300", "village"))
     assert paid(run(*visits)) == [Decimal("360.00"), Decimal("140.00")]
-    r = run(*visits, readings={f"{P}/p3:outpatient-limit": "caps-costs"})
-    assert paid(r) == [Decimal("360.00"), Decimal("90.00")]
-    assert step(r, 1, "basic_insurance")["readings"] == {f"{P}/p3:outpatient-limit": "caps-costs"}
-    # A slip visit fills the cost cap with its cost: slip 400 (paid 360), then 300 computed → 100 × 90% = 90.
-    r = run(outpatient("2024-09-01", "400", "village", basic_insurance_paid="360"), visits[1],
-            readings={f"{P}/p3:outpatient-limit": "caps-costs"})
-    assert paid(r) == [Decimal("360.00"), Decimal("90.00")]
+    with pytest.raises(InputError, match="readings.guizhou-2024-medical-security/p3:outpatient-limit"):
+        run(*visits, readings={f"{P}/p3:outpatient-limit": "caps-costs"})
 
 
 def test_reading_prenatal_cap_caps_costs_pays_at_most_90_percent_of_1200():

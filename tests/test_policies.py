@@ -116,13 +116,14 @@ def test_encoded_clauses_name_rules_that_exist_and_cite_them():
 
 def test_the_landing_table_counts_each_policys_assumptions_readings_and_cases():
     """Issue: 'the count of assumptions and readings per policy appears in the book's status table'. Wenzhou flags
-    its assumptions in 16 `Assumption` lines, encodes 4 readings (二 因病致贫, 三(三)9 outpatient burden and ratio
-    floors, 三(三)11 period) and has 24 hand-worked cases (counted by reading the files, as a reviewer would)."""
+    its assumptions in 17 `Assumption` lines, encodes 7 readings (二 因病致贫, 三(三)8 status start and end, 三(三)9
+    outpatient burden and ratio floors, 三(三)11 period and burden scope) and has 48 hand-worked cases (26 of its own,
+    22 from the second reading; counted by reading the files, as a reviewer would)."""
     import datetime as dt
     from medrules.publish.book.status import review_counts, status_table
-    assert review_counts("wenzhou-2021-78") == (16, 4, 24)
+    assert review_counts("wenzhou-2021-78") == (17, 7, 48)
     row = next(line for line in status_table(dt.date(2026, 11, 28)).splitlines() if "温州" in line)
-    assert row.endswith("| 16 / 4 / 24 |")
+    assert row.endswith("| 17 / 7 / 48 |")
 
 
 @pytest.mark.parametrize("policy", [p for p in policy_ids() if load_policy(p).in_force_from is None],
@@ -197,7 +198,8 @@ def policy_copy(tmp_path, monkeypatch):
 
 PURPOSE_ZH = "    zh: 说明目的和依据，无可计算内容。\n"
 PURPOSE_EN = "    en: States purpose and legal basis; nothing to compute.\n"
-SPECIAL_HARDSHIP_ZH = "      zh: 可不填；不填视为“否”（方案未列明的类别不计为困难群众）\n"
+SPECIAL_HARDSHIP_ZH = ("      zh: 可不填；已改为人员身份 qita_teshu_kunnan（县级以上人民政府规定的其他特殊困难人员）：请在 person.statuses 或理赔表、"
+                       "身份表中填写\n")
 
 
 def refused_once_edited(policy_copy, file: str, old: str, new: str, capsys) -> tuple[str, str]:

@@ -39,7 +39,10 @@ def test_the_readings_the_issue_names_exist_with_their_defaults():
         "wenzhou-2021-78/3.3.9:outpatient-burden": "all-burden",
         "wenzhou-2021-78/2:yinbing-zhipin": "within-dibao-dibian",
         "wenzhou-2021-78/3.3.9:ratio-floors": "floor",
-        "wenzhou-2021-78/3.3.11:high-cost-period": "calendar-year"}
+        "wenzhou-2021-78/3.3.11:high-cost-period": "calendar-year",
+        "wenzhou-2021-78/3.3.8:status-start": "next-month",
+        "wenzhou-2021-78/3.3.8:status-end": "exit-day",
+        "wenzhou-2021-78/3.3.11:burden-scope": "policy-range"}
     assert resolve("shandong-2022-major-illness", {})["shandong-2022-major-illness/5:tilted-limit-ceiling"] == \
         "upper-bound"
     assert resolve("zhejiang-2022-illness-poverty", {}) == {

@@ -222,14 +222,19 @@ def test_sync_writes_one_sorted_block_style_entry_per_clause(demo, capsys):
 def test_status_counts_clauses_and_reviews(demo, capsys):
     cli(capsys, "sync", "--date", "2099-01-05")
     rc, out, _ = cli(capsys, "status")
-    row = out.splitlines()[1].split()
     # columns: clauses encoded narrative not-encodable with-examples draft in-review approved stale disputed missing
-    assert row[1:] == ["3", "1", "2", "0", "?", "3", "0", "0", "0", "0", "0"]
+    # ("with examples" is measured on the casebook now: the demo has none, so 0, not "?")
+    assert row_of(capsys) == ["3", "1", "2", "0", "0", "3", "0", "0", "0", "0", "0"]
+    # Chinese heads above the English ones, then what to do next with the command to run
+    heads, english = out.splitlines()[:2]
+    assert heads.split()[:3] == ["政策", "条款数", "已编码"] and english.split()[:3] == ["policy", "clauses", "encoded"]
+    assert "待审核 3 条（其中已编码 1 条）。从这一条开始：\n" in out and "\n      python -m medrules review show demo-2099-1/1\n" in out
 
 
 def row_of(capsys) -> list[str]:
+    """The demo policy's figures in `review status`."""
     rc, out, _ = cli(capsys, "status")
-    return out.splitlines()[1].split()[1:]
+    return next(line for line in out.splitlines() if line.startswith("demo-2099-1 ")).split()[1:]
 
 
 def test_an_approval_goes_stale_when_the_parameter_text_or_code_changes_and_fresh_when_reapproved(demo, capsys):
@@ -242,14 +247,14 @@ def test_an_approval_goes_stale_when_the_parameter_text_or_code_changes_and_fres
     entry = load_ledger("demo-2099-1")["demo-2099-1/1"]
     assert entry["fingerprint"] == fp1 and entry["status"] == "approved"
     # clauses encoded narrative not-encodable with draft in-review approved stale disputed missing
-    assert row_of(capsys) == ["3", "1", "2", "0", "?", "2", "0", "1", "0", "0", "0"]
+    assert row_of(capsys) == ["3", "1", "2", "0", "0", "2", "0", "1", "0", "0", "0"]
 
     # (b) a parameter value changes: 0.7 -> 0.75
     (demo.dir / "parameters.yaml").write_text(PARAMETERS_YAML % "0.75", encoding="utf-8")
     load_policy.cache_clear()
-    assert row_of(capsys) == ["3", "1", "2", "0", "?", "2", "0", "0", "1", "0", "0"]
+    assert row_of(capsys) == ["3", "1", "2", "0", "0", "2", "0", "0", "1", "0", "0"]
     shown = cli(capsys, "show", "demo-2099-1/1")[1]
-    assert "review: STALE by Li Wei on 2099-01-06" in shown and f"approved {fp1[:12]}" in shown
+    assert "审核状态：已过期（审核人 Li Wei，2099-01-06）" in shown and f"（批准时为 {fp1[:12]}）" in shown
     assert "{bdg-warning}`已过期（批准后有改动）` <span lang=\"en\">`stale`</span>" in review_page.page()
     assert "stale" in review_page.review_badge("demo-2099-1", "1").data
 
@@ -307,14 +312,23 @@ def test_approval_with_open_questions_needs_resolve(demo, capsys):
     assert rc == 0 and entry["open_questions"] == [] and "Resolved: Does 70%" in entry["history"][-1]["note"]
 
 
-def test_show_prints_text_code_parameters_and_history_on_one_screen(demo, capsys):
+def test_show_is_a_chinese_review_sheet_and_full_adds_the_english_and_the_code(demo, capsys):
     cli(capsys, "sync", "--date", "2099-01-05")
     rc, out, _ = cli(capsys, "show", "demo-2099-1/1")
     assert rc == 0
-    for expected in ("救助比例不低于70%。", "The assistance ratio is at least 70%.", "def assistance_ratio",
-                     "assistance.ratio = 0.7 (floor, ratio, 2099-01-01 to open) 「救助比例不低于70%」",
-                     "2099-01-05 draft", "not measured"):
+    for expected in ("条款审核单 demo-2099-1/1 · Review sheet demo-2099-1/1", "一、原文 · Text", "救助比例不低于70%。",
+                     "文本状态：已编码　审核状态：草稿",
+                     "救助比例（assistance.ratio）：70%，下限（不低于），2099-01-01 起，原文「救助比例不低于70%」",
+                     "assistance_ratio 救助比例（", "2099-01-05 草稿 — entry created by review sync",
+                     "案例集 0 个（刚刚运行），测试 0 个（本机尚无完整测试记录",
+                     "python -m medrules review approve demo-2099-1/1 --reviewer <姓名>"):
         assert expected in out, expected
+    # no markup, no English text or code on the sheet itself: those are behind --full
+    assert "The assistance ratio is at least 70%." not in out and "def assistance_ratio" not in out
+    assert not any(mark in out for mark in ("<span", "**", "###"))
+    full = cli(capsys, "show", "demo-2099-1/1", "--full")[1]
+    for expected in ("The assistance ratio is at least 70%.", "def assistance_ratio", "救助比例 — demo-2099-1/1."):
+        assert expected in full, expected
 
 
 @pytest.mark.parametrize("ref, close", [("demo-2099-1/3", "demo-2099-1/1"), ("demo-2099-1/", "demo-2099-1/1"),
@@ -375,7 +389,7 @@ def test_the_book_page_shows_the_same_figures_as_status_and_marks_stale_clauses(
     # Rows lead with the Chinese name (the policy's title, the clause's label and title); the ID comes after.
     figures = next(line for line in text.splitlines() if line.startswith("| ") and " `demo-2099-1` |" in line)
     assert rc == 0 and figures.strip("| ").split(" | ")[1:] == row_of(capsys)
-    assert row_of(capsys) == ["3", "1", "2", "0", "?", "2", "0", "0", "1", "0", "0"]
+    assert row_of(capsys) == ["3", "1", "2", "0", "0", "2", "0", "0", "1", "0", "0"]
     stale_row = next(line for line in text.splitlines() if line.endswith("| `demo-2099-1/1` |"))
     assert stale_row.startswith("| 一 救助比例 |")
     assert "{bdg-warning}`已过期（批准后有改动）`" in stale_row and "Li Wei" in stale_row and "→" in stale_row
@@ -568,10 +582,15 @@ def test_a_stale_approval_shows_the_diff_of_the_value_against_the_snapshot(demo,
     (demo.dir / "parameters.yaml").write_text(PARAMETERS_YAML % "0.75", encoding="utf-8")
     load_policy.cache_clear()
     shown = cli(capsys, "show", "demo-2099-1/1")[1]
-    assert "changed since the approval" in shown
-    diff = shown.split("changed since the approval", 1)[1].split("\ninterpretation", 1)[0]
+    # the sheet names what changed and the command that shows it line by line
+    assert "有改动的部分：参数 assistance.ratio（自 2099-01-01）" in shown
+    assert "逐行对比：\n      python -m medrules review diff demo-2099-1/1\n" in shown
+    rc, diff, _ = cli(capsys, "diff", "demo-2099-1/1")
+    assert rc == 0 and diff.startswith("自批准以来的改动 demo-2099-1/1")
+    assert "上次批准：Li Wei，2099-01-06" in diff
     assert "  -  value: '0.7'\n  +  value: '0.75'" in diff
-    assert "=== parameter assistance.ratio from 2099-01-01" in diff
+    assert "=== 参数 assistance.ratio（自 2099-01-01） · parameter assistance.ratio from 2099-01-01" in diff
+    assert "重新批准：\n      python -m medrules review approve demo-2099-1/1 --reviewer <姓名>\n" in diff
     cli(capsys, "page", "--out", str(tmp_path / "review.md"))
     page = (tmp_path / "review.md").read_text(encoding="utf-8")
     assert "What changed in `demo-2099-1/1`" in page and "```diff" in page and "+  value: '0.75'" in page
@@ -581,9 +600,19 @@ def test_a_stale_approval_shows_the_diff_of_the_engine_code(demo, capsys, rulebo
     assert approve(capsys)[0] == 0
     rulebook_copy.write_text(rulebook_copy.read_text(encoding="utf-8").replace(
         "def rule(clause: str):", "def rule(clause: str):  # engine changed"), encoding="utf-8")
-    diff = cli(capsys, "show", "demo-2099-1/1")[1]
+    diff = cli(capsys, "diff", "demo-2099-1/1")[1]
     assert "\n  -def rule(clause: str):\n  +def rule(clause: str):  # engine changed\n" in diff
-    assert "=== engine rulebook.py" in diff and "=== text" not in diff
+    assert "=== 引擎模块 rulebook.py · engine rulebook.py" in diff and "=== 原文" not in diff
+
+
+def test_diff_shows_a_casebook_case_added_since_the_approval_though_the_approval_stays_fresh(demo, capsys):
+    assert approve(capsys)[0] == 0
+    assert "自批准以来没有改动。" in cli(capsys, "diff", "demo-2099-1/1")[1]
+    (demo.dir / "cases.yaml").write_text(CASES_YAML, encoding="utf-8")
+    rc, diff, _ = cli(capsys, "diff", "demo-2099-1/1")
+    assert rc == 0 and state() == "approved"   # the casebook is kept with the approval, not in its fingerprint
+    assert "=== 案例 低保住院一次 · case 低保住院一次（新增）" in diff and "  +name: 低保住院一次" in diff
+    assert "another clause" not in diff   # a case of another clause
 
 
 def test_an_approval_given_before_snapshots_says_so(demo, capsys):
@@ -591,7 +620,8 @@ def test_an_approval_given_before_snapshots_says_so(demo, capsys):
     (demo.reviews / "snapshots" / "demo-2099-1" / "1.json").unlink()
     (demo.dir / "parameters.yaml").write_text(PARAMETERS_YAML % "0.75", encoding="utf-8")
     load_policy.cache_clear()
-    assert "no snapshot of approval" in cli(capsys, "show", "demo-2099-1/1")[1]
+    for command in ("show", "diff"):
+        assert "时尚未保存快照，无法对比" in cli(capsys, command, "demo-2099-1/1")[1]
 
 
 # --- point 4: open questions, uncertain notes and readings need --accept-open ------------------------------------
@@ -613,7 +643,7 @@ def test_approval_with_uncertain_notes_or_readings_needs_accept_open_which_is_re
     assert item["accepted_open"]["why"] == "a floor is the plain reading; outpatient is not excluded"
     assert len(item["accepted_open"]["open"]) == 2
     shown = cli(capsys, "show", "demo-2099-1/1")[1]
-    assert "approved with open items accepted: a floor is the plain reading" in shown
+    assert "批准时接受了尚待明确的事项，理由：a floor is the plain reading" in shown
     cli(capsys, "page", "--out", str(tmp_path / "review.md"))
     row = next(line for line in (tmp_path / "review.md").read_text(encoding="utf-8").splitlines()
                if line.endswith("| `demo-2099-1/1` |"))
@@ -688,31 +718,37 @@ def test_show_prints_every_paragraph_assumptions_uncertain_notes_readings_cases_
     (demo.dir / "cases.yaml").write_text(CASES_YAML, encoding="utf-8")
     rc, out, _ = cli(capsys, "show", "demo-2099-1/1")
     assert rc == 0
-    interp = out.split("interpretation (", 1)[1].split("\nassumptions", 1)[0]
-    # every paragraph of the section, its sub-heading included, up to the next clause's heading
-    for expected in ("**Interpretation.** At least 70%.", "### Outpatient care", "same ratio.",
-                     "Assumption: the ratio applies per claim.", "Worked examples follow."):
+    interp = out.split("、解读（notebooks/demo-2099-1.py）", 1)[1].split("、假设（", 1)[0]
+    # every paragraph of the section but the assumptions, its sub-heading included, up to the next clause's heading
+    for expected in ("Interpretation. At least 70%.", "【Outpatient care】", "same ratio."):
         assert expected in interp, expected
-    assert "Organisation" not in interp
-    for expected in ("assumptions (1):", "  - Assumption: the ratio applies per claim.",
-                     "uncertain notes (1):\n  - “不低于”也可能理解为恰好70%。\n    不低于 may be read as exactly 70%.\n",
-                     "readings (1):", "demo-2099-1/1:outpatient:", "default: all",
-                     "casebook cases (1):", "  - 低保住院一次", "10000 × 70% = 7000",
-                     "def assistance_ratio", "dates: from 2099-01-01, to None"):
+    assert "Organisation" not in interp and "Assumption" not in interp
+    for expected in ("假设（1） · Assumptions (1)\n  1. the ratio applies per claim.\n",
+                     "存疑之处（1） · Uncertain notes (1)\n  1. “不低于”也可能理解为恰好70%。\n",
+                     "解读选项（1；● 为默认）", "1:outpatient 门诊是否适用？", "● 适用〔默认〕（all）：文件未区分",
+                     "○ 不适用（inpatient-only）：通常如此", "默认理由：条文未区分",
+                     "案例集（1） · Casebook cases (1)", "  - 低保住院一次",
+                     "救助比例（assistance.ratio）：70%，下限（不低于），2099-01-01 起"):
         assert expected in out, expected
-    assert "another clause" not in out and "demo-2099-1/10:unrelated" not in out
+    assert "another clause" not in out and "1:unrelated" not in out
+    full = cli(capsys, "show", "demo-2099-1/1", "--full")[1]
+    for expected in ("  1. “不低于”也可能理解为恰好70%。\n     不低于 may be read as exactly 70%.\n",
+                     "10000 × 70% = 7000", "def assistance_ratio", "Worked examples follow."):
+        assert expected in full, expected
 
 
 def test_show_prints_a_real_clauses_open_questions_and_uncertain_notes_chinese_first_then_english(capsys):
     # Hand-copied from policies/*/clauses.yaml: each note's Chinese, then its English on the next line.
     out = cli(capsys, "show", "wenzhou-2021-78/3.3.11")[1]
-    assert ("open question (text):\n  - 未说明5万元按每次住院还是按年度计算（引擎按自然年度累计）。\n"
-            "    Whether the 50,000 yuan is counted per admission or per year is not said (the engine counts per "
-            "calendar year).\n") in out
-    out = cli(capsys, "show", "guizhou-2024-medical-security/p4")[1]
-    assert ("uncertain notes (1):\n  - “較之前提升了20%”理解为提高20个百分点（原比例70%）；若理解为相对提高20%（原比例的20%），"
-            "原比例应为75%。\n    較之前提升了20% is read as 20 percentage points (old ratio 70%); a relative reading "
-            "(20% of the old ratio) would give an old ratio of 75%.\n") in out
+    assert "待明确问题（3） · Open questions (3)\n  1. 未说明5万元按每次住院还是按年度计算（引擎按自然年度累计）。\n" in out
+    assert "Whether the 50,000 yuan" not in out
+    out = cli(capsys, "show", "wenzhou-2021-78/3.3.11", "--full")[1]
+    assert ("  1. 未说明5万元按每次住院还是按年度计算（引擎按自然年度累计）。\n"
+            "     Whether the 50,000 yuan is counted per admission or per year is not said (the engine counts per\n"
+            "     calendar year).\n") in out
+    out = cli(capsys, "show", "guizhou-2024-medical-security/p4", "--full")[1]
+    assert ("存疑之处（1） · Uncertain notes (1)\n  1. “較之前提升了20%”理解为提高20个百分点（原比例70%）；若理解为相对"
+            "提高20%（原比例的20%），原比例\n     应为75%。\n     較之前提升了20% is read as 20 percentage points") in out
 
 
 def test_every_encoded_real_clause_has_its_interpretation_found():
@@ -860,4 +896,6 @@ def test_a_hand_edited_reviewer_name_does_not_break_the_status_table_or_the_page
 def test_show_gives_a_narrative_clauses_reason_in_chinese_then_english(demo, capsys):
     rc, out, _ = cli(capsys, "show", "demo-2099-1/2")
     assert rc == 0
-    assert "text status: narrative (组织实施，无可计算内容。 / Organisation; nothing to compute.)" in out.splitlines()
+    assert "文本状态：叙述性　审核状态：无记录" in out and "说明：组织实施，无可计算内容。" in out.splitlines()
+    assert "Organisation; nothing to compute." not in out
+    assert "Organisation; nothing to compute." in cli(capsys, "show", "demo-2099-1/2", "--full")[1].splitlines()

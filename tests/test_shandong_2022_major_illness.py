@@ -30,6 +30,9 @@ P = "shandong-2022-major-illness"
 # ratio = 60% + 5 points = 65%.
 CI_INPUTS = {"critical_illness.base_deductible": "20000", "critical_illness.base_ratio": "0.60",
              "critical_illness.key_group_ratio_increase": "0.05"}
+# 五 gives marginal, monitored and illness-impoverished people no annual assistance limit; by default (reading
+# 5:other-groups-limit local-required) the local one is needed. Tests of their rule give one they do not reach.
+LOCAL_LIMIT = {"medical_assistance.other_groups_annual_limit": "1000000"}
 
 
 def claim(date="2023-03-10", cost="100000", basic="60000", **extra) -> dict:
@@ -134,8 +137,10 @@ def test_the_enrolment_subsidy_of_other_groups_was_lost_and_is_refused():
 
 def test_without_the_basic_insurance_slip_amount_basic_insurance_and_every_layer_after_it_are_undetermined():
     r = run(claim(basic=None))
-    for layer in ("basic_insurance", "critical_illness_insurance", "medical_assistance", "further_relief"):
+    for layer in ("basic_insurance", "critical_illness_insurance", "medical_assistance"):
         assert undetermined(r, 0, layer) == "basic_insurance_paid"
+    # The burden is at most 100,000, within the 1,000,000 threshold: no further assistance whatever basic paid.
+    assert r.claims[0]["further_relief"] == Decimal("0.00")
     assert r.complete is False and r.claims[0]["out_of_pocket_is_upper_bound"] is True
     assert r.claims[0]["out_of_pocket"] == Decimal("100000.00")  # nothing determined is paid: the upper bound
 
@@ -287,7 +292,7 @@ def test_a_dibao_recipient_impoverished_by_illness_follows_the_key_group_rule_an
 
 def test_a_dibian_member_impoverished_by_illness_follows_the_marginal_rule():
     # (13,000 − 3,000) × 50% = 5,000.
-    r = run(burden("13000"), statuses=["yinbing_zhipin", "dibian"])
+    r = run(burden("13000"), statuses=["yinbing_zhipin", "dibian"], inputs=LOCAL_LIMIT)
     assert r.totals["medical_assistance"] == Decimal("5000.00") and r.complete is True
 
 
@@ -296,26 +301,33 @@ def test_a_dibian_member_impoverished_by_illness_follows_the_marginal_rule():
 @pytest.mark.parametrize("category", ["dibian", "jiance"])
 def test_marginal_and_monitored_people_get_50_percent_of_the_burden_above_3000(category):
     # 3,000 → 0; 3,000.02 → 0.01; 13,000 → 10,000 × 50% = 5,000.
-    got = [run(burden(b), category=category).totals["medical_assistance"] for b in ("3000", "3000.02", "13000")]
+    got = [run(burden(b), category=category, inputs=LOCAL_LIMIT).totals["medical_assistance"]
+           for b in ("3000", "3000.02", "13000")]
     assert got == [Decimal("0.00"), Decimal("0.01"), Decimal("5000.00")]
 
 
 def test_the_3000_yuan_threshold_is_counted_once_a_year_across_claims():
     # 2023: 2,000 → 0; then 5,000: (7,000 − 3,000) × 50% = 2,000. 2024: 2,000 < 3,000 → 0.
-    r = run(burden("2000", "2023-02-01"), burden("5000", "2023-06-01"), burden("2000", "2024-02-01"), category="dibian")
+    r = run(burden("2000", "2023-02-01"), burden("5000", "2023-06-01"), burden("2000", "2024-02-01"), category="dibian",
+            inputs=LOCAL_LIMIT)
     assert [c["medical_assistance"] for c in r.claims] == [Decimal("0.00"), Decimal("2000.00"), Decimal("0.00")]
 
 
-def test_marginal_assistance_has_no_limit_unless_a_local_one_is_given():
-    # 1,003,000: 1,000,000 × 50% = 500,000; with a local limit of 3,000 → 3,000.
-    assert run(burden("1003000"), category="dibian").totals["medical_assistance"] == Decimal("500000.00")
+def test_marginal_assistance_takes_the_local_limit_and_has_none_under_reading_no_limit():
+    # 13,000: 10,000 × 50% = 5,000; with a local limit of 3,000 → 3,000; without one, undetermined (default
+    # local-required), naming it.
     r = run(burden("13000"), category="dibian", inputs={"medical_assistance.other_groups_annual_limit": "3000"})
     assert r.totals["medical_assistance"] == Decimal("3000.00")
+    r = run(burden("13000"), category="dibian")
+    assert undetermined(r, 0, "medical_assistance") == "inputs.medical_assistance.other_groups_annual_limit"
+    # Reading no-limit: 1,003,000: 1,000,000 × 50% = 500,000.
+    r = run_reading(burden("1003000"), rid="5:other-groups-limit", option="no-limit", category="dibian")
+    assert r.totals["medical_assistance"] == Decimal("500000.00")
 
 
 def test_a_local_marginal_ratio_at_or_above_50_percent_is_used():
     # 10,000 × 60% = 6,000.
-    r = run(burden("13000"), category="jiance", inputs={"local.marginal_ratio": "0.60"})
+    r = run(burden("13000"), category="jiance", inputs={"local.marginal_ratio": "0.60", **LOCAL_LIMIT})
     assert r.totals["medical_assistance"] == Decimal("6000.00")
     assert error(burden("13000"), category="jiance", inputs={"local.marginal_ratio": "0.49"}).field == \
         "inputs.local.marginal_ratio"
@@ -325,7 +337,7 @@ def test_a_local_marginal_ratio_at_or_above_50_percent_is_used():
 
 def test_people_impoverished_by_illness_get_60_percent_of_the_burden_above_a_quarter_of_income():
     # income 40,000 → 25% = 10,000. 10,000 → 0; 20,000 → 10,000 × 60% = 6,000.
-    inputs = {"income.per_capita_disposable_local": "40000"}
+    inputs = {"income.per_capita_disposable_local": "40000", **LOCAL_LIMIT}
     got = [run(burden(b), category="yinbing_zhipin", inputs=inputs).totals["medical_assistance"]
            for b in ("10000", "10000.02", "20000")]
     assert got == [Decimal("0.00"), Decimal("0.01"), Decimal("6000.00")]
@@ -354,7 +366,8 @@ def test_further_assistance_pays_70_percent_of_the_burden_above_the_still_heavy_
 
 def test_further_assistance_pays_nothing_at_the_threshold():
     # dibian R = 13,000: MA 5,000; left 8,000 = T → 0.
-    assert run(burden("13000"), category="dibian", threshold="8000").totals["further_relief"] == Decimal("0.00")
+    assert run(burden("13000"), category="dibian", threshold="8000", inputs=LOCAL_LIMIT).totals["further_relief"] \
+        == Decimal("0.00")
 
 
 def test_further_assistance_reaches_its_20000_limit_exactly_and_a_fen_more_stays_at_it():
@@ -409,11 +422,16 @@ def test_a_local_further_assistance_limit_above_20000_is_refused_and_one_below_i
     assert r.totals["further_relief"] == Decimal("10000.00")
 
 
-def test_without_a_commercial_insurance_slip_amount_it_and_further_assistance_are_undetermined():
-    # R 20,000: MA 14,000 computed; out of pocket 6,000 an upper bound.
+def test_without_a_commercial_insurance_slip_amount_only_it_is_undetermined_and_further_assistance_comes_before_it():
+    # 五: further assistance is on the burden "after the three systems"; commercial insurance (八) builds on them.
+    # R 20,000: MA 14,000; left 6,000; T = 0 → 6,000 × 70% = 4,200; out of pocket 1,800 an upper bound.
     r = run(burden("20000", supplementary_insurance_paid=None), threshold="0")
-    assert r.claims[0]["medical_assistance"] == Decimal("14000.00")
+    assert totals(r, "medical_assistance", "further_relief") == (Decimal("14000.00"), Decimal("4200.00"))
     assert undetermined(r, 0, "supplementary_insurance") == "supplementary_insurance_paid"
+    assert r.claims[0]["out_of_pocket"] == Decimal("1800.00") and r.claims[0]["out_of_pocket_is_upper_bound"]
+    # Reading before-relief of 5:commercial-place: further assistance waits for the commercial amount.
+    r = run_reading(burden("20000", supplementary_insurance_paid=None), rid="5:commercial-place",
+                    option="before-relief", threshold="0")
     assert undetermined(r, 0, "further_relief") == "supplementary_insurance_paid"
 
 
@@ -428,9 +446,14 @@ def test_a_commercial_insurance_slip_that_no_longer_fits_after_the_years_catch_u
     assert undetermined(r, 1, "supplementary_insurance") == "critical_illness_paid"
 
 
-def test_a_commercial_insurance_slip_is_settled_before_further_assistance():
-    # R 20,000: MA 14,000; left 6,000; commercial 1,000; left 5,000; T = 0 → 3,500.
+def test_a_commercial_insurance_slip_is_settled_after_further_assistance_or_before_it_under_its_reading():
+    # R 20,000: MA 14,000; left 6,000; T = 0. after-relief (default): further 4,200; left 1,800; commercial 1,000;
+    # out of pocket 800. before-relief: commercial 1,000; left 5,000 → 3,500; out of pocket 1,500.
     r = run(burden("20000", supplementary_insurance_paid="1000"), threshold="0")
+    assert totals(r, "supplementary_insurance", "further_relief", "out_of_pocket") == (
+        Decimal("1000.00"), Decimal("4200.00"), Decimal("800.00"))
+    r = run_reading(burden("20000", supplementary_insurance_paid="1000"), rid="5:commercial-place",
+                    option="before-relief", threshold="0")
     assert totals(r, "supplementary_insurance", "further_relief", "out_of_pocket") == (
         Decimal("1000.00"), Decimal("3500.00"), Decimal("1500.00"))
 
@@ -554,7 +577,7 @@ def test_reading_ratio_floors_local_required_leaves_assistance_undetermined_with
     r = run_reading(burden("20000"), rid="5:ratio-floors", option="local-required", category="dibian")
     assert undetermined(r, 0, "medical_assistance") == "inputs.local.marginal_ratio"
     r = run_reading(burden("20000"), rid="5:ratio-floors", option="local-required", category="dibian",
-                    inputs={"local.marginal_ratio": "0.60"})
+                    inputs={"local.marginal_ratio": "0.60", **LOCAL_LIMIT})
     assert r.totals["medical_assistance"] == Decimal("10200.00")
 
 
@@ -586,7 +609,7 @@ def test_reading_key_group_ratio_share_left_assists_at_most_30_percent():
 
 def test_reading_illness_poverty_base_whole_burden_assists_the_whole_burden_once_past_the_line():
     # yinbing_zhipin, income 40,000 → line 25% = 10,000.
-    income = {"income.per_capita_disposable_local": "40000"}
+    income = {"income.per_capita_disposable_local": "40000", **LOCAL_LIMIT}
     # R 20,000: part-above (20,000 − 10,000) × 60% = 6,000; whole-burden 20,000 × 60% = 12,000.
     assert run(burden("20000"), category="yinbing_zhipin", inputs=income).totals["medical_assistance"] == \
         Decimal("6000.00")
@@ -603,7 +626,7 @@ def test_reading_illness_poverty_base_whole_burden_assists_the_whole_burden_once
 def test_reading_tilted_groups_all_recipients_gives_further_assistance_to_people_impoverished_by_illness():
     # yinbing_zhipin, income 40,000 (line 10,000), R 20,000: MA 6,000, left 14,000. T = 0.
     # named-before: 0; all-recipients: 14,000 × 70% = 9,800 (under the 20,000 ceiling).
-    income = {"income.per_capita_disposable_local": "40000"}
+    income = {"income.per_capita_disposable_local": "40000", **LOCAL_LIMIT}
     assert run(burden("20000"), category="yinbing_zhipin", threshold="0", inputs=income).totals["further_relief"] \
         == Decimal("0.00")
     r = run_reading(burden("20000"), rid="5:tilted-groups", option="all-recipients", category="yinbing_zhipin",

@@ -299,12 +299,16 @@ def test_a_missing_slip_leaves_only_that_claim_undetermined_named_by_its_input_p
 
 def test_the_fourth_layer_without_a_slip_amount_is_undetermined_and_high_cost_resolution_with_it():
     # 三(三)10 sets no benefit rules for 商业补充医疗保险: its amount must come from the record, never a silent 0.
-    # The first three layers are as in the example: 110,000 + 60,000 + 24,000; 6,000 left (an upper bound).
-    c = run(make_claim(supplementary=None)).claims[0]
-    assert (c["critical_illness_insurance"], c["medical_assistance"]) == (Decimal("60000.00"), Decimal("24000.00"))
+    # 1,500,000 − 800,000 = 700,000; CI (700,000 − 15,000) × 80% = 548,000; 152,000 × 80% = 121,600 → 100,000;
+    # 52,000 left (an upper bound): above 50,000 if supplementary insurance paid under 2,000, so resolution waits.
+    c = run(make_claim(cost="1500000", basic="800000", supplementary=None)).claims[0]
+    assert (c["critical_illness_insurance"], c["medical_assistance"]) == (Decimal("548000.00"), Decimal("100000.00"))
     assert c["supplementary_insurance"] is None and c["further_relief"] is None
     assert c["undetermined"]["further_relief"]["field"] == "supplementary_insurance_paid"
-    assert c["out_of_pocket"] == Decimal("6000.00") and c["out_of_pocket_is_upper_bound"] is True
+    assert c["out_of_pocket"] == Decimal("52000.00") and c["out_of_pocket_is_upper_bound"] is True
+    # The example's 200,000 claim leaves 6,000 at most: within 50,000 whatever supplementary paid, resolution 0.
+    c = run(make_claim(supplementary=None)).claims[0]
+    assert c["supplementary_insurance"] is None and c["further_relief"] == Decimal("0.00")
 
 
 def test_a_slip_settled_stay_and_a_computed_stay_in_one_year_use_the_halved_deductible_once():

@@ -27,12 +27,11 @@ def _notebook(title: str, intro: str, code: str):
     return nb
 
 
-INTRO = ("选择一个情形, 或修改类别、费用和日期: 边输入边重新计算, 无需按回车。金额可写 200000、20万、2.5万元 或 1,000, "
-         "日期写 年-月-日。文件未给出的数值按本书的演示假设填入, 标为“假设”, 可以修改。\n\n"
-         "Pick a situation or change the category, the bill (20万 or 200000; no Enter needed) or the date "
-         "(YYYY-MM-DD): the engine recomputes as you type. "
-         "Each layer's amount is shown beside the clause it comes from; **导出 Export** writes the scenario and "
-         "the result (the CLI's JSON, and CSV) for a reviewer.")
+INTRO = ("选择一个情形，或修改类别、费用和日期：边输入边重新计算，无需按回车。金额可写 200000、20万、2.5万元、1,000 或 "
+         "￥1,234.5。文件未给出的数值按本书的示例填入（标为“示例”），可以修改；**导出** 可得 Excel、CSV 和命令行的 JSON。\n\n"
+         "Pick a situation or change the category, the bill or the date: the engine recomputes as you type (no Enter). "
+         "Values the text leaves open are the book's examples (marked 示例), editable; **Export** gives Excel, CSV "
+         "and the CLI's JSON.")
 
 
 def dashboards() -> dict[str, object]:

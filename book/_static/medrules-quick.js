@@ -76,7 +76,9 @@
         var why = row ? data.needs[row[0]] : null;
         out += "<p>" + (why ? pair(why[0], why[1]) : "") + "</p>";
       } else {
-        var complete = row[row.length - 1];
+        // How far out of pocket is known (medrules/publish/book/quick.py answer): "" exactly, "upper_bound", or the
+        // layers known only as a maximum (out of pocket is then at least the figure shown).
+        var known = row[row.length - 1], atMost = Array.isArray(known) ? known : [];
         out += '<table class="medrules-quick-table"><tbody>';
         data.layers.forEach(function (layer, i) {
           var cell = row[i], key = layer[0];
@@ -87,7 +89,9 @@
           if (key === "basic_insurance") note = " <small>" + pair(fill(data.text.basic_assumed[0], {share: data.share}),
                                                                   fill(data.text.basic_assumed[1], {share: data.share})) + "</small>";
           var name = key === "out_of_pocket" ? data.text.oop : [layer[1], layer[2]];
-          if (key === "out_of_pocket" && !complete) note = " <small>" + pair(data.text.upper_bound[0], data.text.upper_bound[1]) + "</small>";
+          if (atMost.indexOf(key) > -1) note = " <small>" + pair(data.text.at_most[0], data.text.at_most[1]) + "</small>";
+          var bound = known === "upper_bound" ? data.text.upper_bound : atMost.length ? data.text.lower_bound : null;
+          if (key === "out_of_pocket" && bound) note = " <small>" + pair(bound[0], bound[1]) + "</small>";
           out += '<tr class="medrules-quick-' + esc(key) + '"><th scope="row">' + pair(name[0], name[1]) + "</th><td>" +
             shown + note + "</td></tr>";
         });

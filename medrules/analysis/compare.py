@@ -14,9 +14,10 @@ import importlib
 import importlib.util
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from ..core.messages import catalogue, msg, text
-from ..core.money import fmt_yuan
+from ..core.money import fmt_yuan, times
 from ..core.policy import PolicyError, load_policy, policy_ids
 from ..core.rulebook import LAYERS
 from ..core.scenario import InputError, parse_scenario
@@ -27,25 +28,31 @@ OUTSIDE = "no claim falls within"  # the engine's refusal when every claim is ou
 
 # The illustrative inputs of the comparison (book/comparison.md) and the benefit tables: one place, so the two
 # pages always run the same people with the same assumptions. Only Wenzhou's deductible is a plausible value from
-# practice; the Shandong and Guizhou values are illustrative, not from any text (the pages say so).
+# practice; the Shandong and Guizhou values are illustrative, not from any text (the pages say so): Guizhou's
+# threshold is the report's "1.3万元左右" taken as exactly 13,000, its employee outpatient ratio the middle of the
+# reported 50%–70%; the report gives its tilted assistance no ratio or limit, so the illustration borrows the shape
+# of Shandong's re-assistance (不低于70%, 最高2万元) — examples, shown as 示例 wherever they are used.
 CLAIM_INPUTS = {
     "wenzhou-2021-78": {"critical_illness_base_deductible": "30000"},
     "shandong-2022-major-illness": {"critical_illness.base_deductible": "30000", "critical_illness.base_ratio": "0.60",
                                     "critical_illness.key_group_ratio_increase": "0.05",
                                     "medical_assistance.still_heavy_threshold": "20000"},
-    # Guizhou's tilted assistance: the threshold is the report's own "1.3万元左右" (about 13,000) at its stated figure;
-    # the report gives no ratio or limit, so the illustration borrows the shape of Shandong's re-assistance (不低于70%,
-    # 最高2万元) — examples, shown as 示例 wherever they are used, not Guizhou's values.
     "guizhou-2024-medical-security": {"medical_assistance_ratio": "0.70", "tilted_assistance_threshold": "13000",
-                                      "tilted_assistance_ratio": "0.70", "tilted_assistance_annual_limit": "20000"},
+                                      "tilted_assistance_ratio": "0.70", "tilted_assistance_annual_limit": "20000",
+                                      "employee_outpatient_ratio": "0.60"},
+}
+# Slip amounts a policy's text does not compute and the illustrative stay therefore needs, as a share of the costs
+# within the policy range (as the slip's basic insurance is, book/benefits.py BASIC_SHARE): Guizhou's report defines
+# no critical-illness insurance. Illustrative (示例), not from any text; a scenario's own slip amount replaces it.
+CLAIM_SLIP_EXAMPLES = {
+    "guizhou-2024-medical-security": {"critical_illness_paid": Decimal("0.30")},
 }
 
-# Slip amounts for a layer a policy does not define, part of the same illustrative set: Guizhou's report defines no
-# critical-illness insurance, so its amount comes from the settlement slip; the book's quick answer and charts show
-# Guizhou with the slip reading 0 (marked 示例: a real slip's amount lowers the burden the later layers settle).
-CLAIM_SLIPS = {
-    "guizhou-2024-medical-security": {"critical_illness_paid": "0"},
-}
+
+def slip_examples(shares: dict, policy_range_cost) -> dict[str, str]:
+    """A claim's example slip amounts for its policy-range cost, to the fen, from one policy's shares
+    (CLAIM_SLIP_EXAMPLES[policy]), as the dashboards fill them (publish/widgets/claim_rows.py)."""
+    return {field: str(times(Decimal(str(policy_range_cost)), share)) for field, share in shares.items()}
 
 
 def encoded_policies() -> list[str]:
@@ -112,7 +119,7 @@ class Column:
         return self.result is not None
 
 
-_VALIDITY = re.compile(r"validity \((\d{4}-\d{2}-\d{2}) to")
+_VALIDITY = re.compile(r"validity \((\d{4}-\d{2}-\d{2})")   # a start date, assumed or stated
 
 
 def validity_state(policy_id: str, claims: list, message: str = "") -> tuple[str, tuple[str, str]]:

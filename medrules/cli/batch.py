@@ -6,26 +6,28 @@ import sys
 
 from ..tables.batch import explain_row, format_steps, run_batch
 from ..tables.settle import batch_policies
+from .parsing import command, helptext
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("batch", help="evaluate a claims table (CSV or Parquet) and write per-claim results as Parquet")
-    p.add_argument("claims", help="claims table: .csv or .parquet, one row per claim; with --engine dask also a "
-                                  "folder of .parquet files")
-    p.add_argument("--policy", required=True, help="policy ID; allowed: " + ", ".join(batch_policies()))
-    p.add_argument("--out", required=True, help="result .parquet (written to a temporary file, then renamed)")
-    p.add_argument("--engine", default="pandas", help="pandas (default) or dask")
-    p.add_argument("--inputs", help="JSON object of the policy's inputs (as a scenario's \"inputs\")")
-    p.add_argument("--readings", help="JSON object of reading id → option (as a scenario's \"readings\")")
-    p.add_argument("--layout", default="ours", help="ours (default) or nhsa: the settlement record's field names")
-    p.add_argument("--codes", help="with --layout nhsa: the region's code mapping (see examples/nhsa-codes.yaml)")
-    p.add_argument("--scheduler", help="dask only: a distributed scheduler address (tcp://host:8786)")
-    p.add_argument("--timings", action="store_true", help="print the wall and CPU time of each step to stderr")
+    p = command(sub, "batch", "cli.batch")
+    p.add_argument("claims", help=helptext("cli.batch.claims"))
+    p.add_argument("--policy", required=True, help=helptext("cli.batch.policy", allowed=", ".join(batch_policies())))
+    p.add_argument("--out", required=True, help=helptext("cli.batch.out"))
+    p.add_argument("--engine", default="pandas", help=helptext("cli.batch.engine"))
+    p.add_argument("--inputs", help=helptext("cli.batch.inputs"))
+    p.add_argument("--readings", help=helptext("cli.batch.readings"))
+    p.add_argument("--layout", default="ours", help=helptext("cli.batch.layout"))
+    p.add_argument("--codes", help=helptext("cli.batch.codes"))
+    p.add_argument("--scheduler", help=helptext("cli.batch.scheduler"))
+    p.add_argument("--people", help=helptext("cli.batch.people"))
+    p.add_argument("--strict", action="store_true", help=helptext("cli.batch.strict"))
+    p.add_argument("--timings", action="store_true", help=helptext("cli.batch.timings"))
     p.set_defaults(run=_run_cli)
-    e = sub.add_parser("explain", help="the trace of one row of a batch result, step by step with its clauses")
-    e.add_argument("result", help="a result .parquet written by batch")
-    e.add_argument("--row", type=int, required=True, help="row number (1 = first data row, as the result's `row`)")
-    e.add_argument("--json", action="store_true", help="print the steps as JSON (as a scenario's trace)")
+    e = command(sub, "explain", "cli.explain")
+    e.add_argument("result", help=helptext("cli.explain.result"))
+    e.add_argument("--row", type=int, required=True, help=helptext("cli.explain.row"))
+    e.add_argument("--json", action="store_true", help=helptext("cli.explain.json"))
     e.set_defaults(run=_explain_cli)
 
 
@@ -34,7 +36,7 @@ def _run_cli(args) -> int:
     keep_freed_memory()
     run_batch(args.policy, args.claims, args.out, engine=args.engine, inputs_path=args.inputs,
               scheduler=args.scheduler, readings_path=args.readings, layout=args.layout, codes_path=args.codes,
-              timings=args.timings)
+              timings=args.timings, people_path=args.people, strict=args.strict)
     return 0
 
 
@@ -45,4 +47,7 @@ def _explain_cli(args) -> int:
         sys.stdout.write("\n")
     else:
         print(format_steps(steps))
+        from ..analysis.audit.report import explain_lines   # an audit's result: what it found on this row
+        for line in explain_lines(args.result, args.row):
+            print(line)
     return 0

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from ..analysis.compare import Column, claim_policy_ids, compare, render_text
 from ..core.scenario import InputError
+from .parsing import command, helptext
 from .stops import output_failed
 
 
@@ -68,8 +69,7 @@ def _run(args) -> int:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("compare", help="the same person and claims under every claim policy, side by side "
-                                       "(Chinese first); the scenario's policy is optional")
-    p.add_argument("scenario", help="scenario JSON (policy optional), or - for standard input")
-    p.add_argument("--json", action="store_true", help="print the columns as JSON instead of a table")
+    p = command(sub, "compare", "cli.compare")
+    p.add_argument("scenario", help=helptext("cli.compare.scenario"))
+    p.add_argument("--json", action="store_true", help=helptext("cli.compare.json"))
     p.set_defaults(run=_run)

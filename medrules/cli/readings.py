@@ -4,11 +4,12 @@ from __future__ import annotations
 import sys
 
 from ..core.readings import describe
+from .parsing import command, helptext
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("readings", help="list a policy's readings (competing meanings of a clause) and defaults")
-    p.add_argument("policy", help="policy ID")
+    p = command(sub, "readings", "cli.readings")
+    p.add_argument("policy", help=helptext("cli.policy_id"))
     p.set_defaults(run=_run)
 
 

@@ -2,21 +2,20 @@
 from __future__ import annotations
 
 from ..analysis.reform import run_reform
+from .parsing import command, helptext
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("reform", help="run a policy and a variant with changed parameters on one claims table; "
-                                      "write per-claim and per-person-year differences")
-    p.add_argument("--policy", required=True, help="policy ID")
-    p.add_argument("claims", help="claims table (.csv or .parquet)")
-    p.add_argument("--change", required=True, help="CHANGES.yaml: parameters (name: [{from, to, value}]), readings")
-    p.add_argument("--out", required=True, help="DIFF.parquet (per claim); DIFF.people.parquet is written beside it")
-    p.add_argument("--inputs", help="INPUTS.json: values the text leaves to the user (both runs)")
-    p.add_argument("--readings", help="READINGS.json: reading id → option (both runs; CHANGES.yaml may override)")
-    p.add_argument("--chart", help="CHART.png: the change in each fund's cost by group")
-    p.add_argument("--allow-below-floor", action="store_true",
-                   help="allow a value below the text's floor (or above its ceiling); the summary says so")
-    p.add_argument("--timings", action="store_true", help="print the time of each step")
+    p = command(sub, "reform", "cli.reform")
+    p.add_argument("--policy", required=True, help=helptext("cli.policy_id"))
+    p.add_argument("claims", help=helptext("cli.reform.claims"))
+    p.add_argument("--change", required=True, help=helptext("cli.reform.change"))
+    p.add_argument("--out", required=True, help=helptext("cli.reform.out"))
+    p.add_argument("--inputs", help=helptext("cli.reform.inputs"))
+    p.add_argument("--readings", help=helptext("cli.reform.readings"))
+    p.add_argument("--chart", help=helptext("cli.reform.chart"))
+    p.add_argument("--allow-below-floor", action="store_true", help=helptext("cli.reform.allow_below_floor"))
+    p.add_argument("--timings", action="store_true", help=helptext("cli.reform.timings"))
     p.set_defaults(run=_run)
 
 

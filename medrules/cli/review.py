@@ -1,5 +1,5 @@
-"""`python -m medrules review …`: the clause review ledger on the command line (status, show, approve, dispute,
-request, reopen, sync, page); a ReviewError is one line on stderr and exit status 2.
+"""`python -m medrules review …`: the clause review ledger on the command line (status, show, diff, approve,
+dispute, request, reopen, sync, page); a ReviewError is one line on stderr and exit status 2.
 """
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from pathlib import Path
 from ..core.messages import error_line
 from ..core.policy import policy_ids
 from ..review.actions import record, sync
-from ..review.clauses import CLAUSE_FORM, ReviewError
-from ..review.exercised import load_exercised
+from ..review.clauses import ReviewError
+from ..review.exercised import measured_examples
 from ..review.fingerprint import short
 from ..review.page import GENERATED_PAGE, write_page
-from ..review.reports import clause_rows, format_status, printable, show, status_table
+from ..review.reports import clause_rows, format_status, next_steps, printable, summary
+from ..review.sheet import diff, show
+from .parsing import command, helptext
 
 
 def _date(text: str | None) -> dt.date:
@@ -28,34 +30,34 @@ def _date(text: str | None) -> dt.date:
 
 def add_parser(sub) -> None:
     """Register `review` and its commands on the CLI's subparsers."""
-    rv = sub.add_parser("review", help="clause-by-clause review ledger: status, show, approve, dispute, sync, page")
-    cmds = rv.add_subparsers(dest="review_command", required=True)
-    st = cmds.add_parser("status", help="per policy: clauses, encoded, narrative, with examples, approved, stale, "
-                         "disputed")
-    st.add_argument("--clauses", action="store_true", help="also list every clause")
-    st.add_argument("--policy", help="only this policy (with --clauses)")
-    sh = cmds.add_parser("show", help="one clause: text, interpretation, code, parameters, examples, history")
-    sh.add_argument("clause", help=CLAUSE_FORM)
-    for name, status, what in (("approve", "approved", "approve the clause's encoding as it is now"),
-                               ("dispute", "disputed", "record that the encoding does not say what the clause says"),
-                               ("request", "in-review", "put the clause in review"),
-                               ("reopen", "draft", "set the clause back to draft")):
-        p = cmds.add_parser(name, help=what)
-        p.add_argument("clause", help=CLAUSE_FORM)
-        p.add_argument("--reviewer", required=True)
-        p.add_argument("--date", help="YYYY-MM-DD (default: today)")
-        p.add_argument("--note", help="why; recorded in the history")
-        p.add_argument("--question", action="append", default=[], help="an open question to record (repeatable)")
+    rv = command(sub, "review", "cli.review")
+    cmds = rv.add_subparsers(dest="review_command", required=True, title=helptext("cli.section.commands"),
+                             metavar="COMMAND")
+    st = command(cmds, "status", "cli.review.status")
+    st.add_argument("--clauses", action="store_true", help=helptext("cli.review.status.clauses"))
+    st.add_argument("--policy", help=helptext("cli.review.status.policy"))
+    sh = command(cmds, "show", "cli.review.show")
+    sh.add_argument("clause", help=helptext("cli.review.clause"))
+    sh.add_argument("--full", action="store_true", help=helptext("cli.review.show.full"))
+    df = command(cmds, "diff", "cli.review.diff")
+    df.add_argument("clause", help=helptext("cli.review.clause"))
+    for name, status in (("approve", "approved"), ("dispute", "disputed"), ("request", "in-review"),
+                         ("reopen", "draft")):
+        p = command(cmds, name, f"cli.review.{name}")
+        p.add_argument("clause", help=helptext("cli.review.clause"))
+        p.add_argument("--reviewer", required=True, help=helptext("cli.review.reviewer"))
+        p.add_argument("--date", help=helptext("cli.review.date"))
+        p.add_argument("--note", help=helptext("cli.review.note"))
+        p.add_argument("--question", action="append", default=[], help=helptext("cli.review.question"))
         if name == "approve":
-            p.add_argument("--resolve", action="store_true", help="the open questions are answered: clear them")
-            p.add_argument("--accept-open", metavar="WHY", help="approve although open questions, uncertain "
-                           "notes or readings remain, and say why (recorded in the ledger and shown)")
+            p.add_argument("--resolve", action="store_true", help=helptext("cli.review.resolve"))
+            p.add_argument("--accept-open", metavar="WHY", help=helptext("cli.review.accept_open"))
         p.set_defaults(review_status=status)
-    sy = cmds.add_parser("sync", help="add a draft ledger entry for every clause that has none")
-    sy.add_argument("--date", help="YYYY-MM-DD (default: today)")
-    sy.add_argument("--prune", action="store_true", help="drop entries of clauses that no longer exist")
-    pg = cmds.add_parser("page", help="write the book's review page")
-    pg.add_argument("--out", default=str(GENERATED_PAGE))
+    sy = command(cmds, "sync", "cli.review.sync")
+    sy.add_argument("--date", help=helptext("cli.review.date"))
+    sy.add_argument("--prune", action="store_true", help=helptext("cli.review.prune"))
+    pg = command(cmds, "page", "cli.review.page")
+    pg.add_argument("--out", default=str(GENERATED_PAGE), help=helptext("cli.review.page_out"))
     rv.set_defaults(run=run)
 
 
@@ -70,16 +72,20 @@ def run(args) -> int:
 def _run(args) -> int:
     cmd = args.review_command
     if cmd == "status":
-        exercised = load_exercised()
         if args.policy and args.policy not in policy_ids():
             raise ReviewError("error.review_policy", got=repr(args.policy), allowed=", ".join(policy_ids()))
         pids = [args.policy] if args.policy else policy_ids()
-        table = [(pid, s) for pid, s in status_table(exercised) if pid in pids]
-        clauses = [(pid, clause_rows(pid, exercised)) for pid in pids] if args.clauses else None
-        print(format_status(table, exercised is not None, clauses))
+        # "With examples" is measured now on the casebooks (about a second), plus the last full test run if any.
+        examples, tests_known = measured_examples(pids)
+        per_policy = [(pid, clause_rows(pid, examples)) for pid in pids]
+        table = [(pid, summary(rows, True)) for pid, rows in per_policy]
+        print(format_status(table, tests_known, per_policy if args.clauses else None, next_steps(per_policy)))
         return 0
     if cmd == "show":
-        print(show(args.clause))
+        print(show(args.clause, full=args.full))
+        return 0
+    if cmd == "diff":
+        print(diff(args.clause))
         return 0
     if cmd == "sync":
         added, orphans = sync(_date(args.date), prune=args.prune)

@@ -4,12 +4,12 @@ from __future__ import annotations
 import sys
 
 from ..analysis.scheme import Scheme, check, load_scheme, report
+from .parsing import command, helptext
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("check-scheme", help="check a local chronic-outpatient scheme (YAML) against the Zhejiang "
-                       "2019 floors, one finding per requirement")
-    p.add_argument("scheme", help="SCHEME.yaml (fields: " + ", ".join(Scheme.model_fields) + ")")
+    p = command(sub, "check-scheme", "cli.check_scheme")
+    p.add_argument("scheme", help=helptext("cli.check_scheme.scheme", fields=", ".join(Scheme.model_fields)))
     p.set_defaults(run=_run)
 
 

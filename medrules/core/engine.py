@@ -14,16 +14,17 @@ from decimal import Decimal
 
 import numpy as np
 
-from .claims import Claims, yuan
+from . import layers, recorded
+from .claims import Claims, record_problems, status_bit, statuses_on_dates, yuan
 from .messages import LANGS, Problem, catalogue, placeholders
 from .messages import text as text_of
 from .money import exact_ratio
 from .policy import Policy, load_policy, policy_ids
-from .rulebook import LAYERS, Context, LayerRun, RuleError
+from .rulebook import LAYERS, RECORD, STEPS, VALIDITY, Context, LayerRun, RuleError
 from .scenario import InputError, parse_money
-from .trace import LayerText, Step, bilingual
+from .trace import TRACE_SEP, LayerText, Step, bilingual
 
-__all__ = ["run", "Run", "RuleError", "rules_module", "claim_policies", "check_inputs"]
+__all__ = ["run", "Run", "RuleError", "rules_module", "claim_policies", "check_inputs", "statuses_in_force"]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -88,6 +89,31 @@ def check_inputs(policy, raw: dict) -> dict:
     return clean
 
 
+def facts_from_inputs(policy, inputs: dict, claims: Claims) -> Claims:
+    """Inputs of earlier scenarios that state a fact about the person (parameters.yaml `person_status`: the status
+    it means) or about their claims (`claim_fact`: the yes/no field it fills where a claim does not give it). They
+    are kept for one person; in a table of several people they are refused, naming the column to use instead."""
+    named = {name: spec for name, spec in policy.inputs.items()
+             if name in inputs and (spec.get("person_status") or spec.get("claim_fact"))}
+    if not named:
+        return claims
+    if len(claims) and int(claims.person.min()) != int(claims.person.max()):
+        name, spec = next(iter(named.items()))
+        key, value = (("error.person_input_in_table", spec["person_status"]) if spec.get("person_status")
+                      else ("error.claim_input_in_table", spec["claim_fact"]))
+        raise InputError(f"inputs.{name}", key, value=value)
+    columns = {}
+    for name, spec in named.items():
+        if spec.get("person_status") and inputs[name]:
+            columns["statuses"] = columns.get("statuses", claims.statuses) | status_bit(spec["person_status"])
+        elif spec.get("claim_fact"):
+            field = spec["claim_fact"]
+            given = getattr(claims, "has_" + field)
+            columns[field] = np.where(given, getattr(claims, field), bool(inputs[name]))
+            columns["has_" + field] = np.ones(len(claims), dtype=bool)
+    return claims.with_columns(**columns) if columns else claims
+
+
 def _ratio(name: str, value) -> Decimal:
     """A ratio input, exactly (medrules.core.money.exact_ratio: the one rule for `evaluate` and `batch`)."""
     try:
@@ -143,12 +169,35 @@ class Run:
     readings: dict
     validity: str
     why_keys: list | None = None    # per cause, the catalogue key of its why (causes hold the bilingual text)
+    record_causes: np.ndarray | None = None   # in-force sorted order: the cause where no layer of a claim is settled
+    upper_bounds: dict | None = None          # layer -> per claim (table order): its amount is only an upper bound
+    statuses: np.ndarray | None = None        # audit mode: per claim (table order), the statuses in force on its date
+
+    def _unsettled(self, kinds) -> np.ndarray:
+        out = np.zeros(len(self.position), dtype=bool)
+        settled = self.position >= 0
+        cause = self.record_causes[self.position[settled]]
+        out[settled] = np.isin(cause, [k for k, c in enumerate(self.causes) if c["needed_by"] in kinds])
+        return out
+
+    @property
+    def contradicted(self) -> np.ndarray:
+        """Per claim (table order): its settlement record contradicts itself or the layers before a slip amount."""
+        return self._unsettled((RECORD,))
+
+    @property
+    def unsettled(self) -> np.ndarray:
+        """Per claim: no layer of it is settled (a record that contradicts itself, or a date the policy may not
+        cover): its out of pocket is not known either."""
+        return self._unsettled((RECORD, VALIDITY))
 
     @property
     def complete(self) -> np.ndarray:
         done = self.in_force.copy()
         for cause in self.undetermined.values():
             done &= cause < 0
+        for upper in (self.upper_bounds or {}).values():
+            done &= ~upper
         return done
 
     def total_out_of_pocket(self) -> tuple[np.ndarray, np.ndarray]:
@@ -170,7 +219,7 @@ class Run:
         settled = pos >= 0
         p = np.where(settled, pos, 0)
         layers = [LayerText(self, lr, p, settled) for lr in self.layer_runs]
-        zh, en = self._outside_text()
+        zh, en = self.outside_text()
         steps = []
         for j, i in enumerate(indices.tolist()):
             if not settled[j]:
@@ -188,7 +237,7 @@ class Run:
         settled = pos >= 0
         p = np.where(settled, pos, 0)
         layers = [(t, t.amount_text()) for t in (LayerText(self, lr, p, settled) for lr in self.layer_runs)]
-        zh, en = self._outside_text()
+        zh, en = self.outside_text()
         outside = {"layer": "in_force", "rule": "in_force", "clause": self.validity_clause(), "params": {},
                    "amount": None, "readings": {}, "explanation": bilingual(zh, en), "explanation_zh": zh,
                    "explanation_en": en}
@@ -204,7 +253,53 @@ class Run:
                             "explanation_en": t.explanation_en[j]})
         return out
 
-    def _outside_text(self) -> tuple[str, str]:
+    def trace_lines(self, indices) -> list[str]:
+        """trace_dicts as JSON text, one line per step: exactly json.dumps(step, ensure_ascii=False,
+        separators=(", ", ": ")) of each. Per layer, one %-template holds what its steps share (names, readings)
+        and is filled from its columns by `map`; the values looked up are encoded once per distinct set."""
+        import json
+        from itertools import chain
+        from json.encoder import encode_basestring as quote   # a JSON string with non-ASCII kept
+        from operator import itemgetter
+
+        def dumps(value) -> str:
+            return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+        indices = np.asarray(list(indices), dtype=np.int64)
+        pos = self.position[indices]
+        settled = pos >= 0
+        p = np.where(settled, pos, 0)
+        claims = indices.tolist()
+        per_layer = []
+        for t in (LayerText(self, lr, p, settled) for lr in self.layer_runs):
+            amounts = ["null" if a is None else ("true" if a is True else "false" if a is False else f'"{a}"')
+                       for a in t.amount_text().tolist()]
+            params = _params_json(t.param_columns(), len(claims), quote)
+            clause_text: dict = {}
+            clauses = [clause_text.get(c) or clause_text.setdefault(c, quote(c)) for c in t.clause.tolist()]
+            zh, en = list(map(quote, t.explanation_zh.tolist())), list(map(quote, t.explanation_en.tolist()))
+            # explanation = zh · en: its JSON text is the two halves' (escaping is character by character)
+            template = ('{"claim": %d, "layer": ' + quote(t.lr.name) + ', "rule": ' + quote(t.lr.rule)
+                        + ', "clause": %s, "params": %s, "amount": %s, "readings": '
+                        + dumps(t.readings).replace("%", "%%") + ', "explanation": %s' + TRACE_SEP
+                        + '%s, "explanation_zh": %s, "explanation_en": %s}')
+            per_layer.append(list(map(template.__mod__, zip(claims, clauses, params, amounts,
+                                                            map(itemgetter(slice(None, -1)), zh),
+                                                            map(itemgetter(slice(1, None)), en), zh, en))))
+        if settled.all():
+            return list(chain.from_iterable(zip(*per_layer)))
+        zh, en = self.outside_text()
+        outside = dumps({"layer": "in_force", "rule": "in_force", "clause": self.validity_clause(), "params": {},
+                         "amount": None, "readings": {}, "explanation": bilingual(zh, en), "explanation_zh": zh,
+                         "explanation_en": en})[1:]
+        out = []
+        for i, settled_i, steps in zip(claims, settled.tolist(), zip(*per_layer)):
+            if settled_i:
+                out.extend(steps)
+            else:
+                out.append(f'{{"claim": {i}, {outside}')
+        return out
+
+    def outside_text(self) -> tuple[str, str]:
         zh, en = (text_of("refusal.not_settled", lang, validity=validity_text(self.policy, lang)) for lang in LANGS)
         return zh, en
 
@@ -212,25 +307,58 @@ class Run:
         return getattr(rules_module(self.policy.id).in_force, "clause", self.policy.id)
 
 
+def _params_json(columns: list, n: int, quote) -> list[str]:
+    """Per claim, the JSON object of the values its rule looked up ({"label": "text", …}, a value not looked up
+    left out): the claims that looked up the same labels share one %-template, filled by `map`."""
+    if not columns:
+        return ["{}"] * n
+    present = np.zeros(n, dtype=np.int64)
+    for k, (_, texts) in enumerate(columns):
+        present |= np.not_equal(texts, None).astype(np.int64) << k
+    out = np.empty(n, dtype=object)
+    quoted: dict = {}
+    for pattern in np.unique(present).tolist():
+        members = np.flatnonzero(present == pattern)
+        # As a dict of the present values would hold them: a label where it first appears, its last value.
+        last: dict = {}
+        for k, (label, texts) in enumerate(columns):
+            if pattern >> k & 1:
+                last[label] = texts
+        used = list(last.items())
+        template = "{" + ", ".join(quote(label).replace("%", "%%") + ": %s" for label, _ in used) + "}"
+        values = [[quoted.get(v) or quoted.setdefault(v, quote(v)) for v in texts[members].tolist()]
+                  for _, texts in used]
+        out[members] = list(map(template.__mod__, zip(*values))) if used else "{}"
+    return out.tolist()
+
+
 def _in_force_mask(module, policy, dates: np.ndarray) -> np.ndarray:
     """in_force(policy, day) for each claim, asked once per day of the span the claims cover."""
+    return _days_mask(lambda day: module.in_force(policy, day), dates)
+
+
+def _days_mask(ask, dates: np.ndarray) -> np.ndarray:
+    """ask(day) for each claim's date, asked once per day of the span the claims cover."""
+    import datetime as dt
     if not len(dates):
         return np.zeros(0, dtype=bool)
     days = dates.astype("datetime64[D]", copy=False).view(np.int64)
     lo, hi = int(days.min()), int(days.max())
-    return _in_force_days(module, policy, lo, hi)[days - lo]
-
-
-def _in_force_days(module, policy, lo: int, hi: int) -> np.ndarray:
-    import datetime as dt
     first = dt.date(1970, 1, 1) + dt.timedelta(days=lo)
-    return np.array([bool(module.in_force(policy, first + dt.timedelta(days=k))) for k in range(hi - lo + 1)])
+    return np.array([bool(ask(first + dt.timedelta(days=k))) for k in range(hi - lo + 1)])[days - lo]
 
 
 def validity_text(policy, lang: str = "en") -> str:
-    start = policy.in_force_from or policy.known_from
-    return text_of("refusal.validity", lang, start=start or text_of("refusal.start_not_stated", lang),
-                   end=policy.in_force_to or text_of("refusal.no_end_stated", lang))
+    """The policy's validity as its source states it: a report that gives no start is known only from its day,
+    and holding from then is an assumption (假设：自报道日起)."""
+    if policy.in_force_from is not None:
+        start = policy.in_force_from
+    elif policy.known_from is not None:
+        start = text_of("refusal.assumed_start", lang, day=policy.known_from)
+    else:
+        start = text_of("refusal.start_not_stated", lang)
+    return text_of("refusal.validity", lang, start=start, end=policy.in_force_to or text_of("refusal.no_end_stated",
+                                                                                           lang))
 
 
 def outside_validity(policy, key: str = "refusal.outside_validity") -> str:
@@ -245,27 +373,74 @@ def no_claim_in_force(policy, clause: str) -> Problem:
                         en={"validity": validity_text(policy, "en")}, policy=policy.id, clause=clause)
 
 
-def run(policy_id, claims: Claims, inputs: dict, readings: dict | None = None, presorted: bool = False) -> Run:
+def statuses_in_force(module, t: Claims, readings: dict, inputs: dict) -> np.ndarray:
+    """Each claim's statuses on its date, the dated ones counted over the days the policy's `status_span` says (under
+    these readings): what the rules see as `c.has(...)`."""
+    status_span = getattr(module, "status_span", None)
+    return statuses_on_dates(t, None if status_span is None else
+                             (lambda start, end: status_span(start, end, readings, inputs)))
+
+
+def settle_order(policy, readings: dict, t: Claims) -> list[str]:
+    """The layers in the order money is settled, each on what the ones before it leave: as the policy's text places
+    them (policies/<id>/layers.yaml), with the other funds the record names (when any claim names one) after the
+    critical-illness insurance, before whatever comes next."""
+    order = layers.settle_order(policy.id, readings)
+    if t.has_other_funds_paid.any():
+        order.insert(order.index("critical_illness_insurance") + 1, "other_funds")
+    return order
+
+
+def run(policy_id, claims: Claims, inputs: dict, readings: dict | None = None, presorted: bool = False,
+        audit: bool = False, through: tuple | None = None) -> Run:
     """Settle every claim of the table. `policy_id` is an id, or a Policy (a reform's variant of one);
     `inputs` must already be checked (check_inputs) and `readings` resolved; `presorted`: the claims are already
-    in rule order (person, date, row)."""
+    in rule order (person, date, row). `audit` (medrules/core/recorded.py): each layer's rule computes its amount
+    without seeing the record's, and the next layer starts from what the record says was paid; the amounts are the
+    computed ones. `through`: only the layers up to the last of these are settled, and no decision (what a later
+    layer or a decision gives is not wanted: an audit's run under another reading)."""
     policy = policy_id if isinstance(policy_id, Policy) else load_policy(policy_id)
     module = rules_module(policy.id)
     readings = readings if readings is not None else resolve_readings(policy, {})
     n = len(claims)
     order = np.arange(n) if presorted else sort_order(claims)
     in_force_sorted = _in_force_mask(module, policy, claims.date[order])
+    # A report-based policy under a reading that keeps days before the report undetermined: those claims are settled
+    # with every layer undetermined (they may fall under it), and the year's later claims wait on them.
+    unknown_validity = getattr(module, "validity_unknown", None)
+    maybe_sorted = ~in_force_sorted & _days_mask(lambda day: unknown_validity(policy, day, readings),
+                                                claims.date[order]) if unknown_validity else None
+    if maybe_sorted is not None:
+        in_force_sorted = in_force_sorted | maybe_sorted
     settle = order[in_force_sorted]                 # table positions of in-force claims, in rule order
-    t = claims if presorted and in_force_sorted.all() else claims.take(settle)
+    on_table = presorted and bool(in_force_sorted.all())   # the rules run on the table itself
+    t = claims if on_table else claims.take(settle)
+    if t.identity is not None:   # dated statuses: those in force on each claim's date, by the policy's own start rule
+        t = t.with_columns(statuses=statuses_in_force(module, t, readings, inputs))
     c = Context(policy, t, inputs, readings)
+    for mask, fields, why in record_problems(t):   # a record that contradicts itself: its claim is not settled
+        c.record_problem(mask, fields, why)
+    if maybe_sorted is not None:
+        c.record_problem(maybe_sorted[in_force_sorted], "date", "trace.common.before_known_validity", VALIDITY)
     runs = []
-    for layer in LAYERS:
-        fn = getattr(module, layer)
+    order = settle_order(policy, readings, t)
+    if through is not None:
+        order = order[:max(order.index(k) for k in through) + 1]
+    for layer in order:
+        fn = getattr(module, layer, None) or STEPS[layer]
+        hidden = recorded.hide_own_amount(c, layer) if audit else None
         c.begin(layer, fn.__name__, fn.clause)
         lr = _settle(c, layer, fn, fn(c))
+        if hidden is not None:
+            recorded.settle_as_recorded(c, layer, hidden)
         runs.append(lr)
+    for lr in runs:   # a claim whose record contradicts itself or the layers: no amount of it stands
+        lr.cause = np.where(c.contradicted >= 0, c.contradicted, lr.cause).astype(np.int32)
+        lr.amount = np.where(c.contradicted >= 0, 0, lr.amount)
+        if lr.upper is not None:
+            lr.upper &= c.contradicted < 0
     decisions_out = {}
-    for key, fn in getattr(module, "DECISIONS", {}).items():
+    for key, fn in (getattr(module, "DECISIONS", {}) if through is None else {}).items():
         c.begin(key, fn.__name__, fn.clause, layer=False)
         lr = _decide(c, key, fn, fn(c))
         runs.append(lr)
@@ -273,20 +448,31 @@ def run(policy_id, claims: Claims, inputs: dict, readings: dict | None = None, p
     # Back to the table's order.
     position = np.full(n, -1, dtype=np.int64)
     position[settle] = np.arange(len(settle))
-    settle = None if t is claims else settle   # the rules ran on the table itself: nothing to put back
+    settle = None if on_table else settle   # the rules ran on the table itself: nothing to put back
     amounts, undetermined = {}, {}
-    for lr in runs[:len(LAYERS)]:
-        amounts[lr.name] = _scatter(n, settle, lr.amount, 0)
-        undetermined[lr.name] = _scatter(n, settle, lr.cause, -1).astype(np.int32, copy=False)
+    upper_bounds = {}
+    for lr in runs:
+        if lr.name in LAYERS:
+            amounts[lr.name] = _scatter(n, settle, lr.amount, 0)
+            undetermined[lr.name] = _scatter(n, settle, lr.cause, -1).astype(np.int32, copy=False)
+            if lr.upper.any():
+                upper_bounds[lr.name] = _scatter(n, settle, lr.upper, False)
     in_force = np.zeros(n, dtype=bool)
     in_force[position >= 0] = True
     decisions = {k: (_scatter(n, settle, lr.amount, False if lr.amount.dtype == bool else 0),
                      _scatter(n, settle, lr.given, False)) for k, lr in decisions_out.items()}
     why_keys = [cause["why"] for cause in c.causes]
     causes = [{**cause, "why": _why_text(cause)} for cause in c.causes]
-    return Run(policy, claims, in_force, amounts, undetermined, _scatter(n, settle, c.left, 0),
+    left = np.where(c.contradicted >= 0, t.policy_range_cost, c.left)   # nothing of a contradicted claim is paid
+    statuses = None
+    if audit:   # the statuses each claim was judged by (dated ones in force on its date), for grouping findings
+        statuses = t.statuses if settle is None else claims.statuses.copy()
+        if settle is not None:
+            statuses[settle] = t.statuses
+    return Run(policy, claims, in_force, amounts, undetermined, _scatter(n, settle, left, 0),
                _scatter(n, settle, c.outside_paid, 0),
-               decisions, causes, runs, position, readings, validity_text(policy), why_keys)
+               decisions, causes, runs, position, readings, validity_text(policy), why_keys, c.contradicted,
+               upper_bounds, statuses)
 
 
 def _why_text(cause: dict) -> str:
@@ -342,18 +528,19 @@ def _settle(c: Context, layer: str, fn, cases) -> LayerRun:
     inherited = c.unknown >= 0
     for k, case in enumerate(cases):
         if case.slip_field:
-            stated = (chosen == k) & inherited & (undetermined == c.unknown)
+            stated = (chosen == k) & inherited & (undetermined == c.unknown) & (c.contradicted < 0)
             undetermined = np.where(stated, -1, undetermined)
             amount = np.where(stated, case.amount, amount)
     known = undetermined < 0
     amount = np.where(known, amount, 0)
     room = np.where(inherited, np.iinfo(np.int64).max // 4, c.left + c.outside_left)
-    for k, case in enumerate(cases):
-        over = np.flatnonzero(known & (chosen == k) & (amount > room)) if case.slip_field else ()
-        if len(over):
-            i = int(over[0])
-            raise InputError(c.claims.field(i, case.slip_field), "error.slip_over_room", amount=yuan(amount[i]),
-                             room=yuan(room[i]))
+    for k, case in enumerate(cases):   # the record says this layer paid more than the layers before it left
+        over = known & (chosen == k) & (amount > room) if case.slip_field else None
+        if over is not None and over.any():
+            c.record_problem(over, case.slip_field, "trace.record.slip_over_room")
+            undetermined = np.where(over, c.contradicted, undetermined)
+            known &= ~over
+            amount = np.where(over, 0, amount)
     bad = np.flatnonzero(known & ((amount < 0) | (amount > room)))
     if len(bad):
         i = int(bad[0])
@@ -364,8 +551,12 @@ def _settle(c: Context, layer: str, fn, cases) -> LayerRun:
     c.outside_left = c.outside_left - on_outside
     c.left = c.left - on_policy_range
     c.unknown = np.where((c.unknown < 0) & ~known, undetermined, c.unknown).astype(np.int32)
+    upper = np.zeros(c.n, dtype=bool)
+    for k, case in enumerate(cases):
+        if case.upper_bound:
+            upper |= known & (chosen == k)
     return LayerRun(layer, fn.__name__, fn.clause, amount, chosen, undetermined.astype(np.int32), cases,
-                    c.looked_up, c.used_readings)
+                    c.looked_up, c.used_readings, upper=upper)
 
 
 def _decide(c: Context, key: str, fn, cases) -> LayerRun:

@@ -2,12 +2,12 @@
 as JSON with money as text, and `evaluate`, the scenario's way into the engine."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from decimal import Decimal
+
+import numpy as np
 
 from .claims import Claims, person_statuses, yuan
-from .engine import Run, check_inputs, no_claim_in_force, outside_validity, resolve_readings, rules_module, run
+from .engine import Run, check_inputs, facts_from_inputs, no_claim_in_force, outside_validity, resolve_readings, rules_module, run
 from .money import ZERO
 from .policy import PolicyError, load_policy
 from .rulebook import LAYERS
@@ -20,30 +20,32 @@ from .trace import Step
 
 @dataclass
 class Result:
+    """One scenario's result: the run, each calendar year's and the whole period's totals (Decimal yuan, None where
+    a layer is undetermined in some claim), whether every claim is complete, and what is undetermined (one entry per
+    claim and layer). `claims` (per claim, Decimal yuan) and `trace` are built when first asked for: a long
+    scenario's JSON is written from the run's columns (medrules/core/result_json.py) without them."""
     scenario: Scenario
     run: Run
-    claims: list
     years: dict
     totals: dict
     complete: bool
     undetermined: list
 
     @property
+    def claims(self) -> list:
+        if "_claims" not in self.__dict__:
+            self.__dict__["_claims"] = _claim_rows(self.scenario, self.run)
+        return self.__dict__["_claims"]
+
+    @property
     def trace(self) -> list[Step]:
         """Every claim's steps in input order (built when first asked for)."""
         if "_trace" not in self.__dict__:
-            self.__dict__["_trace"] = self.run.explain_many(range(len(self.claims)))
+            self.__dict__["_trace"] = self.run.explain_many(range(len(self.run.claims)))
         return self.__dict__["_trace"]
 
-    def to_dict(self, trace: bool = True) -> dict:
-        """JSON-ready: money as strings with two decimals, so no reader turns it into a float. trace=False leaves
-        the trace out (an empty list)."""
-        def text(v):
-            if isinstance(v, Decimal):
-                return f"{v:.2f}"
-            if isinstance(v, dict):
-                return {k: text(x) for k, x in v.items()}
-            return v
+    def head(self) -> dict:
+        """The parts before the claims, JSON-ready."""
         person = self.scenario.person
         return {
             "policy": self.scenario.policy,
@@ -53,11 +55,19 @@ class Result:
             "complete": self.complete,
             "undetermined": self.undetermined,
             "readings": dict(self.run.readings),
-            "claims": [text(c) for c in self.claims],
-            "years": {str(y): text(t) for y, t in self.years.items()},
-            "totals": text(self.totals),
-            "trace": self.run.trace_dicts(range(len(self.claims))) if trace else [],
         }
+
+    def to_dict(self, trace: bool = True) -> dict:
+        """JSON-ready: money as strings with two decimals, so no reader turns it into a float. trace=False leaves
+        the trace out (an empty list)."""
+        from .result_json import claim_dicts
+        n = len(self.run.claims)
+        return {**self.head(), "claims": claim_dicts(self, 0, n), "years": {str(y): _texts(t) for y, t in self.years.items()},
+                "totals": _texts(self.totals), "trace": self.run.trace_dicts(range(n)) if trace else []}
+
+
+def _texts(amounts: dict) -> dict:
+    return {k: None if v is None else f"{v:.2f}" for k, v in amounts.items()}
 
 
 def source_note(policy_id: str) -> dict:
@@ -77,7 +87,7 @@ def evaluate(scenario: Scenario) -> Result:
     rules_module(policy.id)
     inputs = check_inputs(policy, scenario.inputs)
     readings = resolve_readings(policy, scenario.readings)
-    claims = Claims.from_scenario(scenario)
+    claims = facts_from_inputs(policy, inputs, Claims.from_scenario(scenario))
     r = run(policy.id, claims, inputs, readings)
     if not r.in_force.any():
         raise InputError("claims[0].date" if len(claims) == 1 else "claims",
@@ -86,18 +96,48 @@ def evaluate(scenario: Scenario) -> Result:
 
 
 def _result(scenario: Scenario, r: Run) -> Result:
-    n = len(r.claims)
+    """The totals per calendar year and over all years, from the run's columns: a layer's total is None when the
+    layer is undetermined in any claim counted; out of pocket sums every claim in force (each exact, or an upper
+    bound), and is unknown where a claim's record contradicts itself (or its date may be outside the policy)."""
+    in_force, unsettled = r.in_force, r.unsettled
+    year_of = r.claims.date.astype("datetime64[Y]").astype(np.int64) + 1970
+    years = {}
+    for y in np.unique(year_of[in_force]).tolist():
+        members = in_force & (year_of == y)
+        years[y] = {k: None if (r.undetermined[k][members] >= 0).any() else yuan(int(r.amounts[k][members].sum()))
+                    for k in LAYERS}
+        years[y]["out_of_pocket"] = _known_sum(r.out_of_pocket, members, unsettled)
+    totals = {k: None if any(t[k] is None for t in years.values()) else sum((t[k] for t in years.values()), ZERO)
+              for k in LAYERS}
+    totals["out_of_pocket"] = _known_sum(r.out_of_pocket, in_force, unsettled)
+    # What is undetermined: per claim (in order) and layer (in order), the cause.
+    causes = np.stack([np.where(in_force, r.undetermined[k], -1) for k in LAYERS], axis=1)
+    claim, layer = np.nonzero(causes >= 0)
+    undetermined = [{"claim": i, "layer": LAYERS[k], **r.causes[c]}
+                    for i, k, c in zip(claim.tolist(), layer.tolist(), causes[claim, layer].tolist())]
+    return Result(scenario, r, years, totals, bool(r.complete.all()), undetermined)
+
+
+def _known_sum(fen: np.ndarray, members: np.ndarray, unknown: np.ndarray):
+    """The sum of `fen` over `members` as Decimal yuan, None if one of them is `unknown`."""
+    return None if unknown[members].any() else yuan(int(fen[members].sum()))
+
+
+def _claim_rows(scenario: Scenario, r: Run) -> list:
+    """Per claim: its date, setting and cost, each layer (Decimal yuan, None where undetermined), out of pocket,
+    whether complete, which layers are only upper bounds and what it waits for, the total out of pocket where the
+    record gives the total cost, and each decision; a claim outside the policy's validity says so instead of
+    amounts, and one whose record contradicts itself has neither out of pocket known."""
     total_oop, has_total = r.total_out_of_pocket()
-    rows, years = [], {}
-    undetermined_all = []
-    for i in range(n):
-        claim = scenario.claims[i]
+    unsettled = r.unsettled
+    rows = []
+    outside = outside_validity(r.policy)
+    for i, claim in enumerate(scenario.claims):
         row = {"claim": i, "date": claim.date.isoformat(), "setting": claim.setting,
                "policy_range_cost": claim.policy_range_cost}
         if not r.in_force[i]:
             row.update({layer: None for layer in LAYERS})
-            row.update({"out_of_pocket": None, "complete": False, "in_force": False,
-                        "outside_validity": outside_validity(r.policy)})
+            row.update({"out_of_pocket": None, "complete": False, "in_force": False, "outside_validity": outside})
             rows.append(row)
             continue
         undetermined = {}
@@ -108,41 +148,20 @@ def _result(scenario: Scenario, r: Run) -> Result:
                 undetermined[layer] = dict(r.causes[cause])
             else:
                 row[layer] = yuan(r.amounts[layer][i])
-        row["out_of_pocket"] = yuan(r.out_of_pocket[i])
-        row["complete"] = not undetermined
+        contradicted = bool(unsettled[i])   # the record contradicts itself (or the date may be outside): nothing known
+        row["out_of_pocket"] = None if contradicted else yuan(r.out_of_pocket[i])
+        upper = [layer for layer, bound in (r.upper_bounds or {}).items() if bound[i]]
+        row["complete"] = not undetermined and not upper
+        if upper:   # the most those layers pay, as a reading reads the text; the person pays at least out_of_pocket
+            row["upper_bound"] = upper
         if undetermined:
-            row["out_of_pocket_is_upper_bound"] = True
+            if not contradicted:
+                row["out_of_pocket_is_upper_bound"] = True
             row["undetermined"] = undetermined
-            for layer, cause in undetermined.items():
-                entry = {"claim": i, "layer": layer, **cause}
-                undetermined_all.append(entry)
         if has_total[i]:
             row["total_cost"] = claim.total_cost
-            row["total_out_of_pocket"] = yuan(total_oop[i])
+            row["total_out_of_pocket"] = None if contradicted else yuan(total_oop[i])
         for key, (values, given) in r.decisions.items():
             row[key] = None if not given[i] else (bool(values[i]) if values.dtype == bool else yuan(values[i]))
         rows.append(row)
-        y = years.setdefault(claim.date.year, {k: ZERO for k in LAYERS + ("out_of_pocket",)})
-        for k in LAYERS + ("out_of_pocket",):
-            y[k] = None if (y[k] is None or row[k] is None) else y[k] + row[k]
-    year_totals = {y: years[y] for y in sorted(years)}
-    totals = {}
-    for k in LAYERS + ("out_of_pocket",):
-        vals = [t[k] for t in year_totals.values()]
-        totals[k] = None if any(v is None for v in vals) else sum(vals, ZERO)
-    oop = sum((row["out_of_pocket"] for row in rows if row.get("out_of_pocket") is not None), ZERO)
-    totals["out_of_pocket"] = oop
-    for y, t in year_totals.items():
-        t["out_of_pocket"] = sum((row["out_of_pocket"] for row in rows if row.get("out_of_pocket") is not None
-                                  and row["date"].startswith(str(y))), ZERO)
-    return Result(scenario, r, rows, year_totals, totals, bool(r.complete.all()), undetermined_all)
-
-
-def result_json(result: dict) -> str:
-    """The result as indented JSON, with each trace step on one line: a long scenario's trace stays readable line
-    by line and is written in a fraction of the time and space (100,000 claims: 600,000 steps)."""
-    trace = result.pop("trace", [])
-    head = json.dumps(result, ensure_ascii=False, indent=2)
-    steps = ",\n    ".join(json.dumps(step, ensure_ascii=False, separators=(", ", ": ")) for step in trace)
-    result["trace"] = trace
-    return head[:-2] + (',\n  "trace": [\n    ' + steps + "\n  ]\n}\n" if trace else ',\n  "trace": []\n}\n')
+    return rows

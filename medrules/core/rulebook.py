@@ -19,6 +19,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from .categories import INPATIENT_KINDS
 from .claims import CODES, Claims, code, status_bit
 from .money import fmt_ratio, fmt_yuan
 from .messages import Problem
@@ -45,6 +46,12 @@ LAYER_COLOURS = {
     "basic_insurance": "#4C72B0", "critical_illness_insurance": "#55A868", "medical_assistance": "#C44E52",
     "supplementary_insurance": "#8172B2", "further_relief": "#CCB974", "out_of_pocket": "#8C8C8C",
 }
+
+
+# A cause's `needed_by` when no layer needs a field but the settlement record contradicts itself, or the claim's
+# date falls before the day a report-based policy is known to hold and the reading keeps it undetermined.
+RECORD = "record"
+VALIDITY = "validity"
 
 
 class RuleError(AssertionError):
@@ -209,6 +216,7 @@ class Case:
     clause: str | None = None
     need: tuple | None = None
     slip_field: str | None = None   # an amount taken from the record: more than is left is the input's fault
+    upper_bound: bool = False       # the amount is the most this layer can pay (a reading says so), not the amount
 
 
 @dataclass
@@ -225,6 +233,7 @@ class LayerRun:
     readings: dict
     decision: bool = False
     given: np.ndarray | None = None   # a decision: where it gives a value (yes/no or an amount in `amount`)
+    upper: np.ndarray | None = None   # a layer: where its amount is only an upper bound
 
 
 class Context:
@@ -243,6 +252,7 @@ class Context:
         self.outside_left = np.zeros(n, dtype=np.int64)   # outside-range cost a layer has brought into scope
         self.outside_paid = np.zeros(n, dtype=np.int64)   # what layers paid on such costs
         self.unknown = np.full(n, -1, dtype=np.int32)      # cause index where `left` is not known
+        self.contradicted = np.full(n, -1, dtype=np.int32)  # cause index where the record contradicts itself
         self.causes: list[dict] = []
         self.runs: list[LayerRun] = []
         self.begin("", "")
@@ -259,7 +269,10 @@ class Context:
 
     def cause(self, field_name: str, why: str, clause: str | None = None) -> int:
         """The index of the cause "this layer needs `field_name` (why)", one per distinct cause."""
-        cause = {"field": field_name, "clause": clause or self._clause, "why": why, "needed_by": self._name}
+        return self._add_cause({"field": field_name, "clause": clause or self._clause, "why": why,
+                                "needed_by": self._name})
+
+    def _add_cause(self, cause: dict) -> int:
         if cause in self.causes:
             return self.causes.index(cause)
         self.causes.append(cause)
@@ -269,11 +282,28 @@ class Context:
         """Claims in `mask` not yet undetermined are, by `cause`."""
         self.undetermined = np.where(mask & (self.undetermined < 0), cause, self.undetermined)
 
+    def record_problem(self, mask: np.ndarray, fields: str, why: str, needed_by: str = RECORD) -> None:
+        """Claims whose settlement record contradicts itself, or the layers computed before (a fund paid more than was
+        left) — or, needed_by VALIDITY, whose date the policy may not cover: no layer of theirs is settled, and what a
+        later claim of the year accumulates over them is not known."""
+        if not mask.any():
+            return
+        cause = self._add_cause({"field": fields, "clause": "", "why": why, "needed_by": needed_by})
+        fresh = mask & (self.contradicted < 0)
+        self.contradicted = np.where(fresh, cause, self.contradicted).astype(np.int32)
+        self.unknown = np.where(fresh, cause, self.unknown).astype(np.int32)
+
     def mark_missing(self, mask: np.ndarray, field_name: str, why: str) -> None:
         """Claims in `mask` are undetermined for this layer until `field_name` is given (a fact of the claim rather
         than an input or a slip amount, which input_amount and need_slip mark themselves)."""
         if mask.any():
             self.mark(mask, self.cause(field_name, why))
+
+    def either_way(self, mask: np.ndarray) -> None:
+        """Claims in `mask` come to the same amount whatever the values not known turn out to be: settled. `left` is
+        never less than what is truly left (an undetermined layer paid nothing in it), so a layer growing with the
+        burden that owes 0 on it owes 0 on the truth; a bounded input (50% to 70%) paying alike at both ends does."""
+        self.undetermined = np.where(mask & (self.contradicted < 0), -1, self.undetermined).astype(np.int32)
 
     def inherit(self, cause: np.ndarray) -> None:
         """Claims with a cause (>= 0) in `cause` are undetermined by it: a decision reading a figure a layer could
@@ -310,8 +340,36 @@ class Context:
     def facility(self, value: str) -> np.ndarray:
         return self.claims.facility == code("facility", value)
 
+    def kind(self, *kinds: str) -> np.ndarray:
+        """Claims of these kinds (medrules.core.categories.SETTINGS: 住院, 普通门诊, 门诊慢特病, …)."""
+        out = self.none()
+        for k in kinds:
+            out |= self.claims.setting == code("setting", k)
+        return out
+
+    def inpatient(self) -> np.ndarray:
+        """Stays in hospital: 住院 and 日间手术, which is admitted and settled as one."""
+        return self.kind(*INPATIENT_KINDS)
+
     def flag(self, name: str) -> np.ndarray:
         return getattr(self.claims, name)
+
+    def fact(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """A yes/no fact of the claim: (value, given); not given is unknown, never "no"."""
+        return getattr(self.claims, name), getattr(self.claims, "has_" + name)
+
+    def facts_hold(self, *names: str, need: np.ndarray, why: str) -> tuple[np.ndarray, np.ndarray]:
+        """(yes, no) for "every one of these facts holds": yes where each is given true, no where one is given false.
+        A claim in `need` that is neither is undetermined for this layer, naming the first fact not given."""
+        yes, no = self.all(), self.none()
+        for name in names:
+            value, given = self.fact(name)
+            yes &= given & value
+            no |= given & ~value
+        for name in names:
+            _, given = self.fact(name)
+            self.mark_missing(need & ~yes & ~no & ~given & (self.undetermined < 0), name, why)
+        return yes, no
 
     def slip(self, field_name: str) -> Slip:
         return Slip(getattr(self.claims, field_name), getattr(self.claims, "has_" + field_name))
@@ -327,6 +385,7 @@ class Context:
         """A parameter's value in force on each claim's date where `need` holds: fen for yuan, Ratio for ratios,
         bool for booleans. Recorded for the trace of those claims."""
         need = self.all() if need is None else need
+        need = need & (self.contradicted < 0)   # a claim no layer of which is settled needs no value
         try:
             parameter = self.policy.parameters[name]
         except KeyError:
@@ -350,7 +409,8 @@ class Context:
                     except PolicyError as e:
                         raise PolicyError(Problem.each("error.at_claim", zh={"problem": e.zh or str(e)},
                                                        en={"problem": str(e)}, where=self.claims.where(i))) from None
-        raw = [v.value for v in parameter.values]
+        # A value no date selects may be a range (an earlier value the text gives as "500至800"): a placeholder here.
+        raw = [v.value if not isinstance(v.value, dict) else 0 for v in parameter.values]
         if parameter.unit == "ratio":
             parts = [Fraction(Decimal(v)) for v in raw] + [Fraction(0)]
             value = Ratio(np.array([p.numerator for p in parts], dtype=np.int64)[idx],
@@ -428,12 +488,15 @@ class Context:
         later = onto & (carried >= 0)
         self.undetermined = np.where(later & (self.undetermined < 0), carried, self.undetermined)
 
-    def pay_due(self, due: np.ndarray, who: np.ndarray, paid: Slip | None = None) -> np.ndarray:
+    def pay_due(self, due: np.ndarray, who: np.ndarray, paid: Slip | None = None,
+                within: np.ndarray | None = None) -> np.ndarray:
         """Each claim's payment: what is due on the year so far, less what the year's earlier claims were paid —
-        computed by this rule or, for claims outside `who`, taken from the slip (`paid`). So a deductible is used
-        once a year and a limit is shared, whatever the mix of slip and computed claims. Never below 0, never more
-        than what is left on the claim."""
-        others = np.zeros(self.n, dtype=np.int64) if paid is None else np.where(~who & paid.given, paid.amount, 0)
+        computed by this rule or, for claims outside `who` but `within` the claims the due is reckoned on (all by
+        default; a person's claims before a status began are not), taken from the slip (`paid`). So a deductible is
+        used once a year and a limit is shared, whatever the mix of slip and computed claims. Never below 0, never
+        more than what is left on the claim."""
+        counted = ~who if within is None else ~who & within
+        others = np.zeros(self.n, dtype=np.int64) if paid is None else np.where(counted & paid.given, paid.amount, 0)
         # Paid to date P: a computed claim raises it to max(P, due); a slip claim adds its amount. With S the running
         # slip total, P − S is the running maximum of (due − S) over computed claims.
         s = self.groups.cumsum(others)
@@ -471,8 +534,10 @@ class Context:
 
     # -- cases ---------------------------------------------------------------------------------------------------
     @staticmethod
-    def case(mask, amount, why: str, clause: str | None = None, **values) -> Case:
-        return Case(np.asarray(mask, dtype=bool), amount, why, values, clause)
+    def case(mask, amount, why: str, clause: str | None = None, *, upper_bound: bool = False, **values) -> Case:
+        """Claims in `mask` get `amount`; with upper_bound, an amount that is only the most the layer pays (the result
+        says so, and the claim is not complete)."""
+        return Case(np.asarray(mask, dtype=bool), amount, why, values, clause, upper_bound=upper_bound)
 
     def otherwise(self, amount, why: str, clause: str | None = None, **values) -> Case:
         if np.isscalar(amount):
@@ -501,6 +566,22 @@ class Context:
         return list(cases)
 
 
+# --------------------------------------------------------------------------------------------------------------
+# Steps the engine settles beside a policy's own layers
+# --------------------------------------------------------------------------------------------------------------
+
+@rule("")
+def other_funds(c: Context):
+    """其他补充医疗保障 — what the record says other funds paid (公务员医疗补助, 企业补充医疗保险, …): settled after
+    the insurances and before assistance, which covers what they leave to the person. No policy here sets them."""
+    return c.layer(c.paid_per_slip(c.slip("other_funds_paid"), "other_funds_paid", "trace.slip.other_funds"),
+                   c.otherwise(0, "trace.common.no_other_funds"))
+
+
+# Steps the engine settles beside a policy's own layers.
+STEPS = {"other_funds": other_funds}
+
+
 def trace_value(value, i: int) -> str:
     """A value looked up or computed for claim i, as a reviewer reads it."""
     if isinstance(value, Ratio):
@@ -515,5 +596,5 @@ def trace_value(value, i: int) -> str:
     return str(value)
 
 
-__all__ = ["LAYERS", "LAYER_LABELS", "Case", "Context", "Groups", "LayerRun", "Ratio", "RuleError", "Slip", "rule",
+__all__ = ["LAYERS", "LAYER_LABELS", "STEPS", "Case", "Context", "Groups", "LayerRun", "Ratio", "RuleError", "Slip", "rule",
            "times", "trace_value", "CODES"]

@@ -8,12 +8,13 @@ import json
 import re
 import sys
 from decimal import Decimal
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal, Optional, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator,
+                      model_validator)
 
 from .categories import CATEGORIES, FACILITIES, INSURANCE_TYPES, SETTINGS, STATUSES
-from .claims import COST_FIELDS
+from .claims import FLAG_FIELDS
 from .money import DECIMAL_TEXT, FEN, exact_ratio, to_yuan
 from .messages import Problem, catalogue, problem_texts, read_problem
 from .oneline import one_line, shown
@@ -29,7 +30,6 @@ MAX_NUMBER_CHARS = 64
 # Up to 99,999,999.99 yuan (below MAX_AMOUNT), unsigned, at most two decimals: valid without further checks.
 _PLAIN_AMOUNT = re.compile(r"[0-9]{1,8}(?:\.[0-9]{1,2})?")
 _DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII, no time, no zone
-FLAG_FIELDS = ("referred", "followed_treatment_guidance", "in_city_designated_hospital")
 
 
 class InputError(ValueError):
@@ -88,9 +88,10 @@ def _date(value) -> dt.date:
     raise Problem("error.date_format", got=shown(value))
 
 
-def _flag(value) -> bool:
-    """true or false only: 1, 1.0, "yes" or "no" are refused, not guessed."""
-    if value is True or value is False:
+def _flag(value) -> bool | None:
+    """true or false only: 1, 1.0, "yes" or "no" are refused, not guessed; null (or the field left out) is "not
+    given", which is unknown, never "no"."""
+    if value is True or value is False or value is None:
         return value
     raise Problem("error.flag", got=shown(value))
 
@@ -102,14 +103,40 @@ Insurance = Literal[tuple(INSURANCE_TYPES)]
 Setting = Literal[tuple(SETTINGS)]
 Facility = Literal[tuple(FACILITIES)]
 
-# The fund payments that come before what is left to the person, and must fit in the policy-range cost.
-SLIP_FIELDS = ("basic_insurance_paid", "critical_illness_paid", "supplementary_insurance_paid")
+class DatedStatus(BaseModel):
+    """A status held over dates, as an identity record (人员身份信息) has it: recognised on `from`, ended on `to`
+    (both included; left out or null: not stated, open)."""
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    status: Status
+    start: Optional[dt.date] = Field(None, alias="from")
+    end: Optional[dt.date] = Field(None, alias="to")
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _dates_as_written(cls, value):
+        return None if value is None else _date(value)
+
+    @model_validator(mode="after")
+    def _in_order(self):
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise Problem("error.status_dates_order", start=self.start, end=self.end)
+        return self
+
+    def as_json(self) -> dict:
+        return {"status": self.status, "from": self.start and self.start.isoformat(),
+                "to": self.end and self.end.isoformat()}
+
+
+# A status is held throughout (its code) or over dates (an object): told apart by shape, so an error names one of them.
+StatusHeld = Annotated[Union[Annotated[Status, Tag("code")], Annotated[DatedStatus, Tag("dated")]],
+                       Discriminator(lambda v: "code" if isinstance(v, str) else "dated")]
 
 
 class Person(BaseModel):
-    """Statuses (低保 and 因病致贫 at once, …), or the one `category` of earlier scenarios; not both."""
+    """Statuses (低保 and 因病致贫 at once, …; each held throughout, or over dates), or the one `category` of earlier
+    scenarios; not both."""
     model_config = ConfigDict(extra="forbid", frozen=True)
-    statuses: Optional[tuple[Status, ...]] = None
+    statuses: Optional[tuple[StatusHeld, ...]] = None
     category: Optional[Category] = None
     insurance: Insurance
 
@@ -117,7 +144,9 @@ class Person(BaseModel):
     def _statuses_or_category(self):
         if (self.statuses is None) == (self.category is None):
             raise Problem("error.statuses_or_category", statuses=", ".join(STATUSES), categories=", ".join(CATEGORIES))
-        if self.statuses is not None and len(set(self.statuses)) != len(self.statuses):
+        undated = [s for s in self.statuses or () if isinstance(s, str)]
+        dated = [s for s in self.statuses or () if not isinstance(s, str)]
+        if len(set(undated)) != len(undated) or {s.status for s in dated} & set(undated):
             raise Problem("error.status_twice")
         return self
 
@@ -139,9 +168,12 @@ class Claim(BaseModel):
     critical_illness_paid: Optional[Money] = None
     supplementary_insurance_paid: Optional[Money] = None
     medical_assistance_paid: Optional[Money] = None  # 医疗救助基金支出 as recorded: kept beside the computed one
-    referred: bool = False                      # 经基层首诊转诊 / 规范转诊
-    followed_treatment_guidance: bool = False   # 执行就医指导方案
-    in_city_designated_hospital: bool = False   # 市域内定点医疗机构
+    other_funds_paid: Optional[Money] = None         # 公务员医疗补助、企业补充医疗保险: paid before assistance
+    # Yes/no facts (medrules.core.claims.FLAG_FIELDS); not given (None) is unknown, never "no".
+    referred: Optional[bool] = None                     # 经基层首诊转诊 / 规范转诊
+    followed_treatment_guidance: Optional[bool] = None  # 执行就医指导方案
+    in_city_designated_hospital: Optional[bool] = None  # 市域内定点医疗机构
+    out_of_province: Optional[bool] = None              # 省外就医
 
     @field_validator("date", mode="before")
     @classmethod
@@ -153,17 +185,6 @@ class Claim(BaseModel):
     def _flags_true_or_false(cls, value):
         return _flag(value)
 
-    @model_validator(mode="after")
-    def _slips_within_cost(self):
-        paid = sum((getattr(self, f) or 0) for f in SLIP_FIELDS)
-        if paid > self.policy_range_cost:
-            raise Problem("error.slips_over_cost", fields=", ".join(SLIP_FIELDS), paid=paid,
-                          cost=self.policy_range_cost)
-        if self.total_cost is not None:
-            parts = sum((getattr(self, f) or 0) for f in COST_FIELDS[2:5]) + self.policy_range_cost
-            if parts > self.total_cost:
-                raise Problem("error.parts_over_total", parts=parts, total=self.total_cost)
-        return self
 
 
 class Scenario(BaseModel):
@@ -216,9 +237,12 @@ def pydantic_problem(err: dict, allowed_fields) -> Problem:
     return Problem("error.value_with_input", problem=err["msg"], got=shown(err.get("input")))
 
 
+UNION_TAGS = ("code", "dated")   # how pydantic names the branch of a tagged union (StatusHeld): not a field
+
+
 def _field_path(loc) -> str:
     path = ""
-    for part in loc:
+    for part in (p for p in loc if p not in UNION_TAGS):
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path or "scenario"
 

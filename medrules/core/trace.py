@@ -11,7 +11,11 @@ import numpy as np
 from .claims import yuan
 from .messages import LANGS, catalogue, msg, placeholders
 from .messages import text as text_of
-from .rulebook import LayerRun, Ratio, RuleError, trace_value
+from .rulebook import RECORD, VALIDITY, LayerRun, Ratio, RuleError, trace_value
+
+# Claims no layer of which is settled, by why: the sentence for a later claim of the year, and for the claim itself.
+UNSETTLED = {RECORD: ("trace.common.after_record_problem", "trace.common.record_problem"),
+             VALIDITY: ("trace.common.after_validity_unknown", "trace.common.validity_unknown")}
 
 TRACE_SEP = " · "
 
@@ -53,6 +57,7 @@ class LayerText:
 
     def __init__(self, run, lr: LayerRun, p: np.ndarray, settled: np.ndarray):
         self.lr, self.p = lr, p
+        self._formatted: dict = {}   # id(value) -> its text per claim: a value is shown in params and in sentences
         n = len(p)
         cause = np.where(settled, lr.cause[p], -1)
         case = lr.case[p]
@@ -67,6 +72,13 @@ class LayerText:
             if len(members):
                 self.clause[members] = c["clause"]
                 why, field = msg(run.why_keys[k]), field_names(run.policy, c["field"])
+                if c["needed_by"] in UNSETTLED:   # the claim itself, or an earlier one of its year, is not settled
+                    own = run.record_causes[p[members]] == k
+                    after, itself = UNSETTLED[c["needed_by"]]
+                    for lang, out in ((0, zh), (1, en)):
+                        sentence = [text_of(key, LANGS[lang], field=field[lang], why=why[lang]) for key in (after, itself)]
+                        out[members] = np.where(own, sentence[1], sentence[0])
+                    continue
                 for lang, out in ((0, zh), (1, en)):
                     if c["needed_by"] == lr.name:
                         out[members] = text_of("trace.common.needs", LANGS[lang], field=field[lang], why=why[lang])
@@ -81,24 +93,61 @@ class LayerText:
             if cs.clause:
                 self.clause[members] = cs.clause
             for lang, out in ((0, zh), (1, en)):
-                values = {key: _values_in(v, lang, p[members]) for key, v in cs.values.items()}
-                keys = list(values)
-                out[members] = ([templates[lang].format(**dict(zip(keys, row))) for row in zip(*values.values())]
-                                if keys else [templates[lang]] * len(members))
+                values = [self._values_in(v, lang, members) for v in cs.values.values()]
+                if not values:
+                    out[members] = [templates[lang]] * len(members)
+                    continue
+                # The named placeholders made positional once: format(*row) builds no dict per claim.
+                positional = _positional(templates[lang], list(cs.values))
+                out[members] = [positional.format(*row) for row in zip(*values)]
         self.explanation_zh, self.explanation_en = zh, en
-        self.explanation = np.array([bilingual(a, b) for a, b in zip(zh, en)], dtype=object)
-        self.params = self._param_dicts(lr, p, n)
-        self.amount = (np.array([_decision_value(lr, int(q)) for q in p], dtype=object) if lr.decision
-                       else np.asarray(lr.amount)[p])
+        self.amount = _decision_values(lr, p) if lr.decision else np.asarray(lr.amount)[p]
 
-    def _param_dicts(self, lr: LayerRun, p: np.ndarray, n: int) -> np.ndarray:
-        """Per claim, the values the rule looked up for it, as a dict shared by the claims that saw the same ones."""
-        columns = []
-        for label, value, need in lr.looked_up:
-            need_p = np.broadcast_to(np.asarray(need), (len(lr.cause),))[p] & self.determined
-            if need_p.any():
-                texts = np.array(_format_many(value, p), dtype=object)
-                columns.append((label, np.where(need_p, texts, None)))
+    @property
+    def params(self) -> np.ndarray:
+        """Per claim, the values the rule looked up for it, as a dict shared by the claims that saw the same ones
+        (made when first asked for: a JSON trace writes them from param_columns)."""
+        if "_params" not in self.__dict__:
+            self._params = self._param_dicts()
+        return self._params
+
+    def param_columns(self) -> list:
+        """(label, text per claim, None where the claim's rule did not look it up) of each value looked up."""
+        if "_param_columns" not in self.__dict__:
+            lr, columns = self.lr, []
+            for label, value, need in lr.looked_up:
+                need_p = np.broadcast_to(np.asarray(need), (len(lr.cause),))[self.p] & self.determined
+                if need_p.any():
+                    columns.append((label, np.where(need_p, self._texts(value), None)))
+            self._param_columns = columns
+        return self._param_columns
+
+    @property
+    def explanation(self) -> np.ndarray:
+        """Chinese · English per claim (made when first asked for: a JSON trace writes the halves itself)."""
+        if "_explanation" not in self.__dict__:
+            self._explanation = np.array([bilingual(a, b) for a, b in zip(self.explanation_zh, self.explanation_en)],
+                                         dtype=object)
+        return self._explanation
+
+    def _texts(self, value) -> np.ndarray:
+        """A value looked up or computed, as text for every claim of this layer's trace, formatted once."""
+        texts = self._formatted.get(id(value))
+        if texts is None:
+            texts = self._formatted[id(value)] = np.array(_format_many(value, self.p), dtype=object)
+        return texts
+
+    def _values_in(self, value, lang: int, members: np.ndarray) -> list:
+        """A case's value for the claims at `members`, as text in one language: a (zh, en) pair (a message the
+        rule looked up, medrules.core.messages.msg) gives its own language; numbers are the same in both."""
+        if isinstance(value, tuple):
+            return [value[lang]] * len(members)
+        if isinstance(value, (np.ndarray, Ratio)):
+            return self._texts(value)[members].tolist()
+        return [str(value)] * len(members)
+
+    def _param_dicts(self) -> np.ndarray:
+        columns, n = self.param_columns(), len(self.p)
         out = np.empty(n, dtype=object)
         cache = {}
         for j, row in enumerate(zip(*(col for _, col in columns))) if columns else enumerate([()] * n):
@@ -118,9 +167,9 @@ class LayerText:
         if self.lr.decision:
             return np.array([None if v is None else (v if isinstance(v, bool) else f"{v:.2f}") for v in self.amount],
                             dtype=object)
-        fen = self.amount.astype(np.int64)
-        text = np.char.add(np.char.add((fen // 100).astype(str), "."), np.char.zfill((fen % 100).astype(str), 2))
-        return np.where(self.determined, text.astype(object), None)
+        fen = self.amount.astype(np.int64, copy=False)   # a layer's amount is never negative (engine._settle)
+        text = np.array(list(map("{}.{:02d}".format, (fen // 100).tolist(), (fen % 100).tolist())), dtype=object)
+        return np.where(self.determined, text, None)
 
     def step(self, i: int, j: int) -> Step:
         lr = self.lr
@@ -163,14 +212,16 @@ def _templates(lr: LayerRun, case) -> tuple[str, str]:
     return entry["zh"], entry["en"]
 
 
-def _values_in(value, lang: int, positions: np.ndarray) -> list:
-    """A case's value for the claims at `positions`, as text in one language: a (zh, en) pair (a message the rule
-    looked up, medrules.core.messages.msg) gives its own language; numbers are the same in both."""
-    if isinstance(value, tuple):
-        return [value[lang]] * len(positions)
-    if isinstance(value, (np.ndarray, Ratio)):
-        return _format_many(value, positions)
-    return [str(value)] * len(positions)
+def _positional(template: str, names: list) -> str:
+    """'{paid} of {due}' with names [due, paid] → '{1} of {0}' (format specs and literal braces kept)."""
+    import string
+    out = []
+    for literal, field, spec, conversion in string.Formatter().parse(template):
+        out.append(literal.replace("{", "{{").replace("}", "}}"))
+        if field is not None:
+            out.append("{" + str(names.index(field)) + ("!" + conversion if conversion else "")
+                       + (":" + spec if spec else "") + "}")
+    return "".join(out)
 
 
 def _format_many(value, positions: np.ndarray) -> list:
@@ -178,20 +229,38 @@ def _format_many(value, positions: np.ndarray) -> list:
     if not isinstance(value, (np.ndarray, Ratio)):
         return [str(value)] * len(positions)
     if isinstance(value, Ratio):
-        pairs = list(zip(np.asarray(value.num)[positions].tolist(), np.asarray(value.den)[positions].tolist()))
-        cache = {}
-        return [cache.setdefault(pair, trace_value(Ratio(np.array([pair[0]]), np.array([pair[1]])), 0))
-                for pair in pairs]
-    values = np.asarray(value)[positions]
-    if values.dtype == np.int64 and len(values):
-        uniq, inverse = np.unique(values, return_inverse=True)
-        texts = np.array([trace_value(uniq, k) for k in range(len(uniq))], dtype=object)
+        if not len(positions):
+            return []
+        num, den = np.asarray(value.num)[positions], np.asarray(value.den)[positions]
+        if num.min() >= 0 and num.max() < 2 ** 31 and 0 < den.min() and den.max() < 2 ** 31:   # one int64 per ratio
+            _, first, inverse = np.unique((num << 32) | den, return_index=True, return_inverse=True)
+            uniq = np.stack([num[first], den[first]], axis=1)
+        else:
+            uniq, inverse = np.unique(np.stack([num, den], axis=1), axis=0, return_inverse=True)
+        texts = np.array([trace_value(Ratio(uniq[k:k + 1, 0], uniq[k:k + 1, 1]), 0) for k in range(len(uniq))],
+                         dtype=object)
         return texts[inverse.ravel()].tolist()
+    values = np.asarray(value)[positions]
+    if values.dtype == np.int64:
+        if len(values) > 1 and values.min() == values.max():   # a parameter: one value for every claim
+            return fen_texts(values[:1]) * len(values)
+        return fen_texts(values)
     return [trace_value(values, k) for k in range(len(values))]
 
 
-def _decision_value(lr: LayerRun, p: int):
-    if not lr.given[p]:
-        return None
-    v = lr.amount[p]
-    return bool(v) if lr.amount.dtype == bool else yuan(v)
+def fen_texts(fen: np.ndarray) -> list[str]:
+    """int64 fen as a reader sees yuan, thousands separated (fmt_yuan's text, from integers: 1234567 → 12,345.67)."""
+    whole = np.abs(fen)
+    texts = list(map("{:,}.{:02d}".format, (whole // 100).tolist(), (whole % 100).tolist()))
+    if len(fen) and fen.min() < 0:
+        texts = ["-" + t if v < 0 else t for t, v in zip(texts, fen.tolist())]
+    return texts
+
+
+def _decision_values(lr: LayerRun, p: np.ndarray) -> np.ndarray:
+    """A decision per claim: None where it gives none, else yes/no (bool) or an amount (Decimal yuan)."""
+    out = np.full(len(p), None, dtype=object)
+    given = np.asarray(lr.given)[p]
+    values = np.asarray(lr.amount)[p][given]
+    out[given] = values.tolist() if lr.amount.dtype == bool else [yuan(v) for v in values.tolist()]
+    return out

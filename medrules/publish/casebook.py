@@ -86,8 +86,9 @@ def run_case(policy_id: str, case: dict, readings: dict | None = None):
         from ..core.scenario import InputError
         module = importlib.import_module("medrules.rules." + policy_id.replace("-", "_"))
         try:
+            extra = {"readings": chosen} if chosen else {}   # a rule no reading bears on takes none
             return plain(getattr(module, case["function"])(load_policy(policy_id), **(case.get("args") or {}),
-                                                           readings=chosen))
+                                                           **extra))
         except InputError as e:
             return {"error": e.field}
     scenario = {"policy": policy_id, "person": case["person"], "claims": case["claims"],
@@ -143,6 +144,9 @@ def _figure(value) -> str:
         return Pair.of("partial.undetermined")  # the same words as money.UNDETERMINED
     if isinstance(value, bool):
         return Pair.of("partial.yes") if value else Pair.of("partial.no")
+    if isinstance(value, list):   # layers named (upper_bound)
+        labels = [field_label(v) for v in value]
+        return Pair("、".join(map(zh_of, labels)), ", ".join(map(en_of, labels)))
     try:
         return fmt_yuan(Decimal(str(value))) if "." in str(value) else str(value)
     except InvalidOperation:
@@ -154,7 +158,8 @@ def field_label(key) -> str:
         return Pair(*LAYER_LABELS[key])
     known = {"in_force": "casebook.part.in_force", "complete": "casebook.part.complete",
              "undetermined": "partial.undetermined", "field": "casebook.part.field",
-             "out_of_pocket_is_upper_bound": "partial.out_of_pocket_upper_bound"}
+             "out_of_pocket_is_upper_bound": "partial.out_of_pocket_upper_bound",
+             "upper_bound": "casebook.part.upper_bound"}
     return Pair.of(known[key]) if key in known else Pair(str(key), str(key))
 
 
@@ -185,6 +190,8 @@ def _leaves(want, path: tuple):
                     yield label, sub
                 else:
                     yield (_step_label(path, key).then(label) if label else _step_label(path, key)), sub
+    elif isinstance(want, list) and all(isinstance(w, str) for w in want):   # upper_bound: the layers it names
+        yield "", path
     elif isinstance(want, list):
         for w in want:
             claim = Pair(f"第{w['claim'] + 1}笔", f"claim {w['claim'] + 1}")

@@ -141,3 +141,40 @@ def load_exercised() -> dict | None:
 
 def save_exercised(data: dict) -> None:
     write_atomically(EXERCISED_FILE, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+
+
+CASEBOOK_PREFIX = "casebook:"
+
+
+def casebook_calls(policies: list[str] | None = None) -> dict:
+    """Rule key -> the casebook cases that called it, measured now: every hand-worked case of
+    policies/<id>/cases.yaml is run under a RuleCallRecorder (about a second for all of them), so "with examples"
+    needs no full test run. A case the engine refuses still counts the rules it reached."""
+    from ..publish.casebook import casebook, run_case
+    recorder = RuleCallRecorder()
+    recorder.start()
+    try:
+        for pid in policies if policies is not None else policy_ids():
+            try:
+                cases = casebook(pid)
+            except Exception:  # noqa: BLE001 - an unreadable casebook is the casebook test's to report
+                continue
+            for i, case in enumerate(cases, 1):
+                recorder.current = f"{CASEBOOK_PREFIX}{pid} #{i} {case.get('name', '')}".rstrip()
+                try:
+                    run_case(pid, case)
+                except Exception:  # noqa: BLE001
+                    pass
+    finally:
+        recorder.stop()
+    return recorder.to_json()
+
+
+def measured_examples(policies: list[str] | None = None) -> tuple[dict, bool]:
+    """(rule key -> casebook cases and tests that called it, whether a full test run was recorded): the casebook
+    measured now, merged with the last full test run's _build/review/exercised.json where there is one."""
+    found = {k: list(v) for k, v in casebook_calls(policies).items()}
+    tests = load_exercised()
+    for key, names in (tests or {}).items():
+        found[key] = sorted(set(found.get(key, [])) | set(names))
+    return found, tests is not None

@@ -12,10 +12,8 @@ When any of these changes after an approval, the approval is `stale` (computed, 
 """
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import hashlib
-import importlib.util
 import inspect
 import json
 import sys
@@ -27,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from ..core.policy import Clause, Policy, read_yaml
+from ..core.sources import declared_policy, medrules_modules, module_file, read_source
 from .clauses import REPO, ReviewError, module_name, rule_functions, where_in_repo
 
 SHORT = 12
@@ -93,81 +92,32 @@ def _json_default(value):
 
 # --- what a rule runs: the policy's rule module and every medrules module it imports, found, never listed ----------
 
-_FILE_CACHE: dict = {}
-
-
-def _read_source(path: Path) -> tuple[str, str, tuple]:
-    """(text, sha256, imported names) of a Python file, cached on (mtime, size): pages compute many fingerprints."""
-    stat = path.stat()
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
-    if key not in _FILE_CACHE:
-        data = path.read_bytes()
-        try:
-            tree = ast.parse(data)
-        except SyntaxError:
-            tree = ast.Module(body=[], type_ignores=[])
-        imports = []
-        for node in ast.walk(tree):  # imports inside functions run too
-            if isinstance(node, ast.Import):
-                imports += [(0, alias.name, ()) for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                imports.append((node.level, node.module or "", tuple(a.name for a in node.names)))
-        _FILE_CACHE[key] = (data.decode("utf-8", "replace"), hashlib.sha256(data).hexdigest(), tuple(imports))
-    return _FILE_CACHE[key]
-
-
-def _module_file(name: str) -> Path | None:
-    module = sys.modules.get(name)
-    path = getattr(module, "__file__", None) if module is not None else None
-    if path is None:
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            return None
-        path = spec.origin if spec is not None and spec.has_location else None
-    return Path(path) if path and path.endswith(".py") else None
+_FILE_CACHE: dict = {}   # policy YAML as written, on (mtime, size): pages compute many fingerprints
 
 
 def engine_modules(policy_id: str) -> dict[str, Path]:
     """Module name -> file for the policy's rule module, the engine that runs it, and every `medrules` module they
-    import, transitively
-    (parent packages included: importing medrules.x runs medrules/__init__.py). Other policies' rule modules are
-    left out: they are reviewed under their own clauses. Discovered by reading the imports, so modules added to
-    the engine later are covered without a list to keep up to date."""
+    import, transitively (parent packages included: importing medrules.x runs medrules/__init__.py), read from
+    the source (medrules.core.sources), so modules added to the engine later are covered without a list to keep
+    up to date. Other policies' rule modules are left out: they are reviewed under their own clauses (a helper
+    module of this policy's rules, declaring its POLICY_ID, is walked)."""
     own = module_name(policy_id)
-    found: dict[str, Path] = {}
     # The rules run inside the engine (medrules.core.engine settles them, medrules.tables.batch runs them on tables): it is
     # walked too, though a rule module does not import it.
-    todo = [own, "medrules.core.engine"]
-    while todo:
-        name = todo.pop()
-        if name in found or not (name == "medrules" or name.startswith("medrules.")):
-            continue
-        if name.startswith("medrules.rules.") and name != own:
-            continue
-        path = _module_file(name)
-        if path is None:
-            continue
-        found[name] = path
-        is_package = path.name == "__init__.py"
-        package = name if is_package else name.rpartition(".")[0]
-        if "." in name:
-            todo.append(name.rpartition(".")[0])
-        for level, target, names in _read_source(path)[2]:
-            if level:
-                base = package.split(".")
-                base = base[:len(base) - (level - 1)] if level > 1 else base
-                target = ".".join(base + ([target] if target else []))
-            todo.append(target)
-            todo += [f"{target}.{n}" for n in names if n != "*"]  # `from . import money` names a module
-    return found
+    # Another policy's rules are left out; a helper module of this policy's rules (its POLICY_ID) is walked.
+    def other_policy(name: str) -> bool:
+        if not name.startswith("medrules.rules.") or name == own:
+            return False
+        path = module_file(name)
+        return path is None or declared_policy(path) != policy_id
+    return medrules_modules([own, "medrules.core.engine"], leave_out=other_policy)
 
 
 def engine_sources(policy_id: str) -> dict[str, tuple[str, str]]:
     """Repository-relative path -> (sha256, text) of every module `engine_modules` finds."""
     out = {}
     for path in engine_modules(policy_id).values():
-        text, sha, _ = _read_source(path)
+        text, sha, _ = read_source(path)
         try:
             rel = path.resolve().relative_to(REPO.resolve()).as_posix()
         except ValueError:

@@ -23,11 +23,11 @@ from typing import Annotated, Literal, Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
-from ..core.messages import Problem
+from ..core.messages import Problem, msg
 from ..core.policy import Clause, Policy
 from ..core.scenario import pydantic_problem
 from .clauses import REPO, ReviewError, natural_key, where_in_repo
-from .fingerprint import SHORT, canonical_json, engine_sources, fingerprint, fingerprint_parts, short
+from .fingerprint import SHORT, canonical_json, cases_for, engine_sources, fingerprint, fingerprint_parts, short
 
 REVIEWS_DIR = REPO / "reviews"
 STATUSES = ("draft", "in-review", "approved", "disputed")
@@ -236,12 +236,29 @@ def source_path(sha: str) -> Path:
 
 
 def save_snapshot(policy: Policy, clause: Clause, fp: str, on: dt.date) -> None:
+    """Keep what the approval covered (its fingerprint's parts) and the clause's casebook cases as they were, so
+    that `review diff` can show what changed since."""
     parts = json.loads(canonical_json(fingerprint_parts(policy, clause)))
     for sha, text in engine_sources(policy.id).values():
         if not source_path(sha).exists():
             write_atomically(source_path(sha), text)
-    doc = {"clause": clause.id, "fingerprint": fp, "approved_on": str(on), "parts": parts}
+    doc = {"clause": clause.id, "fingerprint": fp, "approved_on": str(on), "parts": parts,
+           "casebook": kept_cases(policy.id, clause.id)}
     write_atomically(snapshot_path(clause.id), json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+
+
+def _text_keys(value):
+    """Mapping keys as text, so a hand-written case whose YAML made a key a number still sorts and dumps."""
+    if isinstance(value, dict):
+        return {str(k): _text_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_text_keys(v) for v in value]
+    return value
+
+
+def kept_cases(policy_id: str, clause_id: str) -> list:
+    """The clause's casebook cases as a snapshot keeps them (JSON values, keys as text)."""
+    return json.loads(canonical_json(_text_keys(cases_for(policy_id, clause_id))))
 
 
 def load_snapshot(clause_id: str) -> dict | None:
@@ -262,35 +279,48 @@ def dump(value) -> str:
                      width=110).rstrip("\n")
 
 
-def render_parts(parts: dict, source=None) -> dict[str, list[str]]:
-    """Everything a fingerprint covers as text, one titled section per part, for a readable diff.
+def _title(key: str, **values) -> str:
+    """A section title of the diff, Chinese then English: `参数 assistance.ratio（自 2099-01-01） · parameter …`."""
+    zh, en = msg(f"review.part.{key}", **values)
+    return f"{zh} · {en}"
+
+
+def render_parts(parts: dict, source=None, casebook: list | None = None) -> dict[str, list[str]]:
+    """Everything a fingerprint covers as text, one titled section per part, for a readable diff; and the clause's
+    casebook cases where given (kept with each approval, not in the fingerprint).
     `source(sha)` gives an engine module's text, or None when it was not kept."""
     sections: dict[str, list[str]] = {}
 
     def section(title, body):
         sections[title] = (body or "").rstrip("\n").splitlines() or [""]
 
-    section("text", parts.get("text"))
+    section(_title("text"), parts.get("text"))
     if parts.get("text_simplified"):
-        section("text (simplified)", parts["text_simplified"])
-    section("parallel", parts.get("parallel"))
+        section(_title("text_simplified"), parts["text_simplified"])
+    section(_title("parallel"), parts.get("parallel"))
     for i, note in enumerate(parts.get("uncertain") or [], 1):
-        section(f"uncertain note {i}", dump(note) if not isinstance(note, str) else note)
+        section(_title("uncertain", n=i), dump(note) if not isinstance(note, str) else note)
     for rid, reading in (parts.get("readings") or {}).items():
-        section(f"reading {rid}", dump(reading))
+        section(_title("reading", id=rid), dump(reading))
     for p in parts.get("parameters") or []:
         entry = p.get("entry") or {}
-        title = (f"parameter {p['name']} from {entry.get('from') or entry.get('reported_in_force_on') or '?'}"
-                 if "name" in p else f"input {p.get('input')}")
+        title = (_title("parameter", name=p["name"], start=entry.get("from") or entry.get("reported_in_force_on") or "?")
+                 if "name" in p else _title("input", name=p.get("input")))
         while title in sections:
-            title += " (another value)"
+            title += " (+)"
         section(title, dump(p))
-    section("policy validity", dump(parts.get("validity") or {}))
+    section(_title("validity"), dump(parts.get("validity") or {}))
     for name, text in (parts.get("code") or {}).items():
-        section(f"code {name}", text)
+        section(_title("code", name=name), text)
     for path, sha in (parts.get("engine") or {}).items():
         text = source(sha) if source else None
-        section(f"engine {path}", text if text is not None else f"(source sha256 {sha[:SHORT]} was not kept)")
+        section(_title("engine", path=path), text if text is not None else
+                msg("review.part.source_not_kept", sha=sha[:SHORT])[0])
+    for case in casebook or []:
+        title = _title("case", name=case.get("name", "?") if isinstance(case, dict) else "?")
+        while title in sections:
+            title += " (+)"
+        section(title, dump(case))
     return sections
 
 
@@ -301,7 +331,8 @@ def diff_parts(old: dict, new: dict, old_label: str, new_label: str) -> str:
         before, after = old.get(title, []), new.get(title, [])
         if before == after:
             continue
-        out.append(f"=== {title}" + (" (added)" if title not in old else " (removed)" if title not in new else ""))
+        out.append(f"=== {title}" + (msg("review.part.added")[0] if title not in old else
+                                      msg("review.part.removed")[0] if title not in new else ""))
         out += list(difflib.unified_diff(before, after, old_label, new_label, lineterm=""))
     return "\n".join(out)
 
@@ -311,21 +342,34 @@ def _kept_source(sha: str) -> str | None:
     return path.read_text(encoding="utf-8") if path.exists() else None
 
 
-def changes_since_approval(policy: Policy, clause: Clause, entry: dict | None) -> str | None:
-    """A unified diff of what the last approval covered against what there is now; None when not stale."""
+def last_approval(entry: dict | None) -> dict | None:
+    """The history item of the clause's last approval, or None if it was never approved."""
+    return next((h for h in reversed((entry or {}).get("history") or []) if h.get("status") == "approved"), None)
+
+
+def changes_since_approval(policy: Policy, clause: Clause, entry: dict | None, always: bool = False) -> str | None:
+    """A unified diff of what the last approval covered (and the casebook cases it saw) against what there is now;
+    "" when nothing changed. None when there is no approval to compare with, or (unless `always`) when the approval
+    is not stale."""
     now_fp = fingerprint(policy, clause)
-    if effective_status(entry, now_fp) != "stale":
+    approval = last_approval(entry)
+    if approval is None or (not always and effective_status(entry, now_fp) != "stale"):
         return None
     snap = load_snapshot(clause.id)
-    if snap is None or snap.get("fingerprint") != entry.get("fingerprint"):
-        return (f"(no snapshot of approval {short(entry.get('fingerprint'))} was kept — it was given before "
-                "snapshots were recorded; read the clause as it is now and approve again)")
+    if snap is None or snap.get("fingerprint") != approval.get("fingerprint"):
+        return msg("review.part.no_snapshot", approved=short(approval.get("fingerprint")))[0]
     current = {path: text for path, (_, text) in engine_sources(policy.id).items()}
     now_parts = json.loads(canonical_json(fingerprint_parts(policy, clause)))
+    now_cases = kept_cases(policy.id, clause.id)
 
     def source_now(sha):
         return next((t for p, t in current.items() if now_parts["engine"].get(p) == sha), None) or _kept_source(sha)
 
-    diff = diff_parts(render_parts(snap["parts"], _kept_source), render_parts(now_parts, source_now),
+    # Snapshots from before the casebook was kept have no "casebook": compare the parts only.
+    snap_cases = snap.get("casebook")
+    diff = diff_parts(render_parts(snap["parts"], _kept_source, snap_cases),
+                      render_parts(now_parts, source_now, now_cases if snap_cases is not None else None),
                       f"approved {short(snap['fingerprint'])} ({snap.get('approved_on')})", f"now {short(now_fp)}")
-    return diff or "(the fingerprints differ but the rendered parts do not)"
+    if not diff and snap["fingerprint"] != now_fp:
+        return msg("review.part.same_render")[0]
+    return diff

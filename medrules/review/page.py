@@ -10,7 +10,7 @@ from pathlib import Path
 from ..core.messages import html, text
 from ..core.policy import POLICIES_DIR, load_policy, policy_ids
 from .clauses import REPO, resolve_clause
-from .exercised import load_exercised
+from .exercised import measured_examples
 from .fingerprint import fingerprint, short
 from .ledger import changes_since_approval, effective_status, ledger_path, load_ledger
 from .reports import COLUMNS, clause_rows, printable, summary
@@ -55,7 +55,7 @@ TABLE_WRAPPER = "medrules-table"   # medrules/static/medrules-review.css: scroll
 def page() -> str:
     """The generated part of the book's review page (MyST): figures, then every clause, stale and disputed marked,
     and for every stale approval the diff of what changed since it was given."""
-    exercised = load_exercised()
+    exercised, _tests_known = measured_examples()  # the casebooks run now, and the last full test run if any
     # The badge in Chinese; the ledger's own word (what `review approve` and the YAML say) behind the language
     # switch, as code: a word a reviewer types.
     badges = {state: f"{{bdg-{BADGE_CLASSES[state]}}}`{text(f'review_state.{state}', 'zh')}` "
@@ -77,12 +77,10 @@ def page() -> str:
             "|---" * (len(COLUMNS) + 1) + "|"]
     all_rows = [r for _, rows in per_policy for r in rows]
     for pid, rows in per_policy + [(None, all_rows)]:
-        s = summary(rows, exercised is not None)
+        s = summary(rows, True)
         name = f"{_cell(load_policy(pid).meta['title']['zh'])} `{pid}`" if pid else f"**{html('review.total')}**"
         out.append(f"| {name} | " + " | ".join(str(s[k]) for k in COLUMNS) + " |")
-    out += ["", "::::"]
-    if exercised is None:
-        out += ["", html("review.examples_unknown")]
+    out += ["", "::::", "", html("review.examples_measured")]
     for pid, rows in per_policy:
         place = load_policy(pid).meta.get("place") or {}
         out += ["", f"## {place.get('zh', '')} {place.get('en', '')} · {pid}".lstrip(" ·"), "",
@@ -98,8 +96,6 @@ def page() -> str:
                 fp = f"**`{short(r['approved_fp'])}` → {fp}**"
                 stale.append(r)
             ex = "—" if r["tests"] is None else (str(len(r["tests"])) if r["tests"] else "**none**")
-            if r["status"] == "encoded" and exercised is None:
-                ex = "?"
             open_q = str(len(r["open_questions"]) or "")
             if r["accepted_open"]:
                 open_q += f" accepted open ({len(r['accepted_open'].get('open') or [])}): " \

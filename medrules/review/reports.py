@@ -1,18 +1,21 @@
-"""What the review shows: one row per clause (review status, stale computed, and its examples), the status
-figures per policy, and everything about one clause (`review show`): its text, what changed since its approval,
-its interpretation in the policy's notebook, notes, readings, cases, code, values, examples and history.
+"""What the review shows about many clauses: one row per clause (review status, stale computed, and its examples),
+the status figures per policy with what to do next (`review status`), and a clause's interpretation as the
+policy's notebook writes it (the review sheet, medrules/review/sheet.py, prints it).
 """
 from __future__ import annotations
 
 import re
-import textwrap
 import unicodedata
 
+from ..core.messages import msg, text
 from ..core.policy import load_policy, policy_ids
-from .clauses import REPO, module_name, natural_key, resolve_clause
-from .exercised import load_exercised
-from .fingerprint import SHORT, cases_for, fingerprint, fingerprint_parts, policy_dir, readings_for, short
-from .ledger import accepted_open, changes_since_approval, dump, effective_status, load_ledger
+from ..core.textwidth import pad, width, wrap
+from .clauses import REPO, module_name, natural_key
+from .exercised import CASEBOOK_PREFIX
+from .fingerprint import fingerprint, short
+from .ledger import accepted_open, effective_status, load_ledger
+
+WIDTH = 100
 
 NOTEBOOKS_DIR = REPO / "notebooks"
 
@@ -62,28 +65,88 @@ def status_table(exercised: dict | None = None) -> list[tuple[str, dict]]:
     return [(pid, summary(clause_rows(pid, exercised), exercised is not None)) for pid in policy_ids()]
 
 
-def format_status(table, exercised_known: bool, clauses: list[tuple[str, list]] | None = None) -> str:
-    width = max([len("policy")] + [len(pid) for pid, _ in table])
-    head = "policy".ljust(width) + "  " + "  ".join(COLUMNS)
-    lines = [head]
-    totals = {k: 0 for k in COLUMNS}
-    for pid, s in table:
-        lines.append(pid.ljust(width) + "  " + "  ".join(str(s[k]).rjust(len(k)) for k in COLUMNS))
-        for k in COLUMNS:
-            totals[k] = "?" if s[k] == "?" else totals[k] + s[k]
-    lines.append("total".ljust(width) + "  " + "  ".join(str(totals[k]).rjust(len(k)) for k in COLUMNS))
-    if not exercised_known:
-        lines.append("with examples: not measured; run the whole test suite (make test, or pytest tests) to write "
-                     "_build/review/exercised.json")
-    for pid, rows in clauses or []:
+def _examples_text(tests: list[str] | None) -> str:
+    """'案例 2、测试 5' for a clause's examples (casebook cases run now, tests of the last full run)."""
+    if tests is None:
+        return "—"
+    cases = sum(t.startswith(CASEBOOK_PREFIX) for t in tests)
+    return text("review.status.examples_count", "zh", cases=cases, tests=len(tests) - cases) if tests else \
+        text("review.status.examples_none", "zh")
+
+
+def format_status(table, tests_known: bool, clauses: list[tuple[str, list]] | None = None,
+                  next_steps: list[str] | None = None) -> str:
+    """The status figures as a table (Chinese heads, English under them), what "with examples" was measured on,
+    the clause list if asked, and what to do next."""
+    heads = [msg("review.column.policy")] + [msg(f"review.column.{k}") for k in COLUMNS]
+    rows = [[pid] + [str(s[k]) for k in COLUMNS] for pid, s in table]
+    totals = [msg("review.total")[0] + " " + msg("review.total")[1]]
+    totals += [str(sum(s[k] for _, s in table)) for k in COLUMNS]
+    widths = [max(width(h[0]), width(h[1]), *(width(r[i]) for r in rows + [totals])) for i, h in enumerate(heads)]
+
+    def line(cells, right=True):
+        return "  ".join(pad(c, widths[i], right=right and i > 0) for i, c in enumerate(cells)).rstrip()
+    lines = [line([h[0] for h in heads], right=False), line([h[1] for h in heads], right=False)]
+    lines += [line(r) for r in rows] + [line(totals)]
+    lines += ["", *_both("review.status.examples_measured" if tests_known else "review.status.examples_casebook")]
+    for pid, clause_list in clauses or []:
         lines += ["", pid]
-        for r in rows:
-            flag = {"stale": "  <-- STALE", "disputed": "  <-- DISPUTED", "missing": "  <-- NO LEDGER ENTRY"}
-            ex = "" if r["tests"] is None else f" examples={len(r['tests'])}"
-            who = printable(r['reviewer'] or '-')
-            lines.append(f"  {r['clause']:<40} {r['status']:<13} {r['review']:<9} {who:<12} "
-                         f"{str(r['date'] or '-'):<10} fp={short(r['current_fp'])}{ex}{flag.get(r['review'], '')}")
-    return "\n".join(lines)
+        for r in clause_list:
+            flag = {"stale": "review.status.flag_stale", "disputed": "review.status.flag_disputed",
+                    "missing": "review.status.flag_missing"}.get(r["review"])
+            lines.append("  " + "  ".join([
+                pad(r["clause"], 40), pad(text(f"clause_status.{r['status']}", "zh"), 8),
+                pad(text(f"review.column.{r['review']}", "zh"), 6), pad(printable(r["reviewer"] or "-"), 12),
+                pad(str(r["date"] or "-"), 10), short(r["current_fp"]), pad(_examples_text(r["tests"]), 14)])
+                + (f"  ← {text(flag, 'zh')}" if flag else ""))
+    if next_steps:
+        lines += ["", f"{text('review.next.head', 'zh')} · {text('review.next.head', 'en')}", *next_steps]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _both(key: str, indent: str = "", **values) -> list[str]:
+    """A catalogue sentence as two wrapped paragraphs: the Chinese, then the English under it."""
+    zh, en = msg(key, **values)
+    return wrap(zh, WIDTH, indent) + wrap(en, WIDTH, indent)
+
+
+COMMAND = "python -m medrules review"
+
+
+def step(key: str, *commands: str, indent: str = "  ", english: bool = True, **values) -> list[str]:
+    """A next step: the sentence (Chinese, and English under it unless `english` is off), then each command on a
+    line of its own, never wrapped, so that it can be copied whole."""
+    lines = _both(key, indent, **values) if english else wrap(text(key, "zh", **values), WIDTH, indent)
+    return lines + [f"{indent}    {c}" for c in commands]
+
+
+def next_steps(per_policy: list[tuple[str, list[dict]]]) -> list[str]:
+    """What a reviewer does next, most urgent first, each with the command to run: stale approvals (their diff),
+    disputes, clauses without a ledger entry, then the clauses still to review (the first to open)."""
+    rows = [r for _, rs in per_policy for r in rs]
+    by = {k: [r for r in rows if r["review"] == k] for k in ("stale", "disputed", "missing", "in-review", "draft")}
+    out = []
+    if by["stale"]:
+        out += step("review.next.stale", f"{COMMAND} diff {by['stale'][0]['clause']}", n=len(by["stale"]))
+    if by["disputed"]:
+        out += step("review.next.disputed", f"{COMMAND} show {by['disputed'][0]['clause']}", n=len(by["disputed"]))
+    if by["missing"]:
+        out += step("review.next.missing", f"{COMMAND} sync", n=len(by["missing"]))
+    todo = by["in-review"] + by["draft"]
+    if todo:
+        # In review first, then encoded clauses (they have code to check), then the rest, in document order.
+        first = min(todo, key=lambda r: (r["review"] != "in-review", r["status"] != "encoded"))
+        out += step("review.next.review", f"{COMMAND} show {first['clause']}", n=len(todo),
+                    encoded=sum(r["status"] == "encoded" for r in todo))
+    no_examples = [r for r in rows if r["status"] == "encoded" and not r["tests"]]
+    if no_examples:
+        out += step("review.next.no_examples", n=len(no_examples),
+                    clauses=", ".join(r["clause"] for r in no_examples[:3]) + (" …" if len(no_examples) > 3 else ""))
+    if not out:
+        out += step("review.next.done")
+    out += step("review.next.commands", f"{COMMAND} approve <条款> --reviewer <姓名>",
+                f"{COMMAND} dispute <条款> --reviewer <姓名> --note \"…\"")
+    return out
 
 
 _HEADING = re.compile(r"^(#{1,6})\s")
@@ -122,116 +185,6 @@ def interpretation(policy_id: str, path: str) -> str | None:
             out.append("")
         return "\n".join(out).strip() or None
     return None
-
-
-def assumptions(text: str | None) -> list[str]:
-    """The interpretation's `Assumption:` paragraphs, each joined onto one line."""
-    found = []
-    for para in re.split(r"\n\s*\n", text or ""):
-        para = " ".join(para.split())
-        if para.startswith("Assumption:"):
-            found.append(para)
-    return found
-
-
-def _block(text: str, indent: str = "  ") -> list[str]:
-    return [textwrap.indent(str(text).rstrip(), indent)]
-
-
-def _zh_en_lines(note: dict) -> list[str]:
-    """A {zh, en} note as a list item for `review show`: the Chinese, then the English under it."""
-    return [f"  - {' '.join(note['zh'].split())}", f"    {' '.join(note['en'].split())}"]
-
-
-def show(ref: str) -> str:
-    policy, c = resolve_clause(ref)
-    entry = load_ledger(policy.id).get(c.id)
-    fp = fingerprint(policy, c)
-    state = effective_status(entry, fp)
-    out = [f"{c.id} · {c.label} {c.title.get('zh', '')} / {c.title.get('en', '')}",
-           f"text status: {c.status}" + (f" ({c.reason['zh']} / {c.reason['en']})" if c.reason else ""),
-           f"review: {state.upper()}"
-           + (f" by {printable(entry['reviewer'])} on {entry['date']}" if entry and entry.get("reviewer") else "")
-           + f" · fingerprint now {short(fp)}"
-           + (f", approved {short(entry.get('fingerprint'))}" if state == "stale" else "")]
-    accepted = accepted_open(entry)
-    if accepted:
-        out.append(f"approved with open items accepted: {printable(accepted['why'])}")
-        out += [f"  - {printable(item)}" for item in accepted.get("open") or []]
-    out += ["", "原文 text:", *_block(c.text.strip())]
-    if c.text_simplified:
-        out += ["简体 simplified:", *_block(c.text_simplified.strip())]
-    out += ["parallel:", *_block(c.parallel.strip())]
-    for q in c.open_questions:
-        out += ["open question (text):", *_zh_en_lines(q)]
-    for q in (entry or {}).get("open_questions") or []:
-        out.append(f"open question (review): {printable(q)}")
-    if state == "stale":
-        out += ["", "changed since the approval (unified diff, approved → now):",
-                *_block(changes_since_approval(policy, c, entry))]
-    interp = interpretation(policy.id, c.path)
-    out += ["", "interpretation (notebooks/%s.py):" % policy.id,
-            *(_block(interp) if interp else ["  (no section after show_clause for this clause in the notebook)"])]
-    found = assumptions(interp)
-    out += ["", f"assumptions ({len(found)}):"] + ([f"  - {a}" for a in found] or ["  (none)"])
-    out += ["", f"uncertain notes ({len(c.uncertain)}):"]
-    out += [line for u in c.uncertain for line in _zh_en_lines(u)] or ["  (none)"]
-    readings = readings_for(policy.id, c.id)
-    out += ["", f"readings ({len(readings)}):"]
-    for rid, r in readings.items():
-        out += [f"  {rid}:", *_block(dump(r), "    ")]
-    if not readings:
-        out.append("  (none)" if (policy_dir(policy.id) / "readings.yaml").exists()
-                   else f"  (none: policies/{policy.id}/readings.yaml does not exist)")
-    cases = cases_for(policy.id, c.id)
-    out += ["", f"casebook cases ({len(cases)}):"]
-    for case in cases:
-        out += [f"  - {case.get('name')}", *_block(dump({k: v for k, v in case.items() if k != 'name'}), "    ")]
-    if not cases:
-        out.append("  (none)" if (policy_dir(policy.id) / "cases.yaml").exists()
-                   else f"  (none: policies/{policy.id}/cases.yaml does not exist)")
-    parts = fingerprint_parts(policy, c)
-    out += ["", "code:"]
-    if not parts["code"]:
-        out.append("  (no rule function)")
-    for name, text in parts["code"].items():
-        out += [f"  # {name}", *_block(text)]
-    if parts["engine"]:
-        out += ["", "engine code it runs (covered by the fingerprint; `git log` these for changes):"]
-        out += [f"  {path} sha256 {sha[:SHORT]}" for path, sha in parts["engine"].items()]
-    out += ["", "parameters:"]
-    if not parts["parameters"]:
-        out.append("  (none cite this clause)")
-    for p in parts["parameters"]:
-        if "input" in p:
-            out.append(f"  input {p['input']} ({p.get('unit')}): the text gives no value — {p.get('why') or ''}")
-            continue
-        v = p["entry"]
-        dates = ", ".join(f"{k} {v[k]}" for k in v if k not in ("value", "clause", "quote", "note", "kind"))
-        out.append(f"  {p['name']} = {v.get('value')} ({v.get('kind', p.get('kind'))}, {p.get('unit')}, "
-                   f"{v.get('from') or '?'} to {v.get('to') or 'open'}) 「{v.get('quote')}」")
-        out.append(f"    dates: {dates}" + (f"; note: {v['note']}" if v.get("note") else ""))
-    out += ["", "examples (tests that call its rules, from the last full test run):"]
-    exercised = load_exercised()
-    if c.status != "encoded":
-        out.append("  (not encoded)")
-    elif exercised is None:
-        out.append("  not measured: run make test (or pytest tests)")
-    else:
-        rows = {r["clause"]: r for r in clause_rows(policy.id, exercised)}
-        own = f"tests/test_{policy.id.replace('-', '_')}.py::"  # the policy's own tests first
-        tests = sorted(rows[c.id]["tests"], key=lambda t: (not t.startswith(own), t))
-        out += [f"  {t}" for t in tests[:12]] or ["  NONE: no test calls every rule of this clause"]
-        if len(tests) > 12:
-            out.append(f"  … and {len(tests) - 12} more")
-    out += ["", "history:"]
-    for h in (entry or {}).get("history") or []:
-        out.append(f"  {h['date']} {h['status']:<9} {printable(h.get('reviewer') or '-')} "
-                   f"fp={short(h.get('fingerprint'))}" + (f" — {printable(h['note'])}" if h.get("note") else "")
-                   + (f" · accepted open: {printable(h['accepted_open']['why'])}" if h.get("accepted_open") else ""))
-    if not entry:
-        out.append("  NO LEDGER ENTRY: run python -m medrules review sync")
-    return "\n".join(out)
 
 
 def printable(text) -> str:

@@ -35,8 +35,6 @@ GROUP_LABELS = {
     "marginal": "marginal low-income family members and monitored people (低保边缘, 监测对象)",
     "illness_poverty": "people impoverished by illness (因病致贫重病患者)",
 }
-# Earlier scenarios marked 返贫致贫人口 with this input; it still counts as the status fanpin_zhipin.
-RETURNED_TO_POVERTY_INPUT = "person.returned_to_poverty"
 
 # Inputs that set a local value where the report gives a floor (不低于) or a ceiling (最高可达), with the parameter.
 LOCAL_FLOORS = {"local.key_group_ratio": "medical_assistance.key_group_ratio",
@@ -54,6 +52,10 @@ ILLNESS_POVERTY_BASE = f"{POLICY_ID}/5:illness-poverty-base"
 TILTED_GROUPS = f"{POLICY_ID}/5:tilted-groups"
 TILTED_LIMIT_CEILING = f"{POLICY_ID}/5:tilted-limit-ceiling"
 WARNING_BURDEN = f"{POLICY_ID}/6:warning-burden"
+MARGINAL_THRESHOLD_PERIOD = f"{POLICY_ID}/5:marginal-threshold-period"
+TILTED_BASE = f"{POLICY_ID}/5:tilted-base"
+OTHER_GROUPS_LIMIT = f"{POLICY_ID}/5:other-groups-limit"
+VALIDITY = f"{POLICY_ID}/p1:validity"
 
 
 @rule("shandong-2022-major-illness/p1")
@@ -61,8 +63,16 @@ def in_force(policy: Policy, on: dt.date) -> bool:
     """施行日期 — shandong-2022-major-illness/p1: known in force from the press conference that reported it.
 
     The report gives neither a start nor an end date; the conference date (Policy.known_from) is the
-    earliest day the Opinions are known to be in force, and no end is known."""
+    earliest day the Opinions are known to be in force, and no end is known. That they hold from that day is an
+    assumption (假设：自报道日起), said wherever a claim falls before it."""
     return on >= policy.known_from
+
+
+@rule("shandong-2022-major-illness/p1")
+def validity_unknown(policy: Policy, on: dt.date, readings: dict) -> bool:
+    """施行日期未载明 — shandong-2022-major-illness/p1: under reading undetermined-before of p1:validity, a claim dated
+    before the conference may fall under the Opinions too: neither in nor out, but undetermined."""
+    return readings[VALIDITY] == "undetermined-before" and on < policy.known_from
 
 
 def _held(statuses) -> tuple:
@@ -86,11 +96,10 @@ def medical_assistance_eligibility(statuses, returned_to_poverty: bool = False) 
 def assistance_groups(c: Context) -> dict:
     """医疗救助对象范围 — shandong-2022-major-illness/1: each claim's group, on the person's statuses, the first
     group named in 一 that the person is in (as medical_assistance_eligibility, on columns)."""
-    returned = bool(c.input(RETURNED_TO_POVERTY_INPUT, False))
     taken = c.none()
     groups = {}
     for group, members in ASSISTANCE_GROUPS:
-        held = c.has(*members) | (returned if group == "key_group" else False)
+        held = c.has(*members)
         groups[group] = held & ~taken
         taken = taken | held
     return groups
@@ -138,6 +147,8 @@ def critical_illness_insurance(c: Context):
     deductible, ratio = critical_illness_tilt(c, tilt)
     burden = c.year_to_date(c.left, of=key)
     due = times(np.maximum(0, burden - deductible), ratio)
+    if c.input("critical_illness.base_deductible") is not None:   # within the halved deductible: 0 whatever the ratio
+        c.either_way(tilt & (burden <= deductible))
     if c.reading(CI_ANNUAL_LIMIT) == "raised-unknown":
         # A raised limit whose number was lost: a claim with something due may meet it, so only the slip can say.
         c.need_slip("critical_illness_paid", tilt & (due > 0), "trace.shandong.ci_limit_raised_unknown")
@@ -145,7 +156,7 @@ def critical_illness_insurance(c: Context):
     else:
         c.param("critical_illness.key_group_annual_limit_abolished", tilt)
         limit_words = msg("trace.shandong.words.ci_no_annual_limit")
-    pay = c.pay_due(due, who=tilt, paid=slip)
+    pay = c.pay_due(due, who=tilt, paid=slip, within=key)
     paid_before = c.before_this_claim(c.year_to_date(np.where(tilt, pay, slip.amount), of=key))
     return c.layer(
         c.paid_per_slip(slip, "critical_illness_paid", "trace.slip.critical_illness_insurance"),
@@ -156,10 +167,17 @@ def critical_illness_insurance(c: Context):
 
 
 def _other_groups_limit(c: Context, who: np.ndarray, due: np.ndarray) -> tuple[np.ndarray, tuple]:
+    """The report sets no annual limit for the groups other than the key groups: the local one (input), or, without
+    it, under reading local-required of 5:other-groups-limit, undetermined wherever something is due (the limit
+    could be anything); under no-limit, none."""
     limit = c.input("medical_assistance.other_groups_annual_limit", need=who)
-    if limit is None:
-        return due, msg("trace.shandong.words.no_group_limit")
-    return np.minimum(due, int(limit * 100)), msg("trace.shandong.words.local_group_limit", limit=fmt_yuan(limit))
+    if limit is not None:
+        return np.minimum(due, int(limit * 100)), msg("trace.shandong.words.local_group_limit",
+                                                      limit=fmt_yuan(limit))
+    if c.reading(OTHER_GROUPS_LIMIT) == "local-required":
+        c.mark_missing(who & (due > 0), "inputs.medical_assistance.other_groups_annual_limit",
+                       "trace.shandong.other_groups_limit_needed")
+    return due, msg("trace.shandong.words.no_group_limit")
 
 
 def _floor(c: Context, param: str, input_name: str, who: np.ndarray):
@@ -198,8 +216,14 @@ def marginal_assistance(c: Context, who: np.ndarray, burden: np.ndarray) -> tupl
     policy-range burden above 3,000 yuan."""
     threshold = c.param("medical_assistance.marginal_threshold", who)
     ratio = _floor(c, "medical_assistance.marginal_ratio", "local.marginal_ratio", who)
-    due, limit_note = _other_groups_limit(c, who, times(np.maximum(0, burden - threshold), ratio))
-    return due, "trace.shandong.ma_marginal", dict(threshold=threshold, ratio=ratio, limit_note=limit_note)
+    if c.reading(MARGINAL_THRESHOLD_PERIOD) == "per-claim":   # each claim's part above 3,000, added up over the year
+        above = c.year_to_date(np.maximum(0, c.left - threshold), of=who)
+        why = "trace.shandong.ma_marginal_per_claim"
+    else:
+        above = np.maximum(0, burden - threshold)
+        why = "trace.shandong.ma_marginal"
+    due, limit_note = _other_groups_limit(c, who, times(above, ratio))
+    return due, why, dict(threshold=threshold, ratio=ratio, limit_note=limit_note)
 
 
 @rule("shandong-2022-major-illness/5")
@@ -228,6 +252,11 @@ def medical_assistance(c: Context):
     c.keep("burden_after_insurance", c.year_so_far(c.left))
     groups = assistance_groups(c)
     assisted = groups["key_group"] | groups["marginal"] | groups["illness_poverty"]
+    # 一: 县级以上人民政府规定的其他特殊困难人员 are assisted "according to the category of rescue objects": which
+    # category's rule is theirs the report does not say; their other statuses, if any, decide it.
+    category_unknown = c.has("qita_teshu_kunnan") & ~assisted
+    c.either_way(~assisted & ~category_unknown)   # in no group: 0 whatever the insurances before paid
+    c.mark_missing(category_unknown, "statuses", "trace.shandong.designated_category_needed")
     burden = c.year_to_date(c.left, of=assisted)
     rule_of = {"key_group": key_group_assistance, "marginal": marginal_assistance,
                "illness_poverty": illness_poverty_assistance}
@@ -267,9 +296,12 @@ def tilted_medical_assistance(c: Context):
     reading upper-bound pays up to 20,000 and says the result is an upper bound; reading local-required leaves the
     amount undetermined."""
     groups = assistance_groups(c)
-    eligible = groups["key_group"] | groups["marginal"]
-    if c.reading(TILTED_GROUPS) == "all-recipients":
-        eligible = eligible | groups["illness_poverty"]
+    eligible = {"named-before": groups["key_group"] | groups["marginal"],
+                "all-recipients": groups["key_group"] | groups["marginal"] | groups["illness_poverty"],
+                "marginal-only": groups["marginal"]}[c.reading(TILTED_GROUPS)]
+    # Not eligible (and not a designated person whose category is unknown): 0 whatever the layers before paid.
+    c.either_way(~eligible & ~(c.has("qita_teshu_kunnan") & ~(groups["key_group"] | groups["marginal"]
+                                                               | groups["illness_poverty"])))
     threshold = c.input_amount("medical_assistance.still_heavy_threshold", eligible,
                                "trace.shandong.still_heavy_threshold_needed")
     ratio = _floor(c, "medical_assistance.tilted_ratio", "local.tilted_ratio", eligible)
@@ -281,12 +313,20 @@ def tilted_medical_assistance(c: Context):
         local = c.input("local.tilted_annual_limit", need=eligible)
         limit = ceiling if local is None else np.full(c.n, int(local * 100), dtype=np.int64)
     burden = c.year_to_date(c.left, of=eligible)
-    due = np.minimum(times(np.maximum(0, burden - threshold), ratio), limit)
+    if c.reading(TILTED_BASE) == "whole-burden":   # once the burden passes the line, all of it
+        base, why = np.where(burden > threshold, burden, 0), "_whole"
+    else:
+        base, why = np.maximum(0, burden - threshold), ""
+    due = np.minimum(times(base, ratio), limit)
+    if c.input("medical_assistance.still_heavy_threshold") is not None:   # the burden at its most within the line
+        c.either_way(eligible & (base == 0))   # 0 whatever the ratio and limit not given
     pay = c.pay_due(due, who=eligible)
     values = dict(burden=burden, threshold=threshold, ratio=ratio, limit=limit, due=due, pay=pay)
     return c.layer(
-        c.case(eligible & (local is not None), pay, "trace.shandong.tilted_local_limit", **values),
-        c.case(eligible, pay, "trace.shandong.tilted_upper_bound", **values),
+        c.case(eligible & (local is not None), pay, "trace.shandong.tilted_local_limit" + why, **values),
+        # 20,000 is the most a local limit "can reach": an amount it caps is the most the layer pays, no more
+        c.case(eligible & (due > 0), pay, "trace.shandong.tilted_upper_bound" + why, upper_bound=True, **values),
+        c.case(eligible, pay, "trace.shandong.tilted_upper_bound" + why, **values),
         c.otherwise(0, "trace.shandong.tilted_not_eligible"),
     )
 

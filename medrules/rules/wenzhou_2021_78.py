@@ -10,19 +10,25 @@ import datetime as dt
 
 import numpy as np
 
+from ..core.categories import INPATIENT_KINDS
 from ..core.policy import Policy
 from ..core.rulebook import Context, rule, times
 from ..core.scenario import InputError
 
 POLICY_ID = "wenzhou-2021-78"
 
-# 二: the statuses the plan names; anyone else counts only if a county-level government designates them.
-HARDSHIP_STATUSES = ("tekun", "dibao", "dibian")
+# 二: the statuses the plan names, and 县级以上人民政府规定的其他特殊困难人员 (qita_teshu_kunnan).
+HARDSHIP_STATUSES = ("tekun", "dibao", "dibian", "qita_teshu_kunnan")
+# 三(三)9: critical-illness insurance counts 住院 and 门诊特殊病 under the reading inpatient-only.
+INPATIENT_AND_SPECIAL = INPATIENT_KINDS + ("chronic_outpatient",)
 # Readings (policies/wenzhou-2021-78/readings.yaml): where the words allow two meanings that change an amount.
 YINBING_ZHIPIN = f"{POLICY_ID}/2:yinbing-zhipin"
 OUTPATIENT_BURDEN = f"{POLICY_ID}/3.3.9:outpatient-burden"
 RATIO_FLOORS = f"{POLICY_ID}/3.3.9:ratio-floors"
 HIGH_COST_PERIOD = f"{POLICY_ID}/3.3.11:high-cost-period"
+STATUS_START = f"{POLICY_ID}/3.3.8:status-start"
+STATUS_END = f"{POLICY_ID}/3.3.8:status-end"
+BURDEN_SCOPE = f"{POLICY_ID}/3.3.11:burden-scope"
 
 
 @rule("wenzhou-2021-78/end")
@@ -34,24 +40,28 @@ def in_force(policy: Policy, on: dt.date) -> bool:
 @rule("wenzhou-2021-78/2")
 def in_hardship(c: Context) -> np.ndarray:
     """困难群众 — wenzhou-2021-78/2: 特困, 低保, 低边 (因病致贫 people count as members of 低保/低边 families,
-    纳入低保、低边的因病致贫对象, so the status alone does not), or designated by a county-level government."""
+    纳入低保、低边的因病致贫对象, so the status alone does not), and 县级以上人民政府规定的其他特殊困难人员."""
     named = c.has(*HARDSHIP_STATUSES)
     if c.reading(YINBING_ZHIPIN) == "on-its-own":
         named |= c.has("yinbing_zhipin")
-    return named | bool(c.input("county_designated_special_hardship", False))
+    return named
 
 
 @rule("wenzhou-2021-78/3.2.6")
 def pay_after_treatment(c: Context):
-    """先诊疗后付费 — wenzhou-2021-78/3.2.6: no deposit for referred inpatients in hardship in city hospitals."""
-    hardship, inpatient = in_hardship(c), c.setting("inpatient")
-    referred, city = c.flag("referred"), c.flag("in_city_designated_hospital")
-    waived = hardship & inpatient & referred & city
-    not_met = [(~hardship, "not_in_hardship"), (~inpatient, "not_inpatient"), (~referred, "not_referred"),
-               (~city, "not_in_city_hospital")]
+    """先诊疗后付费 — wenzhou-2021-78/3.2.6: no deposit for referred inpatients in hardship in city hospitals; where
+    the claim does not say whether it was referred or the hospital is in the city, undetermined."""
+    hardship, inpatient = in_hardship(c), c.inpatient()
+    waived, not_met = c.facts_hold("referred", "in_city_designated_hospital", need=hardship & inpatient,
+                                   why="trace.wenzhou.deposit_fact_needed")
+    referred, city = (c.fact(name) for name in ("referred", "in_city_designated_hospital"))
     return c.decide(
-        c.case(waived, True, "trace.wenzhou.deposit_waived"),
-        *[c.case(mask, False, f"trace.wenzhou.deposit_not_waived.{why}") for mask, why in not_met],
+        c.case(hardship & inpatient & waived, True, "trace.wenzhou.deposit_waived"),
+        c.case(~hardship, False, "trace.wenzhou.deposit_not_waived.not_in_hardship"),
+        c.case(~inpatient, False, "trace.wenzhou.deposit_not_waived.not_inpatient"),
+        c.case(referred[1] & ~referred[0], False, "trace.wenzhou.deposit_not_waived.not_referred"),
+        c.case(city[1] & ~city[0], False, "trace.wenzhou.deposit_not_waived.not_in_city_hospital"),
+        c.otherwise(None, "trace.wenzhou.deposit_fact_needed"),
     )
 
 
@@ -59,6 +69,22 @@ def pay_after_treatment(c: Context):
 def coverage_start(recognised_on: dt.date) -> dt.date:
     """次月生效 — wenzhou-2021-78/3.3.8: enrolled the month of recognition, covered from the 1st of the next month."""
     return dt.date(recognised_on.year + recognised_on.month // 12, recognised_on.month % 12 + 1, 1)
+
+
+@rule("wenzhou-2021-78/3.3.8")
+def status_span(recognised: np.ndarray, exited: np.ndarray, readings: dict,
+                inputs: dict) -> tuple[np.ndarray, np.ndarray]:
+    """新增救助对象，当月参保，次月生效；医疗救助退出对象，当年参保继续有效 — wenzhou-2021-78/3.3.8: the days a dated
+    status counts (days since 1970-01-01). From the 1st of the month after recognition (reading next-month of
+    3.3.8:status-start) or the day itself (recognition-day); to the day of exit (reading exit-day of 3.3.8:status-end)
+    or the end of that calendar year (year-end)."""
+    if readings[STATUS_START] == "next-month":
+        month = recognised.astype("datetime64[D]").astype("datetime64[M]")
+        recognised = (month + 1).astype("datetime64[D]").astype(np.int64)
+    if readings[STATUS_END] == "year-end":
+        year = exited.astype("datetime64[D]").astype("datetime64[Y]")
+        exited = ((year + 1).astype("datetime64[D]") - np.timedelta64(1, "D")).astype(np.int64)
+    return recognised, exited
 
 
 @rule("wenzhou-2021-78/3.3.8")
@@ -112,16 +138,17 @@ def critical_illness_insurance(c: Context):
     deductible = times(base, c.param("critical_illness.deductible_reduction", tilt).complement())
     c.param("critical_illness.cap_abolished", tilt)
     ratio = _ratio(c, "critical_illness.ratio", "critical_illness_ratio", tilt)
-    counted = hardship if c.reading(OUTPATIENT_BURDEN) == "all-burden" else hardship & c.setting("inpatient")
-    tilt &= counted | ~c.setting("outpatient")
+    all_kinds = c.reading(OUTPATIENT_BURDEN) == "all-burden"
+    counted = hardship & (c.all() if all_kinds else c.kind(*INPATIENT_AND_SPECIAL))
+    tilt &= counted
     burden = c.year_to_date(c.left, of=counted)
     due = times(np.maximum(0, burden - deductible), ratio)
-    pay = c.pay_due(due, who=tilt, paid=slip)
+    pay = c.pay_due(due, who=tilt, paid=slip, within=counted)
     return c.layer(
         c.paid_per_slip(slip, "critical_illness_paid", "trace.slip.critical_illness_insurance"),
         c.case(tilt, pay, "trace.wenzhou.ci_tilt", burden=burden, deductible=deductible, ratio=ratio, due=due,
-               paid=c.before_this_claim(c.year_to_date(np.where(tilt, pay, slip.amount), of=hardship)), pay=pay),
-        c.case(hardship & c.setting("outpatient"), 0, "trace.wenzhou.ci_outpatient_not_counted"),
+               paid=c.before_this_claim(c.year_to_date(np.where(tilt, pay, slip.amount), of=counted)), pay=pay),
+        c.case(hardship, 0, "trace.wenzhou.ci_outpatient_not_counted"),
         c.missing("critical_illness_paid", "trace.wenzhou.ci_only_for_hardship"),
     )
 
@@ -131,6 +158,7 @@ def medical_assistance(c: Context):
     """医疗救助 — wenzhou-2021-78/3.3.9: no deductible, at least 80% of the year's burden left after the two
     insurances, outpatient and inpatient sharing one annual limit of 100,000 yuan, no limit for 特困."""
     hardship = in_hardship(c)
+    c.either_way(~hardship)   # not in hardship: 0 whatever the insurances before paid
     c.param("medical_assistance.deductible", hardship)
     ratio = _ratio(c, "medical_assistance.ratio", "medical_assistance_ratio", hardship)
     burden = c.year_to_date(c.left, of=hardship)
@@ -156,20 +184,38 @@ def supplementary_insurance(c: Context):
 @rule("wenzhou-2021-78/3.3.11")
 def high_cost_resolution(c: Context):
     """高额医疗费用化解 — wenzhou-2021-78/3.3.11: a year's burden after the four layers above 50,000 is brought
-    down to 50,000, for people in hardship who followed the treatment guidance and a standard referral."""
-    hardship, guided, referred = in_hardship(c), c.flag("followed_treatment_guidance"), c.flag("referred")
-    eligible = hardship & guided & referred
-    threshold = c.param("high_cost.burden_threshold", eligible)
+    down to 50,000, for people in hardship who followed the treatment guidance and a standard referral. The burden
+    is the policy-range cost left (reading policy-range of 3.3.11:burden-scope) or everything left of the total cost
+    (total). A claim whose record does not say whether it followed the guidance or was referred is undetermined —
+    unless, even counted in, the year's burden stays within 50,000: then it is 0 either way."""
+    why_fact = "trace.wenzhou.high_cost_fact_needed"
+    hardship = in_hardship(c)
+    held, not_held = c.facts_hold("followed_treatment_guidance", "referred", need=c.none(), why=why_fact)
+    eligible = hardship & held
+    maybe = hardship & ~held & ~not_held   # a fact not given: counted in, this gives the most the year can hold
+    threshold = c.param("high_cost.burden_threshold", eligible | maybe)
+    counted = eligible | maybe
+    left = c.left
+    if c.reading(BURDEN_SCOPE) == "total":   # 自负金额 as all the person bears: the costs outside the range too
+        c.need_slip("total_cost", counted, "trace.wenzhou.high_cost_total_needed")
+        outside = np.where(c.claims.has_total_cost, c.claims.total_cost - c.claims.policy_range_cost, 0)
+        c.bring_into_scope(outside - c.outside_paid, who=counted)
+        left = left + c.outside_left
     yearly = c.reading(HIGH_COST_PERIOD) == "calendar-year"
-    burden = c.year_to_date(c.left, of=eligible) if yearly else np.where(eligible, c.left, 0)
+    burden = c.year_to_date(left, of=counted) if yearly else np.where(counted, left, 0)
     due = np.maximum(0, burden - threshold)
-    pay = c.pay_due(due, who=eligible) if yearly else due
+    c.either_way(due == 0)   # the burden, counted at its most, stays within 50,000: 0 whatever is unknown
+    c.facts_hold("followed_treatment_guidance", "referred", need=maybe & (due > 0), why=why_fact)
+    pay = c.pay_due(due, who=counted) if yearly else due
     resolved = "trace.wenzhou.high_cost_year" if yearly else "trace.wenzhou.high_cost_admission"
+    guided = c.fact("followed_treatment_guidance")
     return c.layer(
         c.case(eligible, pay, resolved, burden=burden, threshold=threshold, due=due, pay=pay),
         c.case(~hardship, 0, "trace.wenzhou.high_cost_not_in_hardship"),
-        c.case(~guided, 0, "trace.wenzhou.high_cost_not_guided"),
-        c.otherwise(0, "trace.wenzhou.high_cost_not_referred"),
+        c.case(guided[1] & ~guided[0], 0, "trace.wenzhou.high_cost_not_guided"),
+        c.case(not_held, 0, "trace.wenzhou.high_cost_not_referred"),
+        c.case(due == 0, 0, "trace.wenzhou.high_cost_within_either_way", burden=burden, threshold=threshold),
+        c.otherwise(0, why_fact),
     )
 
 

@@ -1,29 +1,17 @@
-"""batch --engine dask on a Parquet dataset (a folder of files): read, validated and settled on the workers.
-
-The client only lists the files and sends small tasks: each worker reads one file, validates it (errors name the
-file and its row), hashes each person_id to a partition key; Dask's shuffle then brings each person's claims,
-from whichever files, into one partition, where the same rules run (medrules.core.engine.run). The result is written
-by the workers as a Parquet dataset (a folder), first under a temporary name beside --out and renamed when whole;
-only the per-layer totals come back to the client.
-"""
+"""batch --engine dask on a table the client holds: partitions of whole persons settled by the same rules
+(medrules.core.engine.run), on Dask's threads, processes or a distributed cluster (`compute`). A folder of Parquet
+files, read and written by the workers themselves, is medrules/tables/dataset.py."""
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import tempfile
+import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 
-from ..core.claims import Claims
-from ..core.messages import msg
+from ..core.claims import Claims, Identity
 from ..core.rulebook import LAYERS
-from .claims_file import check_rows, claims_from_arrow
-from .columns import BatchInputError, decimal_array, decision_array, err
-from .output import format_totals
-from .settle import CHUNK_ROWS, OUTPUTS, Settled, decision_kinds, prepare, refuse_none_in_force, run_rules
+from .columns import err
+from .settle import CHUNK_ROWS, OUTPUTS, Settled, decision_kinds, prepare, refuse_none_in_force, run_rules, table_facts
 
 PARTITION_ROWS = 1_000_000   # about this many claims per partition after the shuffle
 
@@ -32,11 +20,14 @@ PARTITION_ROWS = 1_000_000   # about this many claims per partition after the sh
 # A table the client holds, partitioned by person
 # --------------------------------------------------------------------------------------------------------------
 
-def evaluate_partition(frame, policy_id: str, inputs: dict, readings: dict, line_offset, decisions: dict):
+def evaluate_partition(frame, policy_id: str, inputs: dict, readings: dict, line_offset, decisions: dict,
+                       identity: Identity | None = None):
     """Dask partition function: a pandas frame holding whole persons → a frame of row and result columns.
-    `decisions`: the policy's decision kinds (decision_kinds), as the meta frame has them."""
+    `decisions`: the policy's decision kinds (decision_kinds), as the meta frame has them; `identity`: the table's
+    dated statuses, by the same person codes."""
     frame = frame.reset_index(drop=True)
     t = Claims.from_frame(frame, line_offset)
+    t.identity = identity
     n = len(t)
     s = Settled(n, decisions=decisions)
     if n:
@@ -51,7 +42,10 @@ def settled_frame(rows, s: Settled):
         cols[k] = s.amounts[k]
     for k in LAYERS:
         cols["known_" + k] = s.known[k]
+        cols["upper_" + k] = s.upper[k]
     cols["in_force"] = s.in_force
+    cols["contradicted"] = s.contradicted
+    cols["unsettled"] = s.unsettled
     cols["total_out_of_pocket"] = s.total_out_of_pocket
     cols["undetermined"] = s.undetermined
     for k, (values, given) in s.decisions.items():
@@ -84,10 +78,11 @@ def evaluate_table_dask(t: Claims, policy_id: str, inputs: dict, readings: dict 
                         npartitions: int | None = None, scheduler=None) -> Settled:
     """The same evaluation with Dask on a table the client holds, partitioned by person."""
     inputs, readings = prepare(policy_id, inputs, readings)
+    t = table_facts(policy_id, inputs, t)
     n = len(t)
     ddf = person_partitions(t, npartitions or max(1, min(64, n // CHUNK_ROWS + 1)))
     decisions = decision_kinds(policy_id, inputs, readings)
-    res = ddf.map_partitions(evaluate_partition, policy_id, inputs, readings, t.line_offset, decisions,
+    res = ddf.map_partitions(evaluate_partition, policy_id, inputs, readings, t.line_offset, decisions, t.identity,
                              meta=meta_frame(decisions))
     done = compute(res, scheduler).sort_values("row")
     if len(done) != n or not np.array_equal(done["row"].to_numpy(), np.arange(n)):
@@ -97,7 +92,10 @@ def evaluate_table_dask(t: Claims, policy_id: str, inputs: dict, readings: dict 
         s.amounts[k] = done[k].to_numpy()
     for k in LAYERS:
         s.known[k] = done["known_" + k].to_numpy()
+        s.upper[k] = done["upper_" + k].to_numpy()
     s.in_force = done["in_force"].to_numpy()
+    s.contradicted = done["contradicted"].to_numpy()
+    s.unsettled = done["unsettled"].to_numpy()
     s.total_out_of_pocket = done["total_out_of_pocket"].to_numpy()
     # Dask keeps text as its string dtype, where None comes back as NA: back to None for Arrow.
     undetermined = done["undetermined"].astype(object)
@@ -110,7 +108,10 @@ def evaluate_table_dask(t: Claims, policy_id: str, inputs: dict, readings: dict 
     return s
 
 
-def compute(collection, scheduler):
+def compute(collection, scheduler, task_seconds: dict | None = None):
+    """The collection computed on `scheduler`: a distributed address (tcp://…), the current distributed Client,
+    or one of Dask's local schedulers (threads by default). `task_seconds`, when given, is filled with the seconds
+    the tasks took, summed by the name of their function (dask.utils.key_split): where a run's time went."""
     import dask
     client = current_client()
     with warnings.catch_warnings():
@@ -122,13 +123,47 @@ def compute(collection, scheduler):
             except (OSError, TimeoutError) as e:
                 raise err("scheduler", "error.scheduler_unreachable", address=scheduler, reason=e) from None
             with c:
-                return c.compute(collection).result()
+                return _on_client(c, collection, task_seconds)
         if client is not None:
-            return client.compute(collection).result()
+            return _on_client(client, collection, task_seconds)
         if scheduler not in (None, "threads", "processes", "synchronous", "single-threaded", "sync"):
             raise err("scheduler", "error.scheduler_choice", got=repr(scheduler))
         with dask.config.set(scheduler=scheduler or "threads"):
-            return collection.compute()
+            if task_seconds is None:
+                return collection.compute()
+            with _local_task_times(task_seconds):
+                return collection.compute()
+
+
+def _on_client(client, collection, task_seconds):
+    if task_seconds is None:
+        return client.compute(collection).result()
+    from dask.utils import key_split
+    from distributed import get_task_stream
+    with get_task_stream(client) as stream:
+        result = client.compute(collection).result()
+    for record in stream.data:
+        for span in record.get("startstops", ()):
+            if span.get("action") == "compute":
+                name = key_split(record["key"])
+                task_seconds[name] = task_seconds.get(name, 0.0) + span["stop"] - span["start"]
+    return result
+
+
+def _local_task_times(task_seconds: dict):
+    """A dask.callbacks.Callback that adds each task's seconds to task_seconds under its name (Dask's local
+    schedulers tell it before and after each task)."""
+    from dask.callbacks import Callback
+    from dask.utils import key_split
+    started: dict = {}
+
+    def pretask(key, dsk, state):
+        started[key] = time.perf_counter()
+
+    def posttask(key, result, dsk, state, worker_id):
+        name = key_split(key)
+        task_seconds[name] = task_seconds.get(name, 0.0) + time.perf_counter() - started.pop(key)
+    return Callback(pretask=pretask, posttask=posttask)
 
 
 def current_client():
@@ -137,182 +172,3 @@ def current_client():
         return get_client()
     except (ImportError, ValueError):
         return None
-
-
-# --------------------------------------------------------------------------------------------------------------
-# A folder of Parquet files, read and written by the workers
-# --------------------------------------------------------------------------------------------------------------
-
-
-def dataset_files(folder) -> list[Path]:
-    files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() == ".parquet" and p.is_file())
-    if not files:
-        raise err("claims", "error.folder_no_parquet", path=folder)
-    return files
-
-
-def read_part(path: str, file_index: int):
-    """One file, validated, as a frame of the columns the rules need plus its person_id, file and row."""
-    import pyarrow.parquet as pq
-    try:
-        table = pq.read_table(path)
-    except Exception as e:  # noqa: BLE001 — any reader failure is this file's fault, named as such
-        raise err("claims", "error.not_parquet", path=path, reason=type(e).__name__) from None
-    try:
-        t = claims_from_arrow(table)
-    except BatchInputError as e:
-        raise e.under(f"{Path(path).name}, {e.field}") from None
-    frame = t.to_frame().drop(columns=["person"])
-    frame["person_id"] = np.asarray(t.person_ids.to_numpy(zero_copy_only=False), dtype=object)[t.person]
-    frame["file"] = np.int32(file_index)
-    return frame
-
-
-class DatasetClaims(Claims):
-    """Claims gathered from several files: each names itself by file and row."""
-
-    def __init__(self, columns, labels):
-        super().__init__(columns)
-        self.__dict__["labels"] = labels
-
-    def where(self, i: int) -> str:
-        return self.labels[int(self.row[i])]
-
-    def take(self, index) -> "DatasetClaims":
-        taken = Claims.take(self, index)
-        return DatasetClaims(taken.columns, self.labels)
-
-
-def _key(frame):
-    import pandas as pd
-    return pd.util.hash_pandas_object(frame["person_id"], index=False).to_numpy()
-
-
-def settle_partition(frame, policy_id: str, inputs: dict, readings: dict, files: list[str], decisions: dict):
-    """A shuffled partition (whole persons from any file) → result columns for its rows."""
-    import pandas as pd
-    frame = frame.reset_index(drop=True)
-    person, ids = pd.factorize(frame["person_id"])
-    cols = {c: frame[c].to_numpy() for c in frame.columns if c not in ("person_id", "file", "person_key")}
-    cols["person"] = person.astype(np.int64)
-    n = len(frame)
-    # The rules order ties by `row`: a position in this partition; errors name the file and its own row.
-    cols["row"] = np.arange(n, dtype=np.int64)
-    t = DatasetClaims(cols, [f"{files[k]} row {r + 1}" for k, r in zip(frame["file"], frame["row"])])
-    check_rows(t)   # across files: one status set and insurance per person, no duplicate claim
-    s = Settled(n, decisions=decisions)
-    if n:
-        s.add(np.arange(n), run_rules(policy_id, t, inputs, readings))
-    out = settled_frame(frame["row"].to_numpy() + 1, s).drop(columns=["total_out_of_pocket"])
-    out.insert(0, "file", frame["file"].to_numpy())
-    out.insert(2, "person_id", frame["person_id"].to_numpy())
-    out.insert(3, "date", frame["date"].to_numpy())
-    out = out.drop(columns=["undetermined"])
-    out["complete"] = s.complete
-    out["undetermined"] = pd.array(s.undetermined, dtype="string")
-    decided = [c for c in out.columns if c.startswith(("decision_", "decided_"))]
-    return out[[c for c in out.columns if c not in decided] + decided]   # the order of _result_meta
-
-
-def run_dataset(policy_id, folder, out: Path, inputs, readings, scheduler, stream) -> dict:
-    import dask
-    import dask.dataframe as dd
-    import pandas as pd
-    inputs, readings = prepare(policy_id, inputs, readings)
-    files = [str(p) for p in dataset_files(folder)]
-    names = [Path(f).name for f in files]
-    parts = [dask.delayed(read_part)(f, k) for k, f in enumerate(files)]
-    ddf = dd.from_delayed(parts, meta=_meta_frame(), verify_meta=False)
-    ddf = ddf.assign(person_key=ddf.map_partitions(lambda f: pd.Series(_key(f), index=f.index, dtype="uint64"),
-                                                   meta=("person_key", "uint64")))
-    nparts = max(1, len(files))
-    ddf = ddf.shuffle(on="person_key", npartitions=nparts)
-    decisions = decision_kinds(policy_id, inputs, readings)
-    res = ddf.map_partitions(settle_partition, policy_id, inputs, readings, names, decisions,
-                             meta=_result_meta(decisions))
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
-    try:
-        written = [dask.delayed(_write_part)(part, str(tmp), policy_id, names) for part in res.to_delayed()]
-        counts = compute(dask.delayed(_gather)(written), scheduler)
-        if out.exists():
-            shutil.rmtree(out) if out.is_dir() else out.unlink()
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    totals = {k: 0 for k in OUTPUTS}
-    rows = incomplete = outside = 0
-    for part in counts:
-        rows += part["rows"]
-        incomplete += part.get("incomplete", 0)
-        outside += part.get("outside", 0)
-        for k in OUTPUTS:
-            totals[k] += part[k]
-    text = format_totals(totals, rows)
-    if incomplete:
-        text += "\n" + "\n".join(msg("batch.incomplete", incomplete=f"{incomplete:,}", outside=f"{outside:,}"))
-    print(text, file=stream)
-    return totals
-
-
-def _gather(parts):
-    return list(parts)
-
-
-def _write_part(frame, folder: str, policy_id: str, names: list):
-    """Write one partition's results (exact decimals, nullable where undetermined) and return its totals."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-    if not len(frame):
-        return {"rows": 0, "incomplete": 0, "outside": 0, **{k: 0 for k in OUTPUTS}}
-    cols = {"file": pa.array(frame["file"].to_numpy(), pa.int32()), "row": pa.array(frame["row"].to_numpy()),
-            "person_id": pa.array(frame["person_id"].astype(str).to_numpy(), pa.string()),
-            "date": pa.array(frame["date"].to_numpy().astype("datetime64[D]"), pa.date32())}
-    totals = {"rows": len(frame)}
-    for k in LAYERS:
-        known = frame["known_" + k].to_numpy()
-        cols[k] = decimal_array(frame[k].to_numpy(), known)
-        totals[k] = int(frame[k].to_numpy()[known].sum())
-    in_force = frame["in_force"].to_numpy()
-    cols["out_of_pocket"] = decimal_array(frame["out_of_pocket"].to_numpy(), in_force)
-    totals["out_of_pocket"] = int(frame["out_of_pocket"].to_numpy()[in_force].sum())
-    totals["incomplete"] = int((~frame["complete"].to_numpy()).sum())
-    totals["outside"] = int((~in_force).sum())
-    cols["complete"] = pa.array(frame["complete"].to_numpy())
-    cols["undetermined"] = pa.array(frame["undetermined"].astype(object).where(frame["undetermined"].notna(), None),
-                                    pa.string())
-    for c in frame.columns:   # each policy decision, as in a single file's result
-        if c.startswith("decision_"):
-            key = c.removeprefix("decision_")
-            cols[key] = decision_array(frame[c].to_numpy(), frame["decided_" + key].to_numpy())
-    name = f"part-{int(frame['file'].iloc[0]):05d}-{int(frame['row'].iloc[0]):09d}-{os.getpid()}-{id(frame)}.parquet"
-    meta = {"medrules.policy": policy_id, "medrules.money": "decimal(18,2) yuan, exact",
-            "medrules.row": "file = index into medrules.files; row 1 = that file's first row",
-            "medrules.files": json.dumps(names, ensure_ascii=False)}
-    pq.write_table(pa.table(cols).replace_schema_metadata(meta), Path(folder) / name, store_decimal_as_integer=True)
-    return totals
-
-
-def _meta_frame():
-    import pandas as pd
-    frame = pd.DataFrame({k: v for k, v in Claims.empty().columns.items() if k != "person"})  # read_part's columns
-    frame["person_id"] = pd.Series([], dtype=object)
-    frame["file"] = pd.Series([], dtype=np.int32)
-    return frame
-
-
-def _result_meta(decisions: dict):
-    import pandas as pd
-    frame = pd.DataFrame({"file": np.zeros(0, np.int32), "row": np.zeros(0, np.int64),
-                          "person_id": pd.Series([], dtype=object), "date": np.zeros(0, "datetime64[D]")})
-    for k in OUTPUTS:
-        frame[k] = np.zeros(0, np.int64)
-    for k in LAYERS:
-        frame["known_" + k] = np.zeros(0, bool)
-    frame["in_force"] = np.zeros(0, bool)
-    frame["complete"] = np.zeros(0, bool)
-    frame["undetermined"] = pd.Series([], dtype="string")
-    for key, kind in decisions.items():
-        frame["decision_" + key] = np.zeros(0, dtype=kind)
-        frame["decided_" + key] = np.zeros(0, dtype=bool)
-    return frame

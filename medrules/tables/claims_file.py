@@ -10,7 +10,6 @@ problem is a BatchInputError naming the row (row 1 is the first data row; in a C
 """
 from __future__ import annotations
 
-import csv
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -18,110 +17,59 @@ from pathlib import Path
 import numpy as np
 
 from ..core.categories import CATEGORIES, CATEGORY_STATUSES, STATUSES
-from ..core.claims import (CODES, COST_FIELDS, FLAG_FIELDS, MONEY_FIELDS, SLIP_FIELDS, STATUS_CODES, Claims,
-                           status_mask, statuses_of)
-from ..core.messages import Problem, read_problem
-from .columns import (CORES, Column, bool_column, choice_column, date_column, err,
-                      fen_text, money_column, parse_columns, pc_equal_empty)
+from ..core.claims import CODES, FLAG_FIELDS, MONEY_FIELDS, STATUS_CODES, Claims, status_mask, statuses_of
+from ..core.messages import read_problem
+from . import arrow
+from .files import read_arrow
+from .columns import (CORES, Column, bool_column, choice_column, date_column, err, money_column, parse_columns,
+                      pc_equal_empty)
 
 PARSE_THREADS = CORES                          # columns parsed at once on a large table
 PARSE_THREADS_FROM = 50_000             # rows; below, one thread is quicker
 REQUIRED = ("person_id", "insurance", "date", "setting", "policy_range_cost")
 PERSON_COLUMNS = ("statuses", "category")   # one of them: statuses "dibao;yinbing_zhipin" (empty for none)
-OPTIONAL = PERSON_COLUMNS + ("facility",) + MONEY_FIELDS[1:] + FLAG_FIELDS
+# The medical institution that settled the claim (定点医药机构编号; the national layout's fixmedins_code): kept as a
+# code per claim (Claims.institution, -1 where not given) with the codes' text in Claims.institution_ids, for the audit.
+INSTITUTION = "institution"
+OPTIONAL = PERSON_COLUMNS + ("facility", INSTITUTION) + MONEY_FIELDS[1:] + FLAG_FIELDS
 MONEY_COLUMNS = MONEY_FIELDS
 BOOL_COLUMNS = FLAG_FIELDS
+# Set by the national layout's reader (medrules/tables/nhsa.py): the record's amounts do not balance.
+INTERNAL = ("record_unbalanced",)
 
 
-def _read_arrow(path: str):
-    import pyarrow as pa
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
-        raise err("claims", "error.claims_file_type", path=path, got=repr(p.suffix))
-    if not p.is_file():
-        raise err("claims", "error.cannot_read_no_file", path=path)
-    if suffix == ".parquet":
-        import pyarrow.parquet as pq
-        try:
-            return pq.ParquetFile(p).read(), None   # not read_table: it imports pyarrow.dataset (0.2 s)
-        except (pa.ArrowException, OSError, ValueError) as e:
-            raise err("claims", "error.not_parquet", path=path, reason=e) from None
-    return _read_csv(p), 2
-
-
-def _read_csv(p: Path):
-    import pyarrow as pa
-    from pyarrow import csv as pacsv
-    try:
-        with open(p, "rb") as f:
-            header = next(csv.reader([f.readline().decode("utf-8-sig")]), [])
-    except UnicodeDecodeError:
-        raise err("claims", "error.line_not_utf8", where=f"{p}: ", line=1) from None
-    except (OSError, csv.Error) as e:
-        raise err("claims", read_problem(str(p), e, "error.cannot_read_plain")) from None
-    header = [h.strip() for h in header]
-    if not header or header == [""]:
-        raise err("claims", "error.csv_empty", path=p, required=", ".join(REQUIRED))
-    if not set(header) & set(REQUIRED + OPTIONAL):
-        raise err("claims", "error.csv_no_header", required=", ".join(REQUIRED))
-    if len(set(header)) != len(header):
-        dup = sorted({h for h in header if header.count(h) > 1})
-        raise err("claims", "error.csv_columns_twice", names=", ".join(dup))
-    try:
-        return pacsv.read_csv(
-            p,
-            # Blocks of 64 MiB: a long field is read whole, then refused by its column's check, naming its row.
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, encoding="utf8", block_size=1 << 26),
-            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
-                                                 strings_can_be_null=True, null_values=[""],
-                                                 quoted_strings_can_be_null=True))
-    except (pa.ArrowException, OSError) as e:
-        raise err("claims", _locate_csv_problem(p, len(header)) or Problem("error.not_csv", path=p, reason=e)) from None
-
-
-def _locate_csv_problem(p: Path, width: int) -> Problem | None:
-    """On the slow path after a parse error: the first line that is not UTF-8 or has the wrong number of fields."""
-    try:
-        with open(p, "rb") as raw:
-            for lineno, line in enumerate(raw, 1):
-                try:
-                    line.decode("utf-8")
-                except UnicodeDecodeError:
-                    return Problem("error.line_not_utf8", where="", line=lineno)
-        with open(p, encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f)
-            try:
-                for record in reader:
-                    if record and len(record) != width:
-                        return Problem("error.csv_width", line=reader.line_num, width=width, got=len(record))
-            except csv.Error as e:
-                return Problem("error.csv_malformed", line=reader.line_num + 1, reason=e)
-    except OSError as e:
-        return read_problem(str(p), e, "error.cannot_read_after")
-    return None
-
-
-def read_claims(path, layout: str = "ours", codes_path=None, lap=None) -> Claims:
+def read_claims(path, layout: str = "ours", codes_path=None, lap=None, people_path=None) -> Claims:
     """Read and validate a claims file into Claims; any problem is a BatchInputError naming row and field.
-    `lap(step)` is told when the file is read and when it is validated (batch --timings)."""
-    table, line_offset = _read_arrow(str(path))
+    With `people_path`, the persons' dated identity records (medrules/tables/people.py) come from that table, and
+    a statuses column in the claims is optional. `lap(step)` is told when the file is read and when it is validated
+    (batch --timings)."""
+    if layout not in ("ours", "nhsa"):
+        raise err("layout", "error.choice", got=repr(layout), allowed="ours, nhsa")
+    if layout == "nhsa":
+        from .nhsa import KNOWN, REQUIRED as NHSA_REQUIRED, to_our_layout
+        table, line_offset = read_arrow(str(path), NHSA_REQUIRED, KNOWN)
+    else:
+        table, line_offset = read_arrow(str(path), REQUIRED, REQUIRED + OPTIONAL)
     if lap is not None:
         lap("read")
+    codes = None
     if layout == "nhsa":
-        from .nhsa import to_our_layout
-        table = to_our_layout(table, codes_path, line_offset)
-    elif layout != "ours":
-        raise err("layout", "error.choice", got=repr(layout), allowed="ours, nhsa")
-    claims = claims_from_arrow(table, line_offset)
+        from .nhsa import load_codes
+        codes = load_codes(codes_path)
+        table = to_our_layout(table, codes, line_offset, people=people_path is not None)
+    claims = claims_from_arrow(table, line_offset, statuses_required=people_path is None)
+    if people_path is not None:
+        from .people import read_people
+        claims = read_people(people_path, layout, codes, claims)
     if lap is not None:
         lap("validate")
     return claims
 
 
-def claims_from_arrow(table, line_offset=None, row_offset: int = 0) -> Claims:
+def claims_from_arrow(table, line_offset=None, row_offset: int = 0, statuses_required: bool = True) -> Claims:
     """Validate an Arrow table of claims (columns as in a claims file) into Claims. `row_offset` numbers the rows
-    of a part of a larger file (Dask)."""
+    of a part of a larger file (Dask). Without `statuses_required` (the statuses come from an identity table), a
+    table may have neither statuses nor category: its people then hold none throughout."""
     import pyarrow as pa
     if not isinstance(table, pa.Table):
         raise err("claims", "error.not_arrow", got=type(table).__name__)
@@ -129,11 +77,11 @@ def claims_from_arrow(table, line_offset=None, row_offset: int = 0) -> Claims:
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         raise err("claims", "error.missing_columns", names=", ".join(missing), required=", ".join(REQUIRED))
-    unknown = [c for c in names if c not in REQUIRED + OPTIONAL]
+    unknown = [c for c in names if c not in REQUIRED + OPTIONAL + INTERNAL]
     if unknown:
         raise err("claims", "error.unknown_columns", names=", ".join(unknown), allowed=", ".join(REQUIRED + OPTIONAL))
     person_cols = [c for c in PERSON_COLUMNS if c in names]
-    if len(person_cols) != 1:
+    if len(person_cols) > 1 or (statuses_required and not person_cols):
         raise err("claims", "error.statuses_or_category_column", categories=", ".join(CATEGORIES))
     n = table.num_rows
     if n == 0:
@@ -159,27 +107,35 @@ def claims_from_arrow(table, line_offset=None, row_offset: int = 0) -> Claims:
     # Each column is parsed on its own, in this order; the first that fails in this order is the error reported.
     parsers = {
         "person": person_codes,
-        "statuses": (lambda: _statuses_column(col("statuses"))) if "statuses" in names else categories,
+        "statuses": ((lambda: _statuses_column(col("statuses"))) if "statuses" in names else categories
+                     if "category" in names else (lambda: np.zeros(n, dtype=np.int32))),
         "insurance": lambda: choice_column(col("insurance"), CODES["insurance"]),
         "date": lambda: date_column(col("date")),
         "setting": lambda: choice_column(col("setting"), CODES["setting"]),
         "facility": ((lambda: choice_column(col("facility"), CODES["facility"], required=False))
                      if "facility" in names else (lambda: np.full(n, -1, dtype=np.int8))),
         **{name: (lambda name=name: money(name)) for name in MONEY_FIELDS},
-        # yes/no facts a claim may carry; false where the table has no such column
+        # yes/no facts a claim may carry; not given (unknown) where the table has no such column
         **{name: ((lambda name=name: bool_column(col(name))) if name in names
-                  else (lambda: np.zeros(n, dtype=bool))) for name in FLAG_FIELDS},
+                  else (lambda: (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)))) for name in FLAG_FIELDS},
     }
     parsed = parse_columns(parsers, threads=PARSE_THREADS if n >= PARSE_THREADS_FROM else 1)
     codes, person_ids = parsed.pop("person")
+    if "record_unbalanced" in names:
+        unbalanced = table.column("record_unbalanced").combine_chunks()
+        parsed["record_unbalanced"] = arrow.values(unbalanced) & arrow.valid(unbalanced)
     values = {"row": np.arange(row_offset, row_offset + n, dtype=np.int64), "person": codes}
     for name, value in parsed.items():
-        if name in MONEY_FIELDS:
+        if name in MONEY_FIELDS or name in FLAG_FIELDS:
             values[name], values["has_" + name] = value
         else:
             values[name] = value
+    if INSTITUTION in names:
+        values[INSTITUTION], institution_ids = _institution_codes(col(INSTITUTION))
     claims = Claims(values, person_ids=person_ids, line_offset=line_offset)
-    claims.__dict__["status_column"] = person_cols[0]   # errors name the column the file has
+    if INSTITUTION in names:
+        claims.__dict__["institution_ids"] = institution_ids
+    claims.__dict__["status_column"] = person_cols[0] if person_cols else "statuses"   # errors name the file's column
     check_rows(claims)
     return claims
 
@@ -195,48 +151,49 @@ def _person_codes(person: Column):
                                          or pa.types.is_large_string(a.type.value_type)):
         ids = pc.utf8_trim_whitespace(a.dictionary)
         if not ids.null_count and not pc_equal_empty(ids).any() and len(pc.unique(ids)) == len(ids):
-            return a.indices.to_numpy(zero_copy_only=False).astype(np.int64), ids
+            return arrow.values(a.indices).astype(np.int64), ids
     text = person.text()
     empty = np.flatnonzero(pc_equal_empty(text))
     if len(empty):
         person.fail(int(empty[0]), "error.value_missing")
     encoded = text.dictionary_encode()
-    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
+    return arrow.values(encoded.indices).astype(np.int64), encoded.dictionary
+
+
+def _institution_codes(col) -> tuple[np.ndarray, list[str]]:
+    """(int32 code per row, -1 where empty; the institutions' codes as text by code)."""
+    text = col.text()
+    encoded = text.dictionary_encode()   # through the buffers (tables/arrow.py): no pandas on a batch run
+    codes = arrow.filled(encoded.indices, -1, np.int32).astype(np.int32)
+    ids = encoded.dictionary.to_pylist()
+    if "" in ids:   # an empty cell names no institution
+        k = ids.index("")
+        ids.pop(k)
+        codes[codes == k] = -1
+        codes[codes > k] -= 1
+    return codes, ids
 
 
 def _statuses_column(col) -> np.ndarray:
     """'dibao;yinbing_zhipin' → bit mask; empty for none. Parsed once per distinct value."""
-    import pyarrow.compute as pc
-    text = pc.fill_null(col.text(), "")
-    encoded = text.dictionary_encode()
+    encoded = col.text().dictionary_encode()   # an empty cell (null) is no status: the code after the last value
     masks = []
     for k, value in enumerate(encoded.dictionary.to_pylist()):
         parts = [p.strip() for p in value.split(";") if p.strip()]
         bad = [p for p in parts if p not in STATUSES]
         if bad or len(set(parts)) != len(parts):
-            row = int(np.argmax(encoded.indices.to_numpy(zero_copy_only=False) == k))
+            row = int(np.argmax((arrow.values(encoded.indices) == k) & arrow.valid(encoded.indices)))
             if bad:
                 col.fail(row, "error.not_a_status", got=repr(bad[0]), allowed=", ".join(STATUS_CODES))
             col.fail(row, "error.status_twice_in_row", allowed=", ".join(STATUS_CODES))
         masks.append(status_mask(parts))
-    return np.array(masks, dtype=np.int32)[encoded.indices.to_numpy(zero_copy_only=False)]
+    masks.append(0)
+    return np.array(masks, dtype=np.int32)[arrow.filled(encoded.indices, len(masks) - 1)]
 
 
 def check_rows(t: Claims) -> None:
-    """Checks across columns: the slip within the cost, the cost split within the total, one status set and
-    insurance per person, no duplicates."""
-    slips = sum(getattr(t, f) for f in SLIP_FIELDS[:3])
-    over = np.flatnonzero(slips > t.policy_range_cost)
-    if len(over):
-        i = int(over[0])
-        raise err(f"{t.where(i)}, policy_range_cost", "error.slips_over_cost", fields=", ".join(SLIP_FIELDS[:3]),
-                   paid=fen_text(slips[i]), cost=fen_text(t.policy_range_cost[i]))
-    parts = t.policy_range_cost + sum(getattr(t, f) for f in COST_FIELDS[2:5])
-    over = np.flatnonzero(t.has_total_cost & (parts > t.total_cost))
-    if len(over):
-        i = int(over[0])
-        raise err(f"{t.where(i)}, total_cost", "error.parts_over_total", parts=fen_text(parts[i]),
-                   total=fen_text(t.total_cost[i]))
+    """Checks across columns: one status set and insurance per person, no duplicates. (A row whose amounts
+    contradict each other is not refused: the engine leaves it unsettled and says why.)"""
     first_pos = _first_positions(t.person)[t.person]   # per row: its person's first row
     for field in ("statuses", "insurance"):
         values = getattr(t, field)

@@ -12,23 +12,13 @@ import os
 import numpy as np
 
 from ..core.claims import yuan
+from ..core.oneline import shown
 from ..core.scenario import MAX_AMOUNT, InputError, parse_money
-
-TRUE = ("true", "1", "yes", "y", "t", "on")
-
-
-FALSE = ("false", "0", "no", "n", "f", "off")
-
+from . import arrow
 
 MAX_FEN = int(MAX_AMOUNT * 100)
-
-
 _MONEY_RE = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
-
-
 _DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-
-
 CORES = max(1, min(4, os.cpu_count() or 1))   # threads a large table is worked on (batch's chunks too)
 
 
@@ -50,17 +40,18 @@ def fen_text(fen: int) -> str:
 class Column:
     """One input column as Arrow, with error naming by row."""
 
-    def __init__(self, table, name, line_offset, row_offset=0):
+    def __init__(self, table, name, line_offset, row_offset=0, label: str = ""):
         import pyarrow as pa
         self.name = name
         self.line_offset = line_offset
         self.row_offset = row_offset
+        self.label = label   # what an error names before the row: a second table's file ("people.csv: ")
         col = table.column(name)
         self.array = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
 
     def where(self, row: int) -> str:
         row += self.row_offset
-        return f"row {row + 1}" + ("" if self.line_offset is None else f" (line {row + self.line_offset})")
+        return self.label + f"row {row + 1}" + ("" if self.line_offset is None else f" (line {row + self.line_offset})")
 
     def fail(self, row: int, problem, /, **values):
         raise err(f"{self.where(row)}, {self.name}", problem, **values)
@@ -69,7 +60,7 @@ class Column:
         return self.array[int(row)].as_py()
 
     def nulls(self) -> np.ndarray:
-        return self.array.is_null().to_numpy(zero_copy_only=False)
+        return ~arrow.valid(self.array)
 
     def require_present(self):
         if not self.array.null_count:   # the usual case, without a pass over the column
@@ -135,7 +126,7 @@ def _money_fast(col: Column):
     import pyarrow.compute as pc
     t = col.array.type
     if pa.types.is_integer(t) and not pa.types.is_unsigned_integer(t):   # whole yuan
-        yuan = col.array.to_numpy(zero_copy_only=False) if not col.array.null_count else None
+        yuan = arrow.values(col.array) if not col.array.null_count else None
         if yuan is not None and len(yuan) and (yuan.min() >= 0) and (yuan.max() <= MAX_FEN // 100):
             return yuan.astype(np.int64) * 100, np.ones(len(yuan), dtype=bool)
         return None
@@ -149,7 +140,7 @@ def _money_fast(col: Column):
     else:
         return None
     words = np.frombuffer(dec.buffers()[1], dtype=np.int64).reshape(-1, 2)[dec.offset:dec.offset + len(dec)]
-    present = ~dec.is_null().to_numpy(zero_copy_only=False)
+    present = arrow.valid(dec)
     fen = np.where(present, words[:, 0], 0)
     if ((words[:, 1] != 0) & present).any() or (fen < 0).any():
         return None
@@ -161,43 +152,38 @@ def _money_fast(col: Column):
 
 def choice_column(col: Column, allowed, required=True) -> np.ndarray:
     """int8 codes (index into `allowed`), -1 where an optional value is not given."""
-    import pyarrow as pa
     import pyarrow.compute as pc
     if required:
         col.require_present()
-    value_set = pa.array(list(allowed))
+    value_set = arrow.strings(allowed)
     if col.is_text():  # fast path: the raw values, untrimmed, all found
         index = pc.index_in(col.array, value_set=value_set)
         if index.null_count == col.array.null_count:
-            return pc.fill_null(index, -1).to_numpy(zero_copy_only=False).astype(np.int8)
+            return arrow.filled(index, -1).astype(np.int8)
     text = col.text()
     index = pc.index_in(text, value_set=value_set)
-    found = ~index.is_null().to_numpy(zero_copy_only=False)
-    given = ~text.is_null().to_numpy(zero_copy_only=False)
-    bad = np.flatnonzero(given & ~found)
+    bad = np.flatnonzero(arrow.valid(text) & ~arrow.valid(index))
     if len(bad):
         col.fail(int(bad[0]), "error.value_not_allowed", got=repr(col.value(bad[0])), allowed=", ".join(allowed))
-    return pc.fill_null(index, -1).to_numpy(zero_copy_only=False).astype(np.int8)
+    return arrow.filled(index, -1).astype(np.int8)
 
 
-def bool_column(col: Column) -> np.ndarray:
+def bool_column(col: Column) -> tuple[np.ndarray, np.ndarray]:
+    """A yes/no fact as a scenario writes it: true or false (a Parquet boolean, or the text true/false), and
+    (values, given): an empty cell or null is not given, which is unknown, never "no". 1, yes, on … are refused,
+    as `evaluate` refuses them (one grammar)."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    col.require_present()
+    given = ~col.nulls()
     if pa.types.is_boolean(col.array.type):
-        return col.array.to_numpy(zero_copy_only=False).astype(bool)
-    if col.is_text():  # fast path: every value exactly true or false
-        index = pc.index_in(col.array, value_set=pa.array(["true", "false"]))
-        if index.null_count == 0:
-            return index.to_numpy(zero_copy_only=False) == 0
-    text = pc.utf8_lower(col.text())
-    yes = pc.is_in(text, value_set=pa.array(TRUE)).to_numpy(zero_copy_only=False)
-    no = pc.is_in(text, value_set=pa.array(FALSE)).to_numpy(zero_copy_only=False)
-    bad = np.flatnonzero(~(yes | no))
+        return arrow.values(col.array) & given, given   # a null slot holds no value: not given
+    text = col.text()
+    given &= ~pc_equal_empty(text)
+    index = arrow.filled(pc.index_in(text, value_set=arrow.strings(["true", "false"])), -1)
+    bad = np.flatnonzero(given & (index < 0))
     if len(bad):
-        col.fail(int(bad[0]), "error.not_yes_no", got=repr(col.value(bad[0])), yes=", ".join(TRUE),
-                 no=", ".join(FALSE))
-    return yes
+        col.fail(int(bad[0]), "error.flag", got=shown(col.value(bad[0])))
+    return index == 0, given
 
 
 def date_column(col: Column) -> np.ndarray:
@@ -206,17 +192,17 @@ def date_column(col: Column) -> np.ndarray:
     col.require_present()
     t = col.array.type
     if pa.types.is_date(t):
-        return col.array.cast(pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+        return arrow.dates(col.array.cast(pa.date32()))
     if pa.types.is_timestamp(t):
         raise err(col.name, "error.timestamp_column", type=t)
     if col.is_text():
         try:  # fast path on the raw text
-            return pc.cast(col.array, pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+            return arrow.dates(pc.cast(col.array, pa.date32()))
         except pa.ArrowInvalid:
             pass
     text = col.text()
     try:  # fast path: Arrow's ISO parser is strict (2023-02-30 and 2023-3-10 both fail)
-        return pc.cast(text, pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+        return arrow.dates(pc.cast(text, pa.date32()))
     except pa.ArrowInvalid:
         pass  # find and name the first bad row below
     shaped = pc.match_substring_regex(text, _DATE_RE).to_numpy(zero_copy_only=False)
@@ -242,7 +228,8 @@ def date_column(col: Column) -> np.ndarray:
 
 def pc_equal_empty(text) -> np.ndarray:
     import pyarrow.compute as pc
-    return pc.fill_null(pc.equal(pc.utf8_length(text), 0), False).to_numpy(zero_copy_only=False)
+    lengths = pc.utf8_length(text)
+    return (arrow.values(lengths) == 0) & arrow.valid(lengths)
 
 
 def parse_columns(parsers: dict, threads: int) -> dict:
@@ -276,5 +263,5 @@ def decision_array(values: np.ndarray, given: np.ndarray):
     """A decision column: yes/no where the rule decides one, an amount (decimal yuan) where it gives one."""
     import pyarrow as pa
     if values.dtype == bool:
-        return pa.array(values, mask=~given, type=pa.bool_())
+        return arrow.arrow_of(values, pa.bool_(), given)
     return decimal_array(values, given)

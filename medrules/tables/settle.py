@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.claims import Claims
-from ..core.engine import (check_inputs, claim_policies, outside_validity, resolve_readings, rules_module, run,
-                           sort_order)
+from ..core.engine import (check_inputs, claim_policies, facts_from_inputs, outside_validity, resolve_readings,
+                           rules_module, run, sort_order)
 from ..core.messages import text
 from ..core.policy import Policy, PolicyError, load_policy, policy_ids
-from ..core.rulebook import LAYERS
+from ..core.rulebook import LAYERS, RECORD, VALIDITY
 from ..core.scenario import InputError
 from ..core.trace import bilingual, field_names
 from .columns import CORES, BatchInputError, err
@@ -62,7 +62,10 @@ class Settled:
         self.total_cost = total_cost   # False: no claim gives its total cost, so no total out of pocket to keep
         self.amounts = {k: np.zeros(n, dtype=np.int64) for k in OUTPUTS}
         self.known = {k: np.zeros(n, dtype=bool) for k in LAYERS}
+        self.upper = {k: np.zeros(n, dtype=bool) for k in LAYERS}   # the amount is only an upper bound
         self.in_force = np.zeros(n, dtype=bool)
+        self.contradicted = np.zeros(n, dtype=bool)   # the record contradicts itself: no amount, out of pocket too
+        self.unsettled = np.zeros(n, dtype=bool)      # no amount either way (contradicted, or validity unknown)
         self.total_out_of_pocket = np.zeros(n, dtype=np.int64)
         # What is undetermined, as a code per claim into `texts` (-1: complete): few distinct sentences.
         self.undetermined_code = np.full(n, -1, dtype=np.int32)
@@ -98,6 +101,10 @@ class Settled:
             self.known[k][part] = known if all_in_force else known & r.in_force
         self.amounts["out_of_pocket"][part] = r.out_of_pocket
         self.in_force[part] = r.in_force
+        for k, upper in (r.upper_bounds or {}).items():
+            self.upper[k][part] = upper
+        self.contradicted[part] = r.contradicted
+        self.unsettled[part] = r.unsettled
         if self.total_cost and r.claims.has_total_cost.any():   # else not written (result_table) and stays 0
             total, _ = r.total_out_of_pocket()
             self.total_out_of_pocket[part] = total
@@ -116,11 +123,28 @@ class Settled:
         self.undetermined_code[part] = glob[codes]
 
     @property
+    def priced(self) -> np.ndarray:
+        """Claims whose out of pocket is known (exactly, or as an upper bound): settled, and not contradicted."""
+        return self.in_force & ~self.unsettled
+
+    @property
     def complete(self) -> np.ndarray:
         done = self.in_force.copy()
         for k in LAYERS:
-            done &= self.known[k]
+            done &= self.known[k] & ~self.upper[k]
         return done
+
+    def upper_bound_codes(self) -> tuple[np.ndarray, list[str]]:
+        """Per claim, which layers' amounts are only upper bounds, as a code into the returned texts (layer names
+        joined by ", "; -1 where none): few combinations, so a dictionary column."""
+        key = np.zeros(self.n, dtype=np.int64)
+        for k in LAYERS:
+            key = key * 2 + self.upper[k]
+        texts, codes = [], np.full(self.n, -1, dtype=np.int32)
+        for value in np.unique(key[key > 0]):
+            codes[key == value] = len(texts)
+            texts.append(", ".join(k for j, k in enumerate(LAYERS) if int(value) >> (len(LAYERS) - 1 - j) & 1))
+        return codes, texts
 
 
 def undetermined_codes(r) -> tuple[np.ndarray, list[str]]:
@@ -142,13 +166,15 @@ def undetermined_codes(r) -> tuple[np.ndarray, list[str]]:
     rows = np.flatnonzero(r.in_force & some)
     if not len(rows):
         return out, texts
-    # One small integer per combination of causes, then one sentence per combination (there are few).
+    # One small integer per combination of causes (and whether the row's own record contradicts itself), then one
+    # sentence per combination (there are few).
     base = len(r.causes) + 1
     key = np.zeros(len(rows), dtype=np.int64)
     for k in LAYERS:
         key = key * base + (r.undetermined[k][rows] + 1)
-    if base ** len(LAYERS) <= 1 << 22:
-        seen = np.zeros(base ** len(LAYERS), dtype=bool)
+    key = key * 2 + r.unsettled[rows]
+    if 2 * base ** len(LAYERS) <= 1 << 22:
+        seen = np.zeros(2 * base ** len(LAYERS), dtype=bool)
         seen[key] = True
         uniq = np.flatnonzero(seen)
         lookup = np.zeros(len(seen), dtype=np.int64)
@@ -156,27 +182,39 @@ def undetermined_codes(r) -> tuple[np.ndarray, list[str]]:
         inverse = lookup[key]
     else:
         uniq, inverse = np.unique(key, return_inverse=True)
-    combos = []
+    first = len(texts)
     for u in uniq:
+        u, own = divmod(int(u), 2)
         digits = []
         for _ in LAYERS:
-            u, d = divmod(int(u), base)
+            u, d = divmod(u, base)
             digits.append(d - 1)
-        combos.append(digits[::-1])
-    first = len(texts)
-    for combo in combos:
         by_cause: dict = {}
-        for layer, cause in zip(LAYERS, combo):
+        for layer, cause in zip(LAYERS, digits[::-1]):
             if cause >= 0:
                 by_cause.setdefault(int(cause), []).append(layer)
-        zh = "；".join(text("batch.undetermined", "zh", layers="、".join(text(f"layer.{k}", "zh") for k in layers),
-                            field=field_names(r.policy, r.causes[c]["field"])[0], clause=r.causes[c]["clause"])
-                       for c, layers in by_cause.items())
-        en = "; ".join(text("batch.undetermined", "en", layers=", ".join(layers), field=r.causes[c]["field"],
-                            clause=r.causes[c]["clause"]) for c, layers in by_cause.items())
-        texts.append(bilingual(zh, en))
+        texts.append(bilingual(*(_undetermined_sentence(r, by_cause, own, lang) for lang in ("zh", "en"))))
     out[rows] = first + inverse.ravel()
     return out, texts
+
+
+def _undetermined_sentence(r, by_cause: dict, own: int, lang: str) -> str:
+    """What is undetermined on a row, in one language: per cause, the layers and the field that would settle them (or
+    the record's contradiction)."""
+    zh = lang == "zh"
+    parts = []
+    for c, layers in by_cause.items():
+        cause = r.causes[c]
+        field = field_names(r.policy, cause["field"])[0 if zh else 1]
+        names = "、".join(text(f"layer.{k}", "zh") for k in layers) if zh else ", ".join(layers)
+        if cause["needed_by"] in (RECORD, VALIDITY):
+            why = text(r.why_keys[c], lang)
+            key = "batch.record_problem" if cause["needed_by"] == RECORD else "batch.validity_unknown"
+            parts.append(text(key, lang, why=why, field=field) if own
+                         else text("batch.after_unsettled", lang, layers=names, why=why))
+        else:
+            parts.append(text("batch.undetermined", lang, layers=names, field=field, clause=cause["clause"]))
+    return ("；" if zh else "; ").join(parts)
 
 
 def person_chunks(order: np.ndarray, person_sorted: np.ndarray, chunk_rows: int):
@@ -195,6 +233,7 @@ def evaluate_table(t: Claims, policy_id: str, inputs: dict, readings: dict | Non
     """Every claim through the policy's rules (medrules.core.engine.run), in chunks cut at person boundaries, up to
     `threads` chunks at once. Results are gathered in chunk order, so they and any error are as a single thread's."""
     inputs, readings = prepare(policy_id, inputs, readings)
+    t = table_facts(policy_id, inputs, t)
     out = Settled(len(t), total_cost=bool(t.has_total_cost.any()),
                   decisions=decision_kinds(policy_id, inputs, readings))
     order = sort_order(t)   # once for the whole table; each chunk is then already in rule order
@@ -241,15 +280,37 @@ def decision_kinds(policy_id, inputs: dict, readings: dict) -> dict:
     return {k: values.dtype for k, (values, _) in r.decisions.items()}
 
 
-def run_rules(policy_id, t, inputs, readings, presorted=False):
+def run_rules(policy_id, t, inputs, readings, presorted=False, **mode):
+    """engine.run as a table's errors (`mode`: the engine's audit and through)."""
     try:
-        return run(policy_id, t, inputs, readings, presorted=presorted)
+        return run(policy_id, t, inputs, readings, presorted=presorted, **mode)
     except BatchInputError:
         raise
     except InputError as e:  # as a BatchInputError, which a Dask worker process can send back
         raise e.under(e.field, BatchInputError) from None
     except PolicyError as e:
         raise err("claims", e.problem) from None
+
+
+def table_facts(policy_id, inputs: dict, t: Claims) -> Claims:
+    """Inputs of earlier scenarios that state one person's facts (medrules.core.engine.facts_from_inputs), for a
+    whole table: kept for a table of one person, refused for several, as a BatchInputError."""
+    policy = policy_id if isinstance(policy_id, Policy) else load_policy(policy_id)
+    try:
+        return facts_from_inputs(policy, inputs, t)
+    except InputError as e:
+        raise e.under(e.field, BatchInputError) from None
+
+
+def refuse_fact_inputs(policy_id, inputs: dict) -> None:
+    """A folder of files is a table of many people: inputs that state one person's facts are refused outright."""
+    policy = policy_id if isinstance(policy_id, Policy) else load_policy(policy_id)
+    for name in inputs:
+        spec = policy.inputs.get(name) or {}
+        if spec.get("person_status"):
+            raise err(f"inputs.{name}", "error.person_input_in_table", value=spec["person_status"])
+        if spec.get("claim_fact"):
+            raise err(f"inputs.{name}", "error.claim_input_in_table", value=spec["claim_fact"])
 
 
 def refuse_none_in_force(s: Settled, policy_id: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ...analysis.compare import field_label
+from ...analysis.compare import field_label, slip_examples
 from ...core.categories import CATEGORIES
 from ...core.messages import both, text
 from ...core.money import fmt_yuan
@@ -21,8 +21,8 @@ def run_everywhere(person: dict, claims: list, inputs: dict, slips: dict | None 
     """Evaluate one person's claims under every encoded policy.
 
     `inputs` maps a policy ID to that policy's inputs (two policies may use one name for different things); `slips`
-    maps a policy ID to slip amounts added to each of its claims (medrules.analysis.compare.CLAIM_SLIPS: a layer the
-    policy does not define); a policy that needs something else, or refuses the scenario, gives a row with `error`
+    maps a policy ID to slip amounts, as shares of each claim's policy-range cost, added to each of its claims
+    (medrules.analysis.compare.CLAIM_SLIP_EXAMPLES: a layer the policy does not define); a policy that needs something else, or refuses the scenario, gives a row with `error`
     (the engine's message, naming the field) instead of totals."""
     from ...core.result import evaluate
     from ...core.policy import PolicyError
@@ -31,7 +31,8 @@ def run_everywhere(person: dict, claims: list, inputs: dict, slips: dict | None 
     rows = []
     for pid in encoded_policies():
         mine = inputs.get(pid, {})
-        theirs = [{**c, **(slips or {}).get(pid, {})} for c in claims]
+        shares = (slips or {}).get(pid, {})
+        theirs = [{**c, **slip_examples(shares, c["policy_range_cost"])} for c in claims]
         try:
             result = evaluate(parse_scenario({"policy": pid, "person": person, "claims": theirs, "inputs": mine}))
         except (InputError, PolicyError) as e:
@@ -65,7 +66,9 @@ def comparison_table(rows: list[dict], cost: Decimal):
                 row[f"{LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]}"] = (
                     fmt_yuan(t[k]) if t[k] is not None else text(
                         "benefit.undetermined", "zh", field="、".join(field_label(r["policy"], f) for f in needs)))
-            bound = "" if result.complete else "≤ "
+            # Out of pocket is at most the figure when a layer is undetermined, at least it when a layer is known
+            # only as a maximum (Shandong's 再救助, up to 20,000).
+            bound = "" if result.complete else "≤ " if result.undetermined else "≥ "
             row["自付占比 share"] = f"{bound}{(t['out_of_pocket'] / cost * 100).quantize(Decimal('0.1'))}%"
             row["说明 note"] = "" if result.complete else both("workshop.partial")
         table.append(row)
@@ -74,13 +77,15 @@ def comparison_table(rows: list[dict], cost: Decimal):
 
 def oop_curve(categories: list, bills: list, make_claims, inputs: dict, insurance: str = "resident",
               slips: dict | None = None) -> tuple:
-    """Out-of-pocket for each (category, policy) over bill sizes: ({(category, policy): [Decimal]}, [errors])."""
-    data, errors = {}, []
+    """Out-of-pocket for each (category, policy) over bill sizes: ({(category, policy): [Decimal]}, [errors],
+    {(category, policy): [bool]}). A curve is drawn where no bill leaves a layer undetermined; where a layer is known
+    only as a maximum (Shandong's 再救助, up to 20,000) its out of pocket is a lower bound, flagged True."""
+    data, errors, lower = {}, [], {}
     for cat in categories:
         for bill in bills:
             for r in run_everywhere({"category": cat, "insurance": insurance}, make_claims(bill), inputs, slips):
                 key = (cat, r["policy"])
-                why = r["error"] or (None if r["result"].complete else "partly undetermined: " + "; ".join(
+                why = r["error"] or (None if not r["result"].undetermined else "partly undetermined: " + "; ".join(
                     sorted({f"{u['layer']} needs {u['field']}" for u in r["result"].undetermined})))
                 if why:   # a curve is drawn only where every bill is settled completely
                     if key not in {(e[0], e[1]) for e in errors}:
@@ -89,7 +94,9 @@ def oop_curve(categories: list, bills: list, make_claims, inputs: dict, insuranc
                     data[key] = None
                 elif data.get(key, []) is not None:
                     data.setdefault(key, []).append(r["totals"]["out_of_pocket"])
-    return {k: v for k, v in data.items() if v is not None}, errors
+                    lower.setdefault(key, []).append(not r["result"].complete)
+    drawn = {k: v for k, v in data.items() if v is not None}
+    return drawn, errors, {k: lower[k] for k in drawn}
 
 
 def chart_name(policy_id: str, today=None) -> str:
@@ -99,9 +106,10 @@ def chart_name(policy_id: str, today=None) -> str:
     return load_policy(policy_id).meta["place"]["zh"] + status_mark(policy_id, today)
 
 
-def oop_chart(curves: dict, bills: list, categories: list):
+def oop_chart(curves: dict, bills: list, categories: list, lower: dict | None = None):
     """Out-of-pocket against bill size: one panel per category, stacked, one line per policy; amounts in 万元 and
-    every word Chinese (medrules.publish.charts: narrow enough to read on a phone)."""
+    every word Chinese (medrules.publish.charts: narrow enough to read on a phone). A point that is only a lower bound
+    (`lower`, from oop_curve) is drawn hollow, and its policy's name says so."""
     from ..charts import CHART_WIDTH, plt, wan_axis
 
     policies = sorted({p for _, p in curves})
@@ -113,8 +121,14 @@ def oop_chart(curves: dict, bills: list, categories: list):
         for pid in policies:
             ys = curves.get((cat, pid))
             if ys:
-                ax.plot([float(b) for b in bills], [float(y) for y in ys], marker="o", color=colours[pid],
-                        label=chart_name(pid))
+                at_least = (lower or {}).get((cat, pid)) or [False] * len(ys)
+                name = chart_name(pid) + (f"（空心点：{text('partial.out_of_pocket_lower_bound', 'zh')}）"
+                                          if any(at_least) else "")
+                xs = [float(b) for b in bills]
+                ax.plot(xs, [float(y) for y in ys], marker="o", color=colours[pid], label=name)
+                hollow = [(x, float(y)) for x, y, low in zip(xs, ys, at_least) if low]
+                if hollow:
+                    ax.plot(*zip(*hollow), linestyle="none", marker="o", color=colours[pid], markerfacecolor="white")
         ax.set_title(CATEGORIES[cat][0])
         ax.set_ylabel("个人自付（万元）")
         wan_axis(ax.yaxis)

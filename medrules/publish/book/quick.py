@@ -6,7 +6,7 @@ The book is static (no kernel), so every answer is computed here, at build time,
 the two ways staff state an amount × a ladder of amounts. book/_static/medrules-quick.js only picks among them. The
 amount is either what is left after basic insurance (自付, within the policy range) or the total within the policy
 range; basic insurance is taken to pay BASIC_SHARE of the total either way (a stated assumption). Values a text does
-not give come from the book's one illustrative set (medrules.analysis.compare: CLAIM_INPUTS, CLAIM_SLIPS) and are
+not give come from the book's one illustrative set (medrules.analysis.compare: CLAIM_INPUTS, CLAIM_SLIP_EXAMPLES) and are
 shown as 示例 beside the answer.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from decimal import Decimal
 from html import escape
 from pathlib import Path
 
-from ...analysis.compare import CLAIM_INPUTS, CLAIM_SLIPS, field_label
+from ...analysis.compare import CLAIM_INPUTS, CLAIM_SLIP_EXAMPLES, field_label, slip_examples
 from ...core.messages import catalogue, html, msg, text
 from ...core.money import fmt_ratio, fmt_yuan
 from ...core.policy import load_policy, policy_ids
@@ -48,9 +48,10 @@ def people() -> list[tuple[str, str, str]]:
     return [(code, zh, en) for code, (zh, en) in STATUSES.items()] + [("general", *CATEGORIES["general"])]
 
 
-def stay(basis: str, amount: int, setting: str, slip: dict) -> dict:
+def stay(basis: str, amount: int, setting: str, slip_shares: dict) -> dict:
     """One claim as the settlement record gives it: basic insurance at BASIC_SHARE of the policy-range total; the
-    total is the amount (basis "total") or what makes the amount the part left after basic insurance."""
+    total is the amount (basis "total") or what makes the amount the part left after basic insurance; a slip amount
+    the policy's text does not compute at its example share of the total (CLAIM_SLIP_EXAMPLES[policy])."""
     amount = Decimal(amount)
     if basis == "total":
         total, basic = amount, (amount * BASIC_SHARE).quantize(Decimal("0.01"))
@@ -59,12 +60,14 @@ def stay(basis: str, amount: int, setting: str, slip: dict) -> dict:
         total = amount + basic
     return {"date": STAY_DATE, "setting": setting, "facility": "tertiary", "policy_range_cost": str(total),
             "basic_insurance_paid": str(basic), "supplementary_insurance_paid": "0", "pre_self_paid": "0",
-            "referred": True, "followed_treatment_guidance": True, "in_city_designated_hospital": True, **slip}
+            "referred": True, "followed_treatment_guidance": True, "in_city_designated_hospital": True,
+            **slip_examples(slip_shares, total)}
 
 
 def answer(policy_id: str, status: str, insurance: str, setting: str, basis: str, amount: int, needs: list) -> list:
     """One answer: each layer (LAYERS, then out_of_pocket) as a formatted amount or the index of a 待定 reason in
-    `needs`, then whether the result is complete (else out of pocket is an upper bound); or a refusal's index."""
+    `needs`, then how far out of pocket is known: "" (exactly), "upper_bound" (a layer is undetermined, so it is at
+    most that) or the layers the engine knows only as a maximum (so it is at least that); or a refusal's index."""
     from ...core.policy import PolicyError
     from ...core.result import evaluate
     from ...core.scenario import InputError, parse_scenario
@@ -73,7 +76,7 @@ def answer(policy_id: str, status: str, insurance: str, setting: str, basis: str
     try:
         result = evaluate(parse_scenario({"policy": policy_id, "person": person, "inputs": CLAIM_INPUTS[policy_id],
                                           "claims": [stay(basis, amount, setting,
-                                                          CLAIM_SLIPS.get(policy_id, {}))]})).to_dict()
+                                                          CLAIM_SLIP_EXAMPLES.get(policy_id, {}))]})).to_dict()
     except (InputError, PolicyError) as e:
         return [_need(needs, (f"未计算：{e.zh or e}", f"not computed: {e}"))]
     claim = result["claims"][0]
@@ -87,7 +90,9 @@ def answer(policy_id: str, status: str, insurance: str, setting: str, basis: str
         zh = text("benefit.undetermined", "zh", field="、".join(field_label(policy_id, f) for f in fields))
         en = text("benefit.undetermined", "en", field=", ".join(field_label(policy_id, f, "en") for f in fields))
         cells.append(_need(needs, (zh, en)))
-    return cells + [bool(claim.get("complete", not open_))]
+    if claim.get("complete", not open_):
+        return cells + [""]
+    return cells + ["upper_bound" if open_ else list(claim.get("upper_bound") or [])]
 
 
 def _need(needs: list, pair_: tuple) -> int:
@@ -106,10 +111,10 @@ def examples(policy_id: str) -> list[list[str]]:
         shown = fmt_ratio(Decimal(value)) if unit == "ratio" else f"{fmt_yuan(Decimal(value))}"
         out.append([text("quick.example", "zh", name=label["zh"], value=shown),
                     text("quick.example", "en", name=label["en"], value=shown)])
-    for field, value in CLAIM_SLIPS.get(policy_id, {}).items():
-        shown = fmt_yuan(Decimal(value))
-        out.append([text("quick.example", "zh", name=field_label(policy_id, field), value=shown),
-                    text("quick.example", "en", name=field_label(policy_id, field, "en"), value=shown)])
+    for field, share in CLAIM_SLIP_EXAMPLES.get(policy_id, {}).items():
+        zh, en = (text("quick.example_share", lang, share=fmt_ratio(share)) for lang in ("zh", "en"))
+        out.append([text("quick.example", "zh", name=field_label(policy_id, field), value=zh),
+                    text("quick.example", "en", name=field_label(policy_id, field, "en"), value=en)])
     return out
 
 
@@ -147,7 +152,8 @@ def quick_data(today: dt.date | None = None, root: Path = REPO) -> dict:
         "layers": layers, "needs": needs, "answers": answers, "defaults": DEFAULTS,
         # Templates the script fills ({person}, {amount} …): the catalogue's own words, not a copy.
         "text": {k: [catalogue()[f"quick.{k}"]["zh"], catalogue()[f"quick.{k}"]["en"]]
-                 for k in ("question", "basic_assumed", "oop", "upper_bound", "examples_head", "open_page")},
+                 for k in ("question", "basic_assumed", "oop", "upper_bound", "lower_bound", "at_most", "examples_head",
+                           "open_page")},
         "share": fmt_ratio(BASIC_SHARE),
     }
 

@@ -20,12 +20,15 @@ Voilà, nbval and a plain script. The chart is plain HTML (no image to encode), 
 The modules, each importing only those above it:
 
     forms        reading what staff type (parse_amount, parse_date, FormProblem), the amount and date boxes
-    presets      Preset, PRESETS, GENERIC_PRESETS, presets_for, the workshop's assumed inputs (WORKSHOP_INPUTS)
-    claim_rows   one claim's controls (ClaimRow, CLAIM_LABELS) and a policy's open inputs (PolicyInputs)
+    presets      Preset, PRESETS, GENERIC_PRESETS, presets_for, the workshop's example inputs (WORKSHOP_INPUTS)
+    claim_rows   one claim's controls (ClaimRow, CLAIM_LABELS: slip amounts that follow the cost until typed over,
+                 slips above the cost refused beside the boxes) and a policy's open inputs (PolicyInputs, 示例)
+    controls     which facts a policy's rules read (a control none reads is not shown) and what 险种 changes
     render       the engine's answer or refusal as a sentence (run, refusal, hint), the share bar, the result,
                  claims and trace as HTML, the policy's status banner
-    exports      JSON and CSV exports a reviewer checks with the CLI, written under EXPORT_DIR (set it there)
-    calculator   the form both calculators share (Form) and Calculator
+    exports      exports: JSON a reviewer checks with the CLI, .xlsx and CSV for staff, written under EXPORT_DIR
+    form         the form both calculators share (Form: person, claims as tabs, presets, typing debounced)
+    calculator   Calculator: keeps the last answer, greyed, while the input cannot be used
     comparison   Comparison
     cases        CaseDeck, read_cases, case_rows
     population   the population dashboards' common parts, Targets and SchemeCheck
@@ -40,7 +43,7 @@ from .calculator import Calculator
 from .cases import CaseDeck, case_rows, read_cases
 from .claim_rows import CLAIM_LABELS, ClaimRow, PolicyInputs
 from .comparison import Comparison
-from .exports import result_csv_rows, result_json
+from .exports import HEADS, result_csv_rows, result_json, xlsx_bytes
 from .forms import AmountText, DateText, FormProblem, parse_amount, parse_date
 from .population import SchemeCheck, Targets
 from .presets import GENERIC_PRESETS, PRESETS, WORKSHOP_INPUTS, Preset, presets_for
@@ -53,7 +56,7 @@ __all__ = [
     "Preset", "PRESETS", "GENERIC_PRESETS", "WORKSHOP_INPUTS", "presets_for",
     "ClaimRow", "PolicyInputs", "CLAIM_LABELS",
     "KEYS", "refusal", "share_bar", "share_legend", "result_html", "claims_html", "trace_html",
-    "result_json", "result_csv_rows", "read_cases", "case_rows",
+    "result_json", "result_csv_rows", "xlsx_bytes", "HEADS", "read_cases", "case_rows",
     # the claim policies the dashboards cover (workshop/make_dashboards.py and benchmarks/bench_widgets.py import
     # them from here)
     "claim_policies", "encoded_policies",

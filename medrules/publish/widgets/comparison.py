@@ -13,12 +13,13 @@ from ...core.messages import text
 from ...core.money import shown
 from ...core.policy import load_policy
 from ...core.scenario import InputError
-from .calculator import Form
+from .controls import comparison_insurance_note, facts_read
+from .form import Form
 from .claim_rows import PolicyInputs
-from .exports import csv_text, result_csv_rows, write_exports
+from .exports import result_csv_rows, staff_files, write_exports
 from .forms import FormProblem
 from .presets import GENERIC_PRESETS, WORKSHOP_INPUTS
-from .render import KEYS, amount_span, layer_label, refusal, sentence_html, share_bar, share_legend
+from .render import KEYS, amount_span, layer_label, refusal, run, sentence_html, share_bar, share_legend
 
 
 class Comparison(Form):
@@ -31,14 +32,14 @@ class Comparison(Form):
         else:
             self.not_compared = {}
         self.policies = list(policies)
-        super().__init__(GENERIC_PRESETS, GENERIC_PRESETS[0])
+        super().__init__(GENERIC_PRESETS, GENERIC_PRESETS[0], facts=facts_read(*self.policies))
         self.policy_inputs = {p: PolicyInputs(p) for p in self.policies}
         for pi in self.policy_inputs.values():
             for box in pi.widgets.values():
                 box.observe(self.changed, names="value")
         self.message = w.HTML()
         self.headline = w.HTML()
-        self.export_button = w.Button(description="导出 Export JSON + CSV", icon="download",
+        self.export_button = w.Button(description="导出 Export Excel · CSV · JSON", icon="download",
                                       layout=w.Layout(width="16em"))
         self.export_button.on_click(lambda _b: self.export())
         self.export_box = w.HTML()
@@ -86,7 +87,10 @@ class Comparison(Form):
                 continue
             self.columns[p] = col
             self.outcomes[p] = (col.result, col.error)
-        self.headline.value = self.html()
+        self.headline.value = (f"<div class='medrules-answer' data-category='{html.escape(person['category'])}' "
+                               f"data-insurance='{html.escape(person['insurance'])}'>{self.html()}</div>")
+        self.insurance_note.value = comparison_insurance_note(
+            self.outcomes, lambda p: {**self.scenario(p), "claims": claims}, run)
 
     def summary(self) -> dict:
         """{policy: totals as text, or {"error": the sentence shown}}."""
@@ -171,6 +175,7 @@ class Comparison(Form):
             return policy
 
     def export(self) -> dict:
+        self.settle_now()
         try:
             claims = self.claim_dicts()
         except FormProblem as e:
@@ -182,7 +187,7 @@ class Comparison(Form):
             doc[p] = {"scenario": scenario, "result": result.to_dict() if result is not None else None, "error": error}
             rows += result_csv_rows(p, scenario, result, error)
         files = {".json": (json.dumps(doc, ensure_ascii=False, indent=2) + "\n", "application/json"),
-                 ".csv": (csv_text(rows), "text/csv")}
+                 **staff_files(rows)}
         self.export_box.value, paths = write_exports(f"compare-{self.category.value}", files)
         return paths
 

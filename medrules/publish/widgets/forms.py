@@ -36,11 +36,13 @@ def _amount(value) -> str:
 # the dashboards read 20万 or １０００.
 
 class FormProblem(ValueError):
-    """Something typed that cannot be read: a sentence in each language, and the control it is about."""
+    """Something typed that cannot be used: a sentence in each language, and where known the claim (0-based) and
+    the field it is about, so that the dashboard can say it next to that box."""
 
-    def __init__(self, zh: str, en: str):
+    def __init__(self, zh: str, en: str, claim: int | None = None, field: str | None = None):
         super().__init__(zh)
         self.zh, self.en = zh, en
+        self.claim, self.field = claim, field
 
 
 _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
