@@ -31,9 +31,10 @@ book: $(STAMP)
 	$(BUILD)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-# One A4 PDF per policy page and one for the whole book (_build/pdf/), printed offline by the tests' Chromium.
+# A 中文 and a 中英双语 A4 PDF per policy page and for the whole book (_build/pdf/, and _build/html/pdf/ where each
+# page links them), printed offline by the tests' Chromium.
 pdf: $(STAMP)
-	@test -f _build/html/index.html || $(BUILD)
+	$(BUILD)
 	$(PY) scripts/make_pdf.py
 
 test: $(STAMP)

@@ -11,7 +11,7 @@
 # ---
 
 # %% [markdown]
-# # 贵州 Guizhou 2024 · 医保待遇与医疗救助 (press report)
+# # 贵州 2024 · 医保待遇与医疗救助（新闻发布会报道） · Guizhou 2024 (press report)
 #
 # **《贵州：让参保群众有稳稳的“医靠”》**，《贵州日报》对贵州省人民政府新闻办公室2024-08-21新闻发布会的报道（国际在线
 # 2024-08-22以繁体字转载）。它**不是政策原文**：没有点名任何文件、发言人或部门，也没有一项措施载明起始日期。种子文件
@@ -48,9 +48,12 @@ import pandas as pd
 from medrules import evaluate, load_policy, parse_scenario
 from medrules.core.money import fmt_ratio, fmt_yuan
 from medrules.core.policy import PolicyError
+from medrules.core.messages import both, pair
+from medrules.publish.display import outcome_table, page_frame, try_outcome
 from medrules.publish.layer_order import layer_order_diagram
-from medrules.publish.report import (cases, clause_table, inputs_table, parameter_table, result_table, show_clause,
-                             show_rule, trace_table)
+from medrules.publish.report import (cases, clause_table, inputs_table, parameter_table, person_label, result_table,
+                                     show_clause, show_rule, trace_table, undetermined_table)
+from IPython.display import HTML
 from medrules.rules.guizhou_2024_medical_security import (
     basic_insurance, critical_illness_insurance, employee_outpatient_reimbursement, in_force,
     medical_assistance, medical_assistance_cost_scope, medical_assistance_eligibility,
@@ -82,20 +85,21 @@ def stay(date, cost, **more):
     return {"date": date, "setting": "inpatient", "policy_range_cost": cost, **RECORD, **more}
 
 
-def refused(person, claims, inputs=None):
-    """The one-line error the engine gives, for cases that must be refused."""
-    try:
-        evaluate(parse_scenario({"policy": P, "person": person, "claims": claims, "inputs": inputs or {}}))
-    except InputError as e:
-        return str(e)
-    return "evaluated"
+def attempt(tried, person, claims, inputs=None, shown=None):
+    """One row of an outcome table: the scenario evaluated (shown(result) beside it), or the engine's refusal."""
+    return try_outcome(tried, lambda: evaluate(parse_scenario({"policy": P, "person": person, "claims": claims,
+                                                                "inputs": inputs or {}})), shown)
 
 
 def undetermined(person, claims, inputs=None):
     """What a partial result leaves open: each undetermined layer of the first claim, with the field it needs."""
-    r = evaluate(parse_scenario({"policy": P, "person": person, "claims": claims, "inputs": inputs or {}}))
-    return "; ".join(f"{layer} 待定, needs {u['field']} ({u['clause']})"
-                     for layer, u in r.claims[0].get("undetermined", {}).items()) or "complete"
+    return undetermined_table(evaluate(parse_scenario({"policy": P, "person": person, "claims": claims,
+                                                       "inputs": inputs or {}})))
+
+
+def refusal(e) -> str:
+    """A refusal as a table cell: the engine's Chinese, then its English (split by the page table)."""
+    return f"拒绝：{e.zh or e} · refused: {e}"
 
 
 # %% [markdown]
@@ -158,9 +162,10 @@ show_clause(P, "p1")
 show_rule(in_force, validate)
 
 # %% tags=["hide-input"]
-print(refused(resident, [visit("2024-08-20", 100, "village")]))
-print("2024-08-21:", fmt_yuan(evaluate(parse_scenario(
-    {"policy": P, "person": resident, "claims": [visit("2024-08-21", 100, "village")]})).totals["basic_insurance"]))
+outcome_table([attempt(day, resident, [visit(day, 100, "village")],
+                       shown=lambda r: f"基本医保 {fmt_yuan(r.totals['basic_insurance'])} 元 · basic insurance "
+                                       f"{fmt_yuan(r.totals['basic_insurance'])}")
+               for day in ("2024-08-20", "2024-08-21")])
 
 # %% tags=["remove-cell"]
 assert in_force(POLICY, dt.date(2024, 8, 21)) and not in_force(POLICY, dt.date(2024, 8, 20))
@@ -185,9 +190,11 @@ show_clause(P, "p2")
 show_rule(critical_illness_insurance, supplementary_insurance)
 
 # %% tags=["hide-input"]
-pd.DataFrame([{"fact": f["label"]["zh"] + " / " + f["label"]["en"], "value": str(f["value"]), "unit": f["unit"],
-               "as of": str(f["as_of"]), "clause": f["clause"], "quote": f["quote"]} for f in POLICY.facts]
-             ).set_index("fact")
+page_frame(pd.DataFrame([{"指标 fact": f["label"]["zh"] + " · " + f["label"]["en"],
+                          "数值 value": fmt_ratio(f["value"]) if f["unit"] == "ratio" else str(f["value"]),
+                          "单位 unit": both(f"unit.{f['unit']}", sep=" · "), "截至 as of": str(f["as_of"]),
+                          "条款 clause": f"`{f['clause']}`", "原文 quote": f["quote"]} for f in POLICY.facts]
+                        ).set_index("指标 fact"))
 
 # %% [markdown]
 # ## 第3段 普通门诊 · General outpatient care
@@ -224,16 +231,16 @@ show_rule(basic_insurance, resident_outpatient_reimbursement, outpatient_visit)
 
 # %% tags=["hide-input"]
 resident_examples = cases(P, {
-    "village clinic, 200": (resident, [visit("2024-09-02", 200, "village")]),
-    "township centre, 200": (resident, [visit("2024-09-02", 200, "township")]),
-    "secondary hospital, 200": (resident, [visit("2024-09-02", 200, "secondary")]),
-    "village 600: over the limit in one visit": (resident, [visit("2024-09-02", 600, "village")]),
-    "two visits reach 500 exactly (500 village, 83.33 secondary)": (
+    "村卫生室，200元 · village clinic, 200": (resident, [visit("2024-09-02", 200, "village")]),
+    "乡镇卫生院，200元 · township centre, 200": (resident, [visit("2024-09-02", 200, "township")]),
+    "二级医院，200元 · secondary hospital, 200": (resident, [visit("2024-09-02", 200, "secondary")]),
+    "村卫生室600元：一次超过限额 · village 600: over the limit in one visit": (resident, [visit("2024-09-02", 600, "village")]),
+    "两次就医恰达500元（村卫生室500元，二级医院83.33元） · two visits reach 500 exactly (500 village, 83.33 secondary)": (
         resident, [visit("2024-09-02", 500, "village"), visit("2024-10-08", "83.33", "secondary")]),
-    "…then a third visit of 10 (just over)": (
+    "……再就医一次10元（略超） · …then a third visit of 10 (just over)": (
         resident, [visit("2024-09-02", 500, "village"), visit("2024-10-08", "83.33", "secondary"),
                    visit("2024-11-04", 10, "village")]),
-    "600 on 31 Dec, then 100 on 1 Jan (next year)": (
+    "12月31日600元，次年1月1日100元 · 600 on 31 Dec, then 100 on 1 Jan (next year)": (
         resident, [visit("2024-12-31", 600, "village"), visit("2025-01-01", 100, "village")]),
 }, show=("basic_insurance", "out_of_pocket"))
 resident_examples
@@ -250,8 +257,8 @@ assert list(resident_examples[OOP]) == ["20.00", "30.00", "80.00", "100.00", "83
 # 待定 (undetermined), naming the input that would settle it:</span>
 
 # %% tags=["hide-input"]
-print(refused(resident, [visit("2024-08-01", 200, "village")]))
-print(undetermined(resident, [visit("2024-09-02", 200, "tertiary")]))
+display(outcome_table([attempt("2024-08-01", resident, [visit("2024-08-01", 200, "village")])]))
+undetermined(resident, [visit("2024-09-02", 200, "tertiary")])
 
 # %% [markdown]
 # **原限额。** 报道说限额由400元提高到500元，但没有说从何时起。因此400元不用于任何有日期的就医；这里把同一年的门诊分别按两个
@@ -266,12 +273,12 @@ show_rule(outpatient_year, resident_outpatient_annual_limit)
 # %% tags=["hide-input"]
 year_of_visits = [(Decimal(300), POLICY.param("resident_general_outpatient.ratio_village_clinic", REPORT_DAY).value),
                   (Decimal(400), POLICY.param("resident_general_outpatient.ratio_township_centre", REPORT_DAY).value)]
-limits = {"earlier 此前": resident_outpatient_annual_limit(POLICY, earlier=True),
-          "now 现在": resident_outpatient_annual_limit(POLICY, REPORT_DAY)}
-limit_comparison = pd.DataFrame(
-    {f"{name}: limit {fmt_yuan(limit)}": [fmt_yuan(x) for x in outpatient_year(year_of_visits, limit)]
-     for name, limit in limits.items()},
-    index=["village clinic, 300", "township centre, 400"])
+limits = {("此前", "earlier"): resident_outpatient_annual_limit(POLICY, earlier=True),
+          ("现在", "now"): resident_outpatient_annual_limit(POLICY, REPORT_DAY)}
+limit_comparison = page_frame(pd.DataFrame(
+    {f"{zh}：限额{fmt_yuan(limit)}元 · {en}: limit {fmt_yuan(limit)}": [fmt_yuan(x) for x in outpatient_year(year_of_visits, limit)]
+     for (zh, en), limit in limits.items()},
+    index=pd.Index(["村卫生室，300元 · village clinic, 300", "乡镇卫生院，400元 · township centre, 400"], name="就医 visit")))
 limit_comparison
 
 # %% tags=["remove-cell"]
@@ -298,11 +305,12 @@ show_rule(employee_outpatient_reimbursement)
 
 # %% tags=["hide-input"]
 employee_examples = cases(P, {
-    "1,000 at 60%": (employee, [visit("2024-09-02", 1000)]),
-    "3,000 then 1,000 (limit reached)": (employee, [visit("2024-09-02", 3000), visit("2024-10-08", 1000)]),
-    "the same, then 1,000 in 2025": (employee, [visit("2024-09-02", 3000), visit("2024-10-08", 1000),
-                                                visit("2025-01-06", 1000)]),
-    "3,333.33 (× 60% = 1,999.998 → 2,000.00), then 0.01": (
+    "1,000元，按60% · 1,000 at 60%": (employee, [visit("2024-09-02", 1000)]),
+    "先3,000元后1,000元（达到限额） · 3,000 then 1,000 (limit reached)":
+        (employee, [visit("2024-09-02", 3000), visit("2024-10-08", 1000)]),
+    "同上，2025年再1,000元 · the same, then 1,000 in 2025": (employee, [visit("2024-09-02", 3000),
+                                                              visit("2024-10-08", 1000), visit("2025-01-06", 1000)]),
+    "3,333.33元（× 60% = 1,999.998 → 2,000.00），再0.01元 · 3,333.33 (× 60% = 1,999.998 → 2,000.00), then 0.01": (
         employee, [visit("2024-09-02", "3333.33"), visit("2024-09-03", "0.01")]),
 }, inputs={"employee_outpatient_ratio": "0.6"}, show=("basic_insurance", "out_of_pocket"))
 employee_examples
@@ -311,8 +319,8 @@ employee_examples
 assert list(employee_examples[BASIC]) == ["600.00", "2,000.00", "2,600.00", "2,000.00"]
 
 # %% tags=["hide-input"]
-for ratio in ("0.5", "0.7", "0.71"):
-    print(ratio, "→", refused(employee, [visit("2024-09-02", 100)], {"employee_outpatient_ratio": ratio}))
+outcome_table([attempt(f"比例 {ratio} · ratio {ratio}", employee, [visit("2024-09-02", 100)],
+                       {"employee_outpatient_ratio": ratio}) for ratio in ("0.5", "0.7", "0.71")])
 
 # %% [markdown]
 # ### 试一试：居民一年的门诊 · Try it: a year of resident outpatient visits
@@ -337,7 +345,7 @@ VISIT_DATES = ["2024-09-02", "2024-10-08", "2024-11-04", "2024-12-02", "2025-01-
 def visits_table(facility, cost, count):
     claims = [visit(d, f"{cost:.2f}", facility) for d in VISIT_DATES[:count]]
     r = evaluate(parse_scenario({"policy": P, "person": resident, "claims": claims}))
-    return result_table(r)[["date", "cost 费用", BASIC, OOP]]
+    return result_table(r)[["日期 date", "政策范围内费用 cost", BASIC, OOP]]
 
 
 def show_visits(_change=None):
@@ -386,23 +394,23 @@ def two_diseases(on, insurance, facility, cost):
     try:
         return fmt_yuan(two_diseases_outpatient_reimbursement(POLICY, on, insurance, facility, cost))
     except (InputError, PolicyError) as e:
-        return f"refused: {e}"
+        return refusal(e)
 
 
-two_disease_examples = pd.DataFrame([
-    {"case": name, "reimbursed 报销": two_diseases(on, ins, fac, cost)} for name, on, ins, fac, cost in [
-        ("resident, village clinic, 100", REPORT_DAY, "resident", "village", 100),
-        ("resident, township centre, 233.33", REPORT_DAY, "resident", "township", "233.33"),
-        ("resident, secondary hospital", REPORT_DAY, "resident", "secondary", 100),
-        ("employee, village clinic", REPORT_DAY, "employee", "village", 100),
-        ("resident, village, 2024-08-20 (before the press conference)", dt.date(2024, 8, 20), "resident", "village",
-         100),
-    ]]).set_index("case")
+two_disease_examples = page_frame(pd.DataFrame([
+    {"算例 case": name, "报销 reimbursed": two_diseases(on, ins, fac, cost)} for name, on, ins, fac, cost in [
+        ("居民，村卫生室，100元 · resident, village clinic, 100", REPORT_DAY, "resident", "village", 100),
+        ("居民，乡镇卫生院，233.33元 · resident, township centre, 233.33", REPORT_DAY, "resident", "township", "233.33"),
+        ("居民，二级医院 · resident, secondary hospital", REPORT_DAY, "resident", "secondary", 100),
+        ("职工，村卫生室 · employee, village clinic", REPORT_DAY, "employee", "village", 100),
+        ("居民，村卫生室，2024-08-20（发布会之前） · resident, village, 2024-08-20 (before the press conference)",
+         dt.date(2024, 8, 20), "resident", "village", 100),
+    ]]).set_index("算例 case"))
 two_disease_examples
 
 # %% tags=["remove-cell"]
-assert list(two_disease_examples["reimbursed 报销"])[:2] == ["90.00", "210.00"]
-assert all(x.startswith("refused") for x in list(two_disease_examples["reimbursed 报销"])[2:])
+assert list(two_disease_examples["报销 reimbursed"])[:2] == ["90.00", "210.00"]
+assert all(x.startswith("拒绝") for x in list(two_disease_examples["报销 reimbursed"])[2:])
 
 # %% [markdown]
 # ## 第5段 产前检查 · Prenatal checks
@@ -434,25 +442,26 @@ def prenatal(insurance, visits, ratio=None):
     try:
         return ", ".join(fmt_yuan(x) for x in prenatal_care_reimbursement(POLICY, insurance, visits, ratio))
     except (InputError, PolicyError) as e:
-        return f"refused: {e}"
+        return refusal(e)
 
 
 D = dt.date
-prenatal_examples = pd.DataFrame([
-    {"case": name, "reimbursed per visit 每次报销": prenatal(*args)} for name, args in [
-        ("employee: 800, 800 (limit), 800 next year",
+prenatal_examples = page_frame(pd.DataFrame([
+    {"算例 case": name, "每次报销 reimbursed per visit": prenatal(*args)} for name, args in [
+        ("职工：800元、800元（达到限额）、次年800元 · employee: 800, 800 (limit), 800 next year",
          ("employee", [(D(2024, 9, 2), 800), (D(2024, 10, 8), 800), (D(2025, 1, 6), 800)])),
-        ("employee: 1,333.33 (× 90% = 1,199.997 → 1,200.00), then 100",
+        ("职工：1,333.33元（× 90% = 1,199.997 → 1,200.00），再100元 · employee: 1,333.33 (× 90% = 1,199.997 → 1,200.00), then 100",
          ("employee", [(D(2024, 9, 2), "1333.33"), (D(2024, 10, 8), 100)])),
-        ("resident at a local 50%: 2,000, then 400", ("resident", [(D(2024, 9, 2), 2000), (D(2024, 9, 20), 400)], "0.5")),
-        ("resident without the ratio", ("resident", [(D(2024, 9, 2), 100)])),
-        ("employee, 2024-08-01 (before the report)", ("employee", [(D(2024, 8, 1), 100)])),
-    ]]).set_index("case")
+        ("居民，当地比例50%：2,000元，再400元 · resident at a local 50%: 2,000, then 400",
+         ("resident", [(D(2024, 9, 2), 2000), (D(2024, 9, 20), 400)], "0.5")),
+        ("居民，未提供比例 · resident without the ratio", ("resident", [(D(2024, 9, 2), 100)])),
+        ("职工，2024-08-01（报道之前） · employee, 2024-08-01 (before the report)", ("employee", [(D(2024, 8, 1), 100)])),
+    ]]).set_index("算例 case"))
 prenatal_examples
 
 # %% tags=["remove-cell"]
 assert list(prenatal_examples.iloc[:3, 0]) == ["720.00, 480.00, 720.00", "1,200.00, 0.00", "1,000.00, 100.00"]
-assert all(x.startswith("refused") for x in list(prenatal_examples.iloc[3:, 0]))
+assert all(x.startswith("拒绝") for x in list(prenatal_examples.iloc[3:, 0]))
 
 # %% [markdown]
 # ## 第6段 省外住院 · Inpatient care outside the province
@@ -484,9 +493,10 @@ show_rule(out_of_province_inpatient_reimbursement)
 OUT = {"inpatient_outside_province": True, "out_of_province_inpatient_ratio": "0.8",
        "out_of_province_inpatient_deductible": 800}
 out_examples = cases(P, {
-    "10,800 at 80%, deductible 800": (resident, [stay("2024-09-10", 10800)]),
-    "500, below the deductible": (resident, [stay("2024-09-10", 500)]),
-    "two stays of 10,800 (no annual limit)": (resident, [stay("2024-09-10", 10800), stay("2024-11-10", 10800)]),
+    "10,800元，按80%，起付线800元 · 10,800 at 80%, deductible 800": (resident, [stay("2024-09-10", 10800)]),
+    "500元，低于起付线 · 500, below the deductible": (resident, [stay("2024-09-10", 500)]),
+    "两次住院各10,800元（无年度限额） · two stays of 10,800 (no annual limit)":
+        (resident, [stay("2024-09-10", 10800), stay("2024-11-10", 10800)]),
 }, inputs=OUT, show=("basic_insurance", "out_of_pocket"))
 out_examples
 
@@ -494,8 +504,9 @@ out_examples
 assert list(out_examples[BASIC]) == ["8,000.00", "0.00", "16,000.00"]
 
 # %% tags=["hide-input"]
-print(refused(resident, [stay("2024-09-10", 10800)], {**OUT, "out_of_province_inpatient_ratio": "0.85"}))
-print(undetermined(resident, [stay("2024-09-10", 10800)]))   # a stay in Guizhou: the slip amount is needed
+display(outcome_table([attempt("比例0.85 · ratio 0.85", resident, [stay("2024-09-10", 10800)],
+                               {**OUT, "out_of_province_inpatient_ratio": "0.85"})]))
+undetermined(resident, [stay("2024-09-10", 10800)])   # a stay in Guizhou: the slip amount is needed
 
 # %% [markdown]
 # ## 第7段 医疗救助更有力 · More medical assistance
@@ -552,17 +563,18 @@ def recipient(category, in_hardship):
     return r.claims[0]["medical_assistance"] > 0
 
 
-eligibility = pd.DataFrame(
-    [{"category": c, "employee in hardship 困难职工": h, "recipient 救助对象": recipient(c, h)}
+eligibility = page_frame(pd.DataFrame(
+    [{"人员 person": person_label({"category": c}), "困难职工 employee in hardship": h, "救助对象 recipient": recipient(c, h)}
      for c in ("tekun", "dibao", "dibian", "yinbing_zhipin", "jiance", "tufa_kunnan", "general")
-     for h in (False, True) if h is False or c == "general"]).set_index("category")
+     for h in (False, True) if h is False or c == "general"]).set_index("人员 person"))
 eligibility
 
 # %% tags=["remove-cell"]
-assert list(eligibility["recipient 救助对象"]) == [True, True, True, True, True, True, False, True]
+assert list(eligibility["救助对象 recipient"]) == [True, True, True, True, True, True, False, True]
 
 # %% tags=["hide-input"]
-pd.DataFrame(medical_assistance_cost_scope(), columns=["中文", "English"], index=range(1, 4))
+page_frame(pd.DataFrame({"救助费用范围 cost scope": [f"{zh} · {en}" for zh, en in medical_assistance_cost_scope()]},
+                        index=pd.Index(range(1, 4), name="序号 no.")))
 
 # %% [markdown]
 # ## 第9段 提高救助标准 · Higher assistance standards
@@ -601,15 +613,19 @@ show_rule(medical_assistance)
 # %% tags=["hide-input"]
 sudden = {"category": "tufa_kunnan", "insurance": "resident"}
 ma_examples = cases(P, {
-    "burden 40,000": (sudden, [stay("2024-09-10", 100000, basic_insurance_paid=60000)]),
-    "burden 71,428.57 (× 70% = 49,999.999 → 50,000.00)": (sudden, [stay("2024-09-10", "171428.57", basic_insurance_paid=100000)]),
-    "burden 100,000: over the limit": (sudden, [stay("2024-09-10", 200000, basic_insurance_paid=100000)]),
-    "burden 50,000 then 30,000 in 2024": (sudden, [stay("2024-09-10", 100000, basic_insurance_paid=50000),
-                                                   stay("2024-11-10", 60000, basic_insurance_paid=30000)]),
-    "the same, then 30,000 in 2025": (sudden, [stay("2024-09-10", 100000, basic_insurance_paid=50000),
-                                               stay("2024-11-10", 60000, basic_insurance_paid=30000),
-                                               stay("2025-02-10", 60000, basic_insurance_paid=30000)]),
-    "general resident, burden 10,000": (resident, [stay("2024-09-10", 20000, basic_insurance_paid=10000)]),
+    "负担4万元 · burden 40,000": (sudden, [stay("2024-09-10", 100000, basic_insurance_paid=60000)]),
+    "负担71,428.57元（× 70% = 49,999.999 → 50,000.00） · burden 71,428.57 (× 70% = 49,999.999 → 50,000.00)":
+        (sudden, [stay("2024-09-10", "171428.57", basic_insurance_paid=100000)]),
+    "负担10万元：超过限额 · burden 100,000: over the limit":
+        (sudden, [stay("2024-09-10", 200000, basic_insurance_paid=100000)]),
+    "2024年先负担5万元后3万元 · burden 50,000 then 30,000 in 2024":
+        (sudden, [stay("2024-09-10", 100000, basic_insurance_paid=50000),
+                  stay("2024-11-10", 60000, basic_insurance_paid=30000)]),
+    "同上，2025年再3万元 · the same, then 30,000 in 2025": (sudden, [stay("2024-09-10", 100000, basic_insurance_paid=50000),
+                                                             stay("2024-11-10", 60000, basic_insurance_paid=30000),
+                                                             stay("2025-02-10", 60000, basic_insurance_paid=30000)]),
+    "普通居民，负担1万元 · general resident, burden 10,000":
+        (resident, [stay("2024-09-10", 20000, basic_insurance_paid=10000)]),
 }, show=("medical_assistance", "out_of_pocket"))
 ma_examples
 
@@ -617,9 +633,9 @@ ma_examples
 assert list(ma_examples[MA]) == ["28,000.00", "50,000.00", "50,000.00", "50,000.00", "71,000.00", "0.00"]
 
 # %% tags=["hide-input"]
-print("earlier ratio (no dates):", fmt_ratio(reported_earlier_value(POLICY, "medical_assistance.sudden_hardship_ratio").value))
-print(undetermined({"category": "dibao", "insurance": "resident"},
-                   [stay("2024-09-10", 20000, basic_insurance_paid=10000)]))
+earlier = fmt_ratio(reported_earlier_value(POLICY, "medical_assistance.sudden_hardship_ratio").value)
+display(HTML(f"<p>{pair(f'此前的比例（报道未给出日期）：{earlier}', f'earlier ratio (no dates): {earlier}')}</p>"))
+undetermined({"category": "dibao", "insurance": "resident"}, [stay("2024-09-10", 20000, basic_insurance_paid=10000)])
 
 # %% [markdown]
 # ## 第10段 倾斜救助门槛 · The tilted-assistance threshold
@@ -664,18 +680,22 @@ show_rule(tilted_assistance_eligible_part, tilted_medical_assistance, tilted_ass
 # %% tags=["hide-input"]
 old_threshold = reported_earlier_value(POLICY, "tilted_assistance.threshold").value
 reported_threshold = POLICY.param("tilted_assistance.threshold", REPORT_DAY)
-threshold_examples = pd.DataFrame([
-    {"burden 年度自付": fmt_yuan(Decimal(b)),
-     f"old: above {fmt_yuan(old_threshold)}": fmt_yuan(tilted_assistance_eligible_part(b, old_threshold)),
-     "now, local threshold 13,000": fmt_yuan(tilted_assistance_eligible_part(b, 13000)),
-     "now, local threshold 12,500": fmt_yuan(tilted_assistance_eligible_part(b, 12500))}
-    for b in ("12000", "13000", "13000.01", "20000", "60000")]).set_index("burden 年度自付")
-print(f"reported: {fmt_yuan(reported_threshold.value)} ({reported_threshold.kind}: {reported_threshold.quote})")
+OLD = f"此前：超过{fmt_yuan(old_threshold)}元的部分 · old: above {fmt_yuan(old_threshold)}"
+threshold_examples = page_frame(pd.DataFrame([
+    {"年度自付 burden": fmt_yuan(Decimal(b)),
+     OLD: fmt_yuan(tilted_assistance_eligible_part(b, old_threshold)),
+     "现在，当地标准13,000元 · now, local threshold 13,000": fmt_yuan(tilted_assistance_eligible_part(b, 13000)),
+     "现在，当地标准12,500元 · now, local threshold 12,500": fmt_yuan(tilted_assistance_eligible_part(b, 12500))}
+    for b in ("12000", "13000", "13000.01", "20000", "60000")]).set_index("年度自付 burden"))
+kind = both(f"kind.{reported_threshold.kind}", sep=" · ").split(" · ")
+display(HTML(f"<p>{pair(f'报道的标准：{fmt_yuan(reported_threshold.value)}元（{kind[0]}：{reported_threshold.quote}）', f'reported: {fmt_yuan(reported_threshold.value)} ({kind[-1]}: {reported_threshold.quote})')}</p>"))
 threshold_examples
 
 # %% tags=["remove-cell"]
-assert list(threshold_examples["now, local threshold 13,000"]) == ["0.00", "0.00", "0.01", "7,000.00", "47,000.00"]
-assert list(threshold_examples["old: above 50,000.00"]) == ["0.00", "0.00", "0.00", "0.00", "10,000.00"]
+assert list(threshold_examples["现在，当地标准13,000元 · now, local threshold 13,000"]) == ["0.00", "0.00", "0.01",
+                                                                                   "7,000.00", "47,000.00"]
+assert OLD.startswith("此前：超过50,000.00元")
+assert list(threshold_examples[OLD]) == ["0.00", "0.00", "0.00", "0.00", "10,000.00"]
 
 # %% [markdown]
 # 规则中，一名突发严重困难人员两次住院，当地门槛为13,000元：第1次住院，负担40,000元，救助70%即28,000元，剩余12,000元
@@ -689,13 +709,14 @@ assert list(threshold_examples["old: above 50,000.00"]) == ["0.00", "0.00", "0.0
 tilted = evaluate(parse_scenario({"policy": P, "person": sudden, "inputs": {"tilted_assistance_threshold": 13000},
                                   "claims": [stay("2024-09-10", 100000, basic_insurance_paid=60000),
                                              stay("2024-10-10", 20000, basic_insurance_paid=10000)]}))
-tilted_rows = pd.DataFrame([{"claim": c["claim"], "date": c["date"], "out of pocket 自付": fmt_yuan(c["out_of_pocket"]),
-                             "above the threshold this year": fmt_yuan(c["tilted_assistance_above_threshold"])}
-                            for c in tilted.claims]).set_index("claim")
+tilted_rows = page_frame(pd.DataFrame([
+    {"就医 claim": c["claim"], "日期 date": c["date"], "自付 out of pocket": fmt_yuan(c["out_of_pocket"]),
+     "本年超过标准的部分 above the threshold this year": fmt_yuan(c["tilted_assistance_above_threshold"])}
+    for c in tilted.claims]).set_index("就医 claim"))
 tilted_rows
 
 # %% tags=["remove-cell"]
-assert list(tilted_rows["above the threshold this year"]) == ["0.00", "2,000.00"]
+assert list(tilted_rows["本年超过标准的部分 above the threshold this year"]) == ["0.00", "2,000.00"]
 
 # %% [markdown]
 # ## 第11段 追溯救助 · Retroactive assistance
@@ -735,21 +756,22 @@ def retro(cost_day, recognised, months):
     try:
         return retroactive_medical_assistance(POLICY, cost_day, recognised, months)
     except (InputError, PolicyError) as e:
-        return f"refused: {e}"
+        return refusal(e)
 
 
 recognised = D(2024, 9, 15)
-retro_examples = pd.DataFrame([
-    {"cost date": str(c), "recognised": str(r), "look-back (months)": m, "retroactive 追溯救助": retro(c, r, m)}
+retro_examples = page_frame(pd.DataFrame([
+    {"费用日期 cost date": str(c), "认定日期 recognised": str(r), "追溯月数 look-back (months)": m,
+     "追溯救助 retroactive": retro(c, r, m)}
     for c, r, m in [(D(2024, 3, 15), recognised, 6), (D(2024, 3, 14), recognised, 6), (D(2024, 9, 14), recognised, 6),
                     (D(2024, 9, 15), recognised, 6), (D(2023, 9, 15), recognised, 12), (D(2023, 9, 14), recognised, 12),
                     (D(2025, 2, 28), D(2025, 8, 31), 6), (D(2024, 6, 1), recognised, 13),
-                    (D(2024, 6, 1), D(2024, 8, 20), 6)]])
+                    (D(2024, 6, 1), D(2024, 8, 20), 6)]]))
 retro_examples
 
 # %% tags=["remove-cell"]
-assert list(retro_examples["retroactive 追溯救助"])[:7] == [True, False, True, False, True, False, True]
-assert all(str(x).startswith("refused") for x in list(retro_examples["retroactive 追溯救助"])[7:])
+assert list(retro_examples["追溯救助 retroactive"])[:7] == [True, False, True, False, True, False, True]
+assert all(str(x).startswith("拒绝") for x in list(retro_examples["追溯救助 retroactive"])[7:])
 
 # %% [markdown]
 # ### 试一试：哪些费用可以追溯救助？ · Try it: which costs are assisted retroactively?
@@ -760,18 +782,19 @@ months_box = w.IntSlider(value=6, min=6, max=12, description="追溯期 Months",
 window_out = w.Output()
 
 
-def window_text(on, months):
+def window_text(on, months) -> tuple[str, str]:
+    """(Chinese, English): the costs assisted retroactively, or the engine's refusal."""
     try:
         first, last = retroactive_window(POLICY, on, months)
     except (InputError, PolicyError) as e:
-        return f"refused: {e}"
-    return f"costs from {first} to {last} are assisted retroactively"
+        return f"拒绝：{e.zh or e}", f"refused: {e}"
+    return f"{first}至{last}发生的费用追溯给予救助", f"costs from {first} to {last} are assisted retroactively"
 
 
 def show_window(_change=None):
     window_out.outputs = ()
     if recognised_box.value is not None:
-        window_out.append_display_data(window_text(recognised_box.value, months_box.value))
+        window_out.append_display_data(HTML(f"<p>{pair(*window_text(recognised_box.value, months_box.value))}</p>"))
 
 
 recognised_box.observe(show_window, names="value")
@@ -781,7 +804,8 @@ w.VBox([recognised_box, months_box, window_out])
 
 # %% tags=["remove-cell"]
 months_box.value = 12
-assert window_text(D(2024, 9, 15), 12) == "costs from 2023-09-15 to 2024-09-14 are assisted retroactively"
+assert window_text(D(2024, 9, 15), 12) == ("2023-09-15至2024-09-14发生的费用追溯给予救助",
+                                           "costs from 2023-09-15 to 2024-09-14 are assisted retroactively")
 
 # %% [markdown]
 # ## 第12段 经办服务 · Administrative services

@@ -11,7 +11,7 @@
 # ---
 
 # %% [markdown]
-# # 山东 Shandong 2022 · 重特大疾病医疗保险和救助 (press report, machine-translated)
+# # 山东 2022 · 重特大疾病医疗保险和救助（新闻报道的英文机器翻译） · Shandong 2022 (press report, machine-translated)
 #
 # **《关于健全重特大疾病医疗保险和救助制度的实施意见》（山东省）**，据山东省医疗保障局局长在**2022-09-05省政府新闻发布会**上的解读。
 # <span lang="en">Shandong's Implementation Opinions on improving the medical insurance and assistance system for major and
@@ -19,12 +19,14 @@
 # Shandong Healthcare Security Administration.</span>
 #
 # **请先注意：来源不可靠。** 种子文件（`003_ee554ad19588e41c.txt`）是一篇中文新闻报道的**英文机器翻译**，不是《实施意见》本身。
-# 语句多有错乱，至少丢失了两个数字（大病保险支付比例的提高幅度；一项监测标准所占比例）。下文引用的“原文”即该机器翻译的英文原样；
-# 其下的“English”是校正后的理解；译文掩盖原意之处都列在该政策的条款文件中（`uncertain`）。《实施意见》的中文标题、文号和日期均不见于来源。
+# 语句多有错乱，至少丢失了两个数字（大病保险支付比例的提高幅度；一项监测标准所占比例）。下文每一条先给出**参考译文**：
+# 据该英文机器翻译和校正后的英文理解译成中文，不是原文，数字已与来源逐一核对，〔〕内为据上下文补出或译文缺失之处；
+# 选择“双语”可在旁边看到来源的英文原样和校正后的理解。译文掩盖原意之处都列在各条的存疑中。《实施意见》的中文标题、文号和日期均不见于来源。
 # <span lang="en">**Read this first: the source is weak.** The seed (`003_ee554ad19588e41c.txt`) is an *English machine
 # translation* of a Chinese press report, not the Opinions themselves. Sentences are garbled and at least two
-# numbers were lost (the critical-illness ratio increase; a monitoring threshold share). The quoted "original"
-# below is that English text exactly as machine-translated; the "English" under it is the corrected reading, and
+# numbers were lost (the critical-illness ratio increase; a monitoring threshold share). Each clause below opens
+# with a Chinese reference rendering (参考译文) made from that English text and the corrected reading, not the
+# original; the source exactly as machine-translated and the corrected reading sit beside it in 双语, and
 # every place where the translation hides the meaning is listed in `policies/shandong-2022-major-illness/clauses.yaml`
 # (`uncertain`). The Opinions' Chinese title, document number and dates are not in the source.</span>
 #
@@ -58,7 +60,10 @@ from medrules.rules.shandong_2022_major_illness import (basic_insurance, critica
                                                         in_force, key_group_assistance, marginal_assistance,
                                                         medical_assistance, medical_assistance_eligibility,
                                                         supplementary_insurance, tilted_medical_assistance)
+from medrules.core.money import fmt_yuan
+from medrules.core.rulebook import LAYER_LABELS
 from medrules.core.scenario import InputError
+from medrules.publish.display import outcome_table, page_frame, try_outcome
 
 P = "shandong-2022-major-illness"
 pd.set_option("display.max_colwidth", None)  # formulas, reasons and case names in full
@@ -150,13 +155,9 @@ show_clause(P, "p1")
 show_rule(in_force)
 
 # %% tags=["hide-input"]
-for date in ("2022-09-04", "2022-09-05", "2026-06-30"):
-    try:
-        evaluate(parse_scenario({"policy": P, "person": person("dibao"), "claims": [burden(1000, date)],
-                                 "inputs": NO_RELIEF}))
-        print(date, "evaluated")
-    except InputError as e:
-        print(date, "refused:", e)
+outcome_table([try_outcome(date, lambda date=date: evaluate(parse_scenario(
+    {"policy": P, "person": person("dibao"), "claims": [burden(1000, date)], "inputs": NO_RELIEF})))
+    for date in ("2022-09-04", "2022-09-05", "2026-06-30")])
 
 # %% [markdown]
 # ## 导语第2段 实施意见概要 · Lead ¶2 Outline of the Implementation Opinions
@@ -198,15 +199,18 @@ show_clause(P, "1")
 show_rule(medical_assistance_eligibility)
 
 # %% tags=["hide-input"]
-eligibility = pd.DataFrame(
-    [{"category": c, "中文": CATEGORIES[c][0], "返贫致贫 returned to poverty": r,
-      "rule of clause 5": medical_assistance_eligibility(c, r) or "none"}
-     for c in CATEGORIES for r in (False, True) if not r or c in ("jiance", "general")]).set_index("category")
+RULE_NAMES = {"key_group": "重点救助对象规则 · key-group rule", "marginal": "低保边缘规则 · marginal rule",
+              "illness_poverty": "因病致贫规则 · illness-poverty rule", None: "不予救助 · none"}
+eligibility_rules = [(c, r, medical_assistance_eligibility(c, r))
+                     for c in CATEGORIES for r in (False, True) if not r or c in ("jiance", "general")]
+eligibility = page_frame(pd.DataFrame(
+    [{"人员 person": CATEGORIES[c][0], "返贫致贫 returned to poverty": r, "第五条适用的规则 rule of clause 5": RULE_NAMES[rule]}
+     for c, r, rule in eligibility_rules]).set_index("人员 person"))
 eligibility
 
 # %% tags=["remove-cell"]
-assert list(eligibility["rule of clause 5"]) == ["key_group", "key_group", "marginal", "illness_poverty", "marginal",
-                                                 "key_group", "none", "none", "key_group"]
+assert [rule or "none" for _, _, rule in eligibility_rules] == ["key_group", "key_group", "marginal", "illness_poverty",
+                                                               "marginal", "key_group", "none", "none", "key_group"]
 
 # %% [markdown]
 # ## 二、分类资助参保 · Second: graded enrolment subsidies
@@ -231,11 +235,12 @@ show_clause(P, "2")
 show_rule(enrolment_subsidy)
 
 # %% tags=["hide-input"]
-print("tekun, contribution 380.00 →", enrolment_subsidy("tekun", Decimal("380.00"), dt.date(2023, 1, 1)))
-try:
-    enrolment_subsidy("dibao", Decimal("380.00"), dt.date(2023, 1, 1))
-except InputError as e:
-    print("dibao →", e)
+outcome_table([
+    try_outcome("特困人员，个人缴费380元 · tekun, contribution 380.00",
+                lambda: enrolment_subsidy("tekun", Decimal("380.00"), dt.date(2023, 1, 1)),
+                shown=lambda v: f"资助{fmt_yuan(v)}元 · subsidy {fmt_yuan(v)}"),
+    try_outcome("低保对象，个人缴费380元 · dibao, contribution 380.00",
+                lambda: enrolment_subsidy("dibao", Decimal("380.00"), dt.date(2023, 1, 1)))])
 
 # %% [markdown]
 # ## 三、普通门诊与门诊慢特病 · Third: general outpatient and chronic and special diseases
@@ -311,15 +316,18 @@ show_rule(critical_illness_tilt, critical_illness_insurance)
 # %% tags=["hide-input"]
 dibao = person("dibao")
 ci_examples = cases(P, {
-    "burden 40,000": (dibao, [claim("2023-03-01", 100000, 60000)]),
-    "burden exactly at the halved deductible (10,000)": (dibao, [claim("2023-03-01", 20000, 10000)]),
-    "burden 10,000.02: a fen and more above": (dibao, [claim("2023-03-01", "20000.02", 10000)]),
-    "two claims of 8,000 burden in 2023": (dibao, [claim("2023-03-01", 18000, 10000),
-                                                   claim("2023-09-01", 18000, 10000)]),
-    "the same, then 8,000 in 2024 (deductible resets)": (dibao, [claim("2023-03-01", 18000, 10000),
-                                                                claim("2023-09-01", 18000, 10000),
-                                                                claim("2024-02-01", 18000, 10000)]),
-    "tekun, burden 2,010,000 (no annual limit)": (person("tekun"), [claim("2023-03-01", 2510000, 500000)]),
+    "负担4万元 · burden 40,000": (dibao, [claim("2023-03-01", 100000, 60000)]),
+    "负担恰为减半后的起付线（1万元） · burden exactly at the halved deductible (10,000)":
+        (dibao, [claim("2023-03-01", 20000, 10000)]),
+    "负担10,000.02元：超出起付线2分 · burden 10,000.02: a fen and more above":
+        (dibao, [claim("2023-03-01", "20000.02", 10000)]),
+    "2023年两次就医，负担各8,000元 · two claims of 8,000 burden in 2023":
+        (dibao, [claim("2023-03-01", 18000, 10000), claim("2023-09-01", 18000, 10000)]),
+    "同上，2024年再8,000元（起付线重新计算） · the same, then 8,000 in 2024 (deductible resets)":
+        (dibao, [claim("2023-03-01", 18000, 10000), claim("2023-09-01", 18000, 10000),
+                 claim("2024-02-01", 18000, 10000)]),
+    "特困人员，负担201万元（取消年度限额） · tekun, burden 2,010,000 (no annual limit)":
+        (person("tekun"), [claim("2023-03-01", 2510000, 500000)]),
 }, inputs={**CI_INPUTS, **NO_RELIEF}, show=("critical_illness_insurance", "medical_assistance", "out_of_pocket"))
 ci_examples
 
@@ -335,8 +343,9 @@ assert list(ci_examples[CI]) == ["19,500.00", "0.00", "0.01", "3,900.00", "3,900
 partial = evaluate(parse_scenario({"policy": P, "person": dibao, "claims": [claim("2023-03-01", 100000, 60000)],
                                    "inputs": {"critical_illness.base_deductible": 20000,
                                               "critical_illness.base_ratio": "0.60", **NO_RELIEF}}))
-pd.DataFrame([{"layer 层次": layer, "needs 需": u["field"], "clause 条款": u["clause"]}
-              for layer, u in partial.claims[0]["undetermined"].items()])
+page_frame(pd.DataFrame([{"待定的层次 layer": " · ".join(LAYER_LABELS[layer]), "需提供 needs": f"`{u['field']}`",
+                          "条款 clause": f"`{u['clause']}`"}
+                         for layer, u in partial.claims[0]["undetermined"].items()]))
 
 # %% [markdown]
 # ## 五、医疗救助 · Fifth: medical assistance
@@ -384,20 +393,22 @@ show_rule(key_group_assistance)
 
 # %% tags=["hide-input"]
 key_examples = cases(P, {
-    "burden 20,000": (dibao, [burden(20000)]),
-    "tekun, burden 50,000: limit reached": (person("tekun"), [burden(50000)]),
+    "负担2万元 · burden 20,000": (dibao, [burden(20000)]),
+    "特困人员，负担5万元：达到限额 · tekun, burden 50,000: limit reached": (person("tekun"), [burden(50000)]),
 }, inputs=NO_RELIEF, show=("medical_assistance", "out_of_pocket"))
 key_examples_local = cases(P, {
-    "local 75%: burden 40,000, exactly at the limit": (dibao, [burden(40000)]),
-    "local 75%: burden 40,000.02, just over": (dibao, [burden("40000.02")]),
+    "当地75%：负担4万元，恰达限额 · local 75%: burden 40,000, exactly at the limit": (dibao, [burden(40000)]),
+    "当地75%：负担40,000.02元，略超 · local 75%: burden 40,000.02, just over": (dibao, [burden("40000.02")]),
 }, inputs={**NO_RELIEF, "local.key_group_ratio": "0.75"}, show=("medical_assistance", "out_of_pocket"))
 key_years = cases(P, {
-    "2023: 30,000 then 20,000": (dibao, [burden(30000, "2023-03-01"), burden(20000, "2023-08-01")]),
-    "the same, then 10,000 in 2024": (dibao, [burden(30000, "2023-03-01"), burden(20000, "2023-08-01"),
-                                              burden(10000, "2024-01-05")]),
-    "返贫致贫 (jiance marked returned to poverty), burden 20,000": (person("jiance"), [burden(20000)]),
+    "2023年：先3万元后2万元 · 2023: 30,000 then 20,000":
+        (dibao, [burden(30000, "2023-03-01"), burden(20000, "2023-08-01")]),
+    "同上，2024年再1万元 · the same, then 10,000 in 2024": (dibao, [burden(30000, "2023-03-01"),
+                                                           burden(20000, "2023-08-01"), burden(10000, "2024-01-05")]),
+    "返贫致贫人口（监测对象标为返贫致贫），负担2万元 · 返贫致贫 (jiance marked returned to poverty), burden 20,000":
+        (person("jiance"), [burden(20000)]),
 }, inputs={**NO_RELIEF, "person.returned_to_poverty": True}, show=("medical_assistance", "out_of_pocket"))
-key_examples = pd.concat([key_examples, key_examples_local, key_years])
+key_examples = page_frame(pd.concat([key_examples, key_examples_local, key_years]))
 key_examples
 
 # %% tags=["remove-cell"]
@@ -411,12 +422,12 @@ assert list(key_examples[OOP]) == ["6,000.00", "20,000.00", "10,000.00", "10,000
 # <span lang="en">A local limit at or above the floor is used; one below it is refused with the clause that sets the floor:</span>
 
 # %% tags=["hide-input"]
-print(cases(P, {"burden 60,000, local limit 50,000": (dibao, [burden(60000)])},
-            inputs={**NO_RELIEF, "local.key_group_annual_limit": 50000}, show=("medical_assistance",)).iloc[0, -1])
-try:
-    cases(P, {"x": (dibao, [burden(60000)])}, inputs={**NO_RELIEF, "local.key_group_annual_limit": 20000})
-except InputError as e:
-    print(e)
+outcome_table([try_outcome(
+    f"负担6万元，当地限额{limit:,}元 · burden 60,000, local limit {limit:,}",
+    lambda limit=limit: cases(P, {"x": (dibao, [burden(60000)])},
+                              inputs={**NO_RELIEF, "local.key_group_annual_limit": limit},
+                              show=("medical_assistance",)).iloc[0, -1],
+    shown=lambda ma: f"医疗救助 {ma} 元 · medical assistance {ma}") for limit in (50000, 20000)])
 
 # %% [markdown]
 # ### 低保边缘家庭成员和监测对象：超过3,000元部分不低于50% · Marginal and monitored households
@@ -451,14 +462,15 @@ show_rule(marginal_assistance)
 # %% tags=["hide-input"]
 dibian = person("dibian")
 marginal_examples = cases(P, {
-    "burden 3,000: at the threshold": (dibian, [burden(3000)]),
-    "burden 3,000.02": (dibian, [burden("3000.02")]),
-    "burden 13,000": (dibian, [burden(13000)]),
-    "jiance, burden 13,000": (person("jiance"), [burden(13000)]),
-    "2023: 2,000 then 5,000": (dibian, [burden(2000, "2023-02-01"), burden(5000, "2023-06-01")]),
-    "the same, then 2,000 in 2024": (dibian, [burden(2000, "2023-02-01"), burden(5000, "2023-06-01"),
-                                              burden(2000, "2024-02-01")]),
-    "burden 1,003,000 (local limit 1,000,000)": (dibian, [burden(1003000)]),
+    "负担3,000元：恰在门槛 · burden 3,000: at the threshold": (dibian, [burden(3000)]),
+    "负担3,000.02元 · burden 3,000.02": (dibian, [burden("3000.02")]),
+    "负担1.3万元 · burden 13,000": (dibian, [burden(13000)]),
+    "监测对象，负担1.3万元 · jiance, burden 13,000": (person("jiance"), [burden(13000)]),
+    "2023年：先2,000元后5,000元 · 2023: 2,000 then 5,000":
+        (dibian, [burden(2000, "2023-02-01"), burden(5000, "2023-06-01")]),
+    "同上，2024年再2,000元 · the same, then 2,000 in 2024": (dibian, [burden(2000, "2023-02-01"),
+                                                            burden(5000, "2023-06-01"), burden(2000, "2024-02-01")]),
+    "负担100.3万元（当地限额100万元） · burden 1,003,000 (local limit 1,000,000)": (dibian, [burden(1003000)]),
 }, inputs={**NO_RELIEF, **LOCAL_LIMIT}, show=("medical_assistance", "out_of_pocket"))
 marginal_examples
 
@@ -495,12 +507,12 @@ show_rule(illness_poverty_assistance)
 # %% tags=["hide-input"]
 yb = person("yinbing_zhipin")
 illness_examples = cases(P, {
-    "burden 10,000: at the threshold": (yb, [burden(10000)]),
-    "burden 10,000.02": (yb, [burden("10000.02")]),
-    "burden 20,000": (yb, [burden(20000)]),
-    "2023: 8,000 then 8,000": (yb, [burden(8000, "2023-02-01"), burden(8000, "2023-07-01")]),
-    "the same, then 8,000 in 2024": (yb, [burden(8000, "2023-02-01"), burden(8000, "2023-07-01"),
-                                          burden(8000, "2024-02-01")]),
+    "负担1万元：恰在门槛 · burden 10,000: at the threshold": (yb, [burden(10000)]),
+    "负担10,000.02元 · burden 10,000.02": (yb, [burden("10000.02")]),
+    "负担2万元 · burden 20,000": (yb, [burden(20000)]),
+    "2023年：两次各8,000元 · 2023: 8,000 then 8,000": (yb, [burden(8000, "2023-02-01"), burden(8000, "2023-07-01")]),
+    "同上，2024年再8,000元 · the same, then 8,000 in 2024": (yb, [burden(8000, "2023-02-01"),
+                                                          burden(8000, "2023-07-01"), burden(8000, "2024-02-01")]),
 }, inputs={**NO_RELIEF, **LOCAL_LIMIT, "income.per_capita_disposable_local": 40000},
    show=("medical_assistance", "out_of_pocket"))
 illness_examples
@@ -546,28 +558,31 @@ assert list(illness_examples[MA]) == ["0.00", "0.01", "6,000.00", "3,600.00", "3
 show_rule(tilted_medical_assistance, supplementary_insurance)
 
 # %% tags=["hide-input"]
-relief_examples = pd.concat([
+relief_examples = page_frame(pd.concat([
     cases(P, {
-        "dibao, burden 20,000 (T 5,000)": (dibao, [burden(20000)]),
+        "低保对象，负担2万元（标准5,000元） · dibao, burden 20,000 (T 5,000)": (dibao, [burden(20000)]),
     }, inputs={"medical_assistance.still_heavy_threshold": 5000}, show=("medical_assistance", "further_relief",
                                                                         "out_of_pocket")),
     cases(P, {
-        "dibian, burden 13,000 at the threshold T 8,000": (dibian, [burden(13000)]),
+        "低保边缘家庭成员，负担1.3万元，恰在标准8,000元 · dibian, burden 13,000 at the threshold T 8,000":
+            (dibian, [burden(13000)]),
     }, inputs={"medical_assistance.still_heavy_threshold": 8000, **LOCAL_LIMIT},
         show=("medical_assistance", "further_relief", "out_of_pocket")),
     cases(P, {
-        "local 80%, burden 55,000: exactly the 20,000 limit": (dibao, [burden(55000)]),
-        "local 80%, burden 55,000.02: just over": (dibao, [burden("55000.02")]),
+        "当地80%，负担5.5万元：恰达2万元限额 · local 80%, burden 55,000: exactly the 20,000 limit":
+            (dibao, [burden(55000)]),
+        "当地80%，负担55,000.02元：略超 · local 80%, burden 55,000.02: just over": (dibao, [burden("55000.02")]),
     }, inputs={"medical_assistance.still_heavy_threshold": 0, "local.tilted_ratio": "0.80"},
         show=("medical_assistance", "further_relief", "out_of_pocket")),
     cases(P, {
-        "2023: 50,000 then 20,000 (T 0)": (dibao, [burden(50000, "2023-03-01"), burden(20000, "2023-09-01")]),
-        "the same, then 10,000 in 2024": (dibao, [burden(50000, "2023-03-01"), burden(20000, "2023-09-01"),
-                                                  burden(10000, "2024-03-01")]),
-        "yinbing_zhipin, burden 20,000: not eligible": (yb, [burden(20000)]),
+        "2023年：先5万元后2万元（标准0） · 2023: 50,000 then 20,000 (T 0)":
+            (dibao, [burden(50000, "2023-03-01"), burden(20000, "2023-09-01")]),
+        "同上，2024年再1万元 · the same, then 10,000 in 2024": (dibao, [burden(50000, "2023-03-01"),
+                                                               burden(20000, "2023-09-01"), burden(10000, "2024-03-01")]),
+        "因病致贫重病患者，负担2万元：不适用 · yinbing_zhipin, burden 20,000: not eligible": (yb, [burden(20000)]),
     }, inputs={"medical_assistance.still_heavy_threshold": 0, "income.per_capita_disposable_local": 40000,
                **LOCAL_LIMIT}, show=("medical_assistance", "further_relief", "out_of_pocket")),
-])
+]))
 relief_examples
 
 # %% tags=["remove-cell"]
@@ -622,23 +637,27 @@ show_rule(illness_poverty_early_warning, early_warning)
 
 # %% tags=["hide-input"]
 ON = dt.date(2023, 6, 1)
-warning_examples = pd.DataFrame([
-    {"case": name, "category": cat, "year's burden": f"{Decimal(b):,.2f}",
-     "share for dibian/jiance": "—" if share is None else share,
-     "warning 预警": {True: "yes", False: "no", None: "undetermined"}[
-         illness_poverty_early_warning(cat, Decimal(b), Decimal(37000), ON, None if share is None else Decimal(share))[0]]}
-    for name, cat, b, share in [
-        ("at the income", "general", "37000", None),
-        ("a fen above", "general", "37000.01", None),
-        ("dibian below the income, share lost", "dibian", "20000", None),
-        ("dibian, with a supplied share of 50%: at the line", "dibian", "18500", "0.5"),
-        ("dibian, with a supplied share of 50%: a fen above", "dibian", "18500.01", "0.5"),
-        ("dibian above the income", "dibian", "40000", None),
-    ]]).set_index("case")
+WARNING_WORDS = {True: "预警 · warning", False: "不预警 · no warning", None: "无法判断 · undetermined"}
+warnings = [(name, cat, b, share, illness_poverty_early_warning(cat, Decimal(b), Decimal(37000), ON,
+                                                                None if share is None else Decimal(share))[0])
+            for name, cat, b, share in [
+                ("恰等于收入 · at the income", "general", "37000", None),
+                ("超出1分 · a fen above", "general", "37000.01", None),
+                ("低保边缘，低于收入，比例丢失 · dibian below the income, share lost", "dibian", "20000", None),
+                ("低保边缘，补充比例50%：恰在线上 · dibian, with a supplied share of 50%: at the line", "dibian", "18500",
+                 "0.5"),
+                ("低保边缘，补充比例50%：超出1分 · dibian, with a supplied share of 50%: a fen above", "dibian",
+                 "18500.01", "0.5"),
+                ("低保边缘，高于收入 · dibian above the income", "dibian", "40000", None)]]
+warning_examples = page_frame(pd.DataFrame([
+    {"算例 case": name, "人员 person": CATEGORIES[cat][0], "全年负担 year's burden": f"{Decimal(b):,.2f}",
+     "低保边缘/监测对象的比例 share for dibian/jiance": "—" if share is None else f"{Decimal(share):.0%}",
+     "预警 warning": WARNING_WORDS[warn]}
+    for name, cat, b, share, warn in warnings]).set_index("算例 case"))
 warning_examples
 
 # %% tags=["remove-cell"]
-assert list(warning_examples["warning 预警"]) == ["no", "yes", "undetermined", "no", "yes", "yes"]
+assert [warn for *_, warn in warnings] == [False, True, None, False, True, True]
 
 # %% [markdown]
 # 试一试：全年负担和收入决定是否预警。
@@ -671,8 +690,14 @@ class WarningCheck:
         return f"{verdict}: {why}"
 
     def recompute(self):
+        # The verdict in Chinese; the rule's reason (English) behind the book's language switch.
+        from IPython.display import HTML
+        from medrules.core.messages import pair
+        answer = self.answer()
+        verdict, _, why = answer.partition(": ")
+        zh, _, en = verdict.partition(" ")
         self.out.outputs = ()
-        self.out.append_display_data(self.answer())
+        self.out.append_display_data(HTML(f"<p><b>{pair(zh, en)}</b> {pair('', why) if why else ''}</p>"))
 
     def view(self):
         return w.VBox([self.category, self.burden, self.income, self.share, self.out])
@@ -785,7 +810,8 @@ class ShandongCalculator:
             self.result = evaluate(parse_scenario(self.scenario()))
         except InputError as e:
             self.result = None
-            self.message.value = f"<b style='color:#b00'>输入有误 Input problem:</b> {e}"
+            from medrules.core.messages import pair
+            self.message.value = f"<b style='color:#b00'>{pair('输入有误', 'Input problem')}:</b> {pair(e.zh or str(e), str(e))}"
             return
         self.message.value = ""
         self.table.append_display_data(result_table(self.result).T)

@@ -11,7 +11,7 @@
 # ---
 
 # %% [markdown]
-# # 温州 Wenzhou 2021 · 医保纾困·携手共富 (温政办〔2021〕78号)
+# # 温州 2021 · 医保纾困·携手共富（温政办〔2021〕78号） · Wenzhou 2021
 #
 # **温州市“医保纾困·携手共富”实施方案**，由温州市人民政府办公室印发，成文于2021-11-29，发布于2021-12-22，
 # **施行期间2022-01-01至2025-12-31**（自2026-01-01起已失效）。依据为政府网站发布的官方全文（种子文件
@@ -31,14 +31,14 @@
 import datetime as dt
 
 from medrules import evaluate, parse_scenario
+from medrules.publish.display import outcome_table, page_frame, try_outcome
 from medrules.publish.layer_order import layer_order_diagram
-from medrules.publish.report import (cases, clause_table, inputs_table, parameter_table, result_table, show_clause,
-                             show_rule, trace_table)
+from medrules.publish.report import (cases, clause_table, inputs_table, parameter_table, person_label, result_table,
+                                     setting_label, show_clause, show_rule, trace_table)
 from medrules.rules.wenzhou_2021_78 import (coverage_start, critical_illness_insurance, enrolment_subsidy,
                                             high_cost_resolution, in_force, in_hardship, medical_assistance,
                                             pay_after_treatment, special_disease_catalogue_additions,
                                             supplementary_insurance, basic_insurance)
-from medrules.core.scenario import InputError
 
 P = "wenzhou-2021-78"
 MA, RELIEF, OOP, CI = ("医疗救助 medical assistance", "倾斜救助/化解 further relief", "个人自付 out of pocket",
@@ -75,7 +75,7 @@ clause_table(P)
 layer_order_diagram(P)
 
 # %% [markdown]
-# ## 通知 印发通知 · Covering notice and 序言 Purpose
+# ## 印发通知与序言 · Covering notice and purpose
 
 # %% tags=["hide-input"]
 show_clause(P, "notice")
@@ -137,12 +137,13 @@ def assisted(statuses, designated):
     return r.claims[0]["medical_assistance"] > 0
 
 
-pd.DataFrame(
-    [{"statuses 身份": "、".join(s) or "(none 无)", "designated by county": d, "困难群众 in hardship": assisted(s, d)}
+page_frame(pd.DataFrame(
+    [{"身份 statuses": person_label({"statuses": s}), "县级认定 designated by county": d,
+      "困难群众 in hardship": assisted(s, d)}
      for s in (["tekun"], ["dibao"], ["dibian"], ["dibao", "yinbing_zhipin"], ["yinbing_zhipin"], ["jiance"],
                ["tufa_kunnan"], [])
      for d in (False, True) if d is False or s in (["jiance"], ["tufa_kunnan"], ["yinbing_zhipin"])]
-).set_index("statuses 身份")
+).set_index("身份 statuses"))
 
 # %% [markdown]
 # ## 三(一)1–3 健康教育、疾病防控与风险预警 · Prevention and monitoring
@@ -202,22 +203,24 @@ def deposit_case(category, setting, referred, in_city):
              "critical_illness_paid": 0, "referred": referred, "in_city_designated_hospital": in_city}
     r = evaluate(parse_scenario({"policy": P, "person": {"category": category, "insurance": "resident"},
                                  "claims": [claim]}))
-    return {"category": category, "setting": setting, "referred": referred, "city hospital": in_city,
-            "deposit waived 免押金": r.claims[0]["pay_after_treatment"], "due at discharge 出院自付": r.claims[0]["out_of_pocket"]}
+    return {"人员 person": person_label({"category": category}), "就医类型 setting": setting_label(setting),
+            "规范转诊 referred": referred, "市内定点医院 city hospital": in_city,
+            "免押金 deposit waived": r.claims[0]["pay_after_treatment"],
+            "出院自付 due at discharge": r.claims[0]["out_of_pocket"]}
 
 
-deposit_cases = pd.DataFrame([
+deposit_cases = page_frame(pd.DataFrame([
     deposit_case("dibao", "inpatient", True, True),
     deposit_case("dibao", "inpatient", False, True),
     deposit_case("dibao", "inpatient", True, False),
     deposit_case("dibao", "outpatient", True, True),
     deposit_case("general", "inpatient", True, True),
-])
-deposit_cases["due at discharge 出院自付"] = deposit_cases["due at discharge 出院自付"].map("{:,.2f}".format)
+]))
+deposit_cases["出院自付 due at discharge"] = deposit_cases["出院自付 due at discharge"].map("{:,.2f}".format)
 deposit_cases
 
 # %% tags=["remove-cell"]
-assert list(deposit_cases["deposit waived 免押金"]) == [True, False, False, False, False]
+assert list(deposit_cases["免押金 deposit waived"]) == [True, False, False, False, False]
 
 # %% [markdown]
 # ## 三(二)7 切实降低医药服务成本 · Lower costs of drugs and services
@@ -257,23 +260,26 @@ show_clause(P, "3.3.8")
 show_rule(coverage_start, enrolment_subsidy)
 
 # %% tags=["hide-input"]
-enrolment_cases = pd.DataFrame([
-    {"case": name, "recognised": str(rec), "exited": str(ex or "—"), "gradual exit 渐退期": ge, "year": y,
-     "covered from 次月生效": str(coverage_start(rec)), "subsidised 资助参保": enrolment_subsidy(y, cat, rec, ex, ge)}
+enrolment_cases = page_frame(pd.DataFrame([
+    {"算例 case": name, "认定日期 recognised": str(rec), "退出日期 exited": str(ex or "—"), "渐退期 gradual exit": ge,
+     "年度 year": y, "次月生效 covered from": str(coverage_start(rec)),
+     "资助参保 subsidised": enrolment_subsidy(y, cat, rec, ex, ge)}
     for name, cat, rec, ex, ge, y in [
-        ("recognised mid-year", "dibao", dt.date(2023, 3, 15), None, False, 2023),
-        ("recognised in December", "dibao", dt.date(2023, 12, 31), None, False, 2023),
-        ("the year before recognition", "dibao", dt.date(2023, 3, 15), None, False, 2022),
-        ("exit year: still covered", "dibao", dt.date(2022, 1, 10), dt.date(2024, 6, 30), False, 2024),
-        ("year after exit", "dibao", dt.date(2022, 1, 10), dt.date(2024, 6, 30), False, 2025),
-        ("dibian in gradual exit", "dibian", dt.date(2022, 1, 10), dt.date(2024, 6, 30), True, 2025),
-        ("tekun marked gradual exit", "tekun", dt.date(2022, 1, 10), dt.date(2024, 6, 30), True, 2025),
+        ("年中认定 · recognised mid-year", "dibao", dt.date(2023, 3, 15), None, False, 2023),
+        ("12月认定 · recognised in December", "dibao", dt.date(2023, 12, 31), None, False, 2023),
+        ("认定前一年 · the year before recognition", "dibao", dt.date(2023, 3, 15), None, False, 2022),
+        ("退出当年：仍享受 · exit year: still covered", "dibao", dt.date(2022, 1, 10), dt.date(2024, 6, 30), False, 2024),
+        ("退出次年 · year after exit", "dibao", dt.date(2022, 1, 10), dt.date(2024, 6, 30), False, 2025),
+        ("低保边缘对象处于渐退期 · dibian in gradual exit", "dibian", dt.date(2022, 1, 10), dt.date(2024, 6, 30), True,
+         2025),
+        ("特困人员标为渐退 · tekun marked gradual exit", "tekun", dt.date(2022, 1, 10), dt.date(2024, 6, 30), True,
+         2025),
     ]
-]).set_index("case")
+]).set_index("算例 case"))
 enrolment_cases
 
 # %% tags=["remove-cell"]
-assert list(enrolment_cases["subsidised 资助参保"]) == [True, True, False, True, False, True, False]
+assert list(enrolment_cases["资助参保 subsidised"]) == [True, True, False, True, False, True, False]
 assert coverage_start(dt.date(2023, 12, 31)) == dt.date(2024, 1, 1)
 
 # %% [markdown]
@@ -292,7 +298,8 @@ show_clause(P, "3.3.9")
 # insurance is taken from the settlement slip (`basic_insurance_paid`).</span>
 
 # %% tags=["hide-input"]
-pd.DataFrame(special_disease_catalogue_additions(), columns=["中文", "English"], index=range(1, 7))
+page_frame(pd.DataFrame({"病种 condition": [f"{zh} · {en}" for zh, en in special_disease_catalogue_additions()]},
+                        index=pd.Index(range(1, 7), name="序号 no.")))
 
 # %% [markdown]
 # ### 大病保险倾斜 · Critical-illness insurance tilt
@@ -347,14 +354,15 @@ def claim(date, cost, basic, setting="inpatient", **more):
             "supplementary_insurance_paid": 0, **more}
 
 ci_examples = cases(P, {
-    "burden 40,000": (dibao, [claim("2023-03-01", 100000, 60000)]),
-    "burden exactly at the halved deductible (15,000)": (dibao, [claim("2023-03-01", 35000, 20000)]),
-    "two claims of 10,000 burden in 2023": (dibao, [claim("2023-03-01", 25000, 15000),
-                                                    claim("2023-09-01", 25000, 15000)]),
-    "one more 10,000 burden in 2024 (deductible resets)": (dibao, [claim("2023-03-01", 25000, 15000),
-                                                                   claim("2023-09-01", 25000, 15000),
-                                                                   claim("2024-02-01", 25000, 15000)]),
-    "burden 1,500,000 (no cap)": (dibao, [claim("2023-03-01", 2000000, 500000)]),
+    "负担4万元 · burden 40,000": (dibao, [claim("2023-03-01", 100000, 60000)]),
+    "负担恰为减半后的起付线（1.5万元） · burden exactly at the halved deductible (15,000)":
+        (dibao, [claim("2023-03-01", 35000, 20000)]),
+    "2023年两次就医，负担各1万元 · two claims of 10,000 burden in 2023": (dibao, [claim("2023-03-01", 25000, 15000),
+                                                                   claim("2023-09-01", 25000, 15000)]),
+    "2024年再负担1万元（起付线重新计算） · one more 10,000 burden in 2024 (deductible resets)":
+        (dibao, [claim("2023-03-01", 25000, 15000), claim("2023-09-01", 25000, 15000),
+                 claim("2024-02-01", 25000, 15000)]),
+    "负担150万元（不封顶） · burden 1,500,000 (no cap)": (dibao, [claim("2023-03-01", 2000000, 500000)]),
 }, inputs={"critical_illness_base_deductible": 30000},
    show=("critical_illness_insurance", "medical_assistance", "out_of_pocket"))
 ci_examples
@@ -368,16 +376,14 @@ assert list(ci_examples[CI]) == ["20,000.00", "0.00", "4,000.00", "4,000.00", "1
 # floor:</span>
 
 # %% tags=["hide-input"]
-cases(P, {"burden 40,000 at a local 85%": (dibao, [claim("2023-03-01", 100000, 60000)])},
+cases(P, {"负担4万元，当地比例85% · burden 40,000 at a local 85%": (dibao, [claim("2023-03-01", 100000, 60000)])},
       inputs={"critical_illness_base_deductible": 30000, "critical_illness_ratio": "0.85"},
       show=("critical_illness_insurance", "medical_assistance", "out_of_pocket"))
 
 # %% tags=["hide-input"]
-try:
-    cases(P, {"x": (dibao, [claim("2023-03-01", 100000, 60000)])},
-          inputs={"critical_illness_base_deductible": 30000, "critical_illness_ratio": "0.75"})
-except InputError as e:
-    print(e)
+outcome_table([try_outcome("当地比例75% · a local 75%", lambda: cases(
+    P, {"x": (dibao, [claim("2023-03-01", 100000, 60000)])},
+    inputs={"critical_illness_base_deductible": 30000, "critical_illness_ratio": "0.75"}))])
 
 # %% [markdown]
 # ### 医疗救助 · Medical assistance
@@ -414,23 +420,24 @@ def slip(date, burden, setting="inpatient", **more):
 tekun = {"category": "tekun", "insurance": "resident"}
 general = {"category": "general", "insurance": "employee"}
 ma_examples = cases(P, {
-    "burden 50,000": (dibao, [slip("2023-03-01", 50000)]),
-    "exactly at the limit: burden 125,000": (dibao, [slip("2023-03-01", 125000)]),
-    "just over: burden 125,000.02": (dibao, [slip("2023-03-01", "125000.02")]),
-    "two admissions in 2023: 100,000 then 50,000": (dibao, [slip("2023-03-01", 100000), slip("2023-08-01", 50000)]),
-    "the same, then 50,000 in 2024": (dibao, [slip("2023-03-01", 100000), slip("2023-08-01", 50000),
-                                              slip("2024-01-05", 50000)]),
-    "outpatient 10,000 then inpatient 120,000": (dibao, [slip("2023-02-01", 10000, "outpatient"),
-                                                         slip("2023-06-01", 120000)]),
-    "tekun, burden 200,000 (no limit)": (tekun, [slip("2023-03-01", 200000)]),
-    "not in hardship": (general, [slip("2023-03-01", 50000)]),
+    "负担5万元 · burden 50,000": (dibao, [slip("2023-03-01", 50000)]),
+    "恰达限额：负担12.5万元 · exactly at the limit: burden 125,000": (dibao, [slip("2023-03-01", 125000)]),
+    "略超：负担125,000.02元 · just over: burden 125,000.02": (dibao, [slip("2023-03-01", "125000.02")]),
+    "2023年两次住院：先10万元后5万元 · two admissions in 2023: 100,000 then 50,000":
+        (dibao, [slip("2023-03-01", 100000), slip("2023-08-01", 50000)]),
+    "同上，2024年再5万元 · the same, then 50,000 in 2024": (dibao, [slip("2023-03-01", 100000),
+                                                          slip("2023-08-01", 50000), slip("2024-01-05", 50000)]),
+    "先门诊1万元，后住院12万元 · outpatient 10,000 then inpatient 120,000":
+        (dibao, [slip("2023-02-01", 10000, "outpatient"), slip("2023-06-01", 120000)]),
+    "特困人员，负担20万元（不设限额） · tekun, burden 200,000 (no limit)": (tekun, [slip("2023-03-01", 200000)]),
+    "非困难群众 · not in hardship": (general, [slip("2023-03-01", 50000)]),
 })
 ma_examples
 
 # %% tags=["remove-cell"]
 assert list(ma_examples[MA]) == ["40,000.00", "100,000.00", "100,000.00", "100,000.00", "140,000.00",
                                  "100,000.00", "160,000.00", "0.00"]
-assert ma_examples.loc["just over: burden 125,000.02", OOP] == "25,000.02"
+assert ma_examples.loc["略超：负担125,000.02元 · just over: burden 125,000.02", OOP] == "25,000.02"
 
 # %% [markdown]
 # ## 三(三)10 鼓励发展商业健康保险（第四重保障） · Commercial supplementary insurance
@@ -492,13 +499,16 @@ show_rule(high_cost_resolution)
 dibian = {"category": "dibian", "insurance": "resident"}
 ok = {"referred": True, "followed_treatment_guidance": True}
 relief_examples = cases(P, {
-    "burden 200,000": (dibian, [slip("2024-03-01", 200000, **ok)]),
-    "burden 150,000: 50,000 left, exactly at the line": (dibian, [slip("2024-03-01", 150000, **ok)]),
-    "burden 150,000.01: 0.01 above the line": (dibian, [slip("2024-03-01", "150000.01", **ok)]),
-    "burden 200,000, not referred": (dibian, [slip("2024-03-01", 200000, followed_treatment_guidance=True,
-                                                   referred=False)]),
-    "130,000 then 40,000 in one year": (dibian, [slip("2024-03-01", 130000, **ok), slip("2024-10-01", 40000, **ok)]),
-    "burden 200,000 with 10,000 from supplementary insurance": (
+    "负担20万元 · burden 200,000": (dibian, [slip("2024-03-01", 200000, **ok)]),
+    "负担15万元：余5万元，恰在线上 · burden 150,000: 50,000 left, exactly at the line":
+        (dibian, [slip("2024-03-01", 150000, **ok)]),
+    "负担150,000.01元：超线0.01元 · burden 150,000.01: 0.01 above the line":
+        (dibian, [slip("2024-03-01", "150000.01", **ok)]),
+    "负担20万元，未规范转诊 · burden 200,000, not referred":
+        (dibian, [slip("2024-03-01", 200000, followed_treatment_guidance=True, referred=False)]),
+    "同一年先13万元后4万元 · 130,000 then 40,000 in one year":
+        (dibian, [slip("2024-03-01", 130000, **ok), slip("2024-10-01", 40000, **ok)]),
+    "负担20万元，商业补充保险支付1万元 · burden 200,000 with 10,000 from supplementary insurance": (
         dibian, [slip("2024-03-01", 200000, supplementary_insurance_paid=10000, **ok)]),
 })
 relief_examples
@@ -545,12 +555,9 @@ show_clause(P, "end")
 show_rule(in_force)
 
 # %% tags=["hide-input"]
-for date in ("2021-12-31", "2022-01-01", "2025-12-31", "2026-01-01"):
-    try:
-        evaluate(parse_scenario({"policy": P, "person": dibao, "claims": [slip(date, 1000)]}))
-        print(date, "in force")
-    except InputError as e:
-        print(date, "refused:", e)
+outcome_table([try_outcome(date, lambda date=date: evaluate(parse_scenario(
+    {"policy": P, "person": dibao, "claims": [slip(date, 1000)]})))
+    for date in ("2021-12-31", "2022-01-01", "2025-12-31", "2026-01-01")])
 
 # %% [markdown]
 # ## 完整算例及其追溯 · A whole case with its trace

@@ -11,7 +11,7 @@
 # ---
 
 # %% [markdown]
-# # 浙江 Zhejiang 2019 · 城乡居民医保慢性病门诊保障 (news report)
+# # 浙江 2019 · 城乡居民医保慢性病门诊保障（新闻报道） · Zhejiang 2019 (news report)
 #
 # **《浙江进一步深化医保改革 不断提升群众医疗保障获得感》**，浙江新闻客户端**2019-06-07**对2019年6月6日新闻发布会的报道，
 # 内容为《建立健全城乡居民医保慢性病门诊保障制度的指导意见》。它**不是《指导意见》本身**：报道只转述了其中几个数字，12种慢性病只点名了4种。
@@ -44,6 +44,9 @@ import pandas as pd
 
 from medrules import evaluate, load_policy, parse_scenario
 from medrules.core.money import fmt_ratio, fmt_yuan
+from medrules.core.categories import INSURANCE_TYPES
+from medrules.core.messages import both
+from medrules.publish.display import outcome_table, page_frame, try_outcome
 from medrules.publish.report import clause_table, inputs_table, parameter_table, show_clause, show_rule
 from medrules.rules.zhejiang_2019_chronic_outpatient import (
     check_local_scheme, chronic_condition_eligibility, chronic_drug_pharmacy_purchase, chronic_outpatient_floor,
@@ -76,9 +79,11 @@ clause_table(P)
 # <span lang="en">Statistics and targets the report gives, kept as facts (not rules):</span>
 
 # %% tags=["hide-input"]
-pd.DataFrame([{"fact": f["label"]["zh"] + " / " + f["label"]["en"], "value": str(f["value"]), "unit": f["unit"],
-               "as of": str(f["as_of"]), "clause": f["clause"], "quote": f["quote"]} for f in POLICY.facts]
-             ).set_index("fact")
+page_frame(pd.DataFrame([{"指标 fact": f["label"]["zh"] + " · " + f["label"]["en"],
+                          "数值 value": fmt_ratio(f["value"]) if f["unit"] == "ratio" else str(f["value"]),
+                          "单位 unit": both(f"unit.{f['unit']}", sep=" · "), "截至 as of": str(f["as_of"]),
+                          "条款 clause": f"`{f['clause']}`", "原文 quote": f["quote"]} for f in POLICY.facts]
+                        ).set_index("指标 fact"))
 
 # %% [markdown]
 # ## 标题与导语：报道日期 · Headline and lead: the report's date
@@ -110,8 +115,8 @@ show_clause(P, "p1")
 show_rule(in_force)
 
 # %% tags=["hide-input"]
-for day in (dt.date(2019, 6, 5), dt.date(2019, 6, 6)):
-    print(day, "known in force" if in_force(POLICY, day) else "before the press conference: refused")
+page_frame(pd.DataFrame([{"日期 date": str(day), "已知施行 known in force": in_force(POLICY, day)}
+                        for day in (dt.date(2019, 6, 5), dt.date(2019, 6, 6))]).set_index("日期 date"))
 
 # %% [markdown]
 # 本报道没有规定理赔办法，因此规则拒绝计算理赔情形（规则模块在 `NO_CLAIM_LAYERS` 中说明原因）：
@@ -119,11 +124,9 @@ for day in (dt.date(2019, 6, 5), dt.date(2019, 6, 6)):
 # in `NO_CLAIM_LAYERS`):</span>
 
 # %% tags=["hide-input"]
-try:
-    evaluate(parse_scenario({"policy": P, "person": {"category": "general", "insurance": "resident"},
-                             "claims": [{"date": "2019-07-01", "setting": "outpatient", "policy_range_cost": 100}]}))
-except InputError as e:
-    print(e)
+outcome_table([try_outcome("2019-07-01，门诊100元 · 2019-07-01, outpatient 100", lambda: evaluate(parse_scenario(
+    {"policy": P, "person": {"category": "general", "insurance": "resident"},
+     "claims": [{"date": "2019-07-01", "setting": "outpatient", "policy_range_cost": 100}]})))])
 
 # %% [markdown]
 # ## 导语第2–3段 2019年民生实事 · The 2019 livelihood projects
@@ -178,33 +181,38 @@ show_clause(P, "p6")
 show_rule(provincial_chronic_conditions, chronic_condition_eligibility, chronic_drug_pharmacy_purchase)
 
 # %% tags=["hide-input"]
-conditions = pd.DataFrame(provincial_chronic_conditions(POLICY, DAY), columns=["中文", "English"],
-                          index=range(1, 13)).fillna("(not named in the report)")
+condition_list = provincial_chronic_conditions(POLICY, DAY)
+conditions = page_frame(pd.DataFrame(
+    {"病种 condition": [f"{zh} · {en}" if zh else "（报道未列出） · (not named in the report)" for zh, en in condition_list]},
+    index=pd.Index(range(1, 13), name="序号 no.")))
 conditions
 
 # %% tags=["remove-cell"]
-assert list(conditions["中文"])[:4] == NAMED and list(conditions["中文"])[4:] == ["(not named in the report)"] * 8
+assert [zh for zh, _ in condition_list][:4] == NAMED and [zh for zh, _ in condition_list][4:] == [None] * 8
 
 # %% tags=["hide-input"]
-condition_examples = pd.DataFrame(
-    [{"condition": c, "provincial chronic condition 省定病种": {True: "yes", None: "unknown (not named)"}[
+condition_examples = page_frame(pd.DataFrame(
+    [{"病种 condition": c, "省定病种 provincial chronic condition": {True: "是 · yes", None: "不确定（报道未列出） · unknown (not named)"}[
         chronic_condition_eligibility(c)]} for c in NAMED + ["coronary heart disease", "慢性阻塞性肺疾病", "帕金森病"]]
-).set_index("condition")
+).set_index("病种 condition"))
 condition_examples
 
 # %% tags=["remove-cell"]
-assert list(condition_examples.iloc[:, 0]) == ["yes"] * 5 + ["unknown (not named)"] * 2
+assert list(condition_examples.iloc[:, 0]) == ["是 · yes"] * 5 + ["不确定（报道未列出） · unknown (not named)"] * 2
 
 # %% tags=["hide-input"]
-pharmacy_examples = pd.DataFrame([
-    {"insurance": ins, "prescription": str(rx), "pharmacy of own pooling area": own,
-     "may buy by card 可刷卡购药": chronic_drug_pharmacy_purchase(ins, rx, own)}
+PRESCRIPTIONS = {"external": "外配处方 · external prescription", "internet_hospital": "互联网医院处方 · internet hospital",
+                 None: "无处方 · no prescription"}
+pharmacy_examples = page_frame(pd.DataFrame([
+    {"险种 insurance": " · ".join(INSURANCE_TYPES[ins]), "处方 prescription": PRESCRIPTIONS[rx],
+     "本统筹区定点药店 pharmacy of own pooling area": own,
+     "可刷卡购药 may buy by card": chronic_drug_pharmacy_purchase(ins, rx, own)}
     for ins, rx, own in [("resident", "external", True), ("resident", "internet_hospital", True),
-                         ("resident", None, True), ("resident", "external", False), ("employee", "external", True)]])
+                         ("resident", None, True), ("resident", "external", False), ("employee", "external", True)]]))
 pharmacy_examples
 
 # %% tags=["remove-cell"]
-assert list(pharmacy_examples["may buy by card 可刷卡购药"]) == [True, True, False, False, False]
+assert list(pharmacy_examples["可刷卡购药 may buy by card"]) == [True, True, False, False, False]
 
 # %% [markdown]
 # ## 补慢性病保障短板 第4段 现行报销比例 · Current reimbursement ratios
@@ -226,8 +234,9 @@ show_clause(P, "p7")
 # <span lang="en">政策范围内, printed before the employee ratio, is recorded with the employee figure only.</span>
 
 # %% tags=["hide-input"]
-pd.DataFrame([{"statistic 统计": f["label"]["zh"], "value": fmt_ratio(f["value"]), "as of": str(f["as_of"]),
-               "quote": f["quote"]} for f in POLICY.facts if f["clause"] == f"{P}/p7"]).set_index("statistic 统计")
+page_frame(pd.DataFrame([{"统计 statistic": f["label"]["zh"] + " · " + f["label"]["en"], "数值 value": fmt_ratio(f["value"]),
+                          "截至 as of": str(f["as_of"]), "原文 quote": f["quote"]}
+                         for f in POLICY.facts if f["clause"] == f"{P}/p7"]).set_index("统计 statistic"))
 
 # %% [markdown]
 # ## 补慢性病保障短板 第5段 慢性病门诊报销比例：下限 · Chronic outpatient ratios: the floors
@@ -263,22 +272,22 @@ def least(condition, cost, local=None):
     try:
         return fmt_yuan(chronic_outpatient_reimbursement(POLICY, DAY, condition, cost, local))
     except InputError as e:
-        return f"refused: {e}"
+        return f"拒绝：{e.zh or e} · refused: {e}"
 
 
-floor_examples = pd.DataFrame([
-    {"case": name, "reimbursed at least 至少报销": least(*args)} for name, args in [
-        ("hypertension, 1,000 at the 60% floor", ("高血压", 1000)),
-        ("diabetes, 1,000 at a local 65%", ("糖尿病", 1000, "0.65")),
-        ("tuberculosis, 1,000 at the 70% floor", ("肺结核", 1000)),
-        ("tuberculosis at a local 65% (below its floor)", ("肺结核", 1000, "0.65")),
-        ("coronary heart disease at a local 59.99%", ("冠心病", 1000, "0.5999")),
-    ]]).set_index("case")
+floor_examples = page_frame(pd.DataFrame([
+    {"算例 case": name, "至少报销 reimbursed at least": least(*args)} for name, args in [
+        ("高血压，1,000元，按下限60% · hypertension, 1,000 at the 60% floor", ("高血压", 1000)),
+        ("糖尿病，1,000元，当地65% · diabetes, 1,000 at a local 65%", ("糖尿病", 1000, "0.65")),
+        ("肺结核，1,000元，按下限70% · tuberculosis, 1,000 at the 70% floor", ("肺结核", 1000)),
+        ("肺结核，当地65%（低于其下限） · tuberculosis at a local 65% (below its floor)", ("肺结核", 1000, "0.65")),
+        ("冠心病，当地59.99% · coronary heart disease at a local 59.99%", ("冠心病", 1000, "0.5999")),
+    ]]).set_index("算例 case"))
 floor_examples
 
 # %% tags=["remove-cell"]
 assert list(floor_examples.iloc[:3, 0]) == ["600.00", "650.00", "700.00"]
-assert all(x.startswith("refused") for x in list(floor_examples.iloc[3:, 0]))
+assert all(x.startswith("拒绝") for x in list(floor_examples.iloc[3:, 0]))
 
 # %% [markdown]
 # ### 检查地方方案 · Checking a local scheme
@@ -294,15 +303,22 @@ assert all(x.startswith("refused") for x in list(floor_examples.iloc[3:, 0]))
 show_rule(check_local_scheme)
 
 # %% tags=["hide-input"]
+MEETS = {True: True, False: False, None: "无法判断 · cannot be checked"}
+
+
 def check(primary, tb, pharmacy, covered):
-    return pd.DataFrame(check_local_scheme(POLICY, DAY, primary, tb, pharmacy, covered)).set_index("requirement")
+    """The findings as a page table: the requirement Chinese first, the clause a machine name."""
+    return page_frame(pd.DataFrame([
+        {"要求 requirement": f["requirement"], "条款 clause": f"`{f['clause']}`", "省定标准 provincial": f["provincial"],
+         "本地方案 local": f["local"], "符合 meets": MEETS[f["meets"]]}
+        for f in check_local_scheme(POLICY, DAY, primary, tb, pharmacy, covered)]).set_index("要求 requirement"))
 
 
 at_floors = check("0.60", "0.70", True, NAMED)
 at_floors
 
 # %% tags=["remove-cell"]
-assert list(at_floors["meets"]) == [True, True, True, True, True, True, True, None]
+assert list(at_floors["符合 meets"]) == [True, True, True, True, True, True, True, MEETS[None]]
 
 # %% [markdown]
 # 某方案基层比例59%，肺结核65%，不允许药店购药，且不含冠心病：
@@ -313,7 +329,7 @@ short_scheme = check("0.59", "0.65", False, ["高血压", "糖尿病", "肺结�
 short_scheme
 
 # %% tags=["remove-cell"]
-assert list(short_scheme["meets"]) == [False, False, False, True, True, True, False, None]
+assert list(short_scheme["符合 meets"]) == [False, False, False, True, True, True, False, MEETS[None]]
 
 # %% [markdown]
 # ### 试一试：检查一个方案 · Try it: check a scheme
@@ -340,7 +356,7 @@ w.VBox([primary_box, tb_box, pharmacy_box, covered_box, scheme_out])
 
 # %% tags=["remove-cell"]
 primary_box.value = 0.55
-assert list(check(f"{primary_box.value:.4f}", "0.7000", True, NAMED)["meets"])[:2] == [False, True]
+assert list(check(f"{primary_box.value:.4f}", "0.7000", True, NAMED)["符合 meets"])[:2] == [False, True]
 
 # %% [markdown]
 # ## 网上办理不断升级；接轨上海全面铺开 · Online services; Linking with Shanghai

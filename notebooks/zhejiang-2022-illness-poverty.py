@@ -11,7 +11,7 @@
 # ---
 
 # %% [markdown]
-# # 浙江 Zhejiang 2022 · 因病致贫返贫防范长效机制 (news report)
+# # 浙江 2022 · 因病致贫返贫防范长效机制（新闻报道） · Zhejiang 2022 (news report)
 #
 # **《浙江省构建因病致贫返贫防范长效机制实施方案（2022—2025年）》**，据中国新闻网**2022-07-13杭州电**报道（种子文件 `000_b865134ce9455634.txt`，
 # 为聚合网站的转载）。方案原文、发文机关、文号和日期均不见于来源（“近日浙江出台”）。
@@ -40,6 +40,7 @@ from decimal import Decimal
 import ipywidgets as w
 import pandas as pd
 
+from medrules.publish.display import outcome_table, page_frame, try_outcome
 from medrules.publish.report import clause_table, inputs_table, parameter_table, show_clause, show_rule
 from medrules.rules.zhejiang_2022_illness_poverty import (comprehensive_protection_rate, illness_poverty_targets,
                                                           parse_people, personal_burden_rate,
@@ -57,13 +58,15 @@ def pct(rate):
 
 def target_table(rows):
     """illness_poverty_targets' rows as a table: indicator, formula, numerator/denominator, rate, target, met."""
-    yes_no = {True: "yes 达标", False: "no 未达标", None: "—"}
+    yes_no = {True: "达标 · met", False: "未达标 · not met", None: "—"}
     sign = {"floor": "≥", "exact": "≥", "ceiling": "≤", None: ""}
-    return pd.DataFrame([{
-        "indicator 指标": r["indicator"], "formula (Assumption)": r["formula"],
-        "numerator": f"{r['numerator']:,}", "denominator": f"{r['denominator']:,}", "rate": pct(r["rate"]),
-        "target": "none stated" if r["target"] is None else f"{sign[r['kind']]} {pct(r['target'])}",
-        "met": yes_no[r["met"]], "clause": r["clause"] or "—"} for r in rows]).set_index("indicator 指标")
+    # The formula is the rule's own words (English): in Chinese the cell points to the Assumption above it.
+    return page_frame(pd.DataFrame([{
+        "指标 indicator": r["indicator"], "公式（假设） formula (Assumption)": f"按上文假设计算 · {r['formula']}",
+        "分子 numerator": f"{r['numerator']:,}", "分母 denominator": f"{r['denominator']:,}", "比率 rate": pct(r["rate"]),
+        "目标 target": "未规定 · none stated" if r["target"] is None else f"{sign[r['kind']]} {pct(r['target'])}",
+        "达标 met": yes_no[r["met"]], "条款 clause": f"`{r['clause']}`" if r["clause"] else "—"}
+        for r in rows]).set_index("指标 indicator"))
 
 
 def person(total, three, enrolled=True, **more):
@@ -134,18 +137,20 @@ show_clause(P, "p1")
 show_rule(subsidised_enrolment_rate)
 
 # %% tags=["hide-input"]
-enrolment_examples = pd.DataFrame([
-    {"case": name, "people": n, "enrolled with a subsidy": k,
-     "资助参保率": pct(subsidised_enrolment_rate([person(1000, 800)] * k + [person(1000, 800, False)] * (n - k)).rate),
-     "end-2022 target met": {True: "yes", False: "no"}[illness_poverty_targets(
-         [person(1000, 800)] * k + [person(1000, 800, False)] * (n - k), "end-2022")[0]["met"]]}
-    for name, n, k in [("all ten", 10, 10), ("nine of ten", 10, 9), ("999 of 1,000", 1000, 999)]
-]).set_index("case")
+enrolment_examples = page_frame(pd.DataFrame([
+    {"算例 case": name, "人数 people": n, "资助参保人数 enrolled with a subsidy": k,
+     "资助参保率 subsidised enrolment rate": pct(subsidised_enrolment_rate(
+         [person(1000, 800)] * k + [person(1000, 800, False)] * (n - k)).rate),
+     "达到2022年底目标 end-2022 target met": illness_poverty_targets(
+         [person(1000, 800)] * k + [person(1000, 800, False)] * (n - k), "end-2022")[0]["met"]}
+    for name, n, k in [("十人全部 · all ten", 10, 10), ("十人中九人 · nine of ten", 10, 9),
+                       ("1,000人中999人 · 999 of 1,000", 1000, 999)]
+]).set_index("算例 case"))
 enrolment_examples
 
 # %% tags=["remove-cell"]
-assert list(enrolment_examples["资助参保率"]) == ["100.00%", "90.00%", "99.90%"]
-assert list(enrolment_examples["end-2022 target met"]) == ["yes", "no", "no"]
+assert list(enrolment_examples["资助参保率 subsidised enrolment rate"]) == ["100.00%", "90.00%", "99.90%"]
+assert list(enrolment_examples["达到2022年底目标 end-2022 target met"]) == [True, False, False]
 
 # %% [markdown]
 # ## 第2段 五项具体任务 · Five specific tasks
@@ -262,8 +267,8 @@ at_line_2022 = target_table(illness_poverty_targets(at_line, "end-2022"))
 at_line_2022
 
 # %% tags=["remove-cell"]
-assert list(at_line_2022["rate"]) == ["100.00%", "80.00%", "20.00%"]
-assert list(at_line_2022["met"]) == ["yes 达标", "yes 达标", "yes 达标"]
+assert list(at_line_2022["比率 rate"]) == ["100.00%", "80.00%", "20.00%"]
+assert list(at_line_2022["达标 met"]) == ["达标 · met", "达标 · met", "达标 · met"]
 
 # %% [markdown]
 # 同一群体对照2025年的目标（报道未给出2025年的资助参保率目标）：
@@ -274,8 +279,8 @@ at_line_2025 = target_table(illness_poverty_targets(at_line, "2025"))
 at_line_2025
 
 # %% tags=["remove-cell"]
-assert list(at_line_2025["target"]) == ["none stated", "≥ 85.00%", "≤ 15.00%"]
-assert list(at_line_2025["met"]) == ["—", "no 未达标", "no 未达标"]
+assert list(at_line_2025["目标 target"]) == ["未规定 · none stated", "≥ 85.00%", "≤ 15.00%"]
+assert list(at_line_2025["达标 met"]) == ["—", "未达标 · not met", "未达标 · not met"]
 
 # %% [markdown]
 # 临界情形，每行一个群体（综合保障率 / 个人负担率的判断）：
@@ -284,31 +289,35 @@ assert list(at_line_2025["met"]) == ["—", "no 未达标", "no 未达标"]
 # %% tags=["hide-input"]
 def verdict(people, target, **kw):
     rows = illness_poverty_targets(people, target, **kw)
-    return {"综合保障率": pct(rows[1]["rate"]), "个人负担率": pct(rows[2]["rate"]),
-            "protection met": {True: "yes", False: "no", None: "—"}[rows[1]["met"]],
-            "burden met": {True: "yes", False: "no", None: "—"}[rows[2]["met"]]}
+    return {"综合保障率 protection rate": pct(rows[1]["rate"]), "个人负担率 burden rate": pct(rows[2]["rate"]),
+            "综合保障率达标 protection met": MET[rows[1]["met"]], "个人负担率达标 burden met": MET[rows[2]["met"]]}
 
 
-edge_cases = pd.DataFrame([{"case": name, "target": target, **verdict(people, target, **kw)} for name, people, target, kw in [
-    ("80,000 of 100,000: at the line", [person(100000, 80000)], "end-2022", {}),
-    ("79,999.99 of 100,000: a fen below", [person(100000, "79999.99")], "end-2022", {}),
-    ("85,000 of 100,000: at the 2025 line", [person(100000, 85000)], "2025", {}),
-    ("84,999.99 of 100,000", [person(100000, "84999.99")], "2025", {}),
-    ("80,000 + 5,000 charity, three systems counted", [person(100000, 80000, charity_paid="5000")], "2025", {}),
-    ("80,000 + 5,000 charity, all payers counted", [person(100000, 80000, charity_paid="5000")], "2025",
-     {"payers": "all_recorded"}),
-    ("90% of 100,000 and 50% of 10,000: summed, not averaged", [person(100000, 90000), person(10000, 5000)], "2025", {}),
-    ("80,000 of a policy range of 90,000", [person(100000, 80000, policy_range_cost="90000")], "2025",
-     {"base": "policy_range"}),
-    ("no expenses at all", [person(0, 0)], "end-2022", {}),
-]]).set_index("case")
+MET = {True: True, False: False, None: "—"}
+TARGET_NAMES = {"end-2022": "2022年底 · end-2022", "2025": "2025年 · 2025"}
+edge_cases = page_frame(pd.DataFrame([{"算例 case": name, "目标 target": TARGET_NAMES[target], **verdict(people, target, **kw)}
+                                      for name, people, target, kw in [
+    ("10万元中三重制度支付8万元：恰在线上 · 80,000 of 100,000: at the line", [person(100000, 80000)], "end-2022", {}),
+    ("10万元中支付79,999.99元：差1分 · 79,999.99 of 100,000: a fen below", [person(100000, "79999.99")], "end-2022", {}),
+    ("10万元中支付8.5万元：恰在2025年线上 · 85,000 of 100,000: at the 2025 line", [person(100000, 85000)], "2025", {}),
+    ("10万元中支付84,999.99元 · 84,999.99 of 100,000", [person(100000, "84999.99")], "2025", {}),
+    ("8万元加慈善5,000元，只计三重制度 · 80,000 + 5,000 charity, three systems counted",
+     [person(100000, 80000, charity_paid="5000")], "2025", {}),
+    ("8万元加慈善5,000元，计入全部支付方 · 80,000 + 5,000 charity, all payers counted",
+     [person(100000, 80000, charity_paid="5000")], "2025", {"payers": "all_recorded"}),
+    ("10万元支付90%、1万元支付50%：合计而非平均 · 90% of 100,000 and 50% of 10,000: summed, not averaged",
+     [person(100000, 90000), person(10000, 5000)], "2025", {}),
+    ("政策范围内费用9万元中支付8万元 · 80,000 of a policy range of 90,000",
+     [person(100000, 80000, policy_range_cost="90000")], "2025", {"base": "policy_range"}),
+    ("没有任何费用 · no expenses at all", [person(0, 0)], "end-2022", {}),
+]]).set_index("算例 case"))
 edge_cases
 
 # %% tags=["remove-cell"]
-assert list(edge_cases["protection met"]) == ["yes", "no", "yes", "no", "no", "yes", "yes", "yes", "—"]
-assert list(edge_cases["burden met"]) == ["yes", "no", "yes", "no", "yes", "yes", "yes", "yes", "—"]
-assert list(edge_cases["综合保障率"]) == ["80.00%", "80.00%", "85.00%", "85.00%", "80.00%", "85.00%", "86.36%",
-                                      "88.89%", "—"]
+assert list(edge_cases["综合保障率达标 protection met"]) == [True, False, True, False, False, True, True, True, "—"]
+assert list(edge_cases["个人负担率达标 burden met"]) == [True, False, True, False, True, True, True, True, "—"]
+assert list(edge_cases["综合保障率 protection rate"]) == ["80.00%", "80.00%", "85.00%", "85.00%", "80.00%", "85.00%",
+                                                      "86.36%", "88.89%", "—"]
 
 # %% [markdown]
 # 注意第二行和第四行：四舍五入后显示为80.00%和85.00%，但精确比率79.99999%和84.99999%低于标准线，因此未达到目标。
@@ -319,17 +328,13 @@ assert list(edge_cases["综合保障率"]) == ["80.00%", "80.00%", "85.00%", "85
 # <span lang="en">Bad input is refused with the row and field named:</span>
 
 # %% tags=["hide-input"]
-for bad in ([{"enrolled_with_subsidy": True, "total_cost": "1000"}],
-            [person(1000, 800, total_cost="500")],
-            [person(1000, 800, enrolled="yes")]):
-    try:
-        illness_poverty_targets(bad, "end-2022")
-    except InputError as e:
-        print(e)
-try:
-    illness_poverty_targets(at_line, "2023")
-except InputError as e:
-    print(e)
+outcome_table([
+    try_outcome(name, lambda people=people, target=target: illness_poverty_targets(people, target))
+    for name, people, target in [
+        ("缺少支付额 · payments missing", [{"enrolled_with_subsidy": True, "total_cost": "1000"}], "end-2022"),
+        ("支付额超过总费用 · payments above the total", [person(1000, 800, total_cost="500")], "end-2022"),
+        ("是否资助参保写成 yes · enrolled given as yes", [person(1000, 800, enrolled="yes")], "end-2022"),
+        ("目标年份2023 · target 2023", at_line, "2023")]])
 
 # %% [markdown]
 # ### 用自己的数据试一试 · Try it with your own population
@@ -379,8 +384,13 @@ class TargetCheck:
             return f"输入有误 Input problem: {e}"
 
     def recompute(self):
+        from IPython.display import HTML
+        from medrules.core.messages import pair
+        shown = self.table()
+        if isinstance(shown, str):  # a refusal: the engine's words behind the 输入有误 label
+            shown = HTML(f"<p>{pair('输入有误：', 'Input problem: ')}{pair('', shown.split(': ', 1)[1])}</p>")
         self.out.outputs = ()
-        self.out.append_display_data(self.table())
+        self.out.append_display_data(shown)
 
     def view(self):
         return w.VBox([self.csv, w.HBox([self.target, self.payers]), self.out])
@@ -393,14 +403,14 @@ target_check.view()
 # Default population: three systems 80,000 + 16,000 + 3,500 = 99,500 of 125,000 = 79.6%; burden 24,500 = 19.6%;
 # enrolled 2 of 3.
 table = target_check.table()
-assert list(table["rate"]) == ["66.67%", "79.60%", "19.60%"]
-assert list(table["met"]) == ["no 未达标", "no 未达标", "yes 达标"]
+assert list(table["比率 rate"]) == ["66.67%", "79.60%", "19.60%"]
+assert list(table["达标 met"]) == ["未达标 · not met", "未达标 · not met", "达标 · met"]
 check = TargetCheck()  # a second instance, so that the one shown keeps its starting values
 check.csv.value = "yes,100,80,0,0,0,0\nyes,100,x,0,0,0,0"
 assert "people[1].basic_insurance_paid" in check.table()
 check.csv.value = "yes,100,80,0,0,0,0"
 check.target.value = "2025"
-assert list(check.table()["met"]) == ["—", "no 未达标", "no 未达标"]
+assert list(check.table()["达标 met"]) == ["—", "未达标 · not met", "未达标 · not met"]
 
 # %% [markdown]
 # ## 解读选项 Readings

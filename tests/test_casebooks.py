@@ -182,24 +182,29 @@ def test_readings_table_lists_every_option_and_marks_each_default_once():
             assert option.zh in html
     from medrules.core.messages import pair
     assert html.count(f"（{pair('默认', 'default')}）") == len(readings(WZ))   # once in the list (English switchable)
-    assert html.count("（默认 default）") == len(readings(WZ))                   # once as a table column
+    # once as a table column, named by the option's words (Chinese, the English behind the switch), not its ID
+    defaults = [r.options[r.default] for r in readings(WZ).values()]
+    for o in defaults:
+        assert pair(o.zh + "（默认）", o.en + " (default)") in html, o.zh
 
 
 def test_reading_runs_put_the_named_cases_side_by_side():
     runs = report.reading_runs(WZ, YINBING)
-    assert set(runs["案例 case"]) == {c["name"] for c in casebook(WZ) if YINBING in (c.get("readings") or {})}
-    assistance = runs[runs["数额 figure"] == "合计 totals · 医疗救助 medical assistance"]
+    assert set(runs["算例 case"]) == {c["name"] for c in casebook(WZ) if YINBING in (c.get("readings") or {})}
+    assistance = runs[runs["数额 figure"] == "合计 · 医疗救助 totals · medical assistance"]
     # Hand working (二): only 因病致贫 with a 5,000 critical-illness slip: no assistance unless the status counts on
-    # its own; then (100,000 − 60,000 − 5,000) × 80% = 28,000.
-    assert set(assistance["within-dibao-dibian（默认 default）"]) == {"0.00"}
-    assert set(assistance["on-its-own"]) == {"28,000.00"}
+    # its own; then (100,000 − 60,000 − 5,000) × 80% = 28,000. The columns are the options' words, not their IDs.
+    options = readings(WZ)[YINBING].options
+    within, alone = options["within-dibao-dibian"], options["on-its-own"]
+    assert set(assistance[f"{within.zh}（默认） {within.en} (default)"]) == {"0.00"}
+    assert set(assistance[f"{alone.zh} {alone.en}"]) == {"28,000.00"}
 
 
 def test_a_reading_no_case_names_falls_back_to_the_policys_examples(monkeypatch):
     monkeypatch.setattr(report, "casebook", lambda pid: [])
     sd = "shandong-2022-major-illness"
     runs = report.reading_runs(sd, next(iter(readings(sd))))
-    assert len(runs) and all(name.startswith("示例 example shandong-") for name in runs["案例 case"])
+    assert len(runs) and all(name.startswith("示例：shandong-") for name in runs["算例 case"])
     assert set(runs["手算 worked by hand"]) == {"示例，未手算 example, not hand-worked"}
 
 

@@ -295,3 +295,94 @@ def test_the_clause_and_input_tables_show_the_chinese_first_with_the_english_beh
     when = row.select("td")[3]
     assert [s["lang"] for s in when.find_all("span")] == ["zh", "en"]
     assert when.find("span").get_text() == "可不填；不填则按80%的下限比例支付"
+
+
+# --- 参考译文: the Chinese reference rendering of a clause whose source is not Chinese (issue 23) -----------------
+
+MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
+                                      "september", "october", "november", "december"), 1)}
+NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+                "twice": 2, "double": 2, "triple": 3}
+ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def _number(text: str):
+    from decimal import Decimal
+    return Decimal(text.replace(",", "")).normalize()
+
+
+def figures_en(text: str) -> set:
+    """The figures of an English text as (kind, value): dates (month-day), yuan amounts, percentages, other numbers
+    (counts) and counts written as words (three, eight, triple). "One" is left out: it is a pronoun as often."""
+    found, rest = set(), text
+    for kind, pattern, value in (
+            ("date", r"\b(" + "|".join(MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b",
+             lambda m: f"{MONTHS[m.group(1).lower()]}-{int(m.group(2))}"),
+            ("yuan", r"(\d[\d,]*(?:\.\d+)?)\s*yuan", lambda m: _number(m.group(1))),
+            ("%", r"(\d+(?:\.\d+)?)\s*%", lambda m: _number(m.group(1))),
+            ("n", r"\d[\d,]*(?:\.\d+)?", lambda m: _number(m.group(0))),
+            ("n", r"\b(" + "|".join(NUMBER_WORDS) + r")\b", lambda m: NUMBER_WORDS[m.group(1).lower()])):
+        for m in re.finditer(pattern, rest, flags=re.IGNORECASE):
+            found.add((kind, value(m)))
+        rest = re.sub(pattern, " ", rest, flags=re.IGNORECASE)
+    return found
+
+
+def figures_zh(text: str) -> set:
+    """The figures of a Chinese text in the same form: 9月5日, 1万元 / 3000元, 70%, 50种, 三类 / 八项 / 三重 (a count
+    written in Chinese before its measure word; 第一 and 一是 are ordinals, 一站式 a word, not figures)."""
+    found, rest = set(), text
+    for kind, pattern, value in (
+            ("date", r"(\d{1,2})月(\d{1,2})日", lambda m: f"{int(m.group(1))}-{int(m.group(2))}"),
+            ("yuan", r"(\d[\d,]*(?:\.\d+)?)(万)?元",
+             lambda m: _number(m.group(1)) * (10000 if m.group(2) else 1)),
+            ("%", r"(\d+(?:\.\d+)?)\s*%", lambda m: _number(m.group(1))),
+            ("n", r"\d[\d,]*(?:\.\d+)?", lambda m: _number(m.group(0))),
+            ("n", r"(?<![第一二三四五六七八九十])([一二两三四五六七八九十])(?=[类项重种个条次])",
+             lambda m: ZH_DIGITS[m.group(1)])):
+        for m in re.finditer(pattern, rest):
+            found.add((kind, value(m) if kind != "yuan" else value(m).normalize()))
+        rest = re.sub(pattern, " ", rest)
+    return found
+
+
+def test_the_figure_reader_finds_amounts_percentages_counts_and_dates_in_both_languages():
+    from decimal import Decimal
+    en = figures_en("On September 5th, for the three groups the limit rises from 10,000 yuan to 30,000 yuan, "
+                    "burdens above 3,000 yuan at 50%, at least 50 diseases, after the triple system")
+    zh = figures_zh("9月5日，对三类人员，限额由1万元提高到3万元，3000元以上部分按50%，不少于50种，经三重制度保障后；"
+                    "一是……第一批……一站式")
+    assert en == zh == {("date", "9-5"), ("n", 3), ("yuan", Decimal("1E+4")), ("yuan", Decimal("3E+4")),
+                        ("yuan", Decimal("3E+3")), ("%", Decimal("50")), ("n", Decimal("50"))}
+    # A figure the rendering adds, or leaves out, is seen.
+    assert figures_zh("2022年9月5日") - en == {("n", Decimal("2022"))}
+    assert en - figures_zh("9月5日，限额由1万元提高到3万元") == {("n", 3), ("yuan", Decimal("3E+3")),
+                                                           ("%", Decimal("50")), ("n", Decimal("50"))}
+
+
+def _reference_clauses():
+    return [c for pid in policy_ids() for c in load_policy(pid).clauses.values() if c.reference_zh]
+
+
+def test_every_clause_of_a_source_not_in_chinese_has_a_chinese_reference_rendering():
+    foreign = [pid for pid in policy_ids() if not load_policy(pid).meta["language"].startswith("zh")]
+    assert "shandong-2022-major-illness" in foreign
+    for pid in foreign:
+        for c in load_policy(pid).clauses.values():
+            assert c.reference_zh and CJK.search(c.reference_zh), f"{c.id} has no 参考译文 (reference_zh)"
+            assert CJK.search(c.label), f"{c.id}: its label {c.label!r} is not Chinese"
+
+
+@pytest.mark.parametrize("clause", _reference_clauses(), ids=lambda c: c.id)
+def test_every_figure_of_a_reference_rendering_is_in_its_source_and_every_figure_of_the_source_in_it(clause):
+    """Both ways: the rendering adds no number the machine translation does not give, and drops none it gives."""
+    source, rendering = figures_en(clause.text), figures_zh(clause.reference_zh)
+    assert rendering - source == set(), f"{clause.id}: the rendering adds {sorted(map(str, rendering - source))}"
+    assert source - rendering == set(), f"{clause.id}: the rendering leaves out {sorted(map(str, source - rendering))}"
+
+
+def test_a_reference_rendering_that_is_not_chinese_text_is_refused_naming_the_clause(policy_copy, capsys):
+    zh_part, en_part = refused_once_edited(policy_copy, "clauses.yaml", "  status: narrative\n  reason:\n" + PURPOSE_ZH,
+                                           "  reference_zh: 42\n  status: narrative\n  reason:\n" + PURPOSE_ZH, capsys)
+    assert "policies/wenzhou-2021-78/clauses.yaml: reference_zh of wenzhou-2021-78/0 must be text in Chinese" in en_part
+    assert "参考译文" in zh_part

@@ -256,7 +256,7 @@ def test_an_approval_goes_stale_when_the_parameter_text_or_code_changes_and_fres
     assert row_of(capsys) == ["3", "1", "2", "0", "0", "2", "0", "0", "1", "0", "0"]
     shown = cli(capsys, "show", "demo-2099-1/1")[1]
     assert "审核状态：已过期（审核人 Li Wei，2099-01-06）" in shown and f"（批准时为 {fp1[:12]}）" in shown
-    assert "{bdg-warning}`stale`" in review_page.page()
+    assert "{bdg-warning}`已过期（批准后有改动）` <span lang=\"en\">`stale`</span>" in review_page.page()
     assert "stale" in review_page.review_badge("demo-2099-1", "1").data
 
     # re-approved: fresh again, and the history keeps both approvals
@@ -298,7 +298,7 @@ def test_dispute_needs_a_note_and_is_counted(demo, capsys):
                    "--note", "不低于 is a floor: a locality may pay more")
     assert rc == 0
     assert row_of(capsys)[5:10] == ["2", "0", "0", "0", "1"]
-    assert "{bdg-danger}`disputed`" in review_page.page()
+    assert "{bdg-danger}`有异议` <span lang=\"en\">`disputed`</span>" in review_page.page()
 
 
 def test_approval_with_open_questions_needs_resolve(demo, capsys):
@@ -393,7 +393,7 @@ def test_the_book_page_shows_the_same_figures_as_status_and_marks_stale_clauses(
     assert row_of(capsys) == ["3", "1", "2", "0", "0", "2", "0", "0", "1", "0", "0"]
     stale_row = next(line for line in text.splitlines() if line.endswith("| `demo-2099-1/1` |"))
     assert stale_row.startswith("| 一 救助比例 |")
-    assert "{bdg-warning}`stale`" in stale_row and "Li Wei" in stale_row and "→" in stale_row
+    assert "{bdg-warning}`已过期（批准后有改动）`" in stale_row and "Li Wei" in stale_row and "→" in stale_row
     assert ":::{admonition} 待审核 · Needs a reviewer" in text and "`demo-2099-1/1` 一 救助比例" in text
 
 
@@ -412,10 +412,14 @@ def test_the_book_puts_the_live_status_beside_each_clause_heading_of_a_policy_pa
     app = type("App", (), {})()
     review_page._badge_clause_sections(app, doc, "notebooks/demo-2099-1")
     first, second, prose = doc.children
+    # Chinese first, the English in a part the language switch hides (class lang-en); the ID marked a machine name.
     assert first.astext().startswith(
-        "demo-2099-1/1 · 一 救助比例 审核 review: stale (approved by Li Wei on 2099-01-06")
-    assert "sd-bg-warning" in first.children[-2]["classes"]
-    assert second.astext().endswith("审核 review: draft")
+        "demo-2099-1/1 · 一 救助比例 审核：已过期（批准后有改动） review: stale （Li Wei于2099-01-06批准")
+    assert "(approved by Li Wei on 2099-01-06" in first.astext()
+    badge = first.children[-3]
+    assert "sd-bg-warning" in badge["classes"] and badge.children[-1]["classes"] == ["lang-en"]
+    assert "medrules-id" in first.children[1]["classes"]
+    assert second.astext().endswith("审核：草稿（未审核） review: draft")
     assert prose.astext() == "see demo-2099-1/10"  # only a heading that starts the paragraph gets a badge
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..core.messages import catalogue, msg, text
-from ..core.money import fmt_yuan
+from ..core.money import fmt_yuan, times
 from ..core.policy import PolicyError, load_policy, policy_ids
 from ..core.rulebook import LAYERS
 from ..core.scenario import InputError, parse_scenario
@@ -30,13 +30,15 @@ OUTSIDE = "no claim falls within"  # the engine's refusal when every claim is ou
 # pages always run the same people with the same assumptions. Only Wenzhou's deductible is a plausible value from
 # practice; the Shandong and Guizhou values are illustrative, not from any text (the pages say so): Guizhou's
 # threshold is the report's "1.3万元左右" taken as exactly 13,000, its employee outpatient ratio the middle of the
-# reported 50%–70%.
+# reported 50%–70%; the report gives its tilted assistance no ratio or limit, so the illustration borrows the shape
+# of Shandong's re-assistance (不低于70%, 最高2万元) — examples, shown as 示例 wherever they are used.
 CLAIM_INPUTS = {
     "wenzhou-2021-78": {"critical_illness_base_deductible": "30000"},
     "shandong-2022-major-illness": {"critical_illness.base_deductible": "30000", "critical_illness.base_ratio": "0.60",
                                     "critical_illness.key_group_ratio_increase": "0.05",
                                     "medical_assistance.still_heavy_threshold": "20000"},
     "guizhou-2024-medical-security": {"medical_assistance_ratio": "0.70", "tilted_assistance_threshold": "13000",
+                                      "tilted_assistance_ratio": "0.70", "tilted_assistance_annual_limit": "20000",
                                       "employee_outpatient_ratio": "0.60"},
 }
 # Slip amounts a policy's text does not compute and the illustrative stay therefore needs, as a share of the costs
@@ -45,6 +47,12 @@ CLAIM_INPUTS = {
 CLAIM_SLIP_EXAMPLES = {
     "guizhou-2024-medical-security": {"critical_illness_paid": Decimal("0.30")},
 }
+
+
+def slip_examples(shares: dict, policy_range_cost) -> dict[str, str]:
+    """A claim's example slip amounts for its policy-range cost, to the fen, from one policy's shares
+    (CLAIM_SLIP_EXAMPLES[policy]), as the dashboards fill them (publish/widgets/claim_rows.py)."""
+    return {field: str(times(Decimal(str(policy_range_cost)), share)) for field, share in shares.items()}
 
 
 def encoded_policies() -> list[str]:

@@ -55,6 +55,9 @@ class Clause:
     text_simplified: str | None = None
     uncertain: tuple = ()  # of {zh, en}: doubts about the words or figures
     open_questions: tuple = ()  # of {zh, en}: what the text leaves open
+    # 参考译文: for a source that is not Chinese (Shandong's English machine translation), a Chinese rendering made
+    # from `text` and `parallel`, shown as the clause's text to Chinese readers and labelled as not the original.
+    reference_zh: str | None = None
 
     @property
     def path(self) -> str:
@@ -186,6 +189,17 @@ def _zh_en_items(value, file: Path, entry: str, field: str) -> tuple:
     return tuple(_zh_en(item, file, entry, f"{field} #{i}") for i, item in enumerate(value, 1))
 
 
+def _chinese_text(value, file: Path, entry: str) -> str | None:
+    """A clause's reference_zh: Chinese text, or None where the file leaves it out; anything else (a number, a
+    {zh, en} pair, blank or text without a Chinese character) is refused naming the clause."""
+    if value is None:
+        return None
+    if not (isinstance(value, str) and any("\u4e00" <= ch <= "\u9fff" for ch in value)):
+        raise PolicyError("error.policy_reference_zh", file=f"policies/{file.parent.name}/{file.name}", entry=entry,
+                          got=shown(value))
+    return value.strip()
+
+
 @lru_cache(maxsize=None)
 def load_policy(policy_id: str) -> Policy:
     folder = POLICIES_DIR / check_policy_id(policy_id)
@@ -199,6 +213,7 @@ def load_policy(policy_id: str) -> Policy:
         for k in ("uncertain", "open_questions"):
             fields[k] = _zh_en_items(raw.get(k), folder / "clauses.yaml", raw["id"], k)
         fields["reason"] = _zh_en(raw.get("reason"), folder / "clauses.yaml", raw["id"], "reason")
+        fields["reference_zh"] = _chinese_text(raw.get("reference_zh"), folder / "clauses.yaml", raw["id"])
         clauses[raw["id"]] = Clause(**fields)
     params = read_yaml(folder / "parameters.yaml") or {}
     parameters = {n: _parameter(n, raw) for n, raw in (params.get("parameters") or {}).items()}

@@ -131,11 +131,14 @@ def _shown(name: str, value) -> str:
 
 
 def frame(rows: list[dict], columns) -> object:
-    """A pandas table for the book: the catalogue's heads, Chinese first; the first column names the rows."""
+    """A pandas table for the book: the catalogue's heads, Chinese first; the first column names the rows. Shown as
+    the book's other tables are (publish/display.page_frame): the English of heads and cells behind the switch."""
     import pandas as pd
+
+    from .display import page_frame
     table = pd.DataFrame([{head(c): _shown(c, row.get(c)) for c in columns} for row in rows],
                          columns=[head(c) for c in columns])
-    return table.set_index(head(columns[0]))
+    return page_frame(table.set_index(head(columns[0])))
 
 
 def rollup_frame(s: Summary, by: str, rows: list[dict] | None = None):
@@ -167,12 +170,13 @@ def chart_data(s: Summary, top: int = 10) -> dict:
 
 
 def audit_chart(s: Summary, top: int = 10):
-    """Two panels: over-paid (right) and under-paid (left) by institution, and both by month."""
-    from .charts import LAYER_COLOURS, plt
+    """Two panels, one above the other at the book's chart width (readable on a phone): over-paid (right) and
+    under-paid (left) by institution, and both by month."""
+    from .charts import CHART_WIDTH, LAYER_COLOURS, plt
     from matplotlib.ticker import StrMethodFormatter
     data = chart_data(s, top)
-    fig, (by_inst, by_month) = plt.subplots(1, 2, figsize=(11, 1.8 + 0.32 * max(len(data["institutions"]), 6)),
-                                            layout="constrained")
+    height = 4.2 + 0.32 * max(len(data["institutions"]), 6)
+    fig, (by_inst, by_month) = plt.subplots(2, 1, figsize=(CHART_WIDTH, height), layout="constrained")
     over, under = LAYER_COLOURS["medical_assistance"], LAYER_COLOURS["basic_insurance"]
     names = [n for n, _, _ in data["institutions"]]
     by_inst.barh(names, [o for _, o, _ in data["institutions"]], color=over, label=both("audit.chart.over"))
@@ -185,7 +189,7 @@ def audit_chart(s: Summary, top: int = 10):
     by_month.bar(months, [-u for _, _, u in data["months"]], color=under)
     by_month.axhline(0, color="black", linewidth=0.6)
     by_month.set_title(both("audit.chart.by_month"), fontsize=10)
-    by_month.tick_params(axis="x", labelrotation=90, labelsize=7)
+    by_month.tick_params(axis="x", labelrotation=90, labelsize=8)
     for ax in (by_inst, by_month):
         axis = ax.xaxis if ax is by_inst else ax.yaxis
         axis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))

@@ -4,14 +4,39 @@ the engine gives for each (`run_case`), whether it agrees (`check_case`), and ea
 (widgets/cases.py) show them."""
 from __future__ import annotations
 
-from ..core.money import UNDETERMINED, fmt_yuan
-from ..core.messages import both
+from ..core.money import fmt_yuan
+from ..core.messages import msg
 from ..core.policy import load_policy
 from ..core.result import evaluate
 from ..core.rulebook import LAYER_LABELS
 from ..core.scenario import parse_scenario
 
-CASE_PARTS = {part: both("partial.undetermined" if part == "undetermined" else f"casebook.part.{part}")
+class Pair(str):
+    """A label or figure in both languages. As a string it is "中文 English" (what the workshop's case deck shows);
+    `.zh` and `.en` are the halves, for a page whose language switch shows one (medrules.publish.report)."""
+
+    def __new__(cls, zh: str, en: str):
+        label = super().__new__(cls, zh if zh == en else f"{zh} {en}")
+        label.zh, label.en = zh, en
+        return label
+
+    @classmethod
+    def of(cls, key: str, **values) -> "Pair":
+        return cls(*msg(key, **values))
+
+    def then(self, other, sep: str = " · ") -> "Pair":
+        return Pair(f"{zh_of(self)}{sep}{zh_of(other)}", f"{en_of(self)}{sep}{en_of(other)}")
+
+
+def zh_of(value) -> str:
+    return getattr(value, "zh", str(value))
+
+
+def en_of(value) -> str:
+    return getattr(value, "en", str(value))
+
+
+CASE_PARTS = {part: Pair.of("partial.undetermined" if part == "undetermined" else f"casebook.part.{part}")
               for part in ("totals", "years", "claims", "complete", "undetermined", "readings")}
 NOT_RUN = "—"
 
@@ -116,11 +141,12 @@ def check_case(policy_id: str, case: dict, got=None) -> tuple[bool, list[str]]:
 def _figure(value) -> str:
     from decimal import Decimal, InvalidOperation
     if value is None:
-        return UNDETERMINED
+        return Pair.of("partial.undetermined")  # the same words as money.UNDETERMINED
     if isinstance(value, bool):
-        return "是 yes" if value else "否 no"
+        return Pair.of("partial.yes") if value else Pair.of("partial.no")
     if isinstance(value, list):   # layers named (upper_bound)
-        return "、".join(field_label(v) for v in value)
+        labels = [field_label(v) for v in value]
+        return Pair("、".join(map(zh_of, labels)), ", ".join(map(en_of, labels)))
     try:
         return fmt_yuan(Decimal(str(value))) if "." in str(value) else str(value)
     except InvalidOperation:
@@ -129,28 +155,29 @@ def _figure(value) -> str:
 
 def field_label(key) -> str:
     if key in LAYER_LABELS:
-        return f"{LAYER_LABELS[key][0]} {LAYER_LABELS[key][1]}"
-    return {"in_force": both("casebook.part.in_force"), "complete": both("casebook.part.complete"),
-            "undetermined": UNDETERMINED, "field": both("casebook.part.field"),
-            "out_of_pocket_is_upper_bound": both("partial.out_of_pocket_upper_bound"),
-            "upper_bound": both("casebook.part.upper_bound")}.get(key, str(key))
+        return Pair(*LAYER_LABELS[key])
+    known = {"in_force": "casebook.part.in_force", "complete": "casebook.part.complete",
+             "undetermined": "partial.undetermined", "field": "casebook.part.field",
+             "out_of_pocket_is_upper_bound": "partial.out_of_pocket_upper_bound",
+             "upper_bound": "casebook.part.upper_bound"}
+    return Pair.of(known[key]) if key in known else Pair(str(key), str(key))
 
 
 def figures(case: dict) -> list[tuple[str, tuple]]:
     """(label, path into the run) for each figure a case expects, Chinese first."""
     kind = case.get("kind")
     if kind == "function":
-        return [(f"{case['function']} 结果 result", ())]
+        return [(Pair(f"{case['function']} 结果", f"{case['function']} result"), ())]
     if kind in ("indicators", "scheme"):
-        return [(str(part), (part,)) for part in case["expected"]]
+        return [(Pair(str(part), str(part)), (part,)) for part in case["expected"]]
     return list(_leaves(case["expected"], ()))
 
 
 def _step_label(path: tuple, key) -> str:
     if path == ("claims",):
-        return f"第{key + 1}笔 claim {key + 1}"
+        return Pair(f"第{key + 1}笔", f"claim {key + 1}")
     if path == ("years",):
-        return f"{key}年 {key}"
+        return Pair(f"{key}年", str(key))
     return CASE_PARTS.get(key, field_label(key)) if not path else field_label(key)
 
 
@@ -162,13 +189,13 @@ def _leaves(want, path: tuple):
                 if not path and key in ("claims", "years"):  # the claim or year label below says it
                     yield label, sub
                 else:
-                    yield (f"{_step_label(path, key)} · {label}" if label else _step_label(path, key)), sub
+                    yield (_step_label(path, key).then(label) if label else _step_label(path, key)), sub
     elif isinstance(want, list) and all(isinstance(w, str) for w in want):   # upper_bound: the layers it names
         yield "", path
     elif isinstance(want, list):
         for w in want:
-            yield (f"第{w['claim'] + 1}笔 claim {w['claim'] + 1} · {field_label(w['layer'])} ← {w['field']}",
-                   path + (w,))
+            claim = Pair(f"第{w['claim'] + 1}笔", f"claim {w['claim'] + 1}")
+            yield claim.then(field_label(w["layer"])).then(f"`{w['field']}`", " ← "), path + (w,)
     else:
         yield "", path
 
@@ -200,12 +227,17 @@ def shown_figure(value, kind) -> str:
     if kind == "function":
         value = plain(value)
         if isinstance(value, dict) and set(value) == {"error"}:
-            return f"拒绝 refused: {value['error']}"
-        return ", ".join(_figure(v) for v in value) if isinstance(value, list) else _figure(value)
+            return Pair(f"拒绝：{value['error']}", f"refused: {value['error']}")
+        if isinstance(value, list):
+            parts = [_figure(v) for v in value]
+            return Pair("、".join(map(zh_of, parts)), ", ".join(map(en_of, parts)))
+        return _figure(value)
     if kind == "indicators" and isinstance(value, dict):
-        met = {True: "达标 met", False: "未达标 not met", None: "无目标 no target"}[value["met"]]
-        return f"{_figure(value['numerator'])} / {_figure(value['denominator'])} · {met}"
+        met = {True: Pair("达标", "met"), False: Pair("未达标", "not met"), None: Pair("无目标", "no target")}[value["met"]]
+        ratio = f"{_figure(value['numerator'])} / {_figure(value['denominator'])}"
+        return Pair(ratio, ratio).then(met)
     if kind == "scheme":
-        return {True: "符合 meets", False: "不符合 does not meet", None: "无法判断 cannot be checked"}.get(
-            value, f"拒绝 refused: {value}")
+        found = {True: Pair("符合", "meets"), False: Pair("不符合", "does not meet"),
+                 None: Pair("无法判断", "cannot be checked")}
+        return found[value] if value in (True, False, None) else Pair(f"拒绝：{value}", f"refused: {value}")
     return _figure(value)

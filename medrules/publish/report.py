@@ -15,38 +15,49 @@ from IPython.display import Markdown
 from ..core.categories import CATEGORIES
 from ..core.result import Result, evaluate
 from ..core.trace import step_label
-from ..core.messages import both, catalogue, html, pair, placeholders
+from ..core.messages import both, catalogue, html, msg, pair, placeholders, text
 from ..core.messages import html as html_message
 from ..core.money import fmt_ratio, fmt_yuan, shown  # noqa: F401  (shown: re-exported)
 from ..core.policy import load_policy
 from ..core.rulebook import LAYER_LABELS, LAYERS
 from ..core.scenario import parse_scenario
-from .casebook import CASE_PARTS, at, casebook, check_case, field_label, figures, is_entry, run_case, shown_figure
+from .casebook import (CASE_PARTS, Pair, at, casebook, check_case, en_of, field_label, figures, is_entry, run_case,
+                       shown_figure, zh_of)
+from .display import PageFrame, label_html, pairs_table
 
 # Tables show every cell whole: pandas cuts text over 50 characters with "...", which cut the trace's reasons and
 # the parameters' quotes mid-sentence. (Changes the stored outputs of notebooks that did not set this themselves:
 # re-execute them with make notebooks.)
 pd.set_option("display.max_colwidth", None)
 
-STATUS_LABELS = {"encoded": "已编码 encoded", "narrative": "叙述性 narrative", "not-encodable": "无法编码 not encodable"}
-
-
 def _quote(text: str) -> str:
     return "\n".join("> " + line for line in text.strip().splitlines())
 
 
 def show_clause(policy_id: str, path: str) -> Markdown:
-    """The clause as printed (original, then English), with its ID and status."""
-    c = load_policy(policy_id).clause(path)
-    parts = [f"**{c.id}** · {c.label} {c.title['zh']} · {STATUS_LABELS[c.status]}", "",
-             f"{both('clause.original')}:", "", _quote(c.text)]
-    if c.text_simplified:
-        parts += ["", f"{both('clause.simplified')}:", "", _quote(c.text_simplified)]
-    parts += ["", "English:", "", _quote(c.parallel)]
+    """The clause as printed (original, then English), with its ID and status, Chinese first.
+
+    A clause of a source that is not Chinese (Shandong's English machine translation) opens with its Chinese
+    reference rendering (reference_zh), labelled as not the original and naming what it was made from; the source
+    and its corrected English reading follow (the book shows them beside the rendering in 双语 and hides them in 中文:
+    medrules.publish.book.sphinx)."""
+    policy = load_policy(policy_id)
+    c = policy.clause(path)
+    parts = [f"**{c.id}** · {c.label} {c.title['zh']} · {html('clause_status.' + c.status)}", ""]
+    if c.reference_zh:
+        made_from = policy.meta["dates"].get("report") or policy.meta["dates"].get("published") or "?"
+        parts += [html("clause.reference_zh", date=made_from), "", _quote(c.reference_zh), "",
+                  f"{html('clause.source_machine_translation')}:", "", _quote(c.text), "",
+                  f"{html('clause.corrected_reading')}:", "", _quote(c.parallel)]
+    else:
+        parts += [f"{html('clause.original')}:", "", _quote(c.text)]
+        if c.text_simplified:
+            parts += ["", f"{html('clause.simplified')}:", "", _quote(c.text_simplified)]
+        parts += ["", "English:", "", _quote(c.parallel)]
     if c.reason:
-        parts += ["", f"*{both('clause.status_reason')}:* {pair(**c.reason)}"]
+        parts += ["", f"*{html('clause.status_reason')}:* {pair(**c.reason)}"]
     for q in c.open_questions:
-        parts += ["", f"*{both('clause.open_question')}:* {pair(**q)}"]
+        parts += ["", f"*{html('clause.open_question')}:* {pair(**q)}"]
     return Markdown("\n".join(parts))
 
 
@@ -58,9 +69,10 @@ def show_rule(*functions) -> Markdown:
     keys = rule_messages("\n".join(blocks))
     if not keys:
         return Markdown(code)
-    lines = [f"- `{k}`：{html_message(k, **{name: '{' + name + '}' for name in placeholders(catalogue()[k]['zh'])})}"
-             for k in keys]
-    return Markdown(code + "\n\n" + both("trace.rule_messages") + "\n\n" + "\n".join(lines))
+    # Each {placeholder} shown as code: a name the rule fills in, not a word to read.
+    lines = [f"- `{k}`：" + html_message(k, **{name: "\x00" + name + "\x01" for name in placeholders(catalogue()[k]["zh"])})
+             .replace("\x00", "<code>{").replace("\x01", "}</code>") for k in keys]
+    return Markdown(code + "\n\n" + html("trace.rule_messages") + "\n\n" + "\n".join(lines))
 
 
 def rule_messages(source: str) -> list[str]:
@@ -84,10 +96,20 @@ def _value(v, unit: str) -> str:
 
 
 def _start(v) -> str:
-    """When a value starts; for a report that gives no start, the day it reports the value in force."""
+    """When a value starts (HTML); for a report that gives no start, the day it reports the value in force."""
     if v.start:
         return str(v.start)
-    return both("start.reported", date=v.reported_in_force_on) if v.reported_in_force_on else "—"
+    return html("start.reported", date=v.reported_in_force_on) if v.reported_in_force_on else "—"
+
+
+def _quote_cell(policy, v) -> str:
+    """The words a value comes from. A source not in Chinese is quoted as printed behind the language switch; in
+    Chinese the cell points to the clause's reference rendering (参考译文), which gives the figure."""
+    quote = escape(v.quote or "")
+    if policy.meta.get("language", "zh").startswith("zh") or v.clause not in policy.clauses:
+        return quote
+    label = policy.clauses[v.clause].label
+    return pair(text("parameter.quote_in_rendering", "zh", label=label), quote, escape=False) if quote else ""
 
 
 def _col(key: str) -> str:
@@ -125,9 +147,10 @@ def _unit(unit: str) -> str:
 def parameter_table(policy_id: str):
     """Every dated parameter: its Chinese (and English) name first, then value, kind (exact/floor/ceiling/
     approximate), dates, the clause it cites and its words; the machine name last."""
+    policy = load_policy(policy_id)
     rows = [[_label(p.label), _shown_value(v.value, p.unit), _html_both(f"kind.{v.kind}", v.kind),
-             escape(_start(v)), escape(str(v.end or "—")), _code(v.clause), escape(v.quote or ""), _code(p.name)]
-            for p in load_policy(policy_id).parameters.values() for v in p.values]
+             _start(v), escape(str(v.end or "—")), _code(v.clause), _quote_cell(policy, v), _code(p.name)]
+            for p in policy.parameters.values() for v in p.values]
     return _page_table([("name", "medrules-name"), ("value", "medrules-amount"), ("kind", ""), ("from", ""),
                         ("to", ""), ("clause", "medrules-code"), ("quote", "medrules-prose"),
                         ("parameter", "medrules-code")], rows, "parameters")
@@ -171,17 +194,35 @@ def person_label(person: dict) -> str:
     return CATEGORIES[person["category"]][0]
 
 
-def result_table(result: Result, per: str = "claim") -> pd.DataFrame:
-    """Per claim (or per year): each layer's payment, formatted in yuan."""
+def setting_label(code: str) -> str:
+    """A claim kind as "中文 · English" (medrules.core.categories), for a page table that splits it."""
+    from ..core.categories import SETTINGS
+    zh, en = SETTINGS.get(code, (code, code))
+    return f"{zh} · {en}" if zh != en else zh
+
+
+def result_table(result: Result, per: str = "claim") -> PageFrame:
+    """Per claim (or per year): each layer's payment, formatted in yuan; the book shows it Chinese first."""
     cols = list(LAYERS) + ["out_of_pocket"]
     headers = {k: f"{LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]}" for k in cols}
     if per == "year":
-        rows = [{"year": y, **{headers[k]: shown(t[k]) for k in cols}} for y, t in result.years.items()]
-        return pd.DataFrame(rows).set_index("year")
-    rows = [{"claim": c["claim"], "date": c["date"], "setting": c["setting"],
-             "cost 费用": fmt_yuan(c["policy_range_cost"]), **{headers[k]: shown(c[k]) for k in cols}}
+        rows = [{_col("year"): y, **{headers[k]: shown(t[k]) for k in cols}} for y, t in result.years.items()]
+        return PageFrame(pd.DataFrame(rows).set_index(_col("year")))
+    rows = [{_col("claim"): c["claim"], _col("date"): c["date"], _col("setting"): setting_label(c["setting"]),
+             _col("cost"): fmt_yuan(c["policy_range_cost"]), **{headers[k]: shown(c[k]) for k in cols}}
             for c in result.claims]
-    return pd.DataFrame(rows).set_index("claim")
+    return PageFrame(pd.DataFrame(rows).set_index(_col("claim")))
+
+
+def undetermined_table(result: Result, claim: int = 0) -> PageFrame:
+    """What a partial result leaves open for one claim: each undetermined layer (Chinese first), the field that would
+    settle it and its clause (machine names); one row saying 完整 when nothing is."""
+    open_ = (result.claims[claim].get("undetermined") or {}).items()
+    rows = [{_col("layer"): " · ".join(LAYER_LABELS[layer]), text("column.needs", "zh") + " " + text("column.needs", "en"):
+             f"`{u['field']}`", _col("clause"): f"`{u['clause']}`"} for layer, u in open_]
+    if not rows:
+        rows = [{_col("layer"): both("casebook.part.complete", sep=" · ")}]
+    return PageFrame(pd.DataFrame(rows))
 
 
 class TraceTable:
@@ -201,7 +242,9 @@ class TraceTable:
         cells = self.frame.map(_html)
         for column, pairs in self._pairs.items():
             cells[column] = [pair(zh, en) for zh, en in pairs]
-        return cells.to_html(escape=False, index=False)
+        cells[_col("clause")] = [_code(c) for c in self.frame[_col("clause")]]  # a machine name, not English
+        cells.columns = [label_html(c) for c in cells.columns]
+        return cells.to_html(escape=False, index=False, classes="medrules-table medrules-trace")
 
     def __repr__(self) -> str:
         """One block per step, every sentence whole (a DataFrame's text form would cut or fold the reasons)."""
@@ -218,18 +261,19 @@ def trace_table(result: Result) -> TraceTable:
 
 
 def cases(policy_id: str, cases: dict, inputs: dict | None = None, show: tuple = ("medical_assistance",
-          "further_relief", "out_of_pocket")) -> pd.DataFrame:
-    """Worked examples: one row per named case; each case is (person, claims) evaluated by the engine."""
+          "further_relief", "out_of_pocket")) -> PageFrame:
+    """Worked examples: one row per named case; each case is (person, claims) evaluated by the engine. Name the
+    cases "中文 · English" (the book shows the Chinese, the English behind its language switch)."""
     rows = []
     for name, (person, claims) in cases.items():
         result = evaluate(parse_scenario({"policy": policy_id, "person": person, "claims": claims,
                                           "inputs": inputs or {}}))
-        row = {"case": name, "category": person_label(person),
-               "cost 费用": fmt_yuan(sum(c["policy_range_cost"] for c in result.claims))}
+        row = {_col("case"): name, _col("person"): person_label(person),
+               _col("cost"): fmt_yuan(sum(c["policy_range_cost"] for c in result.claims))}
         for k in show:
             row[f"{LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]}"] = shown(result.totals[k])
         rows.append(row)
-    return pd.DataFrame(rows).set_index("case")
+    return PageFrame(pd.DataFrame(rows).set_index(_col("case")))
 
 
 # --- Casebooks, readings and open questions on the policy pages (issue 12) --------------------------------------
@@ -246,39 +290,51 @@ def _frame_html(frame: pd.DataFrame) -> str:
     return frame.map(_html).to_html(escape=False, index=False) if not frame.empty else ""
 
 
-def casebook_frame(policy_id: str) -> pd.DataFrame:
-    """案例 Worked cases: each hand-worked case with its expected figures, working and the 核对 mark."""
+def _casebook_rows(policy_id: str) -> list[dict]:
+    """Each hand-worked case with its expected figures and the 核对 mark, as zh/en pairs (Pair)."""
     rows = []
     for case in casebook(policy_id):
         kind = case.get("kind")
         got = run_case(policy_id, case)
         agrees, misses = check_case(policy_id, case, got)
-        expected = "\n".join(f"{label}: {shown_figure(at(case['expected'], path), kind)}"
-                             if not is_entry(path) else label for label, path in figures(case))
-        mark = "✓" if agrees else "✗ 引擎 engine: " + ("; ".join(
-            f"{m}: {shown_figure(got.get(m), kind) if kind else 'differs'}" for m in misses)
-            if kind != "function" else shown_figure(got, kind))
-        rows.append({"案例 case": case["name"], "条款 clause": case["clause"], "预期 expected": expected,
-                     "演算 working": case["working"]["zh"], "Working (English)": case["working"]["en"],
-                     "核对 check": mark})
+        lines = [label.then(shown_figure(at(case["expected"], path), kind), ": ") if not is_entry(path) else label
+                 for label, path in figures(case)]
+        expected = Pair("\n".join(map(zh_of, lines)), "\n".join(map(en_of, lines)))
+        if agrees:
+            mark = Pair("✓", "✓")
+        else:
+            found = ([Pair(str(m), str(m)).then(shown_figure(got.get(m), kind) if kind else Pair("不同", "differs"),
+                                                ": ") for m in misses] if kind != "function"
+                     else [shown_figure(got, kind)])
+            mark = Pair("✗ 引擎：" + "；".join(map(zh_of, found)), "✗ engine: " + "; ".join(map(en_of, found)))
+        rows.append({"name": case["name"], "clause": case["clause"], "expected": expected,
+                     "working": Pair(case["working"]["zh"], case["working"]["en"]), "mark": mark})
+    return rows
+
+
+def casebook_frame(policy_id: str) -> pd.DataFrame:
+    """案例 Worked cases: each hand-worked case with its expected figures, working and the 核对 mark."""
+    rows = [{"案例 case": r["name"], "条款 clause": r["clause"], "预期 expected": str(r["expected"]),
+             "演算 working": r["working"].zh, "Working (English)": r["working"].en,
+             "核对 check": r["mark"] if r["mark"] == "✓" else str(r["mark"])} for r in _casebook_rows(policy_id)]
     return pd.DataFrame(rows, columns=["案例 case", "条款 clause", "预期 expected", "演算 working",
                                        "Working (English)", "核对 check"])
 
 
 def casebook_table(policy_id: str):
-    """案例 Worked cases as a page table; a policy without a casebook says so."""
+    """案例 Worked cases as a page table, Chinese first (the English behind the language switch); a policy without
+    a casebook says so."""
     from IPython.display import HTML
-    frame = casebook_frame(policy_id)
-    if frame.empty:
+    rows = _casebook_rows(policy_id)
+    if not rows:
         return HTML("<p>" + pair("本政策尚无案例集", "This policy has no casebook yet") +
-                    f" (policies/{_html(policy_id)}/cases.yaml).</p>")
-    ok = (frame["核对 check"] == "✓").sum()
-    head = f"<p>{pair(f'{len(frame)} 个案例，引擎与手算一致 {ok} 个。', f'{len(frame)} cases, the engine agrees on {ok}.')}</p>"
-    cells = frame.drop(columns=["Working (English)"]).map(_html)
-    # The working in one cell, Chinese first, the English behind the book's language switch.
-    cells["演算 working"] = [pair(zh, en) for zh, en in zip(frame["演算 working"], frame["Working (English)"])]
-    cells.columns = [pair(*name.split(" ", 1)) for name in cells.columns]
-    return HTML(head + cells.to_html(escape=False, index=False))
+                    f" (<code>policies/{_html(policy_id)}/cases.yaml</code>).</p>")
+    ok = sum(1 for r in rows if r["mark"] == "✓")
+    head = f"<p>{pair(f'{len(rows)} 个案例，引擎与手算一致 {ok} 个。', f'{len(rows)} cases, the engine agrees on {ok}.')}</p>"
+    heads = [Pair(*msg(f"column.{k}")) for k in ("case", "clause", "expected", "working", "check")]
+    body = [[r["name"], Pair(r["clause"], r["clause"]), r["expected"], r["working"], r["mark"]] for r in rows]
+    return HTML(head + pairs_table(heads, body, "casebook",
+                                   ["medrules-name", "medrules-code", "medrules-prose", "medrules-prose", ""]))
 
 
 def _examples(policy_id: str) -> list[tuple[str, dict]]:
@@ -290,9 +346,9 @@ def _examples(policy_id: str) -> list[tuple[str, dict]]:
     for path in sorted((POLICIES_DIR.parent / "examples").glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)  # exact, as the CLI reads it
         if isinstance(data, dict) and data.get("policy") == policy_id and "claims" in data:
-            out.append((f"示例 example {path.name}", {"person": data["person"], "claims": data["claims"],
-                                                     "inputs": data.get("inputs") or {},
-                                                     "readings": data.get("readings") or {}}))
+            out.append((Pair(f"示例：{path.name}", f"example: {path.name}"),
+                        {"person": data["person"], "claims": data["claims"], "inputs": data.get("inputs") or {},
+                         "readings": data.get("readings") or {}}))
     return out[:2]
 
 
@@ -309,20 +365,29 @@ def _example_figures(runs: list) -> list[tuple[str, tuple]]:
     """Totals of the layers that pay something under some option, and out of pocket."""
     keys = [k for k in list(LAYERS) + ["out_of_pocket"]
             if k == "out_of_pocket" or any(r["totals"].get(k) not in (None, "0.00") for r in runs)]
-    return [(f"{CASE_PARTS['totals']} · {field_label(k)}", ("totals", k)) for k in keys]
+    return [(CASE_PARTS["totals"].then(field_label(k)), ("totals", k)) for k in keys]
 
 
-def reading_runs(policy_id: str, reading_id: str) -> pd.DataFrame:
-    """The cases that name the reading (or two example runs), each figure under every option side by side."""
+def _option_head(reading, name: str) -> Pair:
+    """An option by its words, Chinese first (the ID is in the list above the table): 仅限低保、低保边缘家庭（默认）."""
+    o = reading.options[name]
+    default = name == reading.default
+    return Pair(o.zh + ("（默认）" if default else ""), o.en + (" (default)" if default else ""))
+
+
+def _reading_rows(policy_id: str, reading_id: str) -> tuple[list, list[list]]:
+    """(heads, rows) of the cases that name the reading (or two example runs), each figure under every option side by
+    side; every label and figure a zh/en Pair where it has words."""
     from ..core.readings import readings
     reading = readings(policy_id)[reading_id]
     named = [c for c in casebook(policy_id) if reading_id in (c.get("readings") or {})]
-    sources = [(c["name"], c, figures(c)) for c in named]
+    sources = [(Pair(c["name"], c["name"]), c, figures(c)) for c in named]
     if not sources:
         for name, scenario in _examples(policy_id):
             runs = {o: _run_or_refusal(policy_id, scenario, {reading_id: o}) for o in reading.options}
             sources.append((name, scenario, _example_figures([r for r in runs.values() if "totals" in r])))
-    columns = {o: f"{o}{'（默认 default）' if o == reading.default else ''}" for o in reading.options}
+    heads = [Pair(*msg("column.case")), Pair(*msg("column.figure")),
+             *(_option_head(reading, o) for o in reading.options), Pair(*msg("column.by_hand"))]
     rows = []
     for name, case, wanted in sources:
         if case.get("kind") == "scheme":
@@ -332,19 +397,25 @@ def reading_runs(policy_id: str, reading_id: str) -> pd.DataFrame:
         for label, path in wanted:
             if is_entry(path):
                 continue  # an undetermined entry: shown by its figures and 完整
-            row = {"案例 case": name, "数额 figure": label}
-            for o, col in columns.items():
-                row[col] = (f"拒绝 refused: {runs[o]['refused']}" if "refused" in runs[o]
-                            else shown_figure(at(runs[o], path), case.get("kind")))
-            row["手算 worked by hand"] = (f"{hand}: {shown_figure(at(case['expected'], path), case.get('kind'))}"
-                                          if hand else "示例，未手算 example, not hand-worked")
+            row = [name, label]
+            for o in reading.options:
+                row.append(Pair(f"拒绝：{runs[o]['refused']}", f"refused: {runs[o]['refused']}") if "refused" in runs[o]
+                           else shown_figure(at(runs[o], path), case.get("kind")))
+            row.append(_option_head(reading, hand).then(shown_figure(at(case["expected"], path), case.get("kind")),
+                                                        "：") if hand else Pair("示例，未手算", "example, not hand-worked"))
             rows.append(row)
-    return pd.DataFrame(rows, columns=["案例 case", "数额 figure", *columns.values(), "手算 worked by hand"])
+    return heads, rows
+
+
+def reading_runs(policy_id: str, reading_id: str) -> pd.DataFrame:
+    """The cases that name the reading (or two example runs), each figure under every option side by side."""
+    heads, rows = _reading_rows(policy_id, reading_id)
+    return pd.DataFrame([[str(v) for v in row] for row in rows], columns=[str(h) for h in heads])
 
 
 def readings_table(policy_id: str):
     """解读选项 Readings: each reading's question, its options (words, why, the default marked) and the cases
-    that name it run under every option side by side."""
+    that name it run under every option side by side — options named by their words, the IDs as machine names."""
     from IPython.display import HTML
     from ..core.readings import load_readings
     file = load_readings(policy_id)
@@ -352,25 +423,26 @@ def readings_table(policy_id: str):
         return HTML(f"<p>{pair('本政策没有登记的解读。', 'This policy has no recorded readings.')}</p>")
     parts = []
     for rid, r in file.readings.items():
-        # The English behind the book's language switch (pair: <span lang="en">), the Chinese first.
-        parts.append(f"<h4>{_html(rid)}</h4><p><b>{_html(r.question.zh)}</b> "
-                     f"<span lang=\"en\"><br>{_html(r.question.en)}</span></p><ul>")
+        # The question is the heading; the ID a scenario names stays beside it, as code.
+        parts.append(f"<h4>{pair(r.question.zh, r.question.en)}</h4><p><small>{pair('解读编号', 'reading')} "
+                     f"<code>{_html(rid)}</code></small></p><ul>")
         for name, o in r.options.items():
             mark = f" <b>（{pair('默认', 'default')}）</b>" if name == r.default else ""
-            parts.append(f"<li><code>{_html(name)}</code>{mark}：{pair(o.zh, o.en)}<br>"
+            parts.append(f"<li>{pair(o.zh, o.en)}{mark} <small><code>{_html(name)}</code></small><br>"
                          f"<small>{pair('理由：' + o.why.zh, 'why: ' + o.why.en)}</small></li>")
         parts.append(f"</ul><p><small>{pair('默认理由：' + r.default_why.zh, 'why the default: ' + r.default_why.en)}"
                      "</small></p>")
-        runs = reading_runs(policy_id, rid)
-        if runs.empty:
+        heads, rows = _reading_rows(policy_id, rid)
+        if not rows:
             parts.append(f"<p><small>{pair('尚无案例或示例按此解读运行。', 'No case or example runs this reading yet.')}"
                          "</small></p>")
         else:
-            parts.append(_frame_html(runs))
+            parts.append(pairs_table(heads, rows, "reading-runs", ["medrules-name", "medrules-name",
+                                                                   *[""] * (len(heads) - 3), "medrules-prose"]))
     if file.not_readings:
         parts.append(f"<h4>{pair('不是解读', 'Not readings')}</h4><ul>")
-        parts += [f"<li>{_html(n.clause)}：{pair(n.what.zh, n.what.en)}<br><small>{pair(n.why.zh, n.why.en)}</small>"
-                  "</li>" for n in file.not_readings]
+        parts += [f"<li><code>{_html(n.clause)}</code>：{pair(n.what.zh, n.what.en)}<br>"
+                  f"<small>{pair(n.why.zh, n.why.en)}</small></li>" for n in file.not_readings]
         parts.append("</ul>")
     return HTML("".join(parts))
 

@@ -122,17 +122,20 @@ def check_local_scheme(policy: Policy, on: dt.date, primary_ratio, tuberculosis_
          "provincial": f"≥ {fmt_ratio(tb_floor.value)}", "local": fmt_ratio(tuberculosis_ratio),
          "meets": Decimal(tuberculosis_ratio) >= tb_floor.value},
         {"requirement": "定点零售药店刷卡购药 card purchase at designated pharmacies", "clause": P6,
-         "provincial": "allowed 允许", "local": "allowed 允许" if pharmacy_purchase_allowed else "not allowed 不允许",
+         "provincial": "允许 · allowed", "local": "允许 · allowed" if pharmacy_purchase_allowed else "不允许 · not allowed",
          "meets": bool(pharmacy_purchase_allowed)},
     ]
     covered = {c.strip() for c in conditions_covered}
+    count = policy.param("chronic_outpatient.condition_count", on).value
+    # Words for the book's tables: "中文 · English" (medrules.publish.display splits them).
     for zh, en in NAMED_CHRONIC_CONDITIONS.items():
-        findings.append({"requirement": f"病种 {zh} {en}", "clause": P6, "provincial": "one of the 12",
-                         "local": "covered" if zh in covered or en in covered else "not covered",
+        findings.append({"requirement": f"病种 {zh} {en}", "clause": P6,
+                         "provincial": f"{count}个省定病种之一 · one of the {count}",
+                         "local": "已覆盖 · covered" if zh in covered or en in covered else "未覆盖 · not covered",
                          "meets": zh in covered or en in covered})
-    unnamed = policy.param("chronic_outpatient.condition_count", on).value - len(NAMED_CHRONIC_CONDITIONS)
+    unnamed = count - len(NAMED_CHRONIC_CONDITIONS)
     findings.append({"requirement": f"其余{unnamed}个病种 the other {unnamed} conditions", "clause": P6,
-                     "provincial": "not named in the report", "local": "—", "meets": None})
+                     "provincial": "报道未列出 · not named in the report", "local": "—", "meets": None})
     return findings
 
 

@@ -100,7 +100,7 @@ def benefit_tables(today: dt.date | None = None, root: Path = REPO) -> str:
             continue
         meta = load_policy(pid).meta
         page = policy_page(pid, root)
-        out += [f"## {meta['place']['zh']} {meta['place']['en']} {status_mark(pid, today)}", ""]
+        out += [f"## {meta['place']['zh']}{status_mark(pid, today)} · {meta['place']['en']}", ""]
         st = policy_status(pid, today)
         marks = " · ".join(pair(zh, en) for zh, en in st["marks"])
         link = f"[{meta['title']['zh']}](/notebooks/{page.name})" if page else meta["title"]["zh"]

@@ -8,13 +8,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...core.messages import pair
+from ...core.messages import html, msg, pair
 from ...core.policy import load_policy, policy_ids
 from .pages import REPO, clause_link, clause_sections, index_label, policy_page
 from .status import rules_module_exists
 
 CLAUSE_STATUS = {"encoded": "已编码 encoded", "narrative": "叙述性 narrative",
-                 "not-encodable": "无法编码 not encodable"}
+                 "not-encodable": "无法编码 not encodable"}   # plain text (kept for scripts); the page uses html()
 
 
 @dataclass
@@ -93,17 +93,21 @@ def clause_index(root: Path = REPO) -> str:
         page = policy_page(pid, root)
         sections = clause_sections(page, pid) if page else {}
         meta = policy.meta
-        out += [f"({index_label(pid)})=", f"## {meta['place']['zh']} {meta['place']['en']} · {pid}", ""]
+        out += [f"({index_label(pid)})=", f"## {meta['place']['zh']} `{pid}`", ""]
         counts = {}
         for c in policy.clauses.values():
             counts[c.status] = counts.get(c.status, 0) + 1
-        summary = ", ".join(f"{CLAUSE_STATUS[s]}: {n}" for s, n in counts.items())
-        where = (f"policy page: [{meta['title']['zh']}](/notebooks/{page.name})" if page
-                 else "no policy page yet 尚无政策页")
-        rules_note = "" if rules_module_exists(pid) else " The rules module is not written yet 规则尚未编码."
-        out += [f"{meta['title']['zh']} — {len(policy.clauses)} clauses ({summary}); {where}.{rules_note}", ""]
+        zh_counts = "，".join(f"{msg('clause_status.' + s)[0]} {n} 条" for s, n in counts.items())
+        en_counts = ", ".join(f"{msg('clause_status.' + s)[1]}: {n}" for s, n in counts.items())
+        link = f"[{meta['title']['zh']}](/notebooks/{page.name})" if page else meta["title"]["zh"]
+        note = "" if page else pair("（尚无政策页）", "(no policy page yet)")
+        if not rules_module_exists(pid):
+            note += pair("规则尚未编码。", "The rules module is not written yet.")
+        out += [f"{link} — " + pair(f"共 {len(policy.clauses)} 条（{zh_counts}）。", f"{len(policy.clauses)} clauses "
+                                    f"({en_counts}).") + note, ""]
         labels = [c.label for c in policy.clauses.values()]
-        out += ["| 条款 clause | 状态 status | 规则 rule | 检验 checked by | 章节 section |",
+        out += ["| " + " | ".join(pair(zh, en) for zh, en in (("条款", "clause"), ("状态", "status"), ("规则", "rule"),
+                                                             ("检验", "checked by"), ("章节", "section"))) + " |",
                 "|---|---|---|---|---|"]
         for c in policy.clauses.values():
             if c.rules:
@@ -113,17 +117,20 @@ def clause_index(root: Path = REPO) -> str:
             hits = tests_for_clause(c, pid, tests, labels)
             if hits:
                 more = f" (+{len(hits) - 1} more)" if len(hits) > 1 else ""
-                checked = f"{len(hits)} test{'s' if len(hits) > 1 else ''}, e.g. *{_sentence(hits[0].name)}*{more}"
+                # The count in Chinese; the tests' own names (English sentences) behind the language switch.
+                checked = (f'<span lang="zh">{len(hits)} 项测试</span> <span lang="en">{len(hits)} '
+                           f"test{'s' if len(hits) > 1 else ''}, e.g. *{_sentence(hits[0].name)}*{more}</span>")
             else:
                 checked = "—"
             if page and c.id in sections:
-                section = clause_link(c.id, sections[c.id][0].replace("|", "\\|"), sections, page)
+                heading = sections[c.id][0].rsplit(" · ", 1)[0]  # the heading's Chinese
+                section = clause_link(c.id, heading.replace("|", "\\|"), sections, page)
             elif page:
-                section = clause_link(c.id, "policy page", sections, page)
+                section = clause_link(c.id, "政策页", sections, page)
             else:
                 section = "—"
-            title = f"{c.title['zh']} / {c.title['en']}".replace("|", "\\|")
-            out.append(f"| **{c.label}** {title} `{c.id}` | {CLAUSE_STATUS[c.status]} | {rule} | {checked} | "
+            title = pair(c.title["zh"], c.title.get("en") or c.title["zh"]).replace("|", "\\|")
+            out.append(f"| **{c.label}** {title} `{c.id}` | {html('clause_status.' + c.status)} | {rule} | {checked} | "
                        f"{section} |")
         out.append("")
     return "\n".join(out)

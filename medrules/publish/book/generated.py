@@ -31,6 +31,7 @@ def write_generated(root: Path = REPO, today: dt.date | None = None) -> list[Pat
         "benefits.md": note + benefit_tables(today, root) + "\n",
         "benefit-glance.md": note + benefit_glance(200000, today) + "\n",
     }
+    pages["quick-answer.md"] = note + _quick_answer(folder, today, root) + "\n"
     written = []
     for name, text in pages.items():
         path = folder / name
@@ -38,6 +39,20 @@ def write_generated(root: Path = REPO, today: dt.date | None = None) -> list[Pat
             path.write_text(text, encoding="utf-8")
             written.append(path)
     return written
+
+
+def _quick_answer(folder: Path, today: dt.date, root: Path) -> str:
+    """The quick answer's block (quick.py), recomputed only when the engine, the policies, the catalogue or the date
+    changed: its few thousand runs take seconds, the digest milliseconds."""
+    from .quick import quick_answer, quick_sources
+    digest = f"{quick_sources(root)} {today.isoformat()}"
+    kept, stamp = folder / "quick-answer.html", folder / "quick-answer.digest"
+    if kept.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == digest:
+        return kept.read_text(encoding="utf-8")
+    block = quick_answer(today, root)
+    kept.write_text(block, encoding="utf-8")
+    stamp.write_text(digest, encoding="utf-8")
+    return block
 
 
 def search_words() -> list[str]:

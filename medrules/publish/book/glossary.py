@@ -91,7 +91,7 @@ GLOSSARY_ZH = {
 
 
 def clause_texts(c) -> str:
-    return "\n".join(t for t in (c.text, c.text_simplified, c.parallel, c.title.get("zh")) if t)
+    return "\n".join(t for t in (c.text, c.text_simplified, c.reference_zh, c.parallel, c.title.get("zh")) if t)
 
 
 def glossary(root: Path = REPO) -> str:

@@ -57,6 +57,7 @@ def case_rows(policy_id: str, case: dict) -> tuple[list[tuple[str, str, str, boo
     agrees, misses = casebook.check_case(policy_id, case, got)
     rows = []
     for label, path in casebook.figures(case):
+        label = str(label).replace("`", "")  # the book shows a `field` as code; the deck shows it plain
         want = casebook.at(case["expected"], path)
         if casebook.is_entry(path):
             have = casebook.at(got, path)

@@ -89,7 +89,7 @@ def header_html(policy_id: str) -> str:
 
 def layer_label(k: str) -> str:
     zh, en = LAYER_LABELS[k]
-    return f"{zh} <span lang='en' style='color:#555'>{en}</span>"
+    return f"<span lang='zh'>{zh}</span> <span lang='en' style='color:#555'>{en}</span>"
 
 
 def share_bar(totals: dict, title: str = "") -> str:
@@ -111,9 +111,9 @@ def share_bar(totals: dict, title: str = "") -> str:
 
 
 def share_legend() -> str:
-    items = "".join(f"<span style='margin-right:12px;white-space:nowrap'><span style='display:inline-block;width:11px;"
-                    f"height:11px;background:{LAYER_COLOURS[k]};margin-right:3px'></span>{LAYER_LABELS[k][0]} "
-                    f"{LAYER_LABELS[k][1]}</span>" for k in KEYS)
+    items = " ".join(f"<span style='margin-right:12px;white-space:nowrap'><span style='display:inline-block;width:11px;"
+                    f"height:11px;background:{LAYER_COLOURS[k]};margin-right:3px'></span>{pair(*LAYER_LABELS[k])}"
+                    "</span>" for k in KEYS)
     return f"<div style='font-size:12px;margin-top:4px'>{items}</div>"
 
 
@@ -133,6 +133,7 @@ def amount_span(k: str, value, policy: str, result=None) -> str:
 
 def result_html(result, policy: str) -> str:
     """Headline figures, the share chart, and one row per layer with the clauses and reasons beside the amount."""
+    from ..display import cell_html   # yes/no and 待定 in the reader's language (the book's switch)
     t = result.totals
     big = "".join(
         f"<div style='display:inline-block;margin:0 28px 6px 0'><div style='font-size:13px'>{layer_label(k)}</div>"
@@ -150,25 +151,28 @@ def result_html(result, policy: str) -> str:
         share = f"{t[k] / total * 100:.1f}%" if total and t[k] is not None else "—"
         rows.append(f"<tr style='vertical-align:top;border-top:1px solid #ddd'><td style='white-space:nowrap'><span style='display:inline-block;width:10px;height:10px;"
                     f"background:{LAYER_COLOURS[k]}'></span> {layer_label(k)}</td>"
-                    f"<td style='text-align:right;white-space:nowrap'>{shown(t[k])}</td>"
+                    f"<td style='text-align:right;white-space:nowrap'>{cell_html(shown(t[k]))}</td>"
                     f"<td style='text-align:right'>{share}</td><td style='font-size:12px'>{why}</td></tr>")
     table = ("<table class='medrules-layers' style='border-collapse:collapse;margin-top:8px' cellpadding='3'>"
-             "<tr><th style='text-align:left'>层次 Layer</th><th>元 yuan</th><th>占比 share</th>"
-             "<th style='text-align:left'>依据 Clause · why</th></tr>" + "".join(rows) + "</table>")
+             f"<thead><tr><th style='text-align:left'>{pair('层次', 'Layer')}</th><th>{pair('元', 'yuan')}</th>"
+             f"<th>{pair('占比', 'share')}</th><th style='text-align:left'>{pair('依据', 'Clause · why')}</th></tr></thead>"
+             "<tbody>" + "".join(rows) + "</tbody></table>")
     return (f"<div class='medrules-result' data-policy='{policy}'>{big}"
             f"{share_bar(t, f'合计 total {fmt_yuan(total)} 元')}{share_legend()}{table}</div>")
 
 
 def claims_html(result) -> str:
     """Per claim: each layer's payment (the columns of report.result_table, built directly: no pandas per change)."""
-    head = "".join(f"<th>{c['claim'] + 1} · {c['date']}<br>{SETTINGS[c['setting']][0]} {c['setting']}</th>"
+    from ..display import cell_html   # yes/no and 待定 in the reader's language (the book's switch)
+    head = "".join(f"<th>{c['claim'] + 1} · {c['date']}<br>{pair(*SETTINGS.get(c['setting'], (c['setting'],) * 2))}</th>"
                    for c in result.claims)
     costs = "".join(f"<td style='text-align:right'>{fmt_yuan(c['policy_range_cost'])}</td>" for c in result.claims)
-    rows = [f"<tr><td>费用 cost</td>{costs}</tr>"]
+    rows = [f"<tr><td>{pair('费用', 'cost')}</td>{costs}</tr>"]
     for k in KEYS:
-        rows.append(f"<tr><td>{LAYER_LABELS[k][0]} {LAYER_LABELS[k][1]}</td>"
-                    + "".join(f"<td style='text-align:right'>{shown(c[k])}</td>" for c in result.claims) + "</tr>")
-    return (f"<table class='medrules-claims'><thead><tr><th>就医 claim</th>{head}</tr></thead>"
+        rows.append(f"<tr><td>{pair(*LAYER_LABELS[k])}</td>"
+                    + "".join(f"<td style='text-align:right'>{cell_html(shown(c[k]))}</td>" for c in result.claims)
+                    + "</tr>")
+    return (f"<table class='medrules-claims'><thead><tr><th>{pair('就医', 'claim')}</th>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
