@@ -27,15 +27,15 @@ $(STAMP): requirements.lock pyproject.toml scripts/*.sh scripts/js/package-lock.
 	scripts/setup-js.sh
 	@touch $(STAMP)
 
+# The site and its PDFs: every page's 下载 PDF line links a PDF in the site, so the book is not built without them.
 book: $(STAMP)
 	$(BUILD)
-	@echo "The book is at $(CURDIR)/_build/html/index.html"
+	$(PY) scripts/make_pdf.py
+	@echo "The book is at $(CURDIR)/_build/html/index.html (PDFs in $(CURDIR)/_build/pdf/)"
 
 # A 中文 and a 中英双语 A4 PDF per policy page and for the whole book (_build/pdf/, and _build/html/pdf/ where each
 # page links them), printed offline by the tests' Chromium.
-pdf: $(STAMP)
-	$(BUILD)
-	$(PY) scripts/make_pdf.py
+pdf: book
 
 test: $(STAMP)
 	$(PY) scripts/clean_notebooks.py --check notebooks/*.ipynb
