@@ -130,11 +130,13 @@ class Claims:
 
     def __len__(self):
         columns = self.columns
-        return len(columns.index) if isinstance(columns, _Taken) else len(columns["row"])   # no gather to count
+        if isinstance(columns, LazyColumns) and not isinstance(columns.where, slice):
+            return len(columns.where)   # no gather to count
+        return len(columns["row"])
 
     def take(self, index) -> "Claims":
         """The claims at `index`; columns are gathered when first read (a rule reads only a few of them)."""
-        return self._with(_Taken(self.columns, np.asarray(index)))
+        return self._with(LazyColumns(self.columns, np.asarray(index)))
 
     def with_columns(self, **columns) -> "Claims":
         """The same claims with some columns replaced (the others still read, and gathered, from this one)."""
@@ -211,15 +213,16 @@ class Claims:
         return cls(cols, person_ids=["person"], line_offset=-1, identity=identity)
 
 
-class _Taken(dict):
-    """A dict of columns gathered lazily from another at `index`."""
+class LazyColumns(dict):
+    """A dict of columns selected from another at `where` — an index array (a gather) or a slice (views) — each
+    taken when first read."""
 
-    def __init__(self, source: dict, index: np.ndarray):
+    def __init__(self, source: dict, where):
         super().__init__()
-        self.source, self.index = source, index
+        self.source, self.where = source, where
 
     def __missing__(self, name):
-        value = self[name] = self.source[name][self.index]
+        value = self[name] = self.source[name][self.where]
         return value
 
     def get(self, name, default=None):

@@ -20,6 +20,7 @@ import copy
 
 import numpy as np
 
+from ...core.claims import LazyColumns
 from ...core.recorded import RECORDED, from_record_causes
 from ...core.rulebook import LAYERS
 from ...tables.settle import (Settled, decision_kinds, in_order, person_chunks, prepare, refuse_none_in_force,
@@ -110,41 +111,8 @@ class Sorted:
 
     def chunk(self, start: int, stop: int):
         claims = copy.copy(self.rows)
-        claims.__dict__["columns"] = Slice(self.rows.columns, start, stop)
+        claims.__dict__["columns"] = LazyColumns(self.rows.columns, slice(start, stop))
         return claims
-
-
-class Slice(dict):
-    """Columns start:stop of others (views), taken when first read."""
-
-    def __init__(self, source, start: int, stop: int):
-        super().__init__()
-        self.source, self.start, self.stop = source, start, stop
-
-    def __missing__(self, name):
-        value = self[name] = self.source[name][self.start:self.stop]
-        return value
-
-    def get(self, name, default=None):
-        return self[name] if name in self.source else default
-
-    def __contains__(self, name):
-        return name in self.source
-
-    def keys(self):
-        return self.source.keys()
-
-    def __iter__(self):
-        return iter(self.source)
-
-    def items(self):
-        return ((k, self[k]) for k in self.source)
-
-    def values(self):
-        return (self[k] for k in self.source)
-
-    def __len__(self):
-        return len(self.source)
 
 
 def audit_table(t, policy_id: str, inputs: dict, readings: dict | None = None, progress=None,
