@@ -35,7 +35,7 @@ from ..core.rulebook import LAYER_LABELS, LAYERS
 from ..core.writes import write_together
 from ..tables.claims_file import load_inputs, read_claims
 from ..tables.columns import decimal_array, err
-from ..tables.output import check_out
+from ..tables.output import check_chart, check_out
 from ..tables.settle import OUTPUTS, Settled, check_policy, evaluate_table, prepare
 from .reform_changes import Reform, load_changes, shown_value
 
@@ -286,14 +286,7 @@ def run_reform(policy_id, claims_path, changes_path, out_path, inputs_path=None,
     if out.suffix.lower() != ".parquet":
         raise err("out", "error.reform_out", path=out)
     people_out = check_out(people_path(out), given)
-    chart = None
-    if chart_path is not None:
-        chart = Path(chart_path)
-        if chart.suffix.lower() != ".png" or not chart.parent.is_dir():
-            raise err("chart", "error.reform_chart", path=chart)
-        for g in given:
-            if g is not None and Path(g).exists() and Path(g).resolve() == chart.resolve():
-                raise err("chart", "error.reform_chart_is_input", path=chart)
+    chart = check_chart(chart_path, given)
     inputs = load_inputs(inputs_path)
     readings = load_inputs(readings_path, "readings") if readings_path else {}
     prepare(policy_id, inputs, readings)

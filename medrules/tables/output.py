@@ -73,6 +73,19 @@ def check_out(out, inputs=(), dataset: bool = False) -> Path:
     return out
 
 
+def check_chart(chart_path, inputs=()) -> Path | None:
+    """A --chart path: a .png in a folder that exists, not one of the inputs (None when not asked for)."""
+    if chart_path is None:
+        return None
+    chart = Path(chart_path)
+    if chart.suffix.lower() != ".png" or not chart.parent.is_dir():
+        raise err("chart", "error.reform_chart", path=chart)
+    for g in inputs:
+        if g is not None and Path(g).exists() and Path(g).resolve() == chart.resolve():
+            raise err("chart", "error.reform_chart_is_input", path=chart)
+    return chart
+
+
 def write_atomically(table, out: Path) -> None:
     """Write to a temporary file beside `out` and rename it into place only once complete; a failed write
     (full disk, file-size limit, read-only, permission) is WriteFailed naming `out`, nothing left behind."""

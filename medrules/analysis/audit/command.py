@@ -22,7 +22,7 @@ import numpy as np
 from ...core.writes import write_together
 from ...tables.claims_file import load_inputs, read_claims
 from ...tables.columns import err
-from ...tables.output import check_out
+from ...tables.output import check_chart, check_out
 from ...tables.provenance import provenance
 from ...tables.settle import check_policy, prepare
 from .findings import AuditSettled, Findings, audit_table, record_table
@@ -87,13 +87,7 @@ def run_audit(policy_id, claims_path, out_path, inputs_path=None, readings_path=
             if g is not None and path.exists() and Path(g).exists() and os.path.samefile(path, g):
                 raise err("out", "error.out_is_input", path=path)
     if chart_path is not None:
-        chart = Path(chart_path)
-        if chart.suffix.lower() != ".png" or not chart.parent.is_dir():
-            raise err("chart", "error.reform_chart", path=chart)
-        for g in given:
-            if g is not None and Path(g).exists() and Path(g).resolve() == chart.resolve():
-                raise err("chart", "error.reform_chart_is_input", path=chart)
-        paths["chart"] = chart
+        paths["chart"] = check_chart(chart_path, given)
     inputs = load_inputs(inputs_path)
     readings = load_inputs(readings_path, "readings") if readings_path else {}
     prepare(policy_id, inputs, readings)   # bad inputs refused before a large file is read
